@@ -1,0 +1,76 @@
+#include "base/clock.h"
+#include "base/log.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
+namespace khobor {
+
+int64_t SystemClock::now_ms() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int64_t SystemClock::mono_ms() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+const SystemClock& SystemClock::instance() {
+  static const SystemClock k_clock;
+  return k_clock;
+}
+
+namespace log {
+namespace {
+std::atomic<int> g_level{static_cast<int>(Level::info)};
+}  // namespace
+
+void set_level(Level l) { g_level.store(static_cast<int>(l)); }
+Level level() { return static_cast<Level>(g_level.load()); }
+
+bool parse_level(std::string_view name, Level& out) {
+  if (name == "error") { out = Level::error; return true; }
+  if (name == "warning" || name == "warn") { out = Level::warning; return true; }
+  if (name == "notice") { out = Level::notice; return true; }
+  if (name == "info") { out = Level::info; return true; }
+  if (name == "debug") { out = Level::debug; return true; }
+  return false;
+}
+
+void write(Level l, std::string_view message) {
+  static const bool k_journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  std::string line;
+  line.reserve(message.size() + 32);
+  line += '<';
+  line += static_cast<char>('0' + static_cast<int>(l));
+  line += '>';
+  if (!k_journal) {
+    char stamp[32];
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S ", &tm);
+    line += stamp;
+  }
+  line += message;
+  line += '\n';
+  const char* p = line.data();
+  size_t left = line.size();
+  while (left > 0) {
+    ssize_t n = ::write(STDERR_FILENO, p, left);
+    if (n <= 0) {
+      break;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+}  // namespace log
+}  // namespace khobor

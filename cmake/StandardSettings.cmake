@@ -1,0 +1,21 @@
+# One INTERFACE target carries the project's compile settings: warnings, optional
+# -Werror (on in CI), optional sanitizers. Every khobor target links it.
+option(KHOBOR_WERROR "Treat warnings as errors" OFF)
+option(KHOBOR_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+
+add_library(khobor_settings INTERFACE)
+target_compile_options(khobor_settings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
+  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+if(KHOBOR_WERROR)
+  target_compile_options(khobor_settings INTERFACE -Werror)
+endif()
+if(KHOBOR_SANITIZE)
+  target_compile_options(khobor_settings INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(khobor_settings INTERFACE -fsanitize=address,undefined)
+endif()
+target_compile_definitions(khobor_settings INTERFACE
+  KHOBOR_VERSION="${PROJECT_VERSION}"
+  KHOBOR_PROJECT_URL="${KHOBOR_PROJECT_URL}")
+target_include_directories(khobor_settings INTERFACE ${PROJECT_SOURCE_DIR})
