@@ -47,16 +47,15 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -233,8 +232,7 @@ struct Fetcher::Impl {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options.total_timeout_ms);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, options.low_speed_seconds);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-                     static_cast<curl_off_t>(options.max_body_bytes));
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
     curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.get());
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
@@ -252,8 +250,8 @@ struct Fetcher::Impl {
 
     CURLMcode mc = curl_multi_add_handle(multi.get(), e);
     if (mc != CURLM_OK) {
-      t->response.error = make_error(
-          "fetch", "cannot start " + request.url + ": " + curl_multi_strerror(mc));
+      t->response.error =
+          make_error("fetch", "cannot start " + request.url + ": " + curl_multi_strerror(mc));
       finished.push_back(std::move(t->response));
       return;
     }
@@ -287,9 +285,8 @@ struct Fetcher::Impl {
 
     // Every response but the last was a redirect; permanent when all were 301/308.
     if (t->statuses.size() > 1) {
-      r.permanent_redirect =
-          std::all_of(t->statuses.begin(), t->statuses.end() - 1,
-                      [](long s) { return s == 301 || s == 308; });
+      r.permanent_redirect = std::all_of(t->statuses.begin(), t->statuses.end() - 1,
+                                         [](long s) { return s == 301 || s == 308; });
     }
 
     if (code != CURLE_OK) {
@@ -370,11 +367,17 @@ Fetcher::~Fetcher() = default;
 Fetcher::Fetcher(Fetcher&&) noexcept = default;
 Fetcher& Fetcher::operator=(Fetcher&&) noexcept = default;
 
-void Fetcher::add(FetchRequest request) { m_impl->add(std::move(request)); }
+void Fetcher::add(FetchRequest request) {
+  m_impl->add(std::move(request));
+}
 
-void Fetcher::poll(std::span<PollFd> extra, int timeout_ms) { m_impl->poll(extra, timeout_ms); }
+void Fetcher::poll(std::span<PollFd> extra, int timeout_ms) {
+  m_impl->poll(extra, timeout_ms);
+}
 
-void Fetcher::wakeup() { curl_multi_wakeup(m_impl->multi.get()); }
+void Fetcher::wakeup() {
+  curl_multi_wakeup(m_impl->multi.get());
+}
 
 std::vector<FetchResponse> Fetcher::take_finished() {
   std::vector<FetchResponse> out;
@@ -382,8 +385,12 @@ std::vector<FetchResponse> Fetcher::take_finished() {
   return out;
 }
 
-size_t Fetcher::in_flight() const { return m_impl->transfers.size(); }
+size_t Fetcher::in_flight() const {
+  return m_impl->transfers.size();
+}
 
-void Fetcher::cancel_all() { m_impl->cancel_all(); }
+void Fetcher::cancel_all() {
+  m_impl->cancel_all();
+}
 
 }  // namespace khobor::feeds

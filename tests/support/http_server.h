@@ -92,15 +92,24 @@ class HttpServer {
  private:
   static const char* reason(int status) {
     switch (status) {
-      case 200: return "OK";
-      case 301: return "Moved Permanently";
-      case 302: return "Found";
-      case 304: return "Not Modified";
-      case 308: return "Permanent Redirect";
-      case 404: return "Not Found";
-      case 500: return "Internal Server Error";
-      case 503: return "Service Unavailable";
-      default: return "Status";
+      case 200:
+        return "OK";
+      case 301:
+        return "Moved Permanently";
+      case 302:
+        return "Found";
+      case 304:
+        return "Not Modified";
+      case 308:
+        return "Permanent Redirect";
+      case 404:
+        return "Not Found";
+      case 500:
+        return "Internal Server Error";
+      case 503:
+        return "Service Unavailable";
+      default:
+        return "Status";
     }
   }
 
@@ -171,9 +180,9 @@ class HttpServer {
       m_requests.push_back(req);
     }
     HttpReply reply = m_handler(req);
-    std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + reason(reply.status) +
-                      "\r\nConnection: close\r\nContent-Length: " +
-                      std::to_string(reply.body.size()) + "\r\n";
+    std::string out =
+        "HTTP/1.1 " + std::to_string(reply.status) + " " + reason(reply.status) +
+        "\r\nConnection: close\r\nContent-Length: " + std::to_string(reply.body.size()) + "\r\n";
     for (const auto& [name, value] : reply.headers) {
       out += name + ": " + value + "\r\n";
     }

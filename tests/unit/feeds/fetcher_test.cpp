@@ -1,15 +1,15 @@
 // Fetcher tests against a real HTTP server on loopback (tests/support/http_server.h).
-#include <catch2/catch.hpp>
+#include "feeds/fetcher.h"
 
 #include <poll.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "feeds/fetcher.h"
 #include "tests/support/http_server.h"
 
 using khobor::feeds::Fetcher;
@@ -90,8 +90,8 @@ TEST_CASE("A conditional request sends If-None-Match and If-Modified-Since and r
     return HttpReply{200, {{"ETag", "\"v7\""}}, "<rss/>"};
   });
   Fetcher f;
-  FetchResponse r = fetch_one(
-      f, {"a", server.url("/f"), "\"v7\"", "Sat, 28 Nov 2026 00:00:00 GMT", {}});
+  FetchResponse r =
+      fetch_one(f, {"a", server.url("/f"), "\"v7\"", "Sat, 28 Nov 2026 00:00:00 GMT", {}});
   CHECK_FALSE(r.error.has_value());
   CHECK(r.status == 304);
   CHECK(r.body.empty());
@@ -145,7 +145,9 @@ TEST_CASE("Redirects are followed; a chain of 301 and 308 is permanent, a 302 is
 }
 
 TEST_CASE("An HTTP error status is a status, not a transport error", "[feeds][fetcher]") {
-  HttpServer server([](const HttpRequest&) { return HttpReply{503, {{"Retry-After", "120"}}, "busy"}; });
+  HttpServer server([](const HttpRequest&) {
+    return HttpReply{503, {{"Retry-After", "120"}}, "busy"};
+  });
   Fetcher f;
   FetchResponse r = fetch_one(f, {"a", server.url("/f"), "", "", {}});
   CHECK_FALSE(r.error.has_value());
@@ -155,7 +157,9 @@ TEST_CASE("An HTTP error status is a status, not a transport error", "[feeds][fe
 
 TEST_CASE("A body larger than the cap aborts the transfer with a body_cap error",
           "[feeds][fetcher]") {
-  HttpServer server([](const HttpRequest&) { return HttpReply{200, {}, std::string(200000, 'x')}; });
+  HttpServer server([](const HttpRequest&) {
+    return HttpReply{200, {}, std::string(200000, 'x')};
+  });
   FetchOptions o;
   o.max_body_bytes = 1000;
   Fetcher f(o);
@@ -167,7 +171,9 @@ TEST_CASE("A body larger than the cap aborts the transfer with a body_cap error"
 }
 
 TEST_CASE("A redirect to file:// is refused", "[feeds][fetcher]") {
-  HttpServer server([](const HttpRequest&) { return HttpReply{302, {{"Location", "file:///etc/passwd"}}, ""}; });
+  HttpServer server([](const HttpRequest&) {
+    return HttpReply{302, {{"Location", "file:///etc/passwd"}}, ""};
+  });
   Fetcher f;
   FetchResponse r = fetch_one(f, {"a", server.url("/f"), "", "", {}});
   REQUIRE(r.error.has_value());
@@ -190,7 +196,9 @@ TEST_CASE("A refused connection is an error that names the URL", "[feeds][fetche
 }
 
 TEST_CASE("Many transfers run at once and each comes back exactly once", "[feeds][fetcher]") {
-  HttpServer server([](const HttpRequest& req) { return HttpReply{200, {}, "body of " + req.path}; });
+  HttpServer server([](const HttpRequest& req) {
+    return HttpReply{200, {}, "body of " + req.path};
+  });
   Fetcher f;
   constexpr int k_n = 20;
   for (int i = 0; i < k_n; ++i) {
