@@ -1,12 +1,12 @@
 #include "daemon/config.h"
 
 #include <curl/curl.h>
+#include <toml++/toml.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace khobor::daemon {
 namespace {
@@ -110,9 +110,10 @@ std::optional<std::string> check_url(const std::string& url) {
 
 Result<int64_t> parse_duration(std::string_view text) {
   auto bad = [&] {
-    return make_error("duration", "expected seconds (300) or a duration like \"90s\", \"5m\", "
-                                  "\"2h\", \"1h30m\", got \"" +
-                                      std::string(text) + "\"");
+    return make_error("duration",
+                      "expected seconds (300) or a duration like \"90s\", \"5m\", "
+                      "\"2h\", \"1h30m\", got \"" +
+                          std::string(text) + "\"");
   };
   if (text.empty()) {
     return bad();
@@ -135,11 +136,20 @@ Result<int64_t> parse_duration(std::string_view text) {
     int64_t unit = 1;
     if (i < text.size()) {
       switch (text[i]) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        default: return bad();
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        default:
+          return bad();
       }
       ++i;
     } else if (start != 0) {
@@ -162,8 +172,8 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
   Config cfg;
   cfg.file = source_name;
 
-  if (auto e = c.known_keys(root, "", {"store", "publish", "control", "poll", "watchlists", "feed",
-                                       "log"})) {
+  if (auto e = c.known_keys(root, "",
+                            {"store", "publish", "control", "poll", "watchlists", "feed", "log"})) {
     return *e;
   }
 
@@ -199,8 +209,8 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
   }
 
   // [publish] endpoint, [control] endpoint
-  for (auto [name, target] : {std::pair{"publish", &cfg.publish_endpoint},
-                              std::pair{"control", &cfg.control_endpoint}}) {
+  for (auto [name, target] :
+       {std::pair{"publish", &cfg.publish_endpoint}, std::pair{"control", &cfg.control_endpoint}}) {
     auto t = section(name, {"endpoint"});
     if (!t) {
       return t.error();
@@ -262,9 +272,10 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
         return s.error();
       }
       if (!log::parse_level(*s, cfg.log_level)) {
-        return c.error(*n, "[log] level",
-                       "expected \"error\", \"warning\", \"notice\", \"info\" or \"debug\", got \"" +
-                           *s + "\"");
+        return c.error(
+            *n, "[log] level",
+            "expected \"error\", \"warning\", \"notice\", \"info\" or \"debug\", got \"" + *s +
+                "\"");
       }
     }
   }
@@ -340,8 +351,9 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
 Result<Config> load_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return make_error("config", path + ": cannot read the configuration file (does it exist? "
-                                       "give another one with --config PATH)");
+    return make_error("config", path +
+                                    ": cannot read the configuration file (does it exist? "
+                                    "give another one with --config PATH)");
   }
   std::stringstream ss;
   ss << in.rdbuf();

@@ -24,7 +24,7 @@ struct FeedConfig {
   std::string id;   // unique, also the `feed` of alerts
   std::string url;  // http or https
   bool enabled = true;
-  int line = 0;     // where the [[feed]] table starts, for messages
+  int line = 0;  // where the [[feed]] table starts, for messages
 };
 
 struct Config {

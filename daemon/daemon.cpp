@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -36,7 +37,9 @@ sigset_t handled_signals() {
 }
 
 // sd_notify is a no-op outside systemd ($NOTIFY_SOCKET unset).
-void notify(const std::string& state) { sd_notify(0, state.c_str()); }
+void notify(const std::string& state) {
+  sd_notify(0, state.c_str());
+}
 
 uint64_t monotonic_usec() {
   timespec ts{};
@@ -128,8 +131,8 @@ struct Daemon::Impl {
       // After a restart, a feed polled recently waits for its stored due time.
       if (!options.once) {
         if (auto st = store.feed_state(f.id); st && st->url == f.url && st->next_due_ms > now_ms) {
-          s.due_mono_ms = now_mono + std::min(st->next_due_ms - now_ms,
-                                              config.poll_interval_s * 1000);
+          s.due_mono_ms =
+              now_mono + std::min(st->next_due_ms - now_ms, config.poll_interval_s * 1000);
           s.poll.consecutive_errors = st->consecutive_errors;
         }
       }
@@ -253,8 +256,8 @@ struct Daemon::Impl {
           st.entries = static_cast<int64_t>(parsed->entries.size());
           Pipeline pipeline(store, clock);
           PipelineResult res = pipeline.process(r.feed_id, *parsed, watches, st);
-          KHOBOR_LOG(info, "feed " + r.feed_id + ": " + std::to_string(res.entries) +
-                               " entries, " + std::to_string(res.new_entries) + " new, " +
+          KHOBOR_LOG(info, "feed " + r.feed_id + ": " + std::to_string(res.entries) + " entries, " +
+                               std::to_string(res.new_entries) + " new, " +
                                std::to_string(res.alert_seqs.size()) + " alert(s)" +
                                (parsed->bozo ? " (the feed is not well-formed; recovered)" : ""));
           publish();
@@ -271,11 +274,11 @@ struct Daemon::Impl {
         case Verdict::retired:
           st.error = d.message;
           store.save_feed_state(st);
-          KHOBOR_LOG(warning, "feed " + r.feed_id + " (" + slot.poll.url + "): " + d.message +
-                                  (d.verdict == Verdict::retired
-                                       ? ""
-                                       : "; next try in " +
-                                             std::to_string(d.next_due_s - now_s) + " s"));
+          KHOBOR_LOG(warning,
+                     "feed " + r.feed_id + " (" + slot.poll.url + "): " + d.message +
+                         (d.verdict == Verdict::retired
+                              ? ""
+                              : "; next try in " + std::to_string(d.next_due_s - now_s) + " s"));
           break;
       }
     } catch (const store::StoreError& e) {
@@ -292,7 +295,8 @@ struct Daemon::Impl {
       if (info.ssi_signo == SIGHUP) {
         do_reload();
       } else {
-        KHOBOR_LOG(notice, std::string("stopping on ") + strsignal(static_cast<int>(info.ssi_signo)));
+        KHOBOR_LOG(notice,
+                   std::string("stopping on ") + strsignal(static_cast<int>(info.ssi_signo)));
         stop = true;
       }
     }
@@ -406,8 +410,8 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
   if (!pub) {
     return pub.error();
   }
-  auto impl = std::make_unique<Impl>(options, clock, std::move(*cfg), std::move(*store),
-                                     std::move(*pub));
+  auto impl =
+      std::make_unique<Impl>(options, clock, std::move(*cfg), std::move(*store), std::move(*pub));
   impl->watches = load_watchlists(impl->config.watchlists_dir, nullptr);
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
@@ -415,13 +419,17 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
 Daemon::Daemon(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Daemon::~Daemon() = default;
 
-int Daemon::run() { return m_impl->run(); }
+int Daemon::run() {
+  return m_impl->run();
+}
 
 void Daemon::request_stop() {
   m_impl->stop = true;
   m_impl->fetcher.wakeup();
 }
 
-bool Daemon::reload() { return m_impl->do_reload(); }
+bool Daemon::reload() {
+  return m_impl->do_reload();
+}
 
 }  // namespace khobor::daemon

@@ -17,8 +17,7 @@ int main(int argc, char** argv) {
   khobor::daemon::DaemonOptions options;
   options.config_path = khobor::daemon::k_default_config_path;
   bool check = false;
-  app.add_option("--config", options.config_path, "the configuration file")
-      ->capture_default_str();
+  app.add_option("--config", options.config_path, "the configuration file")->capture_default_str();
   app.add_flag("--once", options.once, "poll every feed once, publish what matched, exit");
   app.add_option("--await-subscriber", options.await_subscriber_s,
                  "wait up to SECONDS for a subscriber before publishing (for scripts)")

@@ -22,8 +22,8 @@
 namespace khobor::daemon {
 
 struct PipelineResult {
-  size_t entries = 0;              // entries in the parsed feed
-  size_t new_entries = 0;          // seen for the first time
+  size_t entries = 0;               // entries in the parsed feed
+  size_t new_entries = 0;           // seen for the first time
   std::vector<int64_t> alert_seqs;  // appended to the outbox, in order
 };
 
