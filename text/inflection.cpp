@@ -15,6 +15,7 @@ namespace {
 // plural markers and classifiers, and the emphatic particles ই and ও). Written
 // here in their surface forms, both after a consonant (ের) and after a vowel
 // (র, য়, য়ের). Chains cover the combinations: ছাত্রদেরকেও = ছাত্র + দের + কে + ও.
+// clang-format off
 constexpr std::array<std::string_view, 27> k_raw_endings = {
     // case endings: objective/dative, genitive, locative/instrumental
     "কে", "রে", "র", "এর", "ের", "য়ের", "দের", "তে", "এ", "ে", "য়",
@@ -26,9 +27,10 @@ constexpr std::array<std::string_view, 27> k_raw_endings = {
     // normalize); "es" (matches → match) is our addition to the list
     "'s", "s", "es",
 };
+// clang-format on
 
 struct Endings {
-  std::vector<std::string> list;                       // normalised, longest first
+  std::vector<std::string> list;                                // normalised, longest first
   std::array<std::vector<std::string_view>, 256> by_last_byte;  // views into list
 };
 
@@ -41,8 +43,9 @@ const Endings& endings() {
         e.list.push_back(std::move(n));
       }
     }
-    std::stable_sort(e.list.begin(), e.list.end(),
-                     [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    std::stable_sort(e.list.begin(), e.list.end(), [](const std::string& a, const std::string& b) {
+      return a.size() > b.size();
+    });
     for (const std::string& s : e.list) {
       e.by_last_byte[static_cast<unsigned char>(s.back())].push_back(s);
     }
@@ -51,8 +54,7 @@ const Endings& endings() {
   return k_endings;
 }
 
-void strip(std::string_view word, std::vector<std::string_view>& out, int depth,
-           const Endings& e) {
+void strip(std::string_view word, std::vector<std::string_view>& out, int depth, const Endings& e) {
   if (word.empty() || depth == 0) {
     return;
   }
@@ -72,7 +74,9 @@ void strip(std::string_view word, std::vector<std::string_view>& out, int depth,
 
 }  // namespace
 
-const std::vector<std::string>& inflection_endings() { return endings().list; }
+const std::vector<std::string>& inflection_endings() {
+  return endings().list;
+}
 
 void stripped_forms(std::string_view token, std::vector<std::string_view>& out, int max_chain) {
   strip(token, out, max_chain, endings());

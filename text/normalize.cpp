@@ -5,8 +5,10 @@
 //  1. Our own pass, one code point at a time, keeping for every output byte the
 //     input offset of the code point it came from. Its steps, in order:
 //     a. Invalid UTF-8 becomes U+FFFD:        "\xff" → "\uFFFD"
-//     b. Khanda-ta, before joiners go:        ত + ্ + ZWJ (উত্‍সব) → ৎ (উৎসব)
-//     c. ZWJ and ZWNJ are removed:            রাশিয়া‌র (ZWNJ) → রাশিয়ার; র‍্যাব → র্যাব
+//     b. Khanda-ta, before joiners go:        ত + ্ + ZWJ (উত্‍সব) → ৎ
+//     (উৎসব)
+//     c. ZWJ and ZWNJ are removed:            রাশিয়া‌র (ZWNJ) → রাশিয়ার; র‍্যাব
+//     → র্যাব
 //        and so is the soft hyphen U+00AD (invisible, inside words).
 //     d. Nukta letters take one form, the decomposed one that NFC itself
 //        produces (U+09DC, U+09DD, U+09DF are composition exclusions):
@@ -32,9 +34,9 @@
 // stable: normalize(normalize(x)) == normalize(x) (tested).
 #include "text/normalize.h"
 
+#include <unicode/bytestream.h>
 #include <unicode/edits.h>
 #include <unicode/normalizer2.h>
-#include <unicode/bytestream.h>
 #include <unicode/uchar.h>
 
 #include <stdexcept>
@@ -191,7 +193,8 @@ void first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* ma
       append(out, map, U'\'', from);
       continue;
     }
-    append(out, map, static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT)),
+    append(out, map,
+           static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT)),
            from);  // step f
   }
 }

@@ -26,7 +26,16 @@
 namespace khobor::text {
 namespace {
 
-enum class Wb : uint8_t { other, letter, numeric, extend, mid_letter, mid_num, mid_num_let, connector };
+enum class Wb : uint8_t {
+  other,
+  letter,
+  numeric,
+  extend,
+  mid_letter,
+  mid_num,
+  mid_num_let,
+  connector
+};
 
 Wb classify_icu(UChar32 c) {
   switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {

@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
+#include "text/normalize.h"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <string>
-
-#include "text/normalize.h"
 
 using khobor::text::normalize;
 using khobor::text::normalize_mapped;
@@ -57,7 +56,8 @@ TEST_CASE("danda stays in the text as punctuation", "[text]") {
 }
 
 TEST_CASE("invalid UTF-8 becomes U+FFFD", "[text]") {
-  CHECK(normalize("a\xFF" "b") == "a\uFFFDb");
+  CHECK(normalize("a\xFF"
+                  "b") == "a\uFFFDb");
   CHECK(normalize("\xE0\xA6") == "\uFFFD\uFFFD");
   CHECK(normalize("\xED\xA0\x80") == "\uFFFD\uFFFD\uFFFD");  // a surrogate
 }
@@ -67,7 +67,8 @@ TEST_CASE("every variant spelling normalises to one form", "[text][property]") {
   const std::vector<std::vector<std::string>> groups = {
       {"রাশি\u09DFা", "রাশি\u09AF\u09BCা", "রাশি\u09DF" + k_zwnj + "া", "রাশি" + k_zwj + "\u09DFা"},
       {"উৎসব", "উত\u09CD" + k_zwj + "সব", "উ" + k_zwnj + "ৎসব"},
-      {"র\u09CDযাব", "র" + k_zwj + "\u09CDযাব", "র\u09CD" + k_zwj + "যাব", "র" + k_zwnj + "\u09CDযাব"},
+      {"র\u09CDযাব", "র" + k_zwj + "\u09CDযাব", "র\u09CD" + k_zwj + "যাব",
+       "র" + k_zwnj + "\u09CDযাব"},
       {"১৩", "13", "১3"},
       {"কো", "ক\u09C7\u09BE", "ক\u09CB"},
       {"বড়", "ব\u09DC", "ব\u09A1\u09BC"},
@@ -88,9 +89,11 @@ TEST_CASE("normalisation is idempotent on random mixed text", "[text][property]"
   // Random strings over an alphabet chosen to meet every step: Bengali letters,
   // signs, nukta forms, hasanta, joiners, digits, Latin of both cases, marks.
   const std::vector<std::string> alphabet = {
-      "ক", "ত", "য", "ড", "ঢ", "র", "\u09DC", "\u09DD", "\u09DF", "\u09BC", "\u09CD", "\u09C7",
-      "\u09BE", "\u09D7", "\u09CB", "ি", "ু", "ং", "ঁ", "ৎ", k_zwj, k_zwnj, "১", "৯", "7", "A",
-      "z", "Ä", "\u0301", "\u0323", " ", "।", "॥", "\u2019", "'", "\u00AD", "\xFF", "ß", "Σ"};
+      "ক",      "ত",      "য",      "ড",      "ঢ",      "র",      "\u09DC", "\u09DD",
+      "\u09DF", "\u09BC", "\u09CD", "\u09C7", "\u09BE", "\u09D7", "\u09CB", "ি",
+      "ু",       "ং",      "ঁ",       "ৎ",      k_zwj,    k_zwnj,   "১",      "৯",
+      "7",      "A",      "z",      "Ä",      "\u0301", "\u0323", " ",      "।",
+      "॥",      "\u2019", "'",      "\u00AD", "\xFF",   "ß",      "Σ"};
   std::mt19937 rng(12345);
   std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
   std::uniform_int_distribution<int> length(0, 24);

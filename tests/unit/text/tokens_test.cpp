@@ -1,10 +1,11 @@
-#include <catch2/catch.hpp>
+#include "text/tokens.h"
 
 #include <unicode/brkiter.h>
 #include <unicode/localpointer.h>
 #include <unicode/rbbi.h>
 #include <unicode/utext.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +15,6 @@
 
 #include "text/inflection.h"
 #include "text/normalize.h"
-#include "text/tokens.h"
 
 using khobor::text::normalize;
 using khobor::text::tokenize;
