@@ -61,15 +61,32 @@ def bomb_bytes():
     return BOMB
 
 
+# Words for the growing feeds' entries: each entry gets its own mix, so no two
+# entries read as the same story, and every title names পুতিন (the tests' rule).
+VOCAB = ("নদী পাহাড় বাজার বিদ্যালয় হাসপাতাল সেতু রেল বন্দর কৃষক শ্রমিক শিক্ষক চিকিৎসক "
+         "বৃষ্টি বন্যা খরা ঝড় ধান পাট চা মাছ বিদ্যুৎ গ্যাস তেল সোনা রপ্তানি আমদানি বাজেট "
+         "কর ব্যাংক ঋণ সঞ্চয় বিমান জাহাজ সড়ক মেট্রো উড়ালসড়ক টানেল ক্রিকেট ফুটবল হকি দাবা "
+         "উপন্যাস কবিতা নাটক চলচ্চিত্র সংগীত চিত্রকলা জাদুঘর গ্রন্থাগার বইমেলা উৎসব পূজা ঈদ "
+         "নির্বাচন সংসদ আদালত পুলিশ সেনা সীমান্ত দূতাবাস চুক্তি সম্মেলন আলোচনা প্রতিবাদ মিছিল "
+         "বিজ্ঞান গবেষণা উপগ্রহ রকেট টিকা ভাইরাস জলবায়ু বন উপকূল দ্বীপ চর হাওর").split()
+
+
+def grow_title(name, i):
+    import random
+    rnd = random.Random("%s-%d" % (name, i))
+    return "পুতিন " + " ".join(rnd.sample(VOCAB, 8))
+
+
 def grow_feed(name, count):
     items = []
     for i in range(count, 0, -1):
         items.append(
-            "<item><title>%s সংবাদ %d: পুতিন ও কিমের বৈঠক</title>"
+            "<item><title>%s</title>"
             "<link>http://127.0.0.1/%s/%d</link><guid>%s-%d</guid>"
-            "<pubDate>%s</pubDate><description>খবর নম্বর %d</description></item>"
-            % (name, i, name, i, name, i,
-               email.utils.formatdate(1_700_000_000 + i * 60, usegmt=True), i))
+            "<pubDate>%s</pubDate><description>%s</description></item>"
+            % (grow_title(name, i), name, i, name, i,
+               email.utils.formatdate(1_700_000_000 + i * 60, usegmt=True),
+               grow_title(name + "-summary", i)))
     return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
             "<title>%s</title><link>http://127.0.0.1/</link>%s</channel></rss>"
             % (name, "".join(items))).encode()
