@@ -234,7 +234,7 @@ struct Daemon::Impl {
         parsed = std::move(*p);
       } else {
         obs.parse_error = true;
-        obs.error_text = "not a feed: " + p.error().message;
+        obs.error_text = "unreadable feed: " + p.error().message;
       }
     }
     PollDecision d = decide(slot.poll, obs, bounds(), now_s, rng);
