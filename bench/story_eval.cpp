@@ -43,9 +43,9 @@ void eval_stories(const fs::path& file) {
   const StoryOptions defaults;
   const PairwiseScores s = evaluate(*records, defaults);
   print_scores("default (72 h, 0.50):", s);
-  std::printf("  goals: P >= 0.97, R >= 0.90, hard negatives merged <= 2%%  -> %s\n",
-              s.precision >= 0.97 && s.recall >= 0.90 && s.hard_negative_rate <= 0.02 ? "met"
-                                                                                       : "NOT met");
+  std::printf(
+      "  goals: P >= 0.97, R >= 0.90, hard negatives merged <= 2%%  -> %s\n",
+      s.precision >= 0.97 && s.recall >= 0.90 && s.hard_negative_rate <= 0.02 ? "met" : "NOT met");
   std::printf("  recall of (original, version) pairs by kind:");
   for (const auto& [kind, r] : s.recall_by_kind) {
     std::printf(" %s %.2f", kind.c_str(), r);
@@ -152,7 +152,7 @@ void eval_paraphrase(const fs::path& dir) {
       continue;
     }
     std::vector<std::string> f;
-    read_csv_record(in, f);  // header
+    read_csv_record(in, f);                       // header
     std::map<double, std::array<int, 4>> counts;  // threshold -> tp fp fn tn
     const std::vector<double> thresholds = {0.4, 0.5, 0.6};
     int pairs = 0;
@@ -260,7 +260,8 @@ void eval_articles(const fs::path& dir) {
 
 int main(int argc, char** argv) {
   if (argc != 2 || std::string(argv[1]) == "--help") {
-    std::fprintf(stderr, "usage: story_eval DATA_DIR   (the shared data directory, e.g. ../shared/data)\n");
+    std::fprintf(stderr,
+                 "usage: story_eval DATA_DIR   (the shared data directory, e.g. ../shared/data)\n");
     return 2;
   }
   const fs::path data = argv[1];

@@ -141,8 +141,7 @@ Result<ClusterRecord> parse_cluster_record(std::string_view json_line) {
                                        pub->get<std::string>() + "\"");
       }
     } else {
-      return make_error("field",
-                        "field \"published\" must be an RFC 3339 string or epoch seconds");
+      return make_error("field", "field \"published\" must be an RFC 3339 string or epoch seconds");
     }
   }
   return r;
@@ -152,7 +151,8 @@ std::string cluster_json_line(const ClusterRecord& record, const Assignment& a) 
   nlohmann::ordered_json j;  // keys in the contract's order
   j["id"] = record.id;
   j["story"] = a.story;
-  j["duplicate_of"] = a.is_new ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.first_entry);
+  j["duplicate_of"] =
+      a.is_new ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.first_entry);
   j["score"] = std::round(a.score * 1000.0) / 1000.0;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

@@ -21,7 +21,8 @@ Result<std::vector<LabelledRecord>> load_labelled(const std::string& path) {
     }
     auto record = parse_cluster_record(line);
     if (!record) {
-      return make_error("eval", path + ":" + std::to_string(line_no) + ": " + record.error().message);
+      return make_error("eval",
+                        path + ":" + std::to_string(line_no) + ": " + record.error().message);
     }
     const auto j = nlohmann::json::parse(line);
     LabelledRecord r;
@@ -62,13 +63,15 @@ PairwiseScores score_clustering(const std::vector<LabelledRecord>& records,
   }
   for (const auto& [kind, counts] : by_kind) {
     s.recall_by_kind[kind] =
-        counts.second == 0 ? 0.0 : static_cast<double>(counts.first) / static_cast<double>(counts.second);
+        counts.second == 0 ? 0.0
+                           : static_cast<double>(counts.first) / static_cast<double>(counts.second);
   }
   s.precision = s.predicted_pairs == 0
                     ? 1.0
                     : static_cast<double>(s.correct_pairs) / static_cast<double>(s.predicted_pairs);
-  s.recall = s.true_pairs == 0 ? 1.0
-                               : static_cast<double>(s.correct_pairs) / static_cast<double>(s.true_pairs);
+  s.recall = s.true_pairs == 0
+                 ? 1.0
+                 : static_cast<double>(s.correct_pairs) / static_cast<double>(s.true_pairs);
   s.f1 = s.precision + s.recall == 0 ? 0.0 : 2 * s.precision * s.recall / (s.precision + s.recall);
   for (std::size_t i = 0; i < n; ++i) {
     if (records[i].kind == "hard_negative" || !records[i].related_to.empty()) {
@@ -83,7 +86,8 @@ PairwiseScores score_clustering(const std::vector<LabelledRecord>& records,
     if (!predicted[i].is_new) {
       // Whom did it join, and was that right?
       for (std::size_t j = 0; j < i; ++j) {
-        if (records[j].record.id == predicted[i].matched_entry && records[j].story != records[i].story) {
+        if (records[j].record.id == predicted[i].matched_entry &&
+            records[j].story != records[i].story) {
           s.mistakes.push_back(records[i].record.id + " (" + records[i].kind + ") joined " +
                                records[j].record.id + " (" + records[j].kind + "), score " +
                                std::to_string(predicted[i].score) + ": different events");

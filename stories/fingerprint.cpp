@@ -17,8 +17,8 @@ namespace {
 
 // Number of code points in UTF-8 text (continuation bytes are 10xxxxxx).
 std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 bool has_ascii_digit(std::string_view s) {
@@ -26,7 +26,8 @@ bool has_ascii_digit(std::string_view s) {
 }
 
 bool is_ascii_word(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 // The endings stripped by light_stem(), normalised like the text they are cut from
@@ -36,10 +37,11 @@ bool is_ascii_word(std::string_view s) {
 // only need every version of a word to reach the same stem, not a linguistic stem.
 const std::vector<std::string>& endings() {
   static const std::vector<std::string> list = [] {
-    const char* raw[] = {"কে",   "রে",    "র",     "এর",     "ের",  "য়ের", "দের", "তে",   "এ",   "ে",
-                         "য়",   "রা",    "েরা",   "গুলো",   "গুলি", "গুলোর", "গুলোকে", "টি",  "টা",  "টির",
-                         "টিকে", "খানা",  "খানি",  "ই",      "ও",   "সহ",   "কেও",  "কেই", "েই",  "েও",
-                         "রও",   "রই",    "দেরকে", "দেরও",   "টিও", "তেও",  "তেই",  "য়ও", "য়েই"};
+    const char* raw[] = {"কে",    "রে",   "র",   "এর",  "ের",   "য়ের",  "দের",  "তে",
+                         "এ",     "ে",    "য়",   "রা",  "েরা",  "গুলো",  "গুলি",  "গুলোর",
+                         "গুলোকে", "টি",   "টা",  "টির", "টিকে", "খানা", "খানি", "ই",
+                         "ও",     "সহ",   "কেও", "কেই", "েই",   "েও",   "রও",   "রই",
+                         "দেরকে", "দেরও", "টিও", "তেও", "তেই",  "য়ও",   "য়েই"};
     std::vector<std::string> out;
     for (const char* e : raw) {
       out.push_back(text::normalize(e));
@@ -160,7 +162,8 @@ int hamming(uint64_t a, uint64_t b) {
   return std::popcount(a ^ b);
 }
 
-Fingerprint fingerprint(std::string_view title, std::string_view summary, std::string_view content) {
+Fingerprint fingerprint(std::string_view title, std::string_view summary,
+                        std::string_view content) {
   Fingerprint fp;
   std::vector<uint32_t> all;  // every distinct feature, for the SimHash
   std::unordered_set<uint32_t> seen;

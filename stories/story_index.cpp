@@ -31,7 +31,7 @@ struct Slot {
   int32_t time = 0;  // seconds since Impl::m_time_base
   uint16_t outlet = 0;
   uint8_t n_sample = 0;
-  uint8_t flags = 0;                // k_live, k_simhash_ok
+  uint8_t flags = 0;               // k_live, k_simhash_ok
   uint16_t sample[k_sample] = {};  // sorted
 };
 constexpr uint8_t k_live = 1;
@@ -73,7 +73,8 @@ Query make_query(const Fingerprint& fp) {
   q.all.erase(std::unique(q.all.begin(), q.all.end()), q.all.end());
   std::sort(q.lede.begin(), q.lede.end());
   q.lede.erase(std::unique(q.lede.begin(), q.lede.end()), q.lede.end());
-  q.numbers = static_cast<uint32_t>(std::count_if(q.all.begin(), q.all.end(), [](uint16_t v) { return (v & 1U) != 0; }));
+  q.numbers = static_cast<uint32_t>(
+      std::count_if(q.all.begin(), q.all.end(), [](uint16_t v) { return (v & 1U) != 0; }));
   q.simhash = fp.simhash;
   q.simhash_ok = fp.features.size() >= k_min_simhash_features;
   return q;
@@ -523,8 +524,8 @@ void StoryIndex::restore(const SavedEntry& saved) {
     ++m.next_seq;
   }
   const uint16_t outlet_no = m.outlet_number(saved.outlet);
-  const bool story_here = saved.story == saved.seq || m.is_live(saved.story) ||
-                          m.stories.count(saved.story) != 0;
+  const bool story_here =
+      saved.story == saved.seq || m.is_live(saved.story) || m.stories.count(saved.story) != 0;
   m.insert(saved.seq, saved.story, saved.id, outlet_no, saved.fingerprint, saved.time);
   if (saved.story == saved.seq) {
     ++m.story_count;

@@ -43,16 +43,16 @@ struct StoryOptions {
 
 // The answer for one entry.
 struct Assignment {
-  uint64_t seq = 0;       // this entry's sequence number (persist it)
-  uint64_t story = 0;     // the story's id
-  bool is_new = true;     // the entry started the story
-  double score = 0;       // verification score against the best entry of the story (0 if new)
-  std::string first_entry;             // id of the story's first entry
-  std::string matched_entry;           // id of the entry it matched (empty if new)
-  int64_t first_seen = 0;              // time of the story's first entry
-  uint32_t entry_count = 1;            // entries that joined the story so far
-  uint32_t outlet_count = 1;           // distinct outlets among them
-  std::vector<std::string> sources;    // those outlets, in the order they joined
+  uint64_t seq = 0;           // this entry's sequence number (persist it)
+  uint64_t story = 0;         // the story's id
+  bool is_new = true;         // the entry started the story
+  double score = 0;           // verification score against the best entry of the story (0 if new)
+  std::string first_entry;    // id of the story's first entry
+  std::string matched_entry;  // id of the entry it matched (empty if new)
+  int64_t first_seen = 0;     // time of the story's first entry
+  uint32_t entry_count = 1;   // entries that joined the story so far
+  uint32_t outlet_count = 1;  // distinct outlets among them
+  std::vector<std::string> sources;  // those outlets, in the order they joined
 };
 
 // A match found by lookup(), without adding anything.
@@ -84,8 +84,7 @@ class StoryIndex {
   // Expires what `time` pushes out of the window, then assigns the entry to the
   // story of its best match (or a new story) and adds it. `id` identifies the entry
   // to the caller (feed entry id); `outlet` names its source (feed or outlet name).
-  Assignment add(std::string_view id, std::string_view outlet, const Fingerprint& fp,
-                 int64_t time);
+  Assignment add(std::string_view id, std::string_view outlet, const Fingerprint& fp, int64_t time);
 
   // The best match for `fp` at `time` in the current window, or nothing; changes
   // nothing (no expiry either).
