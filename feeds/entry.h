@@ -32,10 +32,11 @@ struct Entry {
   std::vector<std::string> authors;
   std::vector<std::string> categories;
   std::vector<Enclosure> enclosures;
+  std::string thumbnail;            // media:thumbnail or JSON Feed image URL, may be empty
 };
 
 struct ParsedFeed {
-  std::string format;  // "rss20", "rss10", "rss09x", "atom10", "atom03", "json10", "json11"
+  std::string format;  // "rss20", "rss10", "rss090", "rss09x", "atom10", "atom03", "json10", "json11"
   std::string title;
   std::string link;
   bool bozo = false;  // the input was not well-formed but something was recovered
