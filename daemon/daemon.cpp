@@ -85,6 +85,8 @@ struct Daemon::Impl {
   int signal_fd = -1;
   std::atomic<bool> stop{false};
   uint64_t published_total = 0;
+  int64_t watchdog_ms = 0;  // ping period (half of WATCHDOG_USEC), 0: off
+  int64_t next_watchdog_mono = 0;
   int awaited = 0;  // 0: not yet, 1: done
 
   Impl(DaemonOptions o, const Clock& c, Config cfg, store::Store st, bus::Publisher pub)
@@ -174,7 +176,22 @@ struct Daemon::Impl {
         next = std::min(next, s.due_mono_ms);
       }
     }
+    if (watchdog_ms > 0) {
+      next = std::min(next, next_watchdog_mono);
+    }
     return static_cast<int>(std::clamp<int64_t>(next - now, 0, 60'000));
+  }
+
+  // WATCHDOG=1 at half the period systemd asked for (WatchdogSec=).
+  void ping_watchdog() {
+    if (watchdog_ms <= 0) {
+      return;
+    }
+    const int64_t now = clock.mono_ms();
+    if (now >= next_watchdog_mono) {
+      notify("WATCHDOG=1");
+      next_watchdog_mono = now + watchdog_ms;
+    }
   }
 
   void publish() {
@@ -348,6 +365,10 @@ struct Daemon::Impl {
         return 1;
       }
     }
+    uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
+      watchdog_ms = std::max<int64_t>(static_cast<int64_t>(watchdog_usec / 2000), 1);
+    }
     set_feeds();
     KHOBOR_LOG(notice, "khobord " KHOBOR_VERSION " serving: " + std::to_string(slots.size()) +
                            " feed(s), " + std::to_string(watches.list_count()) +
@@ -360,6 +381,7 @@ struct Daemon::Impl {
         publish();
       }
       while (!stop) {
+        ping_watchdog();
         start_due();
         if (options.once && all_polled_once()) {
           break;

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   app.add_option("--await-subscriber", options.await_subscriber_s,
                  "wait up to SECONDS for a subscriber before publishing (for scripts)")
       ->check(CLI::Range(0, 3600));
-  app.add_flag("--check", check, "check the configuration and the watch lists, then exit");
+  app.add_flag("--check-config,--check", check, "check the configuration file, then exit");
   app.set_version_flag("--version", std::string("khobord ") + KHOBOR_VERSION);
   try {
     app.parse(argc, argv);
