@@ -39,6 +39,7 @@ struct ParsedFeed {
   std::string format;  // "rss20", "rss10", "rss090", "rss09x", "atom10", "atom03", "json10", "json11"
   std::string title;
   std::string link;
+  std::string encoding;  // the character encoding the body was read in ("utf-8", "windows-1251"…)
   bool bozo = false;   // the input was not well-formed but something was recovered
   std::vector<std::string> warnings;
   std::vector<Entry> entries;
