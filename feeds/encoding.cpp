@@ -349,7 +349,10 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
     }
     return d;
   }
-  if (auto det = detect(body); det && !is_utf8_name(det->name) && det->confidence >= 10) {
+  // UTF-16/32 guesses are impossible here: the body reads as ASCII-compatible
+  // (those with a BOM or "<\0" were handled above).
+  if (auto det = detect(body);
+      det && !is_utf8_name(det->name) && !is_utf16_or_32(det->name) && det->confidence >= 10) {
     if (auto converted = convert(body, web_name(det->name))) {
       d.encoding = det->name;
       d.utf8 = std::move(*converted);

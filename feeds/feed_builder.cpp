@@ -26,8 +26,8 @@ bool is_sane_guid(std::string_view g) {
   if (g.empty() || g.size() > 2048) {
     return false;
   }
-  static constexpr std::string_view k_placeholders[] = {"0",    "null", "undefined", "none", "-",
-                                                        "guid", "id",   "nil",       "false"};
+  static constexpr std::string_view k_placeholders[] = {"0",   "null", "undefined", "none",
+                                                        "nil", "-",    "false"};
   for (auto p : k_placeholders) {
     if (g == p) {
       return false;
