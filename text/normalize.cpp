@@ -7,8 +7,8 @@
 //     a. Invalid UTF-8 becomes U+FFFD:        "\xff" → "\uFFFD"
 //     b. Khanda-ta, before joiners go:        ত + ্ + ZWJ (উত্‍সব) → ৎ
 //     (উৎসব)
-//     c. ZWJ and ZWNJ are removed:            রাশিয়া‌র (ZWNJ) → রাশিয়ার;
-//     র‍্যাব → র্যাব
+//     c. ZWJ and ZWNJ are removed:            রাশিয়া‌র (ZWNJ) →
+//     রাশিয়ার; র‍্যাব → র্যাব
 //        and so is the soft hyphen U+00AD (invisible, inside words).
 //     d. Nukta letters take one form, the decomposed one that NFC itself
 //        produces (U+09DC, U+09DD, U+09DF are composition exclusions):
@@ -323,12 +323,34 @@ void nfc_pass(std::string& text, std::vector<uint32_t>* map) {
   text = std::move(result);
 }
 
+// Pass 1, then pass 2 when needed. Composition can make a code point that
+// folds further (İ + U+0323 → Ị + U+0307, upper case again), so after NFC pass 1
+// runs again on the result until nothing changes (in practice once).
+template <bool Mapped>
+void run(std::string_view input, std::string& out, std::vector<uint32_t>* map) {
+  bool needs_nfc = first_pass<Mapped>(input, out, map);
+  for (int round = 0; needs_nfc && round < 4; ++round) {
+    nfc_pass(out, map);
+    std::string again;
+    std::vector<uint32_t> again_map;
+    needs_nfc = first_pass<Mapped>(out, again, Mapped ? &again_map : nullptr);
+    if (again == out) {
+      break;
+    }
+    if constexpr (Mapped) {
+      for (uint32_t& offset : again_map) {
+        offset = (*map)[offset];
+      }
+      *map = std::move(again_map);
+    }
+    out = std::move(again);
+  }
+}
+
 }  // namespace
 
 void normalize(std::string_view input, std::string& out) {
-  if (first_pass<false>(input, out, nullptr)) {
-    nfc_pass(out, nullptr);
-  }
+  run<false>(input, out, nullptr);
 }
 
 std::string normalize(std::string_view input) {
@@ -338,9 +360,7 @@ std::string normalize(std::string_view input) {
 }
 
 void normalize_mapped(std::string_view input, NormalizedText& out) {
-  if (first_pass<true>(input, out.text, &out.source_offset)) {
-    nfc_pass(out.text, &out.source_offset);
-  }
+  run<true>(input, out.text, &out.source_offset);
   out.source_offset.push_back(static_cast<uint32_t>(input.size()));
 }
 
