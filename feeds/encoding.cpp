@@ -147,6 +147,9 @@ std::string web_name(std::string_view n) {
   if (n == "x-user-defined") {
     return "windows-1252";
   }
+  if (n == "gb2312" || n == "gbk" || n == "x-gbk" || n == "gb_2312-80" || n == "chinese") {
+    return "gb18030";  // a superset, as browsers read them
+  }
   return std::string(n);
 }
 
@@ -176,6 +179,15 @@ std::optional<std::string> convert(std::string_view bytes, const std::string& fr
   }
   out.resize(static_cast<size_t>(target - out.data()));
   return out;
+}
+
+bool charset_known(const std::string& name) {
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* conv = ucnv_open(name.c_str(), &status);
+  if (conv != nullptr) {
+    ucnv_close(conv);
+  }
+  return U_SUCCESS(status) && conv != nullptr;
 }
 
 struct Detection {
@@ -288,8 +300,19 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
       continue;
     }
     if (ascii) {
-      d.encoding = c.name;
+      if (!charset_known(web_name(c.name))) {
+        if (!rejected.empty()) {
+          rejected += "; ";
+        }
+        rejected += "unknown charset " + c.name + " from " + c.source;
+        continue;
+      }
+      d.encoding = web_name(c.name) == "gb18030" ? "gb18030" : c.name;
       d.utf8.assign(body);
+      d.overridden = !rejected.empty();
+      if (d.overridden) {
+        d.warnings.push_back("encoding: " + rejected + "; read as " + c.name);
+      }
       return d;
     }
     if (looks_like_utf8(body)) {
@@ -300,7 +323,7 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
       continue;
     }
     if (auto converted = convert(body, web_name(c.name))) {
-      d.encoding = c.name;
+      d.encoding = web_name(c.name) == "gb18030" ? "gb18030" : c.name;
       d.utf8 = std::move(*converted);
       d.overridden = !rejected.empty();
       if (d.overridden) {

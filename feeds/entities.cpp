@@ -121,6 +121,10 @@ constexpr char32_t k_cp1252_c1[32] = {
 
 }  // namespace
 
+char32_t cp1252_c1(unsigned char c) {
+  return c >= 0x80 && c <= 0x9F ? k_cp1252_c1[c - 0x80] : c;
+}
+
 size_t decode_reference(std::string_view s, std::string& out) {
   if (s.size() < 3 || s[0] != '&') {
     return 0;

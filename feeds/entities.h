@@ -18,6 +18,9 @@ std::optional<char32_t> lookup_entity(std::string_view name);
 // scalar values (surrogates, > 0x10FFFF, NUL) become U+FFFD.
 void append_utf8(std::string& out, char32_t cp);
 
+// The windows-1252 character a C1 control code (0x80…0x9F) stands for in web text.
+char32_t cp1252_c1(unsigned char c);
+
 // Decodes the character reference that starts at s[0] == '&' (named, &#N; or
 // &#xH;, the ';' optional for named HTML 4 references as browsers do).
 // Returns the number of bytes consumed (0 when s does not start with a

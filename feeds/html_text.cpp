@@ -97,11 +97,27 @@ void emit_run(TextWriter& w, std::string_view s) {
       i += 2;
       continue;
     }
+    // U+0080…U+009F: C1 controls that are really windows-1252 punctuation
+    // ("don\u0092t" means "don’t"), as browsers read them.
+    if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      std::string fixed;
+      detail::append_utf8(fixed, detail::cp1252_c1(static_cast<unsigned char>(s[i + 1])));
+      w.text(fixed);
+      i += 2;
+      continue;
+    }
     size_t j = i;
-    while (j < s.size() && !is_space(s[j]) &&
-           !(static_cast<unsigned char>(s[j]) == 0xC2 && j + 1 < s.size() &&
-             static_cast<unsigned char>(s[j + 1]) == 0xA0)) {
+    while (j < s.size() && !is_space(s[j]) && static_cast<unsigned char>(s[j]) != 0xC2) {
       ++j;
+    }
+    if (j == i) {
+      // A 0xC2 lead byte of another character (Latin-1 supplement): keep it.
+      j = i + 1;
+      while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) {
+        ++j;
+      }
     }
     w.text(s.substr(i, j - i));
     i = j;
@@ -174,7 +190,13 @@ std::string convert(std::string_view html, bool one_line) {
     std::string_view rest = html.substr(j);
     if (rest.starts_with("<!--")) {
       size_t end = html.find("-->", j + 4);
-      i = end == std::string_view::npos ? n : end + 3;
+      if (end == std::string_view::npos) {
+        // An unterminated comment ends at the next '>' (as old SGML parsers read it).
+        size_t gt = html.find('>', j + 4);
+        i = gt == std::string_view::npos ? n : gt + 1;
+      } else {
+        i = end + 3;
+      }
       continue;
     }
     if (rest.starts_with("<![CDATA[")) {

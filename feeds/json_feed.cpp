@@ -54,8 +54,9 @@ Result<bool> read_json_feed(std::string_view utf8, FeedBuilder& b) {
   }
   std::string version = str(doc, "version");
   auto items = doc.find("items");
+  bool bare_version = version == "1" || version == "1.0" || version == "1.1";
   if (!version.starts_with("https://jsonfeed.org/version/") &&
-      !version.starts_with("http://jsonfeed.org/version/")) {
+      !version.starts_with("http://jsonfeed.org/version/") && !bare_version) {
     if (items == doc.end() || !items->is_array()) {
       return make_error("json", "not a feed: JSON without a JSON Feed \"version\" or \"items\"");
     }
@@ -63,7 +64,7 @@ Result<bool> read_json_feed(std::string_view utf8, FeedBuilder& b) {
     b.feed().warnings.push_back("json: no JSON Feed \"version\"; read as JSON Feed 1.1");
   }
   ParsedFeed& f = b.feed();
-  f.format = version.ends_with("/1") ? "json10" : "json11";
+  f.format = (version.ends_with("/1") || version == "1" || version == "1.0") ? "json10" : "json11";
   f.title = inline_text(str(doc, "title"));
   std::string feed_url = str(doc, "feed_url");
   std::string base = b.options().base_url.empty() ? feed_url : b.options().base_url;

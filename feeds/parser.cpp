@@ -4,9 +4,11 @@
 
 #include <array>
 #include <cstring>
+#include <optional>
 #include <pugixml.hpp>
 
 #include "feeds/encoding.h"
+#include "feeds/entities.h"
 #include "feeds/feed_builder.h"
 #include "feeds/html_text.h"
 #include "feeds/urls.h"
@@ -118,10 +120,13 @@ class Renamer {
     std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
     std::string_view uri = lookup(prefix);
     if (uri.empty()) {
+      if (!prefix.empty() && m_undeclared.empty()) {
+        m_undeclared = std::string(prefix);
+      }
       return;  // undeclared: keep the name as written
     }
     std::string wanted;
-    if (uri == m_own || (known_prefix(uri) == "rss" && known_prefix(m_own) == "rss")) {
+    if (uri == m_own || known_prefix(uri) == "rss") {
       wanted = local;
     } else {
       std::string_view p = known_prefix(uri);
@@ -141,6 +146,9 @@ class Renamer {
 
   std::string_view m_own;
   std::vector<Scope> m_scopes;
+
+ public:
+  std::string m_undeclared;  // the first prefix used without a declaration
 };
 
 std::string_view own_namespace(pugi::xml_node root) {
@@ -225,6 +233,49 @@ std::string base_of(pugi::xml_node n, const std::string& parent_base) {
   return resolve_url(parent_base, b.value());
 }
 
+// The markup of an element's children, escaped as XML writes it (for xhtml content,
+// where "&lt;" in the source is text, not a tag).
+std::string serialize_children(pugi::xml_node n) {
+  StringWriter w;
+  for (auto c = n.first_child(); c; c = c.next_sibling()) {
+    c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+  }
+  return std::move(w.out);
+}
+
+// Base64 (RFC 4648, white space ignored) for Atom 0.3 mode="base64" text.
+std::optional<std::string> base64_decode(std::string_view in) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') {
+      v = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      v = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      v = c - '0' + 52;
+    } else if (c == '+' || c == '-') {
+      v = 62;
+    } else if (c == '/' || c == '_') {
+      v = 63;
+    } else {
+      continue;
+    }
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  if (!detail::is_valid_utf8(out)) {
+    return std::nullopt;
+  }
+  return out;
+}
+
 // Atom text constructs (title, summary, content, rights): HTML kept and plain text.
 struct AtomText {
   std::string html;
@@ -235,8 +286,15 @@ AtomText atom_text(pugi::xml_node n, bool one_line) {
   AtomText t;
   std::string_view type = n.attribute("type").value();
   std::string_view mode = n.attribute("mode").value();  // Atom 0.3
-  if (mode == "base64") {
-    // Rare and not worth a decoder dependency: keep nothing rather than garbage.
+  // Atom 1.0 §4.1.3.3: a MIME type that is neither text/* nor XML means base64.
+  bool binary_type = type.find('/') != std::string_view::npos && !type.starts_with("text/") &&
+                     !type.ends_with("+xml") && !type.ends_with("/xml");
+  if (mode == "base64" || binary_type) {
+    std::string raw = inner(n);
+    auto decoded = base64_decode(raw);
+    // An unknown type whose text is not base64 of UTF-8 text is left as text.
+    t.html = (decoded || mode == "base64") ? decoded.value_or(std::string()) : raw;
+    t.text = one_line ? inline_text(t.html) : html_to_text(t.html);
     return t;
   }
   if (type == "text" || type == "text/plain") {
@@ -260,7 +318,7 @@ AtomText atom_text(pugi::xml_node n, bool one_line) {
     // The content is the children of the wrapping xhtml:div.
     pugi::xml_node div =
         n.find_child([](pugi::xml_node c) { return c.type() == pugi::node_element; });
-    t.html = div ? inner(div) : inner(n);
+    t.html = serialize_children(div ? div : n);
   } else {
     t.html = inner(n);
   }
@@ -269,15 +327,15 @@ AtomText atom_text(pugi::xml_node n, bool one_line) {
 }
 
 std::string atom_person(pugi::xml_node n) {
-  pugi::xml_node name = n.child("name");
-  if (name) {
-    return text_of(name);
+  std::string name = text_of(n.child("name"));
+  std::string email = text_of(n.child("email"));
+  if (name.empty() && !n.child("name") && !n.child("email")) {
+    return text_of(n);  // a bare <author>text</author>
   }
-  std::string t = text_of(n);
-  if (!t.empty()) {
-    return t;
+  if (!name.empty() && !email.empty()) {
+    return name + " (" + email + ")";  // feedparser's author string
   }
-  return text_of(n.child("email"));
+  return name.empty() ? email : name;
 }
 
 int64_t to_int(std::string_view s) {
@@ -345,17 +403,16 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
     std::string_view name = c.name();
     if (name == "title") {
       e.title = text_of(c);
-    } else if (name == "dc:title" && e.title.empty()) {
+    } else if ((name == "dc:title" || name == "media:title") && e.title.empty()) {
       e.title = text_of(c);
     } else if (name == "link") {
-      if (e.link.empty()) {
-        std::string l = trimmed(c);
-        if (l.empty()) {
-          l = c.attribute("href").value();
-        }
-        if (!l.empty()) {
-          e.link = resolve_url(base_of(c, base), l);
-        }
+      // A later <link> overrides an earlier one, as in feedparser and gofeed.
+      std::string l = trimmed(c);
+      if (l.empty()) {
+        l = c.attribute("href").value();
+      }
+      if (!l.empty()) {
+        e.link = resolve_url(base_of(c, base), l);
       }
     } else if (name == "atom:link") {
       std::string_view rel = c.attribute("rel").value();
@@ -376,6 +433,13 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
                name == "dcterms:abstract") {
       if (e.summary_html.empty()) {
         e.summary_html = inner(c);
+      }
+    } else if (name == "atom:content" || name == "atom:summary") {
+      AtomText t = atom_text(c, false);
+      if (name == "atom:content" && e.content_html.empty()) {
+        e.content_html = std::move(t.html);
+      } else if (name == "atom:summary" && e.summary_html.empty()) {
+        e.summary_html = std::move(t.html);
       }
     } else if (name == "content:encoded" || name == "xhtml:body" || name == "body" ||
                name == "fullitem") {
@@ -445,7 +509,16 @@ void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf) {
     if (f.title.empty()) {
       f.title = text_of(channel.child("dc:title"));
     }
-    std::string link = trimmed(channel.child("link"));
+    std::string link;
+    for (auto l : channel.children("link")) {
+      std::string v = trimmed(l);
+      if (v.empty()) {
+        v = l.attribute("href").value();
+      }
+      if (!v.empty()) {
+        link = std::move(v);  // the last one wins, as in feedparser and gofeed
+      }
+    }
     if (link.empty()) {
       for (auto l : channel.children("atom:link")) {
         std::string_view rel = l.attribute("rel").value();
@@ -521,6 +594,13 @@ void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& pa
       e.title = atom_text(c, true).text;
     } else if (name == "id") {
       id = trimmed(c);
+      // A relative IRI as id (rare) is read against xml:base, as feedparser and gofeed do.
+      if (!id.empty() && id.find(':') == std::string::npos) {
+        std::string id_base = base_of(c, base);
+        if (!id_base.empty()) {
+          id = resolve_url(id_base, id);
+        }
+      }
     } else if (name == "link") {
       std::string_view rel = trim(c.attribute("rel").value());
       if (rel == "enclosure") {
@@ -551,8 +631,9 @@ void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& pa
         }
       }
     } else if (name == "updated" || name == "modified" || name == "dcterms:modified") {
-      if (!e.updated) {
-        e.updated = b.date(inner(c), where + " <" + std::string(name) + ">");
+      // The last value wins, as in feedparser.
+      if (auto t = b.date(inner(c), where + " <" + std::string(name) + ">")) {
+        e.updated = t;
       }
     } else if (name == "author" || name == "dc:creator") {
       std::string a = name == "author" ? atom_person(c) : text_of(c);
@@ -727,13 +808,19 @@ Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view 
     return make_error("xml",
                       "no feed: " + (problem.empty() ? std::string("no root element") : problem));
   }
-  std::string_view root_name = local_name(root.name());
+  const std::string root_name(local_name(root.name()));
   std::string lroot = lowered(root_name);
   if (lroot == "html" || lroot == "head" || lroot == "body") {
     return not_a_feed("an HTML page (<" + std::string(root.name()) + "> root)", original, options);
   }
   std::string_view own = own_namespace(root);
-  Renamer(own).run(root);
+  Renamer renamer(own);
+  renamer.run(root);
+  if (!renamer.m_undeclared.empty()) {
+    f.bozo = true;
+    f.warnings.push_back("xml: namespace prefix '" + renamer.m_undeclared +
+                         "' is used but never declared");
+  }
   if (root_name == "rss" || root_name == "rss:rss") {
     std::string_view v = trim(root.attribute("version").value());
     f.format = v.starts_with("0.9") ? "rss09x" : "rss20";
@@ -767,7 +854,14 @@ Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options
   FeedBuilder b(options);
   ParsedFeed& f = b.feed();
   f.bozo = decoded.overridden;
+  f.encoding = decoded.encoding;
   f.warnings = std::move(decoded.warnings);
+  std::string media_type = lowered(options.content_type.substr(0, options.content_type.find(';')));
+  media_type = std::string(trim(media_type));
+  if (media_type == "text/plain" || media_type == "text/html") {
+    f.bozo = true;
+    f.warnings.push_back("http: served as " + media_type + ", not as a feed type");
+  }
   std::string_view s = trim(decoded.utf8);
   if (s.empty()) {
     return make_error("empty",

@@ -15,27 +15,56 @@ namespace {
 constexpr std::size_t k_sample = 32;  // features of title and lede kept per entry
 constexpr std::size_t k_keys = 3;     // rarest features posted for candidate search
 constexpr uint32_t k_min_shared = 3;  // fewer shared features never make a story
-constexpr std::size_t k_min_simhash_features = 8;
+constexpr std::size_t k_max_candidates = 512;
 
-// A feature's 16-bit form in samples: 15 bits of its hash and the number bit.
-uint16_t sample16(uint32_t feature) {
-  return static_cast<uint16_t>(((feature >> 16) & 0xFFFEU) | (feature & 1U));
+// A feature's 12-bit form in samples: 11 bits of its hash and the number bit. Two
+// different features agree by chance with probability 1/2048; docs/stories.md
+// measures that this costs nothing against 16 bits and saves 16 bytes an entry.
+uint16_t sample12(uint32_t feature) {
+  return static_cast<uint16_t>(((feature >> 20) & 0xFFEU) | (feature & 1U));
 }
 
 struct Slot {
   uint32_t story_back = 0;  // seq - story id
-  uint32_t simhash_lo = 0;
-  uint32_t simhash_hi = 0;
-  uint32_t id_pos = 0;  // low 32 bits of the id's position in the id arena
-  uint32_t id_len = 0;
-  int32_t time = 0;  // seconds since Impl::m_time_base
+  uint32_t id_pos = 0;      // low 32 bits of the id's position in the id arena
+  int32_t time = 0;         // seconds since Impl::time_base
+  uint16_t id_len = 0;      // ids longer than 65,535 bytes are cut there
   uint16_t outlet = 0;
   uint8_t n_sample = 0;
-  uint8_t flags = 0;               // k_live, k_simhash_ok
-  uint16_t sample[k_sample] = {};  // sorted
+  uint8_t flags = 0;                       // k_live
+  uint8_t packed[k_sample * 12 / 8] = {};  // the sample: sorted 12-bit values
 };
 constexpr uint8_t k_live = 1;
-constexpr uint8_t k_simhash_ok = 2;
+
+void pack(Slot& s, const uint16_t* values, std::size_t n) {
+  std::fill(std::begin(s.packed), std::end(s.packed), uint8_t{0});
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t bit = i * 12;
+    const std::size_t byte = bit / 8;
+    const uint32_t v = values[i] & 0xFFFU;
+    if (bit % 8 == 0) {
+      s.packed[byte] = static_cast<uint8_t>(v);
+      s.packed[byte + 1] = static_cast<uint8_t>((s.packed[byte + 1] & 0xF0U) | (v >> 8));
+    } else {
+      s.packed[byte] = static_cast<uint8_t>((s.packed[byte] & 0x0FU) | ((v & 0xFU) << 4));
+      s.packed[byte + 1] = static_cast<uint8_t>(v >> 4);
+    }
+  }
+  s.n_sample = static_cast<uint8_t>(n);
+}
+
+std::size_t unpack(const Slot& s, uint16_t* out) {
+  for (std::size_t i = 0; i < s.n_sample; ++i) {
+    const std::size_t bit = i * 12;
+    const std::size_t byte = bit / 8;
+    if (bit % 8 == 0) {
+      out[i] = static_cast<uint16_t>(s.packed[byte] | ((s.packed[byte + 1] & 0x0FU) << 8));
+    } else {
+      out[i] = static_cast<uint16_t>((s.packed[byte] >> 4) | (s.packed[byte + 1] << 4));
+    }
+  }
+  return s.n_sample;
+}
 
 struct StoryInfo {
   int64_t first_seen = 0;
@@ -50,34 +79,41 @@ struct Posting {
   uint32_t seq_lo = 0;
 };
 
-// The query side of a comparison: the new entry's features as 16-bit values.
+// The query side of a comparison: the new entry's features as 12-bit values in two
+// bitmaps (every kept feature; the first k_sample), so that scoring a candidate is
+// one bit test per sample value and nothing is sorted or allocated per lookup.
 struct Query {
-  std::vector<uint16_t> all;   // sorted, every kept feature
-  std::vector<uint16_t> lede;  // sorted, the first k_sample features
-  uint32_t numbers = 0;        // number features in `all`
-  uint64_t simhash = 0;
-  bool simhash_ok = false;
+  uint64_t all[4096 / 64] = {};
+  uint64_t lede[4096 / 64] = {};
+  std::size_t n_lede = 0;  // distinct values in `lede`
+  uint32_t numbers = 0;    // distinct number values in `all`
+
+  static bool test(const uint64_t* bits, uint16_t v) {
+    return ((bits[v >> 6] >> (v & 63)) & 1U) != 0;
+  }
+  static bool set(uint64_t* bits, uint16_t v) {
+    const bool was = test(bits, v);
+    bits[v >> 6] |= uint64_t{1} << (v & 63);
+    return !was;
+  }
 };
 
-Query make_query(const Fingerprint& fp) {
-  Query q;
-  q.all.reserve(fp.features.size());
-  for (std::size_t i = 0; i < fp.features.size(); ++i) {
-    const uint16_t v = sample16(fp.features[i]);
-    q.all.push_back(v);
-    if (i < k_sample) {
-      q.lede.push_back(v);
+void make_query(const Fingerprint& fp, Query& q) {
+  const std::size_t n = std::min(fp.features.size(), k_max_features);
+  for (std::size_t i = 0; i < n; ++i) {
+    const uint16_t v = sample12(fp.features[i]);
+    if (Query::set(q.all, v) && (v & 1U) != 0) {
+      ++q.numbers;
+    }
+    if (i < k_sample && Query::set(q.lede, v)) {
+      ++q.n_lede;
     }
   }
-  std::sort(q.all.begin(), q.all.end());
-  q.all.erase(std::unique(q.all.begin(), q.all.end()), q.all.end());
-  std::sort(q.lede.begin(), q.lede.end());
-  q.lede.erase(std::unique(q.lede.begin(), q.lede.end()), q.lede.end());
-  q.numbers = static_cast<uint32_t>(
-      std::count_if(q.all.begin(), q.all.end(), [](uint16_t v) { return (v & 1U) != 0; }));
-  q.simhash = fp.simhash;
-  q.simhash_ok = fp.features.size() >= k_min_simhash_features;
-  return q;
+}
+
+std::size_t sort_unique(uint16_t* v, std::size_t n) {
+  std::sort(v, v + n);
+  return static_cast<std::size_t>(std::unique(v, v + n) - v);
 }
 
 uint32_t key_of(uint32_t feature) {
@@ -89,9 +125,12 @@ uint32_t key_of(uint32_t feature) {
 struct StoryIndex::Impl {
   StoryOptions options;
 
-  // Entry slots: seq s lives at m_slots[s & m_mask] while m_first_seq <= s < m_next_seq.
-  std::vector<Slot> slots = std::vector<Slot>(16);
-  uint64_t mask = 15;
+  // Entry slots in blocks of k_block: seq s lives in blocks[(s - blocks_seq) / k_block]
+  // while first_seq <= s < next_seq. Blocks are added at the back and freed from the
+  // front as the window moves, so memory follows the number of entries in the window.
+  static constexpr uint64_t k_block = 4096;
+  std::vector<std::unique_ptr<Slot[]>> blocks;
+  uint64_t blocks_seq = 0;  // seq of blocks.front()[0]
   uint64_t first_seq = 0;
   uint64_t next_seq = 0;
   std::size_t live = 0;
@@ -111,8 +150,12 @@ struct StoryIndex::Impl {
   std::unordered_map<uint64_t, StoryInfo> stories;
   std::size_t story_count = 0;
 
-  // How many live entries have each 16-bit feature in their sample.
-  std::vector<uint32_t> df = std::vector<uint32_t>(65536, 0);
+  // How often each feature (by its top 20 bits: 2 MB) was in a recent entry's
+  // sample, halved every quarter window: the rarity that chooses an entry's keys.
+  static constexpr int k_rarity_shift = 12;
+  std::vector<uint16_t> rarity = std::vector<uint16_t>(std::size_t{1} << (32 - k_rarity_shift), 0);
+  int64_t rarity_clock = 0;
+  bool rarity_clock_set = false;
 
   // Feature → entry multimap with linear probing; postings of entries that left are
   // dead (reused by inserts, dropped by rebuilds).
@@ -122,8 +165,14 @@ struct StoryIndex::Impl {
 
   explicit Impl(StoryOptions o) : options(o) {}
 
-  Slot& slot(uint64_t seq) { return slots[seq & mask]; }
-  const Slot& slot(uint64_t seq) const { return slots[seq & mask]; }
+  Slot& slot(uint64_t seq) {
+    const uint64_t d = seq - blocks_seq;
+    return blocks[d / k_block][d % k_block];
+  }
+  const Slot& slot(uint64_t seq) const {
+    const uint64_t d = seq - blocks_seq;
+    return blocks[d / k_block][d % k_block];
+  }
 
   int64_t abs_time(const Slot& s) const { return time_base + s.time; }
   int32_t rel_time(int64_t t) {
@@ -138,6 +187,9 @@ struct StoryIndex::Impl {
   uint64_t full_seq(uint32_t lo) const {
     return next_seq - static_cast<uint32_t>(static_cast<uint32_t>(next_seq) - lo);
   }
+  // Entries leave only from the front, so a posting is live when its seq is in
+  // [first_seq, next_seq): no need to touch the slot.
+  bool posted_live(uint64_t seq) const { return seq >= first_seq && seq < next_seq; }
   bool is_live(uint64_t seq) const {
     return seq >= first_seq && seq < next_seq && (slot(seq).flags & k_live) != 0;
   }
@@ -170,19 +222,19 @@ struct StoryIndex::Impl {
     return static_cast<std::size_t>((static_cast<uint64_t>(h) * table.size()) >> 32);
   }
 
-  // A new table for the live postings at load 0.5 (it is rebuilt again at 0.7).
+  // A new table for the live postings at load 0.6 (it is rebuilt again at 0.8).
   void rebuild_table() {
     std::size_t live_postings = 0;
     for (const Posting& p : table) {
-      live_postings += p.key != 0 && is_live(full_seq(p.seq_lo)) ? 1 : 0;
+      live_postings += p.key != 0 && posted_live(full_seq(p.seq_lo)) ? 1 : 0;
     }
-    const std::size_t cap = std::max<std::size_t>(64, 2 * live_postings + 64);
+    const std::size_t cap = std::max<std::size_t>(64, live_postings * 5 / 3 + 64);
     std::vector<Posting> old = std::move(table);
     table.assign(cap, Posting{});
     table_filled = 0;
     inserts_since_rebuild = 0;
     for (const Posting& p : old) {
-      if (p.key != 0 && is_live(full_seq(p.seq_lo))) {
+      if (p.key != 0 && posted_live(full_seq(p.seq_lo))) {
         place(p);
       }
     }
@@ -197,7 +249,7 @@ struct StoryIndex::Impl {
         ++table_filled;
         return;
       }
-      if (!is_live(full_seq(t.seq_lo))) {
+      if (!posted_live(full_seq(t.seq_lo))) {
         t = p;  // reuse a dead posting
         return;
       }
@@ -206,7 +258,7 @@ struct StoryIndex::Impl {
   }
 
   void post(uint32_t key, uint64_t seq) {
-    if ((table_filled + 1) * 10 > table.size() * 7 || inserts_since_rebuild > table.size()) {
+    if ((table_filled + 1) * 10 > table.size() * 8 || inserts_since_rebuild > table.size()) {
       rebuild_table();
     }
     ++inserts_since_rebuild;
@@ -214,8 +266,7 @@ struct StoryIndex::Impl {
   }
 
   template <typename Fn>
-  void postings_of(uint32_t key, Fn&& fn) const {
-    std::size_t i = home(key);
+  void postings_from(std::size_t i, uint32_t key, Fn&& fn) const {
     for (std::size_t n = 0; n < table.size(); ++n) {
       const Posting& t = table[i];
       if (t.key == 0) {
@@ -223,7 +274,7 @@ struct StoryIndex::Impl {
       }
       if (t.key == key) {
         const uint64_t seq = full_seq(t.seq_lo);
-        if (is_live(seq)) {
+        if (posted_live(seq)) {
           fn(seq);
         }
       }
@@ -232,14 +283,11 @@ struct StoryIndex::Impl {
   }
 
   // ---- scoring ----
+  // The verification score of candidate slot `s` for query `q`, in [0, 1].
   double score(const Query& q, const Slot& s) const {
-    if (q.simhash_ok && (s.flags & k_simhash_ok) != 0 &&
-        hamming(q.simhash, (static_cast<uint64_t>(s.simhash_hi) << 32) | s.simhash_lo) <=
-            options.near_copy_bits) {
-      return 1.0;
-    }
-    const std::size_t n = s.n_sample;
-    if (n == 0 || q.lede.empty()) {
+    uint16_t sample[k_sample];
+    const std::size_t n = unpack(s, sample);
+    if (n == 0 || q.n_lede == 0) {
       return 0.0;
     }
     // Shared features between the candidate's sample and the new entry (all its
@@ -247,44 +295,23 @@ struct StoryIndex::Impl {
     uint32_t shared_all = 0;
     uint32_t shared_numbers = 0;
     uint32_t numbers = 0;
-    {
-      std::size_t i = 0;
-      std::size_t j = 0;
-      while (i < n) {
-        const uint16_t v = s.sample[i];
-        numbers += v & 1U;
-        while (j < q.all.size() && q.all[j] < v) {
-          ++j;
-        }
-        if (j < q.all.size() && q.all[j] == v) {
-          ++shared_all;
-          shared_numbers += v & 1U;
-        }
-        ++i;
+    uint32_t shared_lede = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint16_t v = sample[i];
+      const uint32_t number = v & 1U;
+      numbers += number;
+      if (Query::test(q.all, v)) {
+        ++shared_all;
+        shared_numbers += number;
       }
+      shared_lede += Query::test(q.lede, v) ? 1 : 0;
     }
     if (shared_all < k_min_shared) {
       return 0.0;
     }
-    uint32_t shared_lede = 0;
-    {
-      std::size_t i = 0;
-      std::size_t j = 0;
-      while (i < n && j < q.lede.size()) {
-        if (s.sample[i] < q.lede[j]) {
-          ++i;
-        } else if (q.lede[j] < s.sample[i]) {
-          ++j;
-        } else {
-          ++shared_lede;
-          ++i;
-          ++j;
-        }
-      }
-    }
     const double contained = static_cast<double>(shared_all) / static_cast<double>(n);
-    const double lede = static_cast<double>(shared_lede) /
-                        static_cast<double>(std::min<std::size_t>(n, q.lede.size()));
+    const double lede =
+        static_cast<double>(shared_lede) / static_cast<double>(std::min<std::size_t>(n, q.n_lede));
     double result = std::max(contained, lede);
     // Same template, other event ("13 dead" vs "15 dead"): when both sides carry
     // several numbers, most of them must agree.
@@ -299,16 +326,37 @@ struct StoryIndex::Impl {
     if (live == 0 || fp.features.empty()) {
       return std::nullopt;
     }
-    const Query q = make_query(fp);
-    std::vector<uint64_t> candidates;
-    candidates.reserve(32);
-    for (const uint32_t f : fp.features) {
-      postings_of(key_of(f), [&](uint64_t seq) { candidates.push_back(seq); });
+    // Every feature of the entry is looked up among the posted keys; the table
+    // lines are prefetched first so that the misses overlap.
+    const std::size_t n_features = std::min(fp.features.size(), k_max_features);
+    std::size_t homes[k_max_features];
+    for (std::size_t i = 0; i < n_features; ++i) {
+      homes[i] = home(key_of(fp.features[i]));
+      __builtin_prefetch(&table[homes[i]]);
     }
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    uint64_t candidates[k_max_candidates];
+    std::size_t n_candidates = 0;
+    for (std::size_t i = 0; i < n_features && n_candidates < k_max_candidates; ++i) {
+      postings_from(homes[i], key_of(fp.features[i]), [&](uint64_t seq) {
+        if (n_candidates < k_max_candidates) {
+          candidates[n_candidates++] = seq;
+        }
+      });
+    }
+    if (n_candidates == 0) {
+      return std::nullopt;
+    }
+    std::sort(candidates, candidates + n_candidates);
+    n_candidates =
+        static_cast<std::size_t>(std::unique(candidates, candidates + n_candidates) - candidates);
+    for (std::size_t i = 0; i < n_candidates; ++i) {
+      __builtin_prefetch(&slot(candidates[i]));
+    }
+    Query q;
+    make_query(fp, q);
     std::optional<Match> best;
-    for (const uint64_t seq : candidates) {
+    for (std::size_t i = 0; i < n_candidates; ++i) {
+      const uint64_t seq = candidates[i];
       const Slot& s = slot(seq);
       if (std::llabs(abs_time(s) - time) > options.window_seconds) {
         continue;
@@ -322,69 +370,90 @@ struct StoryIndex::Impl {
   }
 
   // ---- adding and leaving ----
+  // Makes room for the slot of next_seq.
   void grow_if_full() {
-    if (next_seq - first_seq < slots.size()) {
-      return;
+    if (blocks.empty()) {
+      blocks_seq = next_seq - next_seq % k_block;
     }
-    std::vector<Slot> bigger(slots.size() * 2);
-    const uint64_t bigger_mask = bigger.size() - 1;
-    for (uint64_t s = first_seq; s < next_seq; ++s) {
-      bigger[s & bigger_mask] = slots[s & mask];
+    while (next_seq - blocks_seq >= blocks.size() * k_block) {
+      blocks.push_back(std::make_unique<Slot[]>(k_block));
     }
-    slots = std::move(bigger);
-    mask = bigger_mask;
+  }
+
+  // Frees the blocks whose entries have all left.
+  void free_blocks() {
+    while (!blocks.empty() && first_seq - blocks_seq >= k_block) {
+      blocks.erase(blocks.begin());
+      blocks_seq += k_block;
+    }
   }
 
   // Fills the slot for `seq` (== next_seq) and posts its keys; returns the slot.
   Slot& insert(uint64_t seq, uint64_t story, std::string_view id, uint16_t outlet,
                const Fingerprint& fp, int64_t time) {
     grow_if_full();
+    decay_rarity(time);
     Slot& s = slot(seq);
     s = Slot{};
     s.story_back = static_cast<uint32_t>(seq - story);
-    s.simhash_lo = static_cast<uint32_t>(fp.simhash);
-    s.simhash_hi = static_cast<uint32_t>(fp.simhash >> 32);
+    if (id.size() > 0xFFFF) {
+      id = id.substr(0, 0xFFFF);
+    }
     s.id_pos = static_cast<uint32_t>(ids_end);
-    s.id_len = static_cast<uint32_t>(id.size());
+    s.id_len = static_cast<uint16_t>(id.size());
     ids.append(id);
     ids_end += id.size();
     s.time = rel_time(time);
     s.outlet = outlet;
-    s.flags = k_live | (fp.features.size() >= k_min_simhash_features ? k_simhash_ok : 0);
-    // The sample: the first k_sample features (title and lede), sorted.
-    std::vector<std::pair<uint32_t, uint32_t>> by_rarity;  // (window count, feature)
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < fp.features.size() && n < k_sample; ++i) {
-      const uint16_t v = sample16(fp.features[i]);
-      if (std::find(s.sample, s.sample + n, v) != s.sample + n) {
-        continue;
-      }
-      s.sample[n++] = v;
-      by_rarity.emplace_back(df[v], fp.features[i]);
+    s.flags = k_live;
+    // The sample: the first k_sample features (title and lede).
+    uint16_t sample[k_sample];
+    std::pair<uint16_t, uint32_t> by_rarity[k_sample];  // (recent count, feature)
+    const std::size_t n = std::min(fp.features.size(), k_sample);
+    for (std::size_t i = 0; i < n; ++i) {
+      sample[i] = sample12(fp.features[i]);
+      by_rarity[i] = {rarity[fp.features[i] >> k_rarity_shift], fp.features[i]};
     }
-    s.n_sample = static_cast<uint8_t>(n);
-    std::sort(s.sample, s.sample + n);
+    pack(s, sample, sort_unique(sample, n));
     next_seq = seq + 1;
     ++live;
-    // Keys: the rarest features in the window now (ties by hash, i.e. a MinHash
+    // Keys: the rarest features of recent entries (ties by hash, i.e. a MinHash
     // among the rarest), so common words never make long posting lists.
-    std::sort(by_rarity.begin(), by_rarity.end());
-    for (std::size_t k = 0; k < by_rarity.size() && k < k_keys; ++k) {
+    std::sort(by_rarity, by_rarity + n);
+    for (std::size_t k = 0; k < n && k < k_keys; ++k) {
       post(key_of(by_rarity[k].second), seq);
     }
     for (std::size_t i = 0; i < n; ++i) {
-      ++df[s.sample[i]];
+      uint16_t& c = rarity[fp.features[i] >> k_rarity_shift];
+      c = static_cast<uint16_t>(c + (c < UINT16_MAX ? 1 : 0));
     }
     return s;
+  }
+
+  // Halves the recent-feature counts every quarter window of (passed-in) time, so
+  // they follow what the window holds without remembering each entry's features.
+  void decay_rarity(int64_t time) {
+    const int64_t period = std::max<int64_t>(1, options.window_seconds / 4);
+    if (!rarity_clock_set) {
+      rarity_clock = time;
+      rarity_clock_set = true;
+    }
+    while (time - rarity_clock >= period) {
+      for (uint16_t& c : rarity) {
+        c = static_cast<uint16_t>(c / 2);
+      }
+      rarity_clock += period;
+      if (time - rarity_clock > 64 * period) {
+        rarity_clock = time;  // a long gap: everything has decayed anyway
+        std::fill(rarity.begin(), rarity.end(), uint16_t{0});
+      }
+    }
   }
 
   void leave_front() {
     const uint64_t seq = first_seq;
     Slot& s = slot(seq);
     if ((s.flags & k_live) != 0) {
-      for (std::size_t i = 0; i < s.n_sample; ++i) {
-        --df[s.sample[i]];
-      }
       const uint64_t story = seq - s.story_back;
       const auto it = stories.find(story);
       if (it == stories.end()) {
@@ -408,6 +477,7 @@ struct StoryIndex::Impl {
       }
       leave_front();
     }
+    free_blocks();
     // Drop the ids of entries that left once they are half of the arena.
     uint64_t keep_from = ids_end;
     if (first_seq < next_seq) {
@@ -516,6 +586,7 @@ void StoryIndex::restore(const SavedEntry& saved) {
   if (m.live == 0) {
     m.first_seq = saved.seq;
     m.next_seq = saved.seq;
+    m.free_blocks();
   }
   // Seqs missing from the saved rows become empty slots.
   while (m.next_seq < saved.seq) {
@@ -564,9 +635,9 @@ uint64_t StoryIndex::next_seq() const {
 std::size_t StoryIndex::memory_bytes() const {
   const Impl& m = *m_impl;
   std::size_t bytes = sizeof(Impl);
-  bytes += m.slots.capacity() * sizeof(Slot);
+  bytes += m.blocks.size() * (Impl::k_block * sizeof(Slot) + sizeof(void*));
   bytes += m.table.capacity() * sizeof(Posting);
-  bytes += m.df.capacity() * sizeof(uint32_t);
+  bytes += m.rarity.capacity() * sizeof(uint16_t);
   bytes += m.ids.capacity();
   for (const std::string& name : m.outlet_names) {
     bytes += sizeof(std::string) + name.capacity() + 32;  // name and its map node

@@ -38,7 +38,6 @@ namespace khobor::stories {
 struct StoryOptions {
   int64_t window_seconds = 72 * 3600;  // entries older than now - window leave
   double threshold = 0.5;              // verification score an entry needs to join a story
-  int near_copy_bits = 3;              // SimHash distance that counts as a copy (score 1)
 };
 
 // The answer for one entry.

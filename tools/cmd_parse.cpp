@@ -121,22 +121,26 @@ json to_json(const std::string& source, const khobor::feeds::ParsedFeed& f, bool
     }
     entries.push_back(std::move(j));
   }
-  return {{"source", source}, {"format", f.format},     {"title", f.title},  {"link", f.link},
-          {"bozo", f.bozo},   {"warnings", f.warnings}, {"entries", entries}};
+  return {{"source", source},       {"format", f.format},     {"title", f.title},
+          {"link", f.link},         {"encoding", f.encoding}, {"bozo", f.bozo},
+          {"warnings", f.warnings}, {"entries", entries}};
 }
 
 int run_parse(int argc, char** argv) {
   std::vector<std::string> inputs;
   std::string timezone = "Asia/Dhaka";
   std::string content_type;
+  std::string base_url;
   bool with_html = false;
   bool pretty = false;
   const char* usage =
-      "usage: khobor parse [--timezone ZONE] [--content-type TYPE] [--html] [--pretty] "
+      "usage: khobor parse [--timezone ZONE] [--content-type TYPE] [--base-url URL] [--html] "
+      "[--pretty] "
       "FILE|URL...\n"
       "  Parse feeds (files or http(s) URLs); print one JSON document per input.\n"
       "  --timezone ZONE      zone for dates written without one (default Asia/Dhaka)\n"
       "  --content-type TYPE  Content-Type to assume for files (its charset counts)\n"
+      "  --base-url URL       URL to resolve relative links in files against\n"
       "  --html               also print summary_html and content_html\n"
       "  --pretty             indent the JSON\n"
       "Exit: 0 every input read as a feed, 1 one could not be read, 2 usage error.\n";
@@ -146,12 +150,12 @@ int run_parse(int argc, char** argv) {
       std::fputs(usage, stdout);
       return 0;
     }
-    if (a == "--timezone" || a == "--content-type") {
+    if (a == "--timezone" || a == "--content-type" || a == "--base-url") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "khobor parse: %s needs a value\n%s", a.c_str(), usage);
         return 2;
       }
-      (a == "--timezone" ? timezone : content_type) = argv[++i];
+      (a == "--timezone" ? timezone : a == "--base-url" ? base_url : content_type) = argv[++i];
     } else if (a == "--html") {
       with_html = true;
     } else if (a == "--pretty") {
@@ -179,7 +183,7 @@ int run_parse(int argc, char** argv) {
     }
     khobor::feeds::ParseOptions options;
     options.content_type = is_url ? body->content_type : content_type;
-    options.base_url = body->url;
+    options.base_url = is_url ? body->url : base_url;
     options.default_timezone = timezone;
     auto feed = khobor::feeds::parse_feed(body->bytes, options);
     if (!feed) {
