@@ -478,6 +478,10 @@ struct StoryIndex::Impl {
       leave_front();
     }
     free_blocks();
+    // Give the posting table back when most of it belongs to entries that left.
+    if (table.size() > 1024 && live * k_keys * 8 < table.size()) {
+      rebuild_table();
+    }
     // Drop the ids of entries that left once they are half of the arena.
     uint64_t keep_from = ids_end;
     if (first_seq < next_seq) {
