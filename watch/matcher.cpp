@@ -188,6 +188,9 @@ bool is_space_byte(char c) {
 
 // About 40 characters before the hit and 60 after, cut at spaces, one line.
 std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
+  while (text.size() > end && is_space_byte(text.back())) {
+    text.remove_suffix(1);  // trailing space is not worth an ellipsis
+  }
   auto back = [&](size_t pos, int chars) {
     while (pos > 0 && chars > 0) {
       --pos;
@@ -220,6 +223,12 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
     if (sp != std::string_view::npos) {
       e = end + sp;
     }
+  }
+  while (s < begin && is_space_byte(text[s])) {
+    ++s;
+  }
+  while (e > end && is_space_byte(text[e - 1])) {
+    --e;
   }
   std::string out = s > 0 ? "…" : "";
   bool last_space = false;

@@ -99,7 +99,7 @@ bool parse_watchlist(std::string_view toml_text, const std::string& file, WatchL
   for (const auto& [key, node] : t) {
     const std::string_view k = key.str();
     if (k != "name" && k != "description" && k != "rules" && k != "exclude" && k != "feeds") {
-      problems.push_back(problem(file, node.source(),
+      problems.push_back(problem(file, key.source(),
                                  "unknown key '" + std::string(k) +
                                      "' (a watch list has name, description, rules, exclude, "
                                      "feeds)"));

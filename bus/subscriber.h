@@ -1,0 +1,44 @@
+// khobor/bus/subscriber.h — receives alerts from a khobord publisher.
+//
+// A SUB socket connected to the publisher's endpoint, subscribed to a topic
+// prefix ("alert." for every alert, "alert.summit" for one list). Connecting
+// succeeds before the publisher exists: ZeroMQ reconnects in the background. Owns
+// its context and socket; not thread-safe. Move-only.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+
+namespace khobor::bus {
+
+struct Message {
+  std::string topic;
+  std::string payload;
+};
+
+class Subscriber {
+ public:
+  static Result<Subscriber> connect(const std::string& endpoint, const std::string& topic_prefix);
+
+  ~Subscriber();
+  Subscriber(Subscriber&&) noexcept;
+  Subscriber& operator=(Subscriber&&) noexcept;
+
+  // The next message, waiting up to `timeout_ms` (-1: forever); nullopt on
+  // timeout. A message that is not two frames is skipped.
+  std::optional<Message> receive(int timeout_ms);
+
+  // The socket's file descriptor, readable when messages may be waiting (edge-
+  // triggered, ZeroMQ's ZMQ_FD), for callers with their own poll loop.
+  int fd() const;
+
+ private:
+  struct Impl;
+  explicit Subscriber(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace khobor::bus

@@ -1,0 +1,771 @@
+// khobor/feeds/dates.cpp — date parsing. First the text is folded to ASCII tokens
+// (Bengali digits to ASCII, Bengali month names to English abbreviations, other
+// non-ASCII words to separators), then read as ISO 8601 or as a loose RFC 822.
+#include "feeds/dates.h"
+
+#include <unicode/timezone.h>
+#include <unicode/unistr.h>
+
+#include <array>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace khobor::feeds {
+
+namespace {
+
+constexpr int64_t k_unknown_zone = INT64_MIN;
+
+// Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool is_leap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int days_in_month(int64_t y, int m) {
+  static constexpr int k_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : k_days[m - 1];
+}
+
+struct Fields {
+  int64_t year = -1;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  int64_t offset = k_unknown_zone;  // seconds east of UTC
+};
+
+// The offset of `zone` at the local wall time `local` (seconds since the epoch as
+// if local were UTC). Cached per thread: ICU time zones are costly to create.
+std::optional<int64_t> zone_offset(std::string_view zone, int64_t local) {
+  thread_local std::map<std::string, std::unique_ptr<icu::TimeZone>, std::less<>> t_cache;
+  auto it = t_cache.find(zone);
+  if (it == t_cache.end()) {
+    std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(
+        icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size())))));
+    if (!tz || *tz == icu::TimeZone::getUnknown()) {
+      tz.reset();
+    }
+    it = t_cache.emplace(std::string(zone), std::move(tz)).first;
+  }
+  if (!it->second) {
+    return std::nullopt;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t raw = 0;
+  int32_t dst = 0;
+  it->second->getOffset(static_cast<UDate>(local) * 1000.0, true, raw, dst, status);
+  if (U_FAILURE(status)) {
+    return std::nullopt;
+  }
+  return (static_cast<int64_t>(raw) + dst) / 1000;
+}
+
+std::optional<int64_t> to_epoch(const Fields& f, std::string_view default_timezone) {
+  if (f.year < 0 || f.month < 1 || f.month > 12 || f.day < 1 ||
+      f.day > days_in_month(f.year, f.month) || f.hour < 0 || f.hour > 24 || f.minute < 0 ||
+      f.minute > 59 || f.second < 0 || f.second > 60) {
+    return std::nullopt;
+  }
+  if (f.hour == 24 && (f.minute != 0 || f.second != 0)) {
+    return std::nullopt;
+  }
+  int64_t local =
+      days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day)) *
+          86400 +
+      f.hour * 3600 + f.minute * 60 + (f.second == 60 ? 59 : f.second);
+  if (f.offset != k_unknown_zone) {
+    return local - f.offset;
+  }
+  auto off = zone_offset(default_timezone.empty() ? "UTC" : default_timezone, local);
+  return local - off.value_or(0);
+}
+
+// ---- Folding to ASCII ------------------------------------------------------------
+
+// A Bengali word with the nukta removed, য় folded to য and long vowels to short
+// ones, so that spelling variants compare equal.
+std::u32string fold_bengali(std::u32string_view w) {
+  std::u32string out;
+  for (char32_t c : w) {
+    if (c == 0x09BC) {
+      continue;
+    }
+    if (c == 0x09DF) {
+      c = 0x09AF;
+    } else if (c == 0x09C0) {
+      c = 0x09BF;
+    } else if (c == 0x09C2) {
+      c = 0x09C1;
+    } else if (c == 0x09B7) {
+      c = 0x09B8;  // আগষ্ট / আগস্ট
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::u32string from_utf8(std::string_view s) {
+  std::u32string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    auto b = static_cast<unsigned char>(s[i]);
+    char32_t cp = 0;
+    size_t n = 1;
+    if (b < 0x80) {
+      cp = b;
+    } else if ((b & 0xE0) == 0xC0) {
+      cp = b & 0x1F;
+      n = 2;
+    } else if ((b & 0xF0) == 0xE0) {
+      cp = b & 0x0F;
+      n = 3;
+    } else {
+      cp = b & 0x07;
+      n = 4;
+    }
+    for (size_t k = 1; k < n && i + k < s.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+
+enum class WordKind { none, month, pm, night, noon };
+
+struct BengaliWord {
+  std::u32string folded;
+  WordKind kind;
+  int month;
+};
+
+const std::vector<BengaliWord>& bengali_words() {
+  static const std::vector<BengaliWord> k_words = [] {
+    struct Raw {
+      const char* word;
+      WordKind kind;
+      int month;
+    };
+    static constexpr Raw k_raw[] = {
+        {"জানুয়ারি", WordKind::month, 1},  {"জানুয়ারী", WordKind::month, 1},
+        {"ফেব্রুয়ারি", WordKind::month, 2}, {"ফেব্রুয়ারী", WordKind::month, 2},
+        {"ফেব্রুয়ারি", WordKind::month, 2}, {"মার্চ", WordKind::month, 3},
+        {"এপ্রিল", WordKind::month, 4},    {"মে", WordKind::month, 5},
+        {"জুন", WordKind::month, 6},       {"জুলাই", WordKind::month, 7},
+        {"আগস্ট", WordKind::month, 8},     {"আগষ্ট", WordKind::month, 8},
+        {"সেপ্টেম্বর", WordKind::month, 9}, {"সেপ্টেমবর", WordKind::month, 9},
+        {"অক্টোবর", WordKind::month, 10},  {"অক্টোবর", WordKind::month, 10},
+        {"নভেম্বর", WordKind::month, 11},  {"ডিসেম্বর", WordKind::month, 12},
+        {"বিকাল", WordKind::pm, 0},       {"বিকেল", WordKind::pm, 0},
+        {"সন্ধ্যা", WordKind::pm, 0},       {"অপরাহ্ন", WordKind::pm, 0},
+        {"দুপুর", WordKind::noon, 0},       {"রাত", WordKind::night, 0},
+    };
+    std::vector<BengaliWord> words;
+    for (const auto& r : k_raw) {
+      words.push_back({fold_bengali(from_utf8(r.word)), r.kind, r.month});
+    }
+    return words;
+  }();
+  return k_words;
+}
+
+constexpr std::array<std::string_view, 12> k_month_abbr{"jan", "feb", "mar", "apr", "may", "jun",
+                                                        "jul", "aug", "sep", "oct", "nov", "dec"};
+
+// Appends the ASCII stand-in for a non-ASCII word: a month abbreviation, a
+// time-of-day marker, or a separator.
+void fold_word(std::u32string_view word, std::string& out) {
+  auto folded = fold_bengali(word);
+  for (const auto& w : bengali_words()) {
+    if (folded == w.folded) {
+      out.push_back(' ');
+      switch (w.kind) {
+        case WordKind::month:
+          out.append(k_month_abbr[static_cast<size_t>(w.month - 1)]);
+          break;
+        case WordKind::pm:
+          out.append("pm");
+          break;
+        case WordKind::night:
+          out.append("night");
+          break;
+        case WordKind::noon:
+          out.append("noon");
+          break;
+        case WordKind::none:
+          break;
+      }
+      out.push_back(' ');
+      return;
+    }
+  }
+  out.push_back(' ');
+}
+
+std::string fold_to_ascii(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  bool ascii = true;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    out.assign(text);
+    return out;
+  }
+  auto u = from_utf8(text);
+  std::u32string word;
+  auto flush = [&] {
+    if (!word.empty()) {
+      fold_word(word, out);
+      word.clear();
+    }
+  };
+  for (i = 0; i < u.size(); ++i) {
+    char32_t c = u[i];
+    if (c >= 0x09E6 && c <= 0x09EF) {
+      flush();
+      out.push_back(static_cast<char>('0' + (c - 0x09E6)));
+    } else if (c < 0x80) {
+      flush();
+      out.push_back(static_cast<char>(c));
+    } else if (c == 0x00A0 || c == 0x2013 || c == 0x2014 || c == 0x0964) {
+      flush();
+      out.push_back(' ');
+    } else {
+      word.push_back(c);
+    }
+  }
+  flush();
+  return out;
+}
+
+// ---- ISO 8601 ------------------------------------------------------------------
+
+bool digits(std::string_view s, size_t at, size_t n, int& value) {
+  if (at + n > s.size()) {
+    return false;
+  }
+  int v = 0;
+  for (size_t k = 0; k < n; ++k) {
+    char c = s[at + k];
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    v = v * 10 + (c - '0');
+  }
+  value = v;
+  return true;
+}
+
+// Reads "Z", "+hh:mm", "+hhmm", "+hh" at s[i]; returns false when something else is there.
+bool read_numeric_zone(std::string_view s, size_t& i, int64_t& offset) {
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    offset = 0;
+    ++i;
+    return true;
+  }
+  if (i >= s.size() || (s[i] != '+' && s[i] != '-')) {
+    return false;
+  }
+  int sign = s[i] == '-' ? -1 : 1;
+  int hh = 0;
+  int mm = 0;
+  size_t j = i + 1;
+  if (!digits(s, j, 2, hh)) {
+    return false;
+  }
+  j += 2;
+  if (j < s.size() && s[j] == ':') {
+    ++j;
+  }
+  if (digits(s, j, 2, mm)) {
+    j += 2;
+  }
+  if (hh > 14 || mm > 59) {
+    return false;
+  }
+  offset = sign * (hh * 3600 + mm * 60);
+  i = j;
+  return true;
+}
+
+std::optional<Fields> parse_iso(std::string_view s) {
+  Fields f;
+  int v = 0;
+  size_t i = 0;
+  if (!digits(s, 0, 4, v)) {
+    return std::nullopt;
+  }
+  f.year = v;
+  i = 4;
+  f.month = 1;
+  f.day = 1;
+  bool compact = false;
+  if (i < s.size() && s[i] == '-') {
+    if (!digits(s, i + 1, 2, f.month)) {
+      return std::nullopt;
+    }
+    i += 3;
+    if (i < s.size() && s[i] == '-') {
+      if (!digits(s, i + 1, 2, f.day)) {
+        return std::nullopt;
+      }
+      i += 3;
+    }
+  } else if (digits(s, i, 2, f.month) && digits(s, i + 2, 2, f.day)) {
+    compact = true;
+    i += 4;
+  } else if (i < s.size()) {
+    return std::nullopt;
+  }
+  if (i < s.size() && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {
+    ++i;
+    while (i < s.size() && s[i] == ' ') {
+      ++i;
+    }
+    if (!digits(s, i, 2, f.hour)) {
+      return std::nullopt;
+    }
+    i += 2;
+    if (i < s.size() && s[i] == ':') {
+      ++i;
+    }
+    if (!digits(s, i, 2, f.minute)) {
+      return std::nullopt;
+    }
+    i += 2;
+    if (i < s.size() && (s[i] == ':' || (compact && s[i] >= '0' && s[i] <= '9'))) {
+      if (s[i] == ':') {
+        ++i;
+      }
+      if (!digits(s, i, 2, f.second)) {
+        return std::nullopt;
+      }
+      i += 2;
+      if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+        ++i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+          ++i;
+        }
+      }
+    }
+    while (i < s.size() && s[i] == ' ') {
+      ++i;
+    }
+    int64_t off = 0;
+    if (read_numeric_zone(s, i, off)) {
+      f.offset = off;
+    } else if (i < s.size()) {
+      // A named zone after an ISO time ("2003-12-31 10:14 GMT").
+      std::string_view rest = s.substr(i);
+      if (rest == "GMT" || rest == "UTC" || rest == "UT") {
+        f.offset = 0;
+        i = s.size();
+      }
+    }
+  } else if (i < s.size() && (s[i] == 'Z' || s[i] == '+' || (s[i] == '-' && !compact))) {
+    int64_t off = 0;
+    if (read_numeric_zone(s, i, off)) {
+      f.offset = off;
+    }
+  }
+  while (i < s.size() && s[i] == ' ') {
+    ++i;
+  }
+  if (i != s.size()) {
+    return std::nullopt;
+  }
+  return f;
+}
+
+// ---- Loose RFC 822 and friends --------------------------------------------------
+
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string lowered(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    c = lower(c);
+  }
+  return out;
+}
+
+std::optional<int64_t> named_zone(std::string_view z) {
+  struct Zone {
+    std::string_view name;
+    int minutes;
+  };
+  static constexpr Zone k_zones[] = {
+      {"ut", 0},     {"utc", 0},    {"gmt", 0},    {"z", 0},      {"est", -300},  {"edt", -240},
+      {"cst", -360}, {"cdt", -300}, {"mst", -420}, {"mdt", -360}, {"pst", -480},  {"pdt", -420},
+      {"bdt", 360},  {"bst", 360},  {"ist", 330},  {"npt", 345},  {"pkt", 300},   {"cet", 60},
+      {"cest", 120}, {"eet", 120},  {"eest", 180}, {"jst", 540},  {"akst", -540}, {"akdt", -480},
+      {"hst", -600}, {"ast", -240}, {"adt", -180}, {"nzst", 720}, {"nzdt", 780},  {"aest", 600},
+      {"aedt", 660}, {"wib", 420},  {"sgt", 480},  {"hkt", 480},  {"msk", 180},   {"etc/gmt", 0},
+  };
+  for (const auto& zone : k_zones) {
+    if (zone.name == z) {
+      return zone.minutes * 60;
+    }
+  }
+  return std::nullopt;
+}
+
+int month_from_name(std::string_view w) {
+  if (w.size() < 3) {
+    return 0;
+  }
+  for (size_t m = 0; m < 12; ++m) {
+    if (w.substr(0, 3) == k_month_abbr[m]) {
+      return static_cast<int>(m) + 1;
+    }
+  }
+  // German/French/Spanish abbreviations seen in the wild.
+  if (w.starts_with("mai") || w.starts_with("mayo")) {
+    return 5;
+  }
+  if (w.starts_with("okt")) {
+    return 10;
+  }
+  if (w.starts_with("dez") || w.starts_with("dic")) {
+    return 12;
+  }
+  return 0;
+}
+
+bool is_weekday(std::string_view w) {
+  static constexpr std::string_view k_days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  if (w.size() < 3) {
+    return false;
+  }
+  for (auto d : k_days) {
+    if (w.substr(0, 3) == d) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) {
+    return false;
+  }
+  for (char c : s) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool read_time(std::string_view t, Fields& f) {
+  int parts[3] = {0, 0, 0};
+  int count = 0;
+  size_t i = 0;
+  while (i < t.size() && count < 3) {
+    size_t j = i;
+    int v = 0;
+    while (j < t.size() && t[j] >= '0' && t[j] <= '9' && j - i < 3) {
+      v = v * 10 + (t[j] - '0');
+      ++j;
+    }
+    if (j == i) {
+      return false;
+    }
+    parts[count++] = v;
+    i = j;
+    if (i < t.size() && (t[i] == ':' || t[i] == '.') && count < 3) {
+      ++i;
+      continue;
+    }
+    break;
+  }
+  // Fractional seconds.
+  if (i < t.size() && t[i] == '.' && count == 3) {
+    ++i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
+      ++i;
+    }
+  }
+  if (count < 2) {
+    return false;
+  }
+  f.hour = parts[0];
+  f.minute = parts[1];
+  f.second = parts[2];
+  if (i < t.size()) {
+    // A zone glued to the time: "10:00:00+0600", "10:00Z".
+    int64_t off = 0;
+    if (read_numeric_zone(t, i, off) && i == t.size()) {
+      f.offset = off;
+      return true;
+    }
+    auto named = named_zone(lowered(t.substr(i)));
+    if (!named) {
+      return false;
+    }
+    f.offset = *named;
+  }
+  return true;
+}
+
+std::optional<Fields> parse_loose(std::string_view s) {
+  // Tokens: runs separated by white space, ',', '|', '/', and '-' or '.' between
+  // letters and digits of a date ("06-Nov-94", "2025/12/06"), keeping signs of zones.
+  std::vector<std::string> tokens;
+  std::string cur;
+  auto flush = [&] {
+    if (!cur.empty()) {
+      tokens.push_back(lowered(cur));
+      cur.clear();
+    }
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == ' ' || c == ',' || c == '|' || c == '\t' || c == '\n' || c == '\r' || c == '/' ||
+        c == ';' || c == '(' || c == ')' || c == '"' || c == '[' || c == ']') {
+      flush();
+    } else if ((c == '-' || c == '+') && (cur.empty() || cur.find(':') == std::string::npos)) {
+      // A sign starts a zone when followed by digits and preceded by a space or a time.
+      bool zone_like = i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9' && cur.empty();
+      if (zone_like) {
+        flush();
+        cur.push_back(c);
+      } else if (c == '-') {
+        flush();
+      } else {
+        cur.push_back(c);
+      }
+    } else if (c == '.' && !cur.empty() && cur.find(':') == std::string::npos) {
+      // "06.12.2025" or "Dec." — a dot outside a time separates.
+      flush();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  flush();
+
+  Fields f;
+  bool have_time = false;
+  bool pm = false;
+  bool am = false;
+  bool night = false;
+  bool noon = false;
+  std::vector<std::string_view> numbers;
+  for (const auto& t : tokens) {
+    bool has_alnum = false;
+    for (char c : t) {
+      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
+        has_alnum = true;
+        break;
+      }
+    }
+    if (!has_alnum) {
+      continue;  // punctuation left over from a prefix ("প্রকাশ:")
+    }
+    if (t.find(':') != std::string::npos && t[0] >= '0' && t[0] <= '9') {
+      if (have_time || !read_time(t, f)) {
+        return std::nullopt;
+      }
+      have_time = true;
+      continue;
+    }
+    if ((t[0] == '+' || t[0] == '-') && t.size() >= 3) {
+      size_t i = 0;
+      int64_t off = 0;
+      if (read_numeric_zone(t, i, off) && i == t.size()) {
+        f.offset = off;
+        continue;
+      }
+      return std::nullopt;
+    }
+    if (all_digits(t)) {
+      // "0710" glued time after a date, e.g. "06 Jun 2026 0707"? Treat only 1–4 digits.
+      if (t.size() > 4) {
+        return std::nullopt;
+      }
+      numbers.push_back(t);
+      continue;
+    }
+    if (t == "pm" || t == "p.m.") {
+      pm = true;
+      continue;
+    }
+    if (t == "am" || t == "a.m.") {
+      am = true;
+      continue;
+    }
+    if (t == "night") {
+      night = true;
+      continue;
+    }
+    if (t == "noon") {
+      noon = true;
+      continue;
+    }
+    if (int m = month_from_name(t); m != 0 && f.month == 0) {
+      f.month = m;
+      continue;
+    }
+    if (is_weekday(t)) {
+      continue;
+    }
+    if (auto z = named_zone(t)) {
+      f.offset = *z;
+      continue;
+    }
+    // A day with an ordinal suffix: "1st", "22nd".
+    if (t.size() >= 3 && t[0] >= '0' && t[0] <= '9' &&
+        (t.ends_with("st") || t.ends_with("nd") || t.ends_with("rd") || t.ends_with("th")) &&
+        all_digits(std::string_view(t).substr(0, t.size() - 2))) {
+      numbers.push_back(std::string_view(t).substr(0, t.size() - 2));
+      continue;
+    }
+    // Single military letters and other words: ignored, like feedparser does for
+    // words it does not know ("Updated", "at").
+    if (t.size() == 1 && t[0] >= 'a' && t[0] <= 'z') {
+      continue;
+    }
+    bool alpha = true;
+    for (char c : t) {
+      if (!((c >= 'a' && c <= 'z') || c == '.')) {
+        alpha = false;
+      }
+    }
+    if (!alpha) {
+      return std::nullopt;
+    }
+  }
+  auto num = [](std::string_view t) {
+    int v = 0;
+    for (char c : t) {
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  };
+  auto year_of = [&](std::string_view t) -> int64_t {
+    int64_t y = num(t);
+    if (t.size() <= 2) {
+      y += y < 70 ? 2000 : 1900;
+    } else if (t.size() == 3) {
+      y += 1900;  // RFC 2822 obsolete 3-digit years
+    }
+    return y;
+  };
+  if (f.month != 0) {
+    // Day and year around a month name: "06 Dec 2025", "Dec 06 2025", "2025 Dec 06".
+    if (numbers.size() != 2) {
+      return std::nullopt;
+    }
+    if (numbers[0].size() >= 3 || num(numbers[0]) > 31) {
+      f.year = year_of(numbers[0]);
+      f.day = num(numbers[1]);
+    } else {
+      f.day = num(numbers[0]);
+      f.year = year_of(numbers[1]);
+    }
+  } else {
+    if (numbers.size() != 3) {
+      return std::nullopt;
+    }
+    if (numbers[0].size() == 4) {
+      f.year = num(numbers[0]);
+      f.month = num(numbers[1]);
+      f.day = num(numbers[2]);
+    } else {
+      // Day first, as Bangladesh and Britain write it.
+      f.day = num(numbers[0]);
+      f.month = num(numbers[1]);
+      f.year = year_of(numbers[2]);
+    }
+  }
+  if (pm && f.hour < 12) {
+    f.hour += 12;
+  } else if (am && f.hour == 12) {
+    f.hour = 0;
+  } else if (night && f.hour >= 6 && f.hour < 12) {
+    f.hour += 12;
+  } else if (night && f.hour == 12) {
+    f.hour = 0;
+  } else if (noon && f.hour < 5) {
+    f.hour += 12;
+  }
+  return f;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::optional<int64_t> parse_date(std::string_view text, std::string_view default_timezone) {
+  std::string folded = fold_to_ascii(text);
+  std::string_view s = trim(folded);
+  if (s.empty() || s.size() > 200) {
+    return std::nullopt;
+  }
+  if (s.size() >= 4 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+      s[2] <= '9' && s[3] >= '0' && s[3] <= '9') {
+    if (auto f = parse_iso(s)) {
+      return to_epoch(*f, default_timezone);
+    }
+  }
+  if (auto f = parse_loose(s)) {
+    return to_epoch(*f, default_timezone);
+  }
+  return std::nullopt;
+}
+
+std::string format_rfc3339(int64_t t) {
+  int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  int64_t secs = t - days * 86400;
+  // civil_from_days (Hinnant).
+  int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
+                d, static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                static_cast<int>(secs % 60));
+  return buf;
+}
+
+}  // namespace khobor::feeds

@@ -1,0 +1,169 @@
+// khobor/feeds/feed_builder.cpp — identity rules and grouped warnings.
+#include "feeds/feed_builder.h"
+
+#include <cstdio>
+#include <unordered_map>
+
+#include "feeds/dates.h"
+#include "feeds/urls.h"
+
+namespace khobor::feeds::detail {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// A guid that can identify an entry: not empty, not a placeholder, not huge.
+bool is_sane_guid(std::string_view g) {
+  if (g.empty() || g.size() > 2048) {
+    return false;
+  }
+  static constexpr std::string_view k_placeholders[] = {"0",    "null", "undefined", "none", "-",
+                                                        "guid", "id",   "nil",       "false"};
+  for (auto p : k_placeholders) {
+    if (g == p) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_http_url(std::string_view s) {
+  return s.starts_with("http://") || s.starts_with("https://");
+}
+
+std::string fnv1a_hex(std::string_view a, std::string_view b) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix = [&](std::string_view s) {
+    for (char c : s) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 0x100000001b3ULL;
+    }
+  };
+  mix(a);
+  mix(std::string_view("\x1f", 1));
+  mix(b);
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string shorten(std::string_view s) {
+  if (s.size() <= 60) {
+    return std::string(s);
+  }
+  size_t cut = 60;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return std::string(s.substr(0, cut)) + "…";
+}
+
+}  // namespace
+
+void FeedBuilder::add_entry(Entry entry, std::string guid, bool guid_is_link) {
+  guid = std::string(trim(guid));
+  if (entry.link.empty() && guid_is_link && is_http_url(guid)) {
+    entry.link = guid;
+  }
+  m_feed.entries.push_back(std::move(entry));
+  m_drafts.push_back({std::move(guid), guid_is_link});
+}
+
+std::optional<int64_t> FeedBuilder::date(std::string_view text, std::string_view where) {
+  text = trim(text);
+  if (text.empty()) {
+    return std::nullopt;
+  }
+  auto t = parse_date(text, m_options.default_timezone);
+  if (!t) {
+    warn("date: unreadable date", "'" + shorten(text) + "' in " + std::string(where));
+  }
+  return t;
+}
+
+void FeedBuilder::warn(const std::string& kind, const std::string& first_detail) {
+  auto& g = m_grouped[kind];
+  if (g.count++ == 0) {
+    g.first = first_detail;
+    m_grouped_order.push_back(kind);
+  }
+}
+
+ParsedFeed FeedBuilder::finish() {
+  auto& entries = m_feed.entries;
+  // Guids that repeat within the document cannot identify entries.
+  std::unordered_map<std::string_view, size_t> guid_count;
+  for (const auto& d : m_drafts) {
+    if (is_sane_guid(d.guid)) {
+      ++guid_count[d.guid];
+    }
+  }
+  bool guids_repeat = false;
+  std::string repeated;
+  size_t repeated_times = 0;
+  for (const auto& [g, count] : guid_count) {
+    if (count > 1) {
+      guids_repeat = true;
+      if (count > repeated_times) {
+        repeated = std::string(g);
+        repeated_times = count;
+      }
+    }
+  }
+  if (guids_repeat) {
+    m_feed.warnings.push_back("identity: guid '" + shorten(repeated) + "' repeats " +
+                              std::to_string(repeated_times) +
+                              " times in this document; entry ids use the links instead");
+  }
+  size_t insane = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Entry& e = entries[i];
+    const Draft& d = m_drafts[i];
+    if (!guids_repeat && is_sane_guid(d.guid)) {
+      e.id = d.guid;
+    } else {
+      if (!d.guid.empty() && !is_sane_guid(d.guid)) {
+        ++insane;
+      }
+      if (!e.link.empty()) {
+        e.id = canonical_url(e.link);
+      } else if (guids_repeat && is_sane_guid(d.guid)) {
+        e.id = d.guid;
+      } else {
+        std::string when = e.published ? std::to_string(*e.published)
+                                       : (e.updated ? std::to_string(*e.updated) : "");
+        e.id = "hash:" + fnv1a_hex(e.title.empty() ? e.summary : e.title, when);
+      }
+    }
+    if (e.summary.empty() && !e.content.empty()) {
+      e.summary = e.content;
+      if (e.summary_html.empty()) {
+        e.summary_html = e.content_html;
+      }
+    }
+  }
+  if (insane > 0) {
+    m_feed.warnings.push_back("identity: " + std::to_string(insane) +
+                              " entries have a placeholder guid; their ids use the links");
+  }
+  for (const auto& kind : m_grouped_order) {
+    const auto& g = m_grouped[kind];
+    std::string w = kind + " " + g.first;
+    if (g.count > 1) {
+      w += " (and " + std::to_string(g.count - 1) + " more)";
+    }
+    m_feed.warnings.push_back(std::move(w));
+  }
+  return std::move(m_feed);
+}
+
+}  // namespace khobor::feeds::detail

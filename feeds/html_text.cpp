@@ -1,0 +1,280 @@
+// khobor/feeds/html_text.cpp — a small forgiving HTML-to-text scanner. It never
+// fails: anything that does not look like a tag is text.
+#include "feeds/html_text.h"
+
+#include <array>
+#include <cstring>
+
+#include "feeds/entities.h"
+
+namespace khobor::feeds {
+
+namespace {
+
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+// Elements whose start or end breaks a line.
+bool is_block(std::string_view name) {
+  static constexpr std::array<std::string_view, 30> k_blocks{
+      "address", "article",  "aside",      "blockquote", "br",     "dd",   "div", "dl",
+      "dt",      "fieldset", "figcaption", "figure",     "footer", "form", "h1",  "h2",
+      "h3",      "h4",       "h5",         "h6",         "header", "hr",   "li",  "ol",
+      "p",       "pre",      "section",    "table",      "tr",     "ul"};
+  for (auto b : k_blocks) {
+    if (b == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Elements whose whole body is dropped.
+bool is_dropped(std::string_view name) {
+  return name == "script" || name == "style" || name == "head" || name == "title" ||
+         name == "noscript" || name == "template";
+}
+
+class TextWriter {
+ public:
+  explicit TextWriter(bool one_line, size_t hint) : m_one_line(one_line) { m_out.reserve(hint); }
+
+  void space() { m_space = true; }
+  void line_break() {
+    if (m_one_line) {
+      m_space = true;
+    } else {
+      m_break = true;
+    }
+  }
+  void text(std::string_view s) {
+    if (s.empty()) {
+      return;
+    }
+    if (!m_out.empty()) {
+      if (m_break) {
+        m_out.push_back('\n');
+      } else if (m_space) {
+        m_out.push_back(' ');
+      }
+    }
+    m_break = false;
+    m_space = false;
+    m_out.append(s);
+  }
+  std::string take() { return std::move(m_out); }
+
+ private:
+  std::string m_out;
+  bool m_one_line;
+  bool m_space = false;
+  bool m_break = false;
+};
+
+// Emits the text run s (no markup inside) word by word.
+void emit_run(TextWriter& w, std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (is_space(c)) {
+      w.space();
+      ++i;
+      continue;
+    }
+    // U+00A0 no-break space counts as white space.
+    if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) == 0xA0) {
+      w.space();
+      i += 2;
+      continue;
+    }
+    // U+0080…U+009F: C1 controls that are really windows-1252 punctuation
+    // ("don\u0092t" means "don’t"), as browsers read them.
+    if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      std::string fixed;
+      detail::append_utf8(fixed, detail::cp1252_c1(static_cast<unsigned char>(s[i + 1])));
+      w.text(fixed);
+      i += 2;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && !is_space(s[j]) && static_cast<unsigned char>(s[j]) != 0xC2) {
+      ++j;
+    }
+    if (j == i) {
+      // A 0xC2 lead byte of another character (Latin-1 supplement): keep it.
+      j = i + 1;
+      while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) {
+        ++j;
+      }
+    }
+    w.text(s.substr(i, j - i));
+    i = j;
+  }
+}
+
+// Finds the '>' that ends a tag starting at `from`, skipping quoted attribute values.
+size_t tag_end(std::string_view s, size_t from) {
+  char quote = 0;
+  for (size_t i = from; i < s.size(); ++i) {
+    char c = s[i];
+    if (quote) {
+      if (c == quote) {
+        quote = 0;
+      }
+    } else if (c == '"' || c == '\'') {
+      // Quotes only count inside a tag after '='.
+      if (i > from && s[i - 1] == '=') {
+        quote = c;
+      }
+    } else if (c == '>') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+size_t find_ci(std::string_view s, std::string_view needle, size_t from) {
+  for (size_t i = from; i + needle.size() <= s.size(); ++i) {
+    size_t k = 0;
+    while (k < needle.size() && lower(s[i + k]) == needle[k]) {
+      ++k;
+    }
+    if (k == needle.size()) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::string convert(std::string_view html, bool one_line) {
+  TextWriter w(one_line, html.size());
+  std::string decoded;
+  size_t i = 0;
+  const size_t n = html.size();
+  while (i < n) {
+    // The next markup character.
+    size_t j = i;
+    while (j < n && html[j] != '<' && html[j] != '&') {
+      ++j;
+    }
+    emit_run(w, html.substr(i, j - i));
+    if (j >= n) {
+      break;
+    }
+    if (html[j] == '&') {
+      decoded.clear();
+      size_t used = detail::decode_reference(html.substr(j), decoded);
+      if (used == 0) {
+        w.text("&");
+        i = j + 1;
+      } else {
+        // A decoded reference may itself be white space (&nbsp;, &#10;).
+        emit_run(w, decoded);
+        i = j + used;
+      }
+      continue;
+    }
+    // html[j] == '<'
+    std::string_view rest = html.substr(j);
+    if (rest.starts_with("<!--")) {
+      size_t end = html.find("-->", j + 4);
+      if (end == std::string_view::npos) {
+        // An unterminated comment ends at the next '>' (as old SGML parsers read it).
+        size_t gt = html.find('>', j + 4);
+        i = gt == std::string_view::npos ? n : gt + 1;
+      } else {
+        i = end + 3;
+      }
+      continue;
+    }
+    if (rest.starts_with("<![CDATA[")) {
+      size_t end = html.find("]]>", j + 9);
+      size_t stop = end == std::string_view::npos ? n : end;
+      emit_run(w, html.substr(j + 9, stop - (j + 9)));
+      i = end == std::string_view::npos ? n : end + 3;
+      continue;
+    }
+    if (rest.size() >= 2 && (rest[1] == '!' || rest[1] == '?')) {
+      size_t end = html.find('>', j);
+      i = end == std::string_view::npos ? n : end + 1;
+      continue;
+    }
+    bool closing = rest.size() >= 2 && rest[1] == '/';
+    size_t name_start = j + (closing ? 2 : 1);
+    if (name_start >= n || !is_alpha(html[name_start])) {
+      w.text("<");
+      i = j + 1;
+      continue;
+    }
+    size_t name_end = name_start;
+    char name_buf[16];
+    size_t name_len = 0;
+    while (name_end < n &&
+           (is_alpha(html[name_end]) || (html[name_end] >= '0' && html[name_end] <= '9') ||
+            html[name_end] == ':' || html[name_end] == '-')) {
+      if (name_len < sizeof name_buf) {
+        name_buf[name_len++] = lower(html[name_end]);
+      }
+      ++name_end;
+    }
+    std::string_view name(name_buf, name_len);
+    if (name_end - name_start > sizeof name_buf) {
+      name = {};
+    }
+    // Strip a namespace prefix (xhtml:p).
+    if (auto colon = name.find(':'); colon != std::string_view::npos) {
+      name = name.substr(colon + 1);
+    }
+    size_t end = tag_end(html, name_end);
+    if (end == std::string_view::npos) {
+      // An unterminated tag at the end of the text: drop it.
+      break;
+    }
+    i = end + 1;
+    if (!closing && is_dropped(name) && html[end - 1] != '/') {
+      std::string close = "</";
+      close.append(name);
+      size_t close_at = find_ci(html, close, i);
+      if (close_at == std::string_view::npos) {
+        i = n;
+      } else {
+        size_t close_end = html.find('>', close_at);
+        i = close_end == std::string_view::npos ? n : close_end + 1;
+      }
+      continue;
+    }
+    if (is_block(name) || name == "td" || name == "th") {
+      if (name == "td" || name == "th") {
+        w.space();
+      } else {
+        w.line_break();
+      }
+    }
+    // Inline elements (a, b, span, img…) are word-transparent: "<b>x</b>y" is "xy".
+  }
+  return w.take();
+}
+
+}  // namespace
+
+std::string html_to_text(std::string_view html) {
+  return convert(html, false);
+}
+
+std::string inline_text(std::string_view html) {
+  return convert(html, true);
+}
+
+}  // namespace khobor::feeds

@@ -1,0 +1,891 @@
+// khobor/feeds/parser.cpp — parse_feed: encoding, then JSON Feed or XML (pugixml,
+// with the repair pass for broken documents), then the RSS/RDF/Atom readers.
+#include "feeds/parser.h"
+
+#include <array>
+#include <cstring>
+#include <optional>
+#include <pugixml.hpp>
+
+#include "feeds/encoding.h"
+#include "feeds/entities.h"
+#include "feeds/feed_builder.h"
+#include "feeds/html_text.h"
+#include "feeds/urls.h"
+#include "feeds/xml_repair.h"
+
+namespace khobor::feeds {
+
+namespace {
+
+using detail::FeedBuilder;
+
+// ---- Namespaces ----------------------------------------------------------------
+// Elements are renamed in one pass so the readers can match plain names: the feed's
+// own namespace becomes unprefixed, the modules news feeds use get their usual
+// prefix whatever the document called them.
+
+struct KnownNs {
+  std::string_view uri;
+  std::string_view prefix;
+};
+
+constexpr std::array<KnownNs, 20> k_known_ns{{
+    {"http://www.w3.org/2005/Atom", "atom"},
+    {"http://purl.org/atom/ns#", "atom"},
+    {"http://purl.org/rss/1.0/", "rss"},
+    {"http://my.netscape.com/rdf/simple/0.9/", "rss"},
+    {"http://channel.netscape.com/rdf/simple/0.9/", "rss"},
+    {"http://backend.userland.com/rss2", "rss"},
+    {"http://blogs.law.harvard.edu/tech/rss", "rss"},
+    {"http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"},
+    {"http://purl.org/dc/elements/1.1/", "dc"},
+    {"http://purl.org/dc/elements/1.0/", "dc"},
+    {"http://purl.org/dc/terms/", "dcterms"},
+    {"http://purl.org/rss/1.0/modules/content/", "content"},
+    {"http://search.yahoo.com/mrss/", "media"},
+    {"http://search.yahoo.com/mrss", "media"},
+    {"http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes"},
+    {"http://purl.org/rss/1.0/modules/syndication/", "sy"},
+    {"http://www.w3.org/1999/xhtml", "xhtml"},
+    {"http://purl.org/rss/1.0/modules/slash/", "slash"},
+    {"http://rssnamespace.org/feedburner/ext/1.0", "feedburner"},
+    {"http://www.w3.org/XML/1998/namespace", "xml"},
+}};
+
+std::string_view known_prefix(std::string_view uri) {
+  for (const auto& k : k_known_ns) {
+    if (k.uri == uri) {
+      return k.prefix;
+    }
+  }
+  // Common variants: trailing slash or case differences.
+  if (uri.starts_with("http://purl.org/dc/elements/")) {
+    return "dc";
+  }
+  if (uri.starts_with("http://search.yahoo.com/mrss")) {
+    return "media";
+  }
+  return {};
+}
+
+struct Scope {
+  std::string_view prefix;  // "" for the default namespace
+  std::string_view uri;
+};
+
+class Renamer {
+ public:
+  Renamer(std::string_view own_uri) : m_own(own_uri) {}
+
+  void run(pugi::xml_node node) {
+    size_t mark = m_scopes.size();
+    for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
+      const char* an = a.name();
+      if (std::strncmp(an, "xmlns", 5) == 0) {
+        if (an[5] == 0) {
+          m_scopes.push_back({"", a.value()});
+        } else if (an[5] == ':') {
+          m_scopes.push_back({an + 6, a.value()});
+        }
+      }
+    }
+    rename(node);
+    for (auto c = node.first_child(); c; c = c.next_sibling()) {
+      if (c.type() == pugi::node_element) {
+        run(c);
+      }
+    }
+    m_scopes.resize(mark);
+  }
+
+ private:
+  std::string_view lookup(std::string_view prefix) const {
+    for (size_t i = m_scopes.size(); i > 0; --i) {
+      if (m_scopes[i - 1].prefix == prefix) {
+        return m_scopes[i - 1].uri;
+      }
+    }
+    if (prefix == "xml") {
+      return "http://www.w3.org/XML/1998/namespace";
+    }
+    return {};
+  }
+
+  void rename(pugi::xml_node node) {
+    std::string_view name = node.name();
+    size_t colon = name.find(':');
+    std::string_view prefix =
+        colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
+    std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
+    std::string_view uri = lookup(prefix);
+    if (uri.empty()) {
+      if (!prefix.empty() && m_undeclared.empty()) {
+        m_undeclared = std::string(prefix);
+      }
+      return;  // undeclared: keep the name as written
+    }
+    std::string wanted;
+    if (uri == m_own || known_prefix(uri) == "rss") {
+      wanted = local;
+    } else {
+      std::string_view p = known_prefix(uri);
+      if (p.empty() || p == "xhtml") {
+        return;
+      }
+      if (p == "atom" && known_prefix(m_own) == "atom") {
+        wanted = local;
+      } else {
+        wanted.append(p).append(":").append(local);
+      }
+    }
+    if (wanted != name) {
+      node.set_name(wanted.c_str());
+    }
+  }
+
+  std::string_view m_own;
+  std::vector<Scope> m_scopes;
+
+ public:
+  std::string m_undeclared;  // the first prefix used without a declaration
+};
+
+std::string_view own_namespace(pugi::xml_node root) {
+  std::string_view name = root.name();
+  size_t colon = name.find(':');
+  std::string attr =
+      colon == std::string_view::npos ? "xmlns" : "xmlns:" + std::string(name.substr(0, colon));
+  std::string_view uri = root.attribute(attr.c_str()).value();
+  if (colon != std::string_view::npos && known_prefix(uri) == "rdf") {
+    // <rdf:RDF>: the feed's own elements are in the default namespace (RSS 1.0/0.90).
+    return root.attribute("xmlns").value();
+  }
+  return uri;
+}
+
+// ---- Text helpers ----------------------------------------------------------------
+
+struct StringWriter : pugi::xml_writer {
+  std::string out;
+  void write(const void* data, size_t size) override {
+    out.append(static_cast<const char*>(data), size);
+  }
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// The text of an element: its character data, or, when it holds elements
+// (unescaped HTML in a description, Atom xhtml), its inner markup.
+std::string inner(pugi::xml_node n) {
+  pugi::xml_node first = n.first_child();
+  if (!first) {
+    return {};
+  }
+  if (!first.next_sibling() &&
+      (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
+    return first.value();
+  }
+  bool has_elements = false;
+  std::string text;
+  for (auto c = first; c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_element) {
+      has_elements = true;
+      break;
+    }
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
+      text.append(c.value());
+    }
+  }
+  if (!has_elements) {
+    return text;
+  }
+  StringWriter w;
+  for (auto c = first; c; c = c.next_sibling()) {
+    c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+  }
+  return std::move(w.out);
+}
+
+// Plain one-line text of an element that may hold markup.
+std::string text_of(pugi::xml_node n) {
+  return inline_text(inner(n));
+}
+
+std::string trimmed(pugi::xml_node n) {
+  return std::string(trim(inner(n)));
+}
+
+// The base URL in effect for `n`'s content, given its parent's.
+std::string base_of(pugi::xml_node n, const std::string& parent_base) {
+  pugi::xml_attribute b = n.attribute("xml:base");
+  if (!b) {
+    return parent_base;
+  }
+  return resolve_url(parent_base, b.value());
+}
+
+// The markup of an element's children, escaped as XML writes it (for xhtml content,
+// where "&lt;" in the source is text, not a tag).
+std::string serialize_children(pugi::xml_node n) {
+  StringWriter w;
+  for (auto c = n.first_child(); c; c = c.next_sibling()) {
+    c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+  }
+  return std::move(w.out);
+}
+
+// Base64 (RFC 4648, white space ignored) for Atom 0.3 mode="base64" text.
+std::optional<std::string> base64_decode(std::string_view in) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') {
+      v = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      v = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      v = c - '0' + 52;
+    } else if (c == '+' || c == '-') {
+      v = 62;
+    } else if (c == '/' || c == '_') {
+      v = 63;
+    } else {
+      continue;
+    }
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  if (!detail::is_valid_utf8(out)) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+// Atom text constructs (title, summary, content, rights): HTML kept and plain text.
+struct AtomText {
+  std::string html;
+  std::string text;
+};
+
+AtomText atom_text(pugi::xml_node n, bool one_line) {
+  AtomText t;
+  std::string_view type = n.attribute("type").value();
+  std::string_view mode = n.attribute("mode").value();  // Atom 0.3
+  // Atom 1.0 §4.1.3.3: a MIME type that is neither text/* nor XML means base64.
+  bool binary_type = type.find('/') != std::string_view::npos && !type.starts_with("text/") &&
+                     !type.ends_with("+xml") && !type.ends_with("/xml");
+  if (mode == "base64" || binary_type) {
+    std::string raw = inner(n);
+    auto decoded = base64_decode(raw);
+    // An unknown type whose text is not base64 of UTF-8 text is left as text.
+    t.html = (decoded || mode == "base64") ? decoded.value_or(std::string()) : raw;
+    t.text = one_line ? inline_text(t.html) : html_to_text(t.html);
+    return t;
+  }
+  if (type == "text" || type == "text/plain") {
+    // Plain text: '<' and '&' are characters, not markup.
+    t.html = inner(n);
+    std::string escaped;
+    escaped.reserve(t.html.size());
+    for (char c : t.html) {
+      if (c == '<') {
+        escaped.append("&lt;");
+      } else if (c == '&') {
+        escaped.append("&amp;");
+      } else {
+        escaped.push_back(c);
+      }
+    }
+    t.text = one_line ? inline_text(escaped) : html_to_text(escaped);
+    return t;
+  }
+  if (type == "xhtml" || type == "application/xhtml+xml") {
+    // The content is the children of the wrapping xhtml:div.
+    pugi::xml_node div =
+        n.find_child([](pugi::xml_node c) { return c.type() == pugi::node_element; });
+    t.html = serialize_children(div ? div : n);
+  } else {
+    t.html = inner(n);
+  }
+  t.text = one_line ? inline_text(t.html) : html_to_text(t.html);
+  return t;
+}
+
+std::string atom_person(pugi::xml_node n) {
+  std::string name = text_of(n.child("name"));
+  std::string email = text_of(n.child("email"));
+  if (name.empty() && !n.child("name") && !n.child("email")) {
+    return text_of(n);  // a bare <author>text</author>
+  }
+  if (!name.empty() && !email.empty()) {
+    return name + " (" + email + ")";  // feedparser's author string
+  }
+  return name.empty() ? email : name;
+}
+
+int64_t to_int(std::string_view s) {
+  int64_t v = 0;
+  s = trim(s);
+  for (char c : s) {
+    if (c < '0' || c > '9') {
+      return 0;
+    }
+    if (v > INT64_MAX / 10 - 10) {
+      return 0;
+    }
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// media:content, media:thumbnail and media:group children of an item or entry.
+void read_media(pugi::xml_node item, Entry& e, const std::string& base) {
+  for (auto c = item.first_child(); c; c = c.next_sibling()) {
+    std::string_view name = c.name();
+    if (name == "media:group") {
+      read_media(c, e, base);
+    } else if (name == "media:content") {
+      std::string url = resolve_url(base, c.attribute("url").value());
+      if (url.empty()) {
+        continue;
+      }
+      bool dup = false;
+      for (const auto& x : e.enclosures) {
+        if (x.url == url) {
+          dup = true;
+        }
+      }
+      if (!dup) {
+        std::string type = c.attribute("type").value();
+        if (type.empty()) {
+          std::string_view medium = c.attribute("medium").value();
+          if (!medium.empty()) {
+            type = std::string(medium) + "/*";
+          }
+        }
+        e.enclosures.push_back({url, type, to_int(c.attribute("fileSize").value())});
+      }
+    } else if (name == "media:thumbnail" && e.thumbnail.empty()) {
+      e.thumbnail = resolve_url(base, c.attribute("url").value());
+    }
+  }
+}
+
+// ---- RSS 0.9x / 1.0 / 2.0 ---------------------------------------------------------
+
+void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& parent_base,
+                   size_t index) {
+  Entry e;
+  std::string base = base_of(item, parent_base);
+  std::string guid;
+  bool guid_is_link = false;
+  std::string where = "entry " + std::to_string(index + 1);
+  std::string atom_link;
+  for (auto c = item.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) {
+      continue;
+    }
+    std::string_view name = c.name();
+    if (name == "title") {
+      e.title = text_of(c);
+    } else if ((name == "dc:title" || name == "media:title") && e.title.empty()) {
+      e.title = text_of(c);
+    } else if (name == "link") {
+      // A later <link> overrides an earlier one, as in feedparser and gofeed.
+      std::string l = trimmed(c);
+      if (l.empty()) {
+        l = c.attribute("href").value();
+      }
+      if (!l.empty()) {
+        e.link = resolve_url(base_of(c, base), l);
+      }
+    } else if (name == "atom:link") {
+      std::string_view rel = c.attribute("rel").value();
+      if ((rel.empty() || rel == "alternate") && atom_link.empty()) {
+        atom_link = resolve_url(base_of(c, base), c.attribute("href").value());
+      } else if (rel == "enclosure") {
+        e.enclosures.push_back({resolve_url(base, c.attribute("href").value()),
+                                c.attribute("type").value(),
+                                to_int(c.attribute("length").value())});
+      }
+    } else if (name == "guid") {
+      guid = trimmed(c);
+      std::string_view perma = trim(c.attribute("isPermaLink").value());
+      guid_is_link = perma != "false";
+    } else if ((name == "dc:identifier") && guid.empty()) {
+      guid = trimmed(c);
+    } else if (name == "description" || name == "summary" || name == "dc:description" ||
+               name == "dcterms:abstract") {
+      if (e.summary_html.empty()) {
+        e.summary_html = inner(c);
+      }
+    } else if (name == "atom:content" || name == "atom:summary") {
+      AtomText t = atom_text(c, false);
+      if (name == "atom:content" && e.content_html.empty()) {
+        e.content_html = std::move(t.html);
+      } else if (name == "atom:summary" && e.summary_html.empty()) {
+        e.summary_html = std::move(t.html);
+      }
+    } else if (name == "content:encoded" || name == "xhtml:body" || name == "body" ||
+               name == "fullitem") {
+      if (e.content_html.empty()) {
+        e.content_html = inner(c);
+      }
+    } else if (name == "pubDate" || name == "dc:date" || name == "dcterms:issued" ||
+               name == "dcterms:created" || name == "atom:published" || name == "issued") {
+      if (!e.published) {
+        e.published = b.date(inner(c), where + " <" + std::string(name) + ">");
+      }
+    } else if (name == "dcterms:modified" || name == "atom:updated" || name == "lastBuildDate") {
+      if (!e.updated) {
+        e.updated = b.date(inner(c), where + " <" + std::string(name) + ">");
+      }
+    } else if (name == "author" || name == "dc:creator" || name == "itunes:author" ||
+               name == "dc:contributor" || name == "atom:author") {
+      std::string a = name == "atom:author" ? atom_person(c) : text_of(c);
+      if (!a.empty()) {
+        bool dup = false;
+        for (const auto& x : e.authors) {
+          if (x == a) {
+            dup = true;
+          }
+        }
+        if (!dup) {
+          e.authors.push_back(std::move(a));
+        }
+      }
+    } else if (name == "category" || name == "dc:subject") {
+      std::string t = text_of(c);
+      if (!t.empty()) {
+        e.categories.push_back(std::move(t));
+      }
+    } else if (name == "enclosure") {
+      std::string url = resolve_url(base, trim(c.attribute("url").value()));
+      if (!url.empty()) {
+        e.enclosures.push_back(
+            {url, c.attribute("type").value(), to_int(c.attribute("length").value())});
+      }
+    }
+  }
+  if (e.link.empty() && !atom_link.empty()) {
+    e.link = atom_link;
+  }
+  if (guid.empty()) {
+    // RSS 1.0: the item's rdf:about is its identity (and usually its link).
+    std::string_view about = item.attribute("rdf:about").value();
+    if (!about.empty()) {
+      guid = std::string(about);
+      guid_is_link = true;
+    }
+  }
+  read_media(item, e, base);
+  e.summary = html_to_text(e.summary_html);
+  e.content = html_to_text(e.content_html);
+  b.add_entry(std::move(e), std::move(guid), guid_is_link);
+}
+
+void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf) {
+  ParsedFeed& f = b.feed();
+  std::string base = base_of(root, b.options().base_url);
+  pugi::xml_node channel = root.child("channel");
+  if (channel) {
+    base = base_of(channel, base);
+    f.title = text_of(channel.child("title"));
+    if (f.title.empty()) {
+      f.title = text_of(channel.child("dc:title"));
+    }
+    std::string link;
+    for (auto l : channel.children("link")) {
+      std::string v = trimmed(l);
+      if (v.empty()) {
+        v = l.attribute("href").value();
+      }
+      if (!v.empty()) {
+        link = std::move(v);  // the last one wins, as in feedparser and gofeed
+      }
+    }
+    if (link.empty()) {
+      for (auto l : channel.children("atom:link")) {
+        std::string_view rel = l.attribute("rel").value();
+        if (rel.empty() || rel == "alternate") {
+          link = l.attribute("href").value();
+          break;
+        }
+      }
+    }
+    f.link = resolve_url(base, link);
+    if (auto ttl = to_int(channel.child_value("ttl")); ttl > 0) {
+      f.ttl_seconds = ttl * 60;
+    } else if (pugi::xml_node period = channel.child("sy:updatePeriod")) {
+      std::string_view p = trim(period.child_value());
+      int64_t unit = p == "hourly"    ? 3600
+                     : p == "daily"   ? 86400
+                     : p == "weekly"  ? 604800
+                     : p == "monthly" ? 2592000
+                     : p == "yearly"  ? 31536000
+                                      : 0;
+      int64_t freq = to_int(channel.child_value("sy:updateFrequency"));
+      if (unit > 0) {
+        f.ttl_seconds = unit / (freq > 0 ? freq : 1);
+      }
+    }
+  }
+  size_t index = 0;
+  // RSS 2.0 items are in the channel; RSS 0.90/1.0 items are its siblings. Accept both.
+  if (channel) {
+    for (auto item : channel.children("item")) {
+      read_rss_item(item, b, base, index++);
+    }
+  }
+  if (rdf || index == 0) {
+    for (auto item : root.children("item")) {
+      read_rss_item(item, b, base, index++);
+    }
+  }
+}
+
+// ---- Atom 0.3 / 1.0 -----------------------------------------------------------------
+
+std::string atom_alternate(pugi::xml_node n, const std::string& base) {
+  std::string first;
+  for (auto l : n.children("link")) {
+    std::string_view rel = trim(l.attribute("rel").value());
+    if (rel.empty() || rel == "alternate") {
+      std::string_view type = l.attribute("type").value();
+      std::string url = resolve_url(base_of(l, base), trim(l.attribute("href").value()));
+      if (type.empty() || type == "text/html" || type == "application/xhtml+xml") {
+        return url;
+      }
+      if (first.empty()) {
+        first = url;
+      }
+    }
+  }
+  return first;
+}
+
+void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& parent_base,
+                     size_t index) {
+  Entry e;
+  std::string base = base_of(entry, parent_base);
+  std::string id;
+  std::string where = "entry " + std::to_string(index + 1);
+  for (auto c = entry.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) {
+      continue;
+    }
+    std::string_view name = c.name();
+    if (name == "title") {
+      e.title = atom_text(c, true).text;
+    } else if (name == "id") {
+      id = trimmed(c);
+      // A relative IRI as id (rare) is read against xml:base, as feedparser and gofeed do.
+      if (!id.empty() && id.find(':') == std::string::npos) {
+        std::string id_base = base_of(c, base);
+        if (!id_base.empty()) {
+          id = resolve_url(id_base, id);
+        }
+      }
+    } else if (name == "link") {
+      std::string_view rel = trim(c.attribute("rel").value());
+      if (rel == "enclosure") {
+        std::string url = resolve_url(base_of(c, base), trim(c.attribute("href").value()));
+        if (!url.empty()) {
+          e.enclosures.push_back(
+              {url, c.attribute("type").value(), to_int(c.attribute("length").value())});
+        }
+      }
+    } else if (name == "summary") {
+      if (e.summary_html.empty()) {
+        AtomText t = atom_text(c, false);
+        e.summary_html = std::move(t.html);
+        e.summary = std::move(t.text);
+      }
+    } else if (name == "content") {
+      if (e.content_html.empty()) {
+        AtomText t = atom_text(c, false);
+        e.content_html = std::move(t.html);
+        e.content = std::move(t.text);
+      }
+    } else if (name == "published" || name == "issued" || name == "created" || name == "dc:date") {
+      // Atom 1.0 published; Atom 0.3 issued, then created.
+      if (!e.published || name == "published") {
+        auto t = b.date(inner(c), where + " <" + std::string(name) + ">");
+        if (t) {
+          e.published = t;
+        }
+      }
+    } else if (name == "updated" || name == "modified" || name == "dcterms:modified") {
+      // The last value wins, as in feedparser.
+      if (auto t = b.date(inner(c), where + " <" + std::string(name) + ">")) {
+        e.updated = t;
+      }
+    } else if (name == "author" || name == "dc:creator") {
+      std::string a = name == "author" ? atom_person(c) : text_of(c);
+      if (!a.empty()) {
+        e.authors.push_back(std::move(a));
+      }
+    } else if (name == "category") {
+      std::string t(trim(c.attribute("term").value()));
+      if (t.empty()) {
+        t = std::string(trim(c.attribute("label").value()));
+      }
+      if (t.empty()) {
+        t = text_of(c);
+      }
+      if (!t.empty()) {
+        e.categories.push_back(std::move(t));
+      }
+    } else if (name == "dc:subject") {
+      std::string t = text_of(c);
+      if (!t.empty()) {
+        e.categories.push_back(std::move(t));
+      }
+    }
+  }
+  e.link = atom_alternate(entry, base);
+  read_media(entry, e, base);
+  b.add_entry(std::move(e), std::move(id), false);
+}
+
+void read_atom(pugi::xml_node root, FeedBuilder& b) {
+  ParsedFeed& f = b.feed();
+  std::string base = base_of(root, b.options().base_url);
+  f.title = atom_text(root.child("title"), true).text;
+  f.link = atom_alternate(root, base);
+  size_t index = 0;
+  for (auto entry : root.children("entry")) {
+    read_atom_entry(entry, b, base, index++);
+  }
+}
+
+// ---- Document level -------------------------------------------------------------------
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (c != prefix[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string lowered(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+// The feed a web page points at, when it says so (<link rel="alternate" type="…rss…">).
+std::string advertised_feed(std::string_view html) {
+  std::string lower = lowered(html.substr(0, 65536));
+  size_t at = 0;
+  while ((at = lower.find("<link", at)) != std::string::npos) {
+    size_t end = lower.find('>', at);
+    if (end == std::string::npos) {
+      break;
+    }
+    std::string_view tag = std::string_view(lower).substr(at, end - at);
+    if (tag.find("alternate") != std::string_view::npos &&
+        (tag.find("rss+xml") != std::string_view::npos ||
+         tag.find("atom+xml") != std::string_view::npos ||
+         tag.find("feed+json") != std::string_view::npos)) {
+      size_t href = tag.find("href=");
+      if (href != std::string_view::npos) {
+        size_t v = href + 5;
+        char q = tag[v];
+        if (q == '"' || q == '\'') {
+          size_t close = tag.find(q, v + 1);
+          if (close != std::string_view::npos) {
+            // Take the original casing from the source.
+            return std::string(html.substr(at + v + 1, close - v - 1));
+          }
+        }
+      }
+    }
+    at = end;
+  }
+  return {};
+}
+
+Error not_a_feed(std::string_view what, std::string_view body, const ParseOptions& options) {
+  std::string msg = "not a feed: " + std::string(what);
+  if (!options.base_url.empty()) {
+    msg += " at " + options.base_url;
+  }
+  std::string alt = advertised_feed(body);
+  if (!alt.empty()) {
+    msg +=
+        "; the page advertises a feed at " + resolve_url(options.base_url, alt) + " — use that URL";
+  } else {
+    msg += "; check the feed URL";
+  }
+  return make_error("not_a_feed", msg);
+}
+
+bool looks_like_html(std::string_view s) {
+  s = trim(s);
+  return starts_with_ci(s, "<!doctype html") || starts_with_ci(s, "<html") ||
+         (starts_with_ci(s, "<head") || starts_with_ci(s, "<body"));
+}
+
+std::string_view local_name(std::string_view n) {
+  size_t colon = n.find(':');
+  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+}
+
+Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view original) {
+  ParsedFeed& f = b.feed();
+  const ParseOptions& options = b.options();
+  constexpr unsigned k_flags = pugi::parse_default;
+  pugi::xml_document doc;
+  std::string problem = detail::find_xml_problem(text);
+  bool repaired = false;
+  std::string repaired_text;
+  if (problem.empty()) {
+    // The fast path: parse in place. pugixml keeps what it read before an error.
+    pugi::xml_parse_result r =
+        doc.load_buffer_inplace(text.data(), text.size(), k_flags, pugi::encoding_utf8);
+    if (!r) {
+      problem = "xml: " + std::string(r.description()) + " at " +
+                detail::position_of(original.empty() ? text : text, static_cast<size_t>(r.offset));
+      // The in-place parse has overwritten `text`; repair from the original bytes.
+      repaired = true;
+    }
+  } else {
+    repaired = true;
+  }
+  if (repaired) {
+    // `text` may have been modified in place; the caller kept the decoded copy.
+    detail::Repaired fixed = detail::repair_xml(original);
+    f.bozo = true;
+    f.warnings.push_back(problem + "; the document was repaired");
+    for (auto& w : fixed.warnings) {
+      if (w != problem) {
+        f.warnings.push_back(std::move(w));
+      }
+    }
+    repaired_text = std::move(fixed.xml);
+    doc.reset();
+    pugi::xml_parse_result r = doc.load_buffer_inplace(repaired_text.data(), repaired_text.size(),
+                                                       k_flags, pugi::encoding_utf8);
+    if (!r) {
+      f.warnings.push_back("xml: still not well-formed after repair: " +
+                           std::string(r.description()));
+    }
+  }
+  pugi::xml_node root = doc.document_element();
+  if (!root) {
+    if (looks_like_html(original)) {
+      return not_a_feed("an HTML page", original, options);
+    }
+    return make_error("xml",
+                      "no feed: " + (problem.empty() ? std::string("no root element") : problem));
+  }
+  const std::string root_name(local_name(root.name()));
+  std::string lroot = lowered(root_name);
+  if (lroot == "html" || lroot == "head" || lroot == "body") {
+    return not_a_feed("an HTML page (<" + std::string(root.name()) + "> root)", original, options);
+  }
+  std::string_view own = own_namespace(root);
+  Renamer renamer(own);
+  renamer.run(root);
+  if (!renamer.m_undeclared.empty()) {
+    f.bozo = true;
+    f.warnings.push_back("xml: namespace prefix '" + renamer.m_undeclared +
+                         "' is used but never declared");
+  }
+  if (root_name == "rss" || root_name == "rss:rss") {
+    std::string_view v = trim(root.attribute("version").value());
+    f.format = v.starts_with("0.9") ? "rss09x" : "rss20";
+    read_rss(root, b, false);
+  } else if (root_name == "RDF") {
+    f.format = (own == "http://my.netscape.com/rdf/simple/0.9/" ||
+                own == "http://channel.netscape.com/rdf/simple/0.9/")
+                   ? "rss090"
+                   : "rss10";
+    read_rss(root, b, true);
+  } else if (root_name == "feed") {
+    std::string_view v = trim(root.attribute("version").value());
+    f.format = (own == "http://purl.org/atom/ns#" || v == "0.3") ? "atom03" : "atom10";
+    read_atom(root, b);
+  } else if (root_name == "channel") {
+    // Netscape's RSS 0.9x without the <rss> wrapper, seen in the wild.
+    f.format = "rss09x";
+    read_rss(doc, b, false);
+  } else {
+    return not_a_feed(
+        "the root element is <" + std::string(root.name()) + ">, not <rss>, <rdf:RDF> or <feed>",
+        original, options);
+  }
+  return b.finish();
+}
+
+}  // namespace
+
+Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options) {
+  detail::Decoded decoded = detail::decode_to_utf8(body, options.content_type);
+  FeedBuilder b(options);
+  ParsedFeed& f = b.feed();
+  f.bozo = decoded.overridden;
+  f.encoding = decoded.encoding;
+  f.warnings = std::move(decoded.warnings);
+  std::string media_type = lowered(options.content_type.substr(0, options.content_type.find(';')));
+  media_type = std::string(trim(media_type));
+  if (media_type == "text/plain" || media_type == "text/html") {
+    f.bozo = true;
+    f.warnings.push_back("http: served as " + media_type + ", not as a feed type");
+  }
+  std::string_view s = trim(decoded.utf8);
+  if (s.empty()) {
+    return make_error("empty",
+                      "not a feed: the body is empty" +
+                          (options.base_url.empty() ? std::string() : " at " + options.base_url));
+  }
+  if (s.front() == '{' || s.front() == '[') {
+    auto r = detail::read_json_feed(s, b);
+    if (!r) {
+      return r.error();
+    }
+    return b.finish();
+  }
+  if (s.front() != '<') {
+    // Junk before the root: the repair pass drops it, if a root follows.
+    if (s.find('<') == std::string_view::npos) {
+      return make_error("not_a_feed", "not a feed: no markup and no JSON in the body");
+    }
+  } else if (looks_like_html(s)) {
+    return not_a_feed("an HTML page", s, options);
+  }
+  // pugixml parses in place; keep the decoded text for a repair pass.
+  std::string work(decoded.utf8);
+  return read_xml(work, b, decoded.utf8);
+}
+
+}  // namespace khobor::feeds

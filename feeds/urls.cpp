@@ -1,0 +1,135 @@
+// khobor/feeds/urls.cpp — CURLU wrappers.
+#include "feeds/urls.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <optional>
+
+namespace khobor::feeds {
+
+namespace {
+
+struct UrlDeleter {
+  void operator()(CURLU* h) const { curl_url_cleanup(h); }
+};
+using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
+
+struct CurlStringDeleter {
+  void operator()(char* p) const { curl_free(p); }
+};
+using CurlString = std::unique_ptr<char, CurlStringDeleter>;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool has_scheme(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == ':') {
+      return i > 0;
+    }
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+    if (!ok) {
+      return false;
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> get_part(CURLU* h, CURLUPart part, unsigned flags = 0) {
+  char* out = nullptr;
+  if (curl_url_get(h, part, &out, flags) != CURLUE_OK || out == nullptr) {
+    return std::nullopt;
+  }
+  CurlString owned(out);
+  return std::string(out);
+}
+
+bool is_tracking(std::string_view name) {
+  return name.starts_with("utm_") || name == "fbclid" || name == "gclid" || name == "mc_cid" ||
+         name == "mc_eid" || name == "igshid" || name == "_ga" || name == "yclid" ||
+         name == "gclsrc" || name == "dclid";
+}
+
+}  // namespace
+
+std::string resolve_url(std::string_view base, std::string_view ref) {
+  ref = trim(ref);
+  if (has_scheme(ref) || base.empty()) {
+    return std::string(ref);
+  }
+  UrlHandle h(curl_url());
+  if (!h) {
+    return std::string(ref);
+  }
+  std::string base_s(trim(base));
+  if (curl_url_set(h.get(), CURLUPART_URL, base_s.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return std::string(ref);
+  }
+  std::string ref_s(ref);
+  if (curl_url_set(h.get(), CURLUPART_URL, ref_s.c_str(),
+                   CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE) != CURLUE_OK) {
+    return std::string(ref);
+  }
+  return get_part(h.get(), CURLUPART_URL).value_or(std::string(ref));
+}
+
+std::string canonical_url(std::string_view url) {
+  url = trim(url);
+  UrlHandle h(curl_url());
+  if (!h) {
+    return std::string(url);
+  }
+  std::string s(url);
+  if (curl_url_set(h.get(), CURLUPART_URL, s.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return s;
+  }
+  if (auto host = get_part(h.get(), CURLUPART_HOST)) {
+    std::string lower = *host;
+    bool changed = false;
+    for (auto& c : lower) {
+      if (c >= 'A' && c <= 'Z') {
+        c = static_cast<char>(c - 'A' + 'a');
+        changed = true;
+      }
+    }
+    if (changed) {
+      curl_url_set(h.get(), CURLUPART_HOST, lower.c_str(), 0);
+    }
+  }
+  curl_url_set(h.get(), CURLUPART_FRAGMENT, nullptr, 0);
+  if (auto query = get_part(h.get(), CURLUPART_QUERY)) {
+    std::string kept;
+    std::string_view q = *query;
+    bool dropped = false;
+    while (!q.empty()) {
+      size_t amp = q.find('&');
+      std::string_view pair = q.substr(0, amp);
+      q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+      std::string_view name = pair.substr(0, pair.find('='));
+      if (pair.empty() || is_tracking(name)) {
+        dropped = true;
+        continue;
+      }
+      if (!kept.empty()) {
+        kept.push_back('&');
+      }
+      kept.append(pair);
+    }
+    if (dropped) {
+      curl_url_set(h.get(), CURLUPART_QUERY, kept.empty() ? nullptr : kept.c_str(), 0);
+    }
+  }
+  return get_part(h.get(), CURLUPART_URL, CURLU_NO_DEFAULT_PORT).value_or(s);
+}
+
+}  // namespace khobor::feeds
