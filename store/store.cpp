@@ -94,6 +94,8 @@ struct Store::Impl {
   Statement select_after;
   Statement select_last_seq;
   Statement count_alerts;
+  Statement select_first_seq;
+  Statement prune;
 
   explicit Impl(Database d)
       : db(std::move(d)),
@@ -118,7 +120,13 @@ struct Store::Impl {
                        "ORDER BY seq LIMIT ?2")),
         select_last_seq(db.prepare(
             "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'alerts'), 0)")),
-        count_alerts(db.prepare("SELECT COUNT(*) FROM alerts")) {}
+        count_alerts(db.prepare("SELECT COUNT(*) FROM alerts")),
+        select_first_seq(db.prepare("SELECT COALESCE(MIN(seq), 0) FROM alerts")),
+        // Only the `limit` oldest rows are read (seq order is creation order),
+        // so a prune that finds nothing old costs a few page reads, not a scan.
+        prune(db.prepare(
+            "DELETE FROM alerts WHERE seq IN (SELECT seq FROM (SELECT seq, created, published "
+            "FROM alerts ORDER BY seq LIMIT ?2) WHERE created < ?1 AND published = 1)")) {}
 };
 
 namespace {
@@ -303,6 +311,25 @@ int64_t Store::alert_count() {
   int64_t v = s.column_int(0);
   s.reset();
   return v;
+}
+
+int64_t Store::first_seq() {
+  Statement& s = m_impl->select_first_seq;
+  s.reset();
+  s.step();
+  int64_t v = s.column_int(0);
+  s.reset();
+  return v;
+}
+
+size_t Store::prune_alerts(int64_t before_ms, size_t limit) {
+  Statement& s = m_impl->prune;
+  s.reset();
+  s.bind(1, before_ms).bind(2, static_cast<int64_t>(limit));
+  s.run();
+  auto n = static_cast<size_t>(m_impl->db.changes());
+  s.reset();
+  return n;
 }
 
 }  // namespace khobor::store
