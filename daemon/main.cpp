@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   try {
     if (check) {
       auto cfg = khobor::daemon::load_config(options.config_path);
+      if (cfg) {
+        if (auto st = khobor::daemon::check_endpoints(*cfg); !st) {
+          cfg = st.error();
+        }
+      }
       if (!cfg) {
         std::fprintf(stderr, "khobord: %s\n", cfg.error().message.c_str());
         return khobor::daemon::k_exit_config;
