@@ -28,6 +28,9 @@ CheckReport check_everything(const std::string& config_path) {
   report.problems = config_problems(
       text.str(), config_path, std::filesystem::absolute(base).lexically_normal().string(), &cfg);
   report.feeds = cfg.feeds.size();
+  if (auto st = check_endpoints(cfg); !st) {
+    report.problems.push_back(st.error().message);
+  }
 
   std::error_code ec;
   if (!std::filesystem::is_directory(cfg.watchlists_dir, ec)) {
