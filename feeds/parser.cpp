@@ -82,7 +82,7 @@ class Renamer {
     size_t mark = m_scopes.size();
     for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
       const char* an = a.name();
-      if (std::strncmp(an, "xmlns", 5) == 0) {
+      if (an[0] == 'x' && std::strncmp(an, "xmlns", 5) == 0) {
         if (an[5] == 0) {
           m_scopes.push_back({"", a.value()});
         } else if (an[5] == ':') {
@@ -115,6 +115,13 @@ class Renamer {
   void rename(pugi::xml_node node) {
     std::string_view name = node.name();
     size_t colon = name.find(':');
+    if (colon == std::string_view::npos) {
+      // The common case: an unprefixed element in the feed's own namespace.
+      std::string_view uri = lookup({});
+      if (uri.empty() || uri == m_own) {
+        return;
+      }
+    }
     std::string_view prefix =
         colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
     std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
