@@ -202,6 +202,9 @@ size_t find_ci(std::string_view s, std::string_view needle, size_t from) {
 }
 
 size_t find_or_end(std::string_view s, char c, size_t from) {
+  if (from >= s.size()) {
+    return s.size();  // also keeps a null data() away from memchr
+  }
   const void* p = std::memchr(s.data() + from, c, s.size() - from);
   return p == nullptr ? s.size() : static_cast<size_t>(static_cast<const char*>(p) - s.data());
 }
