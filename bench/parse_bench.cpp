@@ -7,7 +7,6 @@
 // ../shared/data/feeds-bd/latest)
 #include <algorithm>
 #include <chrono>
-#include <utility>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +14,7 @@
 #include <pugixml.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "feeds/parser.h"

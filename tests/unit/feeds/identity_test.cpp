@@ -1,9 +1,9 @@
 // Identity across polls: guids regenerated on every request.
-#include <catch2/catch.hpp>
+#include "feeds/identity.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 
-#include "feeds/identity.h"
 #include "feeds/parser.h"
 
 using khobor::feeds::guids_unstable;

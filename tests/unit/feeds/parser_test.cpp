@@ -326,3 +326,18 @@ TEST_CASE("Warnings that quote broken input stay valid UTF-8", "[feeds][parser][
     CHECK((c > ' ' && c < 0x7F));
   }
 }
+
+TEST_CASE("Deeply nested markup is parsed without exhausting the stack",
+          "[feeds][parser][recovery]") {
+  std::string body =
+      "<rss version=\"2.0\"><channel><title>deep</title><item><title>x</title>"
+      "<description>";
+  for (int i = 0; i < 200000; ++i) {
+    body += "<media:group xmlns:media=\"http://search.yahoo.com/mrss/\">";
+  }
+  body += "</description></item></channel></rss>";  // truncated nesting: repaired
+  ParsedFeed f = must_parse(body);
+  CHECK(f.title == "deep");
+  REQUIRE(f.entries.size() == 1);
+  CHECK(f.entries[0].title == "x");
+}
