@@ -1,6 +1,3 @@
-#include "base/clock.h"
-#include "base/log.h"
-
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +5,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <string>
+
+#include "base/clock.h"
+#include "base/log.h"
 
 namespace khobor {
 
@@ -31,15 +31,34 @@ namespace {
 std::atomic<int> g_level{static_cast<int>(Level::info)};
 }  // namespace
 
-void set_level(Level l) { g_level.store(static_cast<int>(l)); }
-Level level() { return static_cast<Level>(g_level.load()); }
+void set_level(Level l) {
+  g_level.store(static_cast<int>(l));
+}
+Level level() {
+  return static_cast<Level>(g_level.load());
+}
 
 bool parse_level(std::string_view name, Level& out) {
-  if (name == "error") { out = Level::error; return true; }
-  if (name == "warning" || name == "warn") { out = Level::warning; return true; }
-  if (name == "notice") { out = Level::notice; return true; }
-  if (name == "info") { out = Level::info; return true; }
-  if (name == "debug") { out = Level::debug; return true; }
+  if (name == "error") {
+    out = Level::error;
+    return true;
+  }
+  if (name == "warning" || name == "warn") {
+    out = Level::warning;
+    return true;
+  }
+  if (name == "notice") {
+    out = Level::notice;
+    return true;
+  }
+  if (name == "info") {
+    out = Level::info;
+    return true;
+  }
+  if (name == "debug") {
+    out = Level::debug;
+    return true;
+  }
   return false;
 }
 

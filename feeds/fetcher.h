@@ -20,41 +20,41 @@
 namespace khobor::feeds {
 
 struct FetchOptions {
-  std::string user_agent;          // default: "khobor/VERSION (+PROJECT_URL)"
+  std::string user_agent;  // default: "khobor/VERSION (+PROJECT_URL)"
   long connect_timeout_ms = 10'000;
   long total_timeout_ms = 60'000;
-  long low_speed_bytes = 64;       // abort when slower than this many bytes/s …
-  long low_speed_seconds = 30;     // … for this long
+  long low_speed_bytes = 64;                  // abort when slower than this many bytes/s …
+  long low_speed_seconds = 30;                // … for this long
   int64_t max_body_bytes = 16 * 1024 * 1024;  // abort the transfer past this
   long max_redirects = 5;
-  int max_connections = 64;        // global concurrency limit
-  int max_per_host = 4;            // per-host concurrency limit
-  std::string ca_file;             // extra CA bundle; verification is always on
-  std::string proxy;               // empty: curl reads the environment (http_proxy, …)
+  int max_connections = 64;  // global concurrency limit
+  int max_per_host = 4;      // per-host concurrency limit
+  std::string ca_file;       // extra CA bundle; verification is always on
+  std::string proxy;         // empty: curl reads the environment (http_proxy, …)
 };
 
 struct FetchRequest {
-  std::string feed_id;             // echoed back in the response
+  std::string feed_id;  // echoed back in the response
   std::string url;
-  std::string etag;                // sent as If-None-Match when not empty
-  std::string last_modified;       // sent as If-Modified-Since when not empty
+  std::string etag;                  // sent as If-None-Match when not empty
+  std::string last_modified;         // sent as If-Modified-Since when not empty
   std::vector<std::string> headers;  // extra "Name: value" headers
 };
 
 struct FetchResponse {
   std::string feed_id;
-  std::string url;                 // the URL requested
-  std::string effective_url;       // after redirects
-  long status = 0;                 // HTTP status; 0 when no response was read
-  bool permanent_redirect = false; // every redirect on the way was 301/308
-  std::string body;                // decompressed
+  std::string url;                  // the URL requested
+  std::string effective_url;        // after redirects
+  long status = 0;                  // HTTP status; 0 when no response was read
+  bool permanent_redirect = false;  // every redirect on the way was 301/308
+  std::string body;                 // decompressed
   std::string content_type;
-  std::string etag;                // from the response (empty when absent)
+  std::string etag;  // from the response (empty when absent)
   std::string last_modified;
-  std::string retry_after;         // raw header value (seconds or an HTTP-date)
-  int64_t max_age_seconds = -1;    // Cache-Control max-age, -1 when absent
-  std::string expires;             // raw Expires header
-  int64_t bytes = 0;               // bytes received on the wire
+  std::string retry_after;       // raw header value (seconds or an HTTP-date)
+  int64_t max_age_seconds = -1;  // Cache-Control max-age, -1 when absent
+  std::string expires;           // raw Expires header
+  int64_t bytes = 0;             // bytes received on the wire
   int64_t elapsed_ms = 0;
   // Set when the transfer failed below HTTP (DNS, TLS, timeout, body cap, bad
   // scheme…). An HTTP error status is not an Error here: look at `status`.

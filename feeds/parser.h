@@ -15,8 +15,8 @@
 namespace khobor::feeds {
 
 struct ParseOptions {
-  std::string content_type;               // the HTTP Content-Type header, if any
-  std::string base_url;                   // the URL the body came from, for relative links
+  std::string content_type;                     // the HTTP Content-Type header, if any
+  std::string base_url;                         // the URL the body came from, for relative links
   std::string default_timezone = "Asia/Dhaka";  // for dates written without a zone
 };
 

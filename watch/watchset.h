@@ -35,7 +35,7 @@ struct Match {
   std::string watchlist;  // the list's name
   std::string rule;       // the rule as written
   std::vector<Hit> hits;
-  std::string snippet;    // short text around the first hit
+  std::string snippet;  // short text around the first hit
 };
 
 // A problem found while loading: "file:line:column: message".

@@ -1,0 +1,325 @@
+// story_bench [STORIES [--no-peer]] — the story index with a million stories in the window.
+//
+// Builds a window of STORIES (default 1,000,000) synthetic entries over 71 hours
+// (every one a new story except 10% that are versions of an earlier one), then runs
+// 200,000 lookups (half versions of stored entries, half unseen entries) and prints:
+// insert-and-lookup rate (add()), lookup rate, lookup latency percentiles, bytes per
+// story. The same input goes through the peer a user would otherwise pick: textbook
+// MinHash LSH (32 permutations, 16 bands of 2 rows, buckets in std::unordered_map,
+// the structure datasketch's MinHashLSH uses), with no verification step.
+//
+// Synthetic fingerprints: 48 features per entry, 8 drawn from a pool of 50 million
+// (names and numbers: rare), 40 from a Zipf(1.0) vocabulary of 300,000 words.
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "stories/fingerprint.h"
+#include "stories/story_index.h"
+
+using khobor::stories::Fingerprint;
+using khobor::stories::StoryIndex;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::size_t heap_bytes() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;  // small blocks and mmapped ones
+}
+
+struct Vocabulary {
+  std::vector<double> cdf;
+  explicit Vocabulary(std::size_t n) : cdf(n) {
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      sum += 1.0 / static_cast<double>(i + 1);
+      cdf[i] = sum;
+    }
+    for (double& c : cdf) {
+      c /= sum;
+    }
+  }
+  uint32_t draw(std::mt19937_64& rng) const {
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    return static_cast<uint32_t>(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+  }
+};
+
+uint32_t word_feature(uint32_t word) {
+  return khobor::stories::feature_hash("w" + std::to_string(word), false);
+}
+uint32_t rare_feature(uint64_t id) {
+  return khobor::stories::feature_hash("n" + std::to_string(id), (id & 1) != 0);
+}
+
+Fingerprint fresh(std::mt19937_64& rng, const Vocabulary& vocab) {
+  Fingerprint fp;
+  std::uniform_int_distribution<uint64_t> rare(0, 50'000'000);
+  while (fp.features.size() < 48) {
+    const uint32_t f = fp.features.size() < 8 || fp.features.size() % 6 == 0
+                           ? rare_feature(rare(rng))
+                           : word_feature(vocab.draw(rng));
+    if (std::find(fp.features.begin(), fp.features.end(), f) == fp.features.end()) {
+      fp.features.push_back(f);
+    }
+  }
+  fp.simhash = khobor::stories::simhash(fp.features);
+  return fp;
+}
+
+// Another outlet's version: 65% of the features kept (in order), the rest new words.
+Fingerprint version_of(const Fingerprint& original, std::mt19937_64& rng, const Vocabulary& vocab) {
+  Fingerprint fp;
+  std::bernoulli_distribution keep(0.65);
+  for (const uint32_t f : original.features) {
+    fp.features.push_back(keep(rng) ? f : word_feature(vocab.draw(rng)));
+  }
+  std::sort(fp.features.begin(), fp.features.end());
+  fp.features.erase(std::unique(fp.features.begin(), fp.features.end()), fp.features.end());
+  std::shuffle(fp.features.begin() + static_cast<long>(fp.features.size() / 2), fp.features.end(),
+               rng);
+  fp.simhash = khobor::stories::simhash(fp.features);
+  return fp;
+}
+
+// The peer: MinHash LSH as a user would write it from the textbook.
+class MinHashLsh {
+ public:
+  static constexpr int k_perms = 32;
+  static constexpr int k_bands = 16;
+  static constexpr int k_rows = 2;
+
+  std::vector<uint32_t> signature(const Fingerprint& fp) const {
+    std::vector<uint32_t> sig(k_perms, UINT32_MAX);
+    for (const uint32_t f : fp.features) {
+      for (int p = 0; p < k_perms; ++p) {
+        const uint32_t h =
+            static_cast<uint32_t>((static_cast<uint64_t>(f) * m_a[p] + m_b[p]) >> 32);
+        sig[static_cast<std::size_t>(p)] = std::min(sig[static_cast<std::size_t>(p)], h);
+      }
+    }
+    return sig;
+  }
+  // Returns the best candidate's story (most agreeing minhashes), or -1.
+  int64_t query(const std::vector<uint32_t>& sig) const {
+    int64_t best = -1;
+    int best_agree = 0;
+    for (int b = 0; b < k_bands; ++b) {
+      const auto it = m_buckets[static_cast<std::size_t>(b)].find(band_key(sig, b));
+      if (it == m_buckets[static_cast<std::size_t>(b)].end()) {
+        continue;
+      }
+      for (const uint32_t e : it->second) {
+        int agree = 0;
+        for (int p = 0; p < k_perms; ++p) {
+          agree +=
+              m_sigs[e][static_cast<std::size_t>(p)] == sig[static_cast<std::size_t>(p)] ? 1 : 0;
+        }
+        if (agree > best_agree) {
+          best_agree = agree;
+          best = m_story[e];
+        }
+      }
+    }
+    return best_agree * 2 >= k_perms / 2 ? best : -1;  // estimated Jaccard >= 0.25
+  }
+  int64_t add(const Fingerprint& fp) {
+    const auto sig = signature(fp);
+    int64_t story = query(sig);
+    const auto e = static_cast<uint32_t>(m_sigs.size());
+    if (story < 0) {
+      story = e;
+    }
+    for (int b = 0; b < k_bands; ++b) {
+      m_buckets[static_cast<std::size_t>(b)][band_key(sig, b)].push_back(e);
+    }
+    m_sigs.push_back(sig);
+    m_story.push_back(story);
+    return story;
+  }
+  MinHashLsh() {
+    std::mt19937_64 rng(7);
+    for (int p = 0; p < k_perms; ++p) {
+      m_a[p] = rng() | 1;
+      m_b[p] = rng();
+    }
+    m_buckets.resize(k_bands);
+  }
+
+ private:
+  static uint64_t band_key(const std::vector<uint32_t>& sig, int b) {
+    uint64_t k = 0;
+    for (int r = 0; r < k_rows; ++r) {
+      k = k * 0x9E3779B97F4A7C15ULL + sig[static_cast<std::size_t>(b * k_rows + r)];
+    }
+    return k;
+  }
+  uint64_t m_a[k_perms] = {};
+  uint64_t m_b[k_perms] = {};
+  std::vector<std::unordered_map<uint64_t, std::vector<uint32_t>>> m_buckets;
+  std::vector<std::vector<uint32_t>> m_sigs;
+  std::vector<int64_t> m_story;
+};
+
+// CPU seconds of this process: the rates are per core even when the machine is busy.
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double percentile(std::vector<double>& v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+}
+
+void print_rates(std::size_t n, double build_s, double build_cpu, std::size_t n_queries,
+                 double look_s, double look_cpu, std::vector<double>& lat) {
+  std::printf("  add (lookup + insert): %.0f entries per CPU second (%.0f/s by the wall clock)\n",
+              static_cast<double>(n) / build_cpu, static_cast<double>(n) / build_s);
+  std::printf("  lookup: %.0f lookups per CPU second (%.0f/s by the wall clock)\n",
+              static_cast<double>(n_queries) / look_cpu, static_cast<double>(n_queries) / look_s);
+  std::printf(
+      "  lookup latency (wall clock): p50 %.2f us, p90 %.2f us, p99 %.2f us, p99.9 %.2f us\n",
+      percentile(lat, 0.50), percentile(lat, 0.90), percentile(lat, 0.99), percentile(lat, 0.999));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Entries for the requested number of stories (10% of entries join an earlier story).
+  const std::size_t n_stories = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
+  const std::size_t n = n_stories * 10 / 9;
+  const std::size_t n_queries = 200'000;
+  double load[3] = {};
+  if (getloadavg(load, 3) == 3) {
+    std::printf(
+        "machine load average %.2f (timings are per CPU second; wall numbers suffer "
+        "when other work shares the cores)\n",
+        load[0]);
+  }
+  std::printf("story_bench: %zu entries (about %zu stories) in a 72 h window, %zu lookups\n", n,
+              n_stories, n_queries);
+  std::mt19937_64 rng(42);
+  const Vocabulary vocab(300'000);
+
+  // The input, generated once for both.
+  std::vector<Fingerprint> inputs;
+  inputs.reserve(n);
+  std::bernoulli_distribution is_version(0.10);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 100 && is_version(rng)) {
+      std::uniform_int_distribution<std::size_t> pick(i > 2000 ? i - 2000 : 0, i - 1);
+      inputs.push_back(version_of(inputs[pick(rng)], rng, vocab));
+    } else {
+      inputs.push_back(fresh(rng, vocab));
+    }
+  }
+  std::vector<Fingerprint> queries;
+  std::vector<bool> expect_hit;
+  for (std::size_t i = 0; i < n_queries; ++i) {
+    if (i % 2 == 0) {
+      std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+      queries.push_back(version_of(inputs[pick(rng)], rng, vocab));
+      expect_hit.push_back(true);
+    } else {
+      queries.push_back(fresh(rng, vocab));
+      expect_hit.push_back(false);
+    }
+  }
+  const int64_t t0 = 1'700'000'000;
+  const double step = 71.0 * 3600.0 / static_cast<double>(n);
+  const int64_t t_end = t0 + static_cast<int64_t>(71.0 * 3600.0);
+  std::vector<std::string> ids(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ids[i] = "e" + std::to_string(i);
+  }
+  const char* outlets[] = {"prothomalo", "bdnews24",      "samakal", "jugantor",   "kalerkantho",
+                           "dhakapost",  "banglatribune", "bssnews", "bbc-bangla", "dailystar"};
+
+  // --- khobor's StoryIndex ---
+  {
+    const std::size_t heap0 = heap_bytes();
+    StoryIndex index;
+    double cpu0 = cpu_seconds();
+    auto start = Clock::now();
+    for (std::size_t i = 0; i < n; ++i) {
+      (void)index.add(ids[i], outlets[i % 10], inputs[i],
+                      t0 + static_cast<int64_t>(static_cast<double>(i) * step));
+    }
+    const double build_s = std::chrono::duration<double>(Clock::now() - start).count();
+    const double build_cpu = cpu_seconds() - cpu0;
+    const std::size_t heap = heap_bytes() - heap0;
+    std::vector<double> lat;
+    lat.reserve(n_queries);
+    std::size_t hits = 0;
+    std::size_t right = 0;
+    cpu0 = cpu_seconds();
+    start = Clock::now();
+    for (std::size_t i = 0; i < n_queries; ++i) {
+      const auto q0 = Clock::now();
+      const auto m = index.lookup(queries[i], t_end);
+      lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - q0).count());
+      hits += m ? 1 : 0;
+      right += (m.has_value() == expect_hit[i]) ? 1 : 0;
+    }
+    const double look_s = std::chrono::duration<double>(Clock::now() - start).count();
+    const double look_cpu = cpu_seconds() - cpu0;
+    std::printf("khobor StoryIndex: %zu stories, %zu entries in the window\n", index.story_count(),
+                index.entry_count());
+    print_rates(n, build_s, build_cpu, n_queries, look_s, look_cpu, lat);
+    std::printf(
+        "  lookups that found a story: %zu (%zu of %zu answers as generated: versions found, "
+        "unseen entries not)\n",
+        hits, right, n_queries);
+    std::printf(
+        "  memory: %.1f bytes/story by the index's count, %.1f bytes/story of heap\n",
+        static_cast<double>(index.memory_bytes()) / static_cast<double>(index.story_count()),
+        static_cast<double>(heap) / static_cast<double>(index.story_count()));
+  }
+
+  // --- the peer: textbook MinHash LSH ---
+  if (!(argc > 2 && std::string(argv[2]) == "--no-peer")) {
+    const std::size_t heap0 = heap_bytes();
+    MinHashLsh lsh;
+    double cpu0 = cpu_seconds();
+    auto start = Clock::now();
+    std::size_t stories = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      stories += lsh.add(inputs[i]) == static_cast<int64_t>(i) ? 1 : 0;
+    }
+    const double build_s = std::chrono::duration<double>(Clock::now() - start).count();
+    const double build_cpu = cpu_seconds() - cpu0;
+    const std::size_t heap = heap_bytes() - heap0;
+    std::vector<double> lat;
+    lat.reserve(n_queries);
+    std::size_t right = 0;
+    cpu0 = cpu_seconds();
+    start = Clock::now();
+    for (std::size_t i = 0; i < n_queries; ++i) {
+      const auto q0 = Clock::now();
+      const auto sig = lsh.signature(queries[i]);
+      const int64_t s = lsh.query(sig);
+      lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - q0).count());
+      right += ((s >= 0) == expect_hit[i]) ? 1 : 0;
+    }
+    const double look_s = std::chrono::duration<double>(Clock::now() - start).count();
+    const double look_cpu = cpu_seconds() - cpu0;
+    std::printf("peer MinHash LSH (32 perms, 16x2 bands, std::unordered_map): %zu stories\n",
+                stories);
+    print_rates(n, build_s, build_cpu, n_queries, look_s, look_cpu, lat);
+    std::printf("  %zu of %zu answers as generated\n", right, n_queries);
+    std::printf("  memory: %.1f bytes/story of heap (no expiry, no entry ids)\n",
+                static_cast<double>(heap) / static_cast<double>(stories));
+  }
+  return 0;
+}

@@ -1,0 +1,276 @@
+// story_eval DATA_DIR — how well does the story index find the same story?
+//
+// Prints, from the shared data directory (../shared/data):
+//   eval/stories.jsonl   pairwise precision/recall/F1 and the hard negatives merged,
+//                        with the default 72 h window and without any window, a
+//                        threshold sweep, recall by kind, and what SimHash alone finds;
+//   paraphrase/BnPC_*.csv title-only same-story decisions: precision and recall;
+//   articles/*.json      stories found in 647 real articles and a sample of merged pairs.
+// Every number comes from the same Clusterer/StoryIndex that `khobor cluster` and the
+// daemon use.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "stories/cluster.h"
+#include "stories/eval.h"
+#include "stories/fingerprint.h"
+#include "stories/story_index.h"
+
+namespace fs = std::filesystem;
+using namespace khobor::stories;
+
+namespace {
+
+void print_scores(const char* label, const PairwiseScores& s) {
+  std::printf("  %-28s P %.3f  R %.3f  F1 %.3f  hard negatives merged %zu/%zu (%.1f%%)\n", label,
+              s.precision, s.recall, s.f1, s.hard_negatives_merged, s.hard_negatives,
+              100.0 * s.hard_negative_rate);
+}
+
+void eval_stories(const fs::path& file) {
+  auto records = load_labelled(file.string());
+  if (!records) {
+    std::printf("stories.jsonl: %s\n", records.error().message.c_str());
+    return;
+  }
+  std::printf("== %s: %zu records\n", file.c_str(), records->size());
+  const StoryOptions defaults;
+  const PairwiseScores s = evaluate(*records, defaults);
+  print_scores("default (72 h, 0.50):", s);
+  std::printf(
+      "  goals: P >= 0.97, R >= 0.90, hard negatives merged <= 2%%  -> %s\n",
+      s.precision >= 0.97 && s.recall >= 0.90 && s.hard_negative_rate <= 0.02 ? "met" : "NOT met");
+  std::printf("  recall of (original, version) pairs by kind:");
+  for (const auto& [kind, r] : s.recall_by_kind) {
+    std::printf(" %s %.2f", kind.c_str(), r);
+  }
+  std::printf("\n");
+  for (const std::string& m : s.mistakes) {
+    std::printf("  wrong join: %s\n", m.c_str());
+  }
+  StoryOptions no_window = defaults;
+  no_window.window_seconds = int64_t{100} * 365 * 86400;
+  print_scores("no window (0.50):", evaluate(*records, no_window));
+  std::printf("  threshold sweep (72 h | no window):\n");
+  for (double t = 0.30; t < 0.801; t += 0.05) {
+    StoryOptions o = defaults;
+    o.threshold = t;
+    StoryOptions n = no_window;
+    n.threshold = t;
+    const PairwiseScores a = evaluate(*records, o);
+    const PairwiseScores b = evaluate(*records, n);
+    std::printf("    %.2f  P %.3f R %.3f HN %4.1f%%  |  P %.3f R %.3f HN %4.1f%%\n", t, a.precision,
+                a.recall, 100 * a.hard_negative_rate, b.precision, b.recall,
+                100 * b.hard_negative_rate);
+  }
+  // SimHash alone: how many same-story pairs are within Hamming distance 3?
+  std::vector<Fingerprint> fps;
+  for (const auto& r : *records) {
+    fps.push_back(fingerprint(r.record.title, r.record.summary, r.record.body));
+  }
+  std::map<int, std::pair<int, int>> by_distance;  // d<=k: (same, different)
+  std::map<std::string, std::pair<int, int>> copies_by_kind;
+  for (std::size_t i = 0; i < fps.size(); ++i) {
+    for (std::size_t j = i + 1; j < fps.size(); ++j) {
+      const int d = hamming(fps[i].simhash, fps[j].simhash);
+      const bool same = (*records)[i].story == (*records)[j].story;
+      for (const int k : {3, 6, 10}) {
+        if (d <= k) {
+          (same ? by_distance[k].first : by_distance[k].second) += 1;
+        }
+      }
+      if (same && ((*records)[i].kind == "original" || (*records)[j].kind == "original")) {
+        const std::string& kind =
+            (*records)[i].kind == "original" ? (*records)[j].kind : (*records)[i].kind;
+        auto& c = copies_by_kind[kind];
+        c.first += d <= 3 ? 1 : 0;
+        ++c.second;
+      }
+    }
+  }
+  std::printf("  SimHash alone (pairs within distance k: same story / different):");
+  for (const auto& [k, c] : by_distance) {
+    std::printf("  k=%d %d/%d", k, c.first, c.second);
+  }
+  std::printf("\n  SimHash <= 3 finds, of (original, version) pairs:");
+  for (const auto& [kind, c] : copies_by_kind) {
+    std::printf(" %s %d/%d", kind.c_str(), c.first, c.second);
+  }
+  std::printf("\n");
+}
+
+// A CSV record reader for the BnPC files (quoted fields may hold commas, quotes and
+// newlines).
+bool read_csv_record(std::istream& in, std::vector<std::string>& fields) {
+  fields.clear();
+  std::string field;
+  bool quoted = false;
+  bool any = false;
+  char c = 0;
+  while (in.get(c)) {
+    any = true;
+    if (quoted) {
+      if (c == '"') {
+        if (in.peek() == '"') {
+          in.get(c);
+          field += '"';
+        } else {
+          quoted = false;
+        }
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      break;
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  if (any) {
+    fields.push_back(std::move(field));
+  }
+  return any;
+}
+
+void eval_paraphrase(const fs::path& dir) {
+  for (const char* name : {"BnPC_val.csv", "BnPC_train.csv"}) {
+    const fs::path file = dir / name;
+    std::ifstream in(file);
+    if (!in) {
+      std::printf("== %s: absent, skipped\n", file.c_str());
+      continue;
+    }
+    std::vector<std::string> f;
+    read_csv_record(in, f);                       // header
+    std::map<double, std::array<int, 4>> counts;  // threshold -> tp fp fn tn
+    const std::vector<double> thresholds = {0.4, 0.5, 0.6};
+    int pairs = 0;
+    while (read_csv_record(in, f)) {
+      if (f.size() < 3 || (f[2] != "0" && f[2] != "1")) {
+        continue;
+      }
+      ++pairs;
+      const bool truth = f[2] == "1";
+      const Fingerprint a = fingerprint(f[0], "", "");
+      const Fingerprint b = fingerprint(f[1], "", "");
+      for (const double t : thresholds) {
+        StoryOptions o;
+        o.threshold = t;
+        StoryIndex index(o);
+        const Assignment first = index.add("a", "x", a, 1000);
+        const Assignment second = index.add("b", "y", b, 1000);
+        const bool pred = first.story == second.story;
+        auto& c = counts[t];
+        c[truth ? (pred ? 0 : 2) : (pred ? 1 : 3)] += 1;
+      }
+    }
+    std::printf("== %s: %d title pairs (title only, no summary or body)\n", file.c_str(), pairs);
+    for (const auto& [t, c] : counts) {
+      const double p = c[0] + c[1] == 0 ? 1.0 : static_cast<double>(c[0]) / (c[0] + c[1]);
+      const double r = c[0] + c[2] == 0 ? 1.0 : static_cast<double>(c[0]) / (c[0] + c[2]);
+      std::printf("  threshold %.2f%s: precision %.3f recall %.3f (tp %d fp %d fn %d tn %d)\n", t,
+                  t == StoryOptions{}.threshold ? " (default)" : "", p, r, c[0], c[1], c[2], c[3]);
+    }
+  }
+}
+
+void eval_articles(const fs::path& dir) {
+  if (!fs::is_directory(dir)) {
+    std::printf("== %s: absent, skipped\n", dir.c_str());
+    return;
+  }
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json" || entry.path().filename() == "dataset-metadata.json") {
+      continue;
+    }
+    std::ifstream in(entry.path());
+    nlohmann::json all;
+    try {
+      all = nlohmann::json::parse(in);
+    } catch (const std::exception& e) {
+      std::printf("== %s: %s\n", entry.path().c_str(), e.what());
+      continue;
+    }
+    struct Article {
+      ClusterRecord r;
+      std::string headline;
+    };
+    std::vector<Article> articles;
+    const auto str = [](const nlohmann::json& j, const char* k) {
+      const auto it = j.find(k);
+      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    for (const auto& a : all) {
+      Article art;
+      art.r.id = str(a, "url");
+      art.r.title = str(a, "headline");
+      art.r.body = str(a, "article");
+      art.r.outlet = str(a, "paper_name");
+      art.r.published = parse_rfc3339(str(a, "publication_date"));
+      if (!art.r.published) {
+        art.r.published = parse_rfc3339(str(a, "scraped_at"));
+      }
+      art.headline = art.r.title;
+      articles.push_back(std::move(art));
+    }
+    std::stable_sort(articles.begin(), articles.end(), [](const Article& x, const Article& y) {
+      return x.r.published.value_or(0) < y.r.published.value_or(0);
+    });
+    Clusterer clusterer;
+    std::map<std::string, std::string> headline_of;
+    std::map<uint64_t, int> sizes;
+    std::vector<std::string> merged;
+    int cross_outlet = 0;
+    for (const Article& a : articles) {
+      headline_of[a.r.id] = a.headline + " [" + a.r.outlet + "]";
+      const Assignment s = clusterer.add(a.r);
+      ++sizes[s.story];
+      if (!s.is_new) {
+        cross_outlet += s.outlet_count > 1 ? 1 : 0;
+        merged.push_back("  " + std::to_string(s.score).substr(0, 4) + "  " + headline_of[a.r.id] +
+                         "\n        = " + headline_of[s.matched_entry]);
+      }
+    }
+    int multi = 0;
+    for (const auto& [story, n] : sizes) {
+      multi += n > 1 ? 1 : 0;
+    }
+    std::printf("== %s: %zu articles -> %zu stories, %d with more than one article, %zu joins\n",
+                entry.path().c_str(), articles.size(), sizes.size(), multi, merged.size());
+    std::printf("  sample of merged pairs (score, new article = the entry it matched):\n");
+    const std::size_t step = std::max<std::size_t>(1, merged.size() / 20);
+    for (std::size_t i = 0; i < merged.size(); i += step) {
+      std::printf("%s\n", merged[i].c_str());
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2 || std::string(argv[1]) == "--help") {
+    std::fprintf(stderr,
+                 "usage: story_eval DATA_DIR   (the shared data directory, e.g. ../shared/data)\n");
+    return 2;
+  }
+  const fs::path data = argv[1];
+  if (!fs::is_directory(data)) {
+    std::fprintf(stderr, "story_eval: %s is not a directory\n", argv[1]);
+    return 2;
+  }
+  eval_stories(data / "eval" / "stories.jsonl");
+  eval_paraphrase(data / "paraphrase");
+  eval_articles(data / "articles");
+  return 0;
+}

@@ -1,0 +1,107 @@
+#include "bus/alert.h"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace khobor::bus {
+
+std::string alert_topic(std::string_view watchlist) {
+  return "alert." + std::string(watchlist);
+}
+
+std::string rfc3339(int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+std::optional<int64_t> parse_rfc3339(const std::string& s) {
+  std::tm tm{};
+  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+}  // namespace
+
+std::string to_json(const Alert& a) {
+  nlohmann::ordered_json j;
+  j["v"] = k_alert_version;
+  j["seq"] = a.seq;
+  j["time"] = rfc3339(a.time_ms / 1000);
+  j["watchlist"] = a.watchlist;
+  j["rule"] = a.rule;
+  j["feed"] = a.feed;
+  j["feed_title"] = a.feed_title;
+  nlohmann::ordered_json e;
+  e["id"] = a.entry.id;
+  e["title"] = a.entry.title;
+  e["link"] = a.entry.link;
+  e["published"] = a.entry.published ? nlohmann::ordered_json(rfc3339(*a.entry.published))
+                                     : nlohmann::ordered_json(nullptr);
+  j["entry"] = std::move(e);
+  nlohmann::ordered_json hits = nlohmann::ordered_json::array();
+  for (const auto& h : a.hits) {
+    hits.push_back({{"term", h.term}, {"field", h.field}, {"begin", h.begin}, {"end", h.end}});
+  }
+  j["hits"] = std::move(hits);
+  j["snippet"] = a.snippet;
+  // Invalid UTF-8 cannot reach here (the parser guarantees UTF-8), but never throw on it.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<Alert> alert_from_json(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return make_error("alert", "the alert is not a JSON object");
+  }
+  auto need = [&j](const char* key) -> const nlohmann::json* {
+    auto it = j.find(key);
+    return it == j.end() ? nullptr : &*it;
+  };
+  for (const char* key : {"v", "seq", "watchlist", "rule", "feed", "entry", "hits"}) {
+    if (need(key) == nullptr) {
+      return make_error("alert", std::string("the alert has no \"") + key + "\" field");
+    }
+  }
+  try {
+    Alert a;
+    if (j.at("v").get<int>() != k_alert_version) {
+      return make_error("alert", "alert schema version " + j.at("v").dump() +
+                                     " is not the one this khobor reads (" +
+                                     std::to_string(k_alert_version) + ")");
+    }
+    a.seq = j.at("seq").get<int64_t>();
+    if (auto it = j.find("time"); it != j.end() && it->is_string()) {
+      a.time_ms = parse_rfc3339(it->get<std::string>()).value_or(0) * 1000;
+    }
+    a.watchlist = j.at("watchlist").get<std::string>();
+    a.rule = j.at("rule").get<std::string>();
+    a.feed = j.at("feed").get<std::string>();
+    a.feed_title = j.value("feed_title", "");
+    const auto& e = j.at("entry");
+    a.entry.id = e.at("id").get<std::string>();
+    a.entry.title = e.value("title", "");
+    a.entry.link = e.value("link", "");
+    if (auto it = e.find("published"); it != e.end() && it->is_string()) {
+      a.entry.published = parse_rfc3339(it->get<std::string>());
+    }
+    for (const auto& h : j.at("hits")) {
+      a.hits.push_back(
+          {h.value("term", ""), h.value("field", ""), h.value("begin", 0u), h.value("end", 0u)});
+    }
+    a.snippet = j.value("snippet", "");
+    return a;
+  } catch (const nlohmann::json::exception& e) {
+    return make_error("alert", std::string("a field of the alert has the wrong type: ") + e.what());
+  }
+}
+
+}  // namespace khobor::bus

@@ -1,0 +1,59 @@
+// khobor/bus/alert.h — the alert message: a value, its topic and its JSON.
+//
+// The format is documented byte for byte in bus/WIRE_FORMAT.md; `k_alert_version`
+// is its `v`. Pure functions over values, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace khobor::bus {
+
+// The schema version written as "v". Bump it (and WIRE_FORMAT.md) when a field
+// changes meaning or disappears; adding a field does not bump it.
+inline constexpr int k_alert_version = 1;
+
+struct AlertHit {
+  std::string term;    // the rule term that matched
+  std::string field;   // "title", "summary" or "content"
+  uint32_t begin = 0;  // UTF-8 byte offsets into that field
+  uint32_t end = 0;
+};
+
+struct AlertEntry {
+  std::string id;
+  std::string title;
+  std::string link;
+  std::optional<int64_t> published;  // seconds since the epoch, UTC
+};
+
+struct Alert {
+  int64_t seq = 0;      // from the store's outbox
+  int64_t time_ms = 0;  // when the alert was made
+  std::string watchlist;
+  std::string rule;
+  std::string feed;  // the feed id
+  std::string feed_title;
+  AlertEntry entry;
+  std::vector<AlertHit> hits;
+  std::string snippet;
+};
+
+// "alert.<watchlist>": the first frame.
+std::string alert_topic(std::string_view watchlist);
+
+// The second frame: one JSON object on one line (WIRE_FORMAT.md).
+std::string to_json(const Alert& alert);
+
+// Read the second frame back; an Error says which field is missing or wrong.
+Result<Alert> alert_from_json(std::string_view json);
+
+// Seconds since the epoch as RFC 3339 in UTC ("2026-11-28T00:40:00Z").
+std::string rfc3339(int64_t seconds);
+
+}  // namespace khobor::bus

@@ -1,0 +1,414 @@
+#include "daemon/config.h"
+
+#include <curl/curl.h>
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace khobor::daemon {
+namespace {
+
+// "file:line:column: " for a node (or the file alone when it has no position).
+std::string where(const std::string& file, const toml::source_region& src) {
+  if (src.begin.line == 0) {
+    return file + ": ";
+  }
+  return file + ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column) +
+         ": ";
+}
+
+class Checker {
+ public:
+  Checker(std::string file, std::string base_dir)
+      : m_file(std::move(file)), m_base(std::move(base_dir)) {}
+
+  Error error(const toml::node& node, const std::string& key, const std::string& what) const {
+    return make_error("config", where(m_file, node.source()) + key + ": " + what);
+  }
+  Error error_at(const toml::source_region& src, const std::string& what) const {
+    return make_error("config", where(m_file, src) + what);
+  }
+
+  // Only the known keys may appear in `table`.
+  std::optional<Error> known_keys(const toml::table& table, const std::string& prefix,
+                                  std::initializer_list<std::string_view> keys) const {
+    for (const auto& [k, v] : table) {
+      bool ok = false;
+      for (auto known : keys) {
+        ok = ok || k.str() == known;
+      }
+      if (!ok) {
+        std::string list;
+        for (auto known : keys) {
+          list += list.empty() ? "" : ", ";
+          list += known;
+        }
+        return error(v, prefix + std::string(k.str()),
+                     "unknown key (known here: " + list + "); see config/khobor.toml");
+      }
+    }
+    return std::nullopt;
+  }
+
+  Result<std::string> string(const toml::node& node, const std::string& key) const {
+    if (auto s = node.value<std::string>()) {
+      if (s->empty()) {
+        return error(node, key, "must not be empty");
+      }
+      return *s;
+    }
+    return error(node, key, "expected a string in double quotes");
+  }
+
+  std::string path(const std::string& p) const {
+    std::filesystem::path fp(p);
+    if (fp.is_absolute() || m_base.empty()) {
+      return p;
+    }
+    return (std::filesystem::path(m_base) / fp).lexically_normal().string();
+  }
+
+ private:
+  std::string m_file;
+  std::string m_base;
+};
+
+// A ZeroMQ endpoint khobord can bind: tcp://host:port or ipc://path.
+bool plausible_endpoint(const std::string& e) {
+  return (e.rfind("tcp://", 0) == 0 && e.find(':', 6) != std::string::npos) ||
+         (e.rfind("ipc://", 0) == 0 && e.size() > 6);
+}
+
+// An error text when `url` is no absolute http(s) URL (curl's URL API decides).
+std::optional<std::string> check_url(const std::string& url) {
+  CURLU* u = curl_url();
+  if (u == nullptr) {
+    return "out of memory";
+  }
+  std::optional<std::string> problem;
+  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url.c_str(), 0);
+  if (rc != CURLUE_OK) {
+    problem = std::string("not a URL: ") + curl_url_strerror(rc);
+  } else {
+    char* scheme = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK) {
+      std::string s = scheme;
+      curl_free(scheme);
+      if (s != "http" && s != "https") {
+        problem = "only http and https URLs are polled, not " + s + "://";
+      }
+    }
+  }
+  curl_url_cleanup(u);
+  return problem;
+}
+
+// Seconds from an integer or a duration string ("30d").
+Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std::string& key) {
+  if (auto i = n.value_exact<int64_t>()) {
+    return *i;
+  }
+  auto s = n.value_exact<std::string>();
+  if (!s) {
+    return c.error(n, key, "expected seconds (300) or a string like \"5m\" or \"30d\"");
+  }
+  auto secs = parse_duration(*s);
+  if (!secs) {
+    return c.error(n, key, secs.error().message);
+  }
+  return *secs;
+}
+
+}  // namespace
+
+Result<int64_t> parse_duration(std::string_view text) {
+  auto bad = [&] {
+    return make_error("duration",
+                      "expected seconds (300) or a duration like \"90s\", \"5m\", "
+                      "\"2h\", \"1h30m\", got \"" +
+                          std::string(text) + "\"");
+  };
+  if (text.empty()) {
+    return bad();
+  }
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    int64_t n = 0;
+    size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      n = n * 10 + (text[i] - '0');
+      if (n > 10'000'000'000) {
+        return bad();
+      }
+      ++i;
+    }
+    if (i == start) {
+      return bad();
+    }
+    int64_t unit = 1;
+    if (i < text.size()) {
+      switch (text[i]) {
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        default:
+          return bad();
+      }
+      ++i;
+    } else if (start != 0) {
+      return bad();  // "1h30": a number without a unit after a unit
+    }
+    total += n * unit;
+  }
+  return total;
+}
+
+Result<Config> parse_config(std::string_view text, const std::string& source_name,
+                            const std::string& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    return make_error("config", where(source_name, e.source()) + std::string(e.description()));
+  }
+  Checker c(source_name, base_dir);
+  Config cfg;
+  cfg.file = source_name;
+
+  if (auto e = c.known_keys(root, "",
+                            {"store", "publish", "control", "poll", "watchlists", "feed", "log"})) {
+    return *e;
+  }
+
+  auto section = [&](const char* name,
+                     std::initializer_list<std::string_view> keys) -> Result<const toml::table*> {
+    const toml::node* n = root.get(name);
+    if (n == nullptr) {
+      return static_cast<const toml::table*>(nullptr);
+    }
+    const toml::table* t = n->as_table();
+    if (t == nullptr) {
+      return c.error(*n, name, std::string("expected a table [") + name + "]");
+    }
+    if (auto e = c.known_keys(*t, std::string("[") + name + "] ", keys)) {
+      return *e;
+    }
+    return t;
+  };
+
+  // [store] path, keep_alerts
+  auto store = section("store", {"path", "keep_alerts"});
+  if (!store) {
+    return store.error();
+  }
+  if (*store != nullptr) {
+    if (const toml::node* n = (*store)->get("path")) {
+      auto s = c.string(*n, "[store] path");
+      if (!s) {
+        return s.error();
+      }
+      cfg.store_path = *s == ":memory:" ? *s : c.path(*s);
+    }
+    if (const toml::node* n = (*store)->get("keep_alerts")) {
+      auto secs = duration_value(c, *n, "[store] keep_alerts");
+      if (!secs) {
+        return secs.error();
+      }
+      if (*secs < 60) {
+        return c.error(*n, "[store] keep_alerts",
+                       "must be at least a minute (\"30d\" is the default), got " +
+                           std::to_string(*secs) + " s");
+      }
+      cfg.keep_alerts_s = *secs;
+    }
+  }
+
+  // [publish] endpoint, curve_secret_key; [control] endpoint, curve_secret_key
+  struct EndpointKeys {
+    const char* name;
+    std::string* endpoint;
+    std::string* secret;
+  };
+  for (auto [name, target, secret] :
+       {EndpointKeys{"publish", &cfg.publish_endpoint, &cfg.publish_curve_secret_key},
+        EndpointKeys{"control", &cfg.control_endpoint, &cfg.control_curve_secret_key}}) {
+    auto t = section(name, {"endpoint", "curve_secret_key"});
+    if (!t) {
+      return t.error();
+    }
+    if (*t == nullptr) {
+      continue;
+    }
+    if (const toml::node* n = (*t)->get("endpoint")) {
+      std::string key = std::string("[") + name + "] endpoint";
+      auto s = c.string(*n, key);
+      if (!s) {
+        return s.error();
+      }
+      if (!plausible_endpoint(*s)) {
+        return c.error(*n, key,
+                       "expected a ZeroMQ endpoint like \"tcp://127.0.0.1:5680\" or "
+                       "\"ipc:///run/khobor/alerts.sock\", got \"" +
+                           *s + "\"");
+      }
+      *target = *s;
+    }
+    if (const toml::node* n = (*t)->get("curve_secret_key")) {
+      std::string key = std::string("[") + name + "] curve_secret_key";
+      auto s = c.string(*n, key);
+      if (!s) {
+        return s.error();
+      }
+      if (s->size() != 40) {
+        return c.error(*n, key,
+                       "expected 40 characters of Z85 (make a pair with `khobor keygen`), got " +
+                           std::to_string(s->size()));
+      }
+      *secret = *s;
+    }
+  }
+
+  // [poll] interval
+  auto poll = section("poll", {"interval"});
+  if (!poll) {
+    return poll.error();
+  }
+  if (*poll != nullptr) {
+    if (const toml::node* n = (*poll)->get("interval")) {
+      Result<int64_t> secs = make_error("config", "");
+      if (auto i = n->value_exact<int64_t>()) {
+        secs = *i;
+      } else if (auto s = n->value_exact<std::string>()) {
+        secs = parse_duration(*s);
+      } else {
+        return c.error(*n, "[poll] interval", "expected seconds (300) or a string like \"5m\"");
+      }
+      if (!secs) {
+        return c.error(*n, "[poll] interval", secs.error().message);
+      }
+      if (*secs < 1 || *secs > 7 * 86400) {
+        return c.error(*n, "[poll] interval",
+                       "must be between 1 second and 7 days, got " + std::to_string(*secs) + " s");
+      }
+      cfg.poll_interval_s = *secs;
+    }
+  }
+
+  // [log] level
+  auto logt = section("log", {"level"});
+  if (!logt) {
+    return logt.error();
+  }
+  if (*logt != nullptr) {
+    if (const toml::node* n = (*logt)->get("level")) {
+      auto s = c.string(*n, "[log] level");
+      if (!s) {
+        return s.error();
+      }
+      if (!log::parse_level(*s, cfg.log_level)) {
+        return c.error(
+            *n, "[log] level",
+            "expected \"error\", \"warning\", \"notice\", \"info\" or \"debug\", got \"" + *s +
+                "\"");
+      }
+    }
+  }
+
+  // watchlists (top level: must come before the first [table] in the file)
+  if (const toml::node* n = root.get("watchlists")) {
+    auto s = c.string(*n, "watchlists");
+    if (!s) {
+      return s.error();
+    }
+    cfg.watchlists_dir = c.path(*s);
+  }
+
+  // [[feed]] id, url, enabled
+  if (const toml::node* n = root.get("feed")) {
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr || !arr->is_array_of_tables()) {
+      return c.error(*n, "feed", "expected [[feed]] tables, each with id and url");
+    }
+    std::set<std::string> ids;
+    size_t index = 0;
+    for (const toml::node& item : *arr) {
+      ++index;
+      const toml::table& t = *item.as_table();
+      std::string label = "[[feed]] #" + std::to_string(index);
+      if (auto e = c.known_keys(t, label + " ", {"id", "url", "enabled"})) {
+        return *e;
+      }
+      FeedConfig f;
+      f.line = static_cast<int>(t.source().begin.line);
+      const toml::node* id = t.get("id");
+      const toml::node* url = t.get("url");
+      if (id == nullptr) {
+        return c.error(t, label, "has no id (add id = \"short-name\")");
+      }
+      if (url == nullptr) {
+        return c.error(t, label, "has no url (add url = \"https://…\")");
+      }
+      auto ids_ = c.string(*id, label + " id");
+      if (!ids_) {
+        return ids_.error();
+      }
+      f.id = *ids_;
+      for (char ch : f.id) {
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '"') {
+          return c.error(*id, label + " id", "must not contain spaces or quotes: \"" + f.id + "\"");
+        }
+      }
+      if (!ids.insert(f.id).second) {
+        return c.error(*id, label + " id", "\"" + f.id + "\" is used by an earlier [[feed]]");
+      }
+      auto u = c.string(*url, "[[feed]] " + f.id + " url");
+      if (!u) {
+        return u.error();
+      }
+      if (auto problem = check_url(*u)) {
+        return c.error(*url, "[[feed]] " + f.id + " url", *problem + ": \"" + *u + "\"");
+      }
+      f.url = *u;
+      if (const toml::node* en = t.get("enabled")) {
+        auto b = en->value_exact<bool>();
+        if (!b) {
+          return c.error(*en, "[[feed]] " + f.id + " enabled", "expected true or false");
+        }
+        f.enabled = *b;
+      }
+      cfg.feeds.push_back(std::move(f));
+    }
+  }
+  return cfg;
+}
+
+Result<Config> load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return make_error("config", path +
+                                    ": cannot read the configuration file (does it exist? "
+                                    "give another one with --config PATH)");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string base = std::filesystem::path(path).parent_path().string();
+  if (base.empty()) {
+    base = ".";
+  }
+  return parse_config(ss.str(), path, std::filesystem::absolute(base).lexically_normal().string());
+}
+
+}  // namespace khobor::daemon

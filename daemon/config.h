@@ -1,0 +1,54 @@
+// khobor/daemon/config.h — khobord's configuration file (TOML), loaded and checked.
+//
+// Every key is documented in config/khobor.toml. Loading is a pure function of the
+// file's text: a bad file is an Error whose message names the file, the line, the
+// column and the key ("khobor.toml:12:1: [poll] interval: …"); khobord exits 78
+// (EX_CONFIG) on it at start-up and keeps its old configuration on reload. Relative
+// paths in the file are resolved against the file's directory. Values, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/log.h"
+#include "base/result.h"
+
+namespace khobor::daemon {
+
+inline constexpr const char* k_default_config_path = "/etc/khobor/khobor.toml";
+inline constexpr int k_exit_config = 78;  // sysexits.h EX_CONFIG
+
+struct FeedConfig {
+  std::string id;   // unique, also the `feed` of alerts
+  std::string url;  // http or https
+  bool enabled = true;
+  int line = 0;  // where the [[feed]] table starts, for messages
+};
+
+struct Config {
+  std::string file;  // the file it was read from
+  std::string store_path = "/var/lib/khobor/khobor.db";
+  std::string publish_endpoint = "tcp://127.0.0.1:5680";
+  std::string control_endpoint = "tcp://127.0.0.1:5681";
+  std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
+  std::string control_curve_secret_key;
+  int64_t keep_alerts_s = 30 * 86400;  // [store] keep_alerts: how long replay can reach back
+  int64_t poll_interval_s = 300;
+  std::string watchlists_dir = "/etc/khobor/watchlists";
+  log::Level log_level = log::Level::info;
+  std::vector<FeedConfig> feeds;
+};
+
+// Read and check the file at `path`.
+Result<Config> load_config(const std::string& path);
+
+// Check `text` as if read from `source_name`; relative paths resolve against `base_dir`.
+Result<Config> parse_config(std::string_view text, const std::string& source_name,
+                            const std::string& base_dir);
+
+// "300", "90s", "5m", "2h", "1d", "1h30m" → seconds; an Error says what is expected.
+Result<int64_t> parse_duration(std::string_view text);
+
+}  // namespace khobor::daemon

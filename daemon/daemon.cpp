@@ -1,0 +1,593 @@
+#include "daemon/daemon.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <optional>
+#include <random>
+
+#include "base/log.h"
+#include "bus/control.h"
+#include "bus/publisher.h"
+#include "bus/security.h"
+#include "daemon/config.h"
+#include "daemon/control_api.h"
+#include "daemon/pipeline.h"
+#include "daemon/schedule.h"
+#include "feeds/fetcher.h"
+#include "feeds/parser.h"
+#include "store/store.h"
+#include "watch/watchset.h"
+
+namespace khobor::daemon {
+namespace {
+
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+// sd_notify is a no-op outside systemd ($NOTIFY_SOCKET unset).
+void notify(const std::string& state) {
+  sd_notify(0, state.c_str());
+}
+
+uint64_t monotonic_usec() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
+}
+
+watch::WatchSet load_watchlists(const std::string& dir, const watch::WatchSet* previous) {
+  std::vector<watch::LoadProblem> problems;
+  watch::WatchSet set = watch::WatchSet::load_dir(dir, problems, previous);
+  for (const auto& p : problems) {
+    KHOBOR_LOG(warning, "watch list " + p.to_string());
+  }
+  return set;
+}
+
+// One configured feed and where it is in its cycle.
+struct FeedSlot {
+  FeedConfig config;
+  FeedPollState poll;
+  int64_t due_mono_ms = 0;
+  bool in_flight = false;
+  bool polled = false;  // at least once since start (for --once)
+};
+
+}  // namespace
+
+// Both endpoints of `cfg` may be bound: local, or with CURVE (bus/security.h).
+Status check_endpoints(const Config& cfg) {
+  if (auto st = bus::check_bind_allowed(cfg.publish_endpoint, {cfg.publish_curve_secret_key},
+                                        "[publish] endpoint");
+      !st) {
+    return st;
+  }
+  return bus::check_bind_allowed(cfg.control_endpoint, {cfg.control_curve_secret_key},
+                                 "[control] endpoint");
+}
+
+// How often old alerts are pruned, and how many rows one prune deletes at most.
+constexpr int64_t k_prune_every_ms = 60'000;
+constexpr size_t k_prune_batch = 500;
+
+void block_signals() {
+  sigset_t set = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+struct Daemon::Impl {
+  DaemonOptions options;
+  const Clock& clock;
+  Config config;
+  store::Store store;
+  bus::Publisher publisher;
+  feeds::Fetcher fetcher;
+  watch::WatchSet watches;
+  std::map<std::string, FeedSlot> slots;
+  Rng rng{std::random_device{}()};
+  int signal_fd = -1;
+  std::atomic<bool> stop{false};
+  uint64_t published_total = 0;
+  int64_t watchdog_ms = 0;  // ping period (half of WATCHDOG_USEC), 0: off
+  int64_t next_watchdog_mono = 0;
+  int awaited = 0;  // 0: not yet, 1: done
+  std::unique_ptr<bus::ControlServer> control;  // null when embedded without one
+  std::unique_ptr<ControlApi> control_api;
+  bool control_backlog = false;  // process() hit its cap: look again at once
+  int64_t started_ms = 0;
+  int64_t started_mono = 0;
+  int64_t next_prune_mono = 0;
+  std::string reload_error;  // why the last reload was refused (empty when it was not)
+
+  Impl(DaemonOptions o, const Clock& c, Config cfg, store::Store st, bus::Publisher pub)
+      : options(std::move(o)),
+        clock(c),
+        config(std::move(cfg)),
+        store(std::move(st)),
+        publisher(std::move(pub)) {}
+
+  ~Impl() {
+    if (signal_fd >= 0) {
+      ::close(signal_fd);
+    }
+  }
+
+  PollBounds bounds() const {
+    PollBounds b;
+    b.min_interval_s = config.poll_interval_s;
+    b.max_interval_s = config.poll_interval_s;
+    return b;
+  }
+
+  // Rebuild the feed slots from `config`, keeping the state of feeds that stay.
+  void set_feeds() {
+    std::map<std::string, FeedSlot> next;
+    const int64_t now_mono = clock.mono_ms();
+    const int64_t now_ms = clock.now_ms();
+    for (const FeedConfig& f : config.feeds) {
+      if (!f.enabled) {
+        continue;
+      }
+      auto old = slots.find(f.id);
+      if (old != slots.end() && old->second.config.url == f.url) {
+        FeedSlot s = std::move(old->second);
+        s.config = f;
+        next.emplace(f.id, std::move(s));
+        continue;
+      }
+      FeedSlot s;
+      s.config = f;
+      s.poll.url = f.url;
+      s.poll.interval_s = config.poll_interval_s;
+      s.due_mono_ms = now_mono;
+      // After a restart, a feed polled recently waits for its stored due time.
+      if (!options.once) {
+        if (auto st = store.feed_state(f.id); st && st->url == f.url && st->next_due_ms > now_ms) {
+          s.due_mono_ms =
+              now_mono + std::min(st->next_due_ms - now_ms, config.poll_interval_s * 1000);
+          s.poll.consecutive_errors = st->consecutive_errors;
+        }
+      }
+      next.emplace(f.id, std::move(s));
+    }
+    slots = std::move(next);
+  }
+
+  void start_due() {
+    const int64_t now = clock.mono_ms();
+    for (auto& [id, s] : slots) {
+      if (s.in_flight || s.poll.retired || (options.once && s.polled) || s.due_mono_ms > now) {
+        continue;
+      }
+      feeds::FetchRequest req;
+      req.feed_id = id;
+      req.url = s.poll.url;
+      if (auto st = store.feed_state(id); st && st->url == s.poll.url) {
+        req.etag = st->etag;
+        req.last_modified = st->last_modified;
+      }
+      KHOBOR_LOG(debug, "feed " + id + ": fetching " + req.url);
+      fetcher.add(std::move(req));
+      s.in_flight = true;
+    }
+  }
+
+  bool all_polled_once() const {
+    return std::all_of(slots.begin(), slots.end(), [](const auto& kv) {
+      return kv.second.poll.retired || (kv.second.polled && !kv.second.in_flight);
+    });
+  }
+
+  int timeout_ms() const {
+    const int64_t now = clock.mono_ms();
+    int64_t next = now + 60'000;
+    for (const auto& [id, s] : slots) {
+      if (!s.in_flight && !s.poll.retired && !(options.once && s.polled)) {
+        next = std::min(next, s.due_mono_ms);
+      }
+    }
+    if (watchdog_ms > 0) {
+      next = std::min(next, next_watchdog_mono);
+    }
+    if (!options.once) {
+      next = std::min(next, next_prune_mono);
+    }
+    if (control_backlog) {
+      next = now;
+    }
+    return static_cast<int>(std::clamp<int64_t>(next - now, 0, 60'000));
+  }
+
+  // WATCHDOG=1 at half the period systemd asked for (WatchdogSec=).
+  void ping_watchdog() {
+    if (watchdog_ms <= 0) {
+      return;
+    }
+    const int64_t now = clock.mono_ms();
+    if (now >= next_watchdog_mono) {
+      notify("WATCHDOG=1");
+      next_watchdog_mono = now + watchdog_ms;
+    }
+  }
+
+  void publish() {
+    if (options.await_subscriber_s > 0 && awaited == 0) {
+      awaited = 1;
+      if (!publisher.wait_for_subscriber(options.await_subscriber_s * 1000)) {
+        KHOBOR_LOG(warning, "no subscriber on " + publisher.endpoint() + " after " +
+                                std::to_string(options.await_subscriber_s) +
+                                " s; publishing anyway");
+      }
+    }
+    size_t n = publish_outbox(store, publisher);
+    published_total += n;
+    if (n > 0) {
+      KHOBOR_LOG(info, "published " + std::to_string(n) + " alert(s) on " + publisher.endpoint());
+    }
+  }
+
+  // One finished transfer: parse, pipeline, publish, reschedule.
+  void finish(feeds::FetchResponse& r) {
+    auto it = slots.find(r.feed_id);
+    if (it == slots.end()) {
+      return;  // the feed left the config while it was being fetched
+    }
+    FeedSlot& slot = it->second;
+    if (r.url != slot.poll.url) {
+      return;  // a reload changed the feed's URL while the old one was fetched
+    }
+    slot.in_flight = false;
+    slot.polled = true;
+    const int64_t now_ms = clock.now_ms();
+    const int64_t now_s = now_ms / 1000;
+
+    store::FeedState st = store.feed_state(r.feed_id).value_or(store::FeedState{});
+    if (st.url != slot.poll.url) {
+      st = store::FeedState{};  // another URL: its validators do not apply
+    }
+    st.feed_id = r.feed_id;
+    st.url = slot.poll.url;
+    st.last_attempt_ms = now_ms;
+    st.http_status = r.status;
+    st.bytes = r.bytes;
+    st.latency_ms = r.elapsed_ms;
+
+    PollObservation obs;
+    obs.status = r.status;
+    obs.permanent_redirect = r.permanent_redirect;
+    obs.effective_url = r.effective_url;
+    obs.retry_after = r.retry_after;
+    std::optional<feeds::ParsedFeed> parsed;
+    if (r.error) {
+      obs.transport_error = true;
+      obs.error_text = r.error->message;
+    } else if (r.status >= 200 && r.status < 300) {
+      feeds::ParseOptions po;
+      po.content_type = r.content_type;
+      po.base_url = r.effective_url;
+      auto p = feeds::parse_feed(r.body, po);
+      if (p) {
+        parsed = std::move(*p);
+      } else {
+        obs.parse_error = true;
+        obs.error_text = "unreadable feed: " + p.error().message;
+      }
+    }
+    PollDecision d = decide(slot.poll, obs, bounds(), now_s, rng);
+    st.consecutive_errors = slot.poll.consecutive_errors;
+    st.next_due_ms = d.next_due_s * 1000;
+    slot.due_mono_ms = clock.mono_ms() + std::max<int64_t>(d.next_due_s - now_s, 1) * 1000;
+    if (d.moved_to) {
+      KHOBOR_LOG(notice, "feed " + r.feed_id + ": moved permanently to " + *d.moved_to +
+                             " (update its url in " + config.file + ")");
+    }
+
+    try {
+      switch (d.verdict) {
+        case Verdict::ok: {
+          st.error.clear();
+          st.last_success_ms = now_ms;
+          st.etag = r.etag;
+          st.last_modified = r.last_modified;
+          st.entries = static_cast<int64_t>(parsed->entries.size());
+          Pipeline pipeline(store, clock);
+          PipelineResult res = pipeline.process(r.feed_id, *parsed, watches, st);
+          // Quiet in the journal: a poll that brought nothing new is debug.
+          std::string summary = "feed " + r.feed_id + ": " + std::to_string(res.entries) +
+                                " entries, " + std::to_string(res.new_entries) + " new, " +
+                                std::to_string(res.alert_seqs.size()) + " alert(s)";
+          if (parsed->bozo) {
+            summary += " (the feed is not well-formed, read anyway)";
+          }
+          if (res.new_entries > 0) {
+            KHOBOR_LOG(info, summary);
+          } else {
+            KHOBOR_LOG(debug, summary);
+          }
+          publish();
+          break;
+        }
+        case Verdict::not_modified:
+          st.error.clear();
+          st.last_success_ms = now_ms;
+          store.save_feed_state(st);
+          KHOBOR_LOG(debug, "feed " + r.feed_id + ": not modified (304)");
+          break;
+        case Verdict::failed:
+        case Verdict::throttled:
+        case Verdict::retired:
+          st.error = d.message;
+          store.save_feed_state(st);
+          KHOBOR_LOG(warning,
+                     "feed " + r.feed_id + " (" + slot.poll.url + "): " + d.message +
+                         (d.verdict == Verdict::retired
+                              ? ""
+                              : "; next try in " + std::to_string(d.next_due_s - now_s) + " s"));
+          break;
+      }
+    } catch (const store::StoreError& e) {
+      // The feed's transaction rolled back: its entries stay unseen and are read
+      // again on the next poll.
+      KHOBOR_LOG(error, "feed " + r.feed_id + ": the store failed: " + std::string(e.what()));
+    }
+  }
+
+  // Read the signalfd; true when the loop must stop.
+  void handle_signals() {
+    signalfd_siginfo info{};
+    while (::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      if (info.ssi_signo == SIGHUP) {
+        do_reload();
+      } else {
+        KHOBOR_LOG(notice,
+                   std::string("stopping on ") + strsignal(static_cast<int>(info.ssi_signo)));
+        stop = true;
+      }
+    }
+  }
+
+  bool do_reload() {
+    notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_usec()));
+    auto cfg = load_config(options.config_path);
+    if (cfg) {
+      if (auto st = check_endpoints(*cfg); !st) {
+        cfg = st.error();
+      }
+    }
+    if (!cfg) {
+      reload_error = cfg.error().message;
+      KHOBOR_LOG(error, "reload: keeping the old configuration: " + cfg.error().message);
+      notify("READY=1\nSTATUS=reload failed; running with the old configuration");
+      return false;
+    }
+    reload_error.clear();
+    if (cfg->store_path != config.store_path) {
+      KHOBOR_LOG(warning, "reload: [store] path changed; it takes effect at the next restart");
+    }
+    if (cfg->publish_endpoint != config.publish_endpoint) {
+      KHOBOR_LOG(warning,
+                 "reload: [publish] endpoint changed; it takes effect at the next restart");
+    }
+    if (cfg->control_endpoint != config.control_endpoint) {
+      KHOBOR_LOG(warning,
+                 "reload: [control] endpoint changed; it takes effect at the next restart");
+    }
+    config.keep_alerts_s = cfg->keep_alerts_s;
+    std::string dir = cfg->watchlists_dir;
+    watch::WatchSet next = load_watchlists(dir, dir == config.watchlists_dir ? &watches : nullptr);
+    config.feeds = cfg->feeds;
+    config.poll_interval_s = cfg->poll_interval_s;
+    config.watchlists_dir = dir;
+    config.log_level = cfg->log_level;
+    log::set_level(config.log_level);
+    watches = std::move(next);
+    set_feeds();
+    KHOBOR_LOG(notice, "reloaded " + options.config_path + ": " + std::to_string(slots.size()) +
+                           " feed(s), " + std::to_string(watches.list_count()) +
+                           " watch list(s), " + std::to_string(watches.rule_count()) + " rule(s)");
+    notify("READY=1\nSTATUS=" + status_line());
+    return true;
+  }
+
+  // ---- the control socket (daemon/control_api.h) ----
+
+  DaemonSnapshot snapshot() {
+    DaemonSnapshot s;
+    s.version = KHOBOR_VERSION;
+    s.started_ms = started_ms;
+    s.uptime_s = (clock.mono_ms() - started_mono) / 1000;
+    s.config_file = options.config_path;
+    s.store_path = config.store_path;
+    s.publish_endpoint = publisher.endpoint();
+    s.control_endpoint = control ? control->endpoint() : "";
+    s.watchlists = watches.list_count();
+    s.rules = watches.rule_count();
+    s.published = published_total;
+    s.dropped = publisher.dropped();
+    s.subscribers = publisher.poll_subscriptions(0);
+    for (const auto& [id, slot] : slots) {
+      FeedView f{id, slot.poll.url, slot.in_flight, slot.poll.retired, store.feed_state(id)};
+      if (f.health && f.health->url != slot.poll.url) {
+        f.health.reset();  // state of an earlier URL
+      }
+      s.feeds.push_back(std::move(f));
+    }
+    return s;
+  }
+
+  void serve_control() {
+    if (!control) {
+      return;
+    }
+    if (!control_api) {
+      control_api = std::make_unique<ControlApi>(
+          store, ControlApi::Hooks{[this] { return snapshot(); }, [this]() -> Status {
+                                     if (do_reload()) {
+                                       return Ok{};
+                                     }
+                                     return make_error("reload", reload_error);
+                                   }});
+    }
+    constexpr size_t k_batch = 64;
+    control_backlog = control->process(
+                          [this](std::string_view req) { return control_api->handle(req); },
+                          k_batch) == k_batch;
+  }
+
+  // Delete a small batch of alerts older than [store] keep_alerts, once a minute
+  // (sooner while a backlog remains), so the loop never stalls on it.
+  void prune_due() {
+    const int64_t now = clock.mono_ms();
+    if (options.once || now < next_prune_mono) {
+      return;
+    }
+    size_t n = store.prune_alerts(clock.now_ms() - config.keep_alerts_s * 1000, k_prune_batch);
+    next_prune_mono = now + (n == k_prune_batch ? 1'000 : k_prune_every_ms);
+    if (n > 0) {
+      KHOBOR_LOG(debug, "pruned " + std::to_string(n) + " alert(s) older than [store] keep_alerts");
+    }
+  }
+
+  std::string status_line() const {
+    return std::to_string(slots.size()) + " feeds, " + std::to_string(watches.list_count()) +
+           " watch lists, " + std::to_string(published_total) + " alerts published";
+  }
+
+  int run() {
+    if (options.use_signalfd) {
+      sigset_t set = handled_signals();
+      signal_fd = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+      if (signal_fd < 0) {
+        KHOBOR_LOG(error, "cannot create a signalfd; stopping");
+        return 1;
+      }
+    }
+    uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
+      watchdog_ms = std::max<int64_t>(static_cast<int64_t>(watchdog_usec / 2000), 1);
+    }
+    set_feeds();
+    started_ms = clock.now_ms();
+    started_mono = clock.mono_ms();
+    next_prune_mono = started_mono;
+    KHOBOR_LOG(notice, "khobord " KHOBOR_VERSION " serving: " + std::to_string(slots.size()) +
+                           " feed(s), " + std::to_string(watches.list_count()) +
+                           " watch list(s), alerts on " + publisher.endpoint() + ", store " +
+                           config.store_path);
+    notify("READY=1\nSTATUS=" + status_line());
+    try {
+      // Alerts committed but not sent before the last stop go out first.
+      if (!store.unpublished(1).empty()) {
+        publish();
+      }
+      while (!stop) {
+        ping_watchdog();
+        start_due();
+        if (options.once && all_polled_once()) {
+          break;
+        }
+        std::vector<feeds::PollFd> extra;
+        if (signal_fd >= 0) {
+          extra.push_back({signal_fd, POLLIN, 0});
+        }
+        if (control) {
+          extra.push_back({control->fd(), POLLIN, 0});
+        }
+        fetcher.poll(extra, timeout_ms());
+        if (signal_fd >= 0 && (extra[0].revents & POLLIN) != 0) {
+          handle_signals();
+          if (stop) {
+            break;
+          }
+        }
+        for (auto& r : fetcher.take_finished()) {
+          finish(r);
+        }
+        publisher.poll_subscriptions(0);
+        // ZMQ_FD is edge-triggered: look after every wake-up, not only when it fired.
+        serve_control();
+        prune_due();
+      }
+    } catch (const std::exception& e) {
+      KHOBOR_LOG(error, std::string("stopping on an unexpected error: ") + e.what());
+      notify("STOPPING=1");
+      fetcher.cancel_all();
+      return 1;
+    }
+    notify("STOPPING=1\nSTATUS=stopping");
+    fetcher.cancel_all();
+    KHOBOR_LOG(notice, "stopped: " + status_line() +
+                           (publisher.dropped() > 0
+                                ? ", " + std::to_string(publisher.dropped()) + " dropped"
+                                : ""));
+    return 0;
+  }
+};
+
+Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, const Clock& clock) {
+  auto cfg = load_config(options.config_path);
+  if (!cfg) {
+    return cfg.error();
+  }
+  log::set_level(cfg->log_level);
+  auto store = store::Store::open(cfg->store_path);
+  if (!store) {
+    return store.error();
+  }
+  if (auto st = check_endpoints(*cfg); !st) {
+    return st.error();
+  }
+  bus::PublisherOptions pub_options;
+  pub_options.security.curve_secret_key = cfg->publish_curve_secret_key;
+  auto pub = bus::Publisher::bind(cfg->publish_endpoint, pub_options);
+  if (!pub) {
+    return pub.error();
+  }
+  // A one-shot poll serves no control socket (and so runs beside a service).
+  std::unique_ptr<bus::ControlServer> control;
+  if (!options.once) {
+    auto bound = bus::ControlServer::bind(cfg->control_endpoint, {cfg->control_curve_secret_key});
+    if (!bound) {
+      return bound.error();
+    }
+    control = std::move(*bound);
+  }
+  auto impl =
+      std::make_unique<Impl>(options, clock, std::move(*cfg), std::move(*store), std::move(*pub));
+  impl->control = std::move(control);
+  impl->watches = load_watchlists(impl->config.watchlists_dir, nullptr);
+  return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
+}
+
+Daemon::Daemon(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Daemon::~Daemon() = default;
+
+int Daemon::run() {
+  return m_impl->run();
+}
+
+void Daemon::request_stop() {
+  m_impl->stop = true;
+  m_impl->fetcher.wakeup();
+}
+
+bool Daemon::reload() {
+  return m_impl->do_reload();
+}
+
+}  // namespace khobor::daemon

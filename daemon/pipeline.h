@@ -1,0 +1,50 @@
+// khobor/daemon/pipeline.h — one parsed feed in, one store transaction and alerts out.
+//
+// The per-feed step of khobord after a body was fetched and parsed: every entry is
+// marked seen; each entry seen for the first time is matched against the watch
+// lists; each match becomes an alert appended to the store's outbox with its seq;
+// the feed's state (validators, health) is saved — all in one transaction. Nothing
+// is published here: publish_outbox() sends what the commit made durable. Later
+// stages (the story index) hook in here, between "new entry" and "alert".
+// Borrows the Store (which must outlive it); not thread-safe (the loop thread).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "bus/publisher.h"
+#include "feeds/entry.h"
+#include "store/store.h"
+#include "watch/watchset.h"
+
+namespace khobor::daemon {
+
+struct PipelineResult {
+  size_t entries = 0;               // entries in the parsed feed
+  size_t new_entries = 0;           // seen for the first time
+  std::vector<int64_t> alert_seqs;  // appended to the outbox, in order
+};
+
+class Pipeline {
+ public:
+  Pipeline(store::Store& store, const Clock& clock) : m_store(store), m_clock(clock) {}
+
+  // Process `feed` (from the feed `feed_id` titled in `state`) in one transaction
+  // and save `state` with it. Throws store::StoreError when SQLite fails (then
+  // nothing of it was written).
+  PipelineResult process(const std::string& feed_id, const feeds::ParsedFeed& feed,
+                         const watch::WatchSet& watches, const store::FeedState& state);
+
+ private:
+  store::Store& m_store;
+  const Clock& m_clock;
+};
+
+// Publish the outbox's unpublished alerts in seq order and mark each published;
+// returns how many were handed to the socket (dropped ones count as handed: the
+// subscriber recovers them by seq).
+size_t publish_outbox(store::Store& store, bus::Publisher& publisher);
+
+}  // namespace khobor::daemon

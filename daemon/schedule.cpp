@@ -1,0 +1,248 @@
+#include "daemon/schedule.h"
+
+#include <curl/curl.h>
+#include <libpsl.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+namespace khobor::daemon {
+namespace {
+
+constexpr int64_t k_day_s = 24 * 3600;
+constexpr size_t k_gaps_considered = 10;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+struct CurlUrlDeleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+struct CurlFree {
+  void operator()(char* p) const { curl_free(p); }
+};
+
+}  // namespace
+
+int64_t adaptive_interval_s(std::span<const int64_t> entry_times, const PollBounds& bounds,
+                            const ScheduleHints& hints, int64_t now_s) {
+  std::vector<int64_t> times(entry_times.begin(), entry_times.end());
+  // Entries dated in the future are clock skew: count them as "now".
+  for (auto& t : times) {
+    t = std::min(t, now_s);
+  }
+  std::sort(times.begin(), times.end(), std::greater<>());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+
+  int64_t interval = bounds.max_interval_s;
+  if (times.size() >= 2) {
+    // Weighted mean of the most recent gaps: weight 1, 1/2, 1/4, … from the newest.
+    double sum = 0;
+    double weights = 0;
+    double w = 1.0;
+    for (size_t i = 0; i + 1 < times.size() && i < k_gaps_considered; ++i) {
+      sum += w * static_cast<double>(times[i] - times[i + 1]);
+      weights += w;
+      w *= 0.5;
+    }
+    // The silence since the newest entry counts as a gap too once it is longer
+    // than the mean: a feed that went quiet slows down.
+    double mean = sum / weights;
+    double silence = static_cast<double>(now_s - times[0]);
+    if (silence > mean) {
+      mean = (mean + silence) / 2;
+    }
+    interval = static_cast<int64_t>(mean / 2);
+  }
+  interval = std::clamp(interval, bounds.min_interval_s, bounds.max_interval_s);
+
+  int64_t floor = 0;
+  if (hints.ttl_s > 0) {
+    floor = std::max(floor, hints.ttl_s);
+  }
+  if (hints.max_age_s > 0) {
+    floor = std::max(floor, hints.max_age_s);
+  }
+  if (hints.expires_at_s > now_s) {
+    floor = std::max(floor, hints.expires_at_s - now_s);
+  }
+  return std::max(interval, std::min(floor, k_day_s));
+}
+
+int64_t backoff_delay_s(int consecutive_errors, int64_t base_interval_s, const PollBounds& bounds,
+                        Rng& rng) {
+  int shift = std::clamp(consecutive_errors - 1, 0, 30);
+  double ceiling =
+      static_cast<double>(std::max<int64_t>(base_interval_s, 1)) * std::ldexp(1.0, shift);
+  int64_t cap = std::max<int64_t>(bounds.backoff_cap_s, 1);
+  int64_t top = static_cast<int64_t>(std::min(ceiling, static_cast<double>(cap)));
+  std::uniform_int_distribution<int64_t> dist(0, std::max<int64_t>(top, 0));
+  return bounds.min_interval_s + dist(rng);
+}
+
+int64_t parse_http_date(std::string_view value) {
+  std::string s(trim(value));
+  if (s.empty()) {
+    return 0;
+  }
+  time_t t = curl_getdate(s.c_str(), nullptr);
+  return t < 0 ? 0 : static_cast<int64_t>(t);
+}
+
+std::optional<int64_t> parse_retry_after(std::string_view value, int64_t now_s) {
+  std::string_view v = trim(value);
+  if (v.empty()) {
+    return std::nullopt;
+  }
+  int64_t when = 0;
+  if (std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int64_t secs = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
+    if (ec != std::errc{}) {
+      secs = k_day_s;  // absurdly large: cap below
+    }
+    when = now_s + std::min(secs, k_day_s);
+  } else {
+    when = parse_http_date(v);
+    if (when == 0) {
+      return std::nullopt;
+    }
+    when = std::clamp(when, now_s, now_s + k_day_s);
+  }
+  return when;
+}
+
+std::string registrable_domain(std::string_view url) {
+  std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
+  std::string s(url);
+  if (!u ||
+      curl_url_set(u.get(), CURLUPART_URL, s.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return {};
+  }
+  char* raw = nullptr;
+  if (curl_url_get(u.get(), CURLUPART_HOST, &raw, 0) != CURLUE_OK || raw == nullptr) {
+    return {};
+  }
+  std::unique_ptr<char, CurlFree> host(raw);
+  std::string h(host.get());
+  std::transform(h.begin(), h.end(), h.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (h.empty() || h.front() == '[' ||
+      std::all_of(h.begin(), h.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; })) {
+    return h;  // an IP address is its own domain
+  }
+  const char* reg = psl_registrable_domain(psl_builtin(), h.c_str());
+  return reg != nullptr ? std::string(reg) : h;
+}
+
+int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s) {
+  if (interval_s <= 1) {
+    return 0;
+  }
+  // FNV-1a: stable across runs and machines.
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : feed_id) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return static_cast<int64_t>(h % static_cast<uint64_t>(interval_s));
+}
+
+PollDecision decide(FeedPollState& state, const PollObservation& obs, const PollBounds& bounds,
+                    int64_t now_s, Rng& rng) {
+  PollDecision d;
+  if (state.interval_s <= 0) {
+    state.interval_s = bounds.max_interval_s;
+  }
+  // Permanent redirects: remembered only while the same target shows on
+  // consecutive polls; any other answer breaks the streak.
+  bool moved = obs.permanent_redirect && !obs.effective_url.empty() &&
+               obs.effective_url != state.url && obs.status >= 200 && obs.status < 400;
+  if (moved) {
+    if (obs.effective_url == state.redirect_target) {
+      ++state.redirect_streak;
+    } else {
+      state.redirect_target = obs.effective_url;
+      state.redirect_streak = 1;
+    }
+    if (state.redirect_streak >= k_redirect_streak_to_move) {
+      d.moved_to = state.redirect_target;
+      state.url = state.redirect_target;
+      state.redirect_target.clear();
+      state.redirect_streak = 0;
+    }
+  } else {
+    state.redirect_target.clear();
+    state.redirect_streak = 0;
+  }
+
+  auto fail = [&](std::string message) {
+    ++state.consecutive_errors;
+    d.verdict = Verdict::failed;
+    d.message = std::move(message);
+    d.next_due_s = now_s + backoff_delay_s(state.consecutive_errors, state.interval_s, bounds, rng);
+  };
+
+  if (obs.transport_error) {
+    fail(obs.error_text.empty() ? "transfer failed" : obs.error_text);
+    return d;
+  }
+  if (obs.status == 304) {
+    state.consecutive_errors = 0;
+    d.verdict = Verdict::not_modified;
+    d.next_due_s = now_s + state.interval_s;
+    return d;
+  }
+  if (obs.status >= 200 && obs.status < 300) {
+    if (obs.parse_error) {
+      fail(obs.error_text.empty() ? "the body is not a feed" : obs.error_text);
+      return d;
+    }
+    state.consecutive_errors = 0;
+    if (obs.new_interval_s > 0) {
+      state.interval_s = obs.new_interval_s;
+    }
+    d.verdict = Verdict::ok;
+    d.next_due_s = now_s + state.interval_s;
+    return d;
+  }
+  if (obs.status == 410) {
+    state.retired = true;
+    d.verdict = Verdict::retired;
+    d.message = "HTTP 410 Gone: the feed is retired (khobor feed enable ID revives it)";
+    d.next_due_s = 0;
+    return d;
+  }
+  if (obs.status == 429 || obs.status == 503) {
+    ++state.consecutive_errors;
+    auto until = parse_retry_after(obs.retry_after, now_s);
+    d.verdict = Verdict::throttled;
+    d.message = "HTTP " + std::to_string(obs.status) +
+                (until ? ": the server asks to wait " + std::to_string(*until - now_s) + " s"
+                       : ": no Retry-After, backing off");
+    int64_t backoff =
+        now_s + backoff_delay_s(state.consecutive_errors, state.interval_s, bounds, rng);
+    if (until) {
+      d.domain_hold_until_s = *until;
+      d.next_due_s = std::max(*until, now_s + bounds.min_interval_s);
+    } else {
+      d.next_due_s = backoff;
+    }
+    return d;
+  }
+  fail(obs.status == 0 ? (obs.error_text.empty() ? "no response" : obs.error_text)
+                       : "HTTP " + std::to_string(obs.status));
+  return d;
+}
+
+}  // namespace khobor::daemon

@@ -1,0 +1,109 @@
+// khobor/daemon/schedule.h — when to poll a feed next, and how to treat its server.
+//
+// Pure functions and a small state machine over values: no I/O, no clock (time is
+// passed in), randomness from a caller-owned generator, so every rule here is
+// tested with fixed numbers. Thread-compatible. The formulas are documented in
+// ARCHITECTURE.md ("Scheduling").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace khobor::daemon {
+
+using Rng = std::mt19937_64;
+
+// Per-feed bounds on the polling interval (defaults: 2 min to 60 min).
+struct PollBounds {
+  int64_t min_interval_s = 120;
+  int64_t max_interval_s = 3600;
+  int64_t backoff_cap_s = 6 * 3600;  // the longest wait after repeated failures
+};
+
+// What the feed and its server say about how often to ask (0 / -1: absent).
+struct ScheduleHints {
+  int64_t ttl_s = 0;         // RSS <ttl> or sy:updatePeriod/sy:updateFrequency
+  int64_t max_age_s = -1;    // Cache-Control max-age
+  int64_t expires_at_s = 0;  // Expires, as a time
+};
+
+// The adaptive interval from the times (seconds since epoch, any order) of the
+// entries the feed carries: the recent gaps between entries, each weighted half
+// as much as the next more recent one, halved (poll about twice per expected new
+// entry), clamped to `bounds`, then raised to honour `hints` (up to 24 h). With
+// fewer than two dated entries: the maximum interval.
+int64_t adaptive_interval_s(std::span<const int64_t> entry_times, const PollBounds& bounds,
+                            const ScheduleHints& hints, int64_t now_s);
+
+// Full-jitter exponential backoff after `consecutive_errors` (>= 1) failures:
+// floor + uniform(0, min(cap, base * 2^(errors-1))), where floor = bounds.min.
+// Never returns less than bounds.min_interval_s, never more than the cap plus it.
+int64_t backoff_delay_s(int consecutive_errors, int64_t base_interval_s, const PollBounds& bounds,
+                        Rng& rng);
+
+// A Retry-After value, delta-seconds or an HTTP-date, as an absolute time; nullopt
+// when unreadable. The wait is capped at 24 h.
+std::optional<int64_t> parse_retry_after(std::string_view value, int64_t now_s);
+
+// An Expires header as a time (0 when unreadable).
+int64_t parse_http_date(std::string_view value);
+
+// The registrable domain of a URL's host ("www.prothomalo.com" → "prothomalo.com",
+// "bbc.co.uk" stays), from the Public Suffix List via libpsl; the host itself
+// for IP addresses and unknown suffixes; empty for a URL without a host.
+std::string registrable_domain(std::string_view url);
+
+// Where in its first interval a feed starts at start-up: a stable spread in
+// [0, interval) derived from the feed id, so feeds do not all fire at once.
+int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s);
+
+// ---- The per-feed state machine of HTTP outcomes --------------------------------
+
+struct FeedPollState {
+  std::string url;  // the URL polled (updated by lasting permanent redirects)
+  int consecutive_errors = 0;
+  std::string redirect_target;  // a permanent redirect seen on consecutive polls …
+  int redirect_streak = 0;      // … and how many polls in a row
+  bool retired = false;         // 410 Gone: kept, not polled until enabled again
+  int64_t interval_s = 0;       // the current adaptive interval
+};
+
+struct PollObservation {
+  long status = 0;               // HTTP status (0: no response)
+  bool transport_error = false;  // DNS, TLS, timeout, body cap, bad scheme…
+  bool parse_error = false;      // the body was read but is no feed
+  std::string error_text;
+  bool permanent_redirect = false;  // every redirect on the way was 301/308
+  std::string effective_url;
+  std::string retry_after;     // raw header
+  int64_t new_interval_s = 0;  // adaptive interval from this poll's entries (0: keep)
+};
+
+enum class Verdict { ok, not_modified, failed, retired, throttled };
+
+struct PollDecision {
+  Verdict verdict = Verdict::ok;
+  int64_t next_due_s = 0;
+  std::optional<std::string> moved_to;         // the stored URL changes to this
+  std::optional<int64_t> domain_hold_until_s;  // 429/503: the whole domain waits
+  std::string message;                         // for the log and status (empty when ok)
+};
+
+// How many consecutive polls must see the same permanent redirect before the
+// stored URL follows it.
+inline constexpr int k_redirect_streak_to_move = 3;
+
+// Apply one poll's outcome to `state` and decide the next poll:
+// 200 → ok (resets errors); 304 → not_modified (only the schedule moves);
+// 301/308 on 3 consecutive polls → moved_to; 302/307 never move;
+// 410 → retired; 429/503 → throttled until Retry-After for the whole domain
+// (or a backoff when absent); any other failure → exponential backoff with full
+// jitter up to the cap.
+PollDecision decide(FeedPollState& state, const PollObservation& obs, const PollBounds& bounds,
+                    int64_t now_s, Rng& rng);
+
+}  // namespace khobor::daemon

@@ -1,0 +1,396 @@
+// khobor/feeds/fetcher.cpp — the Fetcher on libcurl's multi interface.
+//
+// Each transfer owns its easy handle, header list and buffers; curl finds it
+// again through CURLOPT_PRIVATE. Callbacks never throw (they catch and abort the
+// transfer). Share handle: DNS cache, TLS sessions and connections are reused.
+#include "feeds/fetcher.h"
+
+#include <curl/curl.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
+namespace khobor::feeds {
+namespace {
+
+struct EasyDeleter {
+  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+};
+struct MultiDeleter {
+  void operator()(CURLM* h) const { curl_multi_cleanup(h); }
+};
+struct ShareDeleter {
+  void operator()(CURLSH* h) const { curl_share_cleanup(h); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
+using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
+using SharePtr = std::unique_ptr<CURLSH, ShareDeleter>;
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// curl_global_init once per process, before any handle is made.
+void global_init() {
+  static std::once_flag k_once;
+  std::call_once(k_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// max-age=N from a Cache-Control value; -1 when absent.
+int64_t parse_max_age(std::string_view value) {
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    std::string_view part = trim(value.substr(0, comma));
+    value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+    constexpr std::string_view k_key = "max-age=";
+    if (part.size() > k_key.size() && iequals(part.substr(0, k_key.size()), k_key)) {
+      int64_t n = -1;
+      auto digits = part.substr(k_key.size());
+      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+      if (ec == std::errc{} && n >= 0) {
+        return n;
+      }
+    }
+  }
+  return -1;
+}
+
+struct Transfer {
+  EasyPtr easy;
+  SlistPtr headers;
+  FetchResponse response;
+  std::vector<long> statuses;  // one per response read (redirects included)
+  int64_t max_body = 0;
+  bool over_cap = false;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+};
+
+size_t on_body(char* data, size_t size, size_t nmemb, void* user) noexcept {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * nmemb;
+  try {
+    if (static_cast<int64_t>(t->response.body.size() + n) > t->max_body) {
+      t->over_cap = true;
+      return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+    }
+    t->response.body.append(data, n);
+    return n;
+  } catch (...) {
+    return 0;
+  }
+}
+
+size_t on_header(char* data, size_t size, size_t nmemb, void* user) noexcept {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * nmemb;
+  try {
+    std::string_view line(data, n);
+    if (line.starts_with("HTTP/")) {
+      // A new response (the first, or one after a redirect): its headers replace
+      // those of the previous one.
+      long code = 0;
+      size_t sp = line.find(' ');
+      if (sp != std::string_view::npos) {
+        std::string_view rest = line.substr(sp + 1);
+        std::from_chars(rest.data(), rest.data() + rest.size(), code);
+      }
+      t->statuses.push_back(code);
+      FetchResponse& r = t->response;
+      r.content_type.clear();
+      r.etag.clear();
+      r.last_modified.clear();
+      r.retry_after.clear();
+      r.expires.clear();
+      r.max_age_seconds = -1;
+      return n;
+    }
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      return n;
+    }
+    std::string_view name = trim(line.substr(0, colon));
+    std::string_view value = trim(line.substr(colon + 1));
+    FetchResponse& r = t->response;
+    if (iequals(name, "content-type")) {
+      r.content_type = value;
+    } else if (iequals(name, "etag")) {
+      r.etag = value;
+    } else if (iequals(name, "last-modified")) {
+      r.last_modified = value;
+    } else if (iequals(name, "retry-after")) {
+      r.retry_after = value;
+    } else if (iequals(name, "expires")) {
+      r.expires = value;
+    } else if (iequals(name, "cache-control")) {
+      r.max_age_seconds = parse_max_age(value);
+    }
+    return n;
+  } catch (...) {
+    return 0;
+  }
+}
+
+std::string default_user_agent() {
+  return std::string("khobor/") + KHOBOR_VERSION + " (+" + KHOBOR_PROJECT_URL + ")";
+}
+
+}  // namespace
+
+struct Fetcher::Impl {
+  FetchOptions options;
+  MultiPtr multi;
+  SharePtr share;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers;
+  std::vector<FetchResponse> finished;
+
+  explicit Impl(FetchOptions o) : options(std::move(o)) {
+    global_init();
+    if (options.user_agent.empty()) {
+      options.user_agent = default_user_agent();
+    }
+    multi.reset(curl_multi_init());
+    share.reset(curl_share_init());
+    if (!multi || !share) {
+      throw std::runtime_error("libcurl: cannot create the multi or share handle");
+    }
+    curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_multi_setopt(multi.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      static_cast<long>(options.max_connections));
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
+                      static_cast<long>(options.max_per_host));
+  }
+
+  ~Impl() { cancel_all(); }
+
+  void add(FetchRequest request) {
+    auto t = std::make_unique<Transfer>();
+    t->easy.reset(curl_easy_init());
+    if (!t->easy) {
+      throw std::runtime_error("libcurl: cannot create an easy handle");
+    }
+    t->max_body = options.max_body_bytes;
+    t->response.feed_id = std::move(request.feed_id);
+    t->response.url = request.url;
+    CURL* e = t->easy.get();
+
+    curl_slist* list = nullptr;
+    auto append = [&list](const std::string& h) {
+      curl_slist* next = curl_slist_append(list, h.c_str());
+      if (next != nullptr) {
+        list = next;
+      }
+    };
+    if (!request.etag.empty()) {
+      append("If-None-Match: " + request.etag);
+    }
+    if (!request.last_modified.empty()) {
+      append("If-Modified-Since: " + request.last_modified);
+    }
+    for (const auto& h : request.headers) {
+      append(h);
+    }
+    t->headers.reset(list);
+
+    curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(e, CURLOPT_SHARE, share.get());
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, options.max_redirects);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl was built with
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options.total_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, options.low_speed_seconds);
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
+    curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.get());
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options.ca_file.empty()) {
+      curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
+    }
+    if (!options.proxy.empty()) {
+      curl_easy_setopt(e, CURLOPT_PROXY, options.proxy.c_str());
+    }
+
+    CURLMcode mc = curl_multi_add_handle(multi.get(), e);
+    if (mc != CURLM_OK) {
+      t->response.error =
+          make_error("fetch", "cannot start " + request.url + ": " + curl_multi_strerror(mc));
+      finished.push_back(std::move(t->response));
+      return;
+    }
+    transfers.emplace(e, std::move(t));
+  }
+
+  void complete(CURL* e, CURLcode code) {
+    auto it = transfers.find(e);
+    if (it == transfers.end()) {
+      return;
+    }
+    std::unique_ptr<Transfer> t = std::move(it->second);
+    transfers.erase(it);
+    curl_multi_remove_handle(multi.get(), e);
+
+    FetchResponse& r = t->response;
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    r.status = status;
+    char* effective = nullptr;
+    curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &effective);
+    r.effective_url = effective != nullptr ? effective : r.url;
+    curl_off_t total_us = 0;
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
+    r.elapsed_ms = static_cast<int64_t>(total_us / 1000);
+    curl_off_t body_bytes = 0;
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &body_bytes);
+    long header_bytes = 0;
+    curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &header_bytes);
+    r.bytes = static_cast<int64_t>(body_bytes) + header_bytes;
+
+    // Every response but the last was a redirect; permanent when all were 301/308.
+    if (t->statuses.size() > 1) {
+      r.permanent_redirect = std::all_of(t->statuses.begin(), t->statuses.end() - 1,
+                                         [](long s) { return s == 301 || s == 308; });
+    }
+
+    if (code != CURLE_OK) {
+      std::string detail = t->error_buffer[0] != '\0' ? t->error_buffer : curl_easy_strerror(code);
+      std::string kind = "fetch";
+      if (t->over_cap || code == CURLE_FILESIZE_EXCEEDED) {
+        kind = "body_cap";
+        detail = "the body is larger than the cap of " + std::to_string(options.max_body_bytes) +
+                 " bytes (raise max_body_bytes if the feed is really that large)";
+      } else if (code == CURLE_OPERATION_TIMEDOUT) {
+        kind = "timeout";
+      } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+        kind = "scheme";
+        detail += " (only http and https are fetched, also across redirects)";
+      } else if (code == CURLE_TOO_MANY_REDIRECTS) {
+        kind = "redirects";
+      }
+      r.error = make_error(kind, r.url + ": " + detail);
+      r.body.clear();
+    }
+    finished.push_back(std::move(r));
+  }
+
+  void drain() {
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &left)) {
+      if (msg->msg == CURLMSG_DONE) {
+        complete(msg->easy_handle, msg->data.result);
+      }
+    }
+  }
+
+  void poll(std::span<PollFd> extra, int timeout_ms) {
+    int running = 0;
+    curl_multi_perform(multi.get(), &running);
+    drain();
+    if (!finished.empty()) {
+      timeout_ms = 0;  // the caller has work: do not block
+    }
+    std::vector<curl_waitfd> fds(extra.size());
+    for (size_t i = 0; i < extra.size(); ++i) {
+      fds[i].fd = extra[i].fd;
+      fds[i].events = 0;
+      if ((extra[i].events & POLLIN) != 0) {
+        fds[i].events |= CURL_WAIT_POLLIN;
+      }
+      if ((extra[i].events & POLLOUT) != 0) {
+        fds[i].events |= CURL_WAIT_POLLOUT;
+      }
+      fds[i].revents = 0;
+    }
+    curl_multi_poll(multi.get(), fds.data(), static_cast<unsigned>(fds.size()),
+                    std::max(timeout_ms, 0), nullptr);
+    for (size_t i = 0; i < extra.size(); ++i) {
+      short rev = 0;
+      if ((fds[i].revents & CURL_WAIT_POLLIN) != 0) {
+        rev |= POLLIN;
+      }
+      if ((fds[i].revents & CURL_WAIT_POLLOUT) != 0) {
+        rev |= POLLOUT;
+      }
+      extra[i].revents = rev;
+    }
+    curl_multi_perform(multi.get(), &running);
+    drain();
+  }
+
+  void cancel_all() {
+    for (auto& [easy, t] : transfers) {
+      curl_multi_remove_handle(multi.get(), easy);
+    }
+    transfers.clear();
+  }
+};
+
+Fetcher::Fetcher(FetchOptions options) : m_impl(std::make_unique<Impl>(std::move(options))) {}
+Fetcher::~Fetcher() = default;
+Fetcher::Fetcher(Fetcher&&) noexcept = default;
+Fetcher& Fetcher::operator=(Fetcher&&) noexcept = default;
+
+void Fetcher::add(FetchRequest request) {
+  m_impl->add(std::move(request));
+}
+
+void Fetcher::poll(std::span<PollFd> extra, int timeout_ms) {
+  m_impl->poll(extra, timeout_ms);
+}
+
+void Fetcher::wakeup() {
+  curl_multi_wakeup(m_impl->multi.get());
+}
+
+std::vector<FetchResponse> Fetcher::take_finished() {
+  std::vector<FetchResponse> out;
+  out.swap(m_impl->finished);
+  return out;
+}
+
+size_t Fetcher::in_flight() const {
+  return m_impl->transfers.size();
+}
+
+void Fetcher::cancel_all() {
+  m_impl->cancel_all();
+}
+
+}  // namespace khobor::feeds

@@ -1,0 +1,115 @@
+// khobor/store/sqlite.h — small move-only wrappers over SQLite's C API.
+//
+// Database owns one connection; Statement owns one prepared statement, bound by
+// index (1-based, as SQLite counts), never built from strings; Transaction runs
+// BEGIN IMMEDIATE and rolls back in its destructor unless commit() was called.
+// A failing SQLite call throws StoreError (a broken invariant or a disk problem:
+// caught at the per-feed boundary and in main). Not thread-safe: one connection
+// per thread. No <sqlite3.h> here: the handles are opaque.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace khobor::store {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Statement {
+ public:
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Bind parameter `index` (1-based). Text is copied by SQLite.
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind_null(int index);
+  // Bind bytes as a BLOB (copied by SQLite).
+  Statement& bind_blob(int index, std::string_view bytes);
+
+  // Advance: true when a row is ready to read, false when the statement is done.
+  bool step();
+  // Step to the end (for statements that return no rows).
+  void run();
+  // Reset for another execution and clear the bindings.
+  void reset();
+
+  // Column `index` (0-based) of the current row.
+  int64_t column_int(int index) const;
+  std::string column_text(int index) const;
+  // Column `index` as bytes (a BLOB, or any value's bytes).
+  std::string column_blob(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  friend class Database;
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
+  sqlite3* m_db = nullptr;
+  sqlite3_stmt* m_stmt = nullptr;
+};
+
+class Database {
+ public:
+  // Open (creating when missing) the database at `path` (":memory:" for a
+  // private in-memory one) in WAL mode with synchronous=NORMAL and a busy timeout.
+  static Result<Database> open(const std::string& path);
+
+  ~Database();
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Prepare one statement; throws StoreError naming the SQL on failure.
+  Statement prepare(std::string_view sql);
+  // Run a script of fixed SQL (schema migrations only; no parameters).
+  void exec(const std::string& sql);
+  int64_t last_insert_rowid() const;
+  // Rows changed by the last INSERT/UPDATE/DELETE.
+  int changes() const;
+  // PRAGMA user_version: the schema version.
+  int user_version();
+  void set_user_version(int version);
+  // The journal mode in effect ("wal" for files, "memory" for :memory:).
+  std::string journal_mode();
+  const std::string& path() const { return m_path; }
+
+ private:
+  Database(sqlite3* db, std::string path) : m_db(db), m_path(std::move(path)) {}
+  sqlite3* m_db = nullptr;
+  std::string m_path;
+};
+
+class Transaction {
+ public:
+  // BEGIN IMMEDIATE on `db`, which must outlive the Transaction.
+  explicit Transaction(Database& db);
+  // Rolls back unless commit() succeeded.
+  ~Transaction();
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // COMMIT; throws StoreError (and the destructor rolls back) on failure.
+  void commit();
+
+ private:
+  Database* m_db;
+  bool m_done = false;
+};
+
+}  // namespace khobor::store

@@ -1,0 +1,437 @@
+#include "store/store.h"
+
+#include <array>
+#include <utility>
+
+namespace khobor::store {
+namespace {
+
+// Migration i takes the schema from version i to i+1 (newsboat's schemaPatches
+// idea). Never edit a shipped step: append a new one. Documented in SCHEMA.md.
+const std::array<const char*, Store::k_schema_version> k_migrations = {
+    // 0 -> 1
+    R"sql(
+CREATE TABLE feeds (
+  id                 TEXT PRIMARY KEY,
+  url                TEXT NOT NULL,
+  etag               TEXT NOT NULL DEFAULT '',
+  last_modified      TEXT NOT NULL DEFAULT '',
+  last_attempt       INTEGER NOT NULL DEFAULT 0,
+  last_success       INTEGER NOT NULL DEFAULT 0,
+  http_status        INTEGER NOT NULL DEFAULT 0,
+  error              TEXT NOT NULL DEFAULT '',
+  consecutive_errors INTEGER NOT NULL DEFAULT 0,
+  next_due           INTEGER NOT NULL DEFAULT 0,
+  bytes              INTEGER NOT NULL DEFAULT 0,
+  entries            INTEGER NOT NULL DEFAULT 0,
+  latency_ms         INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE entries_seen (
+  feed_id    TEXT NOT NULL,
+  entry_id   TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY (feed_id, entry_id)
+) WITHOUT ROWID;
+CREATE TABLE alerts (
+  seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+  created   INTEGER NOT NULL,
+  topic     TEXT NOT NULL,
+  watchlist TEXT NOT NULL,
+  feed_id   TEXT NOT NULL,
+  entry_id  TEXT NOT NULL,
+  payload   TEXT NOT NULL,
+  published INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX alerts_unpublished ON alerts (seq) WHERE published = 0;
+)sql",
+    // 1 -> 2: the story index's window, and which stories were alerted per watch list
+    R"sql(
+CREATE TABLE story_entries (
+  seq      INTEGER PRIMARY KEY,
+  story    INTEGER NOT NULL,
+  feed_id  TEXT NOT NULL,
+  entry_id TEXT NOT NULL,
+  outlet   TEXT NOT NULL,
+  time     INTEGER NOT NULL,
+  simhash  INTEGER NOT NULL,
+  features BLOB NOT NULL
+);
+CREATE INDEX story_entries_time ON story_entries (time);
+CREATE TABLE story_alerts (
+  story     INTEGER NOT NULL,
+  watchlist TEXT NOT NULL,
+  alert_seq INTEGER NOT NULL,
+  PRIMARY KEY (story, watchlist)
+) WITHOUT ROWID;
+)sql",
+};
+
+constexpr const char* k_feed_columns =
+    "id, url, etag, last_modified, last_attempt, last_success, http_status, error, "
+    "consecutive_errors, next_due, bytes, entries, latency_ms";
+
+FeedState read_feed(const Statement& s) {
+  FeedState f;
+  f.feed_id = s.column_text(0);
+  f.url = s.column_text(1);
+  f.etag = s.column_text(2);
+  f.last_modified = s.column_text(3);
+  f.last_attempt_ms = s.column_int(4);
+  f.last_success_ms = s.column_int(5);
+  f.http_status = static_cast<long>(s.column_int(6));
+  f.error = s.column_text(7);
+  f.consecutive_errors = static_cast<int>(s.column_int(8));
+  f.next_due_ms = s.column_int(9);
+  f.bytes = s.column_int(10);
+  f.entries = s.column_int(11);
+  f.latency_ms = s.column_int(12);
+  return f;
+}
+
+StoredAlert read_alert(const Statement& s) {
+  StoredAlert a;
+  a.seq = s.column_int(0);
+  a.created_ms = s.column_int(1);
+  a.topic = s.column_text(2);
+  a.payload = s.column_text(3);
+  a.published = s.column_int(4) != 0;
+  return a;
+}
+
+}  // namespace
+
+struct Store::Impl {
+  Database db;
+  Statement get_feed;
+  Statement all_feeds;
+  Statement put_feed;
+  Statement insert_seen;
+  Statement select_seen;
+  Statement insert_alert;
+  Statement set_payload;
+  Statement select_unpublished;
+  Statement set_published;
+  Statement select_after;
+  Statement select_last_seq;
+  Statement count_alerts;
+  Statement put_story_entry;
+  Statement select_story_entries;
+  Statement delete_story_entries;
+  Statement insert_story_alert;
+  Statement select_first_seq;
+  Statement prune;
+
+  explicit Impl(Database d)
+      : db(std::move(d)),
+        get_feed(db.prepare(std::string("SELECT ") + k_feed_columns + " FROM feeds WHERE id = ?1")),
+        all_feeds(db.prepare(std::string("SELECT ") + k_feed_columns + " FROM feeds ORDER BY id")),
+        put_feed(db.prepare(std::string("INSERT OR REPLACE INTO feeds (") + k_feed_columns +
+                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")),
+        insert_seen(db.prepare(
+            "INSERT OR IGNORE INTO entries_seen (feed_id, entry_id, first_seen) VALUES (?1, ?2, "
+            "?3)")),
+        select_seen(db.prepare("SELECT 1 FROM entries_seen WHERE feed_id = ?1 AND entry_id = ?2")),
+        insert_alert(
+            db.prepare("INSERT INTO alerts (created, topic, watchlist, feed_id, entry_id, payload) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, '')")),
+        set_payload(db.prepare("UPDATE alerts SET payload = ?2 WHERE seq = ?1")),
+        select_unpublished(db.prepare(
+            "SELECT seq, created, topic, payload, published FROM alerts WHERE published = 0 "
+            "ORDER BY seq LIMIT ?1")),
+        set_published(db.prepare("UPDATE alerts SET published = 1 WHERE seq = ?1")),
+        select_after(
+            db.prepare("SELECT seq, created, topic, payload, published FROM alerts WHERE seq > ?1 "
+                       "ORDER BY seq LIMIT ?2")),
+        select_last_seq(db.prepare(
+            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'alerts'), 0)")),
+        count_alerts(db.prepare("SELECT COUNT(*) FROM alerts")),
+        put_story_entry(db.prepare(
+            "INSERT OR REPLACE INTO story_entries (seq, story, feed_id, entry_id, outlet, time, "
+            "simhash, features) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")),
+        select_story_entries(
+            db.prepare("SELECT seq, story, feed_id, entry_id, outlet, time, simhash, features FROM "
+                       "story_entries WHERE time >= ?1 ORDER BY seq")),
+        delete_story_entries(db.prepare("DELETE FROM story_entries WHERE time < ?1")),
+        insert_story_alert(db.prepare("INSERT OR IGNORE INTO story_alerts (story, watchlist, "
+                                      "alert_seq) VALUES (?1, ?2, ?3)")),
+        select_first_seq(db.prepare("SELECT COALESCE(MIN(seq), 0) FROM alerts")),
+        // Only the `limit` oldest rows are read (seq order is creation order),
+        // so a prune that finds nothing old costs a few page reads, not a scan.
+        prune(db.prepare(
+            "DELETE FROM alerts WHERE seq IN (SELECT seq FROM (SELECT seq, created, published "
+            "FROM alerts ORDER BY seq LIMIT ?2) WHERE created < ?1 AND published = 1)")) {}
+};
+
+namespace {
+
+// Bring the schema up to date, one step per transaction.
+Status migrate(Database& db) {
+  int version = db.user_version();
+  if (version > Store::k_schema_version) {
+    return make_error("store", "the store " + db.path() + " has schema version " +
+                                   std::to_string(version) + ", newer than this khobor knows (" +
+                                   std::to_string(Store::k_schema_version) +
+                                   "): run a newer khobor or point [store] path elsewhere");
+  }
+  for (int v = version; v < Store::k_schema_version; ++v) {
+    Transaction tx(db);
+    db.exec(k_migrations[static_cast<size_t>(v)]);
+    db.set_user_version(v + 1);
+    tx.commit();
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+Result<Store> Store::open(const std::string& path) {
+  auto db = Database::open(path);
+  if (!db) {
+    return db.error();
+  }
+  try {
+    if (auto st = migrate(*db); !st) {
+      return st.error();
+    }
+    return Store(std::make_unique<Impl>(std::move(*db)));
+  } catch (const StoreError& e) {
+    return make_error("store", "cannot prepare the store " + path + ": " + e.what());
+  }
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Store::~Store() = default;
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+
+int Store::schema_version() {
+  return m_impl->db.user_version();
+}
+Database& Store::database() {
+  return m_impl->db;
+}
+Transaction Store::begin() {
+  return Transaction(m_impl->db);
+}
+
+std::optional<FeedState> Store::feed_state(const std::string& feed_id) {
+  Statement& s = m_impl->get_feed;
+  s.reset();
+  s.bind(1, feed_id);
+  std::optional<FeedState> out;
+  if (s.step()) {
+    out = read_feed(s);
+  }
+  s.reset();
+  return out;
+}
+
+std::vector<FeedState> Store::feed_states() {
+  Statement& s = m_impl->all_feeds;
+  s.reset();
+  std::vector<FeedState> out;
+  while (s.step()) {
+    out.push_back(read_feed(s));
+  }
+  s.reset();
+  return out;
+}
+
+void Store::save_feed_state(const FeedState& f) {
+  Statement& s = m_impl->put_feed;
+  s.reset();
+  s.bind(1, f.feed_id)
+      .bind(2, f.url)
+      .bind(3, f.etag)
+      .bind(4, f.last_modified)
+      .bind(5, f.last_attempt_ms)
+      .bind(6, f.last_success_ms)
+      .bind(7, static_cast<int64_t>(f.http_status))
+      .bind(8, f.error)
+      .bind(9, static_cast<int64_t>(f.consecutive_errors))
+      .bind(10, f.next_due_ms)
+      .bind(11, f.bytes)
+      .bind(12, f.entries)
+      .bind(13, f.latency_ms);
+  s.run();
+  s.reset();
+}
+
+bool Store::mark_seen(const std::string& feed_id, const std::string& entry_id, int64_t now_ms) {
+  Statement& s = m_impl->insert_seen;
+  s.reset();
+  s.bind(1, feed_id).bind(2, entry_id).bind(3, now_ms);
+  s.run();
+  bool inserted = m_impl->db.changes() == 1;
+  s.reset();
+  return inserted;
+}
+
+bool Store::seen(const std::string& feed_id, const std::string& entry_id) {
+  Statement& s = m_impl->select_seen;
+  s.reset();
+  s.bind(1, feed_id).bind(2, entry_id);
+  bool found = s.step();
+  s.reset();
+  return found;
+}
+
+int64_t Store::append_alert(const NewAlert& alert, int64_t now_ms,
+                            const std::function<std::string(int64_t seq)>& make_payload) {
+  Statement& ins = m_impl->insert_alert;
+  ins.reset();
+  ins.bind(1, now_ms)
+      .bind(2, alert.topic)
+      .bind(3, alert.watchlist)
+      .bind(4, alert.feed_id)
+      .bind(5, alert.entry_id);
+  ins.run();
+  ins.reset();
+  int64_t seq = m_impl->db.last_insert_rowid();
+  Statement& upd = m_impl->set_payload;
+  upd.reset();
+  upd.bind(1, seq).bind(2, make_payload(seq));
+  upd.run();
+  upd.reset();
+  return seq;
+}
+
+std::vector<StoredAlert> Store::unpublished(size_t limit) {
+  Statement& s = m_impl->select_unpublished;
+  s.reset();
+  s.bind(1, static_cast<int64_t>(limit));
+  std::vector<StoredAlert> out;
+  while (s.step()) {
+    out.push_back(read_alert(s));
+  }
+  s.reset();
+  return out;
+}
+
+void Store::mark_published(int64_t seq) {
+  Statement& s = m_impl->set_published;
+  s.reset();
+  s.bind(1, seq);
+  s.run();
+  s.reset();
+}
+
+std::vector<StoredAlert> Store::alerts_after(int64_t after, size_t limit) {
+  Statement& s = m_impl->select_after;
+  s.reset();
+  s.bind(1, after).bind(2, static_cast<int64_t>(limit));
+  std::vector<StoredAlert> out;
+  while (s.step()) {
+    out.push_back(read_alert(s));
+  }
+  s.reset();
+  return out;
+}
+
+int64_t Store::last_seq() {
+  Statement& s = m_impl->select_last_seq;
+  s.reset();
+  s.step();
+  int64_t v = s.column_int(0);
+  s.reset();
+  return v;
+}
+
+int64_t Store::alert_count() {
+  Statement& s = m_impl->count_alerts;
+  s.reset();
+  s.step();
+  int64_t v = s.column_int(0);
+  s.reset();
+  return v;
+}
+
+void Store::save_story_entry(const StoryEntryRow& row) {
+  // Features as little-endian uint32 values, so the file reads the same on any machine.
+  std::string blob;
+  blob.reserve(row.features.size() * 4);
+  for (const uint32_t f : row.features) {
+    for (int shift = 0; shift < 32; shift += 8) {
+      blob.push_back(static_cast<char>((f >> shift) & 0xFFU));
+    }
+  }
+  Statement& s = m_impl->put_story_entry;
+  s.reset();
+  s.bind(1, row.seq)
+      .bind(2, row.story)
+      .bind(3, row.feed_id)
+      .bind(4, row.entry_id)
+      .bind(5, row.outlet)
+      .bind(6, row.time)
+      .bind(7, static_cast<int64_t>(row.simhash))
+      .bind_blob(8, blob);
+  s.run();
+  s.reset();
+}
+
+std::vector<StoryEntryRow> Store::story_entries_since(int64_t since) {
+  Statement& s = m_impl->select_story_entries;
+  s.reset();
+  s.bind(1, since);
+  std::vector<StoryEntryRow> out;
+  while (s.step()) {
+    StoryEntryRow row;
+    row.seq = s.column_int(0);
+    row.story = s.column_int(1);
+    row.feed_id = s.column_text(2);
+    row.entry_id = s.column_text(3);
+    row.outlet = s.column_text(4);
+    row.time = s.column_int(5);
+    row.simhash = static_cast<uint64_t>(s.column_int(6));
+    const std::string blob = s.column_blob(7);
+    for (std::size_t i = 0; i + 4 <= blob.size(); i += 4) {
+      uint32_t f = 0;
+      for (std::size_t b = 0; b < 4; ++b) {
+        f |= static_cast<uint32_t>(static_cast<unsigned char>(blob[i + b])) << (8 * b);
+      }
+      row.features.push_back(f);
+    }
+    out.push_back(std::move(row));
+  }
+  s.reset();
+  return out;
+}
+
+void Store::prune_story_entries(int64_t before) {
+  Statement& s = m_impl->delete_story_entries;
+  s.reset();
+  s.bind(1, before);
+  s.run();
+  s.reset();
+}
+
+bool Store::mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq) {
+  Statement& s = m_impl->insert_story_alert;
+  s.reset();
+  s.bind(1, story).bind(2, watchlist).bind(3, alert_seq);
+  s.run();
+  const bool inserted = m_impl->db.changes() == 1;
+  s.reset();
+  return inserted;
+}
+
+int64_t Store::first_seq() {
+  Statement& s = m_impl->select_first_seq;
+  s.reset();
+  s.step();
+  int64_t v = s.column_int(0);
+  s.reset();
+  return v;
+}
+
+size_t Store::prune_alerts(int64_t before_ms, size_t limit) {
+  Statement& s = m_impl->prune;
+  s.reset();
+  s.bind(1, before_ms).bind(2, static_cast<int64_t>(limit));
+  s.run();
+  auto n = static_cast<size_t>(m_impl->db.changes());
+  s.reset();
+  return n;
+}
+
+}  // namespace khobor::store

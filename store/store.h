@@ -1,0 +1,140 @@
+// khobor/store/store.h — khobord's state in one SQLite file (schema: SCHEMA.md).
+//
+// The Store keeps, per feed, the HTTP validators and health; per feed entry, the
+// fact that it was seen (so an entry is alerted at most once, across polls and
+// restarts); and the alert outbox: every alert gets its `seq` here, is appended in
+// the same transaction that marks its entry seen, and is published after the
+// commit and then marked published. Owns its connection and prepared statements.
+// Not thread-safe: use it from the loop thread. Move-only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "store/sqlite.h"
+
+namespace khobor::store {
+
+// What khobord knows about one feed. Times are milliseconds since the epoch, 0
+// when never.
+struct FeedState {
+  std::string feed_id;
+  std::string url;
+  std::string etag;  // validators of the last 200, sent on the next poll
+  std::string last_modified;
+  int64_t last_attempt_ms = 0;
+  int64_t last_success_ms = 0;
+  long http_status = 0;  // of the last attempt; 0 when no response
+  std::string error;     // of the last attempt; empty on success
+  int consecutive_errors = 0;
+  int64_t next_due_ms = 0;
+  int64_t bytes = 0;       // of the last response
+  int64_t entries = 0;     // in the last parsed body
+  int64_t latency_ms = 0;  // of the last transfer
+};
+
+// An alert to append; the payload is made once the seq is known.
+struct NewAlert {
+  std::string topic;  // "alert.<watchlist>"
+  std::string watchlist;
+  std::string feed_id;
+  std::string entry_id;
+};
+
+// An alert as stored in the outbox.
+struct StoredAlert {
+  int64_t seq = 0;
+  int64_t created_ms = 0;
+  std::string topic;
+  std::string payload;  // the exact bytes of the second frame
+  bool published = false;
+};
+
+// One entry of the story index's window as saved (stories/story_index.h SavedEntry):
+// the daemon writes one per entry it adds and reads them back at start-up to
+// rebuild the index. The store keeps the fingerprint as opaque values.
+struct StoryEntryRow {
+  int64_t seq = 0;    // the entry's sequence number in the story index
+  int64_t story = 0;  // its story id
+  std::string feed_id;
+  std::string entry_id;
+  std::string outlet;
+  int64_t time = 0;                // seconds since the epoch, as given to the index
+  uint64_t simhash = 0;            // Fingerprint::simhash
+  std::vector<uint32_t> features;  // Fingerprint::features (at most 64)
+};
+
+class Store {
+ public:
+  // The newest schema version this build knows.
+  static constexpr int k_schema_version = 2;
+
+  // Open or create the store at `path` (":memory:" for tests) and migrate it to
+  // k_schema_version. Fails with a message naming the path when it cannot be
+  // opened or was written by a newer khobor.
+  static Result<Store> open(const std::string& path);
+
+  ~Store();
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+
+  // The schema version on disk (== k_schema_version after open).
+  int schema_version();
+  Database& database();
+
+  // Begin a write transaction (rolls back unless committed).
+  Transaction begin();
+
+  // Feed state: nullopt for a feed never polled.
+  std::optional<FeedState> feed_state(const std::string& feed_id);
+  std::vector<FeedState> feed_states();
+  void save_feed_state(const FeedState& state);
+
+  // Record that the entry was seen; true when this is the first time.
+  bool mark_seen(const std::string& feed_id, const std::string& entry_id, int64_t now_ms);
+  bool seen(const std::string& feed_id, const std::string& entry_id);
+
+  // Append an alert to the outbox and return its seq (unique, increasing, never
+  // reused even after pruning). `make_payload(seq)` gives the stored payload.
+  int64_t append_alert(const NewAlert& alert, int64_t now_ms,
+                       const std::function<std::string(int64_t seq)>& make_payload);
+
+  // Alerts not yet published, in seq order, at most `limit`.
+  std::vector<StoredAlert> unpublished(size_t limit);
+  void mark_published(int64_t seq);
+  // Alerts with seq > `after`, in seq order, at most `limit` (for replay).
+  std::vector<StoredAlert> alerts_after(int64_t after, size_t limit);
+  // The highest seq ever given (0 when none).
+  int64_t last_seq();
+  // The lowest seq still stored (0 when the outbox is empty): replay cannot reach
+  // below it.
+  int64_t first_seq();
+  int64_t alert_count();
+  // Delete at most `limit` published alerts created before `before_ms`, oldest
+  // first, in one statement; returns how many went. Unpublished ones are kept.
+  // Small batches keep the write short, so the loop never stalls on it.
+  size_t prune_alerts(int64_t before_ms, size_t limit);
+
+  // The story index's window (schema version 2). Saves one entry (replacing a row
+  // with the same seq).
+  void save_story_entry(const StoryEntryRow& row);
+  // Saved entries with time >= `since`, in seq order (for StoryIndex::restore).
+  std::vector<StoryEntryRow> story_entries_since(int64_t since);
+  // Deletes saved entries older than `before` (they have left the window).
+  void prune_story_entries(int64_t before);
+  // Records that `story` was alerted for `watchlist`: true the first time, false
+  // when it already was (one alert per story and watch list).
+  bool mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace khobor::store

@@ -1,0 +1,329 @@
+// khobord end to end: a real HTTP server on loopback (tests/servers/feed_server.py,
+// with ETag and Last-Modified), khobord as a process, alerts received over ZeroMQ,
+// state read back from the SQLite store. No sleeps: every wait polls a condition
+// with a deadline.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "bus/subscriber.h"
+#include "store/store.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+using namespace std::chrono_literals;
+using khobor::bus::Message;
+using khobor::bus::Subscriber;
+using khobor::store::Store;
+using khobor::testing::Process;
+using khobor::testing::slurp;
+using khobor::testing::TempDir;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The demo's three outlets carry 5 matching entries: the summit story in each of
+// the three (watch list "summit") and two weather items (watch list "weather").
+constexpr size_t k_expected_alerts = 5;
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+class World {
+ public:
+  explicit World(const std::string& interval = "1h") {
+    fs::create_directories(m_dir.file("feeds"));
+    fs::create_directories(m_dir.file("lists"));
+    for (const char* f : {"dainik-alo.xml", "banglar-kantha.atom", "khobor-chobbish.xml"}) {
+      fs::copy_file(std::string(KHOBOR_FIXTURES) + "/demo/" + f, m_dir.file("feeds/") + f);
+    }
+    write_file(m_dir.file("feeds/broken.xml"), "this is not a feed at all, just text\n");
+    for (const char* f : {"summit.toml", "weather.toml"}) {
+      fs::copy_file(std::string(KHOBOR_SOURCE_DIR) + "/config/watchlists/" + f,
+                    m_dir.file("lists/") + f);
+    }
+    m_server = std::make_unique<Process>(
+        std::vector<std::string>{"/usr/bin/python3",
+                                 std::string(KHOBOR_SOURCE_DIR) + "/tests/servers/feed_server.py",
+                                 "--root", m_dir.file("feeds"), "--stdin-lifeline"},
+        "", m_dir.file("server.log"), /*stdout_pipe=*/true, /*stdin_pipe=*/true);
+    auto line = m_server->read_stdout_line(10s);
+    REQUIRE(line.has_value());
+    REQUIRE(line->rfind("PORT ", 0) == 0);
+    m_port = std::stoi(line->substr(5));
+    endpoint = "ipc://" + m_dir.file("alerts.sock");
+    store_path = m_dir.file("khobor.db");
+    config_path = m_dir.file("khobor.toml");
+    write_config(interval);
+    auto sub = Subscriber::connect(endpoint, "alert.");
+    REQUIRE(sub.ok());
+    m_sub = std::make_unique<Subscriber>(std::move(*sub));
+  }
+
+  std::string url(const std::string& name) const {
+    return "http://127.0.0.1:" + std::to_string(m_port) + "/files/" + name;
+  }
+
+  void write_config(const std::string& interval) {
+    std::string c =
+        "watchlists = \"lists\"\n[store]\npath = \"khobor.db\"\n[publish]\nendpoint = \"" +
+        endpoint + "\"\n[control]\nendpoint = \"ipc://" + m_dir.file("control.sock") +
+        "\"\n[poll]\ninterval = \"" + interval + "\"\n[log]\nlevel = \"debug\"\n";
+    for (auto [id, file] :
+         std::map<std::string, std::string>{{"dainik-alo", "dainik-alo.xml"},
+                                            {"banglar-kantha", "banglar-kantha.atom"},
+                                            {"khobor-chobbish", "khobor-chobbish.xml"},
+                                            {"broken", "broken.xml"}}) {
+      c += "[[feed]]\nid = \"" + id + "\"\nurl = \"" + url(file) + "\"\n";
+    }
+    write_file(config_path, c);
+  }
+
+  std::string feed_file(const std::string& name) const { return m_dir.file("feeds/" + name); }
+  std::string file(const std::string& name) const { return m_dir.file(name); }
+
+  // khobord --once; returns its exit status and leaves its log in `log`.
+  int run_once(std::string& log) {
+    std::string log_file = m_dir.file("khobord-" + std::to_string(++m_runs) + ".log");
+    Process p({KHOBORD_PATH, "--config", config_path, "--once", "--await-subscriber", "10"}, "",
+              log_file);
+    auto status = p.wait_for_exit(60s);
+    log = slurp(log_file);
+    REQUIRE(status.has_value());
+    return *status;
+  }
+
+  std::unique_ptr<Process> start_daemon(const std::string& log_file) {
+    return std::make_unique<Process>(
+        std::vector<std::string>{KHOBORD_PATH, "--config", config_path, "--await-subscriber", "10"},
+        "", log_file);
+  }
+
+  // Up to `n` alerts, waiting at most `timeout` in all.
+  std::vector<Message> receive(size_t n, std::chrono::milliseconds timeout) {
+    std::vector<Message> out;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (out.size() < n) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0) {
+        break;
+      }
+      if (auto m = m_sub->receive(static_cast<int>(left))) {
+        out.push_back(std::move(*m));
+      }
+    }
+    return out;
+  }
+
+  Store store() {
+    auto s = Store::open(store_path);
+    REQUIRE(s.ok());
+    return std::move(*s);
+  }
+
+  std::string endpoint;
+  std::string store_path;
+  std::string config_path;
+
+ private:
+  TempDir m_dir;
+  std::unique_ptr<Process> m_server;
+  std::unique_ptr<Subscriber> m_sub;
+  int m_port = 0;
+  int m_runs = 0;
+};
+
+// Wait until `log_file` contains `needle` (bounded).
+bool log_shows(const std::string& log_file, const std::string& needle,
+               std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (slurp(log_file).find(needle) != std::string::npos) {
+      return true;
+    }
+    // A bounded poll of a file another process writes: wait on nothing but time.
+    pollfd none{-1, 0, 0};
+    ::poll(&none, 0, 20);
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("khobord --once publishes the expected alerts with the documented fields", "[e2e]") {
+  World w;
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  auto got = w.receive(k_expected_alerts, 20s);
+  INFO(log);
+  REQUIRE(got.size() == k_expected_alerts);
+
+  std::multiset<std::string> topics;
+  std::set<std::string> summit_feeds;
+  int64_t last_seq = 0;
+  for (const auto& m : got) {
+    json a = json::parse(m.payload);
+    topics.insert(m.topic);
+    CHECK(a["v"] == 1);
+    CHECK(a["seq"].get<int64_t>() > last_seq);  // unique and increasing
+    last_seq = a["seq"].get<int64_t>();
+    CHECK(m.topic == "alert." + a["watchlist"].get<std::string>());
+    CHECK_FALSE(a["rule"].get<std::string>().empty());
+    CHECK_FALSE(a["feed"].get<std::string>().empty());
+    CHECK_FALSE(a["entry"]["id"].get<std::string>().empty());
+    CHECK_FALSE(a["entry"]["title"].get<std::string>().empty());
+    CHECK(a["entry"]["link"].get<std::string>().rfind("https://", 0) == 0);
+    CHECK(a["entry"]["published"].is_string());
+    CHECK_FALSE(a["hits"].empty());
+    if (a["watchlist"] == "summit") {
+      summit_feeds.insert(a["feed"].get<std::string>());
+    }
+  }
+  CHECK(topics.count("alert.summit") == 3);
+  CHECK(topics.count("alert.weather") == 2);
+  CHECK(summit_feeds == std::set<std::string>{"dainik-alo", "banglar-kantha", "khobor-chobbish"});
+  CHECK(w.store().alert_count() == static_cast<int64_t>(k_expected_alerts));
+  CHECK(w.store().unpublished(10).empty());
+}
+
+TEST_CASE("A malformed feed is that feed's error while the other feeds still alert", "[e2e]") {
+  World w;
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  CHECK(w.receive(k_expected_alerts, 20s).size() == k_expected_alerts);
+  Store s = w.store();
+  auto broken = s.feed_state("broken");
+  REQUIRE(broken.has_value());
+  CHECK(broken->http_status == 200);
+  CHECK(broken->error.find("unreadable feed") != std::string::npos);
+  CHECK(broken->consecutive_errors == 1);
+  CHECK(log.find("feed broken (" + w.url("broken.xml") + ")") != std::string::npos);
+  for (const char* id : {"dainik-alo", "banglar-kantha", "khobor-chobbish"}) {
+    auto f = s.feed_state(id);
+    REQUIRE(f.has_value());
+    CHECK(f->error.empty());
+    CHECK(f->entries == 3);
+  }
+}
+
+TEST_CASE("A second run on the same store sends conditional requests and publishes nothing new",
+          "[e2e]") {
+  World w;
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  REQUIRE(w.receive(k_expected_alerts, 20s).size() == k_expected_alerts);
+  {
+    Store s = w.store();
+    auto f = s.feed_state("dainik-alo");
+    REQUIRE(f.has_value());
+    CHECK_FALSE(f->etag.empty());
+    CHECK_FALSE(f->last_modified.empty());
+  }
+  REQUIRE(w.run_once(log) == 0);
+  INFO(log);
+  Store s = w.store();
+  CHECK(s.alert_count() == static_cast<int64_t>(k_expected_alerts));
+  for (const char* id : {"dainik-alo", "banglar-kantha", "khobor-chobbish"}) {
+    CHECK(s.feed_state(id)->http_status == 304);
+  }
+  CHECK(log.find("stopped: 4 feeds, 2 watch lists, 0 alerts published") != std::string::npos);
+  // Nothing reaches the subscriber either (a bounded look, not a wait for success).
+  CHECK(w.receive(1, 500ms).empty());
+}
+
+TEST_CASE("A feed that gains an entry alerts once for the new entry only", "[e2e]") {
+  World w;
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  REQUIRE(w.receive(k_expected_alerts, 20s).size() == k_expected_alerts);
+
+  std::string path = w.feed_file("dainik-alo.xml");
+  std::string xml = slurp(path);
+  const std::string item =
+      "<item><title>পুতিন ও কিমের বৈঠক শেষে যৌথ বিবৃতি আসেনি</title>"
+      "<link>https://dainik-alo.example/international/no-statement</link>"
+      "<guid isPermaLink=\"false\">dainik-alo-2023-0913-0050</guid>"
+      "<pubDate>Wed, 13 Sep 2023 19:00:00 +0600</pubDate>"
+      "<description>বৈঠকের পর দুই পক্ষের কেউ লিখিত বিবৃতি দেয়নি।</description></item>";
+  xml.insert(xml.find("<item>"), item);
+  write_file(path, xml);
+
+  REQUIRE(w.run_once(log) == 0);
+  auto got = w.receive(1, 20s);
+  REQUIRE(got.size() == 1);
+  CHECK(w.receive(1, 500ms).empty());  // and only that one
+  json a = json::parse(got[0].payload);
+  CHECK(a["seq"] == static_cast<int64_t>(k_expected_alerts) + 1);
+  CHECK(a["feed"] == "dainik-alo");
+  CHECK(a["entry"]["id"] == "dainik-alo-2023-0913-0050");
+  CHECK(a["watchlist"] == "summit");
+}
+
+TEST_CASE("The daemon polls again on its interval without repeating alerts and stops on SIGTERM",
+          "[e2e]") {
+  World w("1s");
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  REQUIRE(w.receive(k_expected_alerts, 20s).size() == k_expected_alerts);
+  // A second round: every good feed answers 304 (logged as "not modified").
+  REQUIRE(log_shows(log_file, "feed khobor-chobbish: not modified", 20s));
+  REQUIRE(log_shows(log_file, "feed dainik-alo: not modified", 20s));
+  CHECK(w.receive(1, 300ms).empty());
+  d->signal(SIGTERM);
+  auto status = d->wait_for_exit(2s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+  CHECK(w.store().alert_count() == static_cast<int64_t>(k_expected_alerts));
+
+  // Restarted on the same store: nothing new is published.
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  CHECK(w.store().alert_count() == static_cast<int64_t>(k_expected_alerts));
+  CHECK(w.receive(1, 300ms).empty());
+}
+
+TEST_CASE("SIGHUP with a bad config keeps the old one and says why, and SIGINT stops", "[e2e]") {
+  World w("1h");
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  REQUIRE(w.receive(k_expected_alerts, 20s).size() == k_expected_alerts);
+  write_file(w.config_path, "[poll]\ninterval = \"soon\"\n");
+  d->signal(SIGHUP);
+  REQUIRE(log_shows(log_file, "reload: keeping the old configuration", 10s));
+  std::string log = slurp(log_file);
+  CHECK(log.find(w.config_path + ":2:") != std::string::npos);
+  CHECK(log.find("[poll] interval") != std::string::npos);
+  CHECK_FALSE(d->wait_for_exit(0ms).has_value());  // still running
+
+  w.write_config("1h");
+  d->signal(SIGHUP);
+  REQUIRE(log_shows(log_file, "reloaded " + w.config_path, 10s));
+  d->signal(SIGINT);
+  auto status = d->wait_for_exit(2s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+}
+
+TEST_CASE("A bad config makes khobord exit 78 naming the file, the line and the key", "[e2e]") {
+  TempDir dir;
+  const std::string cfg = dir.file("bad.toml");
+  write_file(cfg, "[store]\npath = \"k.db\"\n\n[[feed]]\nid = \"x\"\nurl = \"gopher://x/\"\n");
+  const std::string log_file = dir.file("log");
+  Process p({KHOBORD_PATH, "--config", cfg, "--once"}, "", log_file);
+  auto status = p.wait_for_exit(30s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 78);
+  std::string log = slurp(log_file);
+  CHECK(log.find(cfg + ":6:") != std::string::npos);
+  CHECK(log.find("[[feed]] x url") != std::string::npos);
+}

@@ -1,0 +1,174 @@
+// Config loading: every key, and errors that name the file, the line and the key.
+#include "daemon/config.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "tests/support/temp_dir.h"
+
+using khobor::daemon::Config;
+using khobor::daemon::load_config;
+using khobor::daemon::parse_config;
+using khobor::daemon::parse_duration;
+
+namespace {
+
+std::string error_of(const std::string& text) {
+  auto r = parse_config(text, "test.toml", "/etc/khobor");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == "config");
+  return r.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("A complete config is read with relative paths resolved against its directory",
+          "[daemon][config]") {
+  auto r = parse_config(R"(
+watchlists = "watchlists"
+
+[store]
+path = "state/khobor.db"
+
+[publish]
+endpoint = "tcp://127.0.0.1:7650"
+
+[control]
+endpoint = "ipc:///run/khobor/control.sock"
+
+[poll]
+interval = "5m"
+
+[log]
+level = "debug"
+
+[[feed]]
+id = "prothomalo"
+url = "https://www.prothomalo.com/feed/"
+
+[[feed]]
+id = "bbc-bangla"
+url = "https://feeds.bbci.co.uk/bengali/rss.xml"
+enabled = false
+)",
+                        "khobor.toml", "/etc/khobor");
+  REQUIRE(r.ok());
+  const Config& c = *r;
+  CHECK(c.watchlists_dir == "/etc/khobor/watchlists");
+  CHECK(c.store_path == "/etc/khobor/state/khobor.db");
+  CHECK(c.publish_endpoint == "tcp://127.0.0.1:7650");
+  CHECK(c.control_endpoint == "ipc:///run/khobor/control.sock");
+  CHECK(c.poll_interval_s == 300);
+  CHECK(c.log_level == khobor::log::Level::debug);
+  REQUIRE(c.feeds.size() == 2);
+  CHECK(c.feeds[0].id == "prothomalo");
+  CHECK(c.feeds[0].url == "https://www.prothomalo.com/feed/");
+  CHECK(c.feeds[0].enabled);
+  CHECK(c.feeds[0].line == 19);
+  CHECK_FALSE(c.feeds[1].enabled);
+}
+
+TEST_CASE("An empty config gives the documented defaults", "[daemon][config]") {
+  auto r = parse_config("", "empty.toml", "/etc/khobor");
+  REQUIRE(r.ok());
+  CHECK(r->store_path == "/var/lib/khobor/khobor.db");
+  CHECK(r->publish_endpoint == "tcp://127.0.0.1:5680");
+  CHECK(r->control_endpoint == "tcp://127.0.0.1:5681");
+  CHECK(r->poll_interval_s == 300);
+  CHECK(r->watchlists_dir == "/etc/khobor/watchlists");
+  CHECK(r->feeds.empty());
+}
+
+TEST_CASE("A poll interval is seconds or a duration string", "[daemon][config]") {
+  CHECK(*parse_duration("90") == 90);
+  CHECK(*parse_duration("90s") == 90);
+  CHECK(*parse_duration("5m") == 300);
+  CHECK(*parse_duration("2h") == 7200);
+  CHECK(*parse_duration("1h30m") == 5400);
+  CHECK(*parse_duration("1d") == 86400);
+  CHECK_FALSE(parse_duration("").ok());
+  CHECK_FALSE(parse_duration("5 minutes").ok());
+  CHECK_FALSE(parse_duration("m5").ok());
+  CHECK_FALSE(parse_duration("1h30").ok());
+  auto r = parse_config("[poll]\ninterval = 120\n", "t.toml", "/");
+  REQUIRE(r.ok());
+  CHECK(r->poll_interval_s == 120);
+}
+
+TEST_CASE("A TOML syntax error names the file, the line and the column", "[daemon][config]") {
+  std::string msg = error_of("[store]\npath = \"unterminated\n");
+  CHECK(msg.rfind("test.toml:2:", 0) == 0);
+}
+
+TEST_CASE("A value of the wrong kind names the file, the line and the key", "[daemon][config]") {
+  std::string msg = error_of("[store]\npath = \"x.db\"\n\n[poll]\ninterval = \"5 minutes\"\n");
+  CHECK(msg.rfind("test.toml:5:", 0) == 0);
+  CHECK(msg.find("[poll] interval") != std::string::npos);
+  CHECK(msg.find("5 minutes") != std::string::npos);
+  CHECK(error_of("[poll]\ninterval = true\n").find("[poll] interval") != std::string::npos);
+  CHECK(error_of("[poll]\ninterval = 0\n").find("between") != std::string::npos);
+  CHECK(error_of("[log]\nlevel = \"loud\"\n").find("[log] level") != std::string::npos);
+  CHECK(error_of("[publish]\nendpoint = \"localhost:5\"\n").find("[publish] endpoint") !=
+        std::string::npos);
+}
+
+TEST_CASE("An unknown key is an error that names it", "[daemon][config]") {
+  std::string msg = error_of("[poll]\nintervall = 60\n");
+  CHECK(msg.rfind("test.toml:2:", 0) == 0);
+  CHECK(msg.find("[poll] intervall") != std::string::npos);
+  CHECK(error_of("[stor]\npath = \"x\"\n").find("stor") != std::string::npos);
+}
+
+TEST_CASE("A feed without a url, with a taken id or a non-http URL is refused",
+          "[daemon][config]") {
+  std::string no_url = error_of("[[feed]]\nid = \"a\"\n");
+  CHECK(no_url.rfind("test.toml:1:", 0) == 0);
+  CHECK(no_url.find("no url") != std::string::npos);
+  std::string dup = error_of(
+      "[[feed]]\nid = \"a\"\nurl = \"http://x.example/\"\n[[feed]]\nid = \"a\"\n"
+      "url = \"http://y.example/\"\n");
+  CHECK(dup.rfind("test.toml:5:", 0) == 0);
+  CHECK(dup.find("earlier") != std::string::npos);
+  std::string file = error_of("[[feed]]\nid = \"a\"\nurl = \"file:///etc/passwd\"\n");
+  CHECK(file.find("[[feed]] a url") != std::string::npos);
+  CHECK(file.find("http") != std::string::npos);
+  CHECK(error_of("[[feed]]\nid = \"a\"\nurl = \"not a url\"\n").find("[[feed]] a url") !=
+        std::string::npos);
+}
+
+TEST_CASE("A missing config file is an error that names it", "[daemon][config]") {
+  auto r = load_config("/nonexistent/khobor.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("/nonexistent/khobor.toml") != std::string::npos);
+}
+
+TEST_CASE("A config file on disk resolves paths against its own directory", "[daemon][config]") {
+  khobor::testing::TempDir dir;
+  {
+    std::ofstream out(dir.file("k.toml"));
+    out << "watchlists = \"lists\"\n[store]\npath = \"k.db\"\n";
+  }
+  auto r = load_config(dir.file("k.toml"));
+  REQUIRE(r.ok());
+  CHECK(r->store_path == dir.file("k.db"));
+  CHECK(r->watchlists_dir == dir.file("lists"));
+  CHECK(r->file == dir.file("k.toml"));
+}
+
+TEST_CASE("keep_alerts and the CURVE secret keys are read, with errors naming the key",
+          "[daemon][config]") {
+  auto r = parse_config(
+      "[store]\nkeep_alerts = \"12h\"\n[publish]\nendpoint = \"tcp://0.0.0.0:5680\"\n"
+      "curve_secret_key = \"0123456789012345678901234567890123456789\"\n",
+      "test.toml", "/etc/khobor");
+  REQUIRE(r.ok());
+  CHECK(r->keep_alerts_s == 12 * 3600);
+  CHECK(r->publish_curve_secret_key.size() == 40);
+  CHECK(r->control_curve_secret_key.empty());
+  CHECK(parse_config("", "t.toml", "/")->keep_alerts_s == 30 * 86400);
+  CHECK(error_of("[store]\nkeep_alerts = \"soon\"\n").find("[store] keep_alerts") !=
+        std::string::npos);
+  CHECK(error_of("[store]\nkeep_alerts = 5\n").find("at least a minute") != std::string::npos);
+  CHECK(error_of("[control]\ncurve_secret_key = \"short\"\n")
+            .find("test.toml:2:20: [control] curve_secret_key") != std::string::npos);
+}

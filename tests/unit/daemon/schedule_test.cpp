@@ -1,0 +1,217 @@
+#include "daemon/schedule.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+using namespace khobor::daemon;
+
+namespace {
+constexpr int64_t k_now = 1'800'000'000;
+
+PollObservation answered(long status, std::string retry_after = {}) {
+  PollObservation o;
+  o.status = status;
+  o.retry_after = std::move(retry_after);
+  return o;
+}
+
+PollObservation redirected(std::string to, bool permanent) {
+  PollObservation o = answered(200);
+  o.permanent_redirect = permanent;
+  o.effective_url = std::move(to);
+  return o;
+}
+}  // namespace
+
+TEST_CASE("A feed without dated entries is polled at the maximum interval", "[daemon][schedule]") {
+  PollBounds b;
+  std::vector<int64_t> none;
+  CHECK(adaptive_interval_s(none, b, {}, k_now) == b.max_interval_s);
+}
+
+TEST_CASE("A busy feed is polled at about half its recent gap", "[daemon][schedule]") {
+  PollBounds b;
+  std::vector<int64_t> times;
+  for (int i = 0; i < 12; ++i) {
+    times.push_back(k_now - 600 * i);  // one entry every 10 minutes, the newest now
+  }
+  CHECK(adaptive_interval_s(times, b, {}, k_now) == 300);
+}
+
+TEST_CASE("A breaking-news burst tightens the interval at once", "[daemon][schedule]") {
+  PollBounds b;
+  std::vector<int64_t> quiet;
+  for (int i = 0; i < 10; ++i) {
+    quiet.push_back(k_now - 3000 * i);  // every 50 minutes
+  }
+  int64_t before = adaptive_interval_s(quiet, b, {}, k_now);
+  CHECK(before == 1500);
+  // Three entries in the last 4 minutes.
+  std::vector<int64_t> burst = quiet;
+  for (auto& t : burst) {
+    t -= 240;
+  }
+  burst.push_back(k_now);
+  burst.push_back(k_now - 120);
+  burst.push_back(k_now - 240);
+  int64_t after = adaptive_interval_s(burst, b, {}, k_now);
+  CHECK(after < before / 2);
+  CHECK(after >= b.min_interval_s);
+}
+
+TEST_CASE("The interval stays within the feed's bounds", "[daemon][schedule]") {
+  PollBounds b{300, 900, 6 * 3600};
+  std::vector<int64_t> fast{k_now, k_now - 1, k_now - 2};
+  CHECK(adaptive_interval_s(fast, b, {}, k_now) == 300);
+  std::vector<int64_t> slow{k_now - 86400, k_now - 2 * 86400};
+  CHECK(adaptive_interval_s(slow, b, {}, k_now) == 900);
+}
+
+TEST_CASE("ttl, max-age and Expires raise the interval", "[daemon][schedule]") {
+  PollBounds b;
+  std::vector<int64_t> fast{k_now, k_now - 60, k_now - 120};
+  CHECK(adaptive_interval_s(fast, b, ScheduleHints{1800, -1, 0}, k_now) == 1800);
+  CHECK(adaptive_interval_s(fast, b, ScheduleHints{0, 900, 0}, k_now) == 900);
+  CHECK(adaptive_interval_s(fast, b, ScheduleHints{0, -1, k_now + 700}, k_now) == 700);
+  // A hint beyond a day is held to a day.
+  CHECK(adaptive_interval_s(fast, b, ScheduleHints{7 * 86400, -1, 0}, k_now) == 86400);
+}
+
+TEST_CASE("Backoff grows with errors, is jittered, floored and capped", "[daemon][schedule]") {
+  PollBounds b{120, 3600, 6 * 3600};
+  Rng rng(42);
+  for (int errors = 1; errors <= 20; ++errors) {
+    for (int i = 0; i < 50; ++i) {
+      int64_t d = backoff_delay_s(errors, 600, b, rng);
+      CHECK(d >= b.min_interval_s);
+      CHECK(d <= b.min_interval_s +
+                     std::min<int64_t>(b.backoff_cap_s, 600LL << std::min(errors - 1, 20)));
+    }
+  }
+  // Full jitter: the delays spread out rather than repeating one value.
+  std::vector<int64_t> seen;
+  for (int i = 0; i < 20; ++i) {
+    seen.push_back(backoff_delay_s(5, 600, b, rng));
+  }
+  std::sort(seen.begin(), seen.end());
+  CHECK(std::unique(seen.begin(), seen.end()) - seen.begin() > 10);
+}
+
+TEST_CASE("Retry-After is read as seconds or as an HTTP-date", "[daemon][schedule]") {
+  CHECK(parse_retry_after("120", k_now) == k_now + 120);
+  CHECK(parse_retry_after(" 0 ", k_now) == k_now);
+  // 1800000300 s is Fri, 15 Jan 2027 08:05:00 GMT.
+  CHECK(parse_retry_after("Fri, 15 Jan 2027 08:05:00 GMT", k_now) == k_now + 300);
+  CHECK(parse_retry_after("99999999999", k_now) == k_now + 86400);
+  CHECK_FALSE(parse_retry_after("soon", k_now).has_value());
+  CHECK_FALSE(parse_retry_after("", k_now).has_value());
+}
+
+TEST_CASE("The registrable domain comes from the public suffix list", "[daemon][schedule]") {
+  CHECK(registrable_domain("https://www.prothomalo.com/feed/") == "prothomalo.com");
+  CHECK(registrable_domain("https://feeds.bbci.co.uk/bengali/rss.xml") == "bbci.co.uk");
+  CHECK(registrable_domain("https://www.ittefaq.com.bd/feed/") == "ittefaq.com.bd");
+  CHECK(registrable_domain("http://127.0.0.1:8080/a.xml") == "127.0.0.1");
+  CHECK(registrable_domain("not a url").empty());
+}
+
+TEST_CASE("Start-up offsets spread feeds over their first interval", "[daemon][schedule]") {
+  std::vector<int> buckets(10, 0);
+  for (int i = 0; i < 1000; ++i) {
+    int64_t off = startup_offset_s("feed-" + std::to_string(i), 600);
+    REQUIRE(off >= 0);
+    REQUIRE(off < 600);
+    ++buckets[static_cast<size_t>(off / 60)];
+  }
+  for (int n : buckets) {
+    CHECK(n > 50);  // roughly 100 each
+  }
+  CHECK(startup_offset_s("same", 600) == startup_offset_s("same", 600));
+}
+
+TEST_CASE("304 moves only the schedule", "[daemon][schedule]") {
+  FeedPollState st{"http://a/feed", 2, "", 0, false, 600};
+  Rng rng(1);
+  auto d = decide(st, answered(304), PollBounds{}, k_now, rng);
+  CHECK(d.verdict == Verdict::not_modified);
+  CHECK(d.next_due_s == k_now + 600);
+  CHECK(st.consecutive_errors == 0);
+  CHECK_FALSE(d.moved_to.has_value());
+}
+
+TEST_CASE("A permanent redirect seen on three consecutive polls moves the feed",
+          "[daemon][schedule]") {
+  FeedPollState st{"http://a/old", 0, "", 0, false, 600};
+  Rng rng(1);
+  PollObservation moved = redirected("http://a/new", true);
+  CHECK_FALSE(decide(st, moved, {}, k_now, rng).moved_to.has_value());
+  CHECK_FALSE(decide(st, moved, {}, k_now, rng).moved_to.has_value());
+  auto d = decide(st, moved, {}, k_now, rng);
+  REQUIRE(d.moved_to.has_value());
+  CHECK(*d.moved_to == "http://a/new");
+  CHECK(st.url == "http://a/new");
+}
+
+TEST_CASE("A broken streak or a temporary redirect never moves the feed", "[daemon][schedule]") {
+  FeedPollState st{"http://a/old", 0, "", 0, false, 600};
+  Rng rng(1);
+  PollObservation moved = redirected("http://a/new", true);
+  PollObservation plain = answered(200);
+  decide(st, moved, {}, k_now, rng);
+  decide(st, moved, {}, k_now, rng);
+  decide(st, plain, {}, k_now, rng);  // the streak breaks
+  CHECK_FALSE(decide(st, moved, {}, k_now, rng).moved_to.has_value());
+  PollObservation temp = redirected("http://a/tmp", false);
+  for (int i = 0; i < 5; ++i) {
+    CHECK_FALSE(decide(st, temp, {}, k_now, rng).moved_to.has_value());
+  }
+  CHECK(st.url == "http://a/old");
+}
+
+TEST_CASE("410 retires the feed", "[daemon][schedule]") {
+  FeedPollState st{"http://a/feed", 0, "", 0, false, 600};
+  Rng rng(1);
+  auto d = decide(st, answered(410), {}, k_now, rng);
+  CHECK(d.verdict == Verdict::retired);
+  CHECK(st.retired);
+}
+
+TEST_CASE("429 and 503 hold the whole domain until Retry-After", "[daemon][schedule]") {
+  FeedPollState st{"http://a/feed", 0, "", 0, false, 600};
+  Rng rng(1);
+  auto d = decide(st, answered(503, "900"), {}, k_now, rng);
+  CHECK(d.verdict == Verdict::throttled);
+  REQUIRE(d.domain_hold_until_s.has_value());
+  CHECK(*d.domain_hold_until_s == k_now + 900);
+  CHECK(d.next_due_s == k_now + 900);
+  auto d2 = decide(st, answered(429), {}, k_now, rng);
+  CHECK_FALSE(d2.domain_hold_until_s.has_value());
+  CHECK(d2.next_due_s >= k_now + PollBounds{}.min_interval_s);
+}
+
+TEST_CASE("Failures back off and success resets the count", "[daemon][schedule]") {
+  FeedPollState st{"http://a/feed", 0, "", 0, false, 600};
+  Rng rng(7);
+  PollBounds b;
+  for (int i = 1; i <= 6; ++i) {
+    auto d = decide(st, answered(500), b, k_now, rng);
+    CHECK(d.verdict == Verdict::failed);
+    CHECK(d.message == "HTTP 500");
+    CHECK(st.consecutive_errors == i);
+    CHECK(d.next_due_s >= k_now + b.min_interval_s);
+    CHECK(d.next_due_s <= k_now + b.min_interval_s + b.backoff_cap_s);
+  }
+  PollObservation timeout;
+  timeout.transport_error = true;
+  timeout.error_text = "timeout";
+  auto t = decide(st, timeout, b, k_now, rng);
+  CHECK(t.message == "timeout");
+  PollObservation fine = answered(200);
+  fine.new_interval_s = 300;
+  auto ok = decide(st, fine, b, k_now, rng);
+  CHECK(ok.verdict == Verdict::ok);
+  CHECK(st.consecutive_errors == 0);
+  CHECK(ok.next_due_s == k_now + 300);
+}

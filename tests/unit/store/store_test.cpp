@@ -1,0 +1,162 @@
+// Store tests on real SQLite (files in a temporary directory, or :memory:).
+#include "store/store.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/temp_dir.h"
+
+using khobor::store::Database;
+using khobor::store::FeedState;
+using khobor::store::NewAlert;
+using khobor::store::Store;
+using khobor::testing::TempDir;
+
+namespace {
+
+Store open_store(const std::string& path) {
+  auto s = Store::open(path);
+  if (!s) {
+    FAIL(s.error().message);
+  }
+  return std::move(*s);
+}
+
+std::string payload_for(int64_t seq) {
+  return "{\"seq\":" + std::to_string(seq) + "}";
+}
+
+}  // namespace
+
+TEST_CASE("A new store file is created in WAL mode at the current schema version", "[store]") {
+  TempDir dir;
+  Store s = open_store(dir.file("k.db"));
+  CHECK(s.schema_version() == Store::k_schema_version);
+  CHECK(s.database().journal_mode() == "wal");
+  CHECK(s.last_seq() == 0);
+  CHECK(s.alert_count() == 0);
+}
+
+TEST_CASE("An entry is new the first time it is marked seen and never again", "[store]") {
+  Store s = open_store(":memory:");
+  CHECK_FALSE(s.seen("feed-a", "e1"));
+  CHECK(s.mark_seen("feed-a", "e1", 1000));
+  CHECK_FALSE(s.mark_seen("feed-a", "e1", 2000));
+  CHECK(s.seen("feed-a", "e1"));
+  // The same entry id in another feed is another entry.
+  CHECK(s.mark_seen("feed-b", "e1", 3000));
+}
+
+TEST_CASE("Alert seqs increase and keep increasing after the store is reopened", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("k.db");
+  {
+    Store s = open_store(path);
+    auto tx = s.begin();
+    int64_t a = s.append_alert({"alert.x", "x", "f", "e1"}, 1, payload_for);
+    int64_t b = s.append_alert({"alert.x", "x", "f", "e2"}, 2, payload_for);
+    tx.commit();
+    CHECK(a == 1);
+    CHECK(b == 2);
+  }
+  Store s = open_store(path);
+  CHECK(s.last_seq() == 2);
+  int64_t c = s.append_alert({"alert.y", "y", "f", "e3"}, 3, payload_for);
+  CHECK(c == 3);
+  auto all = s.alerts_after(0, 10);
+  REQUIRE(all.size() == 3);
+  CHECK(all[2].payload == "{\"seq\":3}");
+  CHECK(all[2].topic == "alert.y");
+  CHECK(all[2].created_ms == 3);
+}
+
+TEST_CASE("A transaction that is not committed leaves neither seen entries nor alerts", "[store]") {
+  Store s = open_store(":memory:");
+  {
+    auto tx = s.begin();
+    CHECK(s.mark_seen("f", "e1", 1));
+    s.append_alert({"alert.x", "x", "f", "e1"}, 1, payload_for);
+  }
+  CHECK_FALSE(s.seen("f", "e1"));
+  CHECK(s.alert_count() == 0);
+  CHECK(s.unpublished(10).empty());
+}
+
+TEST_CASE("Unpublished alerts come back in seq order until each is marked published", "[store]") {
+  Store s = open_store(":memory:");
+  {
+    auto tx = s.begin();
+    for (int i = 0; i < 5; ++i) {
+      s.append_alert({"alert.x", "x", "f", "e" + std::to_string(i)}, i, payload_for);
+    }
+    tx.commit();
+  }
+  auto first = s.unpublished(3);
+  REQUIRE(first.size() == 3);
+  CHECK(first[0].seq == 1);
+  CHECK(first[2].seq == 3);
+  CHECK_FALSE(first[0].published);
+  s.mark_published(1);
+  s.mark_published(2);
+  auto rest = s.unpublished(10);
+  REQUIRE(rest.size() == 3);
+  CHECK(rest[0].seq == 3);
+  CHECK(rest[2].seq == 5);
+  auto after = s.alerts_after(3, 10);
+  REQUIRE(after.size() == 2);
+  CHECK(after[0].seq == 4);
+  CHECK(s.alerts_after(0, 10).at(0).published);
+}
+
+TEST_CASE("Feed state round-trips and is replaced on save", "[store]") {
+  Store s = open_store(":memory:");
+  CHECK_FALSE(s.feed_state("f").has_value());
+  FeedState f;
+  f.feed_id = "f";
+  f.url = "http://127.0.0.1/f.xml";
+  f.etag = "\"abc\"";
+  f.last_modified = "Sat, 28 Nov 2026 00:00:00 GMT";
+  f.last_attempt_ms = 10;
+  f.last_success_ms = 10;
+  f.http_status = 200;
+  f.next_due_ms = 300010;
+  f.bytes = 1234;
+  f.entries = 7;
+  f.latency_ms = 12;
+  s.save_feed_state(f);
+  auto got = s.feed_state("f");
+  REQUIRE(got.has_value());
+  CHECK(got->etag == "\"abc\"");
+  CHECK(got->last_modified == f.last_modified);
+  CHECK(got->http_status == 200);
+  CHECK(got->entries == 7);
+  f.error = "HTTP 500";
+  f.consecutive_errors = 1;
+  s.save_feed_state(f);
+  auto all = s.feed_states();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].error == "HTTP 500");
+  CHECK(all[0].consecutive_errors == 1);
+}
+
+TEST_CASE("A store written by a newer khobor is refused with a message naming the file",
+          "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("k.db");
+  {
+    auto db = Database::open(path);
+    REQUIRE(db.ok());
+    db->set_user_version(Store::k_schema_version + 5);
+  }
+  auto s = Store::open(path);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message.find(path) != std::string::npos);
+  CHECK(s.error().message.find("newer") != std::string::npos);
+}
+
+TEST_CASE("A store in a missing directory is an error that names the path", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("no/such/dir/k.db");
+  auto s = Store::open(path);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message.find(path) != std::string::npos);
+}

@@ -1,0 +1,200 @@
+#include "watch/watchset.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+using khobor::watch::EntryText;
+using khobor::watch::LoadProblem;
+using khobor::watch::WatchSet;
+
+namespace {
+
+WatchSet from(const std::string& toml) {
+  auto set = WatchSet::from_toml(toml, "test.toml");
+  INFO((set.ok() ? std::string() : set.error().message));
+  REQUIRE(set.ok());
+  return std::move(set).value();
+}
+
+EntryText content(std::string_view text) {
+  EntryText e;
+  e.content = text;
+  return e;
+}
+
+// A fresh directory under the build tree, removed at the end of the test.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name)
+      : path(std::filesystem::path(KHOBOR_BINARY_DIR) / "test-tmp" / name) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  void write(const std::string& file, const std::string& text) const {
+    std::ofstream(path / file, std::ios::binary) << text;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("hits give the term and byte spans into the original field", "[watch]") {
+  const WatchSet set = from("rules = ['পুতিন AND \"উত্তর কোরিয়া\"']");
+  // The text spells য় precomposed and has a ZWNJ: spans are still into it.
+  const std::string text = "রুশ নেতা পুতিনের সঙ্গে উত্তর কোরি\u09DF\u200Cার নেতার বৈঠক।";
+  const auto matches = set.match(content(text));
+  REQUIRE(matches.size() == 1);
+  const auto& m = matches.front();
+  CHECK(m.watchlist == "test");
+  CHECK(m.rule == "পুতিন AND \"উত্তর কোরিয়া\"");
+  REQUIRE(m.hits.size() == 2);
+  CHECK(m.hits[0].term == "পুতিন");
+  CHECK(text.substr(m.hits[0].begin, m.hits[0].end - m.hits[0].begin) == "পুতিনের");
+  CHECK(m.hits[1].term == "\"উত্তর কোরিয়া\"");
+  CHECK(text.substr(m.hits[1].begin, m.hits[1].end - m.hits[1].begin) == "উত্তর কোরি\u09DF\u200Cার");
+  CHECK(m.snippet.find("পুতিনের") != std::string::npos);
+}
+
+TEST_CASE("hits are found in the title, summary and content", "[watch]") {
+  const WatchSet set = from("rules = ['Putin কিম']");
+  EntryText e;
+  e.title = "PUTIN meets";
+  e.summary = "with কিমকে";
+  const auto matches = set.match(e);
+  REQUIRE(matches.size() == 1);
+  REQUIRE(matches[0].hits.size() == 2);
+  CHECK(matches[0].hits[0].field == "title");
+  CHECK(matches[0].hits[0].begin == 0);
+  CHECK(matches[0].hits[0].end == 5);
+  CHECK(matches[0].hits[1].field == "summary");
+  CHECK(matches[0].snippet == "PUTIN meets");
+}
+
+TEST_CASE("inflection-aware terms never match a longer word that only begins with them",
+          "[watch]") {
+  const WatchSet set = from("rules = ['কিম', 'ঢাকা']");
+  CHECK(set.match(content("কিমা দিয়ে শিঙাড়া")).empty());
+  CHECK(set.match(content("ঢাকাই জামদানি")).size() == 1);  // ঢাকা + emphatic ই
+  CHECK(set.match(content("ঢাকাতেও")).size() == 1);        // তে + ও
+  CHECK(set.match(content("ঢাকার")).size() == 1);
+}
+
+TEST_CASE("a phrase does not run across the end of a sentence", "[watch]") {
+  const WatchSet set = from("rules = ['\"কিম জং\"']");
+  CHECK(set.match(content("কিম জং উন")).size() == 1);
+  CHECK(set.match(content("এলেন কিম। জং পরে")).empty());
+}
+
+TEST_CASE("the first matching rule is reported, and exclude vetoes the list", "[watch]") {
+  const WatchSet set = from(R"(
+name = "summit"
+rules = ["স্যাটেলাইট", "পুতিন"]
+exclude = ["খেলা"]
+)");
+  auto m = set.match(content("পুতিন স্যাটেলাইট নিয়ে বলেন"));
+  REQUIRE(m.size() == 1);
+  CHECK(m[0].rule == "স্যাটেলাইট");
+  CHECK(m[0].watchlist == "summit");
+  CHECK(set.match(content("পুতিন খেলা দেখেন")).empty());
+  CHECK(set.match(content("পুতিন খেলাটি দেখেন")).empty());
+}
+
+TEST_CASE("feeds limits a list to some feed ids or globs", "[watch]") {
+  const WatchSet set = from("rules = ['পুতিন']\nfeeds = ['prothomalo-*', 'bbc']");
+  EntryText e = content("পুতিন");
+  e.feed_id = "prothomalo-world";
+  CHECK(set.match(e).size() == 1);
+  e.feed_id = "bbc";
+  CHECK(set.match(e).size() == 1);
+  e.feed_id = "jugantor";
+  CHECK(set.match(e).empty());
+}
+
+TEST_CASE("a bad watch list names file, line and column", "[watch]") {
+  auto set = WatchSet::from_toml("name = \"x\"\nrules = [\n  \"পুতিন AND\",\n]\n", "lists/x.toml");
+  REQUIRE_FALSE(set.ok());
+  // The rule string starts at column 3; AND ends at rule column 9, the error is at
+  // rule column 10, one past the quote: file column 3 + 10.
+  CHECK(set.error().message.rfind("lists/x.toml:3:13: bad rule in 'rules'", 0) == 0);
+  auto typo = WatchSet::from_toml("rules = ['a']\nexlude = ['b']\n", "t.toml");
+  REQUIRE_FALSE(typo.ok());
+  CHECK(typo.error().message.find("t.toml:2:1: unknown key 'exlude'") != std::string::npos);
+  auto syntax = WatchSet::from_toml("rules = ['a'\n", "s.toml");
+  REQUIRE_FALSE(syntax.ok());
+  CHECK(syntax.error().message.rfind("s.toml:", 0) == 0);
+  CHECK_FALSE(WatchSet::from_toml("name = 'x'\n", "r.toml").ok());
+}
+
+TEST_CASE("load_dir reads every list; a bad list keeps its previous rules", "[watch]") {
+  TempDir dir("watchset-load");
+  dir.write("summit.toml", "rules = ['পুতিন']\n");
+  dir.write("cricket.toml", "name = 'খেলা'\ndescription = 'cricket'\nrules = ['ক্রিকেট*']\n");
+  dir.write("notes.txt", "not a list");
+  std::vector<LoadProblem> problems;
+  const WatchSet first = WatchSet::load_dir(dir.path.string(), problems);
+  CHECK(problems.empty());
+  CHECK(first.list_names() == std::vector<std::string>{"summit", "খেলা"});
+  CHECK(first.rule_count() == 2);
+
+  // summit breaks; cricket changes; a new bad list appears.
+  dir.write("summit.toml", "rules = ['পুতিন AND']\n");
+  dir.write("cricket.toml", "name = 'খেলা'\nrules = ['ফুটবল']\n");
+  dir.write("new.toml", "rules = [\n");
+  problems.clear();
+  const WatchSet second = WatchSet::load_dir(dir.path.string(), problems, &first);
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].file.ends_with("new.toml"));
+  CHECK(problems[0].message.find("left out") != std::string::npos);
+  CHECK(problems[1].file.ends_with("summit.toml"));
+  CHECK(problems[1].line == 1);
+  CHECK(problems[1].column == 20);
+  CHECK(problems[1].message.find("keeping its previous rules") != std::string::npos);
+  CHECK(second.list_names() == std::vector<std::string>{"summit", "খেলা"});
+  CHECK(second.match(content("পুতিনের বক্তব্য")).size() == 1);  // previous summit rules
+  CHECK(second.match(content("ক্রিকেটাররা")).empty());        // the new cricket rules
+  CHECK(second.match(content("ফুটবলের খবর")).size() == 1);
+
+  // Without a previous set the bad list is left out.
+  problems.clear();
+  const WatchSet third = WatchSet::load_dir(dir.path.string(), problems);
+  CHECK(third.list_names() == std::vector<std::string>{"খেলা"});
+}
+
+TEST_CASE("two files may not give a list the same name", "[watch]") {
+  TempDir dir("watchset-names");
+  dir.write("a.toml", "name = 'same'\nrules = ['x']\n");
+  dir.write("b.toml", "name = 'same'\nrules = ['y']\n");
+  std::vector<LoadProblem> problems;
+  const WatchSet set = WatchSet::load_dir(dir.path.string(), problems);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].file.ends_with("b.toml"));
+  CHECK(set.list_count() == 1);
+}
+
+TEST_CASE("a missing directory is a problem, and keeps the previous set", "[watch]") {
+  std::vector<LoadProblem> problems;
+  const WatchSet none = WatchSet::load_dir("/nonexistent/khobor-watch", problems);
+  REQUIRE(problems.size() == 1);
+  CHECK(none.list_count() == 0);
+  const WatchSet prev = from("rules = ['পুতিন']");
+  const WatchSet kept = WatchSet::load_dir("/nonexistent/khobor-watch", problems, &prev);
+  CHECK(kept.list_count() == 1);
+}
+
+TEST_CASE("many lists match in name order, one match per list", "[watch]") {
+  TempDir dir("watchset-many");
+  for (int i = 0; i < 50; ++i) {
+    dir.write("l" + std::to_string(100 + i) + ".toml",
+              "rules = ['শব্দ" + std::to_string(i) + "', 'সাধারণ']\n");
+  }
+  std::vector<LoadProblem> problems;
+  const WatchSet set = WatchSet::load_dir(dir.path.string(), problems);
+  REQUIRE(problems.empty());
+  const auto all = set.match(content("সাধারণ কথা"));
+  REQUIRE(all.size() == 50);
+  CHECK(all.front().watchlist == "l100");
+  CHECK(all.back().watchlist == "l149");
+  CHECK(set.match(content("শব্দ7")).size() == 1);
+}
