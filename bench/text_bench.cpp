@@ -297,8 +297,12 @@ int main(int argc, char** argv) {
         }
       },
       text_runs);
+  size_t token_count = 0;
+  for (const std::string& n : normalized) {
+    token_count += khobor::text::tokenize(n).size();
+  }
   std::printf("text (one core; ICU %zu words, ours %zu tokens after normalising):\n", icu_words,
-              our_tokens);
+              token_count);
   rate("ICU word-break iterator, bare (the peer)", icu_s);
   rate("khobor normalize_mapped", norm_s);
   rate("khobor tokenize (of normalised text)", tok_s);
