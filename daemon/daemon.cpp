@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <map>
 #include <optional>
 #include <random>
@@ -104,6 +106,9 @@ struct Daemon::Impl {
   std::map<std::string, FeedSlot> slots;
   Rng rng{std::random_device{}()};
   int signal_fd = -1;
+  int watch_fd = -1;  // inotify on the watch-lists directory (-1: not watched)
+  int watch_wd = -1;
+  std::string watched_dir;  // the directory watch_wd is on
   std::atomic<bool> stop{false};
   uint64_t published_total = 0;
   int64_t watchdog_ms = 0;  // ping period (half of WATCHDOG_USEC), 0: off
@@ -125,6 +130,9 @@ struct Daemon::Impl {
         publisher(std::move(pub)) {}
 
   ~Impl() {
+    if (watch_fd >= 0) {
+      ::close(watch_fd);
+    }
     if (signal_fd >= 0) {
       ::close(signal_fd);
     }
@@ -350,6 +358,63 @@ struct Daemon::Impl {
     }
   }
 
+  // Points the inotify watch at the configured watch-lists directory (again after
+  // a reload changed it). Without it, SIGHUP still reloads the lists.
+  void watch_directory() {
+    if (watch_fd < 0) {
+      watch_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+      if (watch_fd < 0) {
+        KHOBOR_LOG(warning, std::string("cannot watch the watch lists (inotify: ") +
+                                strerror(errno) + "); SIGHUP reloads them");
+        return;
+      }
+    }
+    if (watch_wd >= 0 && watched_dir == config.watchlists_dir) {
+      return;
+    }
+    if (watch_wd >= 0) {
+      ::inotify_rm_watch(watch_fd, watch_wd);
+    }
+    watched_dir = config.watchlists_dir;
+    // Editors save by writing the file (IN_CLOSE_WRITE) or by renaming a new one
+    // over it (IN_MOVED_TO); a list goes away by IN_DELETE or IN_MOVED_FROM.
+    watch_wd = ::inotify_add_watch(watch_fd, watched_dir.c_str(),
+                                   IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE);
+    if (watch_wd < 0) {
+      KHOBOR_LOG(warning, "cannot watch " + watched_dir + " (" + strerror(errno) +
+                              "); SIGHUP reloads the watch lists");
+    }
+  }
+
+  // Drains the inotify fd; reloads the watch lists when a *.toml changed. The new
+  // set replaces the old one whole, between two entries (this thread matches).
+  void handle_watch_events() {
+    alignas(inotify_event) char buf[4096];
+    bool changed = false;
+    for (;;) {
+      const ssize_t n = ::read(watch_fd, buf, sizeof buf);
+      if (n <= 0) {
+        break;
+      }
+      for (ssize_t off = 0; off < n;) {
+        const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
+        off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+        if ((ev->mask & IN_Q_OVERFLOW) != 0) {
+          changed = true;
+        } else if (ev->len > 0) {
+          const std::string_view name(ev->name);
+          changed = changed || (name.ends_with(".toml") && !name.starts_with("."));
+        }
+      }
+    }
+    if (changed) {
+      watches = load_watchlists(config.watchlists_dir, &watches);
+      KHOBOR_LOG(notice, "watch lists reloaded from " + config.watchlists_dir + ": " +
+                             std::to_string(watches.list_count()) + " list(s), " +
+                             std::to_string(watches.rule_count()) + " rule(s)");
+    }
+  }
+
   // Read the signalfd; true when the loop must stop.
   void handle_signals() {
     signalfd_siginfo info{};
@@ -400,6 +465,9 @@ struct Daemon::Impl {
     log::set_level(config.log_level);
     watches = std::move(next);
     set_feeds();
+    if (!options.once) {
+      watch_directory();
+    }
     KHOBOR_LOG(notice, "reloaded " + options.config_path + ": " + std::to_string(slots.size()) +
                            " feed(s), " + std::to_string(watches.list_count()) +
                            " watch list(s), " + std::to_string(watches.rule_count()) + " rule(s)");
@@ -490,6 +558,9 @@ struct Daemon::Impl {
       watchdog_ms = std::max<int64_t>(static_cast<int64_t>(watchdog_usec / 2000), 1);
     }
     set_feeds();
+    if (!options.once) {
+      watch_directory();
+    }
     started_ms = clock.now_ms();
     started_mono = clock.mono_ms();
     next_prune_mono = started_mono;
@@ -516,12 +587,19 @@ struct Daemon::Impl {
         if (control) {
           extra.push_back({control->fd(), POLLIN, 0});
         }
+        const size_t watch_index = extra.size();
+        if (watch_fd >= 0) {
+          extra.push_back({watch_fd, POLLIN, 0});
+        }
         fetcher.poll(extra, timeout_ms());
         if (signal_fd >= 0 && (extra[0].revents & POLLIN) != 0) {
           handle_signals();
           if (stop) {
             break;
           }
+        }
+        if (watch_fd >= 0 && (extra[watch_index].revents & POLLIN) != 0) {
+          handle_watch_events();
         }
         for (auto& r : fetcher.take_finished()) {
           finish(r);

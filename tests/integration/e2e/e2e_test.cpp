@@ -327,3 +327,43 @@ TEST_CASE("A bad config makes khobord exit 78 naming the file, the line and the 
   CHECK(log.find(cfg + ":6:") != std::string::npos);
   CHECK(log.find("[[feed]] x url") != std::string::npos);
 }
+
+TEST_CASE("A watch list written into the directory takes effect without a signal", "[e2e]") {
+  World w("1s");
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  REQUIRE(w.receive(k_expected_alerts, 20s).size() == k_expected_alerts);
+
+  // A bad list is reported with file:line:column and left out; the others stay.
+  write_file(w.file("lists/bad.toml"), "rules = [\n  'ইলিশ AND',\n]\n");
+  REQUIRE(log_shows(log_file, w.file("lists/bad.toml") + ":2:", 5s));
+  CHECK(slurp(log_file).find("left out") != std::string::npos);
+
+  // A new list, saved the way editors do (written aside, renamed into place).
+  write_file(w.file("lists/.fish.toml.tmp"), "name = \"fish\"\nrules = ['ইলিশ']\n");
+  fs::rename(w.file("lists/.fish.toml.tmp"), w.file("lists/fish.toml"));
+  REQUIRE(log_shows(log_file, "watch lists reloaded from", 5s));
+  REQUIRE(log_shows(log_file, "3 list(s)", 5s));
+
+  // The next poll finds an entry that only the new list matches.
+  std::string path = w.feed_file("dainik-alo.xml");
+  std::string xml = slurp(path);
+  const std::string item =
+      "<item><title>পদ্মায় ইলিশের দাম কমেছে</title>"
+      "<link>https://dainik-alo.example/economy/hilsa</link>"
+      "<guid isPermaLink=\"false\">dainik-alo-2023-0914-0001</guid>"
+      "<pubDate>Thu, 14 Sep 2023 08:00:00 +0600</pubDate>"
+      "<description>বাজারে ইলিশ এসেছে।</description></item>";
+  xml.insert(xml.find("<item>"), item);
+  write_file(path, xml);
+  auto got = w.receive(1, 20s);
+  REQUIRE(got.size() == 1);
+  json a = json::parse(got[0].payload);
+  CHECK(a["watchlist"] == "fish");
+  CHECK(a["entry"]["id"] == "dainik-alo-2023-0914-0001");
+
+  d->signal(SIGTERM);
+  auto status = d->wait_for_exit(2s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+}
