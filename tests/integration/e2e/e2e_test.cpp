@@ -326,3 +326,27 @@ TEST_CASE("A bad config makes khobord exit 78 naming the file, the line and the 
   CHECK(log.find(cfg + ":6:") != std::string::npos);
   CHECK(log.find("[[feed]] x url") != std::string::npos);
 }
+
+TEST_CASE("An alert committed but not published before a stop goes out at the next start",
+          "[e2e]") {
+  World w;
+  std::string left_over;
+  {
+    // As if khobord had committed the alert and died before sending it.
+    Store s = w.store();
+    auto tx = s.begin();
+    s.append_alert({"alert.summit", "summit", "dainik-alo", "left-over-1"}, 1, [&](int64_t seq) {
+      left_over = json{{"v", 1}, {"seq", seq}, {"watchlist", "summit"}}.dump();
+      return left_over;
+    });
+    tx.commit();
+  }
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  auto got = w.receive(k_expected_alerts + 1, 20s);
+  REQUIRE(got.size() == k_expected_alerts + 1);
+  CHECK(got[0].topic == "alert.summit");
+  CHECK(got[0].payload == left_over);  // the stored bytes, with the seq it was given
+  CHECK(json::parse(got[1].payload)["seq"] == 2);
+  CHECK(w.store().unpublished(10).empty());
+}
