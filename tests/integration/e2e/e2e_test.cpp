@@ -350,3 +350,26 @@ TEST_CASE("An alert committed but not published before a stop goes out at the ne
   CHECK(json::parse(got[1].payload)["seq"] == 2);
   CHECK(w.store().unpublished(10).empty());
 }
+
+TEST_CASE("khobord --check-config accepts a good config and names a bad watch list's line",
+          "[e2e]") {
+  TempDir dir;
+  fs::create_directories(dir.file("lists"));
+  write_file(dir.file("k.toml"), "watchlists = \"lists\"\n[store]\npath = \"k.db\"\n");
+  write_file(dir.file("lists/good.toml"), "rules = [\"পুতিন\"]\n");
+  {
+    Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--check-config"}, dir.file("out-1"),
+              dir.file("err-1"));
+    auto status = p.wait_for_exit(30s);
+    REQUIRE(status.has_value());
+    CHECK(*status == 0);
+    CHECK(slurp(dir.file("out-1")).find("1 watch list(s)") != std::string::npos);
+  }
+  write_file(dir.file("lists/bad.toml"), "name = \"bad\"\nrules = [\"পুতিন AND\"]\n");
+  Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--check-config"}, dir.file("out-2"),
+            dir.file("err-2"));
+  auto status = p.wait_for_exit(30s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 78);
+  CHECK(slurp(dir.file("err-2")).find(dir.file("lists/bad.toml") + ":2:") != std::string::npos);
+}
