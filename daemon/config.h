@@ -32,6 +32,9 @@ struct Config {
   std::string store_path = "/var/lib/khobor/khobor.db";
   std::string publish_endpoint = "tcp://127.0.0.1:5680";
   std::string control_endpoint = "tcp://127.0.0.1:5681";
+  std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
+  std::string control_curve_secret_key;
+  int64_t keep_alerts_s = 30 * 86400;  // [store] keep_alerts: how long replay can reach back
   int64_t poll_interval_s = 300;
   std::string watchlists_dir = "/etc/khobor/watchlists";
   log::Level log_level = log::Level::info;
@@ -44,6 +47,12 @@ Result<Config> load_config(const std::string& path);
 // Check `text` as if read from `source_name`; relative paths resolve against `base_dir`.
 Result<Config> parse_config(std::string_view text, const std::string& source_name,
                             const std::string& base_dir);
+
+// Every problem in `text`, not only the first: each as "file:line:column: key:
+// what" (empty when the file is good). When `checked` is given it receives the
+// config with the faulty keys left out (its defaults in their place).
+std::vector<std::string> config_problems(std::string_view text, const std::string& source_name,
+                                         const std::string& base_dir, Config* checked = nullptr);
 
 // "300", "90s", "5m", "2h", "1d", "1h30m" → seconds; an Error says what is expected.
 Result<int64_t> parse_duration(std::string_view text);

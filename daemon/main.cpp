@@ -5,9 +5,9 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "daemon/check.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
-#include "watch/watchset.h"
 
 int main(int argc, char** argv) {
   // Before any thread exists (ZeroMQ's, curl's resolver): the signals are read
@@ -23,8 +23,7 @@ int main(int argc, char** argv) {
   app.add_option("--await-subscriber", options.await_subscriber_s,
                  "wait up to SECONDS for a subscriber before publishing (for scripts)")
       ->check(CLI::Range(0, 3600));
-  app.add_flag("--check-config,--check", check,
-               "check the configuration and every watch list, print the problems, exit 0 or 78");
+  app.add_flag("--check-config,--check", check, "check the configuration file, then exit");
   app.set_version_flag("--version", std::string("khobord ") + KHOBOR_VERSION);
   try {
     app.parse(argc, argv);
@@ -34,22 +33,17 @@ int main(int argc, char** argv) {
 
   try {
     if (check) {
-      auto cfg = khobor::daemon::load_config(options.config_path);
-      if (!cfg) {
-        std::fprintf(stderr, "khobord: %s\n", cfg.error().message.c_str());
+      auto report = khobor::daemon::check_everything(options.config_path);
+      for (const auto& p : report.problems) {
+        std::fprintf(stderr, "khobord: %s\n", p.c_str());
+      }
+      if (!report.problems.empty()) {
+        std::fprintf(stderr, "khobord: %zu problem(s) in %s and its watch lists\n",
+                     report.problems.size(), options.config_path.c_str());
         return khobor::daemon::k_exit_config;
       }
-      std::vector<khobor::watch::LoadProblem> problems;
-      auto lists = khobor::watch::WatchSet::load_dir(cfg->watchlists_dir, problems);
-      for (const auto& p : problems) {
-        std::fprintf(stderr, "khobord: watch list %s\n", p.to_string().c_str());
-      }
-      if (!problems.empty()) {
-        return khobor::daemon::k_exit_config;
-      }
-      std::printf("%s: ok, %zu feed(s), %zu watch list(s) with %zu rule(s) in %s\n",
-                  options.config_path.c_str(), cfg->feeds.size(), lists.list_count(),
-                  lists.rule_count(), cfg->watchlists_dir.c_str());
+      std::printf("%s: ok, %zu feed(s), %zu watch list(s), %zu rule(s)\n",
+                  options.config_path.c_str(), report.feeds, report.watchlists, report.rules);
       return 0;
     }
     auto daemon = khobor::daemon::Daemon::create(options, khobor::SystemClock::instance());
