@@ -237,6 +237,9 @@ struct Daemon::Impl {
   }
 
   void publish() {
+    if (store.unpublished(1).empty()) {
+      return;
+    }
     if (options.await_subscriber_s > 0 && awaited == 0) {
       awaited = 1;
       if (!publisher.wait_for_subscriber(options.await_subscriber_s * 1000)) {
@@ -571,9 +574,7 @@ struct Daemon::Impl {
     notify("READY=1\nSTATUS=" + status_line());
     try {
       // Alerts committed but not sent before the last stop go out first.
-      if (!store.unpublished(1).empty()) {
-        publish();
-      }
+      publish();
       while (!stop) {
         ping_watchdog();
         start_due();

@@ -367,3 +367,50 @@ TEST_CASE("A watch list written into the directory takes effect without a signal
   REQUIRE(status.has_value());
   CHECK(*status == 0);
 }
+
+TEST_CASE("An alert committed but not published before a stop goes out at the next start",
+          "[e2e]") {
+  World w;
+  std::string left_over;
+  {
+    // As if khobord had committed the alert and died before sending it.
+    Store s = w.store();
+    auto tx = s.begin();
+    s.append_alert({"alert.summit", "summit", "dainik-alo", "left-over-1"}, 1, [&](int64_t seq) {
+      left_over = json{{"v", 1}, {"seq", seq}, {"watchlist", "summit"}}.dump();
+      return left_over;
+    });
+    tx.commit();
+  }
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  auto got = w.receive(k_expected_alerts + 1, 20s);
+  REQUIRE(got.size() == k_expected_alerts + 1);
+  CHECK(got[0].topic == "alert.summit");
+  CHECK(got[0].payload == left_over);  // the stored bytes, with the seq it was given
+  CHECK(json::parse(got[1].payload)["seq"] == 2);
+  CHECK(w.store().unpublished(10).empty());
+}
+
+TEST_CASE("khobord --check-config accepts a good config and names a bad watch list's line",
+          "[e2e]") {
+  TempDir dir;
+  fs::create_directories(dir.file("lists"));
+  write_file(dir.file("k.toml"), "watchlists = \"lists\"\n[store]\npath = \"k.db\"\n");
+  write_file(dir.file("lists/good.toml"), "rules = [\"পুতিন\"]\n");
+  {
+    Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--check-config"}, dir.file("out-1"),
+              dir.file("err-1"));
+    auto status = p.wait_for_exit(30s);
+    REQUIRE(status.has_value());
+    CHECK(*status == 0);
+    CHECK(slurp(dir.file("out-1")).find("1 watch list(s)") != std::string::npos);
+  }
+  write_file(dir.file("lists/bad.toml"), "name = \"bad\"\nrules = [\"পুতিন AND\"]\n");
+  Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--check-config"}, dir.file("out-2"),
+            dir.file("err-2"));
+  auto status = p.wait_for_exit(30s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 78);
+  CHECK(slurp(dir.file("err-2")).find(dir.file("lists/bad.toml") + ":2:") != std::string::npos);
+}
