@@ -106,6 +106,22 @@ std::optional<std::string> check_url(const std::string& url) {
   return problem;
 }
 
+// Seconds from an integer or a duration string ("30d").
+Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std::string& key) {
+  if (auto i = n.value_exact<int64_t>()) {
+    return *i;
+  }
+  auto s = n.value_exact<std::string>();
+  if (!s) {
+    return c.error(n, key, "expected seconds (300) or a string like \"5m\" or \"30d\"");
+  }
+  auto secs = parse_duration(*s);
+  if (!secs) {
+    return c.error(n, key, secs.error().message);
+  }
+  return *secs;
+}
+
 }  // namespace
 
 Result<int64_t> parse_duration(std::string_view text) {
@@ -193,8 +209,8 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
     return t;
   };
 
-  // [store] path
-  auto store = section("store", {"path"});
+  // [store] path, keep_alerts
+  auto store = section("store", {"path", "keep_alerts"});
   if (!store) {
     return store.error();
   }
@@ -206,12 +222,30 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
       }
       cfg.store_path = *s == ":memory:" ? *s : c.path(*s);
     }
+    if (const toml::node* n = (*store)->get("keep_alerts")) {
+      auto secs = duration_value(c, *n, "[store] keep_alerts");
+      if (!secs) {
+        return secs.error();
+      }
+      if (*secs < 60) {
+        return c.error(*n, "[store] keep_alerts",
+                       "must be at least a minute (\"30d\" is the default), got " +
+                           std::to_string(*secs) + " s");
+      }
+      cfg.keep_alerts_s = *secs;
+    }
   }
 
-  // [publish] endpoint, [control] endpoint
-  for (auto [name, target] :
-       {std::pair{"publish", &cfg.publish_endpoint}, std::pair{"control", &cfg.control_endpoint}}) {
-    auto t = section(name, {"endpoint"});
+  // [publish] endpoint, curve_secret_key; [control] endpoint, curve_secret_key
+  struct EndpointKeys {
+    const char* name;
+    std::string* endpoint;
+    std::string* secret;
+  };
+  for (auto [name, target, secret] :
+       {EndpointKeys{"publish", &cfg.publish_endpoint, &cfg.publish_curve_secret_key},
+        EndpointKeys{"control", &cfg.control_endpoint, &cfg.control_curve_secret_key}}) {
+    auto t = section(name, {"endpoint", "curve_secret_key"});
     if (!t) {
       return t.error();
     }
@@ -231,6 +265,19 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
                            *s + "\"");
       }
       *target = *s;
+    }
+    if (const toml::node* n = (*t)->get("curve_secret_key")) {
+      std::string key = std::string("[") + name + "] curve_secret_key";
+      auto s = c.string(*n, key);
+      if (!s) {
+        return s.error();
+      }
+      if (s->size() != 40) {
+        return c.error(*n, key,
+                       "expected 40 characters of Z85 (make a pair with `khobor keygen`), got " +
+                           std::to_string(s->size()));
+      }
+      *secret = *s;
     }
   }
 

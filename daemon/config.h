@@ -32,6 +32,9 @@ struct Config {
   std::string store_path = "/var/lib/khobor/khobor.db";
   std::string publish_endpoint = "tcp://127.0.0.1:5680";
   std::string control_endpoint = "tcp://127.0.0.1:5681";
+  std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
+  std::string control_curve_secret_key;
+  int64_t keep_alerts_s = 30 * 86400;  // [store] keep_alerts: how long replay can reach back
   int64_t poll_interval_s = 300;
   std::string watchlists_dir = "/etc/khobor/watchlists";
   log::Level log_level = log::Level::info;

@@ -119,6 +119,8 @@ struct Store::Impl {
   Statement delete_story_entries;
   Statement insert_story_alert;
   Statement select_story_alerts;
+  Statement select_first_seq;
+  Statement prune;
 
   explicit Impl(Database d)
       : db(std::move(d)),
@@ -154,7 +156,13 @@ struct Store::Impl {
         insert_story_alert(db.prepare("INSERT OR IGNORE INTO story_alerts (story, watchlist, "
                                       "alert_seq) VALUES (?1, ?2, ?3)")),
         select_story_alerts(
-            db.prepare("SELECT watchlist FROM story_alerts WHERE story = ?1 ORDER BY watchlist")) {}
+            db.prepare("SELECT watchlist FROM story_alerts WHERE story = ?1 ORDER BY watchlist")),
+        select_first_seq(db.prepare("SELECT COALESCE(MIN(seq), 0) FROM alerts")),
+        // Only the `limit` oldest rows are read (seq order is creation order),
+        // so a prune that finds nothing old costs a few page reads, not a scan.
+        prune(db.prepare(
+            "DELETE FROM alerts WHERE seq IN (SELECT seq FROM (SELECT seq, created, published "
+            "FROM alerts ORDER BY seq LIMIT ?2) WHERE created < ?1 AND published = 1)")) {}
 };
 
 namespace {
@@ -420,6 +428,25 @@ std::vector<std::string> Store::story_alert_lists(int64_t story) {
   }
   s.reset();
   return out;
+}
+
+int64_t Store::first_seq() {
+  Statement& s = m_impl->select_first_seq;
+  s.reset();
+  s.step();
+  int64_t v = s.column_int(0);
+  s.reset();
+  return v;
+}
+
+size_t Store::prune_alerts(int64_t before_ms, size_t limit) {
+  Statement& s = m_impl->prune;
+  s.reset();
+  s.bind(1, before_ms).bind(2, static_cast<int64_t>(limit));
+  s.run();
+  auto n = static_cast<size_t>(m_impl->db.changes());
+  s.reset();
+  return n;
 }
 
 }  // namespace khobor::store

@@ -111,7 +111,14 @@ class Store {
   std::vector<StoredAlert> alerts_after(int64_t after, size_t limit);
   // The highest seq ever given (0 when none).
   int64_t last_seq();
+  // The lowest seq still stored (0 when the outbox is empty): replay cannot reach
+  // below it.
+  int64_t first_seq();
   int64_t alert_count();
+  // Delete at most `limit` published alerts created before `before_ms`, oldest
+  // first, in one statement; returns how many went. Unpublished ones are kept.
+  // Small batches keep the write short, so the loop never stalls on it.
+  size_t prune_alerts(int64_t before_ms, size_t limit);
 
   // The story index's window (schema version 2). Saves one entry (replacing a row
   // with the same seq).
