@@ -70,7 +70,6 @@ struct FeedSlot {
 
 }  // namespace
 
-// Both endpoints of `cfg` may be bound: local, or with CURVE (bus/security.h).
 Status check_endpoints(const Config& cfg) {
   if (auto st = bus::check_bind_allowed(cfg.publish_endpoint, {cfg.publish_curve_secret_key},
                                         "[publish] endpoint");
@@ -81,9 +80,13 @@ Status check_endpoints(const Config& cfg) {
                                  "[control] endpoint");
 }
 
+namespace {
+
 // How often old alerts are pruned, and how many rows one prune deletes at most.
 constexpr int64_t k_prune_every_ms = 60'000;
 constexpr size_t k_prune_batch = 500;
+
+}  // namespace
 
 void block_signals() {
   sigset_t set = handled_signals();
@@ -457,7 +460,12 @@ struct Daemon::Impl {
     if (options.once || now < next_prune_mono) {
       return;
     }
-    size_t n = store.prune_alerts(clock.now_ms() - config.keep_alerts_s * 1000, k_prune_batch);
+    size_t n = 0;
+    try {
+      n = store.prune_alerts(clock.now_ms() - config.keep_alerts_s * 1000, k_prune_batch);
+    } catch (const store::StoreError& e) {
+      KHOBOR_LOG(warning, std::string("pruning old alerts failed (tried again later): ") + e.what());
+    }
     next_prune_mono = now + (n == k_prune_batch ? 1'000 : k_prune_every_ms);
     if (n > 0) {
       KHOBOR_LOG(debug, "pruned " + std::to_string(n) + " alert(s) older than [store] keep_alerts");
@@ -546,12 +554,12 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
     return cfg.error();
   }
   log::set_level(cfg->log_level);
+  if (auto st = check_endpoints(*cfg); !st) {
+    return st.error();
+  }
   auto store = store::Store::open(cfg->store_path);
   if (!store) {
     return store.error();
-  }
-  if (auto st = check_endpoints(*cfg); !st) {
-    return st.error();
   }
   bus::PublisherOptions pub_options;
   pub_options.security.curve_secret_key = cfg->publish_curve_secret_key;
