@@ -103,6 +103,7 @@ struct Daemon::Impl {
   bus::Publisher publisher;
   feeds::Fetcher fetcher;
   watch::WatchSet watches;
+  stories::StoryIndex stories;  // the story window, rebuilt from the store at start
   std::map<std::string, FeedSlot> slots;
   Rng rng{std::random_device{}()};
   int signal_fd = -1;
@@ -319,7 +320,7 @@ struct Daemon::Impl {
           st.etag = r.etag;
           st.last_modified = r.last_modified;
           st.entries = static_cast<int64_t>(parsed->entries.size());
-          Pipeline pipeline(store, clock);
+          Pipeline pipeline(store, clock, &stories);
           PipelineResult res = pipeline.process(r.feed_id, *parsed, watches, st);
           // Quiet in the journal: a poll that brought nothing new is debug.
           std::string summary = "feed " + r.feed_id + ": " + std::to_string(res.entries) +
@@ -658,6 +659,17 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
       std::make_unique<Impl>(options, clock, std::move(*cfg), std::move(*store), std::move(*pub));
   impl->control = std::move(control);
   impl->watches = load_watchlists(impl->config.watchlists_dir, nullptr);
+  try {
+    const size_t restored =
+        restore_stories(impl->store, impl->stories, impl->clock.now_ms() / 1000);
+    KHOBOR_LOG(info, "stories: " + std::to_string(restored) + " entries of the last " +
+                         std::to_string(impl->stories.options().window_seconds / 3600) +
+                         " h restored, " + std::to_string(impl->stories.story_count()) +
+                         " stories");
+  } catch (const std::exception& e) {
+    return make_error("store", "cannot rebuild the story index from " + impl->config.store_path +
+                                   ": " + e.what());
+  }
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 
