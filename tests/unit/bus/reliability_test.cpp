@@ -68,9 +68,7 @@ TEST_CASE("The subscriber counts each connection, also after the publisher resta
   auto s = Subscriber::connect(endpoint, "alert.");
   REQUIRE(s);
   REQUIRE(receive_until(*s, [&] { return s->connections() >= 1; }));
-  {
-    Publisher gone = std::move(*p);
-  }  // the publisher goes away …
+  { Publisher gone = std::move(*p); }      // the publisher goes away …
   auto again = Publisher::bind(endpoint);  // … and comes back at the same endpoint
   REQUIRE(again);
   CHECK(receive_until(*s, [&] { return s->connections() >= 2; }));
