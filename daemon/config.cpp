@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <toml++/toml.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -176,6 +177,11 @@ Result<int64_t> parse_duration(std::string_view text) {
   return total;
 }
 
+namespace {
+Result<Config> config_from_table(const toml::table& root, const std::string& source_name,
+                                 const std::string& base_dir);
+}  // namespace
+
 Result<Config> parse_config(std::string_view text, const std::string& source_name,
                             const std::string& base_dir) {
   toml::table root;
@@ -184,6 +190,12 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
   } catch (const toml::parse_error& e) {
     return make_error("config", where(source_name, e.source()) + std::string(e.description()));
   }
+  return config_from_table(root, source_name, base_dir);
+}
+
+namespace {
+Result<Config> config_from_table(const toml::table& root, const std::string& source_name,
+                                 const std::string& base_dir) {
   Checker c(source_name, base_dir);
   Config cfg;
   cfg.file = source_name;
@@ -393,6 +405,85 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
     }
   }
   return cfg;
+}
+
+}  // namespace
+
+namespace {
+
+bool contains(const toml::source_region& r, uint32_t line, uint32_t column) {
+  if (r.begin.line == 0) {
+    return false;
+  }
+  auto before = [](uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2) {
+    return l1 < l2 || (l1 == l2 && c1 <= c2);
+  };
+  return before(r.begin.line, r.begin.column, line, column) &&
+         before(line, column, r.end.line, r.end.column);
+}
+
+// Remove the innermost key or array element at line:column; false if none is there.
+bool remove_at(toml::node& node, uint32_t line, uint32_t column) {
+  if (toml::table* t = node.as_table()) {
+    for (auto it = t->begin(); it != t->end(); ++it) {
+      bool key_here = contains(it->first.source(), line, column);
+      if (key_here || contains(it->second.source(), line, column)) {
+        if (!key_here && remove_at(it->second, line, column)) {
+          return true;
+        }
+        t->erase(it);
+        return true;
+      }
+    }
+    return false;
+  }
+  if (toml::array* a = node.as_array()) {
+    for (size_t i = 0; i < a->size(); ++i) {
+      if (contains((*a)[i].source(), line, column)) {
+        if (!remove_at((*a)[i], line, column)) {
+          a->erase(a->begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> config_problems(std::string_view text, const std::string& source_name,
+                                         const std::string& base_dir, Config* checked) {
+  std::vector<std::string> problems;
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    problems.push_back(where(source_name, e.source()) + std::string(e.description()));
+    return problems;
+  }
+  // Check, and after each problem take out the key it names and check again, so
+  // that every problem is reported once with its own position.
+  const std::string prefix = source_name + ":";
+  for (int round = 0; round < 1000; ++round) {
+    auto r = config_from_table(root, source_name, base_dir);
+    if (r) {
+      if (checked != nullptr) {
+        *checked = std::move(*r);
+      }
+      break;
+    }
+    problems.push_back(r.error().message);
+    const std::string& m = r.error().message;
+    unsigned line = 0;
+    unsigned column = 0;
+    if (m.rfind(prefix, 0) != 0 ||
+        std::sscanf(m.c_str() + prefix.size(), "%u:%u", &line, &column) != 2 ||
+        !remove_at(root, line, column)) {
+      break;  // a problem without a position to take out: report what we have
+    }
+  }
+  return problems;
 }
 
 Result<Config> load_config(const std::string& path) {

@@ -48,6 +48,12 @@ Result<Config> load_config(const std::string& path);
 Result<Config> parse_config(std::string_view text, const std::string& source_name,
                             const std::string& base_dir);
 
+// Every problem in `text`, not only the first: each as "file:line:column: key:
+// what" (empty when the file is good). When `checked` is given it receives the
+// config with the faulty keys left out (its defaults in their place).
+std::vector<std::string> config_problems(std::string_view text, const std::string& source_name,
+                                         const std::string& base_dir, Config* checked = nullptr);
+
 // "300", "90s", "5m", "2h", "1d", "1h30m" → seconds; an Error says what is expected.
 Result<int64_t> parse_duration(std::string_view text);
 

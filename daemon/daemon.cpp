@@ -251,6 +251,9 @@ struct Daemon::Impl {
       return;  // the feed left the config while it was being fetched
     }
     FeedSlot& slot = it->second;
+    if (r.url != slot.poll.url) {
+      return;  // a reload changed the feed's URL while the old one was fetched
+    }
     slot.in_flight = false;
     slot.polled = true;
     const int64_t now_ms = clock.now_ms();
@@ -307,10 +310,18 @@ struct Daemon::Impl {
           st.entries = static_cast<int64_t>(parsed->entries.size());
           Pipeline pipeline(store, clock);
           PipelineResult res = pipeline.process(r.feed_id, *parsed, watches, st);
-          KHOBOR_LOG(info, "feed " + r.feed_id + ": " + std::to_string(res.entries) + " entries, " +
-                               std::to_string(res.new_entries) + " new, " +
-                               std::to_string(res.alert_seqs.size()) + " alert(s)" +
-                               (parsed->bozo ? " (the feed is not well-formed; recovered)" : ""));
+          // Quiet in the journal: a poll that brought nothing new is debug.
+          std::string summary = "feed " + r.feed_id + ": " + std::to_string(res.entries) +
+                                " entries, " + std::to_string(res.new_entries) + " new, " +
+                                std::to_string(res.alert_seqs.size()) + " alert(s)";
+          if (parsed->bozo) {
+            summary += " (the feed is not well-formed, read anyway)";
+          }
+          if (res.new_entries > 0) {
+            KHOBOR_LOG(info, summary);
+          } else {
+            KHOBOR_LOG(debug, summary);
+          }
           publish();
           break;
         }
@@ -318,7 +329,7 @@ struct Daemon::Impl {
           st.error.clear();
           st.last_success_ms = now_ms;
           store.save_feed_state(st);
-          KHOBOR_LOG(info, "feed " + r.feed_id + ": not modified (304)");
+          KHOBOR_LOG(debug, "feed " + r.feed_id + ": not modified (304)");
           break;
         case Verdict::failed:
         case Verdict::throttled:

@@ -55,10 +55,24 @@ struct StoredAlert {
   bool published = false;
 };
 
+// One entry of the story index's window as saved (stories/story_index.h SavedEntry):
+// the daemon writes one per entry it adds and reads them back at start-up to
+// rebuild the index. The store keeps the fingerprint as opaque values.
+struct StoryEntryRow {
+  int64_t seq = 0;    // the entry's sequence number in the story index
+  int64_t story = 0;  // its story id
+  std::string feed_id;
+  std::string entry_id;
+  std::string outlet;
+  int64_t time = 0;                // seconds since the epoch, as given to the index
+  uint64_t simhash = 0;            // Fingerprint::simhash
+  std::vector<uint32_t> features;  // Fingerprint::features (at most 64)
+};
+
 class Store {
  public:
   // The newest schema version this build knows.
-  static constexpr int k_schema_version = 1;
+  static constexpr int k_schema_version = 2;
 
   // Open or create the store at `path` (":memory:" for tests) and migrate it to
   // k_schema_version. Fails with a message naming the path when it cannot be
@@ -105,6 +119,17 @@ class Store {
   // first, in one statement; returns how many went. Unpublished ones are kept.
   // Small batches keep the write short, so the loop never stalls on it.
   size_t prune_alerts(int64_t before_ms, size_t limit);
+
+  // The story index's window (schema version 2). Saves one entry (replacing a row
+  // with the same seq).
+  void save_story_entry(const StoryEntryRow& row);
+  // Saved entries with time >= `since`, in seq order (for StoryIndex::restore).
+  std::vector<StoryEntryRow> story_entries_since(int64_t since);
+  // Deletes saved entries older than `before` (they have left the window).
+  void prune_story_entries(int64_t before);
+  // Records that `story` was alerted for `watchlist`: true the first time, false
+  // when it already was (one alert per story and watch list).
+  bool mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq);
 
  private:
   struct Impl;
