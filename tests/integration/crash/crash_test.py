@@ -26,9 +26,12 @@ ap.add_argument("khobord")
 ap.add_argument("khobor")
 ap.add_argument("feed_server")
 ap.add_argument("--kills", type=int, default=int(os.environ.get("KHOBOR_CRASH_KILLS", "20")))
-ap.add_argument("--grow", type=int, default=20, help="entries each feed reaches")
+ap.add_argument("--grow", type=int, default=None,
+                help="entries each feed reaches (default: 20, or kills / 2 when more)")
 ap.add_argument("--seed", type=int, default=int(os.environ.get("KHOBOR_CRASH_SEED", "0")) or None)
 args = ap.parse_args()
+if args.grow is None:
+    args.grow = max(20, args.kills // 2)
 seed = args.seed if args.seed is not None else random.randrange(1 << 30)
 rnd = random.Random(seed)
 FEEDS = ["a", "b", "c", "d"]
