@@ -22,7 +22,7 @@ work=$(mktemp -d /tmp/khobor-pollbench.XXXXXX)
 nginx_pid=
 cleanup() {
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  rm -rf "$work"
+  if [ -n "${POLL_BENCH_KEEP:-}" ]; then echo "poll_bench: kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -119,4 +119,4 @@ printf '\n%-10s %8s %10s %8s %9s %10s\n' tool feeds "round s" "CPU s" "RSS MB" "
 printf '%-10s %8d %10s %8s %9s %10s\n' khobord "$n" "$k_wall" "$k_cpu" "$k_rss" "$k_rps"
 printf '%-10s %8d %10s %8s %9s %10s\n' newsboat "$m" "$n_wall" "$n_cpu" "$n_rss" "$n_rps"
 echo "per feed: khobord $(echo "scale=3; 1000 * $k_wall / $n" | bc) ms, newsboat $(echo "scale=3; 1000 * $n_wall / $m" | bc) ms;" \
-     "khobord is $(echo "scale=1; ($n_wall / $m) / ($k_wall / $n)" | bc)x faster per feed"
+     "khobord is $(echo "scale=1; ($n_wall * $n) / ($m * $k_wall)" | bc)x faster per feed"

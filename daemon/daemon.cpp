@@ -274,10 +274,12 @@ struct Daemon::Impl {
       return true;
     }
     schedule(id, s, hold->second);
-    if (auto st = store.feed_state(id)) {
-      st->next_due_ms = clock.now_ms() + (hold->second - now_mono);
-      store.save_feed_state(*st);
-    }
+    // The store shows when it is polled next (a row is made if it was never polled).
+    store::FeedState st = store.feed_state(id).value_or(store::FeedState{});
+    st.feed_id = id;
+    st.url = s.poll.url;
+    st.next_due_ms = clock.now_ms() + (hold->second - now_mono);
+    store.save_feed_state(st);
     KHOBOR_LOG(info, "feed " + id + ": its domain " + s.domain + " is held for " +
                          std::to_string((hold->second - now_mono) / 1000) + " s more");
     return true;

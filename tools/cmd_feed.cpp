@@ -20,8 +20,9 @@ int run_feed(int argc, char** argv) {
   CLI::App* enable = app.add_subcommand(
       "enable", "poll a retired feed (HTTP 410) again: clears retired, errors and the due time");
   enable->add_option("ID", id, "the feed's id ([[feed]] id)")->required();
-  app.add_option("--config", config_path, "khobord's configuration (for [store] path)");
-  app.add_option("--store", store_path, "the store file (instead of the config's [store] path)");
+  enable->add_option("--config", config_path, "khobord's configuration (for [store] path)");
+  enable->add_option("--store", store_path,
+                     "the store file (instead of the config's [store] path)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
