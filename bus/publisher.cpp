@@ -49,10 +49,22 @@ struct Publisher::Impl {
 };
 
 Result<Publisher> Publisher::bind(const std::string& endpoint, PublisherOptions options) {
+  if (auto allowed = check_bind_allowed(endpoint, options.security, "[publish] endpoint");
+      !allowed) {
+    return allowed.error();
+  }
   auto impl = std::make_unique<Impl>();
   try {
     impl->socket.set(zmq::sockopt::sndhwm, options.send_hwm);
     impl->socket.set(zmq::sockopt::linger, options.linger_ms);
+    // A subscriber at its high-water mark makes the send fail (EAGAIN) instead
+    // of ZeroMQ dropping the message silently: the drop is counted and shown in
+    // `khobor status`, and every subscriber sees a gap in seq and replays it.
+    impl->socket.set(zmq::sockopt::xpub_nodrop, 1);
+    if (options.security.enabled()) {
+      impl->socket.set(zmq::sockopt::curve_server, 1);
+      impl->socket.set(zmq::sockopt::curve_secretkey, options.security.curve_secret_key);
+    }
     impl->socket.bind(endpoint);
     impl->endpoint = impl->socket.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {

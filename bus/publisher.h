@@ -3,9 +3,9 @@
 // The socket is an XPUB (a PUB that also sees subscriptions, so khobord can tell
 // whether anyone listens). A message is two frames: the topic, then the payload.
 // Sending never blocks: send is non-blocking, and a message the socket cannot take
-// is dropped and counted (ZeroMQ itself drops, per subscriber, what a subscriber
-// past its high-water mark cannot take; subscribers recover by seq, see
-// WIRE_FORMAT.md). Closing waits at most `linger_ms` for queued messages. Owns its
+// (ZMQ_XPUB_NODROP: some subscriber is at its high-water mark) is dropped for
+// every subscriber and counted; subscribers see the gap in seq and recover it
+// through replay (WIRE_FORMAT.md). Closing waits at most `linger_ms` for queued messages. Owns its
 // context and socket; not thread-safe (the loop thread only). Move-only.
 #pragma once
 
@@ -14,18 +14,21 @@
 #include <string>
 
 #include "base/result.h"
+#include "bus/security.h"
 
 namespace khobor::bus {
 
 struct PublisherOptions {
   int send_hwm = 10'000;  // messages queued per subscriber before ZeroMQ drops
   int linger_ms = 1'000;  // how long close waits for queued messages
+  ServerSecurity security;  // CURVE; required for an endpoint off loopback/ipc
 };
 
 class Publisher {
  public:
   // Bind to `endpoint` ("tcp://127.0.0.1:5680", "ipc:///run/khobor/alerts.sock",
-  // "tcp://127.0.0.1:*" for a free port). The Error names the endpoint and why.
+  // "tcp://127.0.0.1:*" for a free port). An endpoint that is not local is
+  // refused without CURVE (check_bind_allowed). The Error names the endpoint and why.
   static Result<Publisher> bind(const std::string& endpoint, PublisherOptions options = {});
 
   ~Publisher();

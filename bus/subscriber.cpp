@@ -1,27 +1,84 @@
 #include "bus/subscriber.h"
 
+#include <atomic>
 #include <chrono>
+#include <cstring>
 #include <zmq.hpp>
 
 namespace khobor::bus {
+namespace {
+
+std::atomic<uint64_t> g_monitor_id{0};
+
+}  // namespace
 
 struct Subscriber::Impl {
   zmq::context_t context{1};
   zmq::socket_t socket{context, zmq::socket_type::sub};
+  zmq::socket_t monitor{context, zmq::socket_type::pair};
+  uint64_t connections = 0;
 
   ~Impl() {
+    monitor.close();
     socket.close();
     context.close();
   }
+
+  // Count the ZMQ_EVENT_CONNECTED events waiting on the monitor; true if any.
+  bool drain_monitor() {
+    bool any = false;
+    while (true) {
+      zmq::message_t event;
+      if (!monitor.recv(event, zmq::recv_flags::dontwait)) {
+        return any;
+      }
+      bool more = event.more();
+      if (event.size() >= 2) {
+        uint16_t id = 0;
+        std::memcpy(&id, event.data(), sizeof id);
+        if (id == ZMQ_EVENT_CONNECTED) {
+          ++connections;
+          any = true;
+        }
+      }
+      while (more) {  // the second frame: the endpoint
+        zmq::message_t rest;
+        if (!monitor.recv(rest, zmq::recv_flags::dontwait)) {
+          break;
+        }
+        more = rest.more();
+      }
+    }
+  }
 };
 
-Result<Subscriber> Subscriber::connect(const std::string& endpoint,
-                                       const std::string& topic_prefix) {
+Result<Subscriber> Subscriber::connect(const std::string& endpoint, const std::string& topic_prefix,
+                                       const ClientSecurity& security) {
   auto impl = std::make_unique<Impl>();
   try {
     impl->socket.set(zmq::sockopt::linger, 0);
     impl->socket.set(zmq::sockopt::reconnect_ivl, 20);
     impl->socket.set(zmq::sockopt::reconnect_ivl_max, 1000);
+    impl->socket.set(zmq::sockopt::rcvhwm, 100'000);
+    if (security.enabled()) {
+      CurveKeyPair client = security.client;
+      if (client.secret_key.empty()) {
+        auto pair = generate_keypair();
+        if (!pair) {
+          return pair.error();
+        }
+        client = *pair;
+      }
+      impl->socket.set(zmq::sockopt::curve_serverkey, security.server_public_key);
+      impl->socket.set(zmq::sockopt::curve_publickey, client.public_key);
+      impl->socket.set(zmq::sockopt::curve_secretkey, client.secret_key);
+    }
+    std::string monitor_at = "inproc://khobor-sub-monitor-" + std::to_string(++g_monitor_id);
+    if (zmq_socket_monitor(impl->socket.handle(), monitor_at.c_str(), ZMQ_EVENT_CONNECTED) != 0) {
+      throw zmq::error_t();
+    }
+    impl->monitor.set(zmq::sockopt::linger, 0);
+    impl->monitor.connect(monitor_at);
     impl->socket.set(zmq::sockopt::subscribe, topic_prefix);
     impl->socket.connect(endpoint);
   } catch (const zmq::error_t& e) {
@@ -46,10 +103,11 @@ std::optional<Message> Subscriber::receive(int timeout_ms) {
                       .count();
       wait = static_cast<int>(std::max<int64_t>(left, 0));
     }
-    zmq::pollitem_t item{m_impl->socket.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::pollitem_t items[2] = {{m_impl->socket.handle(), 0, ZMQ_POLLIN, 0},
+                                {m_impl->monitor.handle(), 0, ZMQ_POLLIN, 0}};
     int n = 0;
     try {
-      n = zmq::poll(&item, 1, std::chrono::milliseconds(wait));
+      n = zmq::poll(items, 2, std::chrono::milliseconds(wait));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) {
         return std::nullopt;
@@ -58,6 +116,9 @@ std::optional<Message> Subscriber::receive(int timeout_ms) {
     }
     if (n == 0) {
       return std::nullopt;
+    }
+    if ((items[1].revents & ZMQ_POLLIN) != 0 && m_impl->drain_monitor()) {
+      return std::nullopt;  // (re)connected: the caller decides whether to replay
     }
     std::vector<zmq::message_t> parts;
     while (true) {
@@ -77,6 +138,10 @@ std::optional<Message> Subscriber::receive(int timeout_ms) {
       return std::nullopt;
     }
   }
+}
+
+uint64_t Subscriber::connections() const {
+  return m_impl->connections;
 }
 
 int Subscriber::fd() const {

@@ -2,15 +2,19 @@
 //
 // A SUB socket connected to the publisher's endpoint, subscribed to a topic
 // prefix ("alert." for every alert, "alert.summit" for one list). Connecting
-// succeeds before the publisher exists: ZeroMQ reconnects in the background. Owns
-// its context and socket; not thread-safe. Move-only.
+// succeeds before the publisher exists: ZeroMQ reconnects in the background, and
+// connections() counts every time the connection was (re)established (a socket
+// monitor), so a caller knows when it may have missed messages and should replay.
+// Owns its context and sockets; not thread-safe. Move-only.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "base/result.h"
+#include "bus/security.h"
 
 namespace khobor::bus {
 
@@ -21,15 +25,22 @@ struct Message {
 
 class Subscriber {
  public:
-  static Result<Subscriber> connect(const std::string& endpoint, const std::string& topic_prefix);
+  // Connect to `endpoint`; with `security.enabled()` over CURVE (the server's
+  // public key; the client's pair is generated when empty).
+  static Result<Subscriber> connect(const std::string& endpoint, const std::string& topic_prefix,
+                                    const ClientSecurity& security = {});
 
   ~Subscriber();
   Subscriber(Subscriber&&) noexcept;
   Subscriber& operator=(Subscriber&&) noexcept;
 
   // The next message, waiting up to `timeout_ms` (-1: forever); nullopt on
-  // timeout. A message that is not two frames is skipped.
+  // timeout. A message that is not two frames is skipped. Returns nullopt early
+  // when the connection was (re)established meanwhile (see connections()).
   std::optional<Message> receive(int timeout_ms);
+
+  // How many times the connection to the publisher was established so far.
+  uint64_t connections() const;
 
   // The socket's file descriptor, readable when messages may be waiting (edge-
   // triggered, ZeroMQ's ZMQ_FD), for callers with their own poll loop.

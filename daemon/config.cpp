@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <toml++/toml.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -275,6 +276,22 @@ std::optional<Error> read_feed_extras(const Checker& c, const toml::table& t, co
   return std::nullopt;
 }
 
+// Seconds from an integer or a duration string ("30d").
+Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std::string& key) {
+  if (auto i = n.value_exact<int64_t>()) {
+    return *i;
+  }
+  auto s = n.value_exact<std::string>();
+  if (!s) {
+    return c.error(n, key, "expected seconds (300) or a string like \"5m\" or \"30d\"");
+  }
+  auto secs = parse_duration(*s);
+  if (!secs) {
+    return c.error(n, key, secs.error().message);
+  }
+  return *secs;
+}
+
 }  // namespace
 
 Result<int64_t> parse_duration(std::string_view text) {
@@ -329,6 +346,11 @@ Result<int64_t> parse_duration(std::string_view text) {
   return total;
 }
 
+namespace {
+Result<Config> config_from_table(const toml::table& root, const std::string& source_name,
+                                 const std::string& base_dir);
+}  // namespace
+
 Result<Config> parse_config(std::string_view text, const std::string& source_name,
                             const std::string& base_dir) {
   toml::table root;
@@ -337,6 +359,12 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
   } catch (const toml::parse_error& e) {
     return make_error("config", where(source_name, e.source()) + std::string(e.description()));
   }
+  return config_from_table(root, source_name, base_dir);
+}
+
+namespace {
+Result<Config> config_from_table(const toml::table& root, const std::string& source_name,
+                                 const std::string& base_dir) {
   Checker c(source_name, base_dir);
   Config cfg;
   cfg.file = source_name;
@@ -362,8 +390,8 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
     return t;
   };
 
-  // [store] path
-  auto store = section("store", {"path"});
+  // [store] path, keep_alerts
+  auto store = section("store", {"path", "keep_alerts"});
   if (!store) {
     return store.error();
   }
@@ -375,12 +403,30 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
       }
       cfg.store_path = *s == ":memory:" ? *s : c.path(*s);
     }
+    if (const toml::node* n = (*store)->get("keep_alerts")) {
+      auto secs = duration_value(c, *n, "[store] keep_alerts");
+      if (!secs) {
+        return secs.error();
+      }
+      if (*secs < 60) {
+        return c.error(*n, "[store] keep_alerts",
+                       "must be at least a minute (\"30d\" is the default), got " +
+                           std::to_string(*secs) + " s");
+      }
+      cfg.keep_alerts_s = *secs;
+    }
   }
 
-  // [publish] endpoint, [control] endpoint
-  for (auto [name, target] :
-       {std::pair{"publish", &cfg.publish_endpoint}, std::pair{"control", &cfg.control_endpoint}}) {
-    auto t = section(name, {"endpoint"});
+  // [publish] endpoint, curve_secret_key; [control] endpoint, curve_secret_key
+  struct EndpointKeys {
+    const char* name;
+    std::string* endpoint;
+    std::string* secret;
+  };
+  for (auto [name, target, secret] :
+       {EndpointKeys{"publish", &cfg.publish_endpoint, &cfg.publish_curve_secret_key},
+        EndpointKeys{"control", &cfg.control_endpoint, &cfg.control_curve_secret_key}}) {
+    auto t = section(name, {"endpoint", "curve_secret_key"});
     if (!t) {
       return t.error();
     }
@@ -400,6 +446,19 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
                            *s + "\"");
       }
       *target = *s;
+    }
+    if (const toml::node* n = (*t)->get("curve_secret_key")) {
+      std::string key = std::string("[") + name + "] curve_secret_key";
+      auto s = c.string(*n, key);
+      if (!s) {
+        return s.error();
+      }
+      if (s->size() != 40) {
+        return c.error(*n, key,
+                       "expected 40 characters of Z85 (make a pair with `khobor keygen`), got " +
+                           std::to_string(s->size()));
+      }
+      *secret = *s;
     }
   }
 
@@ -517,6 +576,85 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
     }
   }
   return cfg;
+}
+
+}  // namespace
+
+namespace {
+
+bool contains(const toml::source_region& r, uint32_t line, uint32_t column) {
+  if (r.begin.line == 0) {
+    return false;
+  }
+  auto before = [](uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2) {
+    return l1 < l2 || (l1 == l2 && c1 <= c2);
+  };
+  return before(r.begin.line, r.begin.column, line, column) &&
+         before(line, column, r.end.line, r.end.column);
+}
+
+// Remove the innermost key or array element at line:column; false if none is there.
+bool remove_at(toml::node& node, uint32_t line, uint32_t column) {
+  if (toml::table* t = node.as_table()) {
+    for (auto it = t->begin(); it != t->end(); ++it) {
+      bool key_here = contains(it->first.source(), line, column);
+      if (key_here || contains(it->second.source(), line, column)) {
+        if (!key_here && remove_at(it->second, line, column)) {
+          return true;
+        }
+        t->erase(it);
+        return true;
+      }
+    }
+    return false;
+  }
+  if (toml::array* a = node.as_array()) {
+    for (size_t i = 0; i < a->size(); ++i) {
+      if (contains((*a)[i].source(), line, column)) {
+        if (!remove_at((*a)[i], line, column)) {
+          a->erase(a->begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> config_problems(std::string_view text, const std::string& source_name,
+                                         const std::string& base_dir, Config* checked) {
+  std::vector<std::string> problems;
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    problems.push_back(where(source_name, e.source()) + std::string(e.description()));
+    return problems;
+  }
+  // Check, and after each problem take out the key it names and check again, so
+  // that every problem is reported once with its own position.
+  const std::string prefix = source_name + ":";
+  for (int round = 0; round < 1000; ++round) {
+    auto r = config_from_table(root, source_name, base_dir);
+    if (r) {
+      if (checked != nullptr) {
+        *checked = std::move(*r);
+      }
+      break;
+    }
+    problems.push_back(r.error().message);
+    const std::string& m = r.error().message;
+    unsigned line = 0;
+    unsigned column = 0;
+    if (m.rfind(prefix, 0) != 0 ||
+        std::sscanf(m.c_str() + prefix.size(), "%u:%u", &line, &column) != 2 ||
+        !remove_at(root, line, column)) {
+      break;  // a problem without a position to take out: report what we have
+    }
+  }
+  return problems;
 }
 
 Result<Config> load_config(const std::string& path) {

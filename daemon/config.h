@@ -52,6 +52,9 @@ struct Config {
   std::string store_path = "/var/lib/khobor/khobor.db";
   std::string publish_endpoint = "tcp://127.0.0.1:5680";
   std::string control_endpoint = "tcp://127.0.0.1:5681";
+  std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
+  std::string control_curve_secret_key;
+  int64_t keep_alerts_s = 30 * 86400;  // [store] keep_alerts: how long replay can reach back
   int64_t poll_interval_s = 300;       // [poll] interval: both bounds unless they are given
   int64_t poll_min_interval_s = 120;   // [poll] min_interval
   int64_t poll_max_interval_s = 3600;  // [poll] max_interval
@@ -68,6 +71,12 @@ Result<Config> load_config(const std::string& path);
 // Check `text` as if read from `source_name`; relative paths resolve against `base_dir`.
 Result<Config> parse_config(std::string_view text, const std::string& source_name,
                             const std::string& base_dir);
+
+// Every problem in `text`, not only the first: each as "file:line:column: key:
+// what" (empty when the file is good). When `checked` is given it receives the
+// config with the faulty keys left out (its defaults in their place).
+std::vector<std::string> config_problems(std::string_view text, const std::string& source_name,
+                                         const std::string& base_dir, Config* checked = nullptr);
 
 // "300", "90s", "5m", "2h", "1d", "1h30m" → seconds; an Error says what is expected.
 Result<int64_t> parse_duration(std::string_view text);

@@ -17,8 +17,11 @@
 #include <random>
 
 #include "base/log.h"
+#include "bus/control.h"
 #include "bus/publisher.h"
+#include "bus/security.h"
 #include "daemon/config.h"
+#include "daemon/control_api.h"
 #include "daemon/pipeline.h"
 #include "daemon/schedule.h"
 #include "feeds/fetcher.h"
@@ -110,6 +113,24 @@ std::vector<int64_t> entry_times(const feeds::ParsedFeed& feed) {
 
 }  // namespace
 
+Status check_endpoints(const Config& cfg) {
+  if (auto st = bus::check_bind_allowed(cfg.publish_endpoint, {cfg.publish_curve_secret_key},
+                                        "[publish] endpoint");
+      !st) {
+    return st;
+  }
+  return bus::check_bind_allowed(cfg.control_endpoint, {cfg.control_curve_secret_key},
+                                 "[control] endpoint");
+}
+
+namespace {
+
+// How often old alerts are pruned, and how many rows one prune deletes at most.
+constexpr int64_t k_prune_every_ms = 60'000;
+constexpr size_t k_prune_batch = 500;
+
+}  // namespace
+
 void block_signals() {
   sigset_t set = handled_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
@@ -133,6 +154,13 @@ struct Daemon::Impl {
   int64_t watchdog_ms = 0;  // ping period (half of WATCHDOG_USEC), 0: off
   int64_t next_watchdog_mono = 0;
   int awaited = 0;  // 0: not yet, 1: done
+  std::unique_ptr<bus::ControlServer> control;  // null when embedded without one
+  std::unique_ptr<ControlApi> control_api;
+  bool control_backlog = false;  // process() hit its cap: look again at once
+  int64_t started_ms = 0;
+  int64_t started_mono = 0;
+  int64_t next_prune_mono = 0;
+  std::string reload_error;  // why the last reload was refused (empty when it was not)
 
   Impl(DaemonOptions o, const Clock& c, Config cfg, store::Store st, bus::Publisher pub)
       : options(std::move(o)),
@@ -325,6 +353,12 @@ struct Daemon::Impl {
     if (watchdog_ms > 0) {
       next = std::min(next, next_watchdog_mono);
     }
+    if (!options.once) {
+      next = std::min(next, next_prune_mono);
+    }
+    if (control_backlog) {
+      next = now;
+    }
     return static_cast<int>(std::clamp<int64_t>(next - now, 0, 60'000));
   }
 
@@ -414,6 +448,9 @@ struct Daemon::Impl {
       return;  // the feed left the config while it was being fetched
     }
     FeedSlot& slot = it->second;
+    if (r.url != slot.poll.url) {
+      return;  // a reload changed the feed's URL while the old one was fetched
+    }
     slot.in_flight = false;
     slot.polled = true;
     const int64_t now_ms = clock.now_ms();
@@ -465,10 +502,18 @@ struct Daemon::Impl {
           st.entries = static_cast<int64_t>(parsed->entries.size());
           Pipeline pipeline(store, clock);
           PipelineResult res = pipeline.process(r.feed_id, *parsed, watches, st);
-          KHOBOR_LOG(info, "feed " + r.feed_id + ": " + std::to_string(res.entries) + " entries, " +
-                               std::to_string(res.new_entries) + " new, " +
-                               std::to_string(res.alert_seqs.size()) + " alert(s)" +
-                               (parsed->bozo ? " (the feed is not well-formed; recovered)" : ""));
+          // Quiet in the journal: a poll that brought nothing new is debug.
+          std::string summary = "feed " + r.feed_id + ": " + std::to_string(res.entries) +
+                                " entries, " + std::to_string(res.new_entries) + " new, " +
+                                std::to_string(res.alert_seqs.size()) + " alert(s)";
+          if (parsed->bozo) {
+            summary += " (the feed is not well-formed, read anyway)";
+          }
+          if (res.new_entries > 0) {
+            KHOBOR_LOG(info, summary);
+          } else {
+            KHOBOR_LOG(debug, summary);
+          }
           publish();
           break;
         }
@@ -476,7 +521,7 @@ struct Daemon::Impl {
           st.error.clear();
           st.last_success_ms = now_ms;
           store.save_feed_state(st);
-          KHOBOR_LOG(info, "feed " + r.feed_id + ": not modified (304)");
+          KHOBOR_LOG(debug, "feed " + r.feed_id + ": not modified (304)");
           break;
         case Verdict::failed:
         case Verdict::throttled:
@@ -514,11 +559,18 @@ struct Daemon::Impl {
   bool do_reload() {
     notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(monotonic_usec()));
     auto cfg = load_config(options.config_path);
+    if (cfg) {
+      if (auto st = check_endpoints(*cfg); !st) {
+        cfg = st.error();
+      }
+    }
     if (!cfg) {
+      reload_error = cfg.error().message;
       KHOBOR_LOG(error, "reload: keeping the old configuration: " + cfg.error().message);
       notify("READY=1\nSTATUS=reload failed; running with the old configuration");
       return false;
     }
+    reload_error.clear();
     if (cfg->store_path != config.store_path) {
       KHOBOR_LOG(warning, "reload: [store] path changed; it takes effect at the next restart");
     }
@@ -526,6 +578,11 @@ struct Daemon::Impl {
       KHOBOR_LOG(warning,
                  "reload: [publish] endpoint changed; it takes effect at the next restart");
     }
+    if (cfg->control_endpoint != config.control_endpoint) {
+      KHOBOR_LOG(warning,
+                 "reload: [control] endpoint changed; it takes effect at the next restart");
+    }
+    config.keep_alerts_s = cfg->keep_alerts_s;
     std::string dir = cfg->watchlists_dir;
     watch::WatchSet next = load_watchlists(dir, dir == config.watchlists_dir ? &watches : nullptr);
     config.feeds = cfg->feeds;
@@ -538,7 +595,6 @@ struct Daemon::Impl {
     }
     config.watchlists_dir = dir;
     config.log_level = cfg->log_level;
-    config.control_endpoint = cfg->control_endpoint;
     log::set_level(config.log_level);
     watches = std::move(next);
     set_feeds();
@@ -547,6 +603,70 @@ struct Daemon::Impl {
                            " watch list(s), " + std::to_string(watches.rule_count()) + " rule(s)");
     notify("READY=1\nSTATUS=" + status_line());
     return true;
+  }
+
+  // ---- the control socket (daemon/control_api.h) ----
+
+  DaemonSnapshot snapshot() {
+    DaemonSnapshot s;
+    s.version = KHOBOR_VERSION;
+    s.started_ms = started_ms;
+    s.uptime_s = (clock.mono_ms() - started_mono) / 1000;
+    s.config_file = options.config_path;
+    s.store_path = config.store_path;
+    s.publish_endpoint = publisher.endpoint();
+    s.control_endpoint = control ? control->endpoint() : "";
+    s.watchlists = watches.list_count();
+    s.rules = watches.rule_count();
+    s.published = published_total;
+    s.dropped = publisher.dropped();
+    s.subscribers = publisher.poll_subscriptions(0);
+    for (const auto& [id, slot] : slots) {
+      FeedView f{id, slot.poll.url, slot.in_flight, slot.poll.retired, store.feed_state(id)};
+      if (f.health && f.health->url != slot.poll.url) {
+        f.health.reset();  // state of an earlier URL
+      }
+      s.feeds.push_back(std::move(f));
+    }
+    return s;
+  }
+
+  void serve_control() {
+    if (!control) {
+      return;
+    }
+    if (!control_api) {
+      control_api = std::make_unique<ControlApi>(
+          store, ControlApi::Hooks{[this] { return snapshot(); }, [this]() -> Status {
+                                     if (do_reload()) {
+                                       return Ok{};
+                                     }
+                                     return make_error("reload", reload_error);
+                                   }});
+    }
+    constexpr size_t k_batch = 64;
+    control_backlog = control->process(
+                          [this](std::string_view req) { return control_api->handle(req); },
+                          k_batch) == k_batch;
+  }
+
+  // Delete a small batch of alerts older than [store] keep_alerts, once a minute
+  // (sooner while a backlog remains), so the loop never stalls on it.
+  void prune_due() {
+    const int64_t now = clock.mono_ms();
+    if (options.once || now < next_prune_mono) {
+      return;
+    }
+    size_t n = 0;
+    try {
+      n = store.prune_alerts(clock.now_ms() - config.keep_alerts_s * 1000, k_prune_batch);
+    } catch (const store::StoreError& e) {
+      KHOBOR_LOG(warning, std::string("pruning old alerts failed (tried again later): ") + e.what());
+    }
+    next_prune_mono = now + (n == k_prune_batch ? 1'000 : k_prune_every_ms);
+    if (n > 0) {
+      KHOBOR_LOG(debug, "pruned " + std::to_string(n) + " alert(s) older than [store] keep_alerts");
+    }
   }
 
   std::string status_line() const {
@@ -568,6 +688,9 @@ struct Daemon::Impl {
       watchdog_ms = std::max<int64_t>(static_cast<int64_t>(watchdog_usec / 2000), 1);
     }
     set_feeds();
+    started_ms = clock.now_ms();
+    started_mono = clock.mono_ms();
+    next_prune_mono = started_mono;
     KHOBOR_LOG(notice, "khobord " KHOBOR_VERSION " serving: " + std::to_string(slots.size()) +
                            " feed(s), " + std::to_string(watches.list_count()) +
                            " watch list(s), alerts on " + publisher.endpoint() + ", store " +
@@ -588,6 +711,9 @@ struct Daemon::Impl {
         if (signal_fd >= 0) {
           extra.push_back({signal_fd, POLLIN, 0});
         }
+        if (control) {
+          extra.push_back({control->fd(), POLLIN, 0});
+        }
         fetcher.poll(extra, timeout_ms());
         if (signal_fd >= 0 && (extra[0].revents & POLLIN) != 0) {
           handle_signals();
@@ -599,6 +725,9 @@ struct Daemon::Impl {
           finish(r);
         }
         publisher.poll_subscriptions(0);
+        // ZMQ_FD is edge-triggered: look after every wake-up, not only when it fired.
+        serve_control();
+        prune_due();
       }
     } catch (const std::exception& e) {
       KHOBOR_LOG(error, std::string("stopping on an unexpected error: ") + e.what());
@@ -622,16 +751,31 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
     return cfg.error();
   }
   log::set_level(cfg->log_level);
+  if (auto st = check_endpoints(*cfg); !st) {
+    return st.error();
+  }
   auto store = store::Store::open(cfg->store_path);
   if (!store) {
     return store.error();
   }
-  auto pub = bus::Publisher::bind(cfg->publish_endpoint);
+  bus::PublisherOptions pub_options;
+  pub_options.security.curve_secret_key = cfg->publish_curve_secret_key;
+  auto pub = bus::Publisher::bind(cfg->publish_endpoint, pub_options);
   if (!pub) {
     return pub.error();
   }
+  // A one-shot poll serves no control socket (and so runs beside a service).
+  std::unique_ptr<bus::ControlServer> control;
+  if (!options.once) {
+    auto bound = bus::ControlServer::bind(cfg->control_endpoint, {cfg->control_curve_secret_key});
+    if (!bound) {
+      return bound.error();
+    }
+    control = std::move(*bound);
+  }
   auto impl =
       std::make_unique<Impl>(options, clock, std::move(*cfg), std::move(*store), std::move(*pub));
+  impl->control = std::move(control);
   impl->watches = load_watchlists(impl->config.watchlists_dir, nullptr);
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }

@@ -13,6 +13,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "daemon/config.h"
 
 namespace khobor::daemon {
 
@@ -22,6 +23,10 @@ struct DaemonOptions {
   int await_subscriber_s = 0;  // before publishing, wait this long for a subscriber
   bool use_signalfd = true;    // false when embedded (tests): no signal handling
 };
+
+// Ok when both endpoints of `cfg` may be bound: on loopback or ipc, or with a
+// CURVE secret key (bus/security.h); else an Error ("config") saying why.
+Status check_endpoints(const Config& cfg);
 
 // Block SIGTERM, SIGINT and SIGHUP in the calling thread (and the threads it
 // starts later), so they are read from the Daemon's signalfd. Call first in main.

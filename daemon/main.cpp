@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "daemon/check.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 
@@ -32,12 +33,17 @@ int main(int argc, char** argv) {
 
   try {
     if (check) {
-      auto cfg = khobor::daemon::load_config(options.config_path);
-      if (!cfg) {
-        std::fprintf(stderr, "khobord: %s\n", cfg.error().message.c_str());
+      auto report = khobor::daemon::check_everything(options.config_path);
+      for (const auto& p : report.problems) {
+        std::fprintf(stderr, "khobord: %s\n", p.c_str());
+      }
+      if (!report.problems.empty()) {
+        std::fprintf(stderr, "khobord: %zu problem(s) in %s and its watch lists\n",
+                     report.problems.size(), options.config_path.c_str());
         return khobor::daemon::k_exit_config;
       }
-      std::printf("%s: ok, %zu feed(s)\n", options.config_path.c_str(), cfg->feeds.size());
+      std::printf("%s: ok, %zu feed(s), %zu watch list(s), %zu rule(s)\n",
+                  options.config_path.c_str(), report.feeds, report.watchlists, report.rules);
       return 0;
     }
     auto daemon = khobor::daemon::Daemon::create(options, khobor::SystemClock::instance());

@@ -522,7 +522,7 @@ bool read_time(std::string_view t, Fields& f) {
       f.offset = off;
       return true;
     }
-    auto named = named_zone(lowered(t.substr(i)));
+    auto named = named_zone(t.substr(i));
     if (!named) {
       return false;
     }
@@ -534,35 +534,45 @@ bool read_time(std::string_view t, Fields& f) {
 std::optional<Fields> parse_loose(std::string_view s) {
   // Tokens: runs separated by white space, ',', '|', '/', and '-' or '.' between
   // letters and digits of a date ("06-Nov-94", "2025/12/06"), keeping signs of zones.
-  std::vector<std::string> tokens;
-  std::string cur;
+  // Tokens are views into one lower-cased copy: no allocation per token.
+  const std::string low = lowered(s);
+  std::vector<std::string_view> tokens;
+  tokens.reserve(12);
+  size_t cur_start = 0;
+  size_t cur_len = 0;
+  auto cur = [&] { return std::string_view(low).substr(cur_start, cur_len); };
   auto flush = [&] {
-    if (!cur.empty()) {
-      tokens.push_back(lowered(cur));
-      cur.clear();
+    if (cur_len != 0) {
+      tokens.push_back(cur());
+      cur_len = 0;
     }
   };
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
+  auto push = [&](size_t i) {
+    if (cur_len == 0) {
+      cur_start = i;
+    }
+    ++cur_len;
+  };
+  for (size_t i = 0; i < low.size(); ++i) {
+    char c = low[i];
     if (c == ' ' || c == ',' || c == '|' || c == '\t' || c == '\n' || c == '\r' || c == '/' ||
         c == ';' || c == '(' || c == ')' || c == '"' || c == '[' || c == ']') {
       flush();
-    } else if ((c == '-' || c == '+') && (cur.empty() || cur.find(':') == std::string::npos)) {
+    } else if ((c == '-' || c == '+') && cur().find(':') == std::string_view::npos) {
       // A sign starts a zone when followed by digits and preceded by a space or a time.
-      bool zone_like = i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9' && cur.empty();
+      bool zone_like = i + 1 < low.size() && low[i + 1] >= '0' && low[i + 1] <= '9' && cur_len == 0;
       if (zone_like) {
-        flush();
-        cur.push_back(c);
+        push(i);
       } else if (c == '-') {
         flush();
       } else {
-        cur.push_back(c);
+        push(i);
       }
-    } else if (c == '.' && !cur.empty() && cur.find(':') == std::string::npos) {
+    } else if (c == '.' && cur_len != 0 && cur().find(':') == std::string_view::npos) {
       // "06.12.2025" or "Dec." — a dot outside a time separates.
       flush();
     } else {
-      cur.push_back(c);
+      push(i);
     }
   }
   flush();
@@ -639,8 +649,8 @@ std::optional<Fields> parse_loose(std::string_view s) {
     // A day with an ordinal suffix: "1st", "22nd".
     if (t.size() >= 3 && t[0] >= '0' && t[0] <= '9' &&
         (t.ends_with("st") || t.ends_with("nd") || t.ends_with("rd") || t.ends_with("th")) &&
-        all_digits(std::string_view(t).substr(0, t.size() - 2))) {
-      numbers.push_back(std::string_view(t).substr(0, t.size() - 2));
+        all_digits(t.substr(0, t.size() - 2))) {
+      numbers.push_back(t.substr(0, t.size() - 2));
       continue;
     }
     // Single military letters and other words: ignored, like feedparser does for
@@ -727,9 +737,45 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The shape nearly every RSS feed writes, "Sat, 06 Dec 2025 05:20:10 +0000" (or GMT,
+// UTC, Z), read without allocating; nullopt sends the text to the general readers.
+std::optional<int64_t> parse_rfc1123_fast(std::string_view s) {
+  if (s.size() < 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s[25] != ' ') {
+    return std::nullopt;
+  }
+  Fields f;
+  int year = 0;
+  if (!digits(s, 5, 2, f.day) || !digits(s, 12, 4, year) || !digits(s, 17, 2, f.hour) ||
+      !digits(s, 20, 2, f.minute) || !digits(s, 23, 2, f.second)) {
+    return std::nullopt;
+  }
+  f.year = year;
+  char mon[3] = {lower(s[8]), lower(s[9]), lower(s[10])};
+  f.month = month_from_name(std::string_view(mon, 3));
+  if (f.month == 0) {
+    return std::nullopt;
+  }
+  std::string_view zone = s.substr(26);
+  if (zone == "GMT" || zone == "UTC" || zone == "UT" || zone == "Z") {
+    f.offset = 0;
+  } else {
+    size_t i = 0;
+    int64_t off = 0;
+    if (!read_numeric_zone(zone, i, off) || i != zone.size()) {
+      return std::nullopt;
+    }
+    f.offset = off;
+  }
+  return to_epoch(f, "UTC");
+}
+
 }  // namespace
 
 std::optional<int64_t> parse_date(std::string_view text, std::string_view default_timezone) {
+  if (auto fast = parse_rfc1123_fast(trim(text))) {
+    return fast;
+  }
   std::string folded = fold_to_ascii(text);
   std::string_view s = trim(folded);
   if (s.empty() || s.size() > 200) {

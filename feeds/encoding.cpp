@@ -245,7 +245,8 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
     d.encoding = bom->first;
     if (is_utf8_name(bom->first)) {
       if (is_valid_utf8(rest)) {
-        d.utf8.assign(rest);
+        d.borrowed = true;
+        d.offset = bom->second;
       } else {
         d.utf8 = repair_utf8(rest);
         d.overridden = true;
@@ -272,7 +273,6 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
   if (!xml.empty()) {
     candidates.push_back({xml, "the XML declaration"});
   }
-  const bool ascii = all_ascii(body);
   std::string rejected;
   for (const auto& c : candidates) {
     if (is_utf16_or_32(c.name)) {
@@ -284,9 +284,11 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
       continue;
     }
     if (is_utf8_name(c.name)) {
-      if (is_valid_utf8(body)) {
+      bool control = true;
+      if (is_valid_utf8(body, &control)) {
+        d.control_free = !control;
         d.encoding = "utf-8";
-        d.utf8.assign(body);
+        d.borrowed = true;
         d.overridden = !rejected.empty();
         if (d.overridden) {
           d.warnings.push_back("encoding: " + rejected + "; read as utf-8");
@@ -299,7 +301,7 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
       rejected += "utf-8 from " + std::string(c.source) + " but the bytes are not UTF-8";
       continue;
     }
-    if (ascii) {
+    if (all_ascii(body)) {
       if (!charset_known(web_name(c.name))) {
         if (!rejected.empty()) {
           rejected += "; ";
@@ -308,7 +310,7 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
         continue;
       }
       d.encoding = web_name(c.name) == "gb18030" ? "gb18030" : c.name;
-      d.utf8.assign(body);
+      d.borrowed = true;
       d.overridden = !rejected.empty();
       if (d.overridden) {
         d.warnings.push_back("encoding: " + rejected + "; read as " + c.name);
@@ -337,16 +339,20 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
     rejected += "unknown charset " + c.name + " from " + c.source;
   }
   // Nothing declared (or every declaration rejected): UTF-8 when it is, else detect.
-  if (is_valid_utf8(body)) {
+  if (bool control = true; is_valid_utf8(body, &control)) {
+    d.control_free = !control;
     d.encoding = "utf-8";
-    d.utf8.assign(body);
+    d.borrowed = true;
     if (!rejected.empty()) {
       d.overridden = true;
       d.warnings.push_back("encoding: " + rejected + "; read as utf-8");
     }
     return d;
   }
-  if (auto det = detect(body); det && !is_utf8_name(det->name) && det->confidence >= 10) {
+  // UTF-16/32 guesses are impossible here: the body reads as ASCII-compatible
+  // (those with a BOM or "<\0" were handled above).
+  if (auto det = detect(body);
+      det && !is_utf8_name(det->name) && !is_utf16_or_32(det->name) && det->confidence >= 10) {
     if (auto converted = convert(body, web_name(det->name))) {
       d.encoding = det->name;
       d.utf8 = std::move(*converted);

@@ -15,10 +15,18 @@
 namespace khobor::feeds::detail {
 
 struct Decoded {
-  std::string utf8;                   // the body as valid UTF-8, BOM removed
+  std::string utf8;                   // the body as valid UTF-8, BOM removed (unless borrowed)
+  bool borrowed = false;              // the body was valid UTF-8: utf8 is empty, use view()
+  size_t offset = 0;                  // where the borrowed text starts (after a BOM)
+  bool control_free = false;          // known to hold no C0 control (other than tab/LF/CR)
   std::string encoding;               // the encoding used, as ICU names it
   bool overridden = false;            // a declared encoding was wrong
   std::vector<std::string> warnings;  // why, when something was overridden or replaced
+
+  // The decoded text: a view of `body` when borrowed, else of utf8.
+  std::string_view view(std::string_view body) const {
+    return borrowed ? body.substr(offset) : std::string_view(utf8);
+  }
 };
 
 // The charset parameter of a Content-Type header value, lower-cased ("" if none).

@@ -247,26 +247,73 @@ size_t utf8_sequence(std::string_view s, size_t i) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    // Fast path over ASCII, eight bytes at a time.
-    while (i + 8 <= s.size()) {
+namespace {
+
+bool is_bad_control(unsigned c) {
+  return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+}
+
+// Whether any of the 8 bytes in w is below 0x20 (may say yes for a byte >= 0x80,
+// which the callers exclude).
+bool any_below_space(uint64_t w) {
+  return ((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL) != 0;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s, bool* has_control) {
+  auto p = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* end = p + s.size();
+  bool control = false;
+  while (p < end) {
+    if (end - p >= 8) {
       uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (w & 0x8080808080808080ULL) {
-        break;
+      std::memcpy(&w, p, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {  // eight ASCII bytes
+        if (!control && any_below_space(w)) {
+          for (int k = 0; k < 8; ++k) {
+            control = control || is_bad_control(p[k]);
+          }
+        }
+        p += 8;
+        continue;
       }
-      i += 8;
+      // Bengali (U+0980…U+09FF is E0 A6 xx / E0 A7 xx): one test per character.
+      auto w32 = static_cast<uint32_t>(w);
+      if ((w32 & 0xC0FEFFu) == 0x80A6E0u) {
+        p += 3;
+        continue;
+      }
     }
-    if (i >= s.size()) {
-      break;
+    unsigned c = *p;
+    if (c < 0x80) {
+      control = control || is_bad_control(c);
+      ++p;
+      continue;
     }
-    size_t n = utf8_sequence(s, i);
-    if (n == 0) {
+    if (c >= 0xE0 && c <= 0xEF) {  // other three-byte characters
+      if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+          (c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)) {
+        return false;
+      }
+      p += 3;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      if (end - p < 2 || (p[1] & 0xC0) != 0x80) {
+        return false;
+      }
+      p += 2;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80 ||
+          (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)) {
+        return false;
+      }
+      p += 4;
+    } else {
       return false;
     }
-    i += n;
+  }
+  if (has_control != nullptr) {
+    *has_control = control;
   }
   return true;
 }

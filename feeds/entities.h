@@ -30,8 +30,10 @@ size_t decode_reference(std::string_view s, std::string& out);
 // Replaces every character reference in `s` that decode_reference knows.
 std::string decode_entities(std::string_view s);
 
-// True when `s` is valid UTF-8 (no overlongs, no surrogates).
-bool is_valid_utf8(std::string_view s);
+// True when `s` is valid UTF-8 (no overlongs, no surrogates). When `has_control` is
+// given, it is set to whether `s` holds a C0 control character other than tab, LF
+// and CR (checked in the same pass; meaningful only when the result is true).
+bool is_valid_utf8(std::string_view s, bool* has_control = nullptr);
 
 // `s` with every invalid UTF-8 sequence replaced by U+FFFD.
 std::string repair_utf8(std::string_view s);

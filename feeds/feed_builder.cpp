@@ -26,8 +26,8 @@ bool is_sane_guid(std::string_view g) {
   if (g.empty() || g.size() > 2048) {
     return false;
   }
-  static constexpr std::string_view k_placeholders[] = {"0",    "null", "undefined", "none", "-",
-                                                        "guid", "id",   "nil",       "false"};
+  static constexpr std::string_view k_placeholders[] = {"0",   "null", "undefined", "none",
+                                                        "nil", "-",    "false"};
   for (auto p : k_placeholders) {
     if (g == p) {
       return false;
@@ -78,14 +78,17 @@ void FeedBuilder::add_entry(Entry entry, std::string guid, bool guid_is_link) {
   m_drafts.push_back({std::move(guid), guid_is_link});
 }
 
-std::optional<int64_t> FeedBuilder::date(std::string_view text, std::string_view where) {
+std::optional<int64_t> FeedBuilder::date(std::string_view text, size_t entry_index,
+                                         std::string_view element) {
   text = trim(text);
   if (text.empty()) {
     return std::nullopt;
   }
   auto t = parse_date(text, m_options.default_timezone);
   if (!t) {
-    warn("date: unreadable date", "'" + shorten(text) + "' in " + std::string(where));
+    warn("date: unreadable date", "'" + shorten(text) + "' in entry " +
+                                      std::to_string(entry_index + 1) + " <" +
+                                      std::string(element) + ">");
   }
   return t;
 }

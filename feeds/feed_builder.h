@@ -30,8 +30,8 @@ class FeedBuilder {
   void add_entry(Entry entry, std::string guid, bool guid_is_link);
 
   // A date read with the configured default zone; an unreadable one is nullopt and
-  // a (grouped) warning naming the text and the entry.
-  std::optional<int64_t> date(std::string_view text, std::string_view where);
+  // a (grouped) warning naming the text, the entry (0-based index) and the element.
+  std::optional<int64_t> date(std::string_view text, size_t entry_index, std::string_view element);
 
   // A warning, grouped by `kind` with a count ("and N more").
   void warn(const std::string& kind, const std::string& first_detail);

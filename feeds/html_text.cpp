@@ -80,44 +80,67 @@ class TextWriter {
   bool m_break = false;
 };
 
-// Emits the text run s (no markup inside) word by word.
+// Bytes that end a chunk of plain text: white space and the lead byte 0xC2 (of
+// U+00A0 no-break space and of the C1 controls).
+constexpr auto k_special = [] {
+  std::array<bool, 256> t{};
+  t[' '] = t['\t'] = t['\n'] = t['\r'] = t['\f'] = true;
+  t[0xC2] = true;
+  return t;
+}();
+
+bool is_nbsp_or_c1(std::string_view s, size_t i) {
+  if (i + 1 >= s.size()) {
+    return false;
+  }
+  auto b = static_cast<unsigned char>(s[i + 1]);
+  return b == 0xA0 || (b >= 0x80 && b <= 0x9F);
+}
+
+// Emits the text run s (no markup inside): whole chunks of words with single spaces
+// are appended at once; other white space collapses.
 void emit_run(TextWriter& w, std::string_view s) {
+  const size_t n = s.size();
   size_t i = 0;
-  while (i < s.size()) {
-    char c = s[i];
-    if (is_space(c)) {
+  while (i < n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (is_space(static_cast<char>(c))) {
       w.space();
       ++i;
       continue;
     }
-    // U+00A0 no-break space counts as white space.
-    if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < s.size() &&
-        static_cast<unsigned char>(s[i + 1]) == 0xA0) {
-      w.space();
-      i += 2;
-      continue;
-    }
-    // U+0080…U+009F: C1 controls that are really windows-1252 punctuation
-    // ("don\u0092t" means "don’t"), as browsers read them.
-    if (static_cast<unsigned char>(c) == 0xC2 && i + 1 < s.size() &&
-        static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-        static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
-      std::string fixed;
-      detail::append_utf8(fixed, detail::cp1252_c1(static_cast<unsigned char>(s[i + 1])));
-      w.text(fixed);
+    if (c == 0xC2 && is_nbsp_or_c1(s, i)) {
+      auto b = static_cast<unsigned char>(s[i + 1]);
+      if (b == 0xA0) {
+        w.space();  // no-break space counts as white space
+      } else {
+        // C1 controls that are really windows-1252 punctuation ("don\u0092t").
+        std::string fixed;
+        detail::append_utf8(fixed, detail::cp1252_c1(b));
+        w.text(fixed);
+      }
       i += 2;
       continue;
     }
     size_t j = i;
-    while (j < s.size() && !is_space(s[j]) && static_cast<unsigned char>(s[j]) != 0xC2) {
-      ++j;
-    }
-    if (j == i) {
-      // A 0xC2 lead byte of another character (Latin-1 supplement): keep it.
-      j = i + 1;
-      while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) {
+    while (j < n) {
+      auto d = static_cast<unsigned char>(s[j]);
+      if (!k_special[d]) {
         ++j;
+        continue;
       }
+      if (d == ' ' && j + 1 < n && !k_special[static_cast<unsigned char>(s[j + 1])]) {
+        j += 2;  // a single space between words stays inside the chunk
+        continue;
+      }
+      if (d == 0xC2 && !is_nbsp_or_c1(s, j)) {
+        j += 2;
+        continue;
+      }
+      break;
+    }
+    if (j > n) {
+      j = n;
     }
     w.text(s.substr(i, j - i));
     i = j;

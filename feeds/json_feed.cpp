@@ -83,7 +83,6 @@ Result<bool> read_json_feed(std::string_view utf8, FeedBuilder& b) {
       continue;
     }
     Entry e;
-    std::string where = "item " + std::to_string(index);
     e.title = inline_text(str(item, "title"));
     e.link = resolve_url(base, str(item, "url"));
     if (e.link.empty()) {
@@ -112,8 +111,8 @@ Result<bool> read_json_feed(std::string_view utf8, FeedBuilder& b) {
     }
     e.summary_html = str(item, "summary");
     e.summary = inline_text(e.summary_html);
-    e.published = b.date(str(item, "date_published"), where + " date_published");
-    e.updated = b.date(str(item, "date_modified"), where + " date_modified");
+    e.published = b.date(str(item, "date_published"), index - 1, "date_published");
+    e.updated = b.date(str(item, "date_modified"), index - 1, "date_modified");
     if (auto a = item.find("authors"); a != item.end() && a->is_array()) {
       for (const auto& x : *a) {
         add_author(x, e.authors);

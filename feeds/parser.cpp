@@ -184,8 +184,9 @@ std::string_view trim(std::string_view s) {
 }
 
 // The text of an element: its character data, or, when it holds elements
-// (unescaped HTML in a description, Atom xhtml), its inner markup.
-std::string inner(pugi::xml_node n) {
+// (unescaped HTML in a description, Atom xhtml), its inner markup. The common case
+// (one text or CDATA child) is a view into the document; else `scratch` holds it.
+std::string_view inner_view(pugi::xml_node n, std::string& scratch) {
   pugi::xml_node first = n.first_child();
   if (!first) {
     return {};
@@ -194,34 +195,58 @@ std::string inner(pugi::xml_node n) {
       (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
     return first.value();
   }
+  scratch.clear();
   bool has_elements = false;
-  std::string text;
   for (auto c = first; c; c = c.next_sibling()) {
     if (c.type() == pugi::node_element) {
       has_elements = true;
       break;
     }
     if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
-      text.append(c.value());
+      scratch.append(c.value());
     }
   }
   if (!has_elements) {
-    return text;
+    return scratch;
   }
   StringWriter w;
   for (auto c = first; c; c = c.next_sibling()) {
     c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
   }
-  return std::move(w.out);
+  scratch = std::move(w.out);
+  return scratch;
+}
+
+std::string inner(pugi::xml_node n) {
+  std::string scratch;
+  return std::string(inner_view(n, scratch));
 }
 
 // Plain one-line text of an element that may hold markup.
 std::string text_of(pugi::xml_node n) {
-  return inline_text(inner(n));
+  std::string scratch;
+  return inline_text(inner_view(n, scratch));
 }
 
 std::string trimmed(pugi::xml_node n) {
-  return std::string(trim(inner(n)));
+  std::string scratch;
+  return std::string(trim(inner_view(n, scratch)));
+}
+
+// The text of a date element, trimmed, as a view (into the document or `scratch`).
+std::string_view date_text(pugi::xml_node n, std::string& scratch) {
+  return trim(inner_view(n, scratch));
+}
+
+// The base URL in effect for `n`'s content: `parent` itself unless `n` has an
+// xml:base, which is then resolved into `storage`.
+const std::string& base_for(pugi::xml_node n, const std::string& parent, std::string& storage) {
+  pugi::xml_attribute b = n.attribute("xml:base");
+  if (!b) {
+    return parent;
+  }
+  storage = resolve_url(parent, b.value());
+  return storage;
 }
 
 // The base URL in effect for `n`'s content, given its parent's.
@@ -391,10 +416,12 @@ void read_media(pugi::xml_node item, Entry& e, const std::string& base) {
 void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& parent_base,
                    size_t index) {
   Entry e;
-  std::string base = base_of(item, parent_base);
+  std::string item_base;
+  const std::string& base = base_for(item, parent_base, item_base);
+  std::string link_base;
   std::string guid;
   bool guid_is_link = false;
-  std::string where = "entry " + std::to_string(index + 1);
+  std::string scratch;
   std::string atom_link;
   for (auto c = item.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) {
@@ -412,12 +439,12 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
         l = c.attribute("href").value();
       }
       if (!l.empty()) {
-        e.link = resolve_url(base_of(c, base), l);
+        e.link = resolve_url(base_for(c, base, link_base), l);
       }
     } else if (name == "atom:link") {
       std::string_view rel = c.attribute("rel").value();
       if ((rel.empty() || rel == "alternate") && atom_link.empty()) {
-        atom_link = resolve_url(base_of(c, base), c.attribute("href").value());
+        atom_link = resolve_url(base_for(c, base, link_base), c.attribute("href").value());
       } else if (rel == "enclosure") {
         e.enclosures.push_back({resolve_url(base, c.attribute("href").value()),
                                 c.attribute("type").value(),
@@ -449,11 +476,11 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
     } else if (name == "pubDate" || name == "dc:date" || name == "dcterms:issued" ||
                name == "dcterms:created" || name == "atom:published" || name == "issued") {
       if (!e.published) {
-        e.published = b.date(inner(c), where + " <" + std::string(name) + ">");
+        e.published = b.date(date_text(c, scratch), index, name);
       }
     } else if (name == "dcterms:modified" || name == "atom:updated" || name == "lastBuildDate") {
       if (!e.updated) {
-        e.updated = b.date(inner(c), where + " <" + std::string(name) + ">");
+        e.updated = b.date(date_text(c, scratch), index, name);
       }
     } else if (name == "author" || name == "dc:creator" || name == "itunes:author" ||
                name == "dc:contributor" || name == "atom:author") {
@@ -582,9 +609,10 @@ std::string atom_alternate(pugi::xml_node n, const std::string& base) {
 void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& parent_base,
                      size_t index) {
   Entry e;
-  std::string base = base_of(entry, parent_base);
+  std::string entry_base;
+  const std::string& base = base_for(entry, parent_base, entry_base);
   std::string id;
-  std::string where = "entry " + std::to_string(index + 1);
+  std::string scratch;
   for (auto c = entry.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) {
       continue;
@@ -625,14 +653,14 @@ void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& pa
     } else if (name == "published" || name == "issued" || name == "created" || name == "dc:date") {
       // Atom 1.0 published; Atom 0.3 issued, then created.
       if (!e.published || name == "published") {
-        auto t = b.date(inner(c), where + " <" + std::string(name) + ">");
+        auto t = b.date(date_text(c, scratch), index, name);
         if (t) {
           e.published = t;
         }
       }
     } else if (name == "updated" || name == "modified" || name == "dcterms:modified") {
       // The last value wins, as in feedparser.
-      if (auto t = b.date(inner(c), where + " <" + std::string(name) + ">")) {
+      if (auto t = b.date(date_text(c, scratch), index, name)) {
         e.updated = t;
       }
     } else if (name == "author" || name == "dc:creator") {
@@ -760,12 +788,13 @@ std::string_view local_name(std::string_view n) {
   return colon == std::string_view::npos ? n : n.substr(colon + 1);
 }
 
-Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view original) {
+Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view original,
+                            bool control_free) {
   ParsedFeed& f = b.feed();
   const ParseOptions& options = b.options();
   constexpr unsigned k_flags = pugi::parse_default;
   pugi::xml_document doc;
-  std::string problem = detail::find_xml_problem(text);
+  std::string problem = detail::find_xml_problem(original, control_free);
   bool repaired = false;
   std::string repaired_text;
   if (problem.empty()) {
@@ -774,7 +803,7 @@ Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view 
         doc.load_buffer_inplace(text.data(), text.size(), k_flags, pugi::encoding_utf8);
     if (!r) {
       problem = "xml: " + std::string(r.description()) + " at " +
-                detail::position_of(original.empty() ? text : text, static_cast<size_t>(r.offset));
+                detail::position_of(original, static_cast<size_t>(r.offset));
       // The in-place parse has overwritten `text`; repair from the original bytes.
       repaired = true;
     }
@@ -862,7 +891,8 @@ Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options
     f.bozo = true;
     f.warnings.push_back("http: served as " + media_type + ", not as a feed type");
   }
-  std::string_view s = trim(decoded.utf8);
+  const std::string_view text = decoded.view(body);
+  std::string_view s = trim(text);
   if (s.empty()) {
     return make_error("empty",
                       "not a feed: the body is empty" +
@@ -884,8 +914,14 @@ Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options
     return not_a_feed("an HTML page", s, options);
   }
   // pugixml parses in place; keep the decoded text for a repair pass.
-  std::string work(decoded.utf8);
-  return read_xml(work, b, decoded.utf8);
+  // A per-thread buffer: big feeds would otherwise cost fresh pages on every parse.
+  thread_local std::string t_work;
+  t_work.assign(text);
+  auto result = read_xml(t_work, b, text, decoded.control_free);
+  if (t_work.capacity() > (8u << 20)) {
+    std::string().swap(t_work);  // do not keep a huge buffer around
+  }
+  return result;
 }
 
 }  // namespace khobor::feeds

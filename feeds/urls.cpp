@@ -83,8 +83,58 @@ std::string resolve_url(std::string_view base, std::string_view ref) {
   return get_part(h.get(), CURLUPART_URL).value_or(std::string(ref));
 }
 
+namespace {
+
+// True when canonical_url would change nothing: an http(s) URL with a lower-case
+// host, no port, no fragment and no tracking parameter. Saves a CURLU round trip
+// for the common case.
+bool already_canonical(std::string_view url) {
+  size_t host_start = 0;
+  if (url.starts_with("https://")) {
+    host_start = 8;
+  } else if (url.starts_with("http://")) {
+    host_start = 7;
+  } else {
+    return false;
+  }
+  size_t host_end = url.find_first_of("/?#", host_start);
+  if (host_end == std::string_view::npos) {
+    return false;  // no path: let curl add the "/"
+  }
+  for (size_t i = host_start; i < host_end; ++i) {
+    char c = url[i];
+    if ((c >= 'A' && c <= 'Z') || c == ':' || c == '@') {
+      return false;
+    }
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '#' || static_cast<unsigned char>(c) >= 0x80) {
+      return false;
+    }
+  }
+  size_t q = url.find('?');
+  if (q != std::string_view::npos) {
+    std::string_view query = url.substr(q);
+    for (std::string_view t : {"utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "_ga",
+                               "yclid", "gclsrc", "dclid", "&&"}) {
+      if (query.find(t) != std::string_view::npos) {
+        return false;
+      }
+    }
+    if (query.ends_with("&") || query == "?") {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string canonical_url(std::string_view url) {
   url = trim(url);
+  if (already_canonical(url)) {
+    return std::string(url);
+  }
   UrlHandle h(curl_url());
   if (!h) {
     return std::string(url);

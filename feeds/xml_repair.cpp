@@ -3,6 +3,8 @@
 #include "feeds/xml_repair.h"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <map>
 
 #include "feeds/entities.h"
@@ -176,7 +178,63 @@ std::string position_of(std::string_view text, size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(col);
 }
 
-std::string find_xml_problem(std::string_view xml) {
+namespace {
+
+bool no_bad_ampersand(std::string_view xml);
+
+// True when `xml` has no control character (other than tab, LF, CR) and no '&' that
+// does not start a well-formed XML reference: the common case, checked fast.
+bool surely_clean(std::string_view xml, bool control_free) {
+  const char* p = xml.data();
+  const size_t n = xml.size();
+  if (control_free) {
+    return no_bad_ampersand(xml);
+  }
+  // Control characters: a word-wise "has a byte below 0x20" test, exact check on a hit.
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    uint64_t below = (w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL;
+    if (below) {
+      for (size_t k = i; k < i + 8; ++k) {
+        if (is_bad_control(static_cast<unsigned char>(p[k]))) {
+          return false;
+        }
+      }
+    }
+  }
+  for (; i < n; ++i) {
+    if (is_bad_control(static_cast<unsigned char>(p[i]))) {
+      return false;
+    }
+  }
+  return no_bad_ampersand(xml);
+}
+
+bool no_bad_ampersand(std::string_view xml) {
+  const char* p = xml.data();
+  const size_t n = xml.size();
+  const void* amp = std::memchr(p, '&', n);
+  while (amp != nullptr) {
+    size_t at = static_cast<size_t>(static_cast<const char*>(amp) - p);
+    if (xml_reference(xml.substr(at)) == 0) {
+      return false;
+    }
+    amp = std::memchr(p + at + 1, '&', n - at - 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string find_xml_problem(std::string_view xml, bool control_free) {
+  {
+    size_t first = xml.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && xml[first] == '<' && surely_clean(xml, control_free)) {
+      return {};
+    }
+  }
   // Byte classes: 1 = needs a look ('&', '<', control characters).
   static constexpr auto k_class = [] {
     std::array<unsigned char, 256> t{};

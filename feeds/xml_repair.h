@@ -18,7 +18,8 @@ namespace khobor::feeds::detail {
 
 // The first problem pugixml would not report (undefined entity, bare '&', control
 // character, text before the root), as a warning; empty when there is none.
-std::string find_xml_problem(std::string_view xml);
+// `control_free`: the caller already knows there is no control character.
+std::string find_xml_problem(std::string_view xml, bool control_free = false);
 
 struct Repaired {
   std::string xml;                    // well-formed, UTF-8

@@ -48,6 +48,14 @@ Statement& Statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  if (sqlite3_bind_blob64(m_stmt, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT) !=
+      SQLITE_OK) {
+    fail(m_db, "binding parameter " + std::to_string(index));
+  }
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   if (sqlite3_bind_null(m_stmt, index) != SQLITE_OK) {
     fail(m_db, "binding parameter " + std::to_string(index));
@@ -86,6 +94,12 @@ std::string Statement::column_text(int index) const {
   const auto* p = sqlite3_column_text(m_stmt, index);
   int n = sqlite3_column_bytes(m_stmt, index);
   return p == nullptr ? std::string{} : std::string(reinterpret_cast<const char*>(p), n);
+}
+
+std::string Statement::column_blob(int index) const {
+  const auto* p = sqlite3_column_blob(m_stmt, index);
+  int n = sqlite3_column_bytes(m_stmt, index);
+  return p == nullptr ? std::string{} : std::string(static_cast<const char*>(p), n);
 }
 
 bool Statement::column_is_null(int index) const {

@@ -37,6 +37,8 @@ class Statement {
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, std::string_view value);
   Statement& bind_null(int index);
+  // Bind bytes as a BLOB (copied by SQLite).
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // Advance: true when a row is ready to read, false when the statement is done.
   bool step();
@@ -48,6 +50,8 @@ class Statement {
   // Column `index` (0-based) of the current row.
   int64_t column_int(int index) const;
   std::string column_text(int index) const;
+  // Column `index` as bytes (a BLOB, or any value's bytes).
+  std::string column_blob(int index) const;
   bool column_is_null(int index) const;
 
  private:

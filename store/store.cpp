@@ -44,7 +44,27 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_unpublished ON alerts (seq) WHERE published = 0;
 )sql",
-    // 1 -> 2: feed health for the scheduler (issue 4)
+    // 1 -> 2: the story index's window, and which stories were alerted per watch list
+    R"sql(
+CREATE TABLE story_entries (
+  seq      INTEGER PRIMARY KEY,
+  story    INTEGER NOT NULL,
+  feed_id  TEXT NOT NULL,
+  entry_id TEXT NOT NULL,
+  outlet   TEXT NOT NULL,
+  time     INTEGER NOT NULL,
+  simhash  INTEGER NOT NULL,
+  features BLOB NOT NULL
+);
+CREATE INDEX story_entries_time ON story_entries (time);
+CREATE TABLE story_alerts (
+  story     INTEGER NOT NULL,
+  watchlist TEXT NOT NULL,
+  alert_seq INTEGER NOT NULL,
+  PRIMARY KEY (story, watchlist)
+) WITHOUT ROWID;
+)sql",
+    // 2 -> 3: feed health for the scheduler (issue 4)
     R"sql(
 ALTER TABLE feeds ADD COLUMN interval_s INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE feeds ADD COLUMN retired    INTEGER NOT NULL DEFAULT 0;
@@ -107,6 +127,12 @@ struct Store::Impl {
   Statement select_after;
   Statement select_last_seq;
   Statement count_alerts;
+  Statement put_story_entry;
+  Statement select_story_entries;
+  Statement delete_story_entries;
+  Statement insert_story_alert;
+  Statement select_first_seq;
+  Statement prune;
 
   explicit Impl(Database d)
       : db(std::move(d)),
@@ -134,7 +160,22 @@ struct Store::Impl {
                        "ORDER BY seq LIMIT ?2")),
         select_last_seq(db.prepare(
             "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'alerts'), 0)")),
-        count_alerts(db.prepare("SELECT COUNT(*) FROM alerts")) {}
+        count_alerts(db.prepare("SELECT COUNT(*) FROM alerts")),
+        put_story_entry(db.prepare(
+            "INSERT OR REPLACE INTO story_entries (seq, story, feed_id, entry_id, outlet, time, "
+            "simhash, features) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")),
+        select_story_entries(
+            db.prepare("SELECT seq, story, feed_id, entry_id, outlet, time, simhash, features FROM "
+                       "story_entries WHERE time >= ?1 ORDER BY seq")),
+        delete_story_entries(db.prepare("DELETE FROM story_entries WHERE time < ?1")),
+        insert_story_alert(db.prepare("INSERT OR IGNORE INTO story_alerts (story, watchlist, "
+                                      "alert_seq) VALUES (?1, ?2, ?3)")),
+        select_first_seq(db.prepare("SELECT COALESCE(MIN(seq), 0) FROM alerts")),
+        // Only the `limit` oldest rows are read (seq order is creation order),
+        // so a prune that finds nothing old costs a few page reads, not a scan.
+        prune(db.prepare(
+            "DELETE FROM alerts WHERE seq IN (SELECT seq FROM (SELECT seq, created, published "
+            "FROM alerts ORDER BY seq LIMIT ?2) WHERE created < ?1 AND published = 1)")) {}
 };
 
 namespace {
@@ -333,6 +374,94 @@ int64_t Store::alert_count() {
   int64_t v = s.column_int(0);
   s.reset();
   return v;
+}
+
+void Store::save_story_entry(const StoryEntryRow& row) {
+  // Features as little-endian uint32 values, so the file reads the same on any machine.
+  std::string blob;
+  blob.reserve(row.features.size() * 4);
+  for (const uint32_t f : row.features) {
+    for (int shift = 0; shift < 32; shift += 8) {
+      blob.push_back(static_cast<char>((f >> shift) & 0xFFU));
+    }
+  }
+  Statement& s = m_impl->put_story_entry;
+  s.reset();
+  s.bind(1, row.seq)
+      .bind(2, row.story)
+      .bind(3, row.feed_id)
+      .bind(4, row.entry_id)
+      .bind(5, row.outlet)
+      .bind(6, row.time)
+      .bind(7, static_cast<int64_t>(row.simhash))
+      .bind_blob(8, blob);
+  s.run();
+  s.reset();
+}
+
+std::vector<StoryEntryRow> Store::story_entries_since(int64_t since) {
+  Statement& s = m_impl->select_story_entries;
+  s.reset();
+  s.bind(1, since);
+  std::vector<StoryEntryRow> out;
+  while (s.step()) {
+    StoryEntryRow row;
+    row.seq = s.column_int(0);
+    row.story = s.column_int(1);
+    row.feed_id = s.column_text(2);
+    row.entry_id = s.column_text(3);
+    row.outlet = s.column_text(4);
+    row.time = s.column_int(5);
+    row.simhash = static_cast<uint64_t>(s.column_int(6));
+    const std::string blob = s.column_blob(7);
+    for (std::size_t i = 0; i + 4 <= blob.size(); i += 4) {
+      uint32_t f = 0;
+      for (std::size_t b = 0; b < 4; ++b) {
+        f |= static_cast<uint32_t>(static_cast<unsigned char>(blob[i + b])) << (8 * b);
+      }
+      row.features.push_back(f);
+    }
+    out.push_back(std::move(row));
+  }
+  s.reset();
+  return out;
+}
+
+void Store::prune_story_entries(int64_t before) {
+  Statement& s = m_impl->delete_story_entries;
+  s.reset();
+  s.bind(1, before);
+  s.run();
+  s.reset();
+}
+
+bool Store::mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq) {
+  Statement& s = m_impl->insert_story_alert;
+  s.reset();
+  s.bind(1, story).bind(2, watchlist).bind(3, alert_seq);
+  s.run();
+  const bool inserted = m_impl->db.changes() == 1;
+  s.reset();
+  return inserted;
+}
+
+int64_t Store::first_seq() {
+  Statement& s = m_impl->select_first_seq;
+  s.reset();
+  s.step();
+  int64_t v = s.column_int(0);
+  s.reset();
+  return v;
+}
+
+size_t Store::prune_alerts(int64_t before_ms, size_t limit) {
+  Statement& s = m_impl->prune;
+  s.reset();
+  s.bind(1, before_ms).bind(2, static_cast<int64_t>(limit));
+  s.run();
+  auto n = static_cast<size_t>(m_impl->db.changes());
+  s.reset();
+  return n;
 }
 
 }  // namespace khobor::store

@@ -36,7 +36,7 @@ struct FeedState {
   int64_t bytes = 0;       // of the last response
   int64_t entries = 0;     // in the last parsed body
   int64_t latency_ms = 0;  // of the last transfer
-  // Schema 2: the schedule's and the status handling's state.
+  // Schema 3: the schedule's and the status handling's state.
   int64_t interval_s = 0;  // the adaptive interval now (0: not yet known)
   bool retired = false;    // 410 Gone: not polled until `khobor feed enable`
   std::string moved_to;    // a lasting permanent redirect: the URL polled instead …
@@ -60,10 +60,24 @@ struct StoredAlert {
   bool published = false;
 };
 
+// One entry of the story index's window as saved (stories/story_index.h SavedEntry):
+// the daemon writes one per entry it adds and reads them back at start-up to
+// rebuild the index. The store keeps the fingerprint as opaque values.
+struct StoryEntryRow {
+  int64_t seq = 0;    // the entry's sequence number in the story index
+  int64_t story = 0;  // its story id
+  std::string feed_id;
+  std::string entry_id;
+  std::string outlet;
+  int64_t time = 0;                // seconds since the epoch, as given to the index
+  uint64_t simhash = 0;            // Fingerprint::simhash
+  std::vector<uint32_t> features;  // Fingerprint::features (at most 64)
+};
+
 class Store {
  public:
   // The newest schema version this build knows.
-  static constexpr int k_schema_version = 2;
+  static constexpr int k_schema_version = 3;
 
   // Open or create the store at `path` (":memory:" for tests) and migrate it to
   // k_schema_version. Fails with a message naming the path when it cannot be
@@ -105,7 +119,25 @@ class Store {
   std::vector<StoredAlert> alerts_after(int64_t after, size_t limit);
   // The highest seq ever given (0 when none).
   int64_t last_seq();
+  // The lowest seq still stored (0 when the outbox is empty): replay cannot reach
+  // below it.
+  int64_t first_seq();
   int64_t alert_count();
+  // Delete at most `limit` published alerts created before `before_ms`, oldest
+  // first, in one statement; returns how many went. Unpublished ones are kept.
+  // Small batches keep the write short, so the loop never stalls on it.
+  size_t prune_alerts(int64_t before_ms, size_t limit);
+
+  // The story index's window (schema version 2). Saves one entry (replacing a row
+  // with the same seq).
+  void save_story_entry(const StoryEntryRow& row);
+  // Saved entries with time >= `since`, in seq order (for StoryIndex::restore).
+  std::vector<StoryEntryRow> story_entries_since(int64_t since);
+  // Deletes saved entries older than `before` (they have left the window).
+  void prune_story_entries(int64_t before);
+  // Records that `story` was alerted for `watchlist`: true the first time, false
+  // when it already was (one alert per story and watch list).
+  bool mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq);
 
  private:
   struct Impl;

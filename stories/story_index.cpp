@@ -12,7 +12,7 @@
 namespace khobor::stories {
 namespace {
 
-constexpr std::size_t k_sample = 32;  // features of title and lede kept per entry
+constexpr std::size_t k_sample = 28;  // features of title and lede kept per entry
 constexpr std::size_t k_keys = 3;     // rarest features posted for candidate search
 constexpr uint32_t k_min_shared = 3;  // fewer shared features never make a story
 constexpr std::size_t k_max_candidates = 512;
@@ -71,7 +71,9 @@ struct StoryInfo {
   std::string first_entry;
   uint32_t entries = 0;
   uint64_t last_seq = 0;
-  std::vector<uint16_t> outlets;  // distinct, in joining order
+  // Outlet numbers, distinct, in joining order; a u16string keeps up to 7 without
+  // a heap allocation.
+  std::u16string outlets;
 };
 
 struct Posting {
@@ -478,6 +480,10 @@ struct StoryIndex::Impl {
       leave_front();
     }
     free_blocks();
+    // Give the posting table back when most of it belongs to entries that left.
+    if (table.size() > 1024 && live * k_keys * 8 < table.size()) {
+      rebuild_table();
+    }
     // Drop the ids of entries that left once they are half of the arena.
     uint64_t keep_from = ids_end;
     if (first_seq < next_seq) {
@@ -504,7 +510,7 @@ struct StoryIndex::Impl {
       a.entry_count = info.entries;
       a.outlet_count = static_cast<uint32_t>(info.outlets.size());
       a.sources.clear();
-      for (const uint16_t o : info.outlets) {
+      for (const char16_t o : info.outlets) {
         a.sources.push_back(outlet_name(o));
       }
       return;
@@ -529,14 +535,14 @@ struct StoryIndex::Impl {
       info.first_entry = std::string(id_of(first));
       info.entries = 1;
       info.last_seq = story;
-      info.outlets.push_back(first.outlet);
+      info.outlets.push_back(static_cast<char16_t>(first.outlet));
       it = stories.emplace(story, std::move(info)).first;
     }
     StoryInfo& info = it->second;
     ++info.entries;
     info.last_seq = seq;
-    if (std::find(info.outlets.begin(), info.outlets.end(), outlet) == info.outlets.end()) {
-      info.outlets.push_back(outlet);
+    if (info.outlets.find(static_cast<char16_t>(outlet)) == std::u16string::npos) {
+      info.outlets.push_back(static_cast<char16_t>(outlet));
     }
   }
 };
@@ -610,7 +616,7 @@ void StoryIndex::restore(const SavedEntry& saved) {
     info.first_entry = saved.id;
     info.entries = 1;
     info.last_seq = saved.seq;
-    info.outlets.push_back(outlet_no);
+    info.outlets.push_back(static_cast<char16_t>(outlet_no));
     m.stories.emplace(saved.story, std::move(info));
     ++m.story_count;
   }
@@ -647,7 +653,7 @@ std::size_t StoryIndex::memory_bytes() const {
   for (const auto& [story, info] : m.stories) {
     bytes += sizeof(std::pair<const uint64_t, StoryInfo>) + 2 * sizeof(void*);
     bytes += info.first_entry.capacity() > 15 ? info.first_entry.capacity() : 0;
-    bytes += info.outlets.capacity() * sizeof(uint16_t);
+    bytes += info.outlets.capacity() > 7 ? info.outlets.capacity() * sizeof(char16_t) : 0;
   }
   return bytes;
 }

@@ -72,7 +72,24 @@ void strip(std::string_view word, std::vector<std::string_view>& out, int depth,
   }
 }
 
+bool chain(std::string_view rest, int depth, const Endings& e) {
+  if (rest.empty() || depth == 0) {
+    return false;
+  }
+  for (const std::string& ending : e.list) {
+    if (rest.starts_with(ending) &&
+        (rest.size() == ending.size() || chain(rest.substr(ending.size()), depth - 1, e))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+bool is_ending_chain(std::string_view rest, int max_chain) {
+  return chain(rest, max_chain, endings());
+}
 
 const std::vector<std::string>& inflection_endings() {
   return endings().list;

@@ -22,4 +22,9 @@ const std::vector<std::string>& inflection_endings();
 // longest first; the prefixes are views into `token` and never empty.
 void stripped_forms(std::string_view token, std::vector<std::string_view>& out, int max_chain = 3);
 
+// True when `rest` (normalised) is a chain of 1 to `max_chain` endings: a token
+// is an inflected form of stem s when it is s + rest. The same relation as
+// stripped_forms, asked the other way round.
+bool is_ending_chain(std::string_view rest, int max_chain = 3);
+
 }  // namespace khobor::text

@@ -7,8 +7,8 @@
 //     a. Invalid UTF-8 becomes U+FFFD:        "\xff" → "\uFFFD"
 //     b. Khanda-ta, before joiners go:        ত + ্ + ZWJ (উত্‍সব) → ৎ
 //     (উৎসব)
-//     c. ZWJ and ZWNJ are removed:            রাশিয়া‌র (ZWNJ) → রাশিয়ার; র‍্যাব
-//     → র্যাব
+//     c. ZWJ and ZWNJ are removed:            রাশিয়া‌র (ZWNJ) →
+//     রাশিয়ার; র‍্যাব → র্যাব
 //        and so is the soft hyphen U+00AD (invisible, inside words).
 //     d. Nukta letters take one form, the decomposed one that NFC itself
 //        produces (U+09DC, U+09DD, U+09DF are composition exclusions):
@@ -18,8 +18,9 @@
 //     f. Case folding (simple, one code point to one; Latin and other cased
 //        scripts):                            PUTIN → putin; Ärger → ärger
 //     g. Typographic apostrophes to ASCII:    Putin’s → putin's (U+2019, U+02BC)
-//  2. ICU NFC (Normalizer2::getNFCInstance(), fetched once), only when ICU says the
-//     result of pass 1 is not NFC already: it composes the two-part vowel signs
+//  2. ICU NFC (Normalizer2::getNFCInstance(), fetched once), only when pass 1
+//     could not prove its output NFC already (UAX #15's quick check, with ICU's
+//     quick-check and combining-class data): it composes the two-part vowel signs
 //                                             ে + া → ো (U+09CB); ে + ৗ → ৌ (U+09CC)
 //     and puts combining marks in canonical order. The offsets are carried
 //     through ICU's Edits.
@@ -39,6 +40,8 @@
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 
+#include <array>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -119,96 +122,178 @@ char32_t decode(std::string_view s, size_t& i) {
   return cp;
 }
 
-// Appends the UTF-8 of `cp`, and `from` once per byte to `map` when given.
-void append(std::string& out, std::vector<uint32_t>* map, char32_t cp, uint32_t from) {
-  char buf[4];
-  size_t n = 0;
-  if (cp < 0x80) {
-    buf[n++] = static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    buf[n++] = static_cast<char>(0xC0 | (cp >> 6));
-    buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    buf[n++] = static_cast<char>(0xE0 | (cp >> 12));
-    buf[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    buf[n++] = static_cast<char>(0xF0 | (cp >> 18));
-    buf[n++] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    buf[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    buf[n++] = static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  out.append(buf, n);
-  if (map != nullptr) {
-    map->insert(map->end(), n, from);
-  }
+// For U+0000–U+2FFF: 255 when ICU's NFC quick check is not "yes" for the code
+// point, else its canonical combining class. Lets pass 1 prove that its output
+// is NFC already (the quick-check algorithm of UAX #15), so that ICU runs only
+// on text that needs it. Code points above go to ICU whenever they appear.
+constexpr char32_t k_nfc_table_size = 0x3000;
+constexpr uint8_t k_not_nfc = 255;
+
+const std::array<uint8_t, k_nfc_table_size>& nfc_table() {
+  static const std::array<uint8_t, k_nfc_table_size> k_table = [] {
+    std::array<uint8_t, k_nfc_table_size> t{};
+    for (char32_t c = 0; c < k_nfc_table_size; ++c) {
+      const auto cp = static_cast<UChar32>(c);
+      const bool yes = u_getIntPropertyValue(cp, UCHAR_NFC_QUICK_CHECK) == UNORM_YES;
+      const uint8_t ccc = u_getCombiningClass(cp);
+      t[c] = (!yes || ccc == k_not_nfc) ? k_not_nfc : ccc;
+    }
+    return t;
+  }();
+  return k_table;
 }
 
-// Pass 1 (steps a–g above). `map`, when given, receives one source offset per
-// output byte.
-void first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* map) {
-  out.reserve(in.size());
-  if (map != nullptr) {
-    map->reserve(in.size() + 1);
+// Output of pass 1: bytes and (when mapped) one source offset per byte, written
+// through raw pointers into buffers sized for the worst case (2 bytes out per
+// byte in: a nukta letter's 3 bytes become 6).
+template <bool Mapped>
+class Writer {
+ public:
+  Writer(std::string& out, std::vector<uint32_t>* map, size_t in_size) : m_out(out), m_map(map) {
+    out.resize(in_size * 2 + 4);
+    m_o = out.data();
+    if constexpr (Mapped) {
+      map->resize(in_size * 2 + 5);
+      m_m = map->data();
+    }
   }
+  void byte(char c, uint32_t from) {
+    *m_o++ = c;
+    if constexpr (Mapped) {
+      *m_m++ = from;
+    }
+  }
+  void three(const unsigned char* p, uint32_t from) {
+    std::memcpy(m_o, p, 3);
+    m_o += 3;
+    if constexpr (Mapped) {
+      m_m[0] = m_m[1] = m_m[2] = from;
+      m_m += 3;
+    }
+  }
+  void code_point(char32_t cp, uint32_t from) {
+    if (cp < 0x80) {
+      byte(static_cast<char>(cp), from);
+    } else if (cp < 0x800) {
+      byte(static_cast<char>(0xC0 | (cp >> 6)), from);
+      byte(static_cast<char>(0x80 | (cp & 0x3F)), from);
+    } else if (cp < 0x10000) {
+      byte(static_cast<char>(0xE0 | (cp >> 12)), from);
+      byte(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
+      byte(static_cast<char>(0x80 | (cp & 0x3F)), from);
+    } else {
+      byte(static_cast<char>(0xF0 | (cp >> 18)), from);
+      byte(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)), from);
+      byte(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
+      byte(static_cast<char>(0x80 | (cp & 0x3F)), from);
+    }
+  }
+  void finish() {
+    m_out.resize(static_cast<size_t>(m_o - m_out.data()));
+    if constexpr (Mapped) {
+      m_map->resize(static_cast<size_t>(m_m - m_map->data()));
+    }
+  }
+
+ private:
+  std::string& m_out;
+  std::vector<uint32_t>* m_map;
+  char* m_o = nullptr;
+  uint32_t* m_m = nullptr;
+};
+
+// Pass 1 (steps a–g above). Returns true when the output may not be NFC.
+template <bool Mapped>
+bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* map) {
+  Writer<Mapped> w(out, map, in.size());
+  const auto& qc = nfc_table();
+  const auto* s = reinterpret_cast<const unsigned char*>(in.data());
+  const size_t n = in.size();
+  bool needs_nfc = false;
+  uint8_t prev_ccc = 0;  // combining class of the last code point written
+  char32_t prev_cp = 0;  // the last code point written
   size_t i = 0;
-  while (i < in.size()) {
+  while (i < n) {
     const auto from = static_cast<uint32_t>(i);
-    const auto b0 = static_cast<unsigned char>(in[i]);
-    if (b0 < 0x80) {  // ASCII fast path: only case folding applies (step f)
+    const unsigned char b0 = s[i];
+    if (b0 < 0x80) {  // ASCII: only case folding applies (step f)
+      w.byte(static_cast<char>(b0 >= 'A' && b0 <= 'Z' ? b0 + 32 : b0), from);
+      prev_ccc = 0;
+      prev_cp = b0;
       ++i;
-      const char c = (b0 >= 'A' && b0 <= 'Z') ? static_cast<char>(b0 + 32) : static_cast<char>(b0);
-      out.push_back(c);
-      if (map != nullptr) {
-        map->push_back(from);
-      }
       continue;
     }
-    char32_t cp = decode(in, i);  // step a
-    if (cp >= 0x0980 && cp <= 0x09FF) {
-      if (cp == k_ta && i + 6 <= in.size()) {  // step b: ত ্ ZWJ → ৎ
-        size_t j = i;
-        if (decode(in, j) == k_hasanta && j + 3 <= in.size() && decode(in, j) == k_zwj) {
-          append(out, map, k_khanda_ta, from);
-          i = j;
-          continue;
-        }
+    if (b0 == 0xE0 && i + 2 < n && (s[i + 1] == 0xA6 || s[i + 1] == 0xA7) &&
+        (s[i + 2] & 0xC0) == 0x80) {  // the Bengali block, U+0980–U+09FF
+      const char32_t cp =
+          0x0980 + (static_cast<char32_t>(s[i + 1] - 0xA6) << 6) + (s[i + 2] & 0x3F);
+      i += 3;
+      if (cp == k_ta && i + 6 <= n && s[i] == 0xE0 && s[i + 1] == 0xA7 && s[i + 2] == 0x8D &&
+          s[i + 3] == 0xE2 && s[i + 4] == 0x80 && s[i + 5] == 0x8D) {  // step b: ত ্ ZWJ
+        w.code_point(k_khanda_ta, from);
+        i += 6;
+        prev_ccc = 0;
+        prev_cp = k_khanda_ta;
+        continue;
       }
       if (cp == 0x09DC || cp == 0x09DD || cp == 0x09DF) {  // step d
-        append(out, map, cp == 0x09DC ? 0x09A1 : cp == 0x09DD ? 0x09A2 : 0x09AF, from);
-        append(out, map, k_nukta, from);
+        w.code_point(cp == 0x09DC ? 0x09A1 : cp == 0x09DD ? 0x09A2 : 0x09AF, from);
+        w.code_point(k_nukta, from);
+        prev_ccc = 7;
+        prev_cp = k_nukta;
         continue;
       }
       if (cp >= 0x09E6 && cp <= 0x09EF) {  // step e
-        append(out, map, U'0' + (cp - 0x09E6), from);
+        w.byte(static_cast<char>('0' + (cp - 0x09E6)), from);
+        prev_ccc = 0;
+        prev_cp = cp;
         continue;
       }
-      append(out, map, cp, from);
+      // The two-part vowel signs compose only right after ে (U+09C7); the
+      // other Bengali code points are NFC-stable, three of them combining.
+      if ((cp == 0x09BE || cp == 0x09D7) && prev_cp == 0x09C7) {
+        needs_nfc = true;
+      }
+      const uint8_t ccc = cp == k_nukta ? 7 : cp == k_hasanta ? 9 : cp == 0x09FE ? 230 : 0;
+      if (ccc != 0 && prev_ccc > ccc) {
+        needs_nfc = true;
+      }
+      w.three(s + i - 3, from);
+      prev_ccc = ccc;
+      prev_cp = cp;
       continue;
     }
+    char32_t cp = decode(in, i);                               // step a
     if (cp == k_zwj || cp == k_zwnj || cp == k_soft_hyphen) {  // step c
       continue;
     }
     if (cp == 0x2019 || cp == 0x02BC) {  // step g
-      append(out, map, U'\'', from);
-      continue;
+      cp = U'\'';
+    } else {  // step f
+      cp = static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT));
     }
-    append(out, map,
-           static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT)),
-           from);  // step f
+    if (cp < k_nfc_table_size) {
+      const uint8_t info = qc[cp];
+      if (info == k_not_nfc || (info != 0 && prev_ccc > info)) {
+        needs_nfc = true;
+      }
+      prev_ccc = info == k_not_nfc ? 0 : info;
+    } else {
+      needs_nfc = true;  // rare in our text: ICU decides
+      prev_ccc = 0;
+    }
+    prev_cp = cp;
+    w.code_point(cp, from);
   }
+  w.finish();
+  return needs_nfc;
 }
 
-// Pass 2: NFC, only if pass 1's output is not NFC already. With `map`, the
-// offsets of `text` (one per byte) are carried to the NFC output.
+// Pass 2: ICU NFC. With `map`, the offsets of `text` (one per byte) are carried
+// to the NFC output through ICU's Edits.
 void nfc_pass(std::string& text, std::vector<uint32_t>* map) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2& n = nfc();
-  if (n.isNormalizedUTF8(text, status)) {
-    check_icu(status, "isNormalizedUTF8");
-    return;
-  }
-  check_icu(status, "isNormalizedUTF8");
   std::string result;
   result.reserve(text.size());
   icu::StringByteSink<std::string> sink(&result);
@@ -238,20 +323,50 @@ void nfc_pass(std::string& text, std::vector<uint32_t>* map) {
   text = std::move(result);
 }
 
+// Pass 1, then pass 2 when needed. Composition can make a code point that
+// folds further (İ + U+0323 → Ị + U+0307, upper case again), so after NFC pass 1
+// runs again on the result until nothing changes (in practice once).
+template <bool Mapped>
+void run(std::string_view input, std::string& out, std::vector<uint32_t>* map) {
+  bool needs_nfc = first_pass<Mapped>(input, out, map);
+  for (int round = 0; needs_nfc && round < 4; ++round) {
+    nfc_pass(out, map);
+    std::string again;
+    std::vector<uint32_t> again_map;
+    needs_nfc = first_pass<Mapped>(out, again, Mapped ? &again_map : nullptr);
+    if (again == out) {
+      break;
+    }
+    if constexpr (Mapped) {
+      for (uint32_t& offset : again_map) {
+        offset = (*map)[offset];
+      }
+      *map = std::move(again_map);
+    }
+    out = std::move(again);
+  }
+}
+
 }  // namespace
+
+void normalize(std::string_view input, std::string& out) {
+  run<false>(input, out, nullptr);
+}
 
 std::string normalize(std::string_view input) {
   std::string out;
-  first_pass(input, out, nullptr);
-  nfc_pass(out, nullptr);
+  normalize(input, out);
   return out;
+}
+
+void normalize_mapped(std::string_view input, NormalizedText& out) {
+  run<true>(input, out.text, &out.source_offset);
+  out.source_offset.push_back(static_cast<uint32_t>(input.size()));
 }
 
 NormalizedText normalize_mapped(std::string_view input) {
   NormalizedText result;
-  first_pass(input, result.text, &result.source_offset);
-  nfc_pass(result.text, &result.source_offset);
-  result.source_offset.push_back(static_cast<uint32_t>(input.size()));
+  normalize_mapped(input, result);
   return result;
 }
 

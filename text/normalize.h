@@ -16,6 +16,9 @@ namespace khobor::text {
 // The normalised form of `input`.
 std::string normalize(std::string_view input);
 
+// The same into `out`, reusing its buffer (for loops over many texts).
+void normalize(std::string_view input, std::string& out);
+
 // The normalised form plus, for each of its bytes, the byte offset in `input` of
 // the code point it came from; `source_offset[text.size()]` == input.size(). Used
 // to report match spans as offsets into the original text.
@@ -24,5 +27,8 @@ struct NormalizedText {
   std::vector<uint32_t> source_offset;
 };
 NormalizedText normalize_mapped(std::string_view input);
+
+// The same into `out`, reusing its buffers (for loops over many texts).
+void normalize_mapped(std::string_view input, NormalizedText& out);
 
 }  // namespace khobor::text

@@ -79,13 +79,20 @@ const std::array<Wb, k_table_size>& table() {
 
 // Decodes the code point at s[i] (valid UTF-8 expected: the input was
 // normalised; a stray byte counts as one "other" code point) and its class.
-Wb next_class(std::string_view s, size_t& i, const std::array<Wb, k_table_size>& t) {
+inline Wb next_class(std::string_view s, size_t& i, const std::array<Wb, k_table_size>& t) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   char32_t cp = 0;
   size_t len = 1;
   if (b0 < 0x80) {
     ++i;
     return t[b0];
+  }
+  if (b0 >= 0xE0 && b0 < 0xF0 && i + 3 <= s.size()) {  // Bengali and the rest of the BMP
+    cp = (static_cast<char32_t>(b0 & 0x0F) << 12) |
+         (static_cast<char32_t>(static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
+         (static_cast<unsigned char>(s[i + 2]) & 0x3F);
+    i += 3;
+    return cp < k_table_size ? t[cp] : classify_icu(static_cast<UChar32>(cp));
   }
   if (b0 >= 0xC0 && b0 < 0xE0) {
     len = 2;
@@ -114,9 +121,15 @@ Wb next_class(std::string_view s, size_t& i, const std::array<Wb, k_table_size>&
 }  // namespace
 
 std::vector<Token> tokenize(std::string_view s) {
-  const auto& t = table();
   std::vector<Token> tokens;
   tokens.reserve(s.size() / 8 + 1);
+  tokenize(s, tokens);
+  return tokens;
+}
+
+void tokenize(std::string_view s, std::vector<Token>& tokens) {
+  const auto& t = table();
+  tokens.clear();
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
@@ -166,7 +179,6 @@ std::vector<Token> tokenize(std::string_view s) {
                              static_cast<uint32_t>(i)});
     }
   }
-  return tokens;
 }
 
 }  // namespace khobor::text

@@ -19,4 +19,7 @@ struct Token {
 // The word tokens of `normalized` (call normalize() first), in order.
 std::vector<Token> tokenize(std::string_view normalized);
 
+// The same into `out` (cleared first), reusing its buffer.
+void tokenize(std::string_view normalized, std::vector<Token>& out);
+
 }  // namespace khobor::text

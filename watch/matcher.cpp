@@ -2,6 +2,7 @@
 #include "watch/matcher.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 
 #include "text/inflection.h"
@@ -16,7 +17,7 @@ uint32_t StringTable::insert(std::string_view key, uint32_t value) {
   if ((m_size + 1) * 2 > m_slots.size()) {
     grow();
   }
-  const uint64_t h = std::hash<std::string_view>{}(key);
+  const uint64_t h = mix(hash(key));
   const size_t mask = m_slots.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     Slot& s = m_slots[i];
@@ -35,19 +36,18 @@ uint32_t StringTable::insert(std::string_view key, uint32_t value) {
   }
 }
 
-const uint32_t* StringTable::find(std::string_view key) const {
+const uint32_t* StringTable::find_mixed(std::string_view key, uint64_t mixed) const {
   if (m_size == 0) {
     return nullptr;
   }
-  const uint64_t h = std::hash<std::string_view>{}(key);
   const size_t mask = m_slots.size() - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
+  for (size_t i = mixed & mask;; i = (i + 1) & mask) {
     const Slot& s = m_slots[i];
     if (s.value == k_empty) {
       return nullptr;
     }
-    if (s.hash == h && s.length == key.size() &&
-        std::string_view(m_arena).substr(s.offset, s.length) == key) {
+    if (s.hash == mixed && s.length == key.size() &&
+        std::memcmp(m_arena.data() + s.offset, key.data(), key.size()) == 0) {
       return &s.value;
     }
   }
@@ -70,6 +70,14 @@ void StringTable::grow() {
 }
 
 // ---- compiling ----
+
+void Matcher::add_to_bloom(std::string_view atom) {
+  const uint64_t mixed = StringTable::mix(StringTable::hash(atom));
+  const uint64_t a = mixed >> m_bloom_shift;
+  const uint64_t b = (mixed >> 20) & m_bloom_mask;
+  m_bloom[a >> 6] |= uint64_t{1} << (a & 63);
+  m_bloom[b >> 6] |= uint64_t{1} << (b & 63);
+}
 
 uint32_t Matcher::atom_for(const std::string& token, Mode mode) {
   if (mode == Mode::prefix) {
@@ -141,16 +149,83 @@ Matcher::Matcher(const std::vector<WatchList>& lists) : m_lists(&lists) {
             term_rules.push_back(rule_id);
           }
         }
+        ref.single_term =
+            rules[r].nodes[static_cast<size_t>(rules[r].root)].op == RuleNode::Op::term;
         m_rules.push_back(std::move(ref));
       }
     };
     add(lists[l].rules, false);
     add(lists[l].exclude, true);
   }
+  // The Bloom filter over every atom's text: 32 bits or more per atom.
+  size_t atoms = std::max<size_t>(m_words.size() + m_prefixes.size(), 64);
+  unsigned log2 = 6;
+  while ((size_t{1} << log2) < atoms * 32) {
+    ++log2;
+  }
+  m_bloom.assign((size_t{1} << log2) / 64, 0);
+  m_bloom_shift = 64 - log2;
+  m_bloom_mask = (uint64_t{1} << log2) - 1;
+  m_words.for_each([&](std::string_view key) { add_to_bloom(key); });
+  m_prefixes.for_each([&](std::string_view key) { add_to_bloom(key); });
+  // Flatten: atom → the terms that begin with it, and each term's length.
   m_first_terms.resize(m_atom_count);
+  m_first_offsets.assign(1, 0);
+  for (const auto& terms : m_first_terms) {
+    m_first_flat.insert(m_first_flat.end(), terms.begin(), terms.end());
+    m_first_offsets.push_back(static_cast<uint32_t>(m_first_flat.size()));
+  }
+  m_first_terms = {};
+  for (const Term& t : m_terms) {
+    m_term_size.push_back(static_cast<uint32_t>(t.atoms.size()));
+  }
 }
 
 // ---- matching ----
+
+void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
+  // Every way a token matches an atom (equal, equal after stripping endings, or
+  // beginning with a prefix atom) makes the atom's text a prefix of the token
+  // at a code point boundary. One walk hashes each such prefix and tests it in
+  // the Bloom filter; only a hit goes to the tables.
+  uint64_t h = StringTable::k_seed;
+  for (size_t i = 0; i < tok.size();) {
+    const size_t n =
+        std::min(StringTable::sequence_length(static_cast<unsigned char>(tok[i])), tok.size() - i);
+    h = StringTable::hash_step(h, tok.data() + i, n);
+    i += n;
+    const uint64_t mixed = StringTable::mix(h);
+    if (in_bloom(mixed)) {
+      prefix_atoms(tok, i, mixed, atoms);
+    }
+  }
+}
+
+void Matcher::prefix_atoms(std::string_view tok, size_t len, uint64_t mixed,
+                           std::vector<uint32_t>& atoms) const {
+  auto push = [&](uint32_t atom) {
+    if (std::find(atoms.begin(), atoms.end(), atom) == atoms.end()) {
+      atoms.push_back(atom);
+    }
+  };
+  const std::string_view prefix = tok.substr(0, len);
+  if (const uint32_t* w = m_words.find_mixed(prefix, mixed)) {
+    const WordSlot& slot = m_word_slots[*w];
+    if (len == tok.size()) {
+      if (slot.inflect != UINT32_MAX) {
+        push(slot.inflect);
+      }
+      if (slot.exact != UINT32_MAX) {
+        push(slot.exact);
+      }
+    } else if (slot.inflect != UINT32_MAX && text::is_ending_chain(tok.substr(len))) {
+      push(slot.inflect);
+    }
+  }
+  if (const uint32_t* a = m_prefixes.find_mixed(prefix, mixed)) {
+    push(*a);
+  }
+}
 
 namespace {
 
@@ -231,17 +306,24 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
     --e;
   }
   std::string out = s > 0 ? "…" : "";
+  out.reserve(out.size() + (e - s) + 3);
   bool last_space = false;
-  for (char c : text.substr(s, e - s)) {
+  for (size_t k = s; k < e; ++k) {
+    const char c = text[k];
     if (is_space_byte(c)) {
       if (!last_space) {
         out += ' ';
       }
       last_space = true;
-    } else {
-      out += c;
-      last_space = false;
+      continue;
     }
+    size_t run = k + 1;
+    while (run < e && !is_space_byte(text[run])) {
+      ++run;
+    }
+    out.append(text.substr(k, run - k));
+    k = run - 1;
+    last_space = false;
   }
   if (e < text.size()) {
     out += "…";
@@ -257,75 +339,57 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
     return matches;
   }
   const std::string_view fields[] = {entry.title, entry.summary, entry.content};
-  std::vector<TermHit> hits;
-  std::vector<uint32_t> fired;
-  std::vector<Occurrence> occs;
-  std::vector<std::string_view> stripped;
+  thread_local std::vector<TermHit> hits;
+  thread_local std::vector<uint32_t> fired;
+  thread_local std::vector<uint32_t> candidates;
+  hits.clear();
+  fired.clear();
+  candidates.clear();
+  // Per-thread buffers, reused from entry to entry (match() is const and may run
+  // on several threads at once).
+  thread_local std::string norm;
+  thread_local text::NormalizedText mapped;
+  thread_local std::vector<text::Token> toks;
+  thread_local std::vector<Occurrence> occs;
+  thread_local std::vector<uint32_t> atoms;
 
   for (uint32_t f = 0; f < 3; ++f) {
     if (fields[f].empty()) {
       continue;
     }
-    const text::NormalizedText norm = text::normalize_mapped(fields[f]);
-    const std::vector<text::Token> toks = text::tokenize(norm.text);
+    // Offsets into the field are only needed for hits: the mapped form is
+    // computed again (the same text) for a field that has some.
+    text::normalize(fields[f], norm);
+    text::tokenize(norm, toks);
     occs.clear();
     for (uint32_t i = 0; i < toks.size(); ++i) {
       const std::string_view tok = toks[i].text;
-      const size_t first = occs.size();
-      auto push = [&](uint32_t atom) {
-        for (size_t k = first; k < occs.size(); ++k) {
-          if (occs[k].atom == atom) {
-            return;
-          }
-        }
+      atoms.clear();
+      token_atoms(tok, atoms);
+      for (uint32_t atom : atoms) {
         occs.push_back(Occurrence{i, atom});
-      };
-      if (const uint32_t* w = m_words.find(tok)) {
-        const WordSlot& slot = m_word_slots[*w];
-        if (slot.inflect != UINT32_MAX) {
-          push(slot.inflect);
-        }
-        if (slot.exact != UINT32_MAX) {
-          push(slot.exact);
-        }
-      }
-      stripped.clear();
-      text::stripped_forms(tok, stripped);
-      for (std::string_view stem : stripped) {
-        if (const uint32_t* w = m_words.find(stem)) {
-          if (m_word_slots[*w].inflect != UINT32_MAX) {
-            push(m_word_slots[*w].inflect);
-          }
-        }
-      }
-      for (uint32_t len : m_prefix_lengths) {
-        if (len > tok.size()) {
-          break;
-        }
-        if (len < tok.size() && (static_cast<unsigned char>(tok[len]) & 0xC0) == 0x80) {
-          continue;  // not a code point boundary
-        }
-        if (const uint32_t* a = m_prefixes.find(tok.substr(0, len))) {
-          push(*a);
-        }
       }
     }
     if (occs.empty()) {
       continue;
     }
     std::sort(occs.begin(), occs.end());
+    const size_t field_hits = hits.size();
     for (const Occurrence& occ : occs) {
-      for (uint32_t t : m_first_terms[occ.atom]) {
-        const Term& term = m_terms[t];
-        const size_t n = term.atoms.size();
+      const uint32_t* first = m_first_flat.data() + m_first_offsets[occ.atom];
+      const uint32_t* last = m_first_flat.data() + m_first_offsets[occ.atom + 1];
+      for (; first != last; ++first) {
+        const uint32_t t = *first;
+        const size_t n = m_term_size[t];
         if (occ.token + n > toks.size()) {
           continue;
         }
         bool ok = true;
         for (size_t k = 1; k < n && ok; ++k) {
+          const Term& term = m_terms[t];
           const uint32_t j = occ.token + static_cast<uint32_t>(k);
           const std::string_view gap =
-              std::string_view(norm.text).substr(toks[j - 1].end, toks[j].begin - toks[j - 1].end);
+              std::string_view(norm).substr(toks[j - 1].end, toks[j].begin - toks[j - 1].end);
           ok = !sentence_break(gap) &&
                std::binary_search(occs.begin(), occs.end(), Occurrence{j, term.atoms[k]});
         }
@@ -334,9 +398,15 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
         }
         fired.push_back(t);
         if (hits.size() < k_max_hits_per_entry) {
-          hits.push_back(TermHit{t, f, norm.source_offset[toks[occ.token].begin],
-                                 norm.source_offset[toks[occ.token + n - 1].end]});
+          hits.push_back(TermHit{t, f, toks[occ.token].begin, toks[occ.token + n - 1].end});
         }
+      }
+    }
+    if (hits.size() > field_hits) {  // offsets into the normalised text → into the field
+      text::normalize_mapped(fields[f], mapped);
+      for (size_t k = field_hits; k < hits.size(); ++k) {
+        hits[k].begin = mapped.source_offset[hits[k].begin];
+        hits[k].end = mapped.source_offset[hits[k].end];
       }
     }
   }
@@ -346,7 +416,6 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
   std::sort(fired.begin(), fired.end());
   fired.erase(std::unique(fired.begin(), fired.end()), fired.end());
 
-  std::vector<uint32_t> candidates;
   for (uint32_t t : fired) {
     candidates.insert(candidates.end(), m_terms[t].rules.begin(), m_terms[t].rules.end());
   }
@@ -362,7 +431,7 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
   std::vector<ListState> states;
   for (uint32_t r : candidates) {
     const RuleRef& ref = m_rules[r];
-    const bool holds = ref.rule->eval([&](int k) {
+    const bool holds = ref.single_term || ref.rule->eval([&](int k) {
       return std::binary_search(fired.begin(), fired.end(), ref.term_ids[static_cast<size_t>(k)]);
     });
     if (!holds) {

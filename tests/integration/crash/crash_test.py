@@ -53,7 +53,7 @@ with tempfile.TemporaryDirectory() as tmp:
         f.write('watchlists = "%s/wl"\n' % tmp)
         f.write('[store]\npath = "%s/state.db"\n' % tmp)
         f.write('[publish]\nendpoint = "%s"\n[control]\nendpoint = "%s"\n' % (pub, ctl))
-        f.write('[poll]\ninterval = "1s"\nmin_interval = "1s"\nmax_interval = "2s"\n')
+        f.write('[poll]\ninterval = "1s"\n')
         f.write('[log]\nlevel = "warning"\n')
         for name in FEEDS:
             f.write('[[feed]]\nid = "%s"\nurl = "http://127.0.0.1:%d/grow/%s.xml"\n' % (name, port, name))

@@ -75,7 +75,8 @@ class World {
   void write_config(const std::string& interval) {
     std::string c =
         "watchlists = \"lists\"\n[store]\npath = \"khobor.db\"\n[publish]\nendpoint = \"" +
-        endpoint + "\"\n[poll]\ninterval = \"" + interval + "\"\n[log]\nlevel = \"debug\"\n";
+        endpoint + "\"\n[control]\nendpoint = \"ipc://" + m_dir.file("control.sock") +
+        "\"\n[poll]\ninterval = \"" + interval + "\"\n[log]\nlevel = \"debug\"\n";
     for (auto [id, file] :
          std::map<std::string, std::string>{{"dainik-alo", "dainik-alo.xml"},
                                             {"banglar-kantha", "banglar-kantha.atom"},

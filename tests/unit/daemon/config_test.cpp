@@ -238,3 +238,21 @@ headers = { "Authorization" = "Bearer x", "X-Client" = "khobor" }
       "[[feed]]\nid = \"a\"\nurl = \"https://a.example/\"\nmin_interval = \"3h\"\n");
   CHECK(order.find("[[feed]] a min_interval") != std::string::npos);
 }
+
+TEST_CASE("keep_alerts and the CURVE secret keys are read, with errors naming the key",
+          "[daemon][config]") {
+  auto r = parse_config(
+      "[store]\nkeep_alerts = \"12h\"\n[publish]\nendpoint = \"tcp://0.0.0.0:5680\"\n"
+      "curve_secret_key = \"0123456789012345678901234567890123456789\"\n",
+      "test.toml", "/etc/khobor");
+  REQUIRE(r.ok());
+  CHECK(r->keep_alerts_s == 12 * 3600);
+  CHECK(r->publish_curve_secret_key.size() == 40);
+  CHECK(r->control_curve_secret_key.empty());
+  CHECK(parse_config("", "t.toml", "/")->keep_alerts_s == 30 * 86400);
+  CHECK(error_of("[store]\nkeep_alerts = \"soon\"\n").find("[store] keep_alerts") !=
+        std::string::npos);
+  CHECK(error_of("[store]\nkeep_alerts = 5\n").find("at least a minute") != std::string::npos);
+  CHECK(error_of("[control]\ncurve_secret_key = \"short\"\n")
+            .find("test.toml:2:20: [control] curve_secret_key") != std::string::npos);
+}

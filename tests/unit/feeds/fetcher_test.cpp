@@ -271,3 +271,26 @@ TEST_CASE("Transfers beyond the per-domain and the global limit wait in a queue 
   }
   CHECK(f.in_flight() == 0);
 }
+
+TEST_CASE("A server that accepts but never answers ends in a timeout error", "[feeds][fetcher]") {
+  // A listening socket nobody accepts from: the kernel completes the handshake,
+  // then nothing is ever sent back.
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 4) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  FetchOptions o;
+  o.total_timeout_ms = 300;
+  Fetcher f(o);
+  std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/slow";
+  FetchResponse r = fetch_one(f, {"a", url, "", "", {}});
+  ::close(fd);
+  REQUIRE(r.error.has_value());
+  CHECK(r.error->code == "timeout");
+  CHECK(r.error->message.find(url) != std::string::npos);
+}

@@ -161,7 +161,7 @@ TEST_CASE("A store in a missing directory is an error that names the path", "[st
   CHECK(s.error().message.find(path) != std::string::npos);
 }
 
-TEST_CASE("A version 1 store gains the schedule's feed columns and keeps its rows", "[store]") {
+TEST_CASE("An older store gains the schedule's feed columns and keeps its rows", "[store]") {
   TempDir dir;
   const std::string path = dir.file("k.db");
   {

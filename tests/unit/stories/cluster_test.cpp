@@ -1,0 +1,71 @@
+#include "stories/cluster.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+
+#include "stories/eval.h"
+
+using namespace khobor::stories;
+
+TEST_CASE("RFC 3339 times with offsets, Z or no zone become epoch seconds", "[stories]") {
+  CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
+  CHECK(parse_rfc3339("2024-08-05T16:20:00+06:00") == parse_rfc3339("2024-08-05T10:20:00Z"));
+  CHECK(parse_rfc3339("2024-08-05T10:20:00.123Z") == 1722853200);
+  CHECK(parse_rfc3339("2024-08-05 10:20:00") == 1722853200);
+  CHECK(parse_rfc3339("2024-08-05") == 1722816000);
+  CHECK_FALSE(parse_rfc3339("5 Aug 2024").has_value());
+  CHECK_FALSE(parse_rfc3339("2024-13-05T10:20:00Z").has_value());
+}
+
+TEST_CASE("a cluster record needs an id; other fields may be missing", "[stories]") {
+  const auto ok = parse_cluster_record(R"({"id":"a","title":"t","published":null})");
+  REQUIRE(ok.ok());
+  CHECK(ok->id == "a");
+  CHECK(ok->title == "t");
+  CHECK_FALSE(ok->published.has_value());
+
+  const auto no_id = parse_cluster_record(R"({"title":"t"})");
+  REQUIRE_FALSE(no_id.ok());
+  CHECK(no_id.error().message.find("\"id\"") != std::string::npos);
+
+  const auto bad_date = parse_cluster_record(R"({"id":"a","published":"yesterday"})");
+  REQUIRE_FALSE(bad_date.ok());
+  CHECK(bad_date.error().message.find("published") != std::string::npos);
+
+  const auto bad_type = parse_cluster_record(R"({"id":"a","title":5})");
+  REQUIRE_FALSE(bad_type.ok());
+  CHECK(bad_type.error().message.find("title") != std::string::npos);
+
+  CHECK_FALSE(parse_cluster_record("{not json").ok());
+}
+
+TEST_CASE("cluster output lines carry id, story, duplicate_of and score in that order",
+          "[stories]") {
+  Clusterer c;
+  ClusterRecord a;
+  a.id = "a";
+  a.title = "ঢাকায় দুই দিনের আন্তর্জাতিক জলবায়ু সম্মেলন শুরু, ৪০ দেশের প্রতিনিধি";
+  a.published = 1'700'000'000;
+  ClusterRecord b = a;
+  b.id = "b";
+  const std::string first = cluster_json_line(a, c.add(a));
+  const std::string second = cluster_json_line(b, c.add(b));
+  CHECK(first == R"({"id":"a","story":0,"duplicate_of":null,"score":0.0})");
+  CHECK(second == R"({"id":"b","story":0,"duplicate_of":"a","score":1.0})");
+}
+
+TEST_CASE("quality on the labelled stories: P >= 0.97, R >= 0.90, hard negatives <= 2%",
+          "[stories][quality]") {
+  const std::string path = std::string(KHOBOR_FIXTURES) + "/stories.jsonl";
+  const auto records = load_labelled(path);
+  REQUIRE(records.ok());
+  REQUIRE(records->size() == 144);
+  const PairwiseScores s = evaluate(*records, StoryOptions{});
+  INFO("precision " << s.precision << " recall " << s.recall << " hard negatives merged "
+                    << s.hard_negatives_merged << "/" << s.hard_negatives);
+  CHECK(s.precision >= 0.97);
+  CHECK(s.recall >= 0.90);
+  CHECK(s.hard_negative_rate <= 0.02);
+  CHECK(s.hard_negatives == 26);
+}

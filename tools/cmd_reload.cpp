@@ -1,0 +1,57 @@
+// khobor reload — make the running khobord re-read its config and watch lists.
+//
+// The same as SIGHUP (`systemctl reload khobord`), through the control socket, so
+// the answer says whether the new configuration was taken or why it was refused
+// (the old one stays then). Exit 0 when taken, 1 when refused or no answer.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "bus/control.h"
+#include "tools/command.h"
+#include "tools/control_client.h"
+
+namespace {
+
+int run_reload(int argc, char** argv) {
+  CLI::App app{"Make the running khobord re-read its config and watch lists", "khobor reload"};
+  std::string control = khobor::tools::default_control_endpoint();
+  std::string server_key;
+  double timeout_s = 10;
+  app.add_option("--control", control, "khobord's [control] endpoint")->capture_default_str();
+  app.add_option("--server-key", server_key,
+                 "khobord's CURVE public key for [control] (when it has curve_secret_key)");
+  app.add_option("--timeout", timeout_s, "wait this long for an answer")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  auto r = khobor::bus::control_request(control, R"({"cmd":"reload"})",
+                                        static_cast<int>(timeout_s * 1000),
+                                        khobor::tools::client_security(server_key));
+  if (!r) {
+    std::fprintf(stderr, "khobor reload: %s\n", r.error().message.c_str());
+    return 1;
+  }
+  auto reply = nlohmann::json::parse(*r, nullptr, false);
+  if (reply.is_discarded() || !reply.is_object()) {
+    std::fprintf(stderr, "khobor reload: %s answered something that is not JSON\n",
+                 control.c_str());
+    return 1;
+  }
+  if (!reply.value("ok", false)) {
+    std::fprintf(stderr, "khobor reload: refused, the old configuration stays: %s\n",
+                 reply.value("error", std::string("(no reason given)")).c_str());
+    return 1;
+  }
+  std::printf("khobord reloaded its configuration\n");
+  return 0;
+}
+
+const khobor::tools::Registration k_reg{
+    "reload", "make khobord re-read its config and watch lists (as SIGHUP)", &run_reload};
+
+}  // namespace
