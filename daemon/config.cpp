@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <tuple>
 #include <sstream>
 
 namespace khobor::daemon {
@@ -107,6 +108,174 @@ std::optional<std::string> check_url(const std::string& url) {
   return problem;
 }
 
+
+// A duration key: seconds (an integer) or a string like "5m", within [lo, hi].
+Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std::string& key,
+                               int64_t lo, int64_t hi) {
+  Result<int64_t> secs = make_error("config", "");
+  if (auto i = n.value_exact<int64_t>()) {
+    secs = *i;
+  } else if (auto s = n.value_exact<std::string>()) {
+    secs = parse_duration(*s);
+  } else {
+    return c.error(n, key, "expected seconds (300) or a string like \"5m\"");
+  }
+  if (!secs) {
+    return c.error(n, key, secs.error().message);
+  }
+  if (*secs < lo || *secs > hi) {
+    return c.error(n, key,
+                   "must be between " + std::to_string(lo) + " s and " + std::to_string(hi) +
+                       " s, got " + std::to_string(*secs) + " s");
+  }
+  return *secs;
+}
+
+// An integer key within [lo, hi].
+Result<int64_t> integer_value(const Checker& c, const toml::node& n, const std::string& key,
+                              int64_t lo, int64_t hi) {
+  auto i = n.value_exact<int64_t>();
+  if (!i) {
+    return c.error(n, key, "expected a whole number");
+  }
+  if (*i < lo || *i > hi) {
+    return c.error(n, key,
+                   "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                       ", got " + std::to_string(*i));
+  }
+  return *i;
+}
+
+constexpr int64_t k_week_s = 7 * 86400;
+
+// [poll]: `interval` alone fixes both bounds; min_interval / max_interval win.
+std::optional<Error> read_poll(const Checker& c, const toml::table& t, Config& cfg) {
+  bool has_min = false;
+  bool has_max = false;
+  const std::pair<const char*, int64_t*> keys[] = {
+      {"interval", &cfg.poll_interval_s},
+      {"min_interval", &cfg.poll_min_interval_s},
+      {"max_interval", &cfg.poll_max_interval_s},
+      {"backoff_cap", &cfg.poll_backoff_cap_s},
+  };
+  for (auto [name, target] : keys) {
+    if (const toml::node* n = t.get(name)) {
+      auto v = duration_value(c, *n, std::string("[poll] ") + name, 1, k_week_s);
+      if (!v) {
+        return v.error();
+      }
+      *target = *v;
+      has_min = has_min || std::string_view(name) == "min_interval";
+      has_max = has_max || std::string_view(name) == "max_interval";
+    }
+  }
+  if (t.get("interval") != nullptr) {
+    if (!has_min) {
+      cfg.poll_min_interval_s = cfg.poll_interval_s;
+    }
+    if (!has_max) {
+      cfg.poll_max_interval_s = std::max(cfg.poll_interval_s, cfg.poll_min_interval_s);
+    }
+  }
+  if (cfg.poll_min_interval_s > cfg.poll_max_interval_s) {
+    return c.error(t, "[poll] min_interval",
+                   "is longer than max_interval (" + std::to_string(cfg.poll_min_interval_s) +
+                       " s > " + std::to_string(cfg.poll_max_interval_s) + " s)");
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> read_http(const Checker& c, const toml::table& t, HttpConfig& h) {
+  const std::tuple<const char*, int64_t*, int64_t, int64_t> durations[] = {
+      {"connect_timeout", &h.connect_timeout_s, 1, 600},
+      {"timeout", &h.timeout_s, 1, 3600},
+      {"low_speed_time", &h.low_speed_time_s, 1, 3600},
+  };
+  for (auto [name, target, lo, hi] : durations) {
+    if (const toml::node* n = t.get(name)) {
+      auto v = duration_value(c, *n, std::string("[http] ") + name, lo, hi);
+      if (!v) {
+        return v.error();
+      }
+      *target = *v;
+    }
+  }
+  const std::tuple<const char*, int64_t*, int64_t, int64_t> integers[] = {
+      {"low_speed_limit", &h.low_speed_bytes, 0, 1'000'000'000},
+      {"max_body_bytes", &h.max_body_bytes, 1024, int64_t{1} << 32},
+      {"max_redirects", &h.max_redirects, 0, 50},
+      {"max_connections", &h.max_connections, 1, 10'000},
+      {"max_per_domain", &h.max_per_domain, 1, 10'000},
+  };
+  for (auto [name, target, lo, hi] : integers) {
+    if (const toml::node* n = t.get(name)) {
+      auto v = integer_value(c, *n, std::string("[http] ") + name, lo, hi);
+      if (!v) {
+        return v.error();
+      }
+      *target = *v;
+    }
+  }
+  if (const toml::node* n = t.get("ca_file")) {
+    auto s = c.string(*n, "[http] ca_file");
+    if (!s) {
+      return s.error();
+    }
+    h.ca_file = c.path(*s);
+  }
+  if (const toml::node* n = t.get("proxy")) {
+    auto s = c.string(*n, "[http] proxy");
+    if (!s) {
+      return s.error();
+    }
+    h.proxy = *s;
+  }
+  return std::nullopt;
+}
+
+// A [[feed]]'s min_interval, max_interval and headers.
+std::optional<Error> read_feed_extras(const Checker& c, const toml::table& t, const Config& cfg,
+                                      FeedConfig& f) {
+  const std::string label = "[[feed]] " + f.id + " ";
+  for (auto [name, target] : {std::pair{"min_interval", &f.min_interval_s},
+                              std::pair{"max_interval", &f.max_interval_s}}) {
+    if (const toml::node* n = t.get(name)) {
+      auto v = duration_value(c, *n, label + name, 1, k_week_s);
+      if (!v) {
+        return v.error();
+      }
+      *target = *v;
+    }
+  }
+  int64_t lo = f.min_interval_s > 0 ? f.min_interval_s : cfg.poll_min_interval_s;
+  int64_t hi = f.max_interval_s > 0 ? f.max_interval_s : cfg.poll_max_interval_s;
+  if (lo > hi) {
+    return c.error(t, label + "min_interval",
+                   "is longer than the feed's max_interval (" + std::to_string(lo) + " s > " +
+                       std::to_string(hi) + " s)");
+  }
+  if (const toml::node* n = t.get("headers")) {
+    const toml::table* h = n->as_table();
+    if (h == nullptr) {
+      return c.error(*n, label + "headers",
+                     "expected a table of header names and values, like "
+                     "headers = { \"Authorization\" = \"Bearer …\" }");
+    }
+    for (const auto& [k, v] : *h) {
+      std::string name(k.str());
+      auto value = v.value_exact<std::string>();
+      bool bad_name = name.empty() || name.find_first_of(": \t\r\n") != std::string::npos;
+      if (bad_name || !value || value->find_first_of("\r\n") != std::string::npos) {
+        return c.error(v, label + "headers." + name,
+                       "expected a header name without spaces or colons and a one-line string "
+                       "value");
+      }
+      f.headers.push_back(name + ": " + *value);
+    }
+  }
+  return std::nullopt;
+}
+
 // Seconds from an integer or a duration string ("30d").
 Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std::string& key) {
   if (auto i = n.value_exact<int64_t>()) {
@@ -201,7 +370,7 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   cfg.file = source_name;
 
   if (auto e = c.known_keys(root, "",
-                            {"store", "publish", "control", "poll", "watchlists", "feed", "log"})) {
+                            {"store", "publish", "control", "poll", "http", "watchlists", "feed", "log"})) {
     return *e;
   }
 
@@ -293,29 +462,27 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
     }
   }
 
-  // [poll] interval
-  auto poll = section("poll", {"interval"});
+  // [poll] interval, min_interval, max_interval, backoff_cap
+  auto poll = section("poll", {"interval", "min_interval", "max_interval", "backoff_cap"});
   if (!poll) {
     return poll.error();
   }
   if (*poll != nullptr) {
-    if (const toml::node* n = (*poll)->get("interval")) {
-      Result<int64_t> secs = make_error("config", "");
-      if (auto i = n->value_exact<int64_t>()) {
-        secs = *i;
-      } else if (auto s = n->value_exact<std::string>()) {
-        secs = parse_duration(*s);
-      } else {
-        return c.error(*n, "[poll] interval", "expected seconds (300) or a string like \"5m\"");
-      }
-      if (!secs) {
-        return c.error(*n, "[poll] interval", secs.error().message);
-      }
-      if (*secs < 1 || *secs > 7 * 86400) {
-        return c.error(*n, "[poll] interval",
-                       "must be between 1 second and 7 days, got " + std::to_string(*secs) + " s");
-      }
-      cfg.poll_interval_s = *secs;
+    if (auto e = read_poll(c, **poll, cfg)) {
+      return *e;
+    }
+  }
+
+  // [http]
+  auto http = section("http", {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time",
+                               "max_body_bytes", "max_redirects", "max_connections",
+                               "max_per_domain", "ca_file", "proxy"});
+  if (!http) {
+    return http.error();
+  }
+  if (*http != nullptr) {
+    if (auto e = read_http(c, **http, cfg.http)) {
+      return *e;
     }
   }
 
@@ -360,7 +527,8 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
       ++index;
       const toml::table& t = *item.as_table();
       std::string label = "[[feed]] #" + std::to_string(index);
-      if (auto e = c.known_keys(t, label + " ", {"id", "url", "enabled"})) {
+      if (auto e = c.known_keys(t, label + " ",
+                                {"id", "url", "enabled", "min_interval", "max_interval", "headers"})) {
         return *e;
       }
       FeedConfig f;
@@ -400,6 +568,9 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
           return c.error(*en, "[[feed]] " + f.id + " enabled", "expected true or false");
         }
         f.enabled = *b;
+      }
+      if (auto e = read_feed_extras(c, t, cfg, f)) {
+        return *e;
       }
       cfg.feeds.push_back(std::move(f));
     }

@@ -24,7 +24,27 @@ struct FeedConfig {
   std::string id;   // unique, also the `feed` of alerts
   std::string url;  // http or https
   bool enabled = true;
-  int line = 0;  // where the [[feed]] table starts, for messages
+  int64_t min_interval_s = 0;        // 0: [poll] min_interval
+  int64_t max_interval_s = 0;        // 0: [poll] max_interval
+  std::vector<std::string> headers;  // extra request headers, "Name: value"
+  int line = 0;                      // where the [[feed]] table starts, for messages
+};
+
+// [http]: how feeds are fetched (FetchOptions of feeds/fetcher.h). Read at
+// start-up; a reload that changes it says it takes effect at the next restart.
+struct HttpConfig {
+  int64_t connect_timeout_s = 10;
+  int64_t timeout_s = 60;           // the whole transfer
+  int64_t low_speed_bytes = 64;     // abort when slower than this many bytes/s …
+  int64_t low_speed_time_s = 30;    // … for this long
+  int64_t max_body_bytes = 16 * 1024 * 1024;
+  int64_t max_redirects = 5;
+  int64_t max_connections = 64;     // transfers at once, in all
+  int64_t max_per_domain = 4;       // transfers at once per registrable domain
+  std::string ca_file;              // extra CA bundle ("" : the system's)
+  std::string proxy;                // "" : from the environment (https_proxy, …)
+
+  bool operator==(const HttpConfig&) const = default;
 };
 
 struct Config {
@@ -35,7 +55,11 @@ struct Config {
   std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
   std::string control_curve_secret_key;
   int64_t keep_alerts_s = 30 * 86400;  // [store] keep_alerts: how long replay can reach back
-  int64_t poll_interval_s = 300;
+  int64_t poll_interval_s = 300;       // [poll] interval: both bounds unless they are given
+  int64_t poll_min_interval_s = 120;   // [poll] min_interval
+  int64_t poll_max_interval_s = 3600;  // [poll] max_interval
+  int64_t poll_backoff_cap_s = 6 * 3600;  // [poll] backoff_cap
+  HttpConfig http;
   std::string watchlists_dir = "/etc/khobor/watchlists";
   log::Level log_level = log::Level::info;
   std::vector<FeedConfig> feeds;

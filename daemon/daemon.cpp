@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <map>
 #include <optional>
+#include <queue>
+#include <unordered_map>
 #include <random>
 
 #include "base/log.h"
@@ -65,10 +67,51 @@ watch::WatchSet load_watchlists(const std::string& dir, const watch::WatchSet* p
 struct FeedSlot {
   FeedConfig config;
   FeedPollState poll;
+  PollBounds bounds;   // [poll] defaults with the feed's own min/max_interval
+  std::string domain;  // registrable domain of poll.url: concurrency and holds
   int64_t due_mono_ms = 0;
   bool in_flight = false;
   bool polled = false;  // at least once since start (for --once)
 };
+
+// An entry of the due-queue: a feed and the time it was scheduled for. Entries
+// whose feed was rescheduled since (or is in flight, or retired) are stale and
+// skipped when they reach the top.
+struct DueItem {
+  int64_t due_mono_ms = 0;
+  std::string feed_id;
+  bool operator>(const DueItem& o) const { return due_mono_ms > o.due_mono_ms; }
+};
+using DueQueue = std::priority_queue<DueItem, std::vector<DueItem>, std::greater<>>;
+
+feeds::FetchOptions fetch_options(const HttpConfig& h) {
+  feeds::FetchOptions o;
+  o.connect_timeout_ms = h.connect_timeout_s * 1000;
+  o.total_timeout_ms = h.timeout_s * 1000;
+  o.low_speed_bytes = h.low_speed_bytes;
+  o.low_speed_seconds = h.low_speed_time_s;
+  o.max_body_bytes = h.max_body_bytes;
+  o.max_redirects = h.max_redirects;
+  o.max_connections = static_cast<int>(h.max_connections);
+  o.max_per_host = static_cast<int>(h.max_per_domain);
+  o.ca_file = h.ca_file;
+  o.proxy = h.proxy;
+  return o;
+}
+
+// The entries' dates (published, else updated) for the adaptive interval.
+std::vector<int64_t> entry_times(const feeds::ParsedFeed& feed) {
+  std::vector<int64_t> times;
+  times.reserve(feed.entries.size());
+  for (const auto& e : feed.entries) {
+    if (e.published) {
+      times.push_back(*e.published);
+    } else if (e.updated) {
+      times.push_back(*e.updated);
+    }
+  }
+  return times;
+}
 
 }  // namespace
 
@@ -105,6 +148,8 @@ struct Daemon::Impl {
   watch::WatchSet watches;
   stories::StoryIndex stories;  // the story window, rebuilt from the store at start
   std::map<std::string, FeedSlot> slots;
+  DueQueue due;
+  std::unordered_map<std::string, int64_t> domain_holds;  // domain → held until (mono ms)
   Rng rng{std::random_device{}()};
   int signal_fd = -1;
   int watch_fd = -1;  // inotify on the watch-lists directory (-1: not watched)
@@ -128,7 +173,8 @@ struct Daemon::Impl {
         clock(c),
         config(std::move(cfg)),
         store(std::move(st)),
-        publisher(std::move(pub)) {}
+        publisher(std::move(pub)),
+        fetcher(fetch_options(config.http)) {}
 
   ~Impl() {
     if (watch_fd >= 0) {
@@ -139,18 +185,67 @@ struct Daemon::Impl {
     }
   }
 
-  PollBounds bounds() const {
+  PollBounds bounds_for(const FeedConfig& f) const {
     PollBounds b;
-    b.min_interval_s = config.poll_interval_s;
-    b.max_interval_s = config.poll_interval_s;
+    b.min_interval_s = f.min_interval_s > 0 ? f.min_interval_s : config.poll_min_interval_s;
+    b.max_interval_s = f.max_interval_s > 0 ? f.max_interval_s : config.poll_max_interval_s;
+    b.max_interval_s = std::max(b.max_interval_s, b.min_interval_s);
+    b.backoff_cap_s = config.poll_backoff_cap_s;
     return b;
   }
 
-  // Rebuild the feed slots from `config`, keeping the state of feeds that stay.
+  void schedule(const std::string& id, FeedSlot& s, int64_t due_mono_ms) {
+    s.due_mono_ms = due_mono_ms;
+    due.push({due_mono_ms, id});
+  }
+
+  // A new slot for `f`, resumed from what the store knows about the feed: a
+  // lasting redirect, retirement, errors, the interval and the next due time.
+  FeedSlot make_slot(const FeedConfig& f, int64_t now_mono, int64_t now_ms, int64_t spread_ms) {
+    FeedSlot s;
+    s.config = f;
+    s.bounds = bounds_for(f);
+    s.poll.url = f.url;
+    s.poll.interval_s = s.bounds.min_interval_s;
+    s.due_mono_ms = now_mono;
+    auto st = store.feed_state(f.id);
+    if (st && !st->moved_to.empty() && st->moved_from == f.url) {
+      s.poll.url = st->moved_to;
+    }
+    bool same = st && st->url == s.poll.url;
+    if (same) {
+      s.poll.retired = st->retired;
+      s.poll.consecutive_errors = st->consecutive_errors;
+      if (st->interval_s > 0) {
+        s.poll.interval_s =
+            std::clamp(st->interval_s, s.bounds.min_interval_s, s.bounds.max_interval_s);
+      }
+    }
+    s.domain = registrable_domain(s.poll.url);
+    if (options.once) {
+      return s;
+    }
+    if (same && st->next_due_ms > now_ms) {
+      // After a restart, a feed polled recently waits for its stored due time.
+      int64_t longest = (s.bounds.max_interval_s + s.bounds.backoff_cap_s) * 1000;
+      s.due_mono_ms = now_mono + std::min(st->next_due_ms - now_ms, longest);
+    } else {
+      // Spread the start over a window so the feeds do not all fire at once.
+      s.due_mono_ms = now_mono + startup_offset_s(f.id, spread_ms);
+    }
+    return s;
+  }
+
+  // Rebuild the feed slots and the due-queue from `config`, keeping the state of
+  // feeds that stay; a retired feed revived in the store (khobor feed enable) is
+  // polled again.
   void set_feeds() {
     std::map<std::string, FeedSlot> next;
     const int64_t now_mono = clock.mono_ms();
     const int64_t now_ms = clock.now_ms();
+    // The start-up window: 100 ms per feed, at most the shortest interval.
+    const int64_t spread_ms = std::min<int64_t>(static_cast<int64_t>(config.feeds.size()) * 100,
+                                                config.poll_min_interval_s * 1000);
     for (const FeedConfig& f : config.feeds) {
       if (!f.enabled) {
         continue;
@@ -159,36 +254,92 @@ struct Daemon::Impl {
       if (old != slots.end() && old->second.config.url == f.url) {
         FeedSlot s = std::move(old->second);
         s.config = f;
+        s.bounds = bounds_for(f);
+        if (s.poll.retired) {
+          auto st = store.feed_state(f.id);
+          if (st && !st->retired) {
+            KHOBOR_LOG(notice, "feed " + f.id + ": enabled again; polling " + s.poll.url);
+            s.poll.retired = false;
+            s.poll.consecutive_errors = 0;
+            s.due_mono_ms = now_mono;
+          }
+        }
         next.emplace(f.id, std::move(s));
         continue;
       }
-      FeedSlot s;
-      s.config = f;
-      s.poll.url = f.url;
-      s.poll.interval_s = config.poll_interval_s;
-      s.due_mono_ms = now_mono;
-      // After a restart, a feed polled recently waits for its stored due time.
-      if (!options.once) {
-        if (auto st = store.feed_state(f.id); st && st->url == f.url && st->next_due_ms > now_ms) {
-          s.due_mono_ms =
-              now_mono + std::min(st->next_due_ms - now_ms, config.poll_interval_s * 1000);
-          s.poll.consecutive_errors = st->consecutive_errors;
-        }
-      }
-      next.emplace(f.id, std::move(s));
+      next.emplace(f.id, make_slot(f, now_mono, now_ms, spread_ms));
     }
     slots = std::move(next);
+    due = DueQueue{};
+    for (auto& [id, s] : slots) {
+      if (!s.in_flight && !s.poll.retired) {
+        schedule(id, s, s.due_mono_ms);
+      }
+    }
   }
 
+  // The slot of the queue's top when that entry is still valid; stale entries
+  // are dropped on the way.
+  FeedSlot* top_slot() {
+    while (!due.empty()) {
+      const DueItem& top = due.top();
+      auto it = slots.find(top.feed_id);
+      if (it != slots.end() && !it->second.in_flight && !it->second.poll.retired &&
+          it->second.due_mono_ms == top.due_mono_ms) {
+        return &it->second;
+      }
+      due.pop();
+    }
+    return nullptr;
+  }
+
+  // The feed's domain is held (429/503 Retry-After): move it to the end of the
+  // hold. True when it was held.
+  bool defer_if_held(const std::string& id, FeedSlot& s, int64_t now_mono) {
+    auto hold = domain_holds.find(s.domain);
+    if (hold == domain_holds.end()) {
+      return false;
+    }
+    if (hold->second <= now_mono) {
+      domain_holds.erase(hold);
+      return false;
+    }
+    if (options.once) {
+      s.polled = true;
+      KHOBOR_LOG(warning, "feed " + id + ": skipped, its domain " + s.domain +
+                              " asked to wait (Retry-After)");
+      return true;
+    }
+    schedule(id, s, hold->second);
+    // The store shows when it is polled next (a row is made if it was never polled).
+    store::FeedState st = store.feed_state(id).value_or(store::FeedState{});
+    st.feed_id = id;
+    st.url = s.poll.url;
+    st.next_due_ms = clock.now_ms() + (hold->second - now_mono);
+    store.save_feed_state(st);
+    KHOBOR_LOG(info, "feed " + id + ": its domain " + s.domain + " is held for " +
+                         std::to_string((hold->second - now_mono) / 1000) + " s more");
+    return true;
+  }
+
+  // Hand every feed that is due to the fetcher (which queues beyond its limits).
   void start_due() {
     const int64_t now = clock.mono_ms();
-    for (auto& [id, s] : slots) {
-      if (s.in_flight || s.poll.retired || (options.once && s.polled) || s.due_mono_ms > now) {
+    while (FeedSlot* sp = top_slot()) {
+      if (sp->due_mono_ms > now) {
+        break;
+      }
+      std::string id = due.top().feed_id;
+      due.pop();
+      FeedSlot& s = *sp;
+      if (defer_if_held(id, s, now)) {
         continue;
       }
       feeds::FetchRequest req;
       req.feed_id = id;
       req.url = s.poll.url;
+      req.domain = s.domain;
+      req.headers = s.config.headers;
       if (auto st = store.feed_state(id); st && st->url == s.poll.url) {
         req.etag = st->etag;
         req.last_modified = st->last_modified;
@@ -199,19 +350,14 @@ struct Daemon::Impl {
     }
   }
 
-  bool all_polled_once() const {
-    return std::all_of(slots.begin(), slots.end(), [](const auto& kv) {
-      return kv.second.poll.retired || (kv.second.polled && !kv.second.in_flight);
-    });
-  }
+  // --once: nothing is due any more and nothing is in flight.
+  bool all_polled_once() { return top_slot() == nullptr && fetcher.in_flight() == 0; }
 
-  int timeout_ms() const {
+  int timeout_ms() {
     const int64_t now = clock.mono_ms();
     int64_t next = now + 60'000;
-    for (const auto& [id, s] : slots) {
-      if (!s.in_flight && !s.poll.retired && !(options.once && s.polled)) {
-        next = std::min(next, s.due_mono_ms);
-      }
+    if (FeedSlot* s = top_slot()) {
+      next = std::min(next, s->due_mono_ms);
     }
     if (watchdog_ms > 0) {
       next = std::min(next, next_watchdog_mono);
@@ -253,6 +399,57 @@ struct Daemon::Impl {
     published_total += n;
     if (n > 0) {
       KHOBOR_LOG(info, "published " + std::to_string(n) + " alert(s) on " + publisher.endpoint());
+    }
+  }
+
+  // The adaptive interval from a parsed body: its entries' dates, raised to
+  // honour the feed's <ttl> / sy:updatePeriod and the response's Cache-Control
+  // max-age and Expires.
+  static int64_t interval_from(const feeds::ParsedFeed& feed, const feeds::FetchResponse& r,
+                               const PollBounds& bounds, int64_t now_s) {
+    ScheduleHints hints;
+    hints.ttl_s = feed.ttl_seconds;
+    hints.max_age_s = r.max_age_seconds;
+    hints.expires_at_s = parse_http_date(r.expires);
+    std::vector<int64_t> times = entry_times(feed);
+    return adaptive_interval_s(times, bounds, hints, now_s);
+  }
+
+  // Carry a decision into the slot (next due, with jitter on a success), the
+  // domain holds and the feed's stored health `st`.
+  void apply_decision(const std::string& id, FeedSlot& slot, const PollDecision& d,
+                      store::FeedState& st, int64_t now_s) {
+    int64_t next_due_s = d.next_due_s;
+    if (d.verdict == Verdict::ok || d.verdict == Verdict::not_modified) {
+      // Up to a tenth of the interval later, so feeds polled together drift apart.
+      std::uniform_int_distribution<int64_t> jitter(0, slot.poll.interval_s / 10);
+      next_due_s += jitter(rng);
+    }
+    if (d.domain_hold_until_s && !slot.domain.empty()) {
+      int64_t until = clock.mono_ms() + (*d.domain_hold_until_s - now_s) * 1000;
+      int64_t& hold = domain_holds[slot.domain];
+      hold = std::max(hold, until);
+      KHOBOR_LOG(notice, "domain " + slot.domain + ": held for " +
+                             std::to_string(*d.domain_hold_until_s - now_s) +
+                             " s (Retry-After from feed " + id + ")");
+    }
+    if (d.moved_to) {
+      KHOBOR_LOG(notice, "feed " + id + ": moved permanently to " + *d.moved_to +
+                             " (seen on " + std::to_string(k_redirect_streak_to_move) +
+                             " polls in a row); polling it from now on; update its url in " +
+                             config.file);
+      slot.domain = registrable_domain(slot.poll.url);
+    }
+    st.url = slot.poll.url;
+    st.consecutive_errors = slot.poll.consecutive_errors;
+    st.interval_s = slot.poll.interval_s;
+    st.retired = slot.poll.retired;
+    bool moved = slot.poll.url != slot.config.url;
+    st.moved_to = moved ? slot.poll.url : "";
+    st.moved_from = moved ? slot.config.url : "";
+    st.next_due_ms = slot.poll.retired ? 0 : next_due_s * 1000;
+    if (!slot.poll.retired && !options.once) {
+      schedule(id, slot, clock.mono_ms() + std::max<int64_t>(next_due_s - now_s, 1) * 1000);
     }
   }
 
@@ -298,19 +495,14 @@ struct Daemon::Impl {
       auto p = feeds::parse_feed(r.body, po);
       if (p) {
         parsed = std::move(*p);
+        obs.new_interval_s = interval_from(*parsed, r, slot.bounds, now_s);
       } else {
         obs.parse_error = true;
         obs.error_text = "unreadable feed: " + p.error().message;
       }
     }
-    PollDecision d = decide(slot.poll, obs, bounds(), now_s, rng);
-    st.consecutive_errors = slot.poll.consecutive_errors;
-    st.next_due_ms = d.next_due_s * 1000;
-    slot.due_mono_ms = clock.mono_ms() + std::max<int64_t>(d.next_due_s - now_s, 1) * 1000;
-    if (d.moved_to) {
-      KHOBOR_LOG(notice, "feed " + r.feed_id + ": moved permanently to " + *d.moved_to +
-                             " (update its url in " + config.file + ")");
-    }
+    PollDecision d = decide(slot.poll, obs, slot.bounds, now_s, rng);
+    apply_decision(r.feed_id, slot, d, st, now_s);
 
     try {
       switch (d.verdict) {
@@ -464,6 +656,12 @@ struct Daemon::Impl {
     watch::WatchSet next = load_watchlists(dir, dir == config.watchlists_dir ? &watches : nullptr);
     config.feeds = cfg->feeds;
     config.poll_interval_s = cfg->poll_interval_s;
+    config.poll_min_interval_s = cfg->poll_min_interval_s;
+    config.poll_max_interval_s = cfg->poll_max_interval_s;
+    config.poll_backoff_cap_s = cfg->poll_backoff_cap_s;
+    if (!(cfg->http == config.http)) {
+      KHOBOR_LOG(warning, "reload: [http] changed; it takes effect at the next restart");
+    }
     config.watchlists_dir = dir;
     config.log_level = cfg->log_level;
     log::set_level(config.log_level);

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
@@ -85,6 +86,7 @@ struct Transfer {
   SlistPtr headers;
   FetchResponse response;
   std::vector<long> statuses;  // one per response read (redirects included)
+  std::string domain;  // the concurrency group it counts against
   int64_t max_body = 0;
   bool over_cap = false;
   char error_buffer[CURL_ERROR_SIZE] = {};
@@ -159,13 +161,75 @@ std::string default_user_agent() {
   return std::string("khobor/") + KHOBOR_VERSION + " (+" + KHOBOR_PROJECT_URL + ")";
 }
 
+// The host of `url` (lower case), the default concurrency group; "" when unreadable.
+std::string url_host(const std::string& url) {
+  CURLU* u = curl_url();
+  if (u == nullptr) {
+    return {};
+  }
+  std::string host;
+  char* raw = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &raw, 0) == CURLUE_OK && raw != nullptr) {
+    host = raw;
+    curl_free(raw);
+  }
+  curl_url_cleanup(u);
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return host;
+}
+
+// What a failed transfer's error says: a kind for programs, a text for people.
+Error transfer_error(const Transfer& t, CURLcode code, const FetchOptions& options) {
+  const std::string& url = t.response.url;
+  std::string detail = t.error_buffer[0] != '\0' ? t.error_buffer : curl_easy_strerror(code);
+  std::string kind = "fetch";
+  if (t.over_cap || code == CURLE_FILESIZE_EXCEEDED) {
+    kind = "body_cap";
+    detail = "the body is larger than the cap of " + std::to_string(options.max_body_bytes) +
+             " bytes (decompressed); the transfer was aborted (raise [http] max_body_bytes if "
+             "the feed is really that large)";
+  } else if (code == CURLE_OPERATION_TIMEDOUT) {
+    kind = "timeout";
+  } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+    kind = "scheme";
+    detail += " (only http and https are fetched, also across redirects)";
+  } else if (code == CURLE_TOO_MANY_REDIRECTS) {
+    kind = "redirects";
+  } else if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+             code == CURLE_SSL_CONNECT_ERROR) {
+    kind = "tls";
+    detail = "TLS: the server's certificate cannot be verified: " + detail +
+             " (verification is always on; if the server uses a private CA, give its "
+             "certificate with [http] ca_file)";
+  } else if (code == CURLE_BAD_CONTENT_ENCODING) {
+    kind = "encoding";
+    detail = "the compressed body is corrupt: " + detail;
+  } else if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT) {
+    kind = "connect";
+  }
+  return make_error(kind, url + ": " + detail);
+}
+
 }  // namespace
 
 struct Fetcher::Impl {
+  // Requests of one concurrency group (a registrable domain).
+  struct Domain {
+    std::deque<FetchRequest> waiting;
+    int running = 0;
+    bool in_ready = false;  // listed in `ready`
+  };
+
   FetchOptions options;
   MultiPtr multi;
   SharePtr share;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers;
+  std::unordered_map<std::string, Domain> domains;
+  std::deque<std::string> ready;  // domains with waiting requests and room, round-robin
+  size_t queued = 0;
+  std::vector<EasyPtr> idle;  // easy handles kept for reuse (curl_easy_reset)
   std::vector<FetchResponse> finished;
 
   explicit Impl(FetchOptions o) : options(std::move(o)) {
@@ -173,31 +237,108 @@ struct Fetcher::Impl {
     if (options.user_agent.empty()) {
       options.user_agent = default_user_agent();
     }
+    options.max_connections = std::max(options.max_connections, 1);
+    options.max_per_host = std::max(options.max_per_host, 1);
     multi.reset(curl_multi_init());
     share.reset(curl_share_init());
     if (!multi || !share) {
       throw std::runtime_error("libcurl: cannot create the multi or share handle");
     }
+    // One thread uses the share: no lock callbacks needed.
     curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_multi_setopt(multi.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(options.max_connections));
     curl_multi_setopt(multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
                       static_cast<long>(options.max_connections));
-    curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
-                      static_cast<long>(options.max_per_host));
   }
 
-  ~Impl() { cancel_all(); }
+  ~Impl() {
+    cancel_all();
+    idle.clear();
+    multi.reset();  // before the share its handles used
+  }
 
   void add(FetchRequest request) {
-    auto t = std::make_unique<Transfer>();
-    t->easy.reset(curl_easy_init());
-    if (!t->easy) {
-      throw std::runtime_error("libcurl: cannot create an easy handle");
+    std::string key = request.domain.empty() ? url_host(request.url) : request.domain;
+    Domain& d = domains[key];
+    d.waiting.push_back(std::move(request));
+    ++queued;
+    if (!d.in_ready && d.running < options.max_per_host) {
+      d.in_ready = true;
+      ready.push_back(std::move(key));
     }
+  }
+
+  // Start queued requests while the global limit allows, one per domain in turn.
+  void start_queued() {
+    while (transfers.size() < static_cast<size_t>(options.max_connections) && !ready.empty()) {
+      std::string key = std::move(ready.front());
+      ready.pop_front();
+      auto it = domains.find(key);
+      if (it == domains.end()) {
+        continue;
+      }
+      Domain& d = it->second;
+      d.in_ready = false;
+      if (d.waiting.empty() || d.running >= options.max_per_host) {
+        continue;
+      }
+      FetchRequest req = std::move(d.waiting.front());
+      d.waiting.pop_front();
+      --queued;
+      ++d.running;
+      if (!d.waiting.empty() && d.running < options.max_per_host) {
+        d.in_ready = true;
+        ready.push_back(key);
+      }
+      start(std::move(req), key);
+    }
+  }
+
+  // A transfer of `key` ended: give its domain's room to the next request.
+  void release(const std::string& key) {
+    auto it = domains.find(key);
+    if (it == domains.end()) {
+      return;
+    }
+    Domain& d = it->second;
+    --d.running;
+    if (d.running <= 0 && d.waiting.empty()) {
+      domains.erase(it);
+      return;
+    }
+    if (!d.in_ready && !d.waiting.empty() && d.running < options.max_per_host) {
+      d.in_ready = true;
+      ready.push_back(key);
+    }
+  }
+
+  EasyPtr take_easy() {
+    if (!idle.empty()) {
+      EasyPtr e = std::move(idle.back());
+      idle.pop_back();
+      curl_easy_reset(e.get());
+      return e;
+    }
+    return EasyPtr(curl_easy_init());
+  }
+
+  void start(FetchRequest request, const std::string& key) {
+    auto t = std::make_unique<Transfer>();
+    t->easy = take_easy();
+    t->domain = key;
     t->max_body = options.max_body_bytes;
     t->response.feed_id = std::move(request.feed_id);
     t->response.url = request.url;
+    if (!t->easy) {
+      t->response.error = make_error("fetch", request.url + ": libcurl cannot make a handle");
+      finished.push_back(std::move(t->response));
+      release(key);
+      return;
+    }
     CURL* e = t->easy.get();
 
     curl_slist* list = nullptr;
@@ -227,7 +368,11 @@ struct Fetcher::Impl {
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, options.max_redirects);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl was built with
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    if (request.url.starts_with("https:")) {
+      curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);  // prefer multiplexing on an h2 connection
+    }
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // gzip, br, zstd: all curl was built with
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options.total_timeout_ms);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes);
@@ -253,6 +398,7 @@ struct Fetcher::Impl {
       t->response.error =
           make_error("fetch", "cannot start " + request.url + ": " + curl_multi_strerror(mc));
       finished.push_back(std::move(t->response));
+      release(key);
       return;
     }
     transfers.emplace(e, std::move(t));
@@ -290,24 +436,15 @@ struct Fetcher::Impl {
     }
 
     if (code != CURLE_OK) {
-      std::string detail = t->error_buffer[0] != '\0' ? t->error_buffer : curl_easy_strerror(code);
-      std::string kind = "fetch";
-      if (t->over_cap || code == CURLE_FILESIZE_EXCEEDED) {
-        kind = "body_cap";
-        detail = "the body is larger than the cap of " + std::to_string(options.max_body_bytes) +
-                 " bytes (raise max_body_bytes if the feed is really that large)";
-      } else if (code == CURLE_OPERATION_TIMEDOUT) {
-        kind = "timeout";
-      } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
-        kind = "scheme";
-        detail += " (only http and https are fetched, also across redirects)";
-      } else if (code == CURLE_TOO_MANY_REDIRECTS) {
-        kind = "redirects";
-      }
-      r.error = make_error(kind, r.url + ": " + detail);
+      r.error = transfer_error(*t, code, options);
       r.body.clear();
+      r.body.shrink_to_fit();
     }
     finished.push_back(std::move(r));
+    release(t->domain);
+    if (idle.size() < static_cast<size_t>(options.max_connections)) {
+      idle.push_back(std::move(t->easy));
+    }
   }
 
   void drain() {
@@ -319,10 +456,16 @@ struct Fetcher::Impl {
     }
   }
 
-  void poll(std::span<PollFd> extra, int timeout_ms) {
+  void perform() {
     int running = 0;
+    start_queued();
     curl_multi_perform(multi.get(), &running);
     drain();
+    start_queued();  // room freed by the transfers that just ended
+  }
+
+  void poll(std::span<PollFd> extra, int timeout_ms) {
+    perform();
     if (!finished.empty()) {
       timeout_ms = 0;  // the caller has work: do not block
     }
@@ -350,8 +493,7 @@ struct Fetcher::Impl {
       }
       extra[i].revents = rev;
     }
-    curl_multi_perform(multi.get(), &running);
-    drain();
+    perform();
   }
 
   void cancel_all() {
@@ -359,6 +501,9 @@ struct Fetcher::Impl {
       curl_multi_remove_handle(multi.get(), easy);
     }
     transfers.clear();
+    domains.clear();
+    ready.clear();
+    queued = 0;
   }
 };
 
@@ -386,6 +531,10 @@ std::vector<FetchResponse> Fetcher::take_finished() {
 }
 
 size_t Fetcher::in_flight() const {
+  return m_impl->transfers.size() + m_impl->queued;
+}
+
+size_t Fetcher::running() const {
   return m_impl->transfers.size();
 }
 

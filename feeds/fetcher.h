@@ -3,7 +3,9 @@
 // One Fetcher runs many transfers at once from a single thread: the caller adds
 // requests, then calls poll() in its event loop (poll waits on curl's sockets and
 // the caller's extra fds together, as curl_multi_poll does) and takes finished
-// responses. No curl header leaks out of here (pimpl). Not thread-safe: use it
+// responses. Requests beyond the global or the per-domain limit wait in a queue
+// (round-robin across domains) and start as others finish. HTTP/2 multiplexing,
+// and DNS, TLS sessions and connections shared across transfers (a CURLSH). No curl header leaks out of here (pimpl). Not thread-safe: use it
 // from the loop thread only. Move-only.
 #pragma once
 
@@ -27,8 +29,8 @@ struct FetchOptions {
   long low_speed_seconds = 30;                // … for this long
   int64_t max_body_bytes = 16 * 1024 * 1024;  // abort the transfer past this
   long max_redirects = 5;
-  int max_connections = 64;  // global concurrency limit
-  int max_per_host = 4;      // per-host concurrency limit
+  int max_connections = 64;  // global concurrency limit: transfers beyond it wait in a queue
+  int max_per_host = 4;      // concurrency limit per domain (FetchRequest::domain), queued too
   std::string ca_file;       // extra CA bundle; verification is always on
   std::string proxy;         // empty: curl reads the environment (http_proxy, …)
 };
@@ -39,6 +41,9 @@ struct FetchRequest {
   std::string etag;                  // sent as If-None-Match when not empty
   std::string last_modified;         // sent as If-Modified-Since when not empty
   std::vector<std::string> headers;  // extra "Name: value" headers
+  // The concurrency group (the caller passes the registrable domain, so that
+  // www.x.com and feeds.x.com share one limit); empty: the URL's host.
+  std::string domain;
 };
 
 struct FetchResponse {
@@ -91,6 +96,9 @@ class Fetcher {
 
   // Transfers queued or running.
   size_t in_flight() const;
+
+  // Transfers running now (queued ones not counted).
+  size_t running() const;
 
   // Abandon every transfer (their responses are dropped).
   void cancel_all();

@@ -64,11 +64,19 @@ CREATE TABLE story_alerts (
   PRIMARY KEY (story, watchlist)
 ) WITHOUT ROWID;
 )sql",
+    // 2 -> 3: feed health for the scheduler (issue 4)
+    R"sql(
+ALTER TABLE feeds ADD COLUMN interval_s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN retired    INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN moved_to   TEXT NOT NULL DEFAULT '';
+ALTER TABLE feeds ADD COLUMN moved_from TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr const char* k_feed_columns =
     "id, url, etag, last_modified, last_attempt, last_success, http_status, error, "
-    "consecutive_errors, next_due, bytes, entries, latency_ms";
+    "consecutive_errors, next_due, bytes, entries, latency_ms, interval_s, retired, moved_to, "
+    "moved_from";
 
 FeedState read_feed(const Statement& s) {
   FeedState f;
@@ -85,6 +93,10 @@ FeedState read_feed(const Statement& s) {
   f.bytes = s.column_int(10);
   f.entries = s.column_int(11);
   f.latency_ms = s.column_int(12);
+  f.interval_s = s.column_int(13);
+  f.retired = s.column_int(14) != 0;
+  f.moved_to = s.column_text(15);
+  f.moved_from = s.column_text(16);
   return f;
 }
 
@@ -105,6 +117,7 @@ struct Store::Impl {
   Statement get_feed;
   Statement all_feeds;
   Statement put_feed;
+  Statement revive_feed;
   Statement insert_seen;
   Statement select_seen;
   Statement insert_alert;
@@ -127,7 +140,10 @@ struct Store::Impl {
         get_feed(db.prepare(std::string("SELECT ") + k_feed_columns + " FROM feeds WHERE id = ?1")),
         all_feeds(db.prepare(std::string("SELECT ") + k_feed_columns + " FROM feeds ORDER BY id")),
         put_feed(db.prepare(std::string("INSERT OR REPLACE INTO feeds (") + k_feed_columns +
-                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")),
+                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                            "?17)")),
+        revive_feed(db.prepare("UPDATE feeds SET retired = 0, next_due = 0, consecutive_errors = 0 "
+                               "WHERE id = ?1")),
         insert_seen(db.prepare(
             "INSERT OR IGNORE INTO entries_seen (feed_id, entry_id, first_seen) VALUES (?1, ?2, "
             "?3)")),
@@ -255,9 +271,23 @@ void Store::save_feed_state(const FeedState& f) {
       .bind(10, f.next_due_ms)
       .bind(11, f.bytes)
       .bind(12, f.entries)
-      .bind(13, f.latency_ms);
+      .bind(13, f.latency_ms)
+      .bind(14, f.interval_s)
+      .bind(15, static_cast<int64_t>(f.retired ? 1 : 0))
+      .bind(16, f.moved_to)
+      .bind(17, f.moved_from);
   s.run();
   s.reset();
+}
+
+bool Store::enable_feed(const std::string& feed_id) {
+  Statement& s = m_impl->revive_feed;
+  s.reset();
+  s.bind(1, feed_id);
+  s.run();
+  bool changed = m_impl->db.changes() == 1;
+  s.reset();
+  return changed;
 }
 
 bool Store::mark_seen(const std::string& feed_id, const std::string& entry_id, int64_t now_ms) {

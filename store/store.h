@@ -36,6 +36,11 @@ struct FeedState {
   int64_t bytes = 0;       // of the last response
   int64_t entries = 0;     // in the last parsed body
   int64_t latency_ms = 0;  // of the last transfer
+  // Schema 3: the schedule's and the status handling's state.
+  int64_t interval_s = 0;  // the adaptive interval now (0: not yet known)
+  bool retired = false;    // 410 Gone: not polled until `khobor feed enable`
+  std::string moved_to;    // a lasting permanent redirect: the URL polled instead …
+  std::string moved_from;  // … of this configured URL ('' when not moved)
 };
 
 // An alert to append; the payload is made once the seq is known.
@@ -72,7 +77,7 @@ struct StoryEntryRow {
 class Store {
  public:
   // The newest schema version this build knows.
-  static constexpr int k_schema_version = 2;
+  static constexpr int k_schema_version = 3;
 
   // Open or create the store at `path` (":memory:" for tests) and migrate it to
   // k_schema_version. Fails with a message naming the path when it cannot be
@@ -94,6 +99,9 @@ class Store {
   std::optional<FeedState> feed_state(const std::string& feed_id);
   std::vector<FeedState> feed_states();
   void save_feed_state(const FeedState& state);
+  // Revive a retired feed: retired = 0, due now, errors cleared. False when the
+  // store has no row for `feed_id`.
+  bool enable_feed(const std::string& feed_id);
 
   // Record that the entry was seen; true when this is the first time.
   bool mark_seen(const std::string& feed_id, const std::string& entry_id, int64_t now_ms);

@@ -155,6 +155,90 @@ TEST_CASE("A config file on disk resolves paths against its own directory", "[da
   CHECK(r->file == dir.file("k.toml"));
 }
 
+TEST_CASE("Poll bounds default to 2 min and 60 min and a lone interval fixes both",
+          "[daemon][config]") {
+  auto d = parse_config("", "t.toml", "/");
+  REQUIRE(d.ok());
+  CHECK(d->poll_min_interval_s == 120);
+  CHECK(d->poll_max_interval_s == 3600);
+  CHECK(d->poll_backoff_cap_s == 6 * 3600);
+  auto fixed = parse_config("[poll]\ninterval = \"1s\"\n", "t.toml", "/");
+  REQUIRE(fixed.ok());
+  CHECK(fixed->poll_min_interval_s == 1);
+  CHECK(fixed->poll_max_interval_s == 1);
+  auto both = parse_config(
+      "[poll]\ninterval = \"1s\"\nmin_interval = \"1s\"\nmax_interval = \"2s\"\nbackoff_cap = "
+      "\"1h\"\n",
+      "t.toml", "/");
+  REQUIRE(both.ok());
+  CHECK(both->poll_min_interval_s == 1);
+  CHECK(both->poll_max_interval_s == 2);
+  CHECK(both->poll_backoff_cap_s == 3600);
+  std::string msg = error_of("[poll]\nmin_interval = \"2h\"\nmax_interval = \"1h\"\n");
+  CHECK(msg.find("[poll] min_interval") != std::string::npos);
+  CHECK(msg.find("max_interval") != std::string::npos);
+}
+
+TEST_CASE("The [http] section is read with its limits checked", "[daemon][config]") {
+  auto r = parse_config(R"(
+[http]
+connect_timeout = "5s"
+timeout = "1m"
+low_speed_limit = 10
+low_speed_time = 20
+max_body_bytes = 1048576
+max_redirects = 3
+max_connections = 8
+max_per_domain = 2
+ca_file = "ca.pem"
+proxy = "http://proxy:3128"
+)",
+                        "t.toml", "/etc/khobor");
+  REQUIRE(r.ok());
+  const auto& h = r->http;
+  CHECK(h.connect_timeout_s == 5);
+  CHECK(h.timeout_s == 60);
+  CHECK(h.low_speed_bytes == 10);
+  CHECK(h.low_speed_time_s == 20);
+  CHECK(h.max_body_bytes == 1048576);
+  CHECK(h.max_redirects == 3);
+  CHECK(h.max_connections == 8);
+  CHECK(h.max_per_domain == 2);
+  CHECK(h.ca_file == "/etc/khobor/ca.pem");
+  CHECK(h.proxy == "http://proxy:3128");
+  CHECK(parse_config("", "t.toml", "/")->http.max_body_bytes == 16 * 1024 * 1024);
+  std::string msg = error_of("[http]\nmax_per_domain = 0\n");
+  CHECK(msg.find("test.toml:2:") == 0);
+  CHECK(msg.find("[http] max_per_domain") != std::string::npos);
+  CHECK(error_of("[http]\nverify = false\n").find("unknown key") != std::string::npos);
+}
+
+TEST_CASE("A feed has its own interval bounds, extra headers and enabled flag",
+          "[daemon][config]") {
+  auto r = parse_config(R"(
+[[feed]]
+id = "a"
+url = "https://a.example/feed"
+min_interval = "5m"
+max_interval = "2h"
+headers = { "Authorization" = "Bearer x", "X-Client" = "khobor" }
+)",
+                        "t.toml", "/");
+  REQUIRE(r.ok());
+  const auto& f = r->feeds.at(0);
+  CHECK(f.min_interval_s == 300);
+  CHECK(f.max_interval_s == 7200);
+  REQUIRE(f.headers.size() == 2);
+  CHECK(f.headers[0] == "Authorization: Bearer x");
+  CHECK(f.headers[1] == "X-Client: khobor");
+  std::string bad = error_of(
+      "[[feed]]\nid = \"a\"\nurl = \"https://a.example/\"\nheaders = { \"Bad Name\" = \"v\" }\n");
+  CHECK(bad.find("[[feed]] a headers.Bad Name") != std::string::npos);
+  std::string order = error_of(
+      "[[feed]]\nid = \"a\"\nurl = \"https://a.example/\"\nmin_interval = \"3h\"\n");
+  CHECK(order.find("[[feed]] a min_interval") != std::string::npos);
+}
+
 TEST_CASE("keep_alerts and the CURVE secret keys are read, with errors naming the key",
           "[daemon][config]") {
   auto r = parse_config(

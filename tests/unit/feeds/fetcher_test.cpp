@@ -233,6 +233,45 @@ TEST_CASE("poll returns early when an extra fd becomes readable and reports it",
   ::close(fds[1]);
 }
 
+TEST_CASE("Transfers beyond the per-domain and the global limit wait in a queue and all finish",
+          "[feeds][fetcher]") {
+  HttpServer server([](const HttpRequest& req) { return HttpReply{200, {}, "of " + req.path}; });
+  FetchOptions o;
+  o.max_per_host = 1;
+  o.max_connections = GENERATE(1, 10);
+  Fetcher f(o);
+  constexpr int k_each = 4;
+  for (int i = 0; i < k_each; ++i) {
+    for (const char* domain : {"a.example", "b.example"}) {
+      FetchRequest req;
+      req.feed_id = std::string(domain) + "-" + std::to_string(i);
+      req.url = server.url("/" + req.feed_id);
+      req.domain = domain;
+      f.add(std::move(req));
+    }
+  }
+  CHECK(f.in_flight() == 2 * k_each);
+  const size_t limit = std::min<size_t>(2, static_cast<size_t>(o.max_connections));
+  size_t most = 0;
+  std::vector<FetchResponse> got;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (got.size() < 2 * k_each && std::chrono::steady_clock::now() < deadline) {
+    f.poll({}, 100);
+    most = std::max(most, f.running());
+    for (auto& r : f.take_finished()) {
+      got.push_back(std::move(r));
+    }
+  }
+  REQUIRE(got.size() == 2 * k_each);
+  CHECK(most <= limit);
+  CHECK(most >= 1);
+  for (const auto& r : got) {
+    CHECK(r.status == 200);
+    CHECK(r.body == "of /" + r.feed_id);
+  }
+  CHECK(f.in_flight() == 0);
+}
+
 TEST_CASE("A server that accepts but never answers ends in a timeout error", "[feeds][fetcher]") {
   // A listening socket nobody accepts from: the kernel completes the handshake,
   // then nothing is ever sent back.

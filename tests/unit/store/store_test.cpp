@@ -160,3 +160,64 @@ TEST_CASE("A store in a missing directory is an error that names the path", "[st
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().message.find(path) != std::string::npos);
 }
+
+TEST_CASE("An older store gains the schedule's feed columns and keeps its rows", "[store]") {
+  TempDir dir;
+  const std::string path = dir.file("k.db");
+  {
+    auto db = Database::open(path);
+    REQUIRE(db.ok());
+    // Version 1 as shipped: the feeds table of the first migration step.
+    db->exec(
+        "CREATE TABLE feeds (id TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT NOT NULL DEFAULT "
+        "'', last_modified TEXT NOT NULL DEFAULT '', last_attempt INTEGER NOT NULL DEFAULT 0, "
+        "last_success INTEGER NOT NULL DEFAULT 0, http_status INTEGER NOT NULL DEFAULT 0, error "
+        "TEXT NOT NULL DEFAULT '', consecutive_errors INTEGER NOT NULL DEFAULT 0, next_due "
+        "INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0, entries INTEGER NOT NULL "
+        "DEFAULT 0, latency_ms INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE entries_seen (feed_id TEXT NOT NULL, entry_id TEXT NOT NULL, first_seen "
+        "INTEGER NOT NULL, PRIMARY KEY (feed_id, entry_id)) WITHOUT ROWID;"
+        "CREATE TABLE alerts (seq INTEGER PRIMARY KEY AUTOINCREMENT, created INTEGER NOT NULL, "
+        "topic TEXT NOT NULL, watchlist TEXT NOT NULL, feed_id TEXT NOT NULL, entry_id TEXT NOT "
+        "NULL, payload TEXT NOT NULL, published INTEGER NOT NULL DEFAULT 0);"
+        "CREATE INDEX alerts_unpublished ON alerts (seq) WHERE published = 0;"
+        "INSERT INTO feeds (id, url, etag, consecutive_errors) VALUES ('a', 'http://x/', "
+        "'\"v1\"', 2);");
+    db->set_user_version(1);
+  }
+  Store s = open_store(path);
+  CHECK(s.schema_version() == Store::k_schema_version);
+  auto f = s.feed_state("a");
+  REQUIRE(f.has_value());
+  CHECK(f->etag == "\"v1\"");
+  CHECK(f->consecutive_errors == 2);
+  CHECK(f->interval_s == 0);
+  CHECK_FALSE(f->retired);
+  CHECK(f->moved_to.empty());
+  CHECK(f->moved_from.empty());
+}
+
+TEST_CASE("A retired feed is enabled again with its errors and due time cleared", "[store]") {
+  Store s = open_store(":memory:");
+  FeedState f;
+  f.feed_id = "gone";
+  f.url = "https://new.example/feed";
+  f.retired = true;
+  f.consecutive_errors = 3;
+  f.next_due_ms = 0;
+  f.interval_s = 600;
+  f.moved_to = "https://new.example/feed";
+  f.moved_from = "https://old.example/feed";
+  s.save_feed_state(f);
+  auto back = s.feed_state("gone");
+  REQUIRE(back.has_value());
+  CHECK(back->retired);
+  CHECK(back->interval_s == 600);
+  CHECK(back->moved_to == f.moved_to);
+  CHECK(back->moved_from == f.moved_from);
+  CHECK(s.enable_feed("gone"));
+  back = s.feed_state("gone");
+  CHECK_FALSE(back->retired);
+  CHECK(back->consecutive_errors == 0);
+  CHECK_FALSE(s.enable_feed("never-polled"));
+}

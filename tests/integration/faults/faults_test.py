@@ -1,0 +1,373 @@
+#!/usr/bin/python3
+"""Fault integration tests: khobord against tests/servers/feed_server.py on loopback.
+
+Every fault the server knows is one feed among good ones. The tests read the
+store's feeds table (real SQLite) and the server's request counts, and check that
+each fault becomes that feed's error with the right next-due time, that the good
+feeds keep polling on time, that a 503/429 holds its whole domain, that a lasting
+301 moves the feed and a 302 never does, that 410 retires the feed until
+`khobor feed enable`, that memory stays bounded (the gzip bomb and the endless
+body are cut at the cap), that nothing crashes, and that a self-signed TLS
+certificate is refused with a clear error (and accepted with [http] ca_file).
+
+usage: faults_test.py KHOBORD KHOBOR FEED_SERVER FIXTURES [unittest args]
+No sleeps to wait: every wait polls its condition with a deadline.
+"""
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+KHOBORD, KHOBOR, FEED_SERVER, FIXTURES = sys.argv[1:5]
+del sys.argv[1:5]
+
+# Feeds whose fault is answered at once: min = max interval 60 s, so the first
+# backoff lands in [60 s, 120 s] and nothing is retried during the test.
+SLOW = 'min_interval = "60s"\nmax_interval = "60s"\n'
+
+
+def wait_for(cond, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.1)  # polling interval of a condition with a deadline, not a wait
+    raise AssertionError("timed out after %d s waiting for %s" % (timeout, what))
+
+
+def start_server(root, *extra):
+    p = subprocess.Popen([sys.executable, FEED_SERVER, "--root", root, "--stdin-lifeline", *extra],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    assert line.startswith("PORT "), line
+    return p, int(line.split()[1])
+
+
+def stop(p):
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def rows(db):
+    try:
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
+    except sqlite3.OperationalError:
+        return {}  # not created yet
+    try:
+        con.row_factory = sqlite3.Row
+        return {r["id"]: dict(r) for r in con.execute("SELECT * FROM feeds")}
+    except sqlite3.OperationalError:
+        return {}  # not migrated yet
+    finally:
+        con.close()
+
+
+def vm_hwm_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Faults(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        try:
+            cls.start()
+        except BaseException:
+            cls.tearDownClass()  # unittest does not call it when setUpClass fails
+            raise
+
+    @classmethod
+    def start(cls):
+        cls.daemon = cls.server = None
+        cls.tmp = tempfile.mkdtemp(prefix="khobor-faults.")
+        files = cls.tmp  # the server serves its root under /files/ too
+        shutil.copy(os.path.join(FIXTURES, "demo", "dainik-alo.xml"), os.path.join(files, "good.xml"))
+        shutil.copy(os.path.join(FIXTURES, "demo", "khobor-chobbish.xml"),
+                    os.path.join(files, "good2.xml"))
+        shutil.copy(os.path.join(FIXTURES, "demo", "dainik-alo.xml"), os.path.join(files, "held.xml"))
+        os.mkdir(os.path.join(cls.tmp, "wl"))
+        with open(os.path.join(cls.tmp, "wl", "w.toml"), "w") as f:
+            f.write('rules = ["পুতিন"]\n')
+        cls.server, cls.port = start_server(cls.tmp)
+        ip = "http://127.0.0.1:%d" % cls.port
+        # "localhost" is another registrable domain than "127.0.0.1": the 503 and
+        # feed on it is held, and the good feeds on 127.0.0.1 must not notice.
+        lh = "http://localhost:%d" % cls.port
+        cls.ip, cls.lh = ip, lh
+        cls.feeds = {
+            "good-a": (ip + "/files/good.xml", ""),
+            "good-b": (ip + "/files/good2.xml", ""),
+            "held": (lh + "/files/held.xml", ""),
+            "f500": (ip + "/fault/500", SLOW),
+            "f503": (lh + "/fault/503", SLOW),
+            "f410": (ip + "/fault/410", ""),
+            "moved": (ip + "/fault/301/2", ""),
+            "temp": (ip + "/fault/302", ""),
+            "loop": (ip + "/fault/loop", SLOW),
+            "to-file": (ip + "/fault/to-file", SLOW),
+            "to-gopher": (ip + "/fault/to-gopher", SLOW),
+            "endless": (ip + "/fault/endless", SLOW),
+            "trickle": (ip + "/fault/trickle", SLOW),
+            "bad-gzip": (ip + "/fault/bad-gzip", SLOW),
+            "gzip-bomb": (ip + "/fault/gzip-bomb", SLOW),
+            "big": (ip + "/fault/big", SLOW),
+            "html": (ip + "/fault/html", SLOW),
+        }
+        cls.db = os.path.join(cls.tmp, "state.db")
+        cls.config = os.path.join(cls.tmp, "khobor.toml")
+        with open(cls.config, "w") as f:
+            f.write('watchlists = "wl"\n[store]\npath = "state.db"\n')
+            f.write('[publish]\nendpoint = "ipc://%s/pub"\n' % cls.tmp)
+            f.write('[control]\nendpoint = "ipc://%s/ctl"\n' % cls.tmp)
+            f.write('[poll]\nmin_interval = "1s"\nmax_interval = "2s"\n')
+            f.write('[http]\nconnect_timeout = "2s"\ntimeout = "8s"\nlow_speed_time = "3s"\n')
+            f.write('[log]\nlevel = "info"\n')
+            for fid, (url, extra) in cls.feeds.items():
+                f.write('[[feed]]\nid = "%s"\nurl = "%s"\n%s' % (fid, url, extra))
+        # The server makes its gzip bomb once, on the first request, holding
+        # Python's GIL for seconds: do that before khobord starts, so the good
+        # feeds are not slowed down by the test server itself.
+        with urllib.request.urlopen(ip + "/fault/gzip-bomb", timeout=120) as r:
+            r.read()
+        cls.log_path = os.path.join(cls.tmp, "khobord.log")
+        cls.log = open(cls.log_path, "w")
+        cls.started = time.time()
+        cls.daemon = subprocess.Popen([KHOBORD, "--config", cls.config], stdout=cls.log,
+                                      stderr=subprocess.STDOUT)
+        # Every feed has been tried once, and the good one several times.
+        # Every feed has been tried once (the held one may wait for its domain).
+        def untried():
+            r = rows(cls.db)
+            return sorted(f for f in cls.feeds if f not in r or
+                          (r[f]["last_attempt"] == 0 and r[f]["next_due"] == 0))
+        try:
+            wait_for(lambda: not untried(), 60, "every feed to be tried")
+        except AssertionError as e:
+            raise AssertionError("%s; not tried: %s" % (e, untried())) from None
+        wait_for(lambda: cls.count(ip, "/files/good.xml") >= 4, 30, "good-a polled 4 times")
+        cls.hwm_kb = vm_hwm_kb(cls.daemon.pid)
+        cls.state = rows(cls.db)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.daemon is not None and cls.daemon.poll() is None:
+            cls.daemon.send_signal(signal.SIGTERM)
+            try:
+                cls.daemon.wait(10)
+            except subprocess.TimeoutExpired:
+                cls.daemon.kill()
+                cls.daemon.wait()
+        if cls.server is not None:
+            stop(cls.server)
+        if getattr(cls, "log", None) is not None:
+            cls.log.close()
+        if os.environ.get("KHOBOR_KEEP"):
+            print("kept", cls.tmp, file=sys.stderr)
+        else:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @staticmethod
+    def count(base, path):
+        with urllib.request.urlopen("%s/count%s" % (base, path), timeout=5) as r:
+            return int(r.read())
+
+    def feed(self, fid):
+        return self.state[fid]
+
+    def due_after_attempt_s(self, fid):
+        r = self.feed(fid)
+        return (r["next_due"] - r["last_attempt"]) / 1000.0
+
+    def assert_error(self, fid, *needles):
+        r = self.feed(fid)
+        self.assertEqual(r["consecutive_errors"], 1, r)
+        self.assertEqual(r["last_success"], 0, r)
+        for n in needles:
+            self.assertIn(n, r["error"], r)
+        # The first backoff: min_interval + uniform(0, interval) = [60 s, 120 s].
+        self.assertGreaterEqual(self.due_after_attempt_s(fid), 59, r)
+        self.assertLessEqual(self.due_after_attempt_s(fid), 121, r)
+
+    def test_daemon_survives_every_fault(self):
+        self.assertIsNone(self.daemon.poll(), "khobord died; see " + self.log_path)
+
+    def test_good_feeds_poll_on_time_among_the_faults(self):
+        for fid in ("good-a", "good-b"):
+            r = self.feed(fid)
+            self.assertEqual(r["error"], "", r)
+            self.assertGreater(r["entries"], 0, r)
+            # Polled within its max interval (2 s), with slack for the load.
+            self.assertLess(time.time() * 1000 - r["last_success"], 6000, r)
+
+    def test_memory_stays_bounded_with_the_gzip_bomb_endless_and_big_bodies(self):
+        # Uncapped, the bomb alone inflates to 256 MiB and the big body is 20 MB.
+        self.assertLess(self.hwm_kb, 160 * 1024, "peak RSS %d kB" % self.hwm_kb)
+
+    def test_500_backs_off_with_jitter(self):
+        self.assert_error("f500", "HTTP 500")
+        self.assertEqual(self.feed("f500")["http_status"], 500)
+        self.assertEqual(self.count(self.ip, "/fault/500"), 1, "retried in a tight loop")
+
+    def test_503_waits_for_its_retry_after_seconds(self):
+        r = self.feed("f503")
+        self.assertEqual(r["http_status"], 503)
+        self.assertIn("wait 120 s", r["error"])
+        self.assertAlmostEqual(self.due_after_attempt_s("f503"), 120, delta=2)
+
+    def test_503_holds_the_whole_domain(self):
+        # The feed on the same domain ("localhost") waits; at most its first poll
+        # raced the 503, while good-a on 127.0.0.1 was polled again and again.
+        self.assertLessEqual(self.count(self.lh, "/files/held.xml"), 1)
+        held = self.feed("held")
+        self.assertGreater(held["next_due"], time.time() * 1000 + 60_000, held)
+
+    def test_410_retires_the_feed(self):
+        r = self.feed("f410")
+        self.assertEqual(r["retired"], 1, r)
+        self.assertEqual(r["next_due"], 0, r)
+        self.assertIn("410", r["error"])
+        self.assertEqual(self.count(self.ip, "/fault/410"), 1)
+
+    def test_301_on_three_polls_moves_the_feed_and_302_never_does(self):
+        target = self.ip + "/files/good.xml"
+        r = wait_for(lambda: rows(self.db)["moved"]["moved_to"] == target and rows(self.db)["moved"],
+                     30, "the 301 feed to move")
+        self.assertEqual(r["url"], target)
+        self.assertEqual(r["moved_from"], self.ip + "/fault/301/2")
+        self.assertEqual(self.count(self.ip, "/fault/301/2"), 3)
+        with open(self.log_path) as f:
+            self.assertIn("feed moved: moved permanently to " + target, f.read())
+        wait_for(lambda: self.count(self.ip, "/fault/302") >= 3, 30, "three polls of the 302")
+        t = rows(self.db)["temp"]
+        self.assertEqual(t["moved_to"], "", t)
+        self.assertEqual(t["url"], self.ip + "/fault/302", t)
+
+    def test_redirect_loop_and_foreign_schemes_are_errors(self):
+        self.assert_error("loop", "redirect")
+        self.assert_error("to-file", "only http and https")
+        self.assert_error("to-gopher", "only http and https")
+
+    def test_endless_gzip_bomb_and_big_bodies_are_cut_at_the_cap(self):
+        for fid in ("endless", "gzip-bomb", "big"):
+            self.assert_error(fid, "larger than the cap of 16777216 bytes")
+
+    def test_trickle_is_cut_by_the_low_speed_timeout(self):
+        self.assert_error("trickle", "too slow")
+
+    def test_truncated_gzip_is_an_error_or_a_recovered_feed(self):
+        r = self.feed("bad-gzip")
+        if r["error"]:
+            self.assert_error("bad-gzip")
+        else:
+            self.assertGreater(r["entries"], 0, r)
+
+    def test_html_page_is_an_unreadable_feed(self):
+        self.assert_error("html", "unreadable feed")
+
+    def test_zz_feed_enable_revives_a_retired_feed_on_reload(self):
+        out = subprocess.run([KHOBOR, "feed", "enable", "f410", "--config", self.config],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("enabled again", out.stdout)
+        self.assertEqual(rows(self.db)["f410"]["retired"], 0)
+        self.daemon.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.count(self.ip, "/fault/410") >= 2, 20, "the revived feed to be polled")
+        wait_for(lambda: rows(self.db)["f410"]["retired"] == 1, 20, "the feed to be retired again")
+        bad = subprocess.run([KHOBOR, "feed", "enable", "nosuchfeed", "--config", self.config],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("nosuchfeed", bad.stderr)
+
+
+def once(tmp, url, extra=""):
+    """khobord --once on one feed "f" at `url`; returns its store row and the log."""
+    config = os.path.join(tmp, "khobor.toml")
+    os.makedirs(os.path.join(tmp, "wl"), exist_ok=True)
+    with open(config, "w") as f:
+        f.write('watchlists = "wl"\n[store]\npath = "state.db"\n')
+        f.write('[publish]\nendpoint = "ipc://%s/pub"\n' % tmp)
+        f.write('[control]\nendpoint = "ipc://%s/ctl"\n' % tmp)
+        f.write(extra)
+        f.write('[[feed]]\nid = "f"\nurl = "%s"\n' % url)
+    p = subprocess.run([KHOBORD, "--config", config, "--once"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stderr
+    return rows(os.path.join(tmp, "state.db"))["f"], p.stderr
+
+
+class RetryAfterDate(unittest.TestCase):
+    def test_429_waits_for_its_retry_after_http_date(self):
+        tmp = tempfile.mkdtemp(prefix="khobor-429.")
+        server, port = start_server(tmp)
+        try:
+            r, log = once(tmp, "http://127.0.0.1:%d/fault/429" % port)
+            self.assertEqual(r["http_status"], 429, r)
+            self.assertEqual(r["consecutive_errors"], 1, r)
+            # The server's date is 300 s ahead, in whole seconds.
+            self.assertAlmostEqual((r["next_due"] - r["last_attempt"]) / 1000.0, 300, delta=3)
+            self.assertIn("domain 127.0.0.1: held for", log)
+        finally:
+            stop(server)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class Tls(unittest.TestCase):
+    def test_self_signed_certificate_is_refused_and_accepted_with_ca_file(self):
+        tmp = tempfile.mkdtemp(prefix="khobor-tls.")
+        try:
+            shutil.copy(os.path.join(FIXTURES, "demo", "dainik-alo.xml"),
+                        os.path.join(tmp, "good.xml"))
+            os.mkdir(os.path.join(tmp, "wl"))
+            cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-keyout", key, "-out", cert], check=True, capture_output=True)
+            server, port = start_server(tmp, "--tls-cert", cert, "--tls-key", key)
+            try:
+                url = "https://127.0.0.1:%d/files/good.xml" % port
+
+                def run(extra):
+                    config = os.path.join(tmp, "khobor.toml")
+                    with open(config, "w") as f:
+                        f.write('watchlists = "wl"\n[store]\npath = "state.db"\n')
+                        f.write('[publish]\nendpoint = "ipc://%s/pub"\n' % tmp)
+                        f.write('[control]\nendpoint = "ipc://%s/ctl"\n' % tmp)
+                        f.write(extra)
+                        f.write('[[feed]]\nid = "tls"\nurl = "%s"\n' % url)
+                    p = subprocess.run([KHOBORD, "--config", config, "--once"],
+                                       capture_output=True, text=True, timeout=60)
+                    self.assertEqual(p.returncode, 0, p.stderr)
+                    return rows(os.path.join(tmp, "state.db"))["tls"], p.stderr
+
+                r, log = run("")
+                self.assertEqual(r["http_status"], 0, r)
+                self.assertIn("certificate", r["error"])
+                self.assertIn("ca_file", r["error"])
+                self.assertIn("certificate", log)
+                r, _ = run('[http]\nca_file = "%s"\n' % cert)
+                self.assertEqual(r["error"], "", r)
+                self.assertEqual(r["http_status"], 200, r)
+                self.assertGreater(r["entries"], 0, r)
+            finally:
+                stop(server)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
