@@ -30,6 +30,9 @@ json feed_json(const FeedView& f) {
   j["bytes"] = h.bytes;
   j["entries"] = h.entries;
   j["latency_ms"] = h.latency_ms;
+  j["interval_s"] = h.interval_s;
+  j["moved_to"] = h.moved_to;
+  j["retired"] = f.retired || h.retired;
   return j;
 }
 
