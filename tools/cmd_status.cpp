@@ -89,7 +89,7 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
 
 void print_feeds(const json& feeds) {
   std::vector<std::vector<std::string>> rows{{"FEED", "HTTP", "LAST SUCCESS", "ERRORS", "NEXT DUE",
-                                              "ENTRIES", "BYTES", "LATENCY", "STATE"}};
+                                              "EVERY", "ENTRIES", "BYTES", "LATENCY", "STATE"}};
   for (const auto& f : feeds) {
     std::string state = f.value("retired", false)       ? "retired"
                         : f.value("in_flight", false)   ? "fetching"
@@ -99,9 +99,11 @@ void print_feeds(const json& feeds) {
     if (!error.empty()) {
       state = error;
     }
-    rows.push_back({str(f, "id"), str(f, "http_status"), short_time(f, "last_success"),
-                    str(f, "consecutive_errors"), short_time(f, "next_due"), str(f, "entries"),
-                    str(f, "bytes"), str(f, "latency_ms") + " ms", state});
+    rows.push_back(
+        {str(f, "id"), str(f, "http_status"), short_time(f, "last_success"),
+         str(f, "consecutive_errors"), short_time(f, "next_due"),
+         f.value("interval_s", int64_t{0}) > 0 ? duration(f.value("interval_s", int64_t{0})) : "-",
+         str(f, "entries"), str(f, "bytes"), str(f, "latency_ms") + " ms", state});
   }
   print_table(rows);
 }
