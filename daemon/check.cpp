@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "daemon/config.h"
+#include "daemon/daemon.h"  // check_endpoints
 #include "watch/watchset.h"
 
 namespace khobor::daemon {

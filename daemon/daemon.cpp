@@ -13,8 +13,8 @@
 #include <map>
 #include <optional>
 #include <queue>
-#include <unordered_map>
 #include <random>
+#include <unordered_map>
 
 #include "base/log.h"
 #include "bus/control.h"
@@ -153,7 +153,7 @@ struct Daemon::Impl {
   uint64_t published_total = 0;
   int64_t watchdog_ms = 0;  // ping period (half of WATCHDOG_USEC), 0: off
   int64_t next_watchdog_mono = 0;
-  int awaited = 0;  // 0: not yet, 1: done
+  int awaited = 0;                              // 0: not yet, 1: done
   std::unique_ptr<bus::ControlServer> control;  // null when embedded without one
   std::unique_ptr<ControlApi> control_api;
   bool control_backlog = false;  // process() hit its cap: look again at once
@@ -422,8 +422,8 @@ struct Daemon::Impl {
                              " s (Retry-After from feed " + id + ")");
     }
     if (d.moved_to) {
-      KHOBOR_LOG(notice, "feed " + id + ": moved permanently to " + *d.moved_to +
-                             " (seen on " + std::to_string(k_redirect_streak_to_move) +
+      KHOBOR_LOG(notice, "feed " + id + ": moved permanently to " + *d.moved_to + " (seen on " +
+                             std::to_string(k_redirect_streak_to_move) +
                              " polls in a row); polling it from now on; update its url in " +
                              config.file);
       slot.domain = registrable_domain(slot.poll.url);
@@ -637,7 +637,8 @@ struct Daemon::Impl {
     }
     if (!control_api) {
       control_api = std::make_unique<ControlApi>(
-          store, ControlApi::Hooks{[this] { return snapshot(); }, [this]() -> Status {
+          store, ControlApi::Hooks{[this] { return snapshot(); },
+                                   [this]() -> Status {
                                      if (do_reload()) {
                                        return Ok{};
                                      }
@@ -645,9 +646,9 @@ struct Daemon::Impl {
                                    }});
     }
     constexpr size_t k_batch = 64;
-    control_backlog = control->process(
-                          [this](std::string_view req) { return control_api->handle(req); },
-                          k_batch) == k_batch;
+    control_backlog =
+        control->process([this](std::string_view req) { return control_api->handle(req); },
+                         k_batch) == k_batch;
   }
 
   // Delete a small batch of alerts older than [store] keep_alerts, once a minute
@@ -661,7 +662,8 @@ struct Daemon::Impl {
     try {
       n = store.prune_alerts(clock.now_ms() - config.keep_alerts_s * 1000, k_prune_batch);
     } catch (const store::StoreError& e) {
-      KHOBOR_LOG(warning, std::string("pruning old alerts failed (tried again later): ") + e.what());
+      KHOBOR_LOG(warning,
+                 std::string("pruning old alerts failed (tried again later): ") + e.what());
     }
     next_prune_mono = now + (n == k_prune_batch ? 1'000 : k_prune_every_ms);
     if (n > 0) {
