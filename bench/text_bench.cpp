@@ -1,6 +1,6 @@
 // text_bench — the text path's speed on real Bengali feed entries.
 //
-//   text_bench [DATA_DIR] [--quick] [--runs N] [--rules 1000|10000]
+//   text_bench [DATA_DIR] [--quick] [--runs N] [--rules 1000|10000] [--match-only]
 //
 // DATA_DIR defaults to ../shared/data (its feeds-bd/latest/*.xml are read). The
 // entries' title, description/summary and content:encoded/content are taken
@@ -199,10 +199,13 @@ void write_rules(const fs::path& dir, size_t n, const std::vector<std::string>& 
 int main(int argc, char** argv) {
   fs::path data = fs::path(KHOBOR_SOURCE_DIR) / ".." / "shared" / "data";
   bool quick = false;
-  size_t only_rules = 0;  // 0: both 1,000 and 10,000
+  size_t only_rules = 0;    // 0: both 1,000 and 10,000
+  bool match_only = false;  // skip the ICU and text-only passes (for profiling)
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       quick = true;
+    } else if (std::strcmp(argv[i], "--match-only") == 0) {
+      match_only = true;
     } else if (std::strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
       only_rules = static_cast<size_t>(std::atol(argv[++i]));
     } else if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
@@ -234,58 +237,72 @@ int main(int argc, char** argv) {
   };
 
   // The peer: ICU's word break iterator, bare.
+  const int text_runs = match_only ? 1 : g_runs;
   size_t icu_words = 0;
-  const double icu_s = seconds_of([&] {
-    icu_words = 0;
-    UErrorCode status = U_ZERO_ERROR;
-    icu::LocalPointer<icu::BreakIterator> it(
-        icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
-    for (const Entry& e : entries) {
-      for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-        UText* ut = utext_openUTF8(nullptr, f->data(), static_cast<int64_t>(f->size()), &status);
-        it->setText(ut, status);
-        for (int32_t b = it->next(); b != icu::BreakIterator::DONE; b = it->next()) {
-          icu_words += it->getRuleStatus() != UBRK_WORD_NONE ? 1 : 0;
+  const double icu_s = seconds_of(
+      [&] {
+        icu_words = 0;
+        UErrorCode status = U_ZERO_ERROR;
+        icu::LocalPointer<icu::BreakIterator> it(
+            icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+        for (const Entry& e : entries) {
+          for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+            UText* ut =
+                utext_openUTF8(nullptr, f->data(), static_cast<int64_t>(f->size()), &status);
+            it->setText(ut, status);
+            for (int32_t b = it->next(); b != icu::BreakIterator::DONE; b = it->next()) {
+              icu_words += it->getRuleStatus() != UBRK_WORD_NONE ? 1 : 0;
+            }
+            utext_close(ut);
+          }
         }
-        utext_close(ut);
-      }
-    }
-    if (U_FAILURE(status)) {
-      std::fprintf(stderr, "ICU: %s\n", u_errorName(status));
-    }
-  });
+        if (U_FAILURE(status)) {
+          std::fprintf(stderr, "ICU: %s\n", u_errorName(status));
+        }
+      },
+      text_runs);
 
   size_t our_tokens = 0;
-  const double norm_s = seconds_of([&] {
-    for (const Entry& e : entries) {
-      for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-        auto n = khobor::text::normalize_mapped(*f);
-        our_tokens += n.text.size() & 1;
-      }
-    }
-  });
+  const double norm_s = seconds_of(
+      [&] {
+        for (const Entry& e : entries) {
+          for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+            auto n = khobor::text::normalize_mapped(*f);
+            our_tokens += n.text.size() & 1;
+          }
+        }
+      },
+      text_runs);
   std::vector<std::string> normalized;
   for (const Entry& e : entries) {
     for (const std::string* f : {&e.title, &e.summary, &e.content}) {
       normalized.push_back(khobor::text::normalize(*f));
     }
   }
-  const double tok_s = seconds_of([&] {
-    our_tokens = 0;
-    for (const std::string& s : normalized) {
-      our_tokens += khobor::text::tokenize(s).size();
-    }
-  });
-  const double both_s = seconds_of([&] {
-    for (const Entry& e : entries) {
-      for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-        auto n = khobor::text::normalize_mapped(*f);
-        our_tokens += khobor::text::tokenize(n.text).size() & 1;
-      }
-    }
-  });
+  const double tok_s = seconds_of(
+      [&] {
+        our_tokens = 0;
+        for (const std::string& s : normalized) {
+          our_tokens += khobor::text::tokenize(s).size();
+        }
+      },
+      text_runs);
+  const double both_s = seconds_of(
+      [&] {
+        for (const Entry& e : entries) {
+          for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+            auto n = khobor::text::normalize_mapped(*f);
+            our_tokens += khobor::text::tokenize(n.text).size() & 1;
+          }
+        }
+      },
+      text_runs);
+  size_t token_count = 0;
+  for (const std::string& n : normalized) {
+    token_count += khobor::text::tokenize(n).size();
+  }
   std::printf("text (one core; ICU %zu words, ours %zu tokens after normalising):\n", icu_words,
-              our_tokens);
+              token_count);
   rate("ICU word-break iterator, bare (the peer)", icu_s);
   rate("khobor normalize_mapped", norm_s);
   rate("khobor tokenize (of normalised text)", tok_s);

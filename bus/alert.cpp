@@ -53,7 +53,34 @@ std::string to_json(const Alert& a) {
   }
   j["hits"] = std::move(hits);
   j["snippet"] = a.snippet;
+  if (a.story) {
+    j["story"] = {{"id", a.story->id},
+                  {"sources", a.story->sources},
+                  {"first_seen", rfc3339(a.story->first_seen)}};
+  }
   // Invalid UTF-8 cannot reach here (the parser guarantees UTF-8), but never throw on it.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string to_json(const StoryUpdate& u) {
+  nlohmann::ordered_json j;
+  j["v"] = k_alert_version;
+  j["seq"] = u.seq;
+  j["time"] = rfc3339(u.time_ms / 1000);
+  j["story"] = u.story;
+  j["feed"] = u.feed;
+  nlohmann::ordered_json e;
+  e["id"] = u.entry.id;
+  e["title"] = u.entry.title;
+  e["link"] = u.entry.link;
+  e["published"] = u.entry.published ? nlohmann::ordered_json(rfc3339(*u.entry.published))
+                                     : nlohmann::ordered_json(nullptr);
+  j["entry"] = std::move(e);
+  j["outlet_count"] = u.outlet_count;
+  j["entry_count"] = u.entry_count;
+  j["sources"] = u.sources;
+  j["first_seen"] = rfc3339(u.first_seen);
+  j["watchlists"] = u.watchlists;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -98,6 +125,15 @@ Result<Alert> alert_from_json(std::string_view text) {
           {h.value("term", ""), h.value("field", ""), h.value("begin", 0u), h.value("end", 0u)});
     }
     a.snippet = j.value("snippet", "");
+    if (auto it = j.find("story"); it != j.end() && it->is_object()) {
+      AlertStory st;
+      st.id = it->at("id").get<uint64_t>();
+      st.sources = it->value("sources", std::vector<std::string>{});
+      if (auto fs = it->find("first_seen"); fs != it->end() && fs->is_string()) {
+        st.first_seen = parse_rfc3339(fs->get<std::string>()).value_or(0);
+      }
+      a.story = std::move(st);
+    }
     return a;
   } catch (const nlohmann::json::exception& e) {
     return make_error("alert", std::string("a field of the alert has the wrong type: ") + e.what());

@@ -32,6 +32,13 @@ struct AlertEntry {
   std::optional<int64_t> published;  // seconds since the epoch, UTC
 };
 
+// The story an alerted entry belongs to (stories/story_index.h).
+struct AlertStory {
+  uint64_t id = 0;                   // the story id
+  std::vector<std::string> sources;  // feed ids carrying it so far, in joining order
+  int64_t first_seen = 0;            // seconds since the epoch, UTC
+};
+
 struct Alert {
   int64_t seq = 0;      // from the store's outbox
   int64_t time_ms = 0;  // when the alert was made
@@ -42,7 +49,28 @@ struct Alert {
   AlertEntry entry;
   std::vector<AlertHit> hits;
   std::string snippet;
+  std::optional<AlertStory> story;  // absent when khobord runs without the story index
 };
+
+// A later entry joined a story that was alerted: sent once per such entry on the
+// topic "story.update", with a seq from the same outbox as alerts.
+struct StoryUpdate {
+  int64_t seq = 0;
+  int64_t time_ms = 0;
+  uint64_t story = 0;
+  std::string feed;  // the new entry's feed id
+  AlertEntry entry;  // the new entry
+  uint32_t outlet_count = 0;
+  uint32_t entry_count = 0;
+  std::vector<std::string> sources;
+  int64_t first_seen = 0;
+  std::vector<std::string> watchlists;  // the lists the story was alerted for
+};
+
+inline constexpr const char* k_story_update_topic = "story.update";
+
+// The second frame of a story update (WIRE_FORMAT.md).
+std::string to_json(const StoryUpdate& update);
 
 // "alert.<watchlist>": the first frame.
 std::string alert_topic(std::string_view watchlist);

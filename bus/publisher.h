@@ -19,8 +19,8 @@
 namespace khobor::bus {
 
 struct PublisherOptions {
-  int send_hwm = 10'000;  // messages queued per subscriber before ZeroMQ drops
-  int linger_ms = 1'000;  // how long close waits for queued messages
+  int send_hwm = 10'000;    // messages queued per subscriber before ZeroMQ drops
+  int linger_ms = 1'000;    // how long close waits for queued messages
   ServerSecurity security;  // CURVE; required for an endpoint off loopback/ipc
 };
 

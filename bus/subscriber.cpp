@@ -117,8 +117,8 @@ std::optional<Message> Subscriber::receive(int timeout_ms) {
     if (n == 0) {
       return std::nullopt;
     }
-    if ((items[1].revents & ZMQ_POLLIN) != 0 && m_impl->drain_monitor()) {
-      return std::nullopt;  // (re)connected: the caller decides whether to replay
+    if ((items[1].revents & ZMQ_POLLIN) != 0) {
+      m_impl->drain_monitor();  // counted; the caller looks at connections()
     }
     std::vector<zmq::message_t> parts;
     while (true) {

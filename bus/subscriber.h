@@ -35,8 +35,8 @@ class Subscriber {
   Subscriber& operator=(Subscriber&&) noexcept;
 
   // The next message, waiting up to `timeout_ms` (-1: forever); nullopt on
-  // timeout. A message that is not two frames is skipped. Returns nullopt early
-  // when the connection was (re)established meanwhile (see connections()).
+  // timeout. A message that is not two frames is skipped. (Re)connections seen
+  // meanwhile are counted in connections().
   std::optional<Message> receive(int timeout_ms);
 
   // How many times the connection to the publisher was established so far.

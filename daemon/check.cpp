@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "daemon/config.h"
-#include "daemon/daemon.h"  // check_endpoints
+#include "daemon/daemon.h"
 #include "watch/watchset.h"
 
 namespace khobor::daemon {

@@ -517,7 +517,7 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   // [[feed]] id, url, enabled
   if (const toml::node* n = root.get("feed")) {
     const toml::array* arr = n->as_array();
-    if (arr == nullptr || !arr->is_array_of_tables()) {
+    if (arr == nullptr || (!arr->empty() && !arr->is_array_of_tables())) {
       return c.error(*n, "feed", "expected [[feed]] tables, each with id and url");
     }
     std::set<std::string> ids;
@@ -582,26 +582,24 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
 
 namespace {
 
-bool contains(const toml::source_region& r, uint32_t line, uint32_t column) {
-  if (r.begin.line == 0) {
-    return false;
-  }
-  auto before = [](uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2) {
-    return l1 < l2 || (l1 == l2 && c1 <= c2);
-  };
-  return before(r.begin.line, r.begin.column, line, column) &&
-         before(line, column, r.end.line, r.end.column);
+bool begins_at(const toml::source_region& r, uint32_t line, uint32_t column) {
+  return r.begin.line == line && r.begin.column == column;
 }
 
-// Remove the innermost key or array element at line:column; false if none is there.
+// Remove what begins at line:column (errors point at where a value or a table
+// begins), the innermost first; a problem inside a [[feed]] table takes the whole
+// table out, so that removing one bad key does not report a follow-on problem
+// ("has no url"). False if nothing begins there.
 bool remove_at(toml::node& node, uint32_t line, uint32_t column) {
   if (toml::table* t = node.as_table()) {
+    for (auto& [k, v] : *t) {
+      if ((v.is_table() || v.is_array()) && remove_at(v, line, column)) {
+        return true;
+      }
+    }
     for (auto it = t->begin(); it != t->end(); ++it) {
-      bool key_here = contains(it->first.source(), line, column);
-      if (key_here || contains(it->second.source(), line, column)) {
-        if (!key_here && remove_at(it->second, line, column)) {
-          return true;
-        }
+      if (begins_at(it->first.source(), line, column) ||
+          begins_at(it->second.source(), line, column)) {
         t->erase(it);
         return true;
       }
@@ -610,10 +608,10 @@ bool remove_at(toml::node& node, uint32_t line, uint32_t column) {
   }
   if (toml::array* a = node.as_array()) {
     for (size_t i = 0; i < a->size(); ++i) {
-      if (contains((*a)[i].source(), line, column)) {
-        if (!remove_at((*a)[i], line, column)) {
-          a->erase(a->begin() + static_cast<std::ptrdiff_t>(i));
-        }
+      toml::node& element = (*a)[i];
+      bool inside = (element.is_table() || element.is_array()) && remove_at(element, line, column);
+      if (inside || begins_at(element.source(), line, column)) {
+        a->erase(a->begin() + static_cast<std::ptrdiff_t>(i));
         return true;
       }
     }

@@ -58,8 +58,8 @@ std::optional<int64_t> int_field(const json& req, const char* key, int64_t fallb
 }
 
 json status_reply(const DaemonSnapshot& s, store::Store& store) {
-  json alerts = {{"published", s.published},     {"dropped", s.dropped},
-                 {"last_seq", store.last_seq()}, {"first_seq", store.first_seq()},
+  json alerts = {{"published", s.published},      {"dropped", s.dropped},
+                 {"last_seq", store.last_seq()},  {"first_seq", store.first_seq()},
                  {"stored", store.alert_count()}, {"subscribers", s.subscribers}};
   return {{"ok", true},
           {"version", s.version},
@@ -95,14 +95,13 @@ json replay_reply(store::Store& store, int64_t since, size_t limit, const std::s
       pos = a.seq;
       ++scanned;
       if (a.topic.compare(0, topic.size(), topic) == 0) {
-        items.push_back(
-            {{"seq", a.seq}, {"topic", a.topic}, {"alert", json::parse(a.payload)}});
+        items.push_back({{"seq", a.seq}, {"topic", a.topic}, {"alert", json::parse(a.payload)}});
       }
     }
   }
   const int64_t through = end ? std::max(pos, last) : pos;
-  return {{"ok", true},   {"alerts", items}, {"more", through < last},
-          {"through", through}, {"first", first}, {"last", last}};
+  return {{"ok", true},         {"alerts", items}, {"more", through < last},
+          {"through", through}, {"first", first},  {"last", last}};
 }
 
 }  // namespace

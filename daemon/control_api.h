@@ -24,8 +24,8 @@ namespace khobor::daemon {
 struct FeedView {
   std::string id;
   std::string url;
-  bool in_flight = false;  // a transfer is running now
-  bool retired = false;    // 410 Gone: not polled until enabled again
+  bool in_flight = false;                  // a transfer is running now
+  bool retired = false;                    // 410 Gone: not polled until enabled again
   std::optional<store::FeedState> health;  // nullopt: never polled
 };
 

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <map>
 #include <optional>
 #include <queue>
@@ -144,11 +146,15 @@ struct Daemon::Impl {
   bus::Publisher publisher;
   feeds::Fetcher fetcher;
   watch::WatchSet watches;
+  stories::StoryIndex stories;  // the story window, rebuilt from the store at start
   std::map<std::string, FeedSlot> slots;
   DueQueue due;
   std::unordered_map<std::string, int64_t> domain_holds;  // domain → held until (mono ms)
   Rng rng{std::random_device{}()};
   int signal_fd = -1;
+  int watch_fd = -1;  // inotify on the watch-lists directory (-1: not watched)
+  int watch_wd = -1;
+  std::string watched_dir;  // the directory watch_wd is on
   std::atomic<bool> stop{false};
   uint64_t published_total = 0;
   int64_t watchdog_ms = 0;  // ping period (half of WATCHDOG_USEC), 0: off
@@ -171,6 +177,9 @@ struct Daemon::Impl {
         fetcher(fetch_options(config.http)) {}
 
   ~Impl() {
+    if (watch_fd >= 0) {
+      ::close(watch_fd);
+    }
     if (signal_fd >= 0) {
       ::close(signal_fd);
     }
@@ -375,6 +384,9 @@ struct Daemon::Impl {
   }
 
   void publish() {
+    if (store.unpublished(1).empty()) {
+      return;
+    }
     if (options.await_subscriber_s > 0 && awaited == 0) {
       awaited = 1;
       if (!publisher.wait_for_subscriber(options.await_subscriber_s * 1000)) {
@@ -500,7 +512,7 @@ struct Daemon::Impl {
           st.etag = r.etag;
           st.last_modified = r.last_modified;
           st.entries = static_cast<int64_t>(parsed->entries.size());
-          Pipeline pipeline(store, clock);
+          Pipeline pipeline(store, clock, &stories);
           PipelineResult res = pipeline.process(r.feed_id, *parsed, watches, st);
           // Quiet in the journal: a poll that brought nothing new is debug.
           std::string summary = "feed " + r.feed_id + ": " + std::to_string(res.entries) +
@@ -539,6 +551,63 @@ struct Daemon::Impl {
       // The feed's transaction rolled back: its entries stay unseen and are read
       // again on the next poll.
       KHOBOR_LOG(error, "feed " + r.feed_id + ": the store failed: " + std::string(e.what()));
+    }
+  }
+
+  // Points the inotify watch at the configured watch-lists directory (again after
+  // a reload changed it). Without it, SIGHUP still reloads the lists.
+  void watch_directory() {
+    if (watch_fd < 0) {
+      watch_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+      if (watch_fd < 0) {
+        KHOBOR_LOG(warning, std::string("cannot watch the watch lists (inotify: ") +
+                                strerror(errno) + "); SIGHUP reloads them");
+        return;
+      }
+    }
+    if (watch_wd >= 0 && watched_dir == config.watchlists_dir) {
+      return;
+    }
+    if (watch_wd >= 0) {
+      ::inotify_rm_watch(watch_fd, watch_wd);
+    }
+    watched_dir = config.watchlists_dir;
+    // Editors save by writing the file (IN_CLOSE_WRITE) or by renaming a new one
+    // over it (IN_MOVED_TO); a list goes away by IN_DELETE or IN_MOVED_FROM.
+    watch_wd = ::inotify_add_watch(watch_fd, watched_dir.c_str(),
+                                   IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE);
+    if (watch_wd < 0) {
+      KHOBOR_LOG(warning, "cannot watch " + watched_dir + " (" + strerror(errno) +
+                              "); SIGHUP reloads the watch lists");
+    }
+  }
+
+  // Drains the inotify fd; reloads the watch lists when a *.toml changed. The new
+  // set replaces the old one whole, between two entries (this thread matches).
+  void handle_watch_events() {
+    alignas(inotify_event) char buf[4096];
+    bool changed = false;
+    for (;;) {
+      const ssize_t n = ::read(watch_fd, buf, sizeof buf);
+      if (n <= 0) {
+        break;
+      }
+      for (ssize_t off = 0; off < n;) {
+        const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
+        off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+        if ((ev->mask & IN_Q_OVERFLOW) != 0) {
+          changed = true;
+        } else if (ev->len > 0) {
+          const std::string_view name(ev->name);
+          changed = changed || (name.ends_with(".toml") && !name.starts_with("."));
+        }
+      }
+    }
+    if (changed) {
+      watches = load_watchlists(config.watchlists_dir, &watches);
+      KHOBOR_LOG(notice, "watch lists reloaded from " + config.watchlists_dir + ": " +
+                             std::to_string(watches.list_count()) + " list(s), " +
+                             std::to_string(watches.rule_count()) + " rule(s)");
     }
   }
 
@@ -598,6 +667,9 @@ struct Daemon::Impl {
     log::set_level(config.log_level);
     watches = std::move(next);
     set_feeds();
+    if (!options.once) {
+      watch_directory();
+    }
     KHOBOR_LOG(notice, "reloaded " + options.config_path + ": " + std::to_string(slots.size()) +
                            " feed(s), " + std::to_string(watches.list_count()) +
                            " watch list(s), " + std::to_string(watches.rule_count()) + " rule(s)");
@@ -690,6 +762,9 @@ struct Daemon::Impl {
       watchdog_ms = std::max<int64_t>(static_cast<int64_t>(watchdog_usec / 2000), 1);
     }
     set_feeds();
+    if (!options.once) {
+      watch_directory();
+    }
     started_ms = clock.now_ms();
     started_mono = clock.mono_ms();
     next_prune_mono = started_mono;
@@ -700,9 +775,7 @@ struct Daemon::Impl {
     notify("READY=1\nSTATUS=" + status_line());
     try {
       // Alerts committed but not sent before the last stop go out first.
-      if (!store.unpublished(1).empty()) {
-        publish();
-      }
+      publish();
       while (!stop) {
         ping_watchdog();
         start_due();
@@ -716,12 +789,19 @@ struct Daemon::Impl {
         if (control) {
           extra.push_back({control->fd(), POLLIN, 0});
         }
+        const size_t watch_index = extra.size();
+        if (watch_fd >= 0) {
+          extra.push_back({watch_fd, POLLIN, 0});
+        }
         fetcher.poll(extra, timeout_ms());
         if (signal_fd >= 0 && (extra[0].revents & POLLIN) != 0) {
           handle_signals();
           if (stop) {
             break;
           }
+        }
+        if (watch_fd >= 0 && (extra[watch_index].revents & POLLIN) != 0) {
+          handle_watch_events();
         }
         for (auto& r : fetcher.take_finished()) {
           finish(r);
@@ -779,6 +859,17 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
       std::make_unique<Impl>(options, clock, std::move(*cfg), std::move(*store), std::move(*pub));
   impl->control = std::move(control);
   impl->watches = load_watchlists(impl->config.watchlists_dir, nullptr);
+  try {
+    const size_t restored =
+        restore_stories(impl->store, impl->stories, impl->clock.now_ms() / 1000);
+    KHOBOR_LOG(info, "stories: " + std::to_string(restored) + " entries of the last " +
+                         std::to_string(impl->stories.options().window_seconds / 3600) +
+                         " h restored, " + std::to_string(impl->stories.story_count()) +
+                         " stories");
+  } catch (const std::exception& e) {
+    return make_error("store", "cannot rebuild the story index from " + impl->config.store_path +
+                                   ": " + e.what());
+  }
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 

@@ -1,5 +1,8 @@
 #include "daemon/pipeline.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "bus/alert.h"
 
 namespace khobor::daemon {
@@ -9,14 +12,50 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
   PipelineResult out;
   out.entries = feed.entries.size();
   const int64_t now_ms = m_clock.now_ms();
+  const int64_t now_s = now_ms / 1000;
   auto tx = m_store.begin();
+  if (m_stories != nullptr) {
+    m_store.prune_story_entries(now_s - m_stories->options().window_seconds);
+  }
   for (const feeds::Entry& e : feed.entries) {
     if (e.id.empty() || !m_store.mark_seen(feed_id, e.id, now_ms)) {
       continue;
     }
     ++out.new_entries;
+    std::optional<stories::Assignment> story;
+    std::vector<std::string> alerted_lists;
+    if (m_stories != nullptr) {
+      const stories::Fingerprint fp = stories::fingerprint(e.title, e.summary, e.content);
+      story = m_stories->add(e.id, feed_id, fp, now_s);
+      m_store.save_story_entry({static_cast<int64_t>(story->seq),
+                                static_cast<int64_t>(story->story), feed_id, e.id, feed_id, now_s,
+                                fp.simhash, fp.features});
+      alerted_lists = m_store.story_alert_lists(static_cast<int64_t>(story->story));
+      if (!story->is_new && !alerted_lists.empty()) {
+        // A later entry of an alerted story: one story.update, no second alert.
+        bus::StoryUpdate u;
+        u.time_ms = now_ms;
+        u.story = story->story;
+        u.feed = feed_id;
+        u.entry = {e.id, e.title, e.link, e.published};
+        u.outlet_count = story->outlet_count;
+        u.entry_count = story->entry_count;
+        u.sources = story->sources;
+        u.first_seen = story->first_seen;
+        u.watchlists = alerted_lists;
+        store::NewAlert row{bus::k_story_update_topic, "", feed_id, e.id};
+        out.update_seqs.push_back(m_store.append_alert(row, now_ms, [&u](int64_t s) {
+          u.seq = s;
+          return bus::to_json(u);
+        }));
+      }
+    }
     watch::EntryText text{feed_id, e.title, e.summary, e.content};
     for (const watch::Match& m : watches.match(text)) {
+      if (story && std::find(alerted_lists.begin(), alerted_lists.end(), m.watchlist) !=
+                       alerted_lists.end()) {
+        continue;  // this story was alerted for this list already
+      }
       bus::Alert a;
       a.time_ms = now_ms;
       a.watchlist = m.watchlist;
@@ -28,17 +67,45 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
         a.hits.push_back({h.term, h.field, h.begin, h.end});
       }
       a.snippet = m.snippet;
+      if (story) {
+        a.story = bus::AlertStory{story->story, story->sources, story->first_seen};
+      }
       store::NewAlert row{bus::alert_topic(m.watchlist), m.watchlist, feed_id, e.id};
       int64_t seq = m_store.append_alert(row, now_ms, [&a](int64_t s) {
         a.seq = s;
         return bus::to_json(a);
       });
       out.alert_seqs.push_back(seq);
+      if (story) {
+        m_store.mark_story_alerted(static_cast<int64_t>(story->story), m.watchlist, seq);
+        alerted_lists.push_back(m.watchlist);
+      }
     }
   }
   m_store.save_feed_state(state);
   tx.commit();
   return out;
+}
+
+size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t now_s) {
+  const int64_t since = now_s - index.options().window_seconds;
+  size_t restored = 0;
+  for (store::StoryEntryRow& row : store.story_entries_since(since)) {
+    stories::SavedEntry saved;
+    saved.seq = static_cast<uint64_t>(row.seq);
+    saved.story = static_cast<uint64_t>(row.story);
+    saved.id = std::move(row.entry_id);
+    saved.outlet = std::move(row.outlet);
+    saved.time = row.time;
+    saved.fingerprint.simhash = row.simhash;
+    saved.fingerprint.features = std::move(row.features);
+    index.restore(saved);
+    ++restored;
+  }
+  auto tx = store.begin();
+  store.prune_story_entries(since);
+  tx.commit();
+  return restored;
 }
 
 size_t publish_outbox(store::Store& store, bus::Publisher& publisher) {

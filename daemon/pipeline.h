@@ -17,19 +17,25 @@
 #include "bus/publisher.h"
 #include "feeds/entry.h"
 #include "store/store.h"
+#include "stories/story_index.h"
 #include "watch/watchset.h"
 
 namespace khobor::daemon {
 
 struct PipelineResult {
-  size_t entries = 0;               // entries in the parsed feed
-  size_t new_entries = 0;           // seen for the first time
-  std::vector<int64_t> alert_seqs;  // appended to the outbox, in order
+  size_t entries = 0;                // entries in the parsed feed
+  size_t new_entries = 0;            // seen for the first time
+  std::vector<int64_t> alert_seqs;   // appended to the outbox, in order
+  std::vector<int64_t> update_seqs;  // story.update messages appended, in order
 };
 
 class Pipeline {
  public:
-  Pipeline(store::Store& store, const Clock& clock) : m_store(store), m_clock(clock) {}
+  // With `stories` (borrowed, may be null), each new entry is assigned to a story and
+  // saved for the index's restore; a story alerts once per watch list, and later
+  // entries of an alerted story become story.update messages.
+  Pipeline(store::Store& store, const Clock& clock, stories::StoryIndex* stories = nullptr)
+      : m_store(store), m_clock(clock), m_stories(stories) {}
 
   // Process `feed` (from the feed `feed_id` titled in `state`) in one transaction
   // and save `state` with it. Throws store::StoreError when SQLite fails (then
@@ -40,7 +46,12 @@ class Pipeline {
  private:
   store::Store& m_store;
   const Clock& m_clock;
+  stories::StoryIndex* m_stories;
 };
+
+// Rebuilds `index` from the store's saved window (entries newer than now - window)
+// and prunes the older rows; returns how many entries were restored.
+size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t now_s);
 
 // Publish the outbox's unpublished alerts in seq order and mark each published;
 // returns how many were handed to the socket (dropped ones count as handed: the

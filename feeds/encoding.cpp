@@ -24,6 +24,16 @@ std::string lowered(std::string_view s) {
   return out;
 }
 
+// A charset label as it may be shown and looked up: printable ASCII only (other
+// bytes become '?', which no charset name contains), at most 40 characters.
+std::string printable_label(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 40)) {
+    out.push_back(c > ' ' && c < 0x7F ? c : '?');
+  }
+  return out;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() &&
          (s.front() == ' ' || s.front() == '\t' || s.front() == '"' || s.front() == '\'')) {
@@ -113,7 +123,7 @@ std::string declared_encoding(std::string_view b) {
   if (close == std::string_view::npos) {
     return {};
   }
-  return lowered(decl.substr(q + 1, close - q - 1));
+  return lowered(printable_label(decl.substr(q + 1, close - q - 1)));
 }
 
 // True when the bytes hold at least one multi-byte UTF-8 sequence and are valid
@@ -234,7 +244,7 @@ std::string charset_of_content_type(std::string_view content_type) {
   }
   std::string_view v = std::string_view(ct).substr(eq + 1);
   v = v.substr(0, v.find(';'));
-  return std::string(trim(v));
+  return printable_label(trim(v));
 }
 
 Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {

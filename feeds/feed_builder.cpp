@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "feeds/dates.h"
+#include "feeds/entities.h"
 #include "feeds/urls.h"
 
 namespace khobor::feeds::detail {
@@ -157,6 +158,12 @@ ParsedFeed FeedBuilder::finish() {
   if (insane > 0) {
     m_feed.warnings.push_back("identity: " + std::to_string(insane) +
                               " entries have a placeholder guid; their ids use the links");
+  }
+  // Warnings quote the input: keep them valid UTF-8 whatever the input was.
+  for (auto& w : m_feed.warnings) {
+    if (!is_valid_utf8(w)) {
+      w = repair_utf8(w);
+    }
   }
   for (const auto& kind : m_grouped_order) {
     const auto& g = m_grouped[kind];

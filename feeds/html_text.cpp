@@ -2,7 +2,10 @@
 // fails: anything that does not look like a tag is text.
 #include "feeds/html_text.h"
 
+#include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 
 #include "feeds/entities.h"
@@ -124,6 +127,23 @@ void emit_run(TextWriter& w, std::string_view s) {
     }
     size_t j = i;
     while (j < n) {
+      // Eight bytes at a time while none is white space, a control or 0xC2.
+      while (j + 8 <= n) {
+        uint64_t w8;
+        std::memcpy(&w8, s.data() + j, 8);
+        uint64_t below = (w8 - 0x2121212121212121ULL) & ~w8 & 0x8080808080808080ULL;
+        uint64_t x = w8 ^ 0xC2C2C2C2C2C2C2C2ULL;
+        uint64_t c2 = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+        if ((below | c2) != 0) {
+          // The lowest flagged byte is exact (false positives only sit above a true one).
+          j += static_cast<size_t>(std::countr_zero(below | c2)) / 8;
+          break;
+        }
+        j += 8;
+      }
+      if (j >= n) {
+        break;
+      }
       auto d = static_cast<unsigned char>(s[j]);
       if (!k_special[d]) {
         ++j;
@@ -181,17 +201,31 @@ size_t find_ci(std::string_view s, std::string_view needle, size_t from) {
   return std::string_view::npos;
 }
 
+size_t find_or_end(std::string_view s, char c, size_t from) {
+  if (from >= s.size()) {
+    return s.size();  // also keeps a null data() away from memchr
+  }
+  const void* p = std::memchr(s.data() + from, c, s.size() - from);
+  return p == nullptr ? s.size() : static_cast<size_t>(static_cast<const char*>(p) - s.data());
+}
+
 std::string convert(std::string_view html, bool one_line) {
   TextWriter w(one_line, html.size());
+  // Where the next '<' and '&' are (memchr is much faster than a byte loop).
+  size_t next_lt = find_or_end(html, '<', 0);
+  size_t next_amp = find_or_end(html, '&', 0);
   std::string decoded;
   size_t i = 0;
   const size_t n = html.size();
   while (i < n) {
     // The next markup character.
-    size_t j = i;
-    while (j < n && html[j] != '<' && html[j] != '&') {
-      ++j;
+    if (next_lt < i) {
+      next_lt = find_or_end(html, '<', i);
     }
+    if (next_amp < i) {
+      next_amp = find_or_end(html, '&', i);
+    }
+    size_t j = std::min(next_lt, next_amp);
     emit_run(w, html.substr(i, j - i));
     if (j >= n) {
       break;

@@ -78,11 +78,17 @@ class Renamer {
  public:
   Renamer(std::string_view own_uri) : m_own(own_uri) {}
 
-  void run(pugi::xml_node node) {
+  // Renames `node` and its descendants. Feeds are shallow: below k_max_depth levels
+  // names are left as written, so a hostile nesting cannot exhaust the stack.
+  void run(pugi::xml_node node, int depth = 0) {
+    static constexpr int k_max_depth = 256;
+    if (depth > k_max_depth) {
+      return;
+    }
     size_t mark = m_scopes.size();
     for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
       const char* an = a.name();
-      if (std::strncmp(an, "xmlns", 5) == 0) {
+      if (an[0] == 'x' && std::strncmp(an, "xmlns", 5) == 0) {
         if (an[5] == 0) {
           m_scopes.push_back({"", a.value()});
         } else if (an[5] == ':') {
@@ -93,7 +99,7 @@ class Renamer {
     rename(node);
     for (auto c = node.first_child(); c; c = c.next_sibling()) {
       if (c.type() == pugi::node_element) {
-        run(c);
+        run(c, depth + 1);
       }
     }
     m_scopes.resize(mark);
@@ -115,6 +121,13 @@ class Renamer {
   void rename(pugi::xml_node node) {
     std::string_view name = node.name();
     size_t colon = name.find(':');
+    if (colon == std::string_view::npos) {
+      // The common case: an unprefixed element in the feed's own namespace.
+      std::string_view uri = lookup({});
+      if (uri.empty() || uri == m_own) {
+        return;
+      }
+    }
     std::string_view prefix =
         colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
     std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
@@ -379,11 +392,13 @@ int64_t to_int(std::string_view s) {
 }
 
 // media:content, media:thumbnail and media:group children of an item or entry.
-void read_media(pugi::xml_node item, Entry& e, const std::string& base) {
+void read_media(pugi::xml_node item, Entry& e, const std::string& base, int depth = 0) {
   for (auto c = item.first_child(); c; c = c.next_sibling()) {
     std::string_view name = c.name();
     if (name == "media:group") {
-      read_media(c, e, base);
+      if (depth < 2) {  // groups do not nest in practice; never recurse without bound
+        read_media(c, e, base, depth + 1);
+      }
     } else if (name == "media:content") {
       std::string url = resolve_url(base, c.attribute("url").value());
       if (url.empty()) {

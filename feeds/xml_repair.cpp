@@ -215,6 +215,9 @@ bool surely_clean(std::string_view xml, bool control_free) {
 bool no_bad_ampersand(std::string_view xml) {
   const char* p = xml.data();
   const size_t n = xml.size();
+  if (n == 0) {
+    return true;
+  }
   const void* amp = std::memchr(p, '&', n);
   while (amp != nullptr) {
     size_t at = static_cast<size_t>(static_cast<const char*>(amp) - p);

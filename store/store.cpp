@@ -131,6 +131,7 @@ struct Store::Impl {
   Statement select_story_entries;
   Statement delete_story_entries;
   Statement insert_story_alert;
+  Statement select_story_alerts;
   Statement select_first_seq;
   Statement prune;
 
@@ -171,6 +172,8 @@ struct Store::Impl {
         delete_story_entries(db.prepare("DELETE FROM story_entries WHERE time < ?1")),
         insert_story_alert(db.prepare("INSERT OR IGNORE INTO story_alerts (story, watchlist, "
                                       "alert_seq) VALUES (?1, ?2, ?3)")),
+        select_story_alerts(
+            db.prepare("SELECT watchlist FROM story_alerts WHERE story = ?1 ORDER BY watchlist")),
         select_first_seq(db.prepare("SELECT COALESCE(MIN(seq), 0) FROM alerts")),
         // Only the `limit` oldest rows are read (seq order is creation order),
         // so a prune that finds nothing old costs a few page reads, not a scan.
@@ -444,6 +447,18 @@ bool Store::mark_story_alerted(int64_t story, const std::string& watchlist, int6
   const bool inserted = m_impl->db.changes() == 1;
   s.reset();
   return inserted;
+}
+
+std::vector<std::string> Store::story_alert_lists(int64_t story) {
+  Statement& s = m_impl->select_story_alerts;
+  s.reset();
+  s.bind(1, story);
+  std::vector<std::string> out;
+  while (s.step()) {
+    out.push_back(s.column_text(0));
+  }
+  s.reset();
+  return out;
 }
 
 int64_t Store::first_seq() {

@@ -138,6 +138,8 @@ class Store {
   // Records that `story` was alerted for `watchlist`: true the first time, false
   // when it already was (one alert per story and watch list).
   bool mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq);
+  // The watch lists `story` was alerted for, by name (empty: never alerted).
+  std::vector<std::string> story_alert_lists(int64_t story);
 
  private:
   struct Impl;

@@ -143,6 +143,19 @@ const std::array<uint8_t, k_nfc_table_size>& nfc_table() {
   return k_table;
 }
 
+// The code points of the Bengali block that pass 1 copies unchanged with no
+// check: all but ত (khanda-ta), the nukta letters, the digits, the second parts
+// of ো/ৌ, and the three combining marks (nukta, hasanta, sandhi mark).
+constexpr std::array<bool, 128> k_plain_bengali = [] {
+  std::array<bool, 128> t{};
+  for (char32_t c = 0x0980; c < 0x0A00; ++c) {
+    t[c - 0x0980] =
+        !(c == k_ta || c == 0x09DC || c == 0x09DD || c == 0x09DF || (c >= 0x09E6 && c <= 0x09EF) ||
+          c == 0x09BE || c == 0x09D7 || c == k_nukta || c == k_hasanta || c == 0x09FE);
+  }
+  return t;
+}();
+
 // Output of pass 1: bytes and (when mapped) one source offset per byte, written
 // through raw pointers into buffers sized for the worst case (2 bytes out per
 // byte in: a nukta letter's 3 bytes become 6).
@@ -228,6 +241,12 @@ bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* ma
       const char32_t cp =
           0x0980 + (static_cast<char32_t>(s[i + 1] - 0xA6) << 6) + (s[i + 2] & 0x3F);
       i += 3;
+      if (k_plain_bengali[cp - 0x0980]) {  // most code points: copied as they are
+        w.three(s + i - 3, from);
+        prev_ccc = 0;
+        prev_cp = cp;
+        continue;
+      }
       if (cp == k_ta && i + 6 <= n && s[i] == 0xE0 && s[i + 1] == 0xA7 && s[i + 2] == 0x8D &&
           s[i + 3] == 0xE2 && s[i + 4] == 0x80 && s[i + 5] == 0x8D) {  // step b: ত ্ ZWJ
         w.code_point(k_khanda_ta, from);

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -77,6 +78,10 @@ khobor::Result<Body> fetch(const std::string& url) {
 }
 
 khobor::Result<Body> read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return khobor::make_error("io", path + ": is a directory; give feed files or URLs");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return khobor::make_error("io", path + ": cannot open the file");

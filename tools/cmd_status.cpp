@@ -91,8 +91,8 @@ void print_feeds(const json& feeds) {
   std::vector<std::vector<std::string>> rows{{"FEED", "HTTP", "LAST SUCCESS", "ERRORS", "NEXT DUE",
                                               "ENTRIES", "BYTES", "LATENCY", "STATE"}};
   for (const auto& f : feeds) {
-    std::string state = f.value("retired", false)    ? "retired"
-                        : f.value("in_flight", false) ? "fetching"
+    std::string state = f.value("retired", false)       ? "retired"
+                        : f.value("in_flight", false)   ? "fetching"
                         : str(f, "last_attempt") == "-" ? "never polled"
                                                         : "ok";
     std::string error = f.value("error", std::string());
@@ -110,16 +110,16 @@ void print_status(const json& s) {
   const json& a = s["alerts"];
   std::printf("khobord %s, up %s, config %s\n", str(s, "version").c_str(),
               duration(s.value("uptime_s", int64_t{0})).c_str(), str(s, "config").c_str());
-  std::printf("alerts: %s published, %s dropped on a full socket, last seq %s (%s stored, "
-              "from seq %s), %s subscription(s) on %s\n",
-              str(a, "published").c_str(), str(a, "dropped").c_str(), str(a, "last_seq").c_str(),
-              str(a, "stored").c_str(), str(a, "first_seq").c_str(),
-              str(a, "subscribers").c_str(), str(s, "publish_endpoint").c_str());
+  std::printf(
+      "alerts: %s published, %s dropped on a full socket, last seq %s (%s stored, "
+      "from seq %s), %s subscription(s) on %s\n",
+      str(a, "published").c_str(), str(a, "dropped").c_str(), str(a, "last_seq").c_str(),
+      str(a, "stored").c_str(), str(a, "first_seq").c_str(), str(a, "subscribers").c_str(),
+      str(s, "publish_endpoint").c_str());
   std::printf("watch lists: %s, rules: %s, store %s\n\n", str(s, "watchlists").c_str(),
               str(s, "rules").c_str(), str(s, "store").c_str());
   print_feeds(s["feeds"]);
 }
-
 
 int run_status(int argc, char** argv) {
   CLI::App app{"Show what the running khobord says about itself and its feeds", "khobor status"};

@@ -153,7 +153,7 @@ class Follower {
         try_catch_up();
         continue;
       }
-      int64_t wait = 1000;
+      int64_t wait = 250;  // look at connections() this often
       if (m_need_catch_up) {
         wait = std::chrono::duration_cast<std::chrono::milliseconds>(m_next_try - now).count();
       }
@@ -347,9 +347,8 @@ int run_sub(int argc, char** argv) {
   app.add_option("--state", o.state_file,
                  "keep the last seq in FILE; start by replaying what came after it (a new file: "
                  "from the oldest stored alert)");
-  auto* since_opt =
-      app.add_option("--since", since, "start after seq N (replay N+1 onwards)")->check(
-          CLI::NonNegativeNumber);
+  auto* since_opt = app.add_option("--since", since, "start after seq N (replay N+1 onwards)")
+                        ->check(CLI::NonNegativeNumber);
   auto* start_opt =
       app.add_flag("--from-start", o.from_start, "start from the oldest stored alert");
   since_opt->excludes(start_opt);

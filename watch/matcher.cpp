@@ -331,6 +331,25 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
   return out;
 }
 
+// normalize_mapped of a prefix of `field` long enough to map normalised offsets
+// up to `need`. Hits are mostly early in a field, and the map costs a pass that
+// writes four bytes per byte, so the prefix is grown only as far as needed. It is
+// cut at an ASCII space or line break: no step of normalize() looks across one
+// (a starter that never composes), so the prefix's form is the whole's prefix.
+void map_prefix(std::string_view field, uint32_t need, text::NormalizedText& mapped) {
+  size_t cut = std::min(field.size(), size_t{need} + need / 2 + 64);
+  for (;;) {
+    while (cut < field.size() && field[cut] != ' ' && field[cut] != '\n') {
+      ++cut;
+    }
+    text::normalize_mapped(field.substr(0, cut), mapped);
+    if (cut == field.size() || mapped.text.size() > need) {
+      return;
+    }
+    cut = std::min(field.size(), cut * 2 + 1);
+  }
+}
+
 }  // namespace
 
 std::vector<Match> Matcher::match(const EntryText& entry) const {
@@ -357,8 +376,8 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
     if (fields[f].empty()) {
       continue;
     }
-    // Offsets into the field are only needed for hits: the mapped form is
-    // computed again (the same text) for a field that has some.
+    // Hits keep offsets into the normalised text until the end: only the fields
+    // of reported hits are normalised again with the map back to the field.
     text::normalize(fields[f], norm);
     text::tokenize(norm, toks);
     occs.clear();
@@ -374,7 +393,6 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
       continue;
     }
     std::sort(occs.begin(), occs.end());
-    const size_t field_hits = hits.size();
     for (const Occurrence& occ : occs) {
       const uint32_t* first = m_first_flat.data() + m_first_offsets[occ.atom];
       const uint32_t* last = m_first_flat.data() + m_first_offsets[occ.atom + 1];
@@ -402,13 +420,6 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
         }
       }
     }
-    if (hits.size() > field_hits) {  // offsets into the normalised text → into the field
-      text::normalize_mapped(fields[f], mapped);
-      for (size_t k = field_hits; k < hits.size(); ++k) {
-        hits[k].begin = mapped.source_offset[hits[k].begin];
-        hits[k].end = mapped.source_offset[hits[k].end];
-      }
-    }
   }
   if (fired.empty()) {
     return matches;
@@ -421,6 +432,12 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+
+  // Hits by term, for the rules' lookups below.
+  std::sort(hits.begin(), hits.end(), [](const TermHit& a, const TermHit& b) {
+    return a.term != b.term ? a.term < b.term
+                            : (a.field != b.field ? a.field < b.field : a.begin < b.begin);
+  });
 
   // Per list: the first rule that holds, and whether an exclude rule holds.
   struct ListState {
@@ -467,22 +484,52 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
       }
     }
     std::vector<const TermHit*> rule_hits;
-    for (const TermHit& h : hits) {
-      for (const auto& [id, written] : terms) {
-        if (h.term == id) {
-          rule_hits.push_back(&h);
-          break;
-        }
+    for (size_t k = 0; k < terms.size(); ++k) {
+      const uint32_t id = terms[k].first;
+      bool dup = false;
+      for (size_t j = 0; j < k; ++j) {
+        dup = dup || terms[j].first == id;
+      }
+      if (dup) {
+        continue;  // the same term twice in the rule
+      }
+      const auto [lo, hi] =
+          std::equal_range(hits.begin(), hits.end(), TermHit{id, 0, 0, 0},
+                           [](const TermHit& a, const TermHit& b) { return a.term < b.term; });
+      for (auto it = lo; it != hi; ++it) {
+        rule_hits.push_back(&*it);
       }
     }
     std::sort(rule_hits.begin(), rule_hits.end(), [](const TermHit* a, const TermHit* b) {
       return a->field != b->field ? a->field < b->field
                                   : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
     });
-    for (const TermHit* h : rule_hits) {
-      if (m.hits.size() == k_max_hits_per_match) {
-        break;
+    if (rule_hits.size() > k_max_hits_per_match) {
+      // Keep the first hit of every term, then the earliest others, in order.
+      std::vector<const TermHit*> kept;
+      std::vector<uint32_t> seen;
+      for (const TermHit* h : rule_hits) {
+        if (std::find(seen.begin(), seen.end(), h->term) == seen.end()) {
+          seen.push_back(h->term);
+          kept.push_back(h);
+        }
       }
+      for (const TermHit* h : rule_hits) {
+        if (kept.size() >= k_max_hits_per_match) {
+          break;
+        }
+        if (std::find(kept.begin(), kept.end(), h) == kept.end()) {
+          kept.push_back(h);
+        }
+      }
+      std::sort(kept.begin(), kept.end(), [](const TermHit* a, const TermHit* b) {
+        return a->field != b->field
+                   ? a->field < b->field
+                   : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
+      });
+      rule_hits = std::move(kept);
+    }
+    for (const TermHit* h : rule_hits) {
       const auto it = std::find_if(terms.begin(), terms.end(),
                                    [&](const auto& p) { return p.first == h->term; });
       Hit hit;
@@ -496,14 +543,47 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
       }
       m.hits.push_back(std::move(hit));
     }
+    matches.push_back(std::move(m));
+  }
+
+  // Offsets into the normalised fields → into the fields (the map is monotonic,
+  // so the order and the deduplication above hold), then the snippets.
+  auto field_index = [](const std::string& name) {
+    return name == "title" ? 0 : name == "summary" ? 1 : 2;
+  };
+  bool needed[3] = {false, false, false};
+  for (const Match& m : matches) {
+    for (const Hit& h : m.hits) {
+      needed[field_index(h.field)] = true;
+    }
+  }
+  for (int f = 0; f < 3; ++f) {
+    if (!needed[f]) {
+      continue;
+    }
+    uint32_t need = 0;  // the furthest normalised offset to map
+    for (const Match& m : matches) {
+      for (const Hit& h : m.hits) {
+        if (field_index(h.field) == f) {
+          need = std::max(need, h.end);
+        }
+      }
+    }
+    map_prefix(fields[f], need, mapped);
+    for (Match& m : matches) {
+      for (Hit& h : m.hits) {
+        if (field_index(h.field) == f) {
+          h.begin = mapped.source_offset[h.begin];
+          h.end = mapped.source_offset[h.end];
+        }
+      }
+    }
+  }
+  for (Match& m : matches) {
     if (!m.hits.empty()) {
       const Hit& first = m.hits.front();
-      m.snippet = make_snippet(fields[first.field == "title"     ? 0
-                                      : first.field == "summary" ? 1
-                                                                 : 2],
-                               first.begin, first.end);
+      m.snippet = make_snippet(fields[field_index(first.field)], first.begin, first.end);
     }
-    matches.push_back(std::move(m));
   }
   return matches;
 }

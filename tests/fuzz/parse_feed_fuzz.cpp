@@ -20,10 +20,12 @@ void check_utf8(std::string_view s) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static constexpr const char* k_types[] = {"", "application/rss+xml; charset=utf-8",
+  static constexpr const char* k_types[] = {"",
+                                            "application/rss+xml; charset=utf-8",
                                             "text/xml; charset=windows-1251",
                                             "application/atom+xml; charset=shift_jis",
-                                            "text/html", "application/feed+json"};
+                                            "text/html",
+                                            "application/feed+json"};
   khobor::feeds::ParseOptions options;
   if (size > 0) {
     options.content_type = k_types[data[0] % 6];

@@ -19,14 +19,19 @@ import tempfile
 import time
 import urllib.request
 
+import zmq
+
 ap = argparse.ArgumentParser()
 ap.add_argument("khobord")
 ap.add_argument("khobor")
 ap.add_argument("feed_server")
 ap.add_argument("--kills", type=int, default=int(os.environ.get("KHOBOR_CRASH_KILLS", "20")))
-ap.add_argument("--grow", type=int, default=20, help="entries each feed reaches")
+ap.add_argument("--grow", type=int, default=None,
+                help="entries each feed reaches (default: 20, or kills / 2 when more)")
 ap.add_argument("--seed", type=int, default=int(os.environ.get("KHOBOR_CRASH_SEED", "0")) or None)
 args = ap.parse_args()
+if args.grow is None:
+    args.grow = max(20, args.kills // 2)
 seed = args.seed if args.seed is not None else random.randrange(1 << 30)
 rnd = random.Random(seed)
 FEEDS = ["a", "b", "c", "d"]
@@ -72,6 +77,19 @@ with tempfile.TemporaryDirectory() as tmp:
         with urllib.request.urlopen("http://127.0.0.1:%d/count/grow/%s.xml" % (port, name)) as r:
             return int(r.read())
 
+    def status(endpoint):
+        s = zmq.Context.instance().socket(zmq.REQ)
+        s.setsockopt(zmq.LINGER, 0)
+        s.setsockopt(zmq.RCVTIMEO, 1000)
+        s.connect(endpoint)
+        try:
+            s.send_json({"cmd": "status"})
+            return s.recv_json()
+        except zmq.Again:
+            return None
+        finally:
+            s.close()
+
     def received():
         with open(out_path) as f:
             return [json.loads(line) for line in f if line.strip()]
@@ -88,18 +106,26 @@ with tempfile.TemporaryDirectory() as tmp:
             daemon.wait()
         print("killed khobord %d times with SIGKILL" % args.kills)
 
+        during_kills = len(received())
         daemon = start()
         expected = {"%s-%d" % (name, i) for name in FEEDS for i in range(1, args.grow + 1)}
         deadline = time.monotonic() + FINAL_DEADLINE_S
+        # Serving (signals are handled from here on): the control socket answers.
+        while status(ctl) is None:
+            if time.monotonic() > deadline or daemon.poll() is not None:
+                fail("the last khobord never answered on its control socket")
+            time.sleep(0.1)  # polling for the condition, with a deadline
         while time.monotonic() < deadline:
             if all(requests(n) > args.grow for n in FEEDS):
                 got = {a["entry"]["id"] for a in received()}
                 if expected <= got:
                     break
             time.sleep(0.2)  # polling for the condition, with a deadline
+        final = status(ctl)
         daemon.send_signal(signal.SIGTERM)
         if daemon.wait(timeout=10) != 0:
             fail("khobord exited %d on SIGTERM" % daemon.returncode)
+        requests_seen = sum(requests(n) for n in FEEDS)
     finally:
         if daemon is not None and daemon.poll() is None:
             daemon.kill()
@@ -116,8 +142,10 @@ with tempfile.TemporaryDirectory() as tmp:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     missing = sorted(expected - set(ids))
     extra = sorted(set(ids) - expected)
-    print("alerts received %d, expected %d, missing %d, duplicated %d, unexpected %d"
-          % (len(ids), len(expected), len(missing), len(dupes), len(extra)))
+    print("alerts received %d (%d while khobord was being killed), expected %d, missing %d, "
+          "duplicated %d, unexpected %d; last seq %s, feed requests %s"
+          % (len(ids), during_kills, len(expected), len(missing), len(dupes), len(extra),
+             final and final["alerts"]["last_seq"], requests_seen))
     if missing:
         fail("missing alerts: %s" % missing[:20])
     if dupes:

@@ -327,3 +327,90 @@ TEST_CASE("A bad config makes khobord exit 78 naming the file, the line and the 
   CHECK(log.find(cfg + ":6:") != std::string::npos);
   CHECK(log.find("[[feed]] x url") != std::string::npos);
 }
+
+TEST_CASE("A watch list written into the directory takes effect without a signal", "[e2e]") {
+  World w("1s");
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  REQUIRE(w.receive(k_expected_alerts, 20s).size() == k_expected_alerts);
+
+  // A bad list is reported with file:line:column and left out; the others stay.
+  write_file(w.file("lists/bad.toml"), "rules = [\n  'ইলিশ AND',\n]\n");
+  REQUIRE(log_shows(log_file, w.file("lists/bad.toml") + ":2:", 5s));
+  CHECK(slurp(log_file).find("left out") != std::string::npos);
+
+  // A new list, saved the way editors do (written aside, renamed into place).
+  write_file(w.file("lists/.fish.toml.tmp"), "name = \"fish\"\nrules = ['ইলিশ']\n");
+  fs::rename(w.file("lists/.fish.toml.tmp"), w.file("lists/fish.toml"));
+  REQUIRE(log_shows(log_file, "watch lists reloaded from", 5s));
+  REQUIRE(log_shows(log_file, "3 list(s)", 5s));
+
+  // The next poll finds an entry that only the new list matches.
+  std::string path = w.feed_file("dainik-alo.xml");
+  std::string xml = slurp(path);
+  const std::string item =
+      "<item><title>পদ্মায় ইলিশের দাম কমেছে</title>"
+      "<link>https://dainik-alo.example/economy/hilsa</link>"
+      "<guid isPermaLink=\"false\">dainik-alo-2023-0914-0001</guid>"
+      "<pubDate>Thu, 14 Sep 2023 08:00:00 +0600</pubDate>"
+      "<description>বাজারে ইলিশ এসেছে।</description></item>";
+  xml.insert(xml.find("<item>"), item);
+  write_file(path, xml);
+  auto got = w.receive(1, 20s);
+  REQUIRE(got.size() == 1);
+  json a = json::parse(got[0].payload);
+  CHECK(a["watchlist"] == "fish");
+  CHECK(a["entry"]["id"] == "dainik-alo-2023-0914-0001");
+
+  d->signal(SIGTERM);
+  auto status = d->wait_for_exit(2s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+}
+
+TEST_CASE("An alert committed but not published before a stop goes out at the next start",
+          "[e2e]") {
+  World w;
+  std::string left_over;
+  {
+    // As if khobord had committed the alert and died before sending it.
+    Store s = w.store();
+    auto tx = s.begin();
+    s.append_alert({"alert.summit", "summit", "dainik-alo", "left-over-1"}, 1, [&](int64_t seq) {
+      left_over = json{{"v", 1}, {"seq", seq}, {"watchlist", "summit"}}.dump();
+      return left_over;
+    });
+    tx.commit();
+  }
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  auto got = w.receive(k_expected_alerts + 1, 20s);
+  REQUIRE(got.size() == k_expected_alerts + 1);
+  CHECK(got[0].topic == "alert.summit");
+  CHECK(got[0].payload == left_over);  // the stored bytes, with the seq it was given
+  CHECK(json::parse(got[1].payload)["seq"] == 2);
+  CHECK(w.store().unpublished(10).empty());
+}
+
+TEST_CASE("khobord --check-config accepts a good config and names a bad watch list's line",
+          "[e2e]") {
+  TempDir dir;
+  fs::create_directories(dir.file("lists"));
+  write_file(dir.file("k.toml"), "watchlists = \"lists\"\n[store]\npath = \"k.db\"\n");
+  write_file(dir.file("lists/good.toml"), "rules = [\"পুতিন\"]\n");
+  {
+    Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--check-config"}, dir.file("out-1"),
+              dir.file("err-1"));
+    auto status = p.wait_for_exit(30s);
+    REQUIRE(status.has_value());
+    CHECK(*status == 0);
+    CHECK(slurp(dir.file("out-1")).find("1 watch list(s)") != std::string::npos);
+  }
+  write_file(dir.file("lists/bad.toml"), "name = \"bad\"\nrules = [\"পুতিন AND\"]\n");
+  Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--check-config"}, dir.file("out-2"),
+            dir.file("err-2"));
+  auto status = p.wait_for_exit(30s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 78);
+  CHECK(slurp(dir.file("err-2")).find(dir.file("lists/bad.toml") + ":2:") != std::string::npos);
+}

@@ -153,10 +153,9 @@ TEST_CASE("Reload answers ok, or why the new configuration was refused", "[daemo
 TEST_CASE("Bad requests get an error reply, never an exception", "[daemon][control]") {
   Store store = memory_store();
   ControlApi api(store, hooks());
-  for (const char* bad : {"not json", "[1,2]", "{}", "{\"cmd\":\"explode\"}",
-                          "{\"cmd\":\"replay\",\"since\":-1}",
-                          "{\"cmd\":\"replay\",\"since\":\"x\"}",
-                          "{\"cmd\":\"replay\",\"topic\":5}"}) {
+  for (const char* bad :
+       {"not json", "[1,2]", "{}", "{\"cmd\":\"explode\"}", "{\"cmd\":\"replay\",\"since\":-1}",
+        "{\"cmd\":\"replay\",\"since\":\"x\"}", "{\"cmd\":\"replay\",\"topic\":5}"}) {
     json r = json::parse(api.handle(bad));
     CHECK(r["ok"] == false);
     CHECK_FALSE(r["error"].get<std::string>().empty());

@@ -17,8 +17,8 @@ using khobor::store::Store;
 using khobor::watch::WatchSet;
 
 namespace {
-// The next message within `timeout_ms`, skipping the early returns receive()
-// makes when the connection is (re)established (polling with a deadline).
+// The next message within `timeout_ms` (receive() itself now waits through
+// (re)connections, which it counts; this stays as a deadline-bounded helper).
 [[maybe_unused]] std::optional<khobor::bus::Message> next_message(khobor::bus::Subscriber& sub,
                                                                   int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);

@@ -24,3 +24,10 @@ TEST_CASE("Text that only looks like markup is kept", "[feeds][text]") {
   CHECK(html_to_text("AT&T") == "AT&T");
   CHECK(html_to_text("<img src=\"a.jpg\" alt='>' />caption") == "caption");
 }
+
+TEST_CASE("Empty and markup-only input gives empty text", "[feeds][text]") {
+  CHECK(html_to_text("").empty());
+  CHECK(html_to_text(std::string_view()).empty());  // a null view (found by the fuzzer)
+  CHECK(inline_text("<br/><p></p>").empty());
+  CHECK(html_to_text("<b").empty());  // an unterminated tag at the end is dropped
+}

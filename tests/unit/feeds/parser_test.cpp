@@ -308,3 +308,36 @@ TEST_CASE("Unreadable dates are null with a warning and the entry still counts",
   CHECK_FALSE(f.entries[0].published.has_value());
   CHECK(any_warning_contains(f, "sometime soon"));
 }
+
+TEST_CASE("Warnings that quote broken input stay valid UTF-8", "[feeds][parser][encoding]") {
+  // Found by the fuzzer: a charset label with invalid bytes and control characters.
+  std::string body =
+      "<?xml version=\"1.0\" encoding=\"iso\xE9\xE9\x1C\x1C-8859-1\"?>"
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title></feed>";
+  ParsedFeed f = must_parse(body);
+  CHECK(f.bozo);
+  REQUIRE_FALSE(f.warnings.empty());
+  for (const auto& w : f.warnings) {
+    for (char c : w) {
+      CHECK(static_cast<unsigned char>(c) >= 0x20);
+    }
+  }
+  for (char c : f.encoding) {
+    CHECK((c > ' ' && c < 0x7F));
+  }
+}
+
+TEST_CASE("Deeply nested markup is parsed without exhausting the stack",
+          "[feeds][parser][recovery]") {
+  std::string body =
+      "<rss version=\"2.0\"><channel><title>deep</title><item><title>x</title>"
+      "<description>";
+  for (int i = 0; i < 200000; ++i) {
+    body += "<media:group xmlns:media=\"http://search.yahoo.com/mrss/\">";
+  }
+  body += "</description></item></channel></rss>";  // truncated nesting: repaired
+  ParsedFeed f = must_parse(body);
+  CHECK(f.title == "deep");
+  REQUIRE(f.entries.size() == 1);
+  CHECK(f.entries[0].title == "x");
+}

@@ -67,4 +67,6 @@ TEST_CASE("a story is alerted once per watch list", "[store]") {
   CHECK_FALSE(s->mark_story_alerted(7, "politics", 2));
   CHECK(s->mark_story_alerted(7, "economy", 3));
   CHECK(s->mark_story_alerted(8, "politics", 4));
+  CHECK(s->story_alert_lists(7) == std::vector<std::string>{"economy", "politics"});
+  CHECK(s->story_alert_lists(9).empty());
 }

@@ -198,3 +198,27 @@ TEST_CASE("many lists match in name order, one match per list", "[watch]") {
   CHECK(all.back().watchlist == "l149");
   CHECK(set.match(content("শব্দ7")).size() == 1);
 }
+
+TEST_CASE("spans are right early and late in a long field with every variant spelling", "[watch]") {
+  const WatchSet set = from("rules = ['উৎসব AND রাশিয়া AND Putin']");
+  // Variants before, between and after the hits: the spans must still land on
+  // the words as written.
+  const std::string filler = "রাশি\u09DF\u200Cার কোরি\u09DFা ক\u09C7\u09BE ১৩ ABC Ä\u0323 ";
+  std::string text = "উত\u09CD\u200Dসবের আগে ";
+  for (int i = 0; i < 200; ++i) {
+    text += filler;
+  }
+  const size_t late = text.size();
+  text += "PUTIN’s বক্তব্য";
+  EntryText e;
+  e.content = text;
+  const auto matches = set.match(e);
+  REQUIRE(matches.size() == 1);
+  const auto& hits = matches[0].hits;
+  REQUIRE(hits.size() >= 3);
+  CHECK(text.substr(hits.front().begin, hits.front().end - hits.front().begin) ==
+        "উত\u09CD\u200Dসবের");
+  CHECK(text.substr(hits[1].begin, hits[1].end - hits[1].begin) == "রাশি\u09DF\u200Cার");
+  CHECK(hits.back().begin == late);
+  CHECK(text.substr(hits.back().begin, hits.back().end - hits.back().begin) == "PUTIN’s");
+}
