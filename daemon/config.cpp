@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
 namespace khobor::daemon {
 namespace {
@@ -107,7 +107,6 @@ std::optional<std::string> check_url(const std::string& url) {
   curl_url_cleanup(u);
   return problem;
 }
-
 
 // A duration key: seconds (an integer) or a string like "5m", within [lo, hi].
 Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std::string& key,
@@ -369,8 +368,8 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   Config cfg;
   cfg.file = source_name;
 
-  if (auto e = c.known_keys(root, "",
-                            {"store", "publish", "control", "poll", "http", "watchlists", "feed", "log"})) {
+  if (auto e = c.known_keys(
+          root, "", {"store", "publish", "control", "poll", "http", "watchlists", "feed", "log"})) {
     return *e;
   }
 
@@ -474,9 +473,9 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   }
 
   // [http]
-  auto http = section("http", {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time",
-                               "max_body_bytes", "max_redirects", "max_connections",
-                               "max_per_domain", "ca_file", "proxy"});
+  auto http = section(
+      "http", {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time", "max_body_bytes",
+               "max_redirects", "max_connections", "max_per_domain", "ca_file", "proxy"});
   if (!http) {
     return http.error();
   }
@@ -527,8 +526,9 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
       ++index;
       const toml::table& t = *item.as_table();
       std::string label = "[[feed]] #" + std::to_string(index);
-      if (auto e = c.known_keys(t, label + " ",
-                                {"id", "url", "enabled", "min_interval", "max_interval", "headers"})) {
+      if (auto e =
+              c.known_keys(t, label + " ",
+                           {"id", "url", "enabled", "min_interval", "max_interval", "headers"})) {
         return *e;
       }
       FeedConfig f;

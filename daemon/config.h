@@ -34,15 +34,15 @@ struct FeedConfig {
 // start-up; a reload that changes it says it takes effect at the next restart.
 struct HttpConfig {
   int64_t connect_timeout_s = 10;
-  int64_t timeout_s = 60;           // the whole transfer
-  int64_t low_speed_bytes = 64;     // abort when slower than this many bytes/s …
-  int64_t low_speed_time_s = 30;    // … for this long
+  int64_t timeout_s = 60;         // the whole transfer
+  int64_t low_speed_bytes = 64;   // abort when slower than this many bytes/s …
+  int64_t low_speed_time_s = 30;  // … for this long
   int64_t max_body_bytes = 16 * 1024 * 1024;
   int64_t max_redirects = 5;
-  int64_t max_connections = 64;     // transfers at once, in all
-  int64_t max_per_domain = 4;       // transfers at once per registrable domain
-  std::string ca_file;              // extra CA bundle ("" : the system's)
-  std::string proxy;                // "" : from the environment (https_proxy, …)
+  int64_t max_connections = 64;  // transfers at once, in all
+  int64_t max_per_domain = 4;    // transfers at once per registrable domain
+  std::string ca_file;           // extra CA bundle ("" : the system's)
+  std::string proxy;             // "" : from the environment (https_proxy, …)
 
   bool operator==(const HttpConfig&) const = default;
 };
@@ -54,10 +54,10 @@ struct Config {
   std::string control_endpoint = "tcp://127.0.0.1:5681";
   std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
   std::string control_curve_secret_key;
-  int64_t keep_alerts_s = 30 * 86400;  // [store] keep_alerts: how long replay can reach back
-  int64_t poll_interval_s = 300;       // [poll] interval: both bounds unless they are given
-  int64_t poll_min_interval_s = 120;   // [poll] min_interval
-  int64_t poll_max_interval_s = 3600;  // [poll] max_interval
+  int64_t keep_alerts_s = 30 * 86400;     // [store] keep_alerts: how long replay can reach back
+  int64_t poll_interval_s = 300;          // [poll] interval: both bounds unless they are given
+  int64_t poll_min_interval_s = 120;      // [poll] min_interval
+  int64_t poll_max_interval_s = 3600;     // [poll] max_interval
   int64_t poll_backoff_cap_s = 6 * 3600;  // [poll] backoff_cap
   HttpConfig http;
   std::string watchlists_dir = "/etc/khobor/watchlists";

@@ -15,8 +15,8 @@
 #include <map>
 #include <optional>
 #include <queue>
-#include <unordered_map>
 #include <random>
+#include <unordered_map>
 
 #include "base/log.h"
 #include "bus/control.h"
@@ -434,8 +434,8 @@ struct Daemon::Impl {
                              " s (Retry-After from feed " + id + ")");
     }
     if (d.moved_to) {
-      KHOBOR_LOG(notice, "feed " + id + ": moved permanently to " + *d.moved_to +
-                             " (seen on " + std::to_string(k_redirect_streak_to_move) +
+      KHOBOR_LOG(notice, "feed " + id + ": moved permanently to " + *d.moved_to + " (seen on " +
+                             std::to_string(k_redirect_streak_to_move) +
                              " polls in a row); polling it from now on; update its url in " +
                              config.file);
       slot.domain = registrable_domain(slot.poll.url);

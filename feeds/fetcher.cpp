@@ -86,7 +86,7 @@ struct Transfer {
   SlistPtr headers;
   FetchResponse response;
   std::vector<long> statuses;  // one per response read (redirects included)
-  std::string domain;  // the concurrency group it counts against
+  std::string domain;          // the concurrency group it counts against
   int64_t max_body = 0;
   bool over_cap = false;
   char error_buffer[CURL_ERROR_SIZE] = {};

@@ -5,8 +5,8 @@
 // the caller's extra fds together, as curl_multi_poll does) and takes finished
 // responses. Requests beyond the global or the per-domain limit wait in a queue
 // (round-robin across domains) and start as others finish. HTTP/2 multiplexing,
-// and DNS, TLS sessions and connections shared across transfers (a CURLSH). No curl header leaks out of here (pimpl). Not thread-safe: use it
-// from the loop thread only. Move-only.
+// and DNS, TLS sessions and connections shared across transfers (a CURLSH). No curl header leaks
+// out of here (pimpl). Not thread-safe: use it from the loop thread only. Move-only.
 #pragma once
 
 #include <cstdint>

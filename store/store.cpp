@@ -139,9 +139,10 @@ struct Store::Impl {
       : db(std::move(d)),
         get_feed(db.prepare(std::string("SELECT ") + k_feed_columns + " FROM feeds WHERE id = ?1")),
         all_feeds(db.prepare(std::string("SELECT ") + k_feed_columns + " FROM feeds ORDER BY id")),
-        put_feed(db.prepare(std::string("INSERT OR REPLACE INTO feeds (") + k_feed_columns +
-                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                            "?17)")),
+        put_feed(db.prepare(
+            std::string("INSERT OR REPLACE INTO feeds (") + k_feed_columns +
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+            "?17)")),
         revive_feed(db.prepare("UPDATE feeds SET retired = 0, next_due = 0, consecutive_errors = 0 "
                                "WHERE id = ?1")),
         insert_seen(db.prepare(

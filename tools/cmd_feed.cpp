@@ -49,9 +49,10 @@ int run_feed(int argc, char** argv) {
                  store_path.c_str(), id.c_str());
     return 1;
   }
-  std::printf("feed %s: %s; a running khobord polls it after `khobor reload` "
-              "(or systemctl reload khobord)\n",
-              id.c_str(), before->retired ? "enabled again" : "was not retired; errors cleared");
+  std::printf(
+      "feed %s: %s; a running khobord polls it after `khobor reload` "
+      "(or systemctl reload khobord)\n",
+      id.c_str(), before->retired ? "enabled again" : "was not retired; errors cleared");
   return 0;
 }
 

@@ -3,13 +3,12 @@
 // --write and checked there), `khobor opml export` prints the config's feeds as
 // OPML 2.0. OPML is read and written with pugixml.
 #include <CLI/CLI.hpp>
-#include <pugixml.hpp>
-
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <pugixml.hpp>
 #include <set>
 #include <sstream>
 #include <string>

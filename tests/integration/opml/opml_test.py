@@ -44,8 +44,9 @@ class Opml(unittest.TestCase):
         with open(self.opml, "w") as f:
             f.write(OPML)
         self.config = os.path.join(self.dir, "khobor.toml")
+        os.mkdir(os.path.join(self.dir, "wl"))
         with open(self.config, "w") as f:
-            f.write('[store]\npath = "state.db"\n[[feed]]\nid = "the-daily-star"\n'
+            f.write('watchlists = "wl"\n[store]\npath = "state.db"\n[[feed]]\nid = "the-daily-star"\n'
                     'url = "https://www.thedailystar.net/frontpage/rss.xml"\n')
 
     def tearDown(self):

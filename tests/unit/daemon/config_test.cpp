@@ -234,8 +234,8 @@ headers = { "Authorization" = "Bearer x", "X-Client" = "khobor" }
   std::string bad = error_of(
       "[[feed]]\nid = \"a\"\nurl = \"https://a.example/\"\nheaders = { \"Bad Name\" = \"v\" }\n");
   CHECK(bad.find("[[feed]] a headers.Bad Name") != std::string::npos);
-  std::string order = error_of(
-      "[[feed]]\nid = \"a\"\nurl = \"https://a.example/\"\nmin_interval = \"3h\"\n");
+  std::string order =
+      error_of("[[feed]]\nid = \"a\"\nurl = \"https://a.example/\"\nmin_interval = \"3h\"\n");
   CHECK(order.find("[[feed]] a min_interval") != std::string::npos);
 }
 

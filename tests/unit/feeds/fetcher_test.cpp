@@ -64,7 +64,7 @@ TEST_CASE("A fetch returns the body, the status and the validators the server se
                      body};
   });
   Fetcher f;
-  FetchResponse r = fetch_one(f, {"feed-a", server.url("/feed.xml"), "", "", {}});
+  FetchResponse r = fetch_one(f, {"feed-a", server.url("/feed.xml"), "", "", {}, ""});
   CHECK_FALSE(r.error.has_value());
   CHECK(r.feed_id == "feed-a");
   CHECK(r.status == 200);
@@ -91,7 +91,7 @@ TEST_CASE("A conditional request sends If-None-Match and If-Modified-Since and r
   });
   Fetcher f;
   FetchResponse r =
-      fetch_one(f, {"a", server.url("/f"), "\"v7\"", "Sat, 28 Nov 2026 00:00:00 GMT", {}});
+      fetch_one(f, {"a", server.url("/f"), "\"v7\"", "Sat, 28 Nov 2026 00:00:00 GMT", {}, ""});
   CHECK_FALSE(r.error.has_value());
   CHECK(r.status == 304);
   CHECK(r.body.empty());
@@ -112,7 +112,7 @@ TEST_CASE("A gzip-encoded response comes back decompressed", "[feeds][fetcher]")
     return HttpReply{200, {{"Content-Encoding", "gzip"}}, gz};
   });
   Fetcher f;
-  FetchResponse r = fetch_one(f, {"a", server.url("/f"), "", "", {}});
+  FetchResponse r = fetch_one(f, {"a", server.url("/f"), "", "", {}, ""});
   CHECK_FALSE(r.error.has_value());
   CHECK(server.requests().at(0).header("accept-encoding").find("gzip") != std::string::npos);
   CHECK(r.body == plain);
@@ -133,13 +133,13 @@ TEST_CASE("Redirects are followed; a chain of 301 and 308 is permanent, a 302 is
     return HttpReply{200, {{"ETag", "\"final\""}}, "<rss/>"};
   });
   Fetcher f;
-  FetchResponse p = fetch_one(f, {"a", server.url("/old"), "", "", {}});
+  FetchResponse p = fetch_one(f, {"a", server.url("/old"), "", "", {}, ""});
   CHECK(p.status == 200);
   CHECK(p.body == "<rss/>");
   CHECK(p.effective_url == server.url("/new"));
   CHECK(p.permanent_redirect);
   CHECK(p.etag == "\"final\"");
-  FetchResponse t = fetch_one(f, {"b", server.url("/temp"), "", "", {}});
+  FetchResponse t = fetch_one(f, {"b", server.url("/temp"), "", "", {}, ""});
   CHECK(t.status == 200);
   CHECK_FALSE(t.permanent_redirect);
 }
@@ -149,7 +149,7 @@ TEST_CASE("An HTTP error status is a status, not a transport error", "[feeds][fe
     return HttpReply{503, {{"Retry-After", "120"}}, "busy"};
   });
   Fetcher f;
-  FetchResponse r = fetch_one(f, {"a", server.url("/f"), "", "", {}});
+  FetchResponse r = fetch_one(f, {"a", server.url("/f"), "", "", {}, ""});
   CHECK_FALSE(r.error.has_value());
   CHECK(r.status == 503);
   CHECK(r.retry_after == "120");
@@ -163,7 +163,7 @@ TEST_CASE("A body larger than the cap aborts the transfer with a body_cap error"
   FetchOptions o;
   o.max_body_bytes = 1000;
   Fetcher f(o);
-  FetchResponse r = fetch_one(f, {"a", server.url("/big"), "", "", {}});
+  FetchResponse r = fetch_one(f, {"a", server.url("/big"), "", "", {}, ""});
   REQUIRE(r.error.has_value());
   CHECK(r.error->code == "body_cap");
   CHECK(r.error->message.find(server.url("/big")) != std::string::npos);
@@ -175,7 +175,7 @@ TEST_CASE("A redirect to file:// is refused", "[feeds][fetcher]") {
     return HttpReply{302, {{"Location", "file:///etc/passwd"}}, ""};
   });
   Fetcher f;
-  FetchResponse r = fetch_one(f, {"a", server.url("/f"), "", "", {}});
+  FetchResponse r = fetch_one(f, {"a", server.url("/f"), "", "", {}, ""});
   REQUIRE(r.error.has_value());
   CHECK(r.body.empty());
   CHECK(r.error->code == "scheme");
@@ -189,7 +189,7 @@ TEST_CASE("A refused connection is an error that names the URL", "[feeds][fetche
   }
   Fetcher f;
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/feed";
-  FetchResponse r = fetch_one(f, {"a", url, "", "", {}});
+  FetchResponse r = fetch_one(f, {"a", url, "", "", {}, ""});
   REQUIRE(r.error.has_value());
   CHECK(r.status == 0);
   CHECK(r.error->message.find(url) != std::string::npos);
@@ -202,7 +202,7 @@ TEST_CASE("Many transfers run at once and each comes back exactly once", "[feeds
   Fetcher f;
   constexpr int k_n = 20;
   for (int i = 0; i < k_n; ++i) {
-    f.add({"feed-" + std::to_string(i), server.url("/" + std::to_string(i)), "", "", {}});
+    f.add({"feed-" + std::to_string(i), server.url("/" + std::to_string(i)), "", "", {}, ""});
   }
   CHECK(f.in_flight() == k_n);
   auto got = run_until(f, k_n);
@@ -288,7 +288,7 @@ TEST_CASE("A server that accepts but never answers ends in a timeout error", "[f
   o.total_timeout_ms = 300;
   Fetcher f(o);
   std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/slow";
-  FetchResponse r = fetch_one(f, {"a", url, "", "", {}});
+  FetchResponse r = fetch_one(f, {"a", url, "", "", {}, ""});
   ::close(fd);
   REQUIRE(r.error.has_value());
   CHECK(r.error->code == "timeout");
