@@ -166,6 +166,12 @@ struct Daemon::Impl {
   int64_t started_ms = 0;
   int64_t started_mono = 0;
   int64_t next_prune_mono = 0;
+  // One summary line per round (the poll interval) instead of a line per feed:
+  // healthy feeds stay quiet in the journal at info level.
+  struct RoundStats {
+    int64_t polls = 0, not_modified = 0, changed = 0, new_entries = 0, alerts = 0, failed = 0;
+  } round;
+  int64_t next_round_log_mono = 0;
   std::string reload_error;  // why the last reload was refused (empty when it was not)
 
   Impl(DaemonOptions o, const Clock& c, Config cfg, store::Store st, bus::Publisher pub)
@@ -398,7 +404,7 @@ struct Daemon::Impl {
     size_t n = publish_outbox(store, publisher);
     published_total += n;
     if (n > 0) {
-      KHOBOR_LOG(info, "published " + std::to_string(n) + " alert(s) on " + publisher.endpoint());
+      KHOBOR_LOG(debug, "published " + std::to_string(n) + " alert(s) on " + publisher.endpoint());
     }
   }
 
@@ -521,11 +527,11 @@ struct Daemon::Impl {
           if (parsed->bozo) {
             summary += " (the feed is not well-formed, read anyway)";
           }
-          if (res.new_entries > 0) {
-            KHOBOR_LOG(info, summary);
-          } else {
-            KHOBOR_LOG(debug, summary);
-          }
+          KHOBOR_LOG(debug, summary);
+          ++round.polls;
+          ++round.changed;
+          round.new_entries += static_cast<int64_t>(res.new_entries);
+          round.alerts += static_cast<int64_t>(res.alert_seqs.size());
           publish();
           break;
         }
@@ -534,12 +540,16 @@ struct Daemon::Impl {
           st.last_success_ms = now_ms;
           store.save_feed_state(st);
           KHOBOR_LOG(debug, "feed " + r.feed_id + ": not modified (304)");
+          ++round.polls;
+          ++round.not_modified;
           break;
         case Verdict::failed:
         case Verdict::throttled:
         case Verdict::retired:
           st.error = d.message;
           store.save_feed_state(st);
+          ++round.polls;
+          ++round.failed;
           KHOBOR_LOG(warning,
                      "feed " + r.feed_id + " (" + slot.poll.url + "): " + d.message +
                          (d.verdict == Verdict::retired
@@ -725,6 +735,25 @@ struct Daemon::Impl {
 
   // Delete a small batch of alerts older than [store] keep_alerts, once a minute
   // (sooner while a backlog remains), so the loop never stalls on it.
+  // The round's summary line, once per poll interval (and at the end of --once).
+  void log_round(bool force) {
+    const int64_t now = clock.mono_ms();
+    if (!force && now < next_round_log_mono) {
+      return;
+    }
+    next_round_log_mono = now + std::max<int64_t>(config.poll_interval_s, 60) * 1000;
+    if (round.polls == 0) {
+      return;
+    }
+    KHOBOR_LOG(info, std::to_string(round.polls) +
+                         " poll(s): " + std::to_string(round.not_modified) + " not modified, " +
+                         std::to_string(round.changed) + " read (" +
+                         std::to_string(round.new_entries) + " new entries), " +
+                         std::to_string(round.failed) + " failed; " + std::to_string(round.alerts) +
+                         " alert(s)");
+    round = RoundStats{};
+  }
+
   void prune_due() {
     const int64_t now = clock.mono_ms();
     if (options.once || now < next_prune_mono) {
@@ -768,6 +797,7 @@ struct Daemon::Impl {
     started_ms = clock.now_ms();
     started_mono = clock.mono_ms();
     next_prune_mono = started_mono;
+    next_round_log_mono = started_mono + std::max<int64_t>(config.poll_interval_s, 60) * 1000;
     KHOBOR_LOG(notice, "khobord " KHOBOR_VERSION " serving: " + std::to_string(slots.size()) +
                            " feed(s), " + std::to_string(watches.list_count()) +
                            " watch list(s), alerts on " + publisher.endpoint() + ", store " +
@@ -810,6 +840,7 @@ struct Daemon::Impl {
         // ZMQ_FD is edge-triggered: look after every wake-up, not only when it fired.
         serve_control();
         prune_due();
+        log_round(false);
       }
     } catch (const std::exception& e) {
       KHOBOR_LOG(error, std::string("stopping on an unexpected error: ") + e.what());
@@ -819,6 +850,7 @@ struct Daemon::Impl {
     }
     notify("STOPPING=1\nSTATUS=stopping");
     fetcher.cancel_all();
+    log_round(true);
     KHOBOR_LOG(notice, "stopped: " + status_line() +
                            (publisher.dropped() > 0
                                 ? ", " + std::to_string(publisher.dropped()) + " dropped"
