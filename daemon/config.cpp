@@ -368,8 +368,9 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   Config cfg;
   cfg.file = source_name;
 
-  if (auto e = c.known_keys(
-          root, "", {"store", "publish", "control", "poll", "http", "watchlists", "feed", "log"})) {
+  if (auto e = c.known_keys(root, "",
+                            {"store", "publish", "control", "poll", "http", "stories", "watchlists",
+                             "feed", "log"})) {
     return *e;
   }
 
@@ -482,6 +483,21 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   if (*http != nullptr) {
     if (auto e = read_http(c, **http, cfg.http)) {
       return *e;
+    }
+  }
+
+  // [stories] window
+  auto stories_t = section("stories", {"window"});
+  if (!stories_t) {
+    return stories_t.error();
+  }
+  if (*stories_t != nullptr) {
+    if (const toml::node* n = (*stories_t)->get("window")) {
+      auto secs = duration_value(c, *n, "[stories] window", 3600, 30 * 86400);
+      if (!secs) {
+        return secs.error();
+      }
+      cfg.story_window_s = *secs;
     }
   }
 

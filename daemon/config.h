@@ -54,6 +54,8 @@ struct Config {
   std::string control_endpoint = "tcp://127.0.0.1:5681";
   std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
   std::string control_curve_secret_key;
+  int64_t story_window_s =
+      72 * 3600;  // [stories] window: how long an entry can start or join a story
   int64_t keep_alerts_s = 30 * 86400;     // [store] keep_alerts: how long replay can reach back
   int64_t poll_interval_s = 300;          // [poll] interval: both bounds unless they are given
   int64_t poll_min_interval_s = 120;      // [poll] min_interval

@@ -180,7 +180,8 @@ struct Daemon::Impl {
         config(std::move(cfg)),
         store(std::move(st)),
         publisher(std::move(pub)),
-        fetcher(fetch_options(config.http)) {}
+        fetcher(fetch_options(config.http)),
+        stories(stories::StoryOptions{config.story_window_s, stories::StoryOptions{}.threshold}) {}
 
   ~Impl() {
     if (watch_fd >= 0) {

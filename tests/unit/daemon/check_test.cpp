@@ -66,3 +66,13 @@ TEST_CASE("check_everything adds the watch lists' problems to the config's", "[d
   CHECK(report.watchlists == 1);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("[stories] window sets the story window and is bounded", "[daemon][config]") {
+  auto ok = khobor::daemon::parse_config("[stories]\nwindow = \"48h\"\n", "k.toml", "/");
+  REQUIRE(ok);
+  CHECK(ok->story_window_s == 48 * 3600);
+  CHECK(khobor::daemon::parse_config("", "k.toml", "/")->story_window_s == 72 * 3600);
+  auto bad = khobor::daemon::parse_config("[stories]\nwindow = \"5m\"\n", "k.toml", "/");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::StartsWith("k.toml:2:10: [stories] window"));
+}
