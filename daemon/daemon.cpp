@@ -753,6 +753,7 @@ struct Daemon::Impl {
                          std::to_string(round.failed) + " failed; " + std::to_string(round.alerts) +
                          " alert(s)");
     round = RoundStats{};
+    notify("STATUS=" + status_line());
   }
 
   void prune_due() {
@@ -773,9 +774,19 @@ struct Daemon::Impl {
     }
   }
 
+  // The STATUS= line systemctl status shows: "312 feeds, 2 failing, 3 watch
+  // lists, 14 alerts published".
   std::string status_line() const {
-    return std::to_string(slots.size()) + " feeds, " + std::to_string(watches.list_count()) +
-           " watch lists, " + std::to_string(published_total) + " alerts published";
+    size_t failing = 0;
+    size_t retired = 0;
+    for (const auto& [id, slot] : slots) {
+      failing += slot.poll.consecutive_errors > 0 && !slot.poll.retired ? 1 : 0;
+      retired += slot.poll.retired ? 1 : 0;
+    }
+    return std::to_string(slots.size()) + " feeds, " + std::to_string(failing) + " failing, " +
+           (retired > 0 ? std::to_string(retired) + " retired, " : std::string()) +
+           std::to_string(watches.list_count()) + " watch lists, " +
+           std::to_string(published_total) + " alerts published";
   }
 
   int run() {
