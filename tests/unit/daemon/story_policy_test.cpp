@@ -13,9 +13,9 @@ using khobor::daemon::Pipeline;
 using khobor::daemon::restore_stories;
 using khobor::feeds::Entry;
 using khobor::feeds::ParsedFeed;
-using khobor::stories::StoryIndex;
 using khobor::store::FeedState;
 using khobor::store::Store;
+using khobor::stories::StoryIndex;
 using khobor::watch::WatchSet;
 namespace t = khobor::stories::test;
 
@@ -55,9 +55,9 @@ TEST_CASE("a story alerts once per watch list; later versions send story.update"
   StoryIndex index;
   Pipeline pipeline(*store, clock, &index);
 
-  const auto first = pipeline.process(
-      "outlet-a", feed_with("r1", t::k_report_title, "", t::k_report_body), *watches,
-      state_of("outlet-a"));
+  const auto first =
+      pipeline.process("outlet-a", feed_with("r1", t::k_report_title, "", t::k_report_body),
+                       *watches, state_of("outlet-a"));
   REQUIRE(first.alert_seqs.size() == 1);
   CHECK(first.update_seqs.empty());
   const auto alert = store->alerts_after(0, 10).at(0);
@@ -68,9 +68,9 @@ TEST_CASE("a story alerts once per watch list; later versions send story.update"
   const auto story_id = a.at("story").at("id").get<int64_t>();
 
   clock.advance_ms(3'600'000);
-  const auto second = pipeline.process(
-      "outlet-b", feed_with("c1", t::k_copy_title, "", t::k_copy_body), *watches,
-      state_of("outlet-b"));
+  const auto second =
+      pipeline.process("outlet-b", feed_with("c1", t::k_copy_title, "", t::k_copy_body), *watches,
+                       state_of("outlet-b"));
   CHECK(second.alert_seqs.empty());
   REQUIRE(second.update_seqs.size() == 1);
   const auto update = store->alerts_after(alert.seq, 10).at(0);
@@ -83,9 +83,9 @@ TEST_CASE("a story alerts once per watch list; later versions send story.update"
   CHECK(u.at("watchlists") == nlohmann::json::array({"climate"}));
 
   // Another event in the same hour: no alert (no match), no update (other story).
-  const auto third = pipeline.process(
-      "outlet-b", feed_with("o1", t::k_other_title, "", t::k_other_body), *watches,
-      state_of("outlet-b"));
+  const auto third =
+      pipeline.process("outlet-b", feed_with("o1", t::k_other_title, "", t::k_other_body), *watches,
+                       state_of("outlet-b"));
   CHECK(third.alert_seqs.empty());
   CHECK(third.update_seqs.empty());
 
@@ -94,9 +94,9 @@ TEST_CASE("a story alerts once per watch list; later versions send story.update"
     CHECK(restore_stories(*store, rebuilt, clock.now_ms() / 1000) == 3);
     CHECK(rebuilt.story_count() == 2);
     Pipeline after(*store, clock, &rebuilt);
-    const auto fourth = after.process(
-        "outlet-c", feed_with("f1", t::k_flash_title, t::k_flash_summary, ""), *watches,
-        state_of("outlet-c"));
+    const auto fourth =
+        after.process("outlet-c", feed_with("f1", t::k_flash_title, t::k_flash_summary, ""),
+                      *watches, state_of("outlet-c"));
     CHECK(fourth.alert_seqs.empty());
     REQUIRE(fourth.update_seqs.size() == 1);
     const auto last = store->alerts_after(0, 10).back();
