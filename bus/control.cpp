@@ -89,14 +89,11 @@ Result<std::string> control_request(const std::string& endpoint, std::string_vie
     s.set(zmq::sockopt::rcvtimeo, timeout_ms);
     s.set(zmq::sockopt::sndtimeo, timeout_ms);
     if (security.enabled()) {
-      CurveKeyPair client = security.client;
-      if (client.secret_key.empty()) {
-        auto pair = generate_keypair();
-        if (!pair) {
-          return pair.error();
-        }
-        client = *pair;
+      auto keys = client_key_pair(security);
+      if (!keys) {
+        return keys.error();
       }
+      const CurveKeyPair& client = *keys;
       s.set(zmq::sockopt::curve_serverkey, security.server_public_key);
       s.set(zmq::sockopt::curve_publickey, client.public_key);
       s.set(zmq::sockopt::curve_secretkey, client.secret_key);

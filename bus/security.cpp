@@ -66,6 +66,13 @@ Result<CurveKeyPair> generate_keypair() {
   return CurveKeyPair{pub.data(), sec.data()};
 }
 
+Result<CurveKeyPair> client_key_pair(const ClientSecurity& security) {
+  if (!security.client.secret_key.empty()) {
+    return security.client;
+  }
+  return generate_keypair();
+}
+
 Result<std::string> public_key_of(const std::string& secret_key) {
   if (secret_key.size() != 40) {
     return make_error("curve", "a CURVE secret key is 40 characters of Z85");

@@ -41,6 +41,9 @@ bool is_local_endpoint(std::string_view endpoint);
 Status check_bind_allowed(std::string_view endpoint, const ServerSecurity& security,
                           std::string_view config_key);
 
+// The client's key pair for `security`: its own pair, or a fresh one when empty.
+Result<CurveKeyPair> client_key_pair(const ClientSecurity& security);
+
 // A fresh CURVE key pair (libzmq's zmq_curve_keypair).
 Result<CurveKeyPair> generate_keypair();
 

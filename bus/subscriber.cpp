@@ -61,14 +61,11 @@ Result<Subscriber> Subscriber::connect(const std::string& endpoint, const std::s
     impl->socket.set(zmq::sockopt::reconnect_ivl_max, 1000);
     impl->socket.set(zmq::sockopt::rcvhwm, 100'000);
     if (security.enabled()) {
-      CurveKeyPair client = security.client;
-      if (client.secret_key.empty()) {
-        auto pair = generate_keypair();
-        if (!pair) {
-          return pair.error();
-        }
-        client = *pair;
+      auto keys = client_key_pair(security);
+      if (!keys) {
+        return keys.error();
       }
+      const CurveKeyPair& client = *keys;
       impl->socket.set(zmq::sockopt::curve_serverkey, security.server_public_key);
       impl->socket.set(zmq::sockopt::curve_publickey, client.public_key);
       impl->socket.set(zmq::sockopt::curve_secretkey, client.secret_key);
