@@ -3,8 +3,13 @@
 // window counts for rarity, and story records for stories with more than one entry.
 #include "stories/story_index.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
@@ -16,6 +21,9 @@ constexpr std::size_t k_sample = 28;  // features of title and lede kept per ent
 constexpr std::size_t k_keys = 3;     // rarest features posted for candidate search
 constexpr uint32_t k_min_shared = 3;  // fewer shared features never make a story
 constexpr std::size_t k_max_candidates = 512;
+// A feature in this many recent entries is not rare: it is never posted as a key and
+// never looked up (its posting list would be long and say little).
+constexpr uint16_t k_common = 256;
 
 // A feature's 12-bit form in samples: 11 bits of its hash and the number bit. Two
 // different features agree by chance with probability 1/2048; docs/stories.md
@@ -118,6 +126,77 @@ std::size_t sort_unique(uint16_t* v, std::size_t n) {
   return static_cast<std::size_t>(std::unique(v, v + n) - v);
 }
 
+// A fixed-size array of trivial values, zeroed, on 64-byte lines; arrays of 4 MB and
+// more are aligned to 2 MB and offered to the kernel as transparent huge pages, so
+// that a random probe costs a cache miss and not also a page-table walk.
+template <typename T>
+class FlatArray {
+ public:
+  FlatArray() = default;
+  explicit FlatArray(std::size_t n) : m_size(n) {
+    const std::size_t bytes = std::max<std::size_t>(n * sizeof(T), 64);
+    const std::size_t align = bytes >= (std::size_t{4} << 20) ? (std::size_t{2} << 20) : 64;
+    m_bytes = (bytes + align - 1) / align * align;
+    m_data = static_cast<T*>(std::aligned_alloc(align, m_bytes));
+    if (m_data == nullptr) {
+      throw std::bad_alloc();
+    }
+#ifdef MADV_HUGEPAGE
+    if (align > 64) {
+      (void)madvise(m_data, m_bytes, MADV_HUGEPAGE);  // advice only: fine if refused
+    }
+#endif
+    std::memset(static_cast<void*>(m_data), 0, m_bytes);
+  }
+  FlatArray(FlatArray&& o) noexcept {
+    swap(o);
+  }
+  FlatArray& operator=(FlatArray&& o) noexcept {
+    FlatArray(std::move(o)).swap(*this);
+    return *this;
+  }
+  FlatArray(const FlatArray&) = delete;
+  FlatArray& operator=(const FlatArray&) = delete;
+  ~FlatArray() {
+    std::free(m_data);
+  }
+
+  T& operator[](std::size_t i) {
+    return m_data[i];
+  }
+  const T& operator[](std::size_t i) const {
+    return m_data[i];
+  }
+  std::size_t size() const {
+    return m_size;
+  }
+  std::size_t bytes() const {
+    return m_bytes;
+  }
+  T* begin() {
+    return m_data;
+  }
+  T* end() {
+    return m_data + m_size;
+  }
+  const T* begin() const {
+    return m_data;
+  }
+  const T* end() const {
+    return m_data + m_size;
+  }
+
+ private:
+  void swap(FlatArray& o) noexcept {
+    std::swap(m_data, o.m_data);
+    std::swap(m_size, o.m_size);
+    std::swap(m_bytes, o.m_bytes);
+  }
+  T* m_data = nullptr;
+  std::size_t m_size = 0;
+  std::size_t m_bytes = 0;
+};
+
 uint32_t key_of(uint32_t feature) {
   return feature == 0 ? 2U : feature;
 }
@@ -155,13 +234,16 @@ struct StoryIndex::Impl {
   // How often each feature (by its top 20 bits: 2 MB) was in a recent entry's
   // sample, halved every quarter window: the rarity that chooses an entry's keys.
   static constexpr int k_rarity_shift = 12;
-  std::vector<uint16_t> rarity = std::vector<uint16_t>(std::size_t{1} << (32 - k_rarity_shift), 0);
+  FlatArray<uint16_t> rarity = FlatArray<uint16_t>(std::size_t{1} << (32 - k_rarity_shift));
   int64_t rarity_clock = 0;
   bool rarity_clock_set = false;
 
   // Feature → entry multimap with linear probing; postings of entries that left are
   // dead (reused by inserts, dropped by rebuilds).
-  std::vector<Posting> table = std::vector<Posting>(64);
+  // Probing starts at the first posting of a 64-byte line of 8 (blocked linear
+  // probing): a lookup usually reads one line, whose miss was prefetched.
+  static constexpr std::size_t k_line = 64 / sizeof(Posting);
+  FlatArray<Posting> table = FlatArray<Posting>(64);
   std::size_t table_filled = 0;  // non-empty postings, dead or alive
   std::size_t inserts_since_rebuild = 0;
 
@@ -221,18 +303,21 @@ struct StoryIndex::Impl {
   // ---- the feature multimap ----
   std::size_t home(uint32_t key) const {
     const uint32_t h = key * 0x9E3779B1U;
-    return static_cast<std::size_t>((static_cast<uint64_t>(h) * table.size()) >> 32);
+    const std::size_t lines = table.size() / k_line;
+    return static_cast<std::size_t>((static_cast<uint64_t>(h) * lines) >> 32) * k_line;
   }
 
-  // A new table for the live postings at load 0.6 (it is rebuilt again at 0.8).
+  // A new table for the live postings at load 0.7 (it is rebuilt again at 0.85; blocked probing
+  // keeps lookups at about one line there).
   void rebuild_table() {
     std::size_t live_postings = 0;
     for (const Posting& p : table) {
       live_postings += p.key != 0 && posted_live(full_seq(p.seq_lo)) ? 1 : 0;
     }
-    const std::size_t cap = std::max<std::size_t>(64, live_postings * 5 / 3 + 64);
-    std::vector<Posting> old = std::move(table);
-    table.assign(cap, Posting{});
+    const std::size_t cap =
+        (std::max<std::size_t>(64, live_postings * 10 / 7 + 64) + k_line - 1) / k_line * k_line;
+    FlatArray<Posting> old = std::move(table);
+    table = FlatArray<Posting>(cap);
     table_filled = 0;
     inserts_since_rebuild = 0;
     for (const Posting& p : old) {
@@ -260,7 +345,7 @@ struct StoryIndex::Impl {
   }
 
   void post(uint32_t key, uint64_t seq) {
-    if ((table_filled + 1) * 10 > table.size() * 8 || inserts_since_rebuild > table.size()) {
+    if ((table_filled + 1) * 20 > table.size() * 17 || inserts_since_rebuild > table.size()) {
       rebuild_table();
     }
     ++inserts_since_rebuild;
@@ -330,16 +415,23 @@ struct StoryIndex::Impl {
     }
     // Every feature of the entry is looked up among the posted keys; the table
     // lines are prefetched first so that the misses overlap.
-    const std::size_t n_features = std::min(fp.features.size(), k_max_features);
+    const std::size_t n_all = std::min(fp.features.size(), k_max_features);
     std::size_t homes[k_max_features];
-    for (std::size_t i = 0; i < n_features; ++i) {
-      homes[i] = home(key_of(fp.features[i]));
-      __builtin_prefetch(&table[homes[i]]);
+    uint32_t keys[k_max_features];
+    std::size_t n_features = 0;
+    for (std::size_t i = 0; i < n_all; ++i) {
+      if (rarity[fp.features[i] >> k_rarity_shift] >= k_common) {
+        continue;  // common in the window: never posted, nothing to find
+      }
+      keys[n_features] = key_of(fp.features[i]);
+      homes[n_features] = home(keys[n_features]);
+      __builtin_prefetch(&table[homes[n_features]]);
+      ++n_features;
     }
     uint64_t candidates[k_max_candidates];
     std::size_t n_candidates = 0;
     for (std::size_t i = 0; i < n_features && n_candidates < k_max_candidates; ++i) {
-      postings_from(homes[i], key_of(fp.features[i]), [&](uint64_t seq) {
+      postings_from(homes[i], keys[i], [&](uint64_t seq) {
         if (n_candidates < k_max_candidates) {
           candidates[n_candidates++] = seq;
         }
@@ -422,7 +514,7 @@ struct StoryIndex::Impl {
     // Keys: the rarest features of recent entries (ties by hash, i.e. a MinHash
     // among the rarest), so common words never make long posting lists.
     std::sort(by_rarity, by_rarity + n);
-    for (std::size_t k = 0; k < n && k < k_keys; ++k) {
+    for (std::size_t k = 0; k < n && k < k_keys && by_rarity[k].first < k_common; ++k) {
       post(key_of(by_rarity[k].second), seq);
     }
     for (std::size_t i = 0; i < n; ++i) {
@@ -642,8 +734,8 @@ std::size_t StoryIndex::memory_bytes() const {
   const Impl& m = *m_impl;
   std::size_t bytes = sizeof(Impl);
   bytes += m.blocks.size() * (Impl::k_block * sizeof(Slot) + sizeof(void*));
-  bytes += m.table.capacity() * sizeof(Posting);
-  bytes += m.rarity.capacity() * sizeof(uint16_t);
+  bytes += m.table.bytes();
+  bytes += m.rarity.bytes();
   bytes += m.ids.capacity();
   for (const std::string& name : m.outlet_names) {
     bytes += sizeof(std::string) + name.capacity() + 32;  // name and its map node
