@@ -371,7 +371,10 @@ struct StoryIndex::Impl {
 
   // ---- scoring ----
   // The verification score of candidate slot `s` for query `q`, in [0, 1].
-  double score(const Query& q, const Slot& s) const {
+  // `copy` is set when the candidate's sample and the new entry's title+lede sample
+  // are the same set: a near-exact copy.
+  double score(const Query& q, const Slot& s, bool& copy) const {
+    copy = false;
     uint16_t sample[k_sample];
     const std::size_t n = unpack(s, sample);
     if (n == 0 || q.n_lede == 0) {
@@ -406,6 +409,7 @@ struct StoryIndex::Impl {
         static_cast<double>(shared_numbers) < 0.34 * std::min(q.numbers, numbers)) {
       result *= 0.5;
     }
+    copy = shared_lede == n && n == q.n_lede;
     return result;
   }
 
@@ -455,9 +459,10 @@ struct StoryIndex::Impl {
       if (std::llabs(abs_time(s) - time) > options.window_seconds) {
         continue;
       }
-      const double sc = score(q, s);
-      if (sc >= options.threshold && (!best || sc > best->score)) {
-        best = Match{seq - s.story_back, seq, sc};
+      bool copy = false;
+      const double sc = score(q, s, copy);
+      if (sc >= options.threshold && (!best || sc > best->score || (copy && !best->copy))) {
+        best = Match{seq - s.story_back, seq, sc, copy};
       }
     }
     return best;
@@ -615,8 +620,10 @@ struct StoryIndex::Impl {
     a.sources = {outlet_name(s.outlet)};
   }
 
-  // Records that entry `seq` (outlet, time) joined `story`.
-  void join(uint64_t story, uint64_t seq, uint16_t outlet) {
+  // Records that entry `seq` (outlet) joined `story`, or, when `indexed` is false,
+  // `count` copies that have no slot (the story's last entry stays as it was).
+  void join(uint64_t story, uint64_t seq, uint16_t outlet, bool indexed = true,
+            uint32_t count = 1) {
     auto it = stories.find(story);
     if (it == stories.end()) {
       // The story was a singleton: its first entry is still in the window (the
@@ -631,8 +638,10 @@ struct StoryIndex::Impl {
       it = stories.emplace(story, std::move(info)).first;
     }
     StoryInfo& info = it->second;
-    ++info.entries;
-    info.last_seq = seq;
+    info.entries += count;
+    if (indexed) {
+      info.last_seq = seq;
+    }
     if (info.outlets.find(static_cast<char16_t>(outlet)) == std::u16string::npos) {
       info.outlets.push_back(static_cast<char16_t>(outlet));
     }
@@ -653,6 +662,20 @@ Assignment StoryIndex::add(std::string_view id, std::string_view outlet, const F
   const uint16_t outlet_no = m.outlet_number(outlet);
   Assignment a;
   a.seq = seq;
+  if (match && match->copy &&
+      time - m.abs_time(m.slot(match->seq)) < m.options.window_seconds / 2) {
+    // A near-exact copy of an entry indexed less than half a window ago: counted in
+    // its story (entries, outlets), but no slot, no postings, no id kept. A copy
+    // after that is indexed, so that a text that keeps arriving keeps its story.
+    m.join(match->story, match->seq, outlet_no, false);
+    m.describe(match->story, a);
+    a.seq = match->seq;
+    a.copy = true;
+    a.is_new = false;
+    a.score = match->score;
+    a.matched_entry = std::string(m.id_of(m.slot(match->seq)));
+    return a;
+  }
   if (match) {
     const std::string matched(m.id_of(m.slot(match->seq)));
     m.insert(seq, match->story, id, outlet_no, fp, time);
@@ -714,8 +737,30 @@ void StoryIndex::restore(const SavedEntry& saved) {
   }
 }
 
+bool StoryIndex::restore_copies(uint64_t story, std::string_view outlet, uint32_t count) {
+  Impl& m = *m_impl;
+  if (count == 0 || (!m.is_live(story) && m.stories.count(story) == 0)) {
+    return false;
+  }
+  if (m.stories.count(story) == 0 && m.slot(story).story_back != 0) {
+    return false;  // a live slot that is not the first entry of its story
+  }
+  const uint16_t outlet_no = m.outlet_number(outlet);
+  m.join(story, story, outlet_no, false, count);
+  return true;
+}
+
 void StoryIndex::expire(int64_t time) {
   m_impl->expire(time);
+}
+
+std::size_t StoryIndex::posting_count() const {
+  const Impl& m = *m_impl;
+  std::size_t n = 0;
+  for (const Posting& p : m.table) {
+    n += p.key != 0 && m.posted_live(m.full_seq(p.seq_lo)) ? 1 : 0;
+  }
+  return n;
 }
 
 std::size_t StoryIndex::entry_count() const {

@@ -42,7 +42,10 @@ struct StoryOptions {
 
 // The answer for one entry.
 struct Assignment {
-  uint64_t seq = 0;           // this entry's sequence number (persist it)
+  uint64_t seq = 0;           // this entry's sequence number (persist it); for a copy, the
+                              // seq of the indexed entry it copies
+  bool copy = false;          // a near-exact copy folded into its story: not indexed, so
+                              // persist only (story, outlet) for restore_copies()
   uint64_t story = 0;         // the story's id
   bool is_new = true;         // the entry started the story
   double score = 0;           // verification score against the best entry of the story (0 if new)
@@ -59,6 +62,7 @@ struct Match {
   uint64_t story = 0;
   uint64_t seq = 0;  // the matching entry
   double score = 0;
+  bool copy = false;  // same title+lede sample: a near-exact copy of that entry
 };
 
 // One entry as the caller persists it and gives back to restore().
@@ -83,6 +87,10 @@ class StoryIndex {
   // Expires what `time` pushes out of the window, then assigns the entry to the
   // story of its best match (or a new story) and adds it. `id` identifies the entry
   // to the caller (feed entry id); `outlet` names its source (feed or outlet name).
+  // A near-exact copy (same title+lede sample) of an entry indexed less than half a
+  // window ago is only counted in its story (Assignment::copy): it adds no slot, no
+  // posting and no id, so a text served under hundreds of feed ids costs its story
+  // two bytes per new outlet and nothing per copy.
   Assignment add(std::string_view id, std::string_view outlet, const Fingerprint& fp, int64_t time);
 
   // The best match for `fp` at `time` in the current window, or nothing; changes
@@ -94,10 +102,18 @@ class StoryIndex {
   // newest restored time leave at the next add()/expire().
   void restore(const SavedEntry& saved);
 
+  // Counts `count` copies from `outlet` into `story` (saved copies: Assignment::copy),
+  // after the story's entries were restored. False (and nothing changes) when the
+  // story is not in the window.
+  bool restore_copies(uint64_t story, std::string_view outlet, uint32_t count);
+
   // Removes entries older than time - window (and stories whose last entry left).
   void expire(int64_t time);
 
-  std::size_t entry_count() const;  // entries in the window
+  std::size_t entry_count() const;  // indexed entries in the window (copies are not)
+  // Postings of the entries in the window in the candidate table (scans the table:
+  // for tests and diagnostics).
+  std::size_t posting_count() const;
   std::size_t story_count() const;  // stories with an entry in the window
   uint64_t next_seq() const;        // the seq the next add() will use
   // Bytes held by the index (slots, tables, ids, story records), for the benchmark.
