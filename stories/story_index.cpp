@@ -201,6 +201,49 @@ uint32_t key_of(uint32_t feature) {
   return feature == 0 ? 2U : feature;
 }
 
+// ---- scoring ----
+// The verification score of candidate slot `s` for query `q`, in [0, 1].
+// `copy` is set when the candidate's sample and the new entry's title+lede sample
+// are the same set: a near-exact copy.
+double score(const Query& q, const Slot& s, bool& copy) {
+  copy = false;
+  uint16_t sample[k_sample];
+  const std::size_t n = unpack(s, sample);
+  if (n == 0 || q.n_lede == 0) {
+    return 0.0;
+  }
+  // Shared features between the candidate's sample and the new entry (all its
+  // kept features, and its own title+lede sample); numbers counted apart.
+  uint32_t shared_all = 0;
+  uint32_t shared_numbers = 0;
+  uint32_t numbers = 0;
+  uint32_t shared_lede = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const uint16_t v = sample[i];
+    const uint32_t number = v & 1U;
+    numbers += number;
+    if (Query::test(q.all, v)) {
+      ++shared_all;
+      shared_numbers += number;
+    }
+    shared_lede += Query::test(q.lede, v) ? 1 : 0;
+  }
+  if (shared_all < k_min_shared) {
+    return 0.0;
+  }
+  const double contained = static_cast<double>(shared_all) / static_cast<double>(n);
+  const double lede =
+      static_cast<double>(shared_lede) / static_cast<double>(std::min<std::size_t>(n, q.n_lede));
+  double result = std::max(contained, lede);
+  // Same template, other event ("13 dead" vs "15 dead"): when both sides carry
+  // several numbers, most of them must agree.
+  if (q.numbers >= 2 && numbers >= 2 && 3 * shared_numbers < std::min(q.numbers, numbers)) {
+    result *= 0.5;
+  }
+  copy = shared_lede == n && n == q.n_lede;
+  return result;
+}
+
 }  // namespace
 
 struct StoryIndex::Impl {
@@ -367,50 +410,6 @@ struct StoryIndex::Impl {
       }
       i = i + 1 == table.size() ? 0 : i + 1;
     }
-  }
-
-  // ---- scoring ----
-  // The verification score of candidate slot `s` for query `q`, in [0, 1].
-  // `copy` is set when the candidate's sample and the new entry's title+lede sample
-  // are the same set: a near-exact copy.
-  double score(const Query& q, const Slot& s, bool& copy) const {
-    copy = false;
-    uint16_t sample[k_sample];
-    const std::size_t n = unpack(s, sample);
-    if (n == 0 || q.n_lede == 0) {
-      return 0.0;
-    }
-    // Shared features between the candidate's sample and the new entry (all its
-    // kept features, and its own title+lede sample); numbers counted apart.
-    uint32_t shared_all = 0;
-    uint32_t shared_numbers = 0;
-    uint32_t numbers = 0;
-    uint32_t shared_lede = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const uint16_t v = sample[i];
-      const uint32_t number = v & 1U;
-      numbers += number;
-      if (Query::test(q.all, v)) {
-        ++shared_all;
-        shared_numbers += number;
-      }
-      shared_lede += Query::test(q.lede, v) ? 1 : 0;
-    }
-    if (shared_all < k_min_shared) {
-      return 0.0;
-    }
-    const double contained = static_cast<double>(shared_all) / static_cast<double>(n);
-    const double lede =
-        static_cast<double>(shared_lede) / static_cast<double>(std::min<std::size_t>(n, q.n_lede));
-    double result = std::max(contained, lede);
-    // Same template, other event ("13 dead" vs "15 dead"): when both sides carry
-    // several numbers, most of them must agree.
-    if (q.numbers >= 2 && numbers >= 2 &&
-        static_cast<double>(shared_numbers) < 0.34 * std::min(q.numbers, numbers)) {
-      result *= 0.5;
-    }
-    copy = shared_lede == n && n == q.n_lede;
-    return result;
   }
 
   std::optional<Match> best_match(const Fingerprint& fp, int64_t time) const {
@@ -793,6 +792,20 @@ std::size_t StoryIndex::memory_bytes() const {
     bytes += info.outlets.capacity() > 7 ? info.outlets.capacity() * sizeof(char16_t) : 0;
   }
   return bytes;
+}
+
+double similarity(const Fingerprint& candidate, const Fingerprint& entry) {
+  Slot s;
+  uint16_t sample[k_sample];
+  const std::size_t n = std::min(candidate.features.size(), k_sample);
+  for (std::size_t i = 0; i < n; ++i) {
+    sample[i] = sample12(candidate.features[i]);
+  }
+  pack(s, sample, sort_unique(sample, n));
+  Query q;
+  make_query(entry, q);
+  bool copy = false;
+  return score(q, s, copy);
 }
 
 const StoryOptions& StoryIndex::options() const {

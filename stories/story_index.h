@@ -75,6 +75,12 @@ struct SavedEntry {
   Fingerprint fingerprint;
 };
 
+// The verification score the index gives `entry` (the newer one) against
+// `candidate` (an entry in the window), in [0, 1]; the entry joins the candidate's
+// story when it reaches StoryOptions::threshold (and the candidate was found through
+// a shared rare feature). For diagnostics (`story_eval --pairs`) and tests.
+double similarity(const Fingerprint& candidate, const Fingerprint& entry);
+
 class StoryIndex {
  public:
   explicit StoryIndex(StoryOptions options = {});
