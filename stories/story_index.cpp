@@ -606,8 +606,10 @@ struct StoryIndex::Impl {
       a.entry_count = info.entries;
       a.outlet_count = static_cast<uint32_t>(info.outlets.size());
       a.sources.clear();
-      for (const char16_t o : info.outlets) {
-        a.sources.push_back(outlet_name(o));
+      const std::size_t shown = std::min(info.outlets.size(), k_max_sources);
+      a.sources.reserve(shown);
+      for (std::size_t i = 0; i < shown; ++i) {
+        a.sources.push_back(outlet_name(info.outlets[i]));
       }
       return;
     }

@@ -40,6 +40,10 @@ struct StoryOptions {
   double threshold = 0.5;              // verification score an entry needs to join a story
 };
 
+// Most outlets an Assignment names: a text served under hundreds of feed ids would
+// otherwise copy hundreds of names into every answer (and every alert).
+inline constexpr std::size_t k_max_sources = 64;
+
 // The answer for one entry.
 struct Assignment {
   uint64_t seq = 0;           // this entry's sequence number (persist it); for a copy, the
@@ -54,7 +58,8 @@ struct Assignment {
   int64_t first_seen = 0;     // time of the story's first entry
   uint32_t entry_count = 1;   // entries that joined the story so far
   uint32_t outlet_count = 1;  // distinct outlets among them
-  std::vector<std::string> sources;  // those outlets, in the order they joined
+  std::vector<std::string> sources;  // those outlets, in the order they joined (the first
+                                     // k_max_sources; outlet_count counts them all)
 };
 
 // A match found by lookup(), without adding anything.

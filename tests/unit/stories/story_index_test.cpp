@@ -219,6 +219,8 @@ TEST_CASE("copies of one text under many feed ids leave the index the size it wa
   }
   const Assignment last = index.add("r1", "feed-1", fp, k_t0 + 3000);
   CHECK(last.outlet_count == 505);
+  CHECK(last.sources.size() == k_max_sources);  // the first ones; outlet_count has them all
+  CHECK(last.sources.front() == "feed-0");
   CHECK(last.entry_count == 1507);
   CHECK(index.posting_count() == postings);
   CHECK(index.entry_count() == entries);
