@@ -250,6 +250,7 @@ void print_rates(std::size_t n, double build_s, double build_cpu, LookupRun& r) 
 
 int main(int argc, char** argv) {
   // Entries for the requested number of stories (10% of entries join an earlier story).
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line as it comes (long runs)
   const std::size_t n_stories = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
   const std::size_t n = n_stories * 10 / 9;
   const std::size_t n_queries = 200'000;

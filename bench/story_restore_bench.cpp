@@ -60,6 +60,7 @@ Fingerprint make_text(std::mt19937_64& rng) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line as it comes (long runs)
   const std::size_t n_stories = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 6'000;
   const std::size_t n_feeds = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 500;
   const std::size_t n = n_stories * n_feeds;
