@@ -10,7 +10,7 @@
 //
 // Candidates come from a hash table of each entry's three rarest features (rarity =
 // how many entries in the window have the feature); every candidate is verified on
-// a 32-feature sample of its title and lede (weighted overlap, numbers must agree)
+// a 28-feature sample of its title and lede (weighted overlap, numbers must agree)
 // before the entry joins its story. docs/stories.md explains and measures this.
 //
 // Persistence: every add() returns the entry's sequence number; the caller stores
