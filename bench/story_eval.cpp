@@ -256,12 +256,58 @@ void eval_articles(const fs::path& dir) {
   }
 }
 
+// --pairs: the verification score of every (earlier, later) pair of a cluster
+// JSON Lines file, with the number of features they share, to see why two entries
+// were or were not joined.
+int print_pairs(const char* path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "story_eval: cannot read %s\n", path);
+    return 2;
+  }
+  std::vector<ClusterRecord> records;
+  std::vector<Fingerprint> fps;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    auto r = parse_cluster_record(line);
+    if (!r) {
+      std::fprintf(stderr, "story_eval: %s:%d: %s\n", path, n, r.error().message.c_str());
+      return 1;
+    }
+    fps.push_back(fingerprint(r->title, r->summary, r->body));
+    records.push_back(std::move(*r));
+  }
+  std::printf("threshold %.2f; score of the later entry against the earlier one\n",
+              StoryOptions{}.threshold);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    for (std::size_t k = i + 1; k < records.size(); ++k) {
+      std::size_t shared = 0;
+      for (const uint32_t f : fps[k].features) {
+        shared +=
+            std::find(fps[i].features.begin(), fps[i].features.end(), f) != fps[i].features.end()
+                ? 1
+                : 0;
+      }
+      std::printf(
+          "  %.2f  %s (%zu features) <- %s (%zu features), %zu shared, SimHash distance %d\n",
+          similarity(fps[i], fps[k]), records[i].id.c_str(), fps[i].features.size(),
+          records[k].id.c_str(), fps[k].features.size(), shared,
+          hamming(fps[i].simhash, fps[k].simhash));
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--pairs") {
+    return print_pairs(argv[2]);
+  }
   if (argc != 2 || std::string(argv[1]) == "--help") {
     std::fprintf(stderr,
-                 "usage: story_eval DATA_DIR   (the shared data directory, e.g. ../shared/data)\n");
+                 "usage: story_eval DATA_DIR   (the shared data directory, e.g. ../shared/data)\n"
+                 "       story_eval --pairs FILE.jsonl   (pair scores of cluster records)\n");
     return 2;
   }
   const fs::path data = argv[1];

@@ -27,9 +27,13 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
     if (m_stories != nullptr) {
       const stories::Fingerprint fp = stories::fingerprint(e.title, e.summary, e.content);
       story = m_stories->add(e.id, feed_id, fp, now_s);
-      m_store.save_story_entry({static_cast<int64_t>(story->seq),
-                                static_cast<int64_t>(story->story), feed_id, e.id, feed_id, now_s,
-                                fp.simhash, fp.features});
+      if (story->copy) {
+        m_store.save_story_copy(static_cast<int64_t>(story->story), feed_id, now_s);
+      } else {
+        m_store.save_story_entry({static_cast<int64_t>(story->seq),
+                                  static_cast<int64_t>(story->story), feed_id, e.id, feed_id, now_s,
+                                  fp.simhash, fp.features});
+      }
       alerted_lists = m_store.story_alert_lists(static_cast<int64_t>(story->story));
       if (!story->is_new && !alerted_lists.empty()) {
         // A later entry of an alerted story: one story.update, no second alert.
@@ -102,6 +106,10 @@ size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t 
     index.restore(saved);
     ++restored;
   }
+  (void)store.story_copies_since(since, [&index](int64_t story, const std::string& outlet,
+                                                 int64_t copies) {
+    (void)index.restore_copies(static_cast<uint64_t>(story), outlet, static_cast<uint32_t>(copies));
+  });
   auto tx = store.begin();
   store.prune_story_entries(since);
   tx.commit();

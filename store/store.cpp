@@ -71,6 +71,17 @@ ALTER TABLE feeds ADD COLUMN retired    INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE feeds ADD COLUMN moved_to   TEXT NOT NULL DEFAULT '';
 ALTER TABLE feeds ADD COLUMN moved_from TEXT NOT NULL DEFAULT '';
 )sql",
+    // 3 -> 4: near-exact copies folded into their story, counted per (story, outlet)
+    R"sql(
+CREATE TABLE story_copies (
+  story     INTEGER NOT NULL,
+  outlet    TEXT NOT NULL,
+  entries   INTEGER NOT NULL,
+  last_time INTEGER NOT NULL,
+  PRIMARY KEY (story, outlet)
+);
+CREATE INDEX story_copies_time ON story_copies (last_time);
+)sql",
 };
 
 constexpr const char* k_feed_columns =
@@ -130,6 +141,9 @@ struct Store::Impl {
   Statement put_story_entry;
   Statement select_story_entries;
   Statement delete_story_entries;
+  Statement put_story_copy;
+  Statement select_story_copies;
+  Statement delete_story_copies;
   Statement insert_story_alert;
   Statement select_story_alerts;
   Statement select_first_seq;
@@ -170,6 +184,13 @@ struct Store::Impl {
             db.prepare("SELECT seq, story, feed_id, entry_id, outlet, time, simhash, features FROM "
                        "story_entries WHERE time >= ?1 ORDER BY seq")),
         delete_story_entries(db.prepare("DELETE FROM story_entries WHERE time < ?1")),
+        put_story_copy(db.prepare(
+            "INSERT INTO story_copies (story, outlet, entries, last_time) VALUES (?1, ?2, 1, ?3) "
+            "ON CONFLICT (story, outlet) DO UPDATE SET entries = entries + 1, last_time = "
+            "MAX(last_time, excluded.last_time)")),
+        select_story_copies(db.prepare("SELECT story, outlet, entries FROM story_copies WHERE "
+                                       "last_time >= ?1 ORDER BY rowid")),
+        delete_story_copies(db.prepare("DELETE FROM story_copies WHERE last_time < ?1")),
         insert_story_alert(db.prepare("INSERT OR IGNORE INTO story_alerts (story, watchlist, "
                                       "alert_seq) VALUES (?1, ?2, ?3)")),
         select_story_alerts(
@@ -432,11 +453,34 @@ std::vector<StoryEntryRow> Store::story_entries_since(int64_t since) {
 }
 
 void Store::prune_story_entries(int64_t before) {
-  Statement& s = m_impl->delete_story_entries;
+  for (Statement* s : {&m_impl->delete_story_entries, &m_impl->delete_story_copies}) {
+    s->reset();
+    s->bind(1, before);
+    s->run();
+    s->reset();
+  }
+}
+
+void Store::save_story_copy(int64_t story, const std::string& outlet, int64_t time) {
+  Statement& s = m_impl->put_story_copy;
   s.reset();
-  s.bind(1, before);
+  s.bind(1, story).bind(2, outlet).bind(3, time);
   s.run();
   s.reset();
+}
+
+size_t Store::story_copies_since(
+    int64_t since, const std::function<void(int64_t, const std::string&, int64_t)>& fn) {
+  Statement& s = m_impl->select_story_copies;
+  s.reset();
+  s.bind(1, since);
+  size_t rows = 0;
+  while (s.step()) {
+    fn(s.column_int(0), s.column_text(1), s.column_int(2));
+    ++rows;
+  }
+  s.reset();
+  return rows;
 }
 
 bool Store::mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq) {

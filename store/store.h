@@ -77,7 +77,7 @@ struct StoryEntryRow {
 class Store {
  public:
   // The newest schema version this build knows.
-  static constexpr int k_schema_version = 3;
+  static constexpr int k_schema_version = 4;
 
   // Open or create the store at `path` (":memory:" for tests) and migrate it to
   // k_schema_version. Fails with a message naming the path when it cannot be
@@ -133,8 +133,17 @@ class Store {
   void save_story_entry(const StoryEntryRow& row);
   // Saved entries with time >= `since`, in seq order (for StoryIndex::restore).
   std::vector<StoryEntryRow> story_entries_since(int64_t since);
-  // Deletes saved entries older than `before` (they have left the window).
+  // Deletes saved entries and copy counts older than `before` (they have left the
+  // window).
   void prune_story_entries(int64_t before);
+  // Counts one near-exact copy (stories::Assignment::copy) of `story` from `outlet`
+  // at `time` (schema version 4): one row per (story, outlet), however many copies.
+  void save_story_copy(int64_t story, const std::string& outlet, int64_t time);
+  // Calls fn(story, outlet, copies) for each (story, outlet) with a copy at or after
+  // `since`, in the order the pairs first appeared (for StoryIndex::restore_copies);
+  // streams rows, returns how many.
+  size_t story_copies_since(int64_t since,
+                            const std::function<void(int64_t, const std::string&, int64_t)>& fn);
   // Records that `story` was alerted for `watchlist`: true the first time, false
   // when it already was (one alert per story and watch list).
   bool mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq);

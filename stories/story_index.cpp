@@ -3,8 +3,13 @@
 // window counts for rarity, and story records for stories with more than one entry.
 #include "stories/story_index.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
@@ -16,6 +21,9 @@ constexpr std::size_t k_sample = 28;  // features of title and lede kept per ent
 constexpr std::size_t k_keys = 3;     // rarest features posted for candidate search
 constexpr uint32_t k_min_shared = 3;  // fewer shared features never make a story
 constexpr std::size_t k_max_candidates = 512;
+// A feature in this many recent entries is not rare: it is never posted as a key and
+// never looked up (its posting list would be long and say little).
+constexpr uint16_t k_common = 256;
 
 // A feature's 12-bit form in samples: 11 bits of its hash and the number bit. Two
 // different features agree by chance with probability 1/2048; docs/stories.md
@@ -118,8 +126,122 @@ std::size_t sort_unique(uint16_t* v, std::size_t n) {
   return static_cast<std::size_t>(std::unique(v, v + n) - v);
 }
 
+// A fixed-size array of trivial values, zeroed, on 64-byte lines; arrays of 4 MB and
+// more are aligned to 2 MB and offered to the kernel as transparent huge pages, so
+// that a random probe costs a cache miss and not also a page-table walk.
+template <typename T>
+class FlatArray {
+ public:
+  FlatArray() = default;
+  explicit FlatArray(std::size_t n) : m_size(n) {
+    const std::size_t bytes = std::max<std::size_t>(n * sizeof(T), 64);
+    const std::size_t align = bytes >= (std::size_t{4} << 20) ? (std::size_t{2} << 20) : 64;
+    m_bytes = (bytes + align - 1) / align * align;
+    m_data = static_cast<T*>(std::aligned_alloc(align, m_bytes));
+    if (m_data == nullptr) {
+      throw std::bad_alloc();
+    }
+#ifdef MADV_HUGEPAGE
+    if (align > 64) {
+      (void)madvise(m_data, m_bytes, MADV_HUGEPAGE);  // advice only: fine if refused
+    }
+#endif
+    std::memset(static_cast<void*>(m_data), 0, m_bytes);
+  }
+  FlatArray(FlatArray&& o) noexcept {
+    swap(o);
+  }
+  FlatArray& operator=(FlatArray&& o) noexcept {
+    FlatArray(std::move(o)).swap(*this);
+    return *this;
+  }
+  FlatArray(const FlatArray&) = delete;
+  FlatArray& operator=(const FlatArray&) = delete;
+  ~FlatArray() {
+    std::free(m_data);
+  }
+
+  T& operator[](std::size_t i) {
+    return m_data[i];
+  }
+  const T& operator[](std::size_t i) const {
+    return m_data[i];
+  }
+  std::size_t size() const {
+    return m_size;
+  }
+  std::size_t bytes() const {
+    return m_bytes;
+  }
+  T* begin() {
+    return m_data;
+  }
+  T* end() {
+    return m_data + m_size;
+  }
+  const T* begin() const {
+    return m_data;
+  }
+  const T* end() const {
+    return m_data + m_size;
+  }
+
+ private:
+  void swap(FlatArray& o) noexcept {
+    std::swap(m_data, o.m_data);
+    std::swap(m_size, o.m_size);
+    std::swap(m_bytes, o.m_bytes);
+  }
+  T* m_data = nullptr;
+  std::size_t m_size = 0;
+  std::size_t m_bytes = 0;
+};
+
 uint32_t key_of(uint32_t feature) {
   return feature == 0 ? 2U : feature;
+}
+
+// ---- scoring ----
+// The verification score of candidate slot `s` for query `q`, in [0, 1].
+// `copy` is set when the candidate's sample and the new entry's title+lede sample
+// are the same set: a near-exact copy.
+double score(const Query& q, const Slot& s, bool& copy) {
+  copy = false;
+  uint16_t sample[k_sample];
+  const std::size_t n = unpack(s, sample);
+  if (n == 0 || q.n_lede == 0) {
+    return 0.0;
+  }
+  // Shared features between the candidate's sample and the new entry (all its
+  // kept features, and its own title+lede sample); numbers counted apart.
+  uint32_t shared_all = 0;
+  uint32_t shared_numbers = 0;
+  uint32_t numbers = 0;
+  uint32_t shared_lede = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const uint16_t v = sample[i];
+    const uint32_t number = v & 1U;
+    numbers += number;
+    if (Query::test(q.all, v)) {
+      ++shared_all;
+      shared_numbers += number;
+    }
+    shared_lede += Query::test(q.lede, v) ? 1 : 0;
+  }
+  if (shared_all < k_min_shared) {
+    return 0.0;
+  }
+  const double contained = static_cast<double>(shared_all) / static_cast<double>(n);
+  const double lede =
+      static_cast<double>(shared_lede) / static_cast<double>(std::min<std::size_t>(n, q.n_lede));
+  double result = std::max(contained, lede);
+  // Same template, other event ("13 dead" vs "15 dead"): when both sides carry
+  // several numbers, most of them must agree.
+  if (q.numbers >= 2 && numbers >= 2 && 3 * shared_numbers < std::min(q.numbers, numbers)) {
+    result *= 0.5;
+  }
+  copy = shared_lede == n && n == q.n_lede;
+  return result;
 }
 
 }  // namespace
@@ -155,13 +277,16 @@ struct StoryIndex::Impl {
   // How often each feature (by its top 20 bits: 2 MB) was in a recent entry's
   // sample, halved every quarter window: the rarity that chooses an entry's keys.
   static constexpr int k_rarity_shift = 12;
-  std::vector<uint16_t> rarity = std::vector<uint16_t>(std::size_t{1} << (32 - k_rarity_shift), 0);
+  FlatArray<uint16_t> rarity = FlatArray<uint16_t>(std::size_t{1} << (32 - k_rarity_shift));
   int64_t rarity_clock = 0;
   bool rarity_clock_set = false;
 
   // Feature → entry multimap with linear probing; postings of entries that left are
   // dead (reused by inserts, dropped by rebuilds).
-  std::vector<Posting> table = std::vector<Posting>(64);
+  // Probing starts at the first posting of a 64-byte line of 8 (blocked linear
+  // probing): a lookup usually reads one line, whose miss was prefetched.
+  static constexpr std::size_t k_line = 64 / sizeof(Posting);
+  FlatArray<Posting> table = FlatArray<Posting>(64);
   std::size_t table_filled = 0;  // non-empty postings, dead or alive
   std::size_t inserts_since_rebuild = 0;
 
@@ -221,18 +346,21 @@ struct StoryIndex::Impl {
   // ---- the feature multimap ----
   std::size_t home(uint32_t key) const {
     const uint32_t h = key * 0x9E3779B1U;
-    return static_cast<std::size_t>((static_cast<uint64_t>(h) * table.size()) >> 32);
+    const std::size_t lines = table.size() / k_line;
+    return static_cast<std::size_t>((static_cast<uint64_t>(h) * lines) >> 32) * k_line;
   }
 
-  // A new table for the live postings at load 0.6 (it is rebuilt again at 0.8).
+  // A new table for the live postings at load 0.7 (it is rebuilt again at 0.85; blocked probing
+  // keeps lookups at about one line there).
   void rebuild_table() {
     std::size_t live_postings = 0;
     for (const Posting& p : table) {
       live_postings += p.key != 0 && posted_live(full_seq(p.seq_lo)) ? 1 : 0;
     }
-    const std::size_t cap = std::max<std::size_t>(64, live_postings * 5 / 3 + 64);
-    std::vector<Posting> old = std::move(table);
-    table.assign(cap, Posting{});
+    const std::size_t cap =
+        (std::max<std::size_t>(64, live_postings * 10 / 7 + 64) + k_line - 1) / k_line * k_line;
+    FlatArray<Posting> old = std::move(table);
+    table = FlatArray<Posting>(cap);
     table_filled = 0;
     inserts_since_rebuild = 0;
     for (const Posting& p : old) {
@@ -260,7 +388,7 @@ struct StoryIndex::Impl {
   }
 
   void post(uint32_t key, uint64_t seq) {
-    if ((table_filled + 1) * 10 > table.size() * 8 || inserts_since_rebuild > table.size()) {
+    if ((table_filled + 1) * 20 > table.size() * 17 || inserts_since_rebuild > table.size()) {
       rebuild_table();
     }
     ++inserts_since_rebuild;
@@ -284,62 +412,29 @@ struct StoryIndex::Impl {
     }
   }
 
-  // ---- scoring ----
-  // The verification score of candidate slot `s` for query `q`, in [0, 1].
-  double score(const Query& q, const Slot& s) const {
-    uint16_t sample[k_sample];
-    const std::size_t n = unpack(s, sample);
-    if (n == 0 || q.n_lede == 0) {
-      return 0.0;
-    }
-    // Shared features between the candidate's sample and the new entry (all its
-    // kept features, and its own title+lede sample); numbers counted apart.
-    uint32_t shared_all = 0;
-    uint32_t shared_numbers = 0;
-    uint32_t numbers = 0;
-    uint32_t shared_lede = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const uint16_t v = sample[i];
-      const uint32_t number = v & 1U;
-      numbers += number;
-      if (Query::test(q.all, v)) {
-        ++shared_all;
-        shared_numbers += number;
-      }
-      shared_lede += Query::test(q.lede, v) ? 1 : 0;
-    }
-    if (shared_all < k_min_shared) {
-      return 0.0;
-    }
-    const double contained = static_cast<double>(shared_all) / static_cast<double>(n);
-    const double lede =
-        static_cast<double>(shared_lede) / static_cast<double>(std::min<std::size_t>(n, q.n_lede));
-    double result = std::max(contained, lede);
-    // Same template, other event ("13 dead" vs "15 dead"): when both sides carry
-    // several numbers, most of them must agree.
-    if (q.numbers >= 2 && numbers >= 2 &&
-        static_cast<double>(shared_numbers) < 0.34 * std::min(q.numbers, numbers)) {
-      result *= 0.5;
-    }
-    return result;
-  }
-
   std::optional<Match> best_match(const Fingerprint& fp, int64_t time) const {
     if (live == 0 || fp.features.empty()) {
       return std::nullopt;
     }
     // Every feature of the entry is looked up among the posted keys; the table
     // lines are prefetched first so that the misses overlap.
-    const std::size_t n_features = std::min(fp.features.size(), k_max_features);
+    const std::size_t n_all = std::min(fp.features.size(), k_max_features);
     std::size_t homes[k_max_features];
-    for (std::size_t i = 0; i < n_features; ++i) {
-      homes[i] = home(key_of(fp.features[i]));
-      __builtin_prefetch(&table[homes[i]]);
+    uint32_t keys[k_max_features];
+    std::size_t n_features = 0;
+    for (std::size_t i = 0; i < n_all; ++i) {
+      if (rarity[fp.features[i] >> k_rarity_shift] >= k_common) {
+        continue;  // common in the window: never posted, nothing to find
+      }
+      keys[n_features] = key_of(fp.features[i]);
+      homes[n_features] = home(keys[n_features]);
+      __builtin_prefetch(&table[homes[n_features]]);
+      ++n_features;
     }
     uint64_t candidates[k_max_candidates];
     std::size_t n_candidates = 0;
     for (std::size_t i = 0; i < n_features && n_candidates < k_max_candidates; ++i) {
-      postings_from(homes[i], key_of(fp.features[i]), [&](uint64_t seq) {
+      postings_from(homes[i], keys[i], [&](uint64_t seq) {
         if (n_candidates < k_max_candidates) {
           candidates[n_candidates++] = seq;
         }
@@ -363,9 +458,10 @@ struct StoryIndex::Impl {
       if (std::llabs(abs_time(s) - time) > options.window_seconds) {
         continue;
       }
-      const double sc = score(q, s);
-      if (sc >= options.threshold && (!best || sc > best->score)) {
-        best = Match{seq - s.story_back, seq, sc};
+      bool copy = false;
+      const double sc = score(q, s, copy);
+      if (sc >= options.threshold && (!best || sc > best->score || (copy && !best->copy))) {
+        best = Match{seq - s.story_back, seq, sc, copy};
       }
     }
     return best;
@@ -422,7 +518,7 @@ struct StoryIndex::Impl {
     // Keys: the rarest features of recent entries (ties by hash, i.e. a MinHash
     // among the rarest), so common words never make long posting lists.
     std::sort(by_rarity, by_rarity + n);
-    for (std::size_t k = 0; k < n && k < k_keys; ++k) {
+    for (std::size_t k = 0; k < n && k < k_keys && by_rarity[k].first < k_common; ++k) {
       post(key_of(by_rarity[k].second), seq);
     }
     for (std::size_t i = 0; i < n; ++i) {
@@ -510,8 +606,10 @@ struct StoryIndex::Impl {
       a.entry_count = info.entries;
       a.outlet_count = static_cast<uint32_t>(info.outlets.size());
       a.sources.clear();
-      for (const char16_t o : info.outlets) {
-        a.sources.push_back(outlet_name(o));
+      const std::size_t shown = std::min(info.outlets.size(), k_max_sources);
+      a.sources.reserve(shown);
+      for (std::size_t i = 0; i < shown; ++i) {
+        a.sources.push_back(outlet_name(info.outlets[i]));
       }
       return;
     }
@@ -523,8 +621,10 @@ struct StoryIndex::Impl {
     a.sources = {outlet_name(s.outlet)};
   }
 
-  // Records that entry `seq` (outlet, time) joined `story`.
-  void join(uint64_t story, uint64_t seq, uint16_t outlet) {
+  // Records that entry `seq` (outlet) joined `story`, or, when `indexed` is false,
+  // `count` copies that have no slot (the story's last entry stays as it was).
+  void join(uint64_t story, uint64_t seq, uint16_t outlet, bool indexed = true,
+            uint32_t count = 1) {
     auto it = stories.find(story);
     if (it == stories.end()) {
       // The story was a singleton: its first entry is still in the window (the
@@ -539,8 +639,10 @@ struct StoryIndex::Impl {
       it = stories.emplace(story, std::move(info)).first;
     }
     StoryInfo& info = it->second;
-    ++info.entries;
-    info.last_seq = seq;
+    info.entries += count;
+    if (indexed) {
+      info.last_seq = seq;
+    }
     if (info.outlets.find(static_cast<char16_t>(outlet)) == std::u16string::npos) {
       info.outlets.push_back(static_cast<char16_t>(outlet));
     }
@@ -561,6 +663,20 @@ Assignment StoryIndex::add(std::string_view id, std::string_view outlet, const F
   const uint16_t outlet_no = m.outlet_number(outlet);
   Assignment a;
   a.seq = seq;
+  if (match && match->copy &&
+      time - m.abs_time(m.slot(match->seq)) < m.options.window_seconds / 2) {
+    // A near-exact copy of an entry indexed less than half a window ago: counted in
+    // its story (entries, outlets), but no slot, no postings, no id kept. A copy
+    // after that is indexed, so that a text that keeps arriving keeps its story.
+    m.join(match->story, match->seq, outlet_no, false);
+    m.describe(match->story, a);
+    a.seq = match->seq;
+    a.copy = true;
+    a.is_new = false;
+    a.score = match->score;
+    a.matched_entry = std::string(m.id_of(m.slot(match->seq)));
+    return a;
+  }
   if (match) {
     const std::string matched(m.id_of(m.slot(match->seq)));
     m.insert(seq, match->story, id, outlet_no, fp, time);
@@ -622,8 +738,30 @@ void StoryIndex::restore(const SavedEntry& saved) {
   }
 }
 
+bool StoryIndex::restore_copies(uint64_t story, std::string_view outlet, uint32_t count) {
+  Impl& m = *m_impl;
+  if (count == 0 || (!m.is_live(story) && m.stories.count(story) == 0)) {
+    return false;
+  }
+  if (m.stories.count(story) == 0 && m.slot(story).story_back != 0) {
+    return false;  // a live slot that is not the first entry of its story
+  }
+  const uint16_t outlet_no = m.outlet_number(outlet);
+  m.join(story, story, outlet_no, false, count);
+  return true;
+}
+
 void StoryIndex::expire(int64_t time) {
   m_impl->expire(time);
+}
+
+std::size_t StoryIndex::posting_count() const {
+  const Impl& m = *m_impl;
+  std::size_t n = 0;
+  for (const Posting& p : m.table) {
+    n += p.key != 0 && m.posted_live(m.full_seq(p.seq_lo)) ? 1 : 0;
+  }
+  return n;
 }
 
 std::size_t StoryIndex::entry_count() const {
@@ -642,8 +780,8 @@ std::size_t StoryIndex::memory_bytes() const {
   const Impl& m = *m_impl;
   std::size_t bytes = sizeof(Impl);
   bytes += m.blocks.size() * (Impl::k_block * sizeof(Slot) + sizeof(void*));
-  bytes += m.table.capacity() * sizeof(Posting);
-  bytes += m.rarity.capacity() * sizeof(uint16_t);
+  bytes += m.table.bytes();
+  bytes += m.rarity.bytes();
   bytes += m.ids.capacity();
   for (const std::string& name : m.outlet_names) {
     bytes += sizeof(std::string) + name.capacity() + 32;  // name and its map node
@@ -656,6 +794,20 @@ std::size_t StoryIndex::memory_bytes() const {
     bytes += info.outlets.capacity() > 7 ? info.outlets.capacity() * sizeof(char16_t) : 0;
   }
   return bytes;
+}
+
+double similarity(const Fingerprint& candidate, const Fingerprint& entry) {
+  Slot s;
+  uint16_t sample[k_sample];
+  const std::size_t n = std::min(candidate.features.size(), k_sample);
+  for (std::size_t i = 0; i < n; ++i) {
+    sample[i] = sample12(candidate.features[i]);
+  }
+  pack(s, sample, sort_unique(sample, n));
+  Query q;
+  make_query(entry, q);
+  bool copy = false;
+  return score(q, s, copy);
 }
 
 const StoryOptions& StoryIndex::options() const {

@@ -10,7 +10,7 @@
 //
 // Candidates come from a hash table of each entry's three rarest features (rarity =
 // how many entries in the window have the feature); every candidate is verified on
-// a 32-feature sample of its title and lede (weighted overlap, numbers must agree)
+// a 28-feature sample of its title and lede (weighted overlap, numbers must agree)
 // before the entry joins its story. docs/stories.md explains and measures this.
 //
 // Persistence: every add() returns the entry's sequence number; the caller stores
@@ -40,9 +40,16 @@ struct StoryOptions {
   double threshold = 0.5;              // verification score an entry needs to join a story
 };
 
+// Most outlets an Assignment names: a text served under hundreds of feed ids would
+// otherwise copy hundreds of names into every answer (and every alert).
+inline constexpr std::size_t k_max_sources = 64;
+
 // The answer for one entry.
 struct Assignment {
-  uint64_t seq = 0;           // this entry's sequence number (persist it)
+  uint64_t seq = 0;           // this entry's sequence number (persist it); for a copy, the
+                              // seq of the indexed entry it copies
+  bool copy = false;          // a near-exact copy folded into its story: not indexed, so
+                              // persist only (story, outlet) for restore_copies()
   uint64_t story = 0;         // the story's id
   bool is_new = true;         // the entry started the story
   double score = 0;           // verification score against the best entry of the story (0 if new)
@@ -51,7 +58,8 @@ struct Assignment {
   int64_t first_seen = 0;     // time of the story's first entry
   uint32_t entry_count = 1;   // entries that joined the story so far
   uint32_t outlet_count = 1;  // distinct outlets among them
-  std::vector<std::string> sources;  // those outlets, in the order they joined
+  std::vector<std::string> sources;  // those outlets, in the order they joined (the first
+                                     // k_max_sources; outlet_count counts them all)
 };
 
 // A match found by lookup(), without adding anything.
@@ -59,6 +67,7 @@ struct Match {
   uint64_t story = 0;
   uint64_t seq = 0;  // the matching entry
   double score = 0;
+  bool copy = false;  // same title+lede sample: a near-exact copy of that entry
 };
 
 // One entry as the caller persists it and gives back to restore().
@@ -70,6 +79,12 @@ struct SavedEntry {
   int64_t time = 0;
   Fingerprint fingerprint;
 };
+
+// The verification score the index gives `entry` (the newer one) against
+// `candidate` (an entry in the window), in [0, 1]; the entry joins the candidate's
+// story when it reaches StoryOptions::threshold (and the candidate was found through
+// a shared rare feature). For diagnostics (`story_eval --pairs`) and tests.
+double similarity(const Fingerprint& candidate, const Fingerprint& entry);
 
 class StoryIndex {
  public:
@@ -83,6 +98,10 @@ class StoryIndex {
   // Expires what `time` pushes out of the window, then assigns the entry to the
   // story of its best match (or a new story) and adds it. `id` identifies the entry
   // to the caller (feed entry id); `outlet` names its source (feed or outlet name).
+  // A near-exact copy (same title+lede sample) of an entry indexed less than half a
+  // window ago is only counted in its story (Assignment::copy): it adds no slot, no
+  // posting and no id, so a text served under hundreds of feed ids costs its story
+  // two bytes per new outlet and nothing per copy.
   Assignment add(std::string_view id, std::string_view outlet, const Fingerprint& fp, int64_t time);
 
   // The best match for `fp` at `time` in the current window, or nothing; changes
@@ -94,10 +113,18 @@ class StoryIndex {
   // newest restored time leave at the next add()/expire().
   void restore(const SavedEntry& saved);
 
+  // Counts `count` copies from `outlet` into `story` (saved copies: Assignment::copy),
+  // after the story's entries were restored. False (and nothing changes) when the
+  // story is not in the window.
+  bool restore_copies(uint64_t story, std::string_view outlet, uint32_t count);
+
   // Removes entries older than time - window (and stories whose last entry left).
   void expire(int64_t time);
 
-  std::size_t entry_count() const;  // entries in the window
+  std::size_t entry_count() const;  // indexed entries in the window (copies are not)
+  // Postings of the entries in the window in the candidate table (scans the table:
+  // for tests and diagnostics).
+  std::size_t posting_count() const;
   std::size_t story_count() const;  // stories with an entry in the window
   uint64_t next_seq() const;        // the seq the next add() will use
   // Bytes held by the index (slots, tables, ids, story records), for the benchmark.

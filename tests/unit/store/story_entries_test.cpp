@@ -1,5 +1,8 @@
 // The story index's window in the store (schema version 2), on real SQLite.
 #include <catch2/catch.hpp>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "store/store.h"
 #include "tests/support/temp_dir.h"
@@ -69,4 +72,26 @@ TEST_CASE("a story is alerted once per watch list", "[store]") {
   CHECK(s->mark_story_alerted(8, "politics", 4));
   CHECK(s->story_alert_lists(7) == std::vector<std::string>{"economy", "politics"});
   CHECK(s->story_alert_lists(9).empty());
+}
+
+TEST_CASE("copies are counted per story and outlet, in the order the pairs appeared", "[store]") {
+  auto s = Store::open(":memory:");
+  REQUIRE(s.ok());
+  s->save_story_entry(row(7, 7, 100));
+  for (int i = 0; i < 1000; ++i) {
+    s->save_story_copy(7, "feed-" + std::to_string(i % 4), 100 + i);
+  }
+  s->save_story_copy(9, "feed-0", 50);  // an old copy, pruned below
+  std::vector<std::tuple<int64_t, std::string, int64_t>> seen;
+  const auto collect = [&seen](int64_t story, const std::string& outlet, int64_t copies) {
+    seen.emplace_back(story, outlet, copies);
+  };
+  CHECK(s->story_copies_since(0, collect) == 5);
+  seen.clear();
+  s->prune_story_entries(60);
+  CHECK(s->story_copies_since(0, collect) == 4);
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[0] == std::tuple<int64_t, std::string, int64_t>{7, "feed-0", 250});
+  CHECK(seen[3] == std::tuple<int64_t, std::string, int64_t>{7, "feed-3", 250});
+  CHECK(s->story_entries_since(0).size() == 1);
 }

@@ -184,3 +184,82 @@ TEST_CASE("memory follows the window: it is given back when entries leave", "[st
   // What stays is the fixed part (the 2 MB of feature counts) and 100 entries.
   CHECK(index.memory_bytes() < peak / 2);
 }
+
+TEST_CASE("copies of one text under many feed ids leave the index the size it was", "[stories]") {
+  StoryIndex index;
+  const Fingerprint fp = fingerprint(t::k_report_title, "", t::k_report_body);
+  const Assignment first = index.add("r1", "feed-0", fp, k_t0);
+  REQUIRE(first.is_new);
+  const std::size_t postings = index.posting_count();
+  const std::size_t entries = index.entry_count();
+  CHECK(postings > 0);
+  // The first copy from each of five feeds gives the story its record (first entry,
+  // counts, outlets) and the index the five outlet names.
+  for (int i = 1; i <= 5; ++i) {
+    REQUIRE(index.add("r1", "feed-" + std::to_string(i % 5), fp, k_t0 + i).copy);
+  }
+  const std::size_t bytes = index.memory_bytes();
+  // 1,000 more copies from the same five feeds: nothing grows.
+  for (int i = 6; i <= 1005; ++i) {
+    const Assignment c = index.add("r1", "feed-" + std::to_string(i % 5), fp, k_t0 + i);
+    REQUIRE(c.copy);
+    CHECK(c.story == first.story);
+    CHECK(c.seq == first.seq);
+    CHECK(c.entry_count == static_cast<uint32_t>(i + 1));
+    CHECK(c.outlet_count == 5);
+  }
+  CHECK(index.posting_count() == postings);
+  CHECK(index.entry_count() == entries);
+  CHECK(index.story_count() == 1);
+  CHECK(index.memory_bytes() == bytes);
+  // 500 copies from 500 new feed ids: the story grows by its sources only (two
+  // bytes each, plus the outlet names that the index keeps once for all stories).
+  for (int i = 0; i < 500; ++i) {
+    (void)index.add("r1", "other-feed-" + std::to_string(i), fp, k_t0 + 2000 + i);
+  }
+  const Assignment last = index.add("r1", "feed-1", fp, k_t0 + 3000);
+  CHECK(last.outlet_count == 505);
+  CHECK(last.sources.size() == k_max_sources);  // the first ones; outlet_count has them all
+  CHECK(last.sources.front() == "feed-0");
+  CHECK(last.entry_count == 1507);
+  CHECK(index.posting_count() == postings);
+  CHECK(index.entry_count() == entries);
+}
+
+TEST_CASE("a rewrite is indexed; only a near-exact copy is folded", "[stories]") {
+  StoryIndex index;
+  const Assignment report =
+      index.add("r1", "a", fingerprint(t::k_report_title, "", t::k_report_body), k_t0);
+  const std::size_t postings = index.posting_count();
+  const Assignment version =
+      index.add("c1", "b", fingerprint(t::k_copy_title, "", t::k_copy_body), k_t0 + 10);
+  CHECK(version.story == report.story);
+  CHECK_FALSE(version.copy);
+  CHECK(index.entry_count() == 2);
+  CHECK(index.posting_count() > postings);
+}
+
+TEST_CASE("restored stories take their copies back as counts, not as entries", "[stories]") {
+  StoryIndex original;
+  const Fingerprint fp = fingerprint(t::k_report_title, "", t::k_report_body);
+  const Assignment first = original.add("r1", "feed-0", fp, k_t0);
+  for (int i = 1; i <= 300; ++i) {
+    (void)original.add("r1", "feed-" + std::to_string(i % 3), fp, k_t0 + i);
+  }
+  // What a caller saves: the indexed entry, and (story, outlet, count) of the copies.
+  StoryIndex restored;
+  restored.restore(SavedEntry{first.seq, first.story, "r1", "feed-0", k_t0, fp});
+  CHECK(restored.restore_copies(first.story, "feed-1", 100));
+  CHECK(restored.restore_copies(first.story, "feed-2", 100));
+  CHECK(restored.restore_copies(first.story, "feed-0", 100));
+  CHECK_FALSE(restored.restore_copies(first.story + 7, "feed-0", 5));  // not in the window
+  CHECK(restored.entry_count() == 1);
+  CHECK(restored.posting_count() == original.posting_count());
+  const Assignment x = original.add("r1", "feed-9", fp, k_t0 + 400);
+  const Assignment y = restored.add("r1", "feed-9", fp, k_t0 + 400);
+  CHECK(y.copy);
+  CHECK(y.story == x.story);
+  CHECK(y.entry_count == x.entry_count);
+  CHECK(y.outlet_count == x.outlet_count);
+  CHECK(y.sources == x.sources);
+}
