@@ -40,6 +40,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <stdexcept>
@@ -156,69 +157,94 @@ constexpr std::array<bool, 128> k_plain_bengali = [] {
   return t;
 }();
 
-// Output of pass 1: bytes and (when mapped) one source offset per byte, written
-// through raw pointers into buffers sized for the worst case (2 bytes out per
-// byte in: a nukta letter's 3 bytes become 6).
-template <bool Mapped>
+// What pass 1 records of where its output came from: nothing, one source
+// offset per output byte (normalize_mapped), or the points where the difference
+// between input and output offsets changes (OffsetMap).
+enum class MapKind : uint8_t { none, dense, sparse };
+
+// Output of pass 1: bytes and the map of kind `Kind`, written through raw
+// pointers into buffers sized for the worst case (2 bytes out per byte in: a
+// nukta letter's 3 bytes become 6). Each public call writes one code point that
+// came from input offset `from`.
+template <MapKind Kind>
 class Writer {
  public:
-  Writer(std::string& out, std::vector<uint32_t>* map, size_t in_size) : m_out(out), m_map(map) {
+  Writer(std::string& out, std::vector<uint32_t>* map, OffsetMap* sparse, size_t in_size)
+      : m_out(out), m_map(map), m_sparse(sparse) {
     out.resize(in_size * 2 + 4);
     m_o = out.data();
-    if constexpr (Mapped) {
+    if constexpr (Kind == MapKind::dense) {
       map->resize(in_size * 2 + 5);
       m_m = map->data();
     }
   }
   void byte(char c, uint32_t from) {
-    *m_o++ = c;
-    if constexpr (Mapped) {
-      *m_m++ = from;
-    }
+    start(from);
+    raw(c, from);
   }
   void three(const unsigned char* p, uint32_t from) {
+    start(from);
     std::memcpy(m_o, p, 3);
     m_o += 3;
-    if constexpr (Mapped) {
+    if constexpr (Kind == MapKind::dense) {
       m_m[0] = m_m[1] = m_m[2] = from;
       m_m += 3;
     }
   }
   void code_point(char32_t cp, uint32_t from) {
+    start(from);
     if (cp < 0x80) {
-      byte(static_cast<char>(cp), from);
+      raw(static_cast<char>(cp), from);
     } else if (cp < 0x800) {
-      byte(static_cast<char>(0xC0 | (cp >> 6)), from);
-      byte(static_cast<char>(0x80 | (cp & 0x3F)), from);
+      raw(static_cast<char>(0xC0 | (cp >> 6)), from);
+      raw(static_cast<char>(0x80 | (cp & 0x3F)), from);
     } else if (cp < 0x10000) {
-      byte(static_cast<char>(0xE0 | (cp >> 12)), from);
-      byte(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
-      byte(static_cast<char>(0x80 | (cp & 0x3F)), from);
+      raw(static_cast<char>(0xE0 | (cp >> 12)), from);
+      raw(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
+      raw(static_cast<char>(0x80 | (cp & 0x3F)), from);
     } else {
-      byte(static_cast<char>(0xF0 | (cp >> 18)), from);
-      byte(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)), from);
-      byte(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
-      byte(static_cast<char>(0x80 | (cp & 0x3F)), from);
+      raw(static_cast<char>(0xF0 | (cp >> 18)), from);
+      raw(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)), from);
+      raw(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
+      raw(static_cast<char>(0x80 | (cp & 0x3F)), from);
     }
   }
-  void finish() {
-    m_out.resize(static_cast<size_t>(m_o - m_out.data()));
-    if constexpr (Mapped) {
+  void finish(size_t in_size) {
+    const auto size = static_cast<size_t>(m_o - m_out.data());
+    if constexpr (Kind == MapKind::sparse) {
+      m_sparse->note(static_cast<uint32_t>(size), static_cast<uint32_t>(in_size));
+    }
+    m_out.resize(size);
+    if constexpr (Kind == MapKind::dense) {
       m_map->resize(static_cast<size_t>(m_m - m_map->data()));
     }
   }
 
  private:
+  void start(uint32_t from) {
+    if constexpr (Kind == MapKind::sparse) {
+      m_sparse->note(static_cast<uint32_t>(m_o - m_out.data()), from);
+    }
+  }
+  void raw(char c, uint32_t from) {
+    *m_o++ = c;
+    if constexpr (Kind == MapKind::dense) {
+      *m_m++ = from;
+    }
+  }
+
   std::string& m_out;
   std::vector<uint32_t>* m_map;
+  OffsetMap* m_sparse;
   char* m_o = nullptr;
   uint32_t* m_m = nullptr;
 };
 
 // Pass 1 (steps a–g above). Returns true when the output may not be NFC.
-template <bool Mapped>
-bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* map) {
-  Writer<Mapped> w(out, map, in.size());
+template <MapKind Kind>
+bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* map,
+                OffsetMap* sparse = nullptr) {
+  Writer<Kind> w(out, map, sparse, in.size());
   const auto& qc = nfc_table();
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
   const size_t n = in.size();
@@ -304,7 +330,7 @@ bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* ma
     prev_cp = cp;
     w.code_point(cp, from);
   }
-  w.finish();
+  w.finish(n);
   return needs_nfc;
 }
 
@@ -347,12 +373,13 @@ void nfc_pass(std::string& text, std::vector<uint32_t>* map) {
 // runs again on the result until nothing changes (in practice once).
 template <bool Mapped>
 void run(std::string_view input, std::string& out, std::vector<uint32_t>* map) {
-  bool needs_nfc = first_pass<Mapped>(input, out, map);
+  constexpr MapKind k_kind = Mapped ? MapKind::dense : MapKind::none;
+  bool needs_nfc = first_pass<k_kind>(input, out, map);
   for (int round = 0; needs_nfc && round < 4; ++round) {
     nfc_pass(out, map);
     std::string again;
     std::vector<uint32_t> again_map;
-    needs_nfc = first_pass<Mapped>(out, again, Mapped ? &again_map : nullptr);
+    needs_nfc = first_pass<k_kind>(out, again, Mapped ? &again_map : nullptr);
     if (again == out) {
       break;
     }
@@ -381,6 +408,32 @@ std::string normalize(std::string_view input) {
 void normalize_mapped(std::string_view input, NormalizedText& out) {
   run<true>(input, out.text, &out.source_offset);
   out.source_offset.push_back(static_cast<uint32_t>(input.size()));
+}
+
+void normalize(std::string_view input, std::string& out, OffsetMap& map) {
+  map.clear();
+  if (!first_pass<MapKind::sparse>(input, out, nullptr, &map)) {
+    return;  // the common case: one pass, a few points
+  }
+  // NFC has to run (rare): the dense map through ICU's edits, then kept sparsely.
+  thread_local std::vector<uint32_t> dense;
+  run<true>(input, out, &dense);
+  dense.push_back(static_cast<uint32_t>(input.size()));
+  map.clear();
+  for (size_t b = 0; b <= out.size(); ++b) {
+    if (b == out.size() || (static_cast<unsigned char>(out[b]) & 0xC0) != 0x80) {
+      map.note(static_cast<uint32_t>(b), dense[b]);
+    }
+  }
+}
+
+uint32_t OffsetMap::source(uint32_t pos) const {
+  const auto it = std::upper_bound(m_out.begin(), m_out.end(), pos);
+  if (it == m_out.begin()) {
+    return pos;
+  }
+  const auto k = static_cast<size_t>(it - m_out.begin()) - 1;
+  return m_src[k] + (pos - m_out[k]);
 }
 
 NormalizedText normalize_mapped(std::string_view input) {
