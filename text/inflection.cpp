@@ -29,10 +29,58 @@ constexpr std::array<std::string_view, 27> k_raw_endings = {
 };
 // clang-format on
 
+// The endings reversed, byte by byte, as a trie: node 0 is the root; the
+// children of node k are kids[first[k], first[k + 1]); `terminal[k]` when the
+// bytes from the root to k, read backwards, are a whole ending.
+struct ReverseTrie {
+  struct Kid {
+    unsigned char byte;
+    uint16_t node;
+  };
+  std::vector<uint32_t> first;
+  std::vector<Kid> kids;
+  std::vector<uint8_t> terminal;
+};
+
 struct Endings {
   std::vector<std::string> list;                                // normalised, longest first
   std::array<std::vector<std::string_view>, 256> by_last_byte;  // views into list
+  ReverseTrie trie;
 };
+
+ReverseTrie build_trie(const std::vector<std::string>& list) {
+  // Built with per-node child lists, then flattened.
+  std::vector<std::vector<ReverseTrie::Kid>> kids(1);
+  std::vector<uint8_t> terminal(1, 0);
+  for (const std::string& e : list) {
+    size_t node = 0;
+    for (size_t k = e.size(); k-- > 0;) {
+      const auto b = static_cast<unsigned char>(e[k]);
+      size_t next = 0;
+      for (const auto& kid : kids[node]) {
+        if (kid.byte == b) {
+          next = kid.node;
+        }
+      }
+      if (next == 0) {
+        next = kids.size();
+        kids[node].push_back({b, static_cast<uint16_t>(next)});
+        kids.emplace_back();
+        terminal.push_back(0);
+      }
+      node = next;
+    }
+    terminal[node] = 1;
+  }
+  ReverseTrie t;
+  for (const auto& k : kids) {
+    t.first.push_back(static_cast<uint32_t>(t.kids.size()));
+    t.kids.insert(t.kids.end(), k.begin(), k.end());
+  }
+  t.first.push_back(static_cast<uint32_t>(t.kids.size()));
+  t.terminal = std::move(terminal);
+  return t;
+}
 
 const Endings& endings() {
   static const Endings k_endings = [] {
@@ -49,6 +97,7 @@ const Endings& endings() {
     for (const std::string& s : e.list) {
       e.by_last_byte[static_cast<unsigned char>(s.back())].push_back(s);
     }
+    e.trie = build_trie(e.list);
     return e;
   }();
   return k_endings;
@@ -85,7 +134,51 @@ bool chain(std::string_view rest, int depth, const Endings& e) {
   return false;
 }
 
+// Walks back from `end` through the reversed endings; at each whole ending that
+// leaves a non-empty stem, records its start and goes on from there.
+void chain_starts(std::string_view token, size_t end, int depth, const ReverseTrie& t,
+                  uint32_t* out, size_t cap, size_t& count) {
+  uint32_t node = 0;
+  for (size_t pos = end; pos > 0;) {
+    const auto b = static_cast<unsigned char>(token[pos - 1]);
+    uint32_t next = 0;
+    for (uint32_t k = t.first[node]; k < t.first[node + 1]; ++k) {
+      if (t.kids[k].byte == b) {
+        next = t.kids[k].node;
+        break;
+      }
+    }
+    if (next == 0) {
+      return;
+    }
+    node = next;
+    --pos;
+    if (t.terminal[node] == 0 || pos == 0) {
+      continue;
+    }
+    const auto p = static_cast<uint32_t>(pos);
+    bool seen = false;
+    for (size_t k = 0; k < count && !seen; ++k) {
+      seen = out[k] == p;
+    }
+    if (!seen && count < cap) {
+      out[count++] = p;
+    }
+    if (depth > 1) {
+      chain_starts(token, pos, depth - 1, t, out, cap, count);
+    }
+  }
+}
+
 }  // namespace
+
+size_t ending_chain_starts(std::string_view token, uint32_t* out, size_t cap, int max_chain) {
+  size_t count = 0;
+  if (max_chain > 0) {
+    chain_starts(token, token.size(), max_chain, endings().trie, out, cap, count);
+  }
+  return count;
+}
 
 bool is_ending_chain(std::string_view rest, int max_chain) {
   return chain(rest, max_chain, endings());
