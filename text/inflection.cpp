@@ -29,16 +29,15 @@ constexpr std::array<std::string_view, 27> k_raw_endings = {
 };
 // clang-format on
 
-// The endings reversed, byte by byte, as a trie: node 0 is the root; the
-// children of node k are kids[first[k], first[k + 1]); `terminal[k]` when the
-// bytes from the root to k, read backwards, are a whole ending.
+// The endings reversed, byte by byte, as a trie walked by a dense table: the
+// bytes that occur in endings are numbered (byte_class; 0 for the others), and
+// next[node * classes + class] is the child (0: none; node 0 is the root).
+// `terminal[node]` when the bytes from the root to it, read backwards, are a
+// whole ending. A few KB: one or two loads per byte walked.
 struct ReverseTrie {
-  struct Kid {
-    unsigned char byte;
-    uint16_t node;
-  };
-  std::vector<uint32_t> first;
-  std::vector<Kid> kids;
+  std::array<uint8_t, 256> byte_class{};
+  size_t classes = 1;
+  std::vector<uint16_t> next;
   std::vector<uint8_t> terminal;
 };
 
@@ -49,36 +48,30 @@ struct Endings {
 };
 
 ReverseTrie build_trie(const std::vector<std::string>& list) {
-  // Built with per-node child lists, then flattened.
-  std::vector<std::vector<ReverseTrie::Kid>> kids(1);
-  std::vector<uint8_t> terminal(1, 0);
+  ReverseTrie t;
+  for (const std::string& e : list) {
+    for (char ch : e) {
+      auto& cls = t.byte_class[static_cast<unsigned char>(ch)];
+      if (cls == 0) {
+        cls = static_cast<uint8_t>(t.classes++);
+      }
+    }
+  }
+  t.next.assign(t.classes, 0);
+  t.terminal.assign(1, 0);
   for (const std::string& e : list) {
     size_t node = 0;
     for (size_t k = e.size(); k-- > 0;) {
-      const auto b = static_cast<unsigned char>(e[k]);
-      size_t next = 0;
-      for (const auto& kid : kids[node]) {
-        if (kid.byte == b) {
-          next = kid.node;
-        }
+      const size_t slot = node * t.classes + t.byte_class[static_cast<unsigned char>(e[k])];
+      if (t.next[slot] == 0) {
+        t.next[slot] = static_cast<uint16_t>(t.terminal.size());
+        t.terminal.push_back(0);
+        t.next.resize(t.terminal.size() * t.classes, 0);
       }
-      if (next == 0) {
-        next = kids.size();
-        kids[node].push_back({b, static_cast<uint16_t>(next)});
-        kids.emplace_back();
-        terminal.push_back(0);
-      }
-      node = next;
+      node = t.next[slot];
     }
-    terminal[node] = 1;
+    t.terminal[node] = 1;
   }
-  ReverseTrie t;
-  for (const auto& k : kids) {
-    t.first.push_back(static_cast<uint32_t>(t.kids.size()));
-    t.kids.insert(t.kids.end(), k.begin(), k.end());
-  }
-  t.first.push_back(static_cast<uint32_t>(t.kids.size()));
-  t.terminal = std::move(terminal);
   return t;
 }
 
@@ -138,20 +131,12 @@ bool chain(std::string_view rest, int depth, const Endings& e) {
 // leaves a non-empty stem, records its start and goes on from there.
 void chain_starts(std::string_view token, size_t end, int depth, const ReverseTrie& t,
                   uint32_t* out, size_t cap, size_t& count) {
-  uint32_t node = 0;
+  size_t node = 0;
   for (size_t pos = end; pos > 0;) {
-    const auto b = static_cast<unsigned char>(token[pos - 1]);
-    uint32_t next = 0;
-    for (uint32_t k = t.first[node]; k < t.first[node + 1]; ++k) {
-      if (t.kids[k].byte == b) {
-        next = t.kids[k].node;
-        break;
-      }
-    }
-    if (next == 0) {
+    node = t.next[node * t.classes + t.byte_class[static_cast<unsigned char>(token[pos - 1])]];
+    if (node == 0) {
       return;
     }
-    node = next;
     --pos;
     if (t.terminal[node] == 0 || pos == 0) {
       continue;

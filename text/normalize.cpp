@@ -43,6 +43,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -171,8 +172,17 @@ class Writer {
  public:
   Writer(std::string& out, std::vector<uint32_t>* map, OffsetMap* sparse, size_t in_size)
       : m_out(out), m_map(map), m_sparse(sparse) {
-    out.resize(in_size * 2 + 4);
-    m_o = out.data();
+    // The bytes go to a per-thread scratch buffer that is never cleared, then
+    // are copied out once: growing `out` to the worst case would first fill it
+    // with zeros, twice the input's size on every call.
+    thread_local std::unique_ptr<char[]> scratch;
+    thread_local size_t scratch_size = 0;
+    if (scratch_size < in_size * 2 + 4) {
+      scratch_size = std::max(in_size * 2 + 4, scratch_size * 2);
+      scratch = std::make_unique_for_overwrite<char[]>(scratch_size);
+    }
+    m_base = scratch.get();
+    m_o = m_base;
     if constexpr (Kind == MapKind::dense) {
       map->resize(in_size * 2 + 5);
       m_m = map->data();
@@ -210,11 +220,11 @@ class Writer {
     }
   }
   void finish(size_t in_size) {
-    const auto size = static_cast<size_t>(m_o - m_out.data());
+    const auto size = static_cast<size_t>(m_o - m_base);
     if constexpr (Kind == MapKind::sparse) {
       m_sparse->note(static_cast<uint32_t>(size), static_cast<uint32_t>(in_size));
     }
-    m_out.resize(size);
+    m_out.assign(m_base, size);
     if constexpr (Kind == MapKind::dense) {
       m_map->resize(static_cast<size_t>(m_m - m_map->data()));
     }
@@ -223,7 +233,7 @@ class Writer {
  private:
   void start(uint32_t from) {
     if constexpr (Kind == MapKind::sparse) {
-      m_sparse->note(static_cast<uint32_t>(m_o - m_out.data()), from);
+      m_sparse->note(static_cast<uint32_t>(m_o - m_base), from);
     }
   }
   void raw(char c, uint32_t from) {
@@ -236,6 +246,7 @@ class Writer {
   std::string& m_out;
   std::vector<uint32_t>* m_map;
   OffsetMap* m_sparse;
+  char* m_base = nullptr;
   char* m_o = nullptr;
   uint32_t* m_m = nullptr;
 };
@@ -425,6 +436,12 @@ void normalize(std::string_view input, std::string& out, OffsetMap& map) {
       map.note(static_cast<uint32_t>(b), dense[b]);
     }
   }
+}
+
+void OffsetMap::add(uint32_t out, uint32_t src) {
+  m_out.push_back(out);
+  m_src.push_back(src);
+  m_delta = src - out;
 }
 
 uint32_t OffsetMap::source(uint32_t pos) const {

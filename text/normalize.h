@@ -49,21 +49,22 @@ class OffsetMap {
   void clear() {
     m_out.clear();
     m_src.clear();
+    m_delta = 0;
   }
   // Records that the code point at output offset `out` came from input offset
   // `src`, when the offsets after the last point recorded do not say so already.
+  // Offsets must come in ascending order.
   void note(uint32_t out, uint32_t src) {
-    const uint32_t last_out = m_out.empty() ? 0 : m_out.back();
-    const uint32_t last_src = m_src.empty() ? 0 : m_src.back();
-    if (src != last_src + (out - last_out)) {
-      m_out.push_back(out);
-      m_src.push_back(src);
+    if (src - out != m_delta) {  // unsigned: the difference may be "negative"
+      add(out, src);
     }
   }
 
  private:
+  void add(uint32_t out, uint32_t src);
   std::vector<uint32_t> m_out;  // output offsets where the difference changes, ascending
   std::vector<uint32_t> m_src;  // the input offset there
+  uint32_t m_delta = 0;         // src - out (mod 2^32) since the last point
 };
 
 // normalize(input, out) that also fills `map` (cleared first), in the same pass:
