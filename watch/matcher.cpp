@@ -84,14 +84,16 @@ uint32_t Matcher::atom_for(const std::string& token, Mode mode) {
     const uint32_t atom = m_prefixes.insert(token, m_atom_count);
     if (atom == m_atom_count) {
       ++m_atom_count;
-      if (std::find(m_prefix_lengths.begin(), m_prefix_lengths.end(), token.size()) ==
-          m_prefix_lengths.end()) {
-        m_prefix_lengths.push_back(static_cast<uint32_t>(token.size()));
-        std::sort(m_prefix_lengths.begin(), m_prefix_lengths.end());
+      if (token.size() < 256) {
+        m_prefix_length_bits[token.size() >> 6] |= uint64_t{1} << (token.size() & 63);
+      } else {
+        m_long_prefixes = true;
       }
+      m_max_atom_length = std::max(m_max_atom_length, token.size());
     }
     return atom;
   }
+  m_max_atom_length = std::max(m_max_atom_length, token.size());
   const uint32_t slot = m_words.insert(token, static_cast<uint32_t>(m_word_slots.size()));
   if (slot == m_word_slots.size()) {
     m_word_slots.emplace_back();
@@ -184,46 +186,72 @@ Matcher::Matcher(const std::vector<WatchList>& lists) : m_lists(&lists) {
 // ---- matching ----
 
 void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
-  // Every way a token matches an atom (equal, equal after stripping endings, or
-  // beginning with a prefix atom) makes the atom's text a prefix of the token
-  // at a code point boundary. One walk hashes each such prefix and tests it in
-  // the Bloom filter; only a hit goes to the tables.
-  uint64_t h = StringTable::k_seed;
-  for (size_t i = 0; i < tok.size();) {
-    const size_t n =
-        std::min(StringTable::sequence_length(static_cast<unsigned char>(tok[i])), tok.size() - i);
-    h = StringTable::hash_step(h, tok.data() + i, n);
-    i += n;
-    const uint64_t mixed = StringTable::mix(h);
-    if (in_bloom(mixed)) {
-      prefix_atoms(tok, i, mixed, atoms);
-    }
-  }
-}
-
-void Matcher::prefix_atoms(std::string_view tok, size_t len, uint64_t mixed,
-                           std::vector<uint32_t>& atoms) const {
   auto push = [&](uint32_t atom) {
     if (std::find(atoms.begin(), atoms.end(), atom) == atoms.end()) {
       atoms.push_back(atom);
     }
   };
-  const std::string_view prefix = tok.substr(0, len);
-  if (const uint32_t* w = m_words.find_mixed(prefix, mixed)) {
-    const WordSlot& slot = m_word_slots[*w];
-    if (len == tok.size()) {
-      if (slot.inflect != UINT32_MAX) {
-        push(slot.inflect);
-      }
-      if (slot.exact != UINT32_MAX) {
-        push(slot.exact);
-      }
-    } else if (slot.inflect != UINT32_MAX && text::is_ending_chain(tok.substr(len))) {
-      push(slot.inflect);
+  // The lengths at which the token can match an atom: all of it (a word, exactly
+  // or inflected, or a prefix atom), a stem before a chain of endings (an
+  // inflected word), the length of a prefix atom. Each is a code point boundary.
+  uint32_t starts[64];
+  const size_t start_count = text::ending_chain_starts(tok, starts, 64);
+  uint64_t candidate_bits[4] = {m_prefix_length_bits[0], m_prefix_length_bits[1],
+                                m_prefix_length_bits[2], m_prefix_length_bits[3]};
+  bool long_starts = false;
+  for (size_t k = 0; k < start_count; ++k) {
+    if (starts[k] < 256) {
+      candidate_bits[starts[k] >> 6] |= uint64_t{1} << (starts[k] & 63);
+    } else {
+      long_starts = true;
     }
   }
-  if (const uint32_t* a = m_prefixes.find_mixed(prefix, mixed)) {
-    push(*a);
+  auto is_start = [&](size_t len) {
+    for (size_t k = 0; k < start_count; ++k) {
+      if (starts[k] == len) {
+        return true;
+      }
+    }
+    return false;
+  };
+  // One walk hashes the token code point by code point; only the candidate
+  // lengths test the Bloom filter, and only its hits go to the tables.
+  const size_t n = tok.size();
+  const size_t limit = std::min(n, m_max_atom_length);
+  uint64_t h = StringTable::k_seed;
+  for (size_t i = 0; i < limit;) {
+    const size_t len =
+        std::min(StringTable::sequence_length(static_cast<unsigned char>(tok[i])), n - i);
+    h = StringTable::hash_step(h, tok.data() + i, len);
+    i += len;
+    const bool candidate = i == n || (i < 256 ? ((candidate_bits[i >> 6] >> (i & 63)) & 1) != 0
+                                              : m_long_prefixes || long_starts);
+    if (!candidate) {
+      continue;
+    }
+    const uint64_t mixed = StringTable::mix(h);
+    if (!in_bloom(mixed)) {
+      continue;
+    }
+    const std::string_view prefix = tok.substr(0, i);
+    if (const uint32_t* w = m_words.find_mixed(prefix, mixed)) {
+      const WordSlot& slot = m_word_slots[*w];
+      if (i == n) {
+        if (slot.inflect != UINT32_MAX) {
+          push(slot.inflect);
+        }
+        if (slot.exact != UINT32_MAX) {
+          push(slot.exact);
+        }
+      } else if (slot.inflect != UINT32_MAX && is_start(i)) {
+        push(slot.inflect);
+      }
+    }
+    if (is_prefix_length(i)) {
+      if (const uint32_t* a = m_prefixes.find_mixed(prefix, mixed)) {
+        push(*a);
+      }
+    }
   }
 }
 
@@ -331,25 +359,6 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
   return out;
 }
 
-// normalize_mapped of a prefix of `field` long enough to map normalised offsets
-// up to `need`. Hits are mostly early in a field, and the map costs a pass that
-// writes four bytes per byte, so the prefix is grown only as far as needed. It is
-// cut at an ASCII space or line break: no step of normalize() looks across one
-// (a starter that never composes), so the prefix's form is the whole's prefix.
-void map_prefix(std::string_view field, uint32_t need, text::NormalizedText& mapped) {
-  size_t cut = std::min(field.size(), size_t{need} + need / 2 + 64);
-  for (;;) {
-    while (cut < field.size() && field[cut] != ' ' && field[cut] != '\n') {
-      ++cut;
-    }
-    text::normalize_mapped(field.substr(0, cut), mapped);
-    if (cut == field.size() || mapped.text.size() > need) {
-      return;
-    }
-    cut = std::min(field.size(), cut * 2 + 1);
-  }
-}
-
 }  // namespace
 
 std::vector<Match> Matcher::match(const EntryText& entry) const {
@@ -358,33 +367,50 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
     return matches;
   }
   const std::string_view fields[] = {entry.title, entry.summary, entry.content};
+  // Per-thread buffers, reused from entry to entry (match() is const and may run
+  // on several threads at once): nothing is allocated per token.
   thread_local std::vector<TermHit> hits;
   thread_local std::vector<uint32_t> fired;
   thread_local std::vector<uint32_t> candidates;
-  hits.clear();
-  fired.clear();
-  candidates.clear();
-  // Per-thread buffers, reused from entry to entry (match() is const and may run
-  // on several threads at once).
   thread_local std::string norm;
-  thread_local text::NormalizedText mapped;
+  thread_local text::OffsetMap offsets[3];
   thread_local std::vector<text::Token> toks;
   thread_local std::vector<Occurrence> occs;
   thread_local std::vector<uint32_t> atoms;
+  // "Term t fired in this entry" is term_mark[t] == epoch, and "rule r is a
+  // candidate" rule_mark[r] == epoch: one store and one load each, no sorting or
+  // searching. The epoch grows with every call, so marks left by an earlier
+  // call (or another Matcher on this thread) never count.
+  thread_local std::vector<uint32_t> term_mark;
+  thread_local std::vector<uint32_t> rule_mark;
+  thread_local uint32_t epoch = 0;
+  if (term_mark.size() < m_terms.size()) {
+    term_mark.resize(m_terms.size(), 0);
+  }
+  if (rule_mark.size() < m_rules.size()) {
+    rule_mark.resize(m_rules.size(), 0);
+  }
+  if (++epoch == 0) {
+    std::fill(term_mark.begin(), term_mark.end(), 0);
+    std::fill(rule_mark.begin(), rule_mark.end(), 0);
+    epoch = 1;
+  }
+  hits.clear();
+  fired.clear();
+  candidates.clear();
 
   for (uint32_t f = 0; f < 3; ++f) {
     if (fields[f].empty()) {
       continue;
     }
-    // Hits keep offsets into the normalised text until the end: only the fields
-    // of reported hits are normalised again with the map back to the field.
-    text::normalize(fields[f], norm);
+    // Hits keep offsets into the normalised text until the end, where the
+    // sparse map (made in the same pass) takes them back into the field.
+    text::normalize(fields[f], norm, offsets[f]);
     text::tokenize(norm, toks);
     occs.clear();
     for (uint32_t i = 0; i < toks.size(); ++i) {
-      const std::string_view tok = toks[i].text;
       atoms.clear();
-      token_atoms(tok, atoms);
+      token_atoms(toks[i].text, atoms);
       for (uint32_t atom : atoms) {
         occs.push_back(Occurrence{i, atom});
       }
@@ -414,7 +440,10 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
         if (!ok) {
           continue;
         }
-        fired.push_back(t);
+        if (term_mark[t] != epoch) {
+          term_mark[t] = epoch;
+          fired.push_back(t);
+        }
         if (hits.size() < k_max_hits_per_entry) {
           hits.push_back(TermHit{t, f, toks[occ.token].begin, toks[occ.token + n - 1].end});
         }
@@ -424,14 +453,15 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
   if (fired.empty()) {
     return matches;
   }
-  std::sort(fired.begin(), fired.end());
-  fired.erase(std::unique(fired.begin(), fired.end()), fired.end());
-
   for (uint32_t t : fired) {
-    candidates.insert(candidates.end(), m_terms[t].rules.begin(), m_terms[t].rules.end());
+    for (uint32_t r : m_terms[t].rules) {
+      if (rule_mark[r] != epoch) {
+        rule_mark[r] = epoch;
+        candidates.push_back(r);
+      }
+    }
   }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::sort(candidates.begin(), candidates.end());  // lists in order, rules in file order
 
   // Hits by term, for the rules' lookups below.
   std::sort(hits.begin(), hits.end(), [](const TermHit& a, const TermHit& b) {
@@ -445,11 +475,14 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
     uint32_t best = UINT32_MAX;  // global rule id
     bool vetoed = false;
   };
-  std::vector<ListState> states;
+  thread_local std::vector<ListState> states;
+  states.clear();
+  const uint32_t now = epoch;
+  const std::vector<uint32_t>& marks = term_mark;
   for (uint32_t r : candidates) {
     const RuleRef& ref = m_rules[r];
     const bool holds = ref.single_term || ref.rule->eval([&](int k) {
-      return std::binary_search(fired.begin(), fired.end(), ref.term_ids[static_cast<size_t>(k)]);
+      return marks[ref.term_ids[static_cast<size_t>(k)]] == now;
     });
     if (!holds) {
       continue;
@@ -465,6 +498,24 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
     }
   }
 
+  // The output, only for the lists that match. Spans go back into the fields
+  // through the sparse maps; entries whose lists share a first hit share the
+  // snippet's making.
+  thread_local std::vector<std::pair<uint32_t, const std::string*>> terms;
+  thread_local std::vector<const TermHit*> rule_hits;
+  thread_local std::vector<const TermHit*> kept;
+  struct Snippet {
+    uint32_t field;
+    uint32_t begin;
+    uint32_t end;
+    size_t match;  // index of the match whose snippet this is
+  };
+  thread_local std::vector<Snippet> snippets;
+  snippets.clear();
+  auto by_place = [](const TermHit* a, const TermHit* b) {
+    return a->field != b->field ? a->field < b->field
+                                : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
+  };
   for (const ListState& st : states) {
     if (st.vetoed || st.best == UINT32_MAX) {
       continue;
@@ -474,25 +525,18 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
       continue;
     }
     const RuleRef& ref = m_rules[st.best];
-    Match m;
-    m.watchlist = list.name;
-    m.rule = ref.rule->text;
-    std::vector<std::pair<uint32_t, const std::string*>> terms;  // global id, as written
+    terms.clear();  // global id, as written; each term once
     for (size_t k = 0; k < ref.term_ids.size(); ++k) {
-      if (ref.rule->positive[k]) {
-        terms.emplace_back(ref.term_ids[k], &ref.rule->terms[k].written);
+      if (!ref.rule->positive[k]) {
+        continue;
+      }
+      const uint32_t id = ref.term_ids[k];
+      if (std::none_of(terms.begin(), terms.end(), [&](const auto& p) { return p.first == id; })) {
+        terms.emplace_back(id, &ref.rule->terms[k].written);
       }
     }
-    std::vector<const TermHit*> rule_hits;
-    for (size_t k = 0; k < terms.size(); ++k) {
-      const uint32_t id = terms[k].first;
-      bool dup = false;
-      for (size_t j = 0; j < k; ++j) {
-        dup = dup || terms[j].first == id;
-      }
-      if (dup) {
-        continue;  // the same term twice in the rule
-      }
+    rule_hits.clear();
+    for (const auto& [id, written] : terms) {
       const auto [lo, hi] =
           std::equal_range(hits.begin(), hits.end(), TermHit{id, 0, 0, 0},
                            [](const TermHit& a, const TermHit& b) { return a.term < b.term; });
@@ -500,17 +544,13 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
         rule_hits.push_back(&*it);
       }
     }
-    std::sort(rule_hits.begin(), rule_hits.end(), [](const TermHit* a, const TermHit* b) {
-      return a->field != b->field ? a->field < b->field
-                                  : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
-    });
+    std::sort(rule_hits.begin(), rule_hits.end(), by_place);
     if (rule_hits.size() > k_max_hits_per_match) {
       // Keep the first hit of every term, then the earliest others, in order.
-      std::vector<const TermHit*> kept;
-      std::vector<uint32_t> seen;
+      kept.clear();
       for (const TermHit* h : rule_hits) {
-        if (std::find(seen.begin(), seen.end(), h->term) == seen.end()) {
-          seen.push_back(h->term);
+        if (std::none_of(kept.begin(), kept.end(),
+                         [&](const TermHit* k) { return k->term == h->term; })) {
           kept.push_back(h);
         }
       }
@@ -522,68 +562,42 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
           kept.push_back(h);
         }
       }
-      std::sort(kept.begin(), kept.end(), [](const TermHit* a, const TermHit* b) {
-        return a->field != b->field
-                   ? a->field < b->field
-                   : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
-      });
-      rule_hits = std::move(kept);
+      std::sort(kept.begin(), kept.end(), by_place);
+      rule_hits.swap(kept);
     }
+    Match m;
+    m.watchlist = list.name;
+    m.rule = ref.rule->text;
+    m.hits.reserve(rule_hits.size());
+    const TermHit* previous = nullptr;
     for (const TermHit* h : rule_hits) {
+      if (previous != nullptr && previous->field == h->field && previous->begin == h->begin &&
+          previous->end == h->end) {
+        continue;  // the same span hit by two terms: report it once
+      }
+      previous = h;
       const auto it = std::find_if(terms.begin(), terms.end(),
                                    [&](const auto& p) { return p.first == h->term; });
       Hit hit;
       hit.term = *it->second;
       hit.field = k_field_names[h->field];
-      hit.begin = h->begin;
-      hit.end = h->end;
-      if (!m.hits.empty() && m.hits.back().field == hit.field && m.hits.back().begin == hit.begin &&
-          m.hits.back().end == hit.end) {
-        continue;  // the same span hit by two terms: report it once
-      }
+      hit.begin = offsets[h->field].source(h->begin);
+      hit.end = offsets[h->field].source(h->end);
       m.hits.push_back(std::move(hit));
     }
+    if (!rule_hits.empty()) {
+      const TermHit& first = *rule_hits.front();
+      const auto same = std::find_if(snippets.begin(), snippets.end(), [&](const Snippet& s) {
+        return s.field == first.field && s.begin == first.begin && s.end == first.end;
+      });
+      if (same != snippets.end()) {
+        m.snippet = matches[same->match].snippet;
+      } else {
+        m.snippet = make_snippet(fields[first.field], m.hits.front().begin, m.hits.front().end);
+        snippets.push_back(Snippet{first.field, first.begin, first.end, matches.size()});
+      }
+    }
     matches.push_back(std::move(m));
-  }
-
-  // Offsets into the normalised fields → into the fields (the map is monotonic,
-  // so the order and the deduplication above hold), then the snippets.
-  auto field_index = [](const std::string& name) {
-    return name == "title" ? 0 : name == "summary" ? 1 : 2;
-  };
-  bool needed[3] = {false, false, false};
-  for (const Match& m : matches) {
-    for (const Hit& h : m.hits) {
-      needed[field_index(h.field)] = true;
-    }
-  }
-  for (int f = 0; f < 3; ++f) {
-    if (!needed[f]) {
-      continue;
-    }
-    uint32_t need = 0;  // the furthest normalised offset to map
-    for (const Match& m : matches) {
-      for (const Hit& h : m.hits) {
-        if (field_index(h.field) == f) {
-          need = std::max(need, h.end);
-        }
-      }
-    }
-    map_prefix(fields[f], need, mapped);
-    for (Match& m : matches) {
-      for (Hit& h : m.hits) {
-        if (field_index(h.field) == f) {
-          h.begin = mapped.source_offset[h.begin];
-          h.end = mapped.source_offset[h.end];
-        }
-      }
-    }
-  }
-  for (Match& m : matches) {
-    if (!m.hits.empty()) {
-      const Hit& first = m.hits.front();
-      m.snippet = make_snippet(fields[field_index(first.field)], first.begin, first.end);
-    }
   }
   return matches;
 }

@@ -1,12 +1,16 @@
 // khobor/watch/matcher.h — every watch list's rules compiled into one lookup.
 //
 // Compiling: each rule term is split into atoms (one normalised token and how it
-// may match: inflected, exact or prefix). All atoms of all lists go into one hash
-// table keyed by the token text, so matching an entry costs, per token, one
-// lookup of the token and one per ending-stripped form of it (text::stripped_forms),
-// plus one per distinct prefix length when prefix terms exist — independent of
-// the number of rules. Phrases are checked from the occurrences of their first
-// atom; rules are evaluated only when one of their positive terms occurred.
+// may match: inflected, exact or prefix). All atoms of all lists go into two hash
+// tables keyed by the token text (words, prefixes), behind one Bloom filter. A
+// token can match an atom only at a few of its lengths: its whole length, where a
+// chain of endings begins (text::ending_chain_starts: one walk back from its end),
+// and the lengths of prefix atoms. Matching hashes the token once, code point by
+// code point, and at those lengths only tests the Bloom filter and, on a hit,
+// the tables: the cost per token does not grow with the number of rules. Phrases
+// are checked from the occurrences of their first atom; rules are evaluated only
+// when one of their positive terms occurred, and output (hits, snippets) is
+// made only for the lists that match.
 //
 // Immutable after construction; match() is const and thread-safe.
 #pragma once
@@ -127,18 +131,18 @@ class Matcher {
   uint32_t atom_for(const std::string& token, Mode mode);
   uint32_t term_for(const RuleTerm& t);
 
-  // Looks up a token's atoms (word, inflected via its stripped forms, prefix)
-  // and appends them to `atoms` (without duplicates).
+  // Looks up a token's atoms (word, inflected, prefix) and appends them to
+  // `atoms` (without duplicates).
   void token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const;
-  // The slow path of token_atoms for the prefix tok[0, len) whose mixed hash
-  // passed the Bloom filter.
-  void prefix_atoms(std::string_view tok, size_t len, uint64_t mixed,
-                    std::vector<uint32_t>& atoms) const;
   void add_to_bloom(std::string_view atom);
   bool in_bloom(uint64_t mixed) const {
     const uint64_t a = mixed >> m_bloom_shift;
     const uint64_t b = (mixed >> 20) & m_bloom_mask;
     return ((m_bloom[a >> 6] >> (a & 63)) & (m_bloom[b >> 6] >> (b & 63)) & 1) != 0;
+  }
+  // True when some prefix atom is `len` bytes long.
+  bool is_prefix_length(size_t len) const {
+    return len < 256 ? ((m_prefix_length_bits[len >> 6] >> (len & 63)) & 1) != 0 : m_long_prefixes;
   }
 
   const std::vector<WatchList>* m_lists = nullptr;
@@ -150,9 +154,11 @@ class Matcher {
   uint64_t m_bloom_mask = 0;
   StringTable m_words;  // token → index into m_word_slots
   std::vector<WordSlot> m_word_slots;
-  StringTable m_prefixes;                  // prefix → atom
-  std::vector<uint32_t> m_prefix_lengths;  // distinct prefix byte lengths, ascending
-  StringTable m_term_keys;                 // term key → term id (deduplication)
+  StringTable m_prefixes;                           // prefix → atom
+  uint64_t m_prefix_length_bits[4] = {0, 0, 0, 0};  // bit n: a prefix atom has n bytes
+  bool m_long_prefixes = false;                     // a prefix atom has 256 bytes or more
+  size_t m_max_atom_length = 0;                     // bytes of the longest word or prefix atom
+  StringTable m_term_keys;                          // term key → term id (deduplication)
   uint32_t m_atom_count = 0;
   std::vector<std::vector<uint32_t>> m_first_terms;  // while compiling: atom → terms it begins
   std::vector<uint32_t> m_first_offsets;  // atom a's terms: m_first_flat[offsets[a], offsets[a+1])
