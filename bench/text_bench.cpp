@@ -1,7 +1,7 @@
 // text_bench — the text path's speed on real Bengali feed entries.
 //
-//   text_bench [DATA_DIR] [--quick] [--rounds N] [--seconds S] [--rules 1000|10000]
-//              [--match-only]
+//   text_bench [DATA_DIR] [--quick] [--rounds N] [--seconds S] [--passes N]
+//              [--rules 1000|10000] [--match-only] [--no-icu]
 //
 // DATA_DIR defaults to ../shared/data (its feeds-bd/latest/*.xml are read). The
 // entries' title, description/summary and content:encoded/content are taken
@@ -22,7 +22,10 @@
 // per measurement, in MB of entry text per second: the median over the rounds by
 // the wall clock and by the process's CPU time (CLOCK_PROCESS_CPUTIME_ID), the
 // slowest round's CPU rate, and the median ratio to ICU's CPU rate in the same
-// round; the load average before and after is printed beside them.
+// round; the load average before and after is printed beside them. --passes N
+// runs exactly N passes per measurement instead (for perf stat), --match-only
+// skips the text-only passes, --no-icu skips ICU's too (its line then means
+// nothing), --rules picks one rule set.
 #include <time.h>
 #include <unicode/brkiter.h>
 #include <unicode/localpointer.h>
@@ -179,7 +182,9 @@ struct Measure {
 
 // Runs `pass` again and again for at least `min_seconds` of wall time (a single
 // pass over the corpus takes 10–30 ms, which is noise) and returns the rates.
-Sample run_for(const std::function<void()>& pass, double mb, double min_seconds) {
+// With `passes` > 0, exactly that many passes instead (for counting
+// instructions with perf stat, which the load does not change).
+Sample run_for(const std::function<void()>& pass, double mb, double min_seconds, int passes) {
   const Clocks t0 = now();
   Clocks t = t0;
   int n = 0;
@@ -187,7 +192,7 @@ Sample run_for(const std::function<void()>& pass, double mb, double min_seconds)
     pass();
     ++n;
     t = now();
-  } while (t.wall - t0.wall < min_seconds);
+  } while (passes > 0 ? n < passes : t.wall - t0.wall < min_seconds);
   return Sample{mb * n / (t.wall - t0.wall), mb * n / std::max(t.cpu - t0.cpu, 1e-9)};
 }
 
@@ -249,23 +254,29 @@ int main(int argc, char** argv) {
   bool quick = false;
   size_t only_rules = 0;    // 0: both 1,000 and 10,000
   bool match_only = false;  // only the matching passes (for profiling)
+  bool no_icu = false;      // not even ICU's (for profiling; no ratios then)
   int rounds = 5;
   double min_seconds = 1.0;
+  int passes = 0;  // 0: loop for min_seconds
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       quick = true;
     } else if (std::strcmp(argv[i], "--match-only") == 0) {
       match_only = true;
+    } else if (std::strcmp(argv[i], "--no-icu") == 0) {
+      no_icu = true;
     } else if (std::strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
       only_rules = static_cast<size_t>(std::atol(argv[++i]));
     } else if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
       rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--passes") == 0 && i + 1 < argc) {
+      passes = std::max(1, std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
       min_seconds = std::max(0.0, std::atof(argv[++i]));
     } else if (argv[i][0] == '-') {
       std::fprintf(stderr,
                    "usage: text_bench [DATA_DIR] [--quick] [--rounds N] [--seconds S] "
-                   "[--rules 1000|10000] [--match-only]\n");
+                   "[--passes N] [--rules 1000|10000] [--match-only] [--no-icu]\n");
       return 2;
     } else {
       data = argv[i];
@@ -331,7 +342,8 @@ int main(int argc, char** argv) {
   std::printf("words: ICU %zu, ours %zu tokens (after normalising)\n", icu_words, token_count);
 
   std::vector<Measure> measures;
-  measures.push_back({"ICU word-break iterator, bare (the peer)", icu_pass, {}});
+  measures.push_back(
+      {"ICU word-break iterator, bare (the peer)", no_icu ? [] {} : std::function(icu_pass), {}});
   size_t sink = 0;  // keeps the passes' results alive
   khobor::text::NormalizedText mapped;
   std::string norm;
@@ -454,7 +466,7 @@ int main(int argc, char** argv) {
   const std::string load_before = load_average();
   for (int r = 0; r < rounds; ++r) {
     for (Measure& m : measures) {
-      m.samples.push_back(run_for(m.pass, mb, min_seconds));
+      m.samples.push_back(run_for(m.pass, mb, min_seconds, passes));
     }
   }
   const std::string load_after = load_average();

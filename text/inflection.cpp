@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <stdexcept>
 
 #include "text/normalize.h"
 
@@ -41,10 +43,24 @@ struct ReverseTrie {
   std::vector<uint8_t> terminal;
 };
 
+// The trie made deterministic for chains: a DFA over the reversed token whose
+// state after reading token[p:] backwards is "accepting" exactly when token[p:]
+// is a chain of 1 to max_chain endings (subset construction over (trie node,
+// endings completed) pairs). State 0 is dead, 1 the start; next[state * classes
+// + class] as in the trie, stored premultiplied (state * classes), and so is
+// accept's index. Two loads per byte, no recursion, each offset once.
+struct ChainDfa {
+  std::vector<uint16_t> next;
+  std::vector<uint8_t> accept;
+};
+
+constexpr int k_dfa_chains = 4;  // DFAs are built for max_chain 1..4
+
 struct Endings {
   std::vector<std::string> list;                                // normalised, longest first
   std::array<std::vector<std::string_view>, 256> by_last_byte;  // views into list
   ReverseTrie trie;
+  std::array<ChainDfa, k_dfa_chains> dfa;  // dfa[k]: chains of 1 to k + 1 endings
 };
 
 ReverseTrie build_trie(const std::vector<std::string>& list) {
@@ -75,6 +91,62 @@ ReverseTrie build_trie(const std::vector<std::string>& list) {
   return t;
 }
 
+ChainDfa build_dfa(const ReverseTrie& t, int max_chain) {
+  using Set = std::vector<uint32_t>;  // sorted (node * 8 + endings completed)
+  std::map<Set, uint16_t> ids;
+  std::vector<Set> sets = {{}, {0}};
+  ids[sets[0]] = 0;
+  ids[sets[1]] = 1;
+  ChainDfa d;
+  d.accept = {0, 0};
+  d.next.assign(2 * t.classes, 0);
+  for (size_t s = 1; s < sets.size(); ++s) {
+    for (size_t c = 1; c < t.classes; ++c) {
+      Set to;
+      bool accept = false;
+      for (uint32_t x : sets[s]) {
+        const uint32_t depth = x % 8;
+        const uint16_t child = t.next[(x / 8) * t.classes + c];
+        if (child == 0) {
+          continue;
+        }
+        to.push_back(child * 8u + depth);
+        if (t.terminal[child] != 0) {
+          accept = true;
+          if (static_cast<int>(depth) + 1 < max_chain) {
+            to.push_back(depth + 1);  // the root, one more ending completed
+          }
+        }
+      }
+      if (to.empty()) {
+        continue;  // dead
+      }
+      std::sort(to.begin(), to.end());
+      to.erase(std::unique(to.begin(), to.end()), to.end());
+      const auto [it, inserted] = ids.emplace(to, static_cast<uint16_t>(sets.size()));
+      if (inserted) {
+        sets.push_back(to);
+        d.accept.push_back(accept ? 1 : 0);
+        d.next.resize(sets.size() * t.classes, 0);
+      }
+      d.next[s * t.classes + c] = it->second;
+    }
+  }
+  // Premultiplied: next holds state * classes, so the walk needs no multiplication.
+  if (sets.size() * t.classes > UINT16_MAX) {
+    throw std::logic_error("inflection: the endings' DFA outgrew 16-bit states");
+  }
+  for (uint16_t& x : d.next) {
+    x = static_cast<uint16_t>(x * t.classes);
+  }
+  std::vector<uint8_t> accept(d.next.size(), 0);
+  for (size_t s = 0; s < d.accept.size(); ++s) {
+    accept[s * t.classes] = d.accept[s];
+  }
+  d.accept = std::move(accept);
+  return d;
+}
+
 const Endings& endings() {
   static const Endings k_endings = [] {
     Endings e;
@@ -91,6 +163,9 @@ const Endings& endings() {
       e.by_last_byte[static_cast<unsigned char>(s.back())].push_back(s);
     }
     e.trie = build_trie(e.list);
+    for (int k = 0; k < k_dfa_chains; ++k) {
+      e.dfa[static_cast<size_t>(k)] = build_dfa(e.trie, k + 1);
+    }
     return e;
   }();
   return k_endings;
@@ -159,8 +234,27 @@ void chain_starts(std::string_view token, size_t end, int depth, const ReverseTr
 
 size_t ending_chain_starts(std::string_view token, uint32_t* out, size_t cap, int max_chain) {
   size_t count = 0;
-  if (max_chain > 0) {
-    chain_starts(token, token.size(), max_chain, endings().trie, out, cap, count);
+  if (max_chain <= 0) {
+    return 0;
+  }
+  const Endings& e = endings();
+  if (max_chain > k_dfa_chains) {
+    chain_starts(token, token.size(), max_chain, e.trie, out, cap, count);
+    return count;
+  }
+  const ChainDfa& d = e.dfa[static_cast<size_t>(max_chain - 1)];
+  const uint16_t* next = d.next.data();
+  const uint8_t* byte_class = e.trie.byte_class.data();
+  size_t state = e.trie.classes;  // the start state, premultiplied
+  for (size_t pos = token.size(); pos > 0;) {
+    state = next[state + byte_class[static_cast<unsigned char>(token[pos - 1])]];
+    if (state == 0) {
+      break;
+    }
+    --pos;
+    if (d.accept[state] != 0 && pos > 0 && count < cap) {
+      out[count++] = static_cast<uint32_t>(pos);
+    }
   }
   return count;
 }

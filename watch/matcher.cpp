@@ -2,6 +2,7 @@
 #include "watch/matcher.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <functional>
 
@@ -71,6 +72,24 @@ void StringTable::grow() {
 
 // ---- compiling ----
 
+size_t Matcher::start_key_length(std::string_view s) {
+  size_t i = 0;
+  for (int cp = 0; cp < 2; ++cp) {
+    if (i >= s.size()) {
+      return 0;
+    }
+    const auto b = static_cast<unsigned char>(s[i]);
+    i += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  }
+  return std::min(i, s.size());
+}
+
+size_t Matcher::start_bucket(std::string_view s, size_t key_length) {
+  uint64_t w = 0;
+  std::memcpy(&w, s.data(), std::min<size_t>(key_length, 8));
+  return static_cast<size_t>((w * 0x9E3779B97F4A7C15ULL) >> (64 - k_start_bits));
+}
+
 void Matcher::add_to_bloom(std::string_view atom) {
   const uint64_t mixed = StringTable::mix(StringTable::hash(atom));
   const uint64_t a = mixed >> m_bloom_shift;
@@ -89,6 +108,21 @@ uint32_t Matcher::atom_for(const std::string& token, Mode mode) {
       } else {
         m_long_prefixes = true;
       }
+      const size_t key = start_key_length(token);
+      if (token.size() >= 64) {
+        if (std::find(m_long_prefix_lengths.begin(), m_long_prefix_lengths.end(),
+                      token.size()) == m_long_prefix_lengths.end()) {
+          m_long_prefix_lengths.push_back(static_cast<uint32_t>(token.size()));
+          std::sort(m_long_prefix_lengths.begin(), m_long_prefix_lengths.end());
+        }
+      } else if (key == 0) {  // one code point
+        m_prefix_short_bits |= uint64_t{1} << token.size();
+      } else {
+        if (m_prefix_by_start.empty()) {
+          m_prefix_by_start.assign(size_t{1} << k_start_bits, 0);
+        }
+        m_prefix_by_start[start_bucket(token, key)] |= uint64_t{1} << token.size();
+      }
       m_max_atom_length = std::max(m_max_atom_length, token.size());
     }
     return atom;
@@ -102,6 +136,7 @@ uint32_t Matcher::atom_for(const std::string& token, Mode mode) {
   if (atom == UINT32_MAX) {
     atom = m_atom_count++;
   }
+  m_inflected_words = m_inflected_words || mode == Mode::inflect;
   return atom;
 }
 
@@ -186,72 +221,80 @@ Matcher::Matcher(const std::vector<WatchList>& lists) : m_lists(&lists) {
 // ---- matching ----
 
 void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
-  auto push = [&](uint32_t atom) {
-    if (std::find(atoms.begin(), atoms.end(), atom) == atoms.end()) {
-      atoms.push_back(atom);
-    }
-  };
-  // The lengths at which the token can match an atom: all of it (a word, exactly
-  // or inflected, or a prefix atom), a stem before a chain of endings (an
-  // inflected word), the length of a prefix atom. Each is a code point boundary.
-  uint32_t starts[64];
-  const size_t start_count = text::ending_chain_starts(tok, starts, 64);
-  uint64_t candidate_bits[4] = {m_prefix_length_bits[0], m_prefix_length_bits[1],
-                                m_prefix_length_bits[2], m_prefix_length_bits[3]};
-  bool long_starts = false;
-  for (size_t k = 0; k < start_count; ++k) {
-    if (starts[k] < 256) {
-      candidate_bits[starts[k] >> 6] |= uint64_t{1} << (starts[k] & 63);
-    } else {
-      long_starts = true;
-    }
-  }
-  auto is_start = [&](size_t len) {
-    for (size_t k = 0; k < start_count; ++k) {
-      if (starts[k] == len) {
-        return true;
-      }
-    }
-    return false;
-  };
-  // One walk hashes the token code point by code point; only the candidate
-  // lengths test the Bloom filter, and only its hits go to the tables.
+  // A token matches an atom only at a few of its lengths, each tried with one
+  // hash, one Bloom test and, on a hit, one table lookup: its whole length (a
+  // word, exactly or inflected, or a prefix atom), a stem before a chain of
+  // endings (an inflected word), the length of a prefix atom.
   const size_t n = tok.size();
-  const size_t limit = std::min(n, m_max_atom_length);
-  uint64_t h = StringTable::k_seed;
-  for (size_t i = 0; i < limit;) {
-    const size_t len =
-        std::min(StringTable::sequence_length(static_cast<unsigned char>(tok[i])), n - i);
-    h = StringTable::hash_step(h, tok.data() + i, len);
-    i += len;
-    const bool candidate = i == n || (i < 256 ? ((candidate_bits[i >> 6] >> (i & 63)) & 1) != 0
-                                              : m_long_prefixes || long_starts);
-    if (!candidate) {
-      continue;
-    }
-    const uint64_t mixed = StringTable::mix(h);
-    if (!in_bloom(mixed)) {
-      continue;
-    }
-    const std::string_view prefix = tok.substr(0, i);
-    if (const uint32_t* w = m_words.find_mixed(prefix, mixed)) {
-      const WordSlot& slot = m_word_slots[*w];
-      if (i == n) {
+  if (n <= m_max_atom_length) {
+    const uint64_t mixed = StringTable::mix(StringTable::hash(tok));
+    if (in_bloom(mixed)) {
+      if (const uint32_t* w = m_words.find_mixed(tok, mixed)) {
+        const WordSlot& slot = m_word_slots[*w];
         if (slot.inflect != UINT32_MAX) {
-          push(slot.inflect);
+          push_atom(atoms, slot.inflect);
         }
         if (slot.exact != UINT32_MAX) {
-          push(slot.exact);
+          push_atom(atoms, slot.exact);
         }
-      } else if (slot.inflect != UINT32_MAX && is_start(i)) {
-        push(slot.inflect);
+      }
+      if (is_prefix_length(n)) {
+        if (const uint32_t* a = m_prefixes.find_mixed(tok, mixed)) {
+          push_atom(atoms, *a);
+        }
       }
     }
-    if (is_prefix_length(i)) {
+  }
+  if (m_inflected_words) {
+    uint32_t starts[64];
+    const size_t count = text::ending_chain_starts(tok, starts, 64);
+    for (size_t k = 0; k < count; ++k) {
+      if (starts[k] > m_max_atom_length) {
+        continue;
+      }
+      const std::string_view stem = tok.substr(0, starts[k]);
+      const uint64_t mixed = StringTable::mix(StringTable::hash(stem));
+      if (!in_bloom(mixed)) {
+        continue;
+      }
+      if (const uint32_t* w = m_words.find_mixed(stem, mixed)) {
+        if (m_word_slots[*w].inflect != UINT32_MAX) {
+          push_atom(atoms, m_word_slots[*w].inflect);
+        }
+      }
+    }
+  }
+  // Prefix atoms shorter than the token, at the lengths its start allows.
+  uint64_t lengths = m_prefix_short_bits;
+  if (!m_prefix_by_start.empty()) {
+    if (const size_t key = start_key_length(tok); key != 0) {
+      lengths |= m_prefix_by_start[start_bucket(tok, key)];
+    }
+  }
+  auto try_prefix = [&](size_t len) {
+    if ((static_cast<unsigned char>(tok[len]) & 0xC0) == 0x80) {
+      return;  // not a code point boundary
+    }
+    const std::string_view prefix = tok.substr(0, len);
+    const uint64_t mixed = StringTable::mix(StringTable::hash(prefix));
+    if (in_bloom(mixed)) {
       if (const uint32_t* a = m_prefixes.find_mixed(prefix, mixed)) {
-        push(*a);
+        push_atom(atoms, *a);
       }
     }
+  };
+  if (n < 64) {
+    lengths &= (uint64_t{1} << n) - 1;  // shorter than the token
+  }
+  while (lengths != 0) {
+    try_prefix(static_cast<size_t>(std::countr_zero(lengths)));
+    lengths &= lengths - 1;
+  }
+  for (const uint32_t len : m_long_prefix_lengths) {
+    if (len >= n) {
+      break;
+    }
+    try_prefix(len);
   }
 }
 
