@@ -163,6 +163,35 @@ constexpr std::array<bool, 128> k_plain_bengali = [] {
 // between input and output offsets changes (OffsetMap).
 enum class MapKind : uint8_t { none, dense, sparse };
 
+// How the fast path of pass 1 treats each code point of the Bengali block:
+// copied (plain); ত, unless ্ + ZWJ follow (khanda-ta); the second parts of ো/ৌ,
+// unless right after ে in the run; nukta (combining class 7), unless right after
+// hasanta; hasanta (class 9); the others stop the run (nukta letters, digits,
+// U+09FE). A combining mark at the start of a run stops it too: the code point
+// before it was not the run's.
+enum class RunKind : uint8_t { plain, ta, second_part, nukta, hasanta, stop };
+
+constexpr std::array<RunKind, 128> k_run_kind = [] {
+  std::array<RunKind, 128> t{};
+  for (char32_t c = 0x0980; c < 0x0A00; ++c) {
+    RunKind k = RunKind::plain;
+    if (c == k_ta) {
+      k = RunKind::ta;
+    } else if (c == 0x09BE || c == 0x09D7) {
+      k = RunKind::second_part;
+    } else if (c == k_nukta) {
+      k = RunKind::nukta;
+    } else if (c == k_hasanta) {
+      k = RunKind::hasanta;
+    } else if (c == 0x09DC || c == 0x09DD || c == 0x09DF || (c >= 0x09E6 && c <= 0x09EF) ||
+               c == 0x09FE) {
+      k = RunKind::stop;
+    }
+    t[c - 0x0980] = k;
+  }
+  return t;
+}();
+
 // Output of pass 1: bytes and the map of kind `Kind`, written through raw
 // pointers into buffers sized for the worst case (2 bytes out per byte in: a
 // nukta letter's 3 bytes become 6). Each public call writes one code point that
@@ -200,6 +229,14 @@ class Writer {
       m_m[0] = m_m[1] = m_m[2] = from;
       m_m += 3;
     }
+  }
+  // `len` bytes at `p` that are whole code points, copied unchanged (not for
+  // the dense map, which needs each code point's offset).
+  void run(const unsigned char* p, size_t len, uint32_t from) {
+    static_assert(Kind != MapKind::dense);
+    start(from);
+    std::memcpy(m_o, p, len);
+    m_o += len;
   }
   void code_point(char32_t cp, uint32_t from) {
     start(from);
@@ -264,6 +301,52 @@ bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* ma
   char32_t prev_cp = 0;  // the last code point written
   size_t i = 0;
   while (i < n) {
+    if constexpr (Kind != MapKind::dense) {
+      // The fast path: a run of code points that no step changes (ASCII but
+      // the capitals, the plain code points of the Bengali block) is copied at
+      // once. Most of a Bengali news text is such runs.
+      size_t run = i;
+      int prev = -1;  // the run's last code point: its index in the Bengali block, or 128
+      for (;;) {
+        if (run < n && s[run] < 0x80) {
+          if (static_cast<unsigned>(s[run] - 'A') < 26U) {
+            break;
+          }
+          ++run;
+          prev = 128;
+          continue;
+        }
+        if (run + 2 >= n || s[run] != 0xE0 || (s[run + 1] & 0xFE) != 0xA6 ||
+            (s[run + 2] & 0xC0) != 0x80) {
+          break;
+        }
+        const unsigned k = ((s[run + 1] & 1U) << 6) | (s[run + 2] & 0x3FU);
+        const RunKind kind = k_run_kind[k];
+        if (kind == RunKind::stop ||
+            (kind == RunKind::ta && run + 9 <= n && s[run + 3] == 0xE0 && s[run + 4] == 0xA7 &&
+             s[run + 5] == 0x8D && s[run + 6] == 0xE2 && s[run + 7] == 0x80 &&
+             s[run + 8] == 0x8D) ||
+            (kind == RunKind::second_part && (prev < 0 || prev == 0x47)) ||
+            (kind == RunKind::nukta && (prev < 0 || prev == 0x4D)) ||
+            (kind == RunKind::hasanta && prev < 0)) {
+          break;  // the per-code-point path below decides
+        }
+        prev = static_cast<int>(k);
+        run += 3;
+      }
+      if (run > i) {
+        w.run(s + i, run - i, static_cast<uint32_t>(i));
+        const unsigned char last = s[run - 1];
+        prev_cp = last < 0x80
+                      ? last
+                      : 0x0980 + (static_cast<char32_t>(s[run - 2] - 0xA6) << 6) + (last & 0x3F);
+        prev_ccc = prev == 0x3C ? 7 : prev == 0x4D ? 9 : 0;  // nukta, hasanta
+        i = run;
+        if (i == n) {
+          break;
+        }
+      }
+    }
     const auto from = static_cast<uint32_t>(i);
     const unsigned char b0 = s[i];
     if (b0 < 0x80) {  // ASCII: only case folding applies (step f)

@@ -110,8 +110,8 @@ uint32_t Matcher::atom_for(const std::string& token, Mode mode) {
       }
       const size_t key = start_key_length(token);
       if (token.size() >= 64) {
-        if (std::find(m_long_prefix_lengths.begin(), m_long_prefix_lengths.end(),
-                      token.size()) == m_long_prefix_lengths.end()) {
+        if (std::find(m_long_prefix_lengths.begin(), m_long_prefix_lengths.end(), token.size()) ==
+            m_long_prefix_lengths.end()) {
           m_long_prefix_lengths.push_back(static_cast<uint32_t>(token.size()));
           std::sort(m_long_prefix_lengths.begin(), m_long_prefix_lengths.end());
         }

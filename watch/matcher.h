@@ -180,8 +180,8 @@ class Matcher {
   std::vector<uint64_t> m_prefix_by_start;
   uint64_t m_prefix_short_bits = 0;
   std::vector<uint32_t> m_long_prefix_lengths;
-  bool m_inflected_words = false;          // some word atom takes endings
-  StringTable m_term_keys;                          // term key → term id (deduplication)
+  bool m_inflected_words = false;  // some word atom takes endings
+  StringTable m_term_keys;         // term key → term id (deduplication)
   uint32_t m_atom_count = 0;
   std::vector<std::vector<uint32_t>> m_first_terms;  // while compiling: atom → terms it begins
   std::vector<uint32_t> m_first_offsets;  // atom a's terms: m_first_flat[offsets[a], offsets[a+1])

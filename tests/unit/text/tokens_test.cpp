@@ -154,20 +154,20 @@ TEST_CASE("stripped forms are the stem chains of the endings list", "[text]") {
 namespace {
 
 // The slow form: every code point boundary p of `token` whose rest is a chain.
-std::vector<uint32_t> chain_starts_slow(std::string_view token) {
+std::vector<uint32_t> chain_starts_slow(std::string_view token, int max_chain = 3) {
   std::vector<uint32_t> out;
   for (size_t p = 1; p < token.size(); ++p) {
     if ((static_cast<unsigned char>(token[p]) & 0xC0) != 0x80 &&
-        khobor::text::is_ending_chain(token.substr(p))) {
+        khobor::text::is_ending_chain(token.substr(p), max_chain)) {
       out.push_back(static_cast<uint32_t>(p));
     }
   }
   return out;
 }
 
-std::vector<uint32_t> chain_starts_fast(std::string_view token) {
+std::vector<uint32_t> chain_starts_fast(std::string_view token, int max_chain = 3) {
   uint32_t buf[64];
-  const size_t n = khobor::text::ending_chain_starts(token, buf, 64);
+  const size_t n = khobor::text::ending_chain_starts(token, buf, 64, max_chain);
   std::vector<uint32_t> out(buf, buf + n);
   std::sort(out.begin(), out.end());
   return out;
@@ -193,7 +193,10 @@ TEST_CASE("the ending-chain walk finds the same stems as is_ending_chain", "[tex
   }
   for (const std::string& t : tokens) {
     INFO(t);
-    REQUIRE(chain_starts_fast(t) == chain_starts_slow(t));
+    for (int max_chain = 1; max_chain <= 5; ++max_chain) {  // 5: the trie walk, not the DFA
+      INFO("max_chain " << max_chain);
+      REQUIRE(chain_starts_fast(t, max_chain) == chain_starts_slow(t, max_chain));
+    }
   }
   // Every token of the fixture (and of the shared feeds, when present).
   std::vector<std::string> texts = {
