@@ -84,10 +84,28 @@ size_t Matcher::start_key_length(std::string_view s) {
   return std::min(i, s.size());
 }
 
-size_t Matcher::start_bucket(std::string_view s, size_t key_length) {
+size_t Matcher::start_bucket(std::string_view s, size_t key_length, unsigned bits) {
+  // The first key_length (at most 8) bytes as a number, read with whole loads
+  // (a byte-wise copy here stalls the multiplication that follows).
+  const char* p = s.data();
   uint64_t w = 0;
-  std::memcpy(&w, s.data(), std::min<size_t>(key_length, 8));
-  return static_cast<size_t>((w * 0x9E3779B97F4A7C15ULL) >> (64 - k_start_bits));
+  if (s.size() >= 8) {
+    std::memcpy(&w, p, 8);
+  } else if (s.size() >= 4) {
+    uint32_t lo = 0;
+    uint32_t hi = 0;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + s.size() - 4, 4);
+    w = lo | (static_cast<uint64_t>(hi) << (8 * (s.size() - 4)));
+  } else {
+    for (size_t k = 0; k < s.size(); ++k) {
+      w |= static_cast<uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+    }
+  }
+  if (key_length < 8) {
+    w &= (uint64_t{1} << (8 * key_length)) - 1;
+  }
+  return static_cast<size_t>((w * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
 }
 
 void Matcher::add_to_bloom(std::string_view atom) {
@@ -136,7 +154,18 @@ uint32_t Matcher::atom_for(const std::string& token, Mode mode) {
   if (atom == UINT32_MAX) {
     atom = m_atom_count++;
   }
-  m_inflected_words = m_inflected_words || mode == Mode::inflect;
+  if (mode == Mode::inflect) {
+    m_inflected_words = true;
+    if (const size_t key = start_key_length(token); key == 0) {
+      m_short_inflected = true;
+    } else {
+      if (m_word_starts.empty()) {
+        m_word_starts.assign((size_t{1} << 16) / 64, 0);
+      }
+      const size_t bit = start_bucket(token, key, 16);
+      m_word_starts[bit >> 6] |= uint64_t{1} << (bit & 63);
+    }
+  }
   return atom;
 }
 
@@ -245,7 +274,13 @@ void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) co
       }
     }
   }
-  if (m_inflected_words) {
+  const size_t key = start_key_length(tok);
+  bool may_inflect = m_short_inflected;
+  if (!may_inflect && m_inflected_words && key != 0) {
+    const size_t bit = start_bucket(tok, key, 16);
+    may_inflect = ((m_word_starts[bit >> 6] >> (bit & 63)) & 1) != 0;
+  }
+  if (may_inflect) {
     uint32_t starts[64];
     const size_t count = text::ending_chain_starts(tok, starts, 64);
     for (size_t k = 0; k < count; ++k) {
@@ -266,10 +301,8 @@ void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) co
   }
   // Prefix atoms shorter than the token, at the lengths its start allows.
   uint64_t lengths = m_prefix_short_bits;
-  if (!m_prefix_by_start.empty()) {
-    if (const size_t key = start_key_length(tok); key != 0) {
-      lengths |= m_prefix_by_start[start_bucket(tok, key)];
-    }
+  if (!m_prefix_by_start.empty() && key != 0) {
+    lengths |= m_prefix_by_start[start_bucket(tok, key)];
   }
   auto try_prefix = [&](size_t len) {
     if ((static_cast<unsigned char>(tok[len]) & 0xC0) == 0x80) {

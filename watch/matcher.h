@@ -174,12 +174,19 @@ class Matcher {
   // m_prefix_by_start[start_bucket(token)] says one of n bytes exists (n < 64);
   // m_prefix_short_bits has the lengths of one-code-point prefix atoms, tried
   // for every token, and m_long_prefix_lengths the lengths of 64 or more.
-  static constexpr unsigned k_start_bits = 12;
+  static constexpr unsigned k_start_bits = 10;
   static size_t start_key_length(std::string_view s);  // bytes of its first two code points
-  static size_t start_bucket(std::string_view s, size_t key_length);
+  static size_t start_bucket(std::string_view s, size_t key_length, unsigned bits = k_start_bits);
   std::vector<uint64_t> m_prefix_by_start;
   uint64_t m_prefix_short_bits = 0;
   std::vector<uint32_t> m_long_prefix_lengths;
+  // A token can be an inflected form of a word atom only if the word begins with
+  // the token's first two code points: bit start_bucket(word, key, 16) of
+  // m_word_starts is set for every word atom that takes endings (one of one code
+  // point sets m_short_inflected instead). Tokens whose start has no bit skip the
+  // walk for endings and its lookups.
+  std::vector<uint64_t> m_word_starts;  // 2^16 bits
+  bool m_short_inflected = false;
   bool m_inflected_words = false;  // some word atom takes endings
   StringTable m_term_keys;         // term key → term id (deduplication)
   uint32_t m_atom_count = 0;
