@@ -217,6 +217,14 @@ Matcher::Matcher(const std::vector<WatchList>& lists) : m_lists(&lists) {
         }
         ref.single_term =
             rules[r].nodes[static_cast<size_t>(rules[r].root)].op == RuleNode::Op::term;
+        {
+          const Rule& rule = rules[r];
+          const RuleNode& root = rule.nodes[static_cast<size_t>(rule.root)];
+          ref.conjunction = root.op == RuleNode::Op::op_and &&
+                            std::all_of(root.kids.begin(), root.kids.end(), [&](int k) {
+                              return rule.nodes[static_cast<size_t>(k)].op == RuleNode::Op::term;
+                            });
+        }
         m_rules.push_back(std::move(ref));
       }
     };
@@ -557,9 +565,15 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
   const std::vector<uint32_t>& marks = term_mark;
   for (uint32_t r : candidates) {
     const RuleRef& ref = m_rules[r];
-    const bool holds = ref.single_term || ref.rule->eval([&](int k) {
-      return marks[ref.term_ids[static_cast<size_t>(k)]] == now;
-    });
+    // The common shapes without walking the rule's tree: one term, or terms
+    // joined by AND (a b, "a b" c).
+    const bool holds =
+        ref.single_term ||
+        (ref.conjunction ? std::all_of(ref.term_ids.begin(), ref.term_ids.end(),
+                                       [&](uint32_t t) { return marks[t] == now; })
+                         : ref.rule->eval([&](int k) {
+                             return marks[ref.term_ids[static_cast<size_t>(k)]] == now;
+                           }));
     if (!holds) {
       continue;
     }

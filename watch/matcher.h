@@ -131,6 +131,7 @@ class Matcher {
     bool exclude = false;
     std::vector<uint32_t> term_ids;  // global term id of each of the rule's terms
     bool single_term = false;        // the rule is one term: it holds when that term fired
+    bool conjunction = false;        // the rule is t1 AND t2 …: it holds when all term_ids fired
   };
 
   uint32_t atom_for(const std::string& token, Mode mode);
