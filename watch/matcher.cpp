@@ -2,15 +2,21 @@
 #include "watch/matcher.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
 #include <functional>
+#include <memory>
 
 #include "text/inflection.h"
 #include "text/normalize.h"
 #include "text/tokens.h"
 
 namespace khobor::watch {
+namespace {
+// Each Matcher's identity in the per-thread memo of token lookups (0: none).
+std::atomic<uint64_t> g_matcher_ids{0};
+}  // namespace
 
 // ---- StringTable ----
 
@@ -197,7 +203,8 @@ uint32_t Matcher::term_for(const RuleTerm& t) {
   return id;
 }
 
-Matcher::Matcher(const std::vector<WatchList>& lists) : m_lists(&lists) {
+Matcher::Matcher(const std::vector<WatchList>& lists)
+    : m_lists(&lists), m_id(g_matcher_ids.fetch_add(1) + 1) {
   for (size_t l = 0; l < lists.size(); ++l) {
     auto add = [&](const std::vector<Rule>& rules, bool exclude) {
       for (size_t r = 0; r < rules.size(); ++r) {
@@ -341,6 +348,20 @@ void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) co
 
 namespace {
 
+// One entry of the memo: a token (up to k_text bytes) and its atoms (up to
+// k_atoms), for the Matcher `matcher`. Direct-mapped by the token's hash.
+struct MemoEntry {
+  static constexpr size_t k_text = 38;
+  static constexpr size_t k_atoms = 3;
+  uint64_t matcher = 0;
+  uint8_t length = 0;
+  uint8_t count = 0;
+  char text[k_text] = {};
+  uint32_t atoms[k_atoms] = {};
+};
+static_assert(sizeof(MemoEntry) == 64);
+constexpr size_t k_memo_size = 4096;  // 256 KB per thread
+
 struct Occurrence {
   uint32_t token;
   uint32_t atom;
@@ -461,6 +482,11 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
   thread_local std::vector<text::Token> toks;
   thread_local std::vector<Occurrence> occs;
   thread_local std::vector<uint32_t> atoms;
+  thread_local std::unique_ptr<MemoEntry[]> memo_buffer;
+  if (!memo_buffer) {
+    memo_buffer = std::make_unique<MemoEntry[]>(k_memo_size);
+  }
+  MemoEntry* const memo = memo_buffer.get();
   // "Term t fired in this entry" is term_mark[t] == epoch, and "rule r is a
   // candidate" rule_mark[r] == epoch: one store and one load each, no sorting or
   // searching. The epoch grows with every call, so marks left by an earlier
@@ -493,10 +519,31 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
     text::tokenize(norm, toks);
     occs.clear();
     for (uint32_t i = 0; i < toks.size(); ++i) {
+      const std::string_view tok = toks[i].text;
+      // News text repeats its words: a token seen lately on this thread, with
+      // this Matcher, takes its atoms from the memo (checked byte for byte).
+      MemoEntry* slot = nullptr;
+      if (tok.size() <= MemoEntry::k_text) {
+        slot = &memo[StringTable::mix(StringTable::hash(tok)) & (k_memo_size - 1)];
+        if (slot->matcher == m_id && slot->length == tok.size() &&
+            std::memcmp(slot->text, tok.data(), tok.size()) == 0) {
+          for (uint8_t k = 0; k < slot->count; ++k) {
+            occs.push_back(Occurrence{i, slot->atoms[k]});
+          }
+          continue;
+        }
+      }
       atoms.clear();
-      token_atoms(toks[i].text, atoms);
+      token_atoms(tok, atoms);
       for (uint32_t atom : atoms) {
         occs.push_back(Occurrence{i, atom});
+      }
+      if (slot != nullptr && atoms.size() <= MemoEntry::k_atoms) {
+        slot->matcher = m_id;
+        slot->length = static_cast<uint8_t>(tok.size());
+        slot->count = static_cast<uint8_t>(atoms.size());
+        std::memcpy(slot->text, tok.data(), tok.size());
+        std::copy(atoms.begin(), atoms.end(), slot->atoms);
       }
     }
     if (occs.empty()) {

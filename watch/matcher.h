@@ -158,6 +158,10 @@ class Matcher {
   }
 
   const std::vector<WatchList>* m_lists = nullptr;
+  // This Matcher's key in the per-thread memo of token lookups: unique in the
+  // process, so a memo entry made for another Matcher (an earlier reload, or a
+  // freed one whose address was reused) never counts.
+  uint64_t m_id = 0;
   // A Bloom filter (two bits per atom, about 32 bits per atom) over the text of
   // every atom, word and prefix alike: the walk along a token tests each of its
   // prefixes here and goes to the tables only on a hit.
