@@ -222,6 +222,13 @@ Matcher::Matcher(const std::vector<WatchList>& lists)
             term_rules.push_back(rule_id);
           }
         }
+        for (size_t k = 0; k < rules[r].terms.size(); ++k) {
+          const uint32_t id = ref.term_ids[k];
+          if (rules[r].positive[k] && std::none_of(ref.reported.begin(), ref.reported.end(),
+                                                   [&](const auto& p) { return p.first == id; })) {
+            ref.reported.emplace_back(id, &rules[r].terms[k].written);
+          }
+        }
         ref.single_term =
             rules[r].nodes[static_cast<size_t>(rules[r].root)].op == RuleNode::Op::term;
         {
@@ -638,7 +645,6 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
   // The output, only for the lists that match. Spans go back into the fields
   // through the sparse maps; entries whose lists share a first hit share the
   // snippet's making.
-  thread_local std::vector<std::pair<uint32_t, const std::string*>> terms;
   thread_local std::vector<const TermHit*> rule_hits;
   thread_local std::vector<const TermHit*> kept;
   struct Snippet {
@@ -662,16 +668,7 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
       continue;
     }
     const RuleRef& ref = m_rules[st.best];
-    terms.clear();  // global id, as written; each term once
-    for (size_t k = 0; k < ref.term_ids.size(); ++k) {
-      if (!ref.rule->positive[k]) {
-        continue;
-      }
-      const uint32_t id = ref.term_ids[k];
-      if (std::none_of(terms.begin(), terms.end(), [&](const auto& p) { return p.first == id; })) {
-        terms.emplace_back(id, &ref.rule->terms[k].written);
-      }
-    }
+    const auto& terms = ref.reported;  // global id, as written; each term once
     rule_hits.clear();
     for (const auto& [id, written] : terms) {
       const auto [lo, hi] =

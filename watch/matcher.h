@@ -130,8 +130,10 @@ class Matcher {
     uint32_t index = 0;  // position in its list's rules (or excludes)
     bool exclude = false;
     std::vector<uint32_t> term_ids;  // global term id of each of the rule's terms
-    bool single_term = false;        // the rule is one term: it holds when that term fired
-    bool conjunction = false;        // the rule is t1 AND t2 …: it holds when all term_ids fired
+    // The positive terms, each once: global id and the term as written (for hits).
+    std::vector<std::pair<uint32_t, const std::string*>> reported;
+    bool single_term = false;  // the rule is one term: it holds when that term fired
+    bool conjunction = false;  // the rule is t1 AND t2 …: it holds when all term_ids fired
   };
 
   uint32_t atom_for(const std::string& token, Mode mode);
