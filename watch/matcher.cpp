@@ -2,6 +2,7 @@
 #include "watch/matcher.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstring>
@@ -397,11 +398,27 @@ bool sentence_break(std::string_view gap) {
          gap.find("\u0965") != std::string_view::npos;
 }
 
+// Byte tables for the snippet: spaces (' ', '\n', '\t', '\r'), and the bytes a
+// snippet may be cut at (' ', '\n', '\t').
+constexpr std::array<bool, 256> k_space_byte = [] {
+  std::array<bool, 256> t{};
+  t[' '] = t['\n'] = t['\t'] = t['\r'] = true;
+  return t;
+}();
+constexpr std::array<bool, 256> k_cut_byte = [] {
+  std::array<bool, 256> t{};
+  t[' '] = t['\n'] = t['\t'] = true;
+  return t;
+}();
+
 bool is_space_byte(char c) {
-  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+  return k_space_byte[static_cast<unsigned char>(c)];
 }
 
-// About 40 characters before the hit and 60 after, cut at spaces, one line.
+bool is_cut_byte(char c) {
+  return k_cut_byte[static_cast<unsigned char>(c)];
+}
+
 std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
   while (text.size() > end && is_space_byte(text.back())) {
     text.remove_suffix(1);  // trailing space is not worth an ellipsis
@@ -427,16 +444,20 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
   };
   size_t s = back(begin, 40);
   size_t e = forward(end, 60);
-  if (s > 0) {
-    const size_t sp = text.substr(s, begin - s).find_first_of(" \n\t");
-    if (sp != std::string_view::npos) {
-      s += sp + 1;
+  if (s > 0) {  // from the first cut in [s, begin), if any
+    for (size_t k = s; k < begin; ++k) {
+      if (is_cut_byte(text[k])) {
+        s = k + 1;
+        break;
+      }
     }
   }
-  if (e < text.size()) {
-    const size_t sp = text.substr(end, e - end).find_last_of(" \n\t");
-    if (sp != std::string_view::npos) {
-      e = end + sp;
+  if (e < text.size()) {  // to the last cut in [end, e), if any
+    for (size_t k = e; k > end; --k) {
+      if (is_cut_byte(text[k - 1])) {
+        e = k - 1;
+        break;
+      }
     }
   }
   while (s < begin && is_space_byte(text[s])) {

@@ -5,13 +5,16 @@
 // tables keyed by the token text (words, prefixes), behind one Bloom filter. A
 // token can match an atom only at a few of its lengths: its whole length, where a
 // chain of endings begins (text::ending_chain_starts: one walk back from its end),
-// and the lengths of prefix atoms. Matching hashes the token once, code point by
-// code point, and at those lengths only tests the Bloom filter and, on a hit,
-// the tables: the cost per token does not grow with the number of rules. Phrases
-// are checked from the occurrences of their first atom; rules are evaluated only
-// when one of their positive terms occurred, and output (hits, snippets) is
-// made only for the lists that match.
+// and the lengths of prefix atoms that begin with the token's first two code
+// points. Each such length costs one hash, one Bloom test and, on a hit, one
+// table lookup; a per-thread memo gives recently seen tokens their atoms at once.
+// The cost per token does not grow with the number of rules. Phrases are checked
+// from the occurrences of their first atom; rules are evaluated only when one of
+// their positive terms occurred, and output (hits, snippets) is made only for
+// the lists that match. docs/rules.md has the steps and the benchmark.
 //
+// Per-thread state (buffers, marks, the memo of token lookups) lives in
+// thread_local storage of match(): about 300 KB per thread that matches.
 // Immutable after construction; match() is const and thread-safe.
 #pragma once
 
