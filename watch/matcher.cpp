@@ -419,7 +419,17 @@ bool is_cut_byte(char c) {
   return k_cut_byte[static_cast<unsigned char>(c)];
 }
 
-std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
+// True when `text` has no line break, tab, carriage return or double space: a
+// snippet of it needs no collapsing of spaces.
+bool single_spaced(std::string_view text) {
+  return std::memchr(text.data(), '\n', text.size()) == nullptr &&
+         std::memchr(text.data(), '\t', text.size()) == nullptr &&
+         std::memchr(text.data(), '\r', text.size()) == nullptr &&
+         text.find("  ") == std::string_view::npos;
+}
+
+// `plain`: single_spaced(text) is known to hold.
+std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bool plain) {
   while (text.size() > end && is_space_byte(text.back())) {
     text.remove_suffix(1);  // trailing space is not worth an ellipsis
   }
@@ -433,14 +443,17 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
     return pos;
   };
   auto forward = [&](size_t pos, int chars) {
+    // A code point at a time, by the length its lead byte says (a stray
+    // continuation byte counts as one, as before).
     while (pos < text.size() && chars > 0) {
-      ++pos;
+      const auto b = static_cast<unsigned char>(text[pos]);
+      pos += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
       while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) {
         ++pos;
       }
       --chars;
     }
-    return pos;
+    return std::min(pos, text.size());
   };
   size_t s = back(begin, 40);
   size_t e = forward(end, 60);
@@ -466,29 +479,35 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
   while (e > end && is_space_byte(text[e - 1])) {
     --e;
   }
-  std::string out = s > 0 ? "…" : "";
-  out.reserve(out.size() + (e - s) + 3);
-  bool last_space = false;
-  for (size_t k = s; k < e; ++k) {
-    const char c = text[k];
-    if (is_space_byte(c)) {
-      if (!last_space) {
-        out += ' ';
+  // Runs of spaces become one ' '. Most spans have none but single spaces:
+  // then the span is copied as it is.
+  const bool head = s > 0;
+  const bool tail = e < text.size();
+  const std::string_view span = text.substr(s, e - s);
+  std::string out((head ? 3 : 0) + span.size() + (tail ? 3 : 0), '\0');
+  char* o = out.data();
+  if (head) {
+    std::memcpy(o, "…", 3);
+    o += 3;
+  }
+  if (plain || single_spaced(span)) {
+    std::memcpy(o, span.data(), span.size());
+    o += span.size();
+  } else {
+    bool last_space = false;
+    for (const char ch : span) {
+      const bool space = is_space_byte(ch);
+      if (!space || !last_space) {
+        *o++ = space ? ' ' : ch;
       }
-      last_space = true;
-      continue;
+      last_space = space;
     }
-    size_t run = k + 1;
-    while (run < e && !is_space_byte(text[run])) {
-      ++run;
-    }
-    out.append(text.substr(k, run - k));
-    k = run - 1;
-    last_space = false;
   }
-  if (e < text.size()) {
-    out += "…";
+  if (tail) {
+    std::memcpy(o, "…", 3);
+    o += 3;
   }
+  out.resize(static_cast<size_t>(o - out.data()));
   return out;
 }
 
@@ -676,6 +695,7 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
   };
   thread_local std::vector<Snippet> snippets;
   snippets.clear();
+  int8_t field_plain[3] = {-1, -1, -1};  // single_spaced(field), once known
   auto by_place = [](const TermHit* a, const TermHit* b) {
     return a->field != b->field ? a->field < b->field
                                 : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
@@ -748,7 +768,11 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
       if (same != snippets.end()) {
         m.snippet = matches[same->match].snippet;
       } else {
-        m.snippet = make_snippet(fields[first.field], m.hits.front().begin, m.hits.front().end);
+        if (field_plain[first.field] < 0) {
+          field_plain[first.field] = single_spaced(fields[first.field]) ? 1 : 0;
+        }
+        m.snippet = make_snippet(fields[first.field], m.hits.front().begin, m.hits.front().end,
+                                 field_plain[first.field] == 1);
         snippets.push_back(Snippet{first.field, first.begin, first.end, matches.size()});
       }
     }
