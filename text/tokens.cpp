@@ -149,8 +149,7 @@ void tokenize(std::string_view s, std::vector<Token>& tokens) {
       if (b < 0x80) {
         fast = t[b];
         len = 1;
-      } else if (b == 0xE0 && i + 3 <= n &&
-                 (static_cast<unsigned char>(s[i + 1]) & 0xFE) == 0xA6) {
+      } else if (b == 0xE0 && i + 3 <= n && (static_cast<unsigned char>(s[i + 1]) & 0xFE) == 0xA6) {
         fast = bengali[((static_cast<unsigned char>(s[i + 1]) & 1U) << 6) |
                        (static_cast<unsigned char>(s[i + 2]) & 0x3FU)];
         len = 3;
