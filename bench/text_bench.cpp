@@ -1,19 +1,31 @@
 // text_bench — the text path's speed on real Bengali feed entries.
 //
-//   text_bench [DATA_DIR] [--quick] [--runs N] [--rules 1000|10000] [--match-only]
+//   text_bench [DATA_DIR] [--quick] [--rounds N] [--seconds S] [--passes N]
+//              [--rules 1000|10000] [--match-only] [--no-icu]
 //
 // DATA_DIR defaults to ../shared/data (its feeds-bd/latest/*.xml are read). The
 // entries' title, description/summary and content:encoded/content are taken
-// with pugixml and stripped of HTML tags: that text is the input. Printed, each
-// in MB/s of entry text per CPU second of the thread (best of 3 runs):
+// with pugixml and stripped of HTML tags: that text is the input. Measured:
 //   - ICU's bare word-break iterator over the same text (UTF-8 UText, every
 //     boundary and its rule status): the peer, and the ceiling of any
 //     ICU-based tokenizer;
-//   - our normalize_mapped, tokenize, and the two together;
-//   - WatchSet::match (normalise + tokens + match, per field as khobord runs it)
-//     against 1,000 and 10,000 rules drawn from the corpus's own words;
+//   - our normalize_mapped, tokenize, and normalize + tokenize;
+//   - WatchSet::match (normalise + tokens + match, per field as khobord runs it,
+//     hits and snippets included) against 1,000 and 10,000 rules drawn from the
+//     corpus's own words;
 // and the time to load and compile the 1,000 and 10,000 rules (100 and 1,000
-// watch-list files of 10 rules each, TOML parsing included).
+// watch-list files of 10 rules each, TOML parsing included), median of 5.
+//
+// Each measurement loops over the corpus for at least S seconds (default 1) of
+// wall time; there are N rounds (default 5), each running every measurement
+// once, ICU's first, so ours and the peer's are taken under the same load. Printed
+// per measurement, in MB of entry text per second: the median over the rounds by
+// the wall clock and by the process's CPU time (CLOCK_PROCESS_CPUTIME_ID), the
+// slowest round's CPU rate, and the median ratio to ICU's CPU rate in the same
+// round; the load average before and after is printed beside them. --passes N
+// runs exactly N passes per measurement instead (for perf stat), --match-only
+// skips the text-only passes, --no-icu skips ICU's too (its line then means
+// nothing), --rules picks one rule set.
 #include <time.h>
 #include <unicode/brkiter.h>
 #include <unicode/localpointer.h>
@@ -28,6 +40,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <pugixml.hpp>
 #include <random>
 #include <sstream>
@@ -124,23 +137,63 @@ std::vector<Entry> load_entries(const fs::path& dir) {
   return entries;
 }
 
-int g_runs = 3;
+// One reading of both clocks: wall (monotonic) and the process's CPU time.
+struct Clocks {
+  double wall = 0;
+  double cpu = 0;
+};
 
-double seconds_of(const std::function<void()>& f, int runs = g_runs) {
-  // The thread's CPU time, not the wall clock: the machine may be shared, and
-  // the goal is per core.
-  auto now = [] {
+Clocks now() {
+  auto seconds = [](clockid_t id) {
     timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    clock_gettime(id, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
   };
-  double best = 1e30;
-  for (int r = 0; r < runs; ++r) {
-    const double t0 = now();
-    f();
-    best = std::min(best, now() - t0);
-  }
-  return best;
+  return Clocks{seconds(CLOCK_MONOTONIC), seconds(CLOCK_PROCESS_CPUTIME_ID)};
+}
+
+// The machine's load averages (1, 5, 15 min), printed beside the numbers: the
+// wall-clock rates mean little on a busy machine, the CPU-time rates less so.
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+// One pass of a measurement: MB/s by the wall clock and by CPU time.
+struct Sample {
+  double wall = 0;
+  double cpu = 0;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n == 0 ? 0 : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// A named measurement: `pass` goes once over the whole input (`mb` MB of text).
+struct Measure {
+  std::string label;
+  std::function<void()> pass;
+  std::vector<Sample> samples;  // one per round
+};
+
+// Runs `pass` again and again for at least `min_seconds` of wall time (a single
+// pass over the corpus takes 10–30 ms, which is noise) and returns the rates.
+// With `passes` > 0, exactly that many passes instead (for counting
+// instructions with perf stat, which the load does not change).
+Sample run_for(const std::function<void()>& pass, double mb, double min_seconds, int passes) {
+  const Clocks t0 = now();
+  Clocks t = t0;
+  int n = 0;
+  do {
+    pass();
+    ++n;
+    t = now();
+  } while (passes > 0 ? n < passes : t.wall - t0.wall < min_seconds);
+  return Sample{mb * n / (t.wall - t0.wall), mb * n / std::max(t.cpu - t0.cpu, 1e-9)};
 }
 
 // Writes `n` rules as n/10 watch-list files into `dir`, drawn from `words`.
@@ -200,19 +253,38 @@ int main(int argc, char** argv) {
   fs::path data = fs::path(KHOBOR_SOURCE_DIR) / ".." / "shared" / "data";
   bool quick = false;
   size_t only_rules = 0;    // 0: both 1,000 and 10,000
-  bool match_only = false;  // skip the ICU and text-only passes (for profiling)
+  bool match_only = false;  // only the matching passes (for profiling)
+  bool no_icu = false;      // not even ICU's (for profiling; no ratios then)
+  int rounds = 5;
+  double min_seconds = 1.0;
+  int passes = 0;  // 0: loop for min_seconds
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       quick = true;
     } else if (std::strcmp(argv[i], "--match-only") == 0) {
       match_only = true;
+    } else if (std::strcmp(argv[i], "--no-icu") == 0) {
+      no_icu = true;
     } else if (std::strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
       only_rules = static_cast<size_t>(std::atol(argv[++i]));
-    } else if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
-      g_runs = std::max(1, std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+      rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--passes") == 0 && i + 1 < argc) {
+      passes = std::max(1, std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+      min_seconds = std::max(0.0, std::atof(argv[++i]));
+    } else if (argv[i][0] == '-') {
+      std::fprintf(stderr,
+                   "usage: text_bench [DATA_DIR] [--quick] [--rounds N] [--seconds S] "
+                   "[--passes N] [--rules 1000|10000] [--match-only] [--no-icu]\n");
+      return 2;
     } else {
       data = argv[i];
     }
+  }
+  if (quick) {
+    rounds = 1;
+    min_seconds = 0.05;
   }
   const fs::path dir = data / "feeds-bd" / "latest";
   if (!fs::is_directory(dir)) {
@@ -224,89 +296,89 @@ int main(int argc, char** argv) {
     entries.resize(200);
   }
   size_t bytes = 0;
-  std::string all;  // every field, one per line, for the bare passes
   for (const Entry& e : entries) {
     bytes += e.title.size() + e.summary.size() + e.content.size();
-    all += e.title + "\n" + e.summary + "\n" + e.content + "\n";
   }
   const double mb = static_cast<double>(bytes) / 1e6;
   std::printf("input: %zu entries, %.2f MB of entry text (title + summary + content) from %s\n",
               entries.size(), mb, dir.c_str());
-  auto rate = [&](const char* what, double s) {
-    std::printf("  %-52s %8.1f MB/s  (%.3f s)\n", what, mb / s, s);
-  };
 
-  // The peer: ICU's word break iterator, bare.
-  const int text_runs = match_only ? 1 : g_runs;
-  size_t icu_words = 0;
-  const double icu_s = seconds_of(
-      [&] {
-        icu_words = 0;
-        UErrorCode status = U_ZERO_ERROR;
-        icu::LocalPointer<icu::BreakIterator> it(
-            icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
-        for (const Entry& e : entries) {
-          for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-            UText* ut =
-                utext_openUTF8(nullptr, f->data(), static_cast<int64_t>(f->size()), &status);
-            it->setText(ut, status);
-            for (int32_t b = it->next(); b != icu::BreakIterator::DONE; b = it->next()) {
-              icu_words += it->getRuleStatus() != UBRK_WORD_NONE ? 1 : 0;
-            }
-            utext_close(ut);
-          }
-        }
-        if (U_FAILURE(status)) {
-          std::fprintf(stderr, "ICU: %s\n", u_errorName(status));
-        }
-      },
-      text_runs);
-
-  size_t our_tokens = 0;
-  const double norm_s = seconds_of(
-      [&] {
-        for (const Entry& e : entries) {
-          for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-            auto n = khobor::text::normalize_mapped(*f);
-            our_tokens += n.text.size() & 1;
-          }
-        }
-      },
-      text_runs);
   std::vector<std::string> normalized;
+  size_t token_count = 0;
   for (const Entry& e : entries) {
     for (const std::string* f : {&e.title, &e.summary, &e.content}) {
       normalized.push_back(khobor::text::normalize(*f));
+      token_count += khobor::text::tokenize(normalized.back()).size();
     }
   }
-  const double tok_s = seconds_of(
-      [&] {
-        our_tokens = 0;
-        for (const std::string& s : normalized) {
-          our_tokens += khobor::text::tokenize(s).size();
+
+  // The peer: ICU's word break iterator, bare, over the same fields.
+  size_t icu_words = 0;
+  UErrorCode icu_status = U_ZERO_ERROR;
+  icu::LocalPointer<icu::BreakIterator> icu_it(
+      icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), icu_status));
+  UText* icu_text = nullptr;
+  auto icu_pass = [&] {
+    icu_words = 0;
+    UErrorCode status = U_ZERO_ERROR;
+    for (const Entry& e : entries) {
+      for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+        icu_text = utext_openUTF8(icu_text, f->data(), static_cast<int64_t>(f->size()), &status);
+        icu_it->setText(icu_text, status);
+        for (int32_t b = icu_it->next(); b != icu::BreakIterator::DONE; b = icu_it->next()) {
+          icu_words += icu_it->getRuleStatus() != UBRK_WORD_NONE ? 1 : 0;
         }
-      },
-      text_runs);
-  const double both_s = seconds_of(
-      [&] {
-        for (const Entry& e : entries) {
-          for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-            auto n = khobor::text::normalize_mapped(*f);
-            our_tokens += khobor::text::tokenize(n.text).size() & 1;
-          }
-        }
-      },
-      text_runs);
-  size_t token_count = 0;
-  for (const std::string& n : normalized) {
-    token_count += khobor::text::tokenize(n).size();
+      }
+    }
+    if (U_FAILURE(status)) {
+      std::fprintf(stderr, "ICU: %s\n", u_errorName(status));
+    }
+  };
+  icu_pass();
+  if (U_FAILURE(icu_status)) {
+    std::fprintf(stderr, "ICU: %s\n", u_errorName(icu_status));
+    return 1;
   }
-  std::printf("text (one core; ICU %zu words, ours %zu tokens after normalising):\n", icu_words,
-              token_count);
-  rate("ICU word-break iterator, bare (the peer)", icu_s);
-  rate("khobor normalize_mapped", norm_s);
-  rate("khobor tokenize (of normalised text)", tok_s);
-  rate("khobor normalize_mapped + tokenize", both_s);
+  std::printf("words: ICU %zu, ours %zu tokens (after normalising)\n", icu_words, token_count);
+
+  std::vector<Measure> measures;
+  measures.push_back(
+      {"ICU word-break iterator, bare (the peer)", no_icu ? [] {} : std::function(icu_pass), {}});
+  size_t sink = 0;  // keeps the passes' results alive
+  khobor::text::NormalizedText mapped;
+  std::string norm;
+  std::vector<khobor::text::Token> toks;
+  if (!match_only) {
+    measures.push_back({"khobor normalize_mapped",
+                        [&] {
+                          for (const Entry& e : entries) {
+                            for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+                              khobor::text::normalize_mapped(*f, mapped);
+                              sink += mapped.text.size();
+                            }
+                          }
+                        },
+                        {}});
+    measures.push_back({"khobor tokenize (of normalised text)",
+                        [&] {
+                          for (const std::string& s : normalized) {
+                            khobor::text::tokenize(s, toks);
+                            sink += toks.size();
+                          }
+                        },
+                        {}});
+    measures.push_back({"khobor normalize + tokenize",
+                        [&] {
+                          for (const Entry& e : entries) {
+                            for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+                              khobor::text::normalize(*f, norm);
+                              khobor::text::tokenize(norm, toks);
+                              sink += toks.size();
+                            }
+                          }
+                        },
+                        {}});
+  }
 
   // Rule words: distinct corpus tokens of 2+ characters, as the analyst would
   // type them (the rule parser normalises them again).
@@ -336,43 +408,92 @@ int main(int argc, char** argv) {
   std::printf("rule vocabulary: %zu distinct corpus words (all but the 300 most frequent)\n",
               words.size());
 
+  // The rule sets: loaded and compiled (TOML included) 5 times each, the median
+  // printed; then their matching passes join the rounds below.
   const fs::path tmp =
       fs::temp_directory_path() / ("khobor-text-bench-" + std::to_string(getpid()));
+  std::vector<std::unique_ptr<khobor::watch::WatchSet>> sets;
+  std::vector<size_t> set_slots;  // 0: the 1,000 rules, 1: the 10,000
+  std::vector<size_t> matched(2, 0);
+  std::vector<size_t> hit_count(2, 0);
   for (size_t n : {size_t{1000}, size_t{10000}}) {
     if (only_rules != 0 && n != only_rules) {
       continue;
     }
     write_rules(tmp, n, words, static_cast<uint32_t>(n));
-    std::vector<khobor::watch::LoadProblem> problems;
-    khobor::watch::WatchSet set;
-    const double compile_s = seconds_of(
-        [&] {
-          problems.clear();
-          set = khobor::watch::WatchSet::load_dir(tmp.string(), problems);
-        },
-        3);
-    for (const auto& p : problems) {
-      std::fprintf(stderr, "  problem: %s\n", p.to_string().c_str());
-    }
-    size_t matched = 0;
-    size_t hits = 0;
-    const double match_s = seconds_of([&] {
-      matched = 0;
-      hits = 0;
-      for (const Entry& e : entries) {
-        khobor::watch::EntryText t{"feed", e.title, e.summary, e.content};
-        for (const auto& m : set.match(t)) {
-          ++matched;
-          hits += m.hits.size();
-        }
+    std::vector<double> wall;
+    std::vector<double> cpu;
+    auto set = std::make_unique<khobor::watch::WatchSet>();
+    for (int k = 0; k < 5; ++k) {
+      std::vector<khobor::watch::LoadProblem> problems;
+      const Clocks t0 = now();
+      *set = khobor::watch::WatchSet::load_dir(tmp.string(), problems);
+      const Clocks t1 = now();
+      wall.push_back(t1.wall - t0.wall);
+      cpu.push_back(t1.cpu - t0.cpu);
+      for (const auto& p : problems) {
+        std::fprintf(stderr, "  problem: %s\n", p.to_string().c_str());
       }
-    });
-    std::printf("%zu rules in %zu lists: loaded and compiled in %.3f s; %zu matches, %zu hits\n",
-                set.rule_count(), set.list_count(), compile_s, matched, hits);
+    }
+    std::printf(
+        "%zu rules in %zu lists: loaded and compiled in %.3f s wall, %.3f s CPU (median "
+        "of 5)\n",
+        set->rule_count(), set->list_count(), median(wall), median(cpu));
+    const size_t slot = n == 1000 ? 0 : 1;
+    const khobor::watch::WatchSet* s = set.get();
     char label[96];
     std::snprintf(label, sizeof label, "khobor normalise + tokens + match, %zu rules", n);
-    rate(label, match_s);
+    measures.push_back({label,
+                        [&, s, slot] {
+                          matched[slot] = 0;
+                          hit_count[slot] = 0;
+                          for (const Entry& e : entries) {
+                            khobor::watch::EntryText t{"feed", e.title, e.summary, e.content};
+                            for (const auto& m : s->match(t)) {
+                              ++matched[slot];
+                              hit_count[slot] += m.hits.size();
+                            }
+                          }
+                        },
+                        {}});
+    sets.push_back(std::move(set));
+    set_slots.push_back(slot);
   }
   fs::remove_all(tmp);
-  return 0;
+
+  // The rounds: every measurement once per round, ICU's first, so that each
+  // round's numbers, ours and the peer's, are taken under the same load.
+  const std::string load_before = load_average();
+  for (int r = 0; r < rounds; ++r) {
+    for (Measure& m : measures) {
+      m.samples.push_back(run_for(m.pass, mb, min_seconds, passes));
+    }
+  }
+  const std::string load_after = load_average();
+  std::printf("%d rounds of >= %.2f s per measurement; load average %s before, %s after\n", rounds,
+              min_seconds, load_before.c_str(), load_after.c_str());
+  std::printf("  %-48s %9s %9s %9s %9s\n", "MB/s, median of the rounds (min: slowest round)",
+              "wall", "CPU", "CPU min", "/ ICU");
+  std::vector<double> icu_cpu;
+  for (const Sample& s : measures.front().samples) {
+    icu_cpu.push_back(s.cpu);
+  }
+  for (const Measure& m : measures) {
+    std::vector<double> wall;
+    std::vector<double> cpu;
+    std::vector<double> ratio;
+    for (size_t k = 0; k < m.samples.size(); ++k) {
+      wall.push_back(m.samples[k].wall);
+      cpu.push_back(m.samples[k].cpu);
+      ratio.push_back(m.samples[k].cpu / icu_cpu[k]);
+    }
+    std::printf("  %-48s %9.1f %9.1f %9.1f %8.2fx\n", m.label.c_str(), median(wall), median(cpu),
+                *std::min_element(cpu.begin(), cpu.end()), median(ratio));
+  }
+  for (size_t k = 0; k < sets.size(); ++k) {
+    std::printf("%zu rules: %zu matches, %zu hits over the %zu entries\n", sets[k]->rule_count(),
+                matched[set_slots[k]], hit_count[set_slots[k]], entries.size());
+  }
+  utext_close(icu_text);
+  return sink == 42 ? 1 : 0;
 }

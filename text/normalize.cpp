@@ -40,8 +40,10 @@
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -156,69 +158,141 @@ constexpr std::array<bool, 128> k_plain_bengali = [] {
   return t;
 }();
 
-// Output of pass 1: bytes and (when mapped) one source offset per byte, written
-// through raw pointers into buffers sized for the worst case (2 bytes out per
-// byte in: a nukta letter's 3 bytes become 6).
-template <bool Mapped>
+// What pass 1 records of where its output came from: nothing, one source
+// offset per output byte (normalize_mapped), or the points where the difference
+// between input and output offsets changes (OffsetMap).
+enum class MapKind : uint8_t { none, dense, sparse };
+
+// How the fast path of pass 1 treats each code point of the Bengali block:
+// copied (plain); ত, unless ্ + ZWJ follow (khanda-ta); the second parts of ো/ৌ,
+// unless right after ে in the run; nukta (combining class 7), unless right after
+// hasanta; hasanta (class 9); the others stop the run (nukta letters, digits,
+// U+09FE). A combining mark at the start of a run stops it too: the code point
+// before it was not the run's.
+enum class RunKind : uint8_t { plain, ta, second_part, nukta, hasanta, stop };
+
+constexpr std::array<RunKind, 128> k_run_kind = [] {
+  std::array<RunKind, 128> t{};
+  for (char32_t c = 0x0980; c < 0x0A00; ++c) {
+    RunKind k = RunKind::plain;
+    if (c == k_ta) {
+      k = RunKind::ta;
+    } else if (c == 0x09BE || c == 0x09D7) {
+      k = RunKind::second_part;
+    } else if (c == k_nukta) {
+      k = RunKind::nukta;
+    } else if (c == k_hasanta) {
+      k = RunKind::hasanta;
+    } else if (c == 0x09DC || c == 0x09DD || c == 0x09DF || (c >= 0x09E6 && c <= 0x09EF) ||
+               c == 0x09FE) {
+      k = RunKind::stop;
+    }
+    t[c - 0x0980] = k;
+  }
+  return t;
+}();
+
+// Output of pass 1: bytes and the map of kind `Kind`, written through raw
+// pointers into buffers sized for the worst case (2 bytes out per byte in: a
+// nukta letter's 3 bytes become 6). Each public call writes one code point that
+// came from input offset `from`.
+template <MapKind Kind>
 class Writer {
  public:
-  Writer(std::string& out, std::vector<uint32_t>* map, size_t in_size) : m_out(out), m_map(map) {
-    out.resize(in_size * 2 + 4);
-    m_o = out.data();
-    if constexpr (Mapped) {
+  Writer(std::string& out, std::vector<uint32_t>* map, OffsetMap* sparse, size_t in_size)
+      : m_out(out), m_map(map), m_sparse(sparse) {
+    // The bytes go to a per-thread scratch buffer that is never cleared, then
+    // are copied out once: growing `out` to the worst case would first fill it
+    // with zeros, twice the input's size on every call.
+    thread_local std::unique_ptr<char[]> scratch;
+    thread_local size_t scratch_size = 0;
+    if (scratch_size < in_size * 2 + 4) {
+      scratch_size = std::max(in_size * 2 + 4, scratch_size * 2);
+      scratch = std::make_unique_for_overwrite<char[]>(scratch_size);
+    }
+    m_base = scratch.get();
+    m_o = m_base;
+    if constexpr (Kind == MapKind::dense) {
       map->resize(in_size * 2 + 5);
       m_m = map->data();
     }
   }
   void byte(char c, uint32_t from) {
-    *m_o++ = c;
-    if constexpr (Mapped) {
-      *m_m++ = from;
-    }
+    start(from);
+    raw(c, from);
   }
   void three(const unsigned char* p, uint32_t from) {
+    start(from);
     std::memcpy(m_o, p, 3);
     m_o += 3;
-    if constexpr (Mapped) {
+    if constexpr (Kind == MapKind::dense) {
       m_m[0] = m_m[1] = m_m[2] = from;
       m_m += 3;
     }
   }
+  // `len` bytes at `p` that are whole code points, copied unchanged (not for
+  // the dense map, which needs each code point's offset).
+  void run(const unsigned char* p, size_t len, uint32_t from) {
+    static_assert(Kind != MapKind::dense);
+    start(from);
+    std::memcpy(m_o, p, len);
+    m_o += len;
+  }
   void code_point(char32_t cp, uint32_t from) {
+    start(from);
     if (cp < 0x80) {
-      byte(static_cast<char>(cp), from);
+      raw(static_cast<char>(cp), from);
     } else if (cp < 0x800) {
-      byte(static_cast<char>(0xC0 | (cp >> 6)), from);
-      byte(static_cast<char>(0x80 | (cp & 0x3F)), from);
+      raw(static_cast<char>(0xC0 | (cp >> 6)), from);
+      raw(static_cast<char>(0x80 | (cp & 0x3F)), from);
     } else if (cp < 0x10000) {
-      byte(static_cast<char>(0xE0 | (cp >> 12)), from);
-      byte(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
-      byte(static_cast<char>(0x80 | (cp & 0x3F)), from);
+      raw(static_cast<char>(0xE0 | (cp >> 12)), from);
+      raw(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
+      raw(static_cast<char>(0x80 | (cp & 0x3F)), from);
     } else {
-      byte(static_cast<char>(0xF0 | (cp >> 18)), from);
-      byte(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)), from);
-      byte(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
-      byte(static_cast<char>(0x80 | (cp & 0x3F)), from);
+      raw(static_cast<char>(0xF0 | (cp >> 18)), from);
+      raw(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)), from);
+      raw(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
+      raw(static_cast<char>(0x80 | (cp & 0x3F)), from);
     }
   }
-  void finish() {
-    m_out.resize(static_cast<size_t>(m_o - m_out.data()));
-    if constexpr (Mapped) {
+  void finish(size_t in_size) {
+    const auto size = static_cast<size_t>(m_o - m_base);
+    if constexpr (Kind == MapKind::sparse) {
+      m_sparse->note(static_cast<uint32_t>(size), static_cast<uint32_t>(in_size));
+    }
+    m_out.assign(m_base, size);
+    if constexpr (Kind == MapKind::dense) {
       m_map->resize(static_cast<size_t>(m_m - m_map->data()));
     }
   }
 
  private:
+  void start(uint32_t from) {
+    if constexpr (Kind == MapKind::sparse) {
+      m_sparse->note(static_cast<uint32_t>(m_o - m_base), from);
+    }
+  }
+  void raw(char c, uint32_t from) {
+    *m_o++ = c;
+    if constexpr (Kind == MapKind::dense) {
+      *m_m++ = from;
+    }
+  }
+
   std::string& m_out;
   std::vector<uint32_t>* m_map;
+  OffsetMap* m_sparse;
+  char* m_base = nullptr;
   char* m_o = nullptr;
   uint32_t* m_m = nullptr;
 };
 
 // Pass 1 (steps a–g above). Returns true when the output may not be NFC.
-template <bool Mapped>
-bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* map) {
-  Writer<Mapped> w(out, map, in.size());
+template <MapKind Kind>
+bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* map,
+                OffsetMap* sparse = nullptr) {
+  Writer<Kind> w(out, map, sparse, in.size());
   const auto& qc = nfc_table();
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
   const size_t n = in.size();
@@ -227,6 +301,52 @@ bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* ma
   char32_t prev_cp = 0;  // the last code point written
   size_t i = 0;
   while (i < n) {
+    if constexpr (Kind != MapKind::dense) {
+      // The fast path: a run of code points that no step changes (ASCII but
+      // the capitals, the plain code points of the Bengali block) is copied at
+      // once. Most of a Bengali news text is such runs.
+      size_t run = i;
+      int prev = -1;  // the run's last code point: its index in the Bengali block, or 128
+      for (;;) {
+        if (run < n && s[run] < 0x80) {
+          if (static_cast<unsigned>(s[run] - 'A') < 26U) {
+            break;
+          }
+          ++run;
+          prev = 128;
+          continue;
+        }
+        if (run + 2 >= n || s[run] != 0xE0 || (s[run + 1] & 0xFE) != 0xA6 ||
+            (s[run + 2] & 0xC0) != 0x80) {
+          break;
+        }
+        const unsigned k = ((s[run + 1] & 1U) << 6) | (s[run + 2] & 0x3FU);
+        const RunKind kind = k_run_kind[k];
+        if (kind == RunKind::stop ||
+            (kind == RunKind::ta && run + 9 <= n && s[run + 3] == 0xE0 && s[run + 4] == 0xA7 &&
+             s[run + 5] == 0x8D && s[run + 6] == 0xE2 && s[run + 7] == 0x80 &&
+             s[run + 8] == 0x8D) ||
+            (kind == RunKind::second_part && (prev < 0 || prev == 0x47)) ||
+            (kind == RunKind::nukta && (prev < 0 || prev == 0x4D)) ||
+            (kind == RunKind::hasanta && prev < 0)) {
+          break;  // the per-code-point path below decides
+        }
+        prev = static_cast<int>(k);
+        run += 3;
+      }
+      if (run > i) {
+        w.run(s + i, run - i, static_cast<uint32_t>(i));
+        const unsigned char last = s[run - 1];
+        prev_cp = last < 0x80
+                      ? last
+                      : 0x0980 + (static_cast<char32_t>(s[run - 2] - 0xA6) << 6) + (last & 0x3F);
+        prev_ccc = prev == 0x3C ? 7 : prev == 0x4D ? 9 : 0;  // nukta, hasanta
+        i = run;
+        if (i == n) {
+          break;
+        }
+      }
+    }
     const auto from = static_cast<uint32_t>(i);
     const unsigned char b0 = s[i];
     if (b0 < 0x80) {  // ASCII: only case folding applies (step f)
@@ -304,7 +424,7 @@ bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* ma
     prev_cp = cp;
     w.code_point(cp, from);
   }
-  w.finish();
+  w.finish(n);
   return needs_nfc;
 }
 
@@ -347,12 +467,13 @@ void nfc_pass(std::string& text, std::vector<uint32_t>* map) {
 // runs again on the result until nothing changes (in practice once).
 template <bool Mapped>
 void run(std::string_view input, std::string& out, std::vector<uint32_t>* map) {
-  bool needs_nfc = first_pass<Mapped>(input, out, map);
+  constexpr MapKind k_kind = Mapped ? MapKind::dense : MapKind::none;
+  bool needs_nfc = first_pass<k_kind>(input, out, map);
   for (int round = 0; needs_nfc && round < 4; ++round) {
     nfc_pass(out, map);
     std::string again;
     std::vector<uint32_t> again_map;
-    needs_nfc = first_pass<Mapped>(out, again, Mapped ? &again_map : nullptr);
+    needs_nfc = first_pass<k_kind>(out, again, Mapped ? &again_map : nullptr);
     if (again == out) {
       break;
     }
@@ -381,6 +502,38 @@ std::string normalize(std::string_view input) {
 void normalize_mapped(std::string_view input, NormalizedText& out) {
   run<true>(input, out.text, &out.source_offset);
   out.source_offset.push_back(static_cast<uint32_t>(input.size()));
+}
+
+void normalize(std::string_view input, std::string& out, OffsetMap& map) {
+  map.clear();
+  if (!first_pass<MapKind::sparse>(input, out, nullptr, &map)) {
+    return;  // the common case: one pass, a few points
+  }
+  // NFC has to run (rare): the dense map through ICU's edits, then kept sparsely.
+  thread_local std::vector<uint32_t> dense;
+  run<true>(input, out, &dense);
+  dense.push_back(static_cast<uint32_t>(input.size()));
+  map.clear();
+  for (size_t b = 0; b <= out.size(); ++b) {
+    if (b == out.size() || (static_cast<unsigned char>(out[b]) & 0xC0) != 0x80) {
+      map.note(static_cast<uint32_t>(b), dense[b]);
+    }
+  }
+}
+
+void OffsetMap::add(uint32_t out, uint32_t src) {
+  m_out.push_back(out);
+  m_src.push_back(src);
+  m_delta = src - out;
+}
+
+uint32_t OffsetMap::source(uint32_t pos) const {
+  const auto it = std::upper_bound(m_out.begin(), m_out.end(), pos);
+  if (it == m_out.begin()) {
+    return pos;
+  }
+  const auto k = static_cast<size_t>(it - m_out.begin()) - 1;
+  return m_src[k] + (pos - m_out[k]);
 }
 
 NormalizedText normalize_mapped(std::string_view input) {

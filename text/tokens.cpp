@@ -139,7 +139,31 @@ void tokenize(std::string_view s, std::vector<Token>& tokens) {
       continue;
     }
     bool has_word = last != Wb::connector;
+    const Wb* bengali = t.data() + 0x0980;
     while (i < n) {
+      // The fast path: Bengali and ASCII letters, digits and marks go on with
+      // the word (WB4, WB5, WB8-10) without the general decoding below.
+      const auto b = static_cast<unsigned char>(s[i]);
+      Wb fast = Wb::other;
+      size_t len = 0;
+      if (b < 0x80) {
+        fast = t[b];
+        len = 1;
+      } else if (b == 0xE0 && i + 3 <= n && (static_cast<unsigned char>(s[i + 1]) & 0xFE) == 0xA6) {
+        fast = bengali[((static_cast<unsigned char>(s[i + 1]) & 1U) << 6) |
+                       (static_cast<unsigned char>(s[i + 2]) & 0x3FU)];
+        len = 3;
+      }
+      if (fast == Wb::letter || fast == Wb::numeric) {
+        last = fast;
+        has_word = true;
+        i += len;
+        continue;
+      }
+      if (fast == Wb::extend) {
+        i += len;
+        continue;
+      }
       size_t j = i;
       const Wb c = next_class(s, j, t);
       if (c == Wb::extend) {  // WB4

@@ -2,14 +2,22 @@
 #include "watch/matcher.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
 #include <cstring>
 #include <functional>
+#include <memory>
 
 #include "text/inflection.h"
 #include "text/normalize.h"
 #include "text/tokens.h"
 
 namespace khobor::watch {
+namespace {
+// Each Matcher's identity in the per-thread memo of token lookups (0: none).
+std::atomic<uint64_t> g_matcher_ids{0};
+}  // namespace
 
 // ---- StringTable ----
 
@@ -71,6 +79,42 @@ void StringTable::grow() {
 
 // ---- compiling ----
 
+size_t Matcher::start_key_length(std::string_view s) {
+  size_t i = 0;
+  for (int cp = 0; cp < 2; ++cp) {
+    if (i >= s.size()) {
+      return 0;
+    }
+    const auto b = static_cast<unsigned char>(s[i]);
+    i += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  }
+  return std::min(i, s.size());
+}
+
+size_t Matcher::start_bucket(std::string_view s, size_t key_length, unsigned bits) {
+  // The first key_length (at most 8) bytes as a number, read with whole loads
+  // (a byte-wise copy here stalls the multiplication that follows).
+  const char* p = s.data();
+  uint64_t w = 0;
+  if (s.size() >= 8) {
+    std::memcpy(&w, p, 8);
+  } else if (s.size() >= 4) {
+    uint32_t lo = 0;
+    uint32_t hi = 0;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + s.size() - 4, 4);
+    w = lo | (static_cast<uint64_t>(hi) << (8 * (s.size() - 4)));
+  } else {
+    for (size_t k = 0; k < s.size(); ++k) {
+      w |= static_cast<uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+    }
+  }
+  if (key_length < 8) {
+    w &= (uint64_t{1} << (8 * key_length)) - 1;
+  }
+  return static_cast<size_t>((w * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
 void Matcher::add_to_bloom(std::string_view atom) {
   const uint64_t mixed = StringTable::mix(StringTable::hash(atom));
   const uint64_t a = mixed >> m_bloom_shift;
@@ -84,14 +128,31 @@ uint32_t Matcher::atom_for(const std::string& token, Mode mode) {
     const uint32_t atom = m_prefixes.insert(token, m_atom_count);
     if (atom == m_atom_count) {
       ++m_atom_count;
-      if (std::find(m_prefix_lengths.begin(), m_prefix_lengths.end(), token.size()) ==
-          m_prefix_lengths.end()) {
-        m_prefix_lengths.push_back(static_cast<uint32_t>(token.size()));
-        std::sort(m_prefix_lengths.begin(), m_prefix_lengths.end());
+      if (token.size() < 256) {
+        m_prefix_length_bits[token.size() >> 6] |= uint64_t{1} << (token.size() & 63);
+      } else {
+        m_long_prefixes = true;
       }
+      const size_t key = start_key_length(token);
+      if (token.size() >= 64) {
+        if (std::find(m_long_prefix_lengths.begin(), m_long_prefix_lengths.end(), token.size()) ==
+            m_long_prefix_lengths.end()) {
+          m_long_prefix_lengths.push_back(static_cast<uint32_t>(token.size()));
+          std::sort(m_long_prefix_lengths.begin(), m_long_prefix_lengths.end());
+        }
+      } else if (key == 0) {  // one code point
+        m_prefix_short_bits |= uint64_t{1} << token.size();
+      } else {
+        if (m_prefix_by_start.empty()) {
+          m_prefix_by_start.assign(size_t{1} << k_start_bits, 0);
+        }
+        m_prefix_by_start[start_bucket(token, key)] |= uint64_t{1} << token.size();
+      }
+      m_max_atom_length = std::max(m_max_atom_length, token.size());
     }
     return atom;
   }
+  m_max_atom_length = std::max(m_max_atom_length, token.size());
   const uint32_t slot = m_words.insert(token, static_cast<uint32_t>(m_word_slots.size()));
   if (slot == m_word_slots.size()) {
     m_word_slots.emplace_back();
@@ -99,6 +160,18 @@ uint32_t Matcher::atom_for(const std::string& token, Mode mode) {
   uint32_t& atom = mode == Mode::exact ? m_word_slots[slot].exact : m_word_slots[slot].inflect;
   if (atom == UINT32_MAX) {
     atom = m_atom_count++;
+  }
+  if (mode == Mode::inflect) {
+    m_inflected_words = true;
+    if (const size_t key = start_key_length(token); key == 0) {
+      m_short_inflected = true;
+    } else {
+      if (m_word_starts.empty()) {
+        m_word_starts.assign((size_t{1} << 16) / 64, 0);
+      }
+      const size_t bit = start_bucket(token, key, 16);
+      m_word_starts[bit >> 6] |= uint64_t{1} << (bit & 63);
+    }
   }
   return atom;
 }
@@ -131,7 +204,8 @@ uint32_t Matcher::term_for(const RuleTerm& t) {
   return id;
 }
 
-Matcher::Matcher(const std::vector<WatchList>& lists) : m_lists(&lists) {
+Matcher::Matcher(const std::vector<WatchList>& lists)
+    : m_lists(&lists), m_id(g_matcher_ids.fetch_add(1) + 1) {
   for (size_t l = 0; l < lists.size(); ++l) {
     auto add = [&](const std::vector<Rule>& rules, bool exclude) {
       for (size_t r = 0; r < rules.size(); ++r) {
@@ -149,8 +223,23 @@ Matcher::Matcher(const std::vector<WatchList>& lists) : m_lists(&lists) {
             term_rules.push_back(rule_id);
           }
         }
+        for (size_t k = 0; k < rules[r].terms.size(); ++k) {
+          const uint32_t id = ref.term_ids[k];
+          if (rules[r].positive[k] && std::none_of(ref.reported.begin(), ref.reported.end(),
+                                                   [&](const auto& p) { return p.first == id; })) {
+            ref.reported.emplace_back(id, &rules[r].terms[k].written);
+          }
+        }
         ref.single_term =
             rules[r].nodes[static_cast<size_t>(rules[r].root)].op == RuleNode::Op::term;
+        {
+          const Rule& rule = rules[r];
+          const RuleNode& root = rule.nodes[static_cast<size_t>(rule.root)];
+          ref.conjunction = root.op == RuleNode::Op::op_and &&
+                            std::all_of(root.kids.begin(), root.kids.end(), [&](int k) {
+                              return rule.nodes[static_cast<size_t>(k)].op == RuleNode::Op::term;
+                            });
+        }
         m_rules.push_back(std::move(ref));
       }
     };
@@ -184,50 +273,102 @@ Matcher::Matcher(const std::vector<WatchList>& lists) : m_lists(&lists) {
 // ---- matching ----
 
 void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
-  // Every way a token matches an atom (equal, equal after stripping endings, or
-  // beginning with a prefix atom) makes the atom's text a prefix of the token
-  // at a code point boundary. One walk hashes each such prefix and tests it in
-  // the Bloom filter; only a hit goes to the tables.
-  uint64_t h = StringTable::k_seed;
-  for (size_t i = 0; i < tok.size();) {
-    const size_t n =
-        std::min(StringTable::sequence_length(static_cast<unsigned char>(tok[i])), tok.size() - i);
-    h = StringTable::hash_step(h, tok.data() + i, n);
-    i += n;
-    const uint64_t mixed = StringTable::mix(h);
+  // A token matches an atom only at a few of its lengths, each tried with one
+  // hash, one Bloom test and, on a hit, one table lookup: its whole length (a
+  // word, exactly or inflected, or a prefix atom), a stem before a chain of
+  // endings (an inflected word), the length of a prefix atom.
+  const size_t n = tok.size();
+  if (n <= m_max_atom_length) {
+    const uint64_t mixed = StringTable::mix(StringTable::hash(tok));
     if (in_bloom(mixed)) {
-      prefix_atoms(tok, i, mixed, atoms);
+      if (const uint32_t* w = m_words.find_mixed(tok, mixed)) {
+        const WordSlot& slot = m_word_slots[*w];
+        if (slot.inflect != UINT32_MAX) {
+          push_atom(atoms, slot.inflect);
+        }
+        if (slot.exact != UINT32_MAX) {
+          push_atom(atoms, slot.exact);
+        }
+      }
+      if (is_prefix_length(n)) {
+        if (const uint32_t* a = m_prefixes.find_mixed(tok, mixed)) {
+          push_atom(atoms, *a);
+        }
+      }
     }
   }
-}
-
-void Matcher::prefix_atoms(std::string_view tok, size_t len, uint64_t mixed,
-                           std::vector<uint32_t>& atoms) const {
-  auto push = [&](uint32_t atom) {
-    if (std::find(atoms.begin(), atoms.end(), atom) == atoms.end()) {
-      atoms.push_back(atom);
+  const size_t key = start_key_length(tok);
+  bool may_inflect = m_short_inflected;
+  if (!may_inflect && m_inflected_words && key != 0) {
+    const size_t bit = start_bucket(tok, key, 16);
+    may_inflect = ((m_word_starts[bit >> 6] >> (bit & 63)) & 1) != 0;
+  }
+  if (may_inflect) {
+    uint32_t starts[64];
+    const size_t count = text::ending_chain_starts(tok, starts, 64);
+    for (size_t k = 0; k < count; ++k) {
+      if (starts[k] > m_max_atom_length) {
+        continue;
+      }
+      const std::string_view stem = tok.substr(0, starts[k]);
+      const uint64_t mixed = StringTable::mix(StringTable::hash(stem));
+      if (!in_bloom(mixed)) {
+        continue;
+      }
+      if (const uint32_t* w = m_words.find_mixed(stem, mixed)) {
+        if (m_word_slots[*w].inflect != UINT32_MAX) {
+          push_atom(atoms, m_word_slots[*w].inflect);
+        }
+      }
+    }
+  }
+  // Prefix atoms shorter than the token, at the lengths its start allows.
+  uint64_t lengths = m_prefix_short_bits;
+  if (!m_prefix_by_start.empty() && key != 0) {
+    lengths |= m_prefix_by_start[start_bucket(tok, key)];
+  }
+  auto try_prefix = [&](size_t len) {
+    if ((static_cast<unsigned char>(tok[len]) & 0xC0) == 0x80) {
+      return;  // not a code point boundary
+    }
+    const std::string_view prefix = tok.substr(0, len);
+    const uint64_t mixed = StringTable::mix(StringTable::hash(prefix));
+    if (in_bloom(mixed)) {
+      if (const uint32_t* a = m_prefixes.find_mixed(prefix, mixed)) {
+        push_atom(atoms, *a);
+      }
     }
   };
-  const std::string_view prefix = tok.substr(0, len);
-  if (const uint32_t* w = m_words.find_mixed(prefix, mixed)) {
-    const WordSlot& slot = m_word_slots[*w];
-    if (len == tok.size()) {
-      if (slot.inflect != UINT32_MAX) {
-        push(slot.inflect);
-      }
-      if (slot.exact != UINT32_MAX) {
-        push(slot.exact);
-      }
-    } else if (slot.inflect != UINT32_MAX && text::is_ending_chain(tok.substr(len))) {
-      push(slot.inflect);
-    }
+  if (n < 64) {
+    lengths &= (uint64_t{1} << n) - 1;  // shorter than the token
   }
-  if (const uint32_t* a = m_prefixes.find_mixed(prefix, mixed)) {
-    push(*a);
+  while (lengths != 0) {
+    try_prefix(static_cast<size_t>(std::countr_zero(lengths)));
+    lengths &= lengths - 1;
+  }
+  for (const uint32_t len : m_long_prefix_lengths) {
+    if (len >= n) {
+      break;
+    }
+    try_prefix(len);
   }
 }
 
 namespace {
+
+// One entry of the memo: a token (up to k_text bytes) and its atoms (up to
+// k_atoms), for the Matcher `matcher`. Direct-mapped by the token's hash.
+struct MemoEntry {
+  static constexpr size_t k_text = 38;
+  static constexpr size_t k_atoms = 3;
+  uint64_t matcher = 0;
+  uint8_t length = 0;
+  uint8_t count = 0;
+  char text[k_text] = {};
+  uint32_t atoms[k_atoms] = {};
+};
+static_assert(sizeof(MemoEntry) == 64);
+constexpr size_t k_memo_size = 4096;  // 256 KB per thread
 
 struct Occurrence {
   uint32_t token;
@@ -257,12 +398,38 @@ bool sentence_break(std::string_view gap) {
          gap.find("\u0965") != std::string_view::npos;
 }
 
+// Byte tables for the snippet: spaces (' ', '\n', '\t', '\r'), and the bytes a
+// snippet may be cut at (' ', '\n', '\t').
+constexpr std::array<bool, 256> k_space_byte = [] {
+  std::array<bool, 256> t{};
+  t[' '] = t['\n'] = t['\t'] = t['\r'] = true;
+  return t;
+}();
+constexpr std::array<bool, 256> k_cut_byte = [] {
+  std::array<bool, 256> t{};
+  t[' '] = t['\n'] = t['\t'] = true;
+  return t;
+}();
+
 bool is_space_byte(char c) {
-  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+  return k_space_byte[static_cast<unsigned char>(c)];
 }
 
-// About 40 characters before the hit and 60 after, cut at spaces, one line.
-std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
+bool is_cut_byte(char c) {
+  return k_cut_byte[static_cast<unsigned char>(c)];
+}
+
+// True when `text` has no line break, tab, carriage return or double space: a
+// snippet of it needs no collapsing of spaces.
+bool single_spaced(std::string_view text) {
+  return std::memchr(text.data(), '\n', text.size()) == nullptr &&
+         std::memchr(text.data(), '\t', text.size()) == nullptr &&
+         std::memchr(text.data(), '\r', text.size()) == nullptr &&
+         text.find("  ") == std::string_view::npos;
+}
+
+// `plain`: single_spaced(text) is known to hold.
+std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bool plain) {
   while (text.size() > end && is_space_byte(text.back())) {
     text.remove_suffix(1);  // trailing space is not worth an ellipsis
   }
@@ -276,27 +443,34 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
     return pos;
   };
   auto forward = [&](size_t pos, int chars) {
+    // A code point at a time, by the length its lead byte says (a stray
+    // continuation byte counts as one, as before).
     while (pos < text.size() && chars > 0) {
-      ++pos;
+      const auto b = static_cast<unsigned char>(text[pos]);
+      pos += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
       while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) {
         ++pos;
       }
       --chars;
     }
-    return pos;
+    return std::min(pos, text.size());
   };
   size_t s = back(begin, 40);
   size_t e = forward(end, 60);
-  if (s > 0) {
-    const size_t sp = text.substr(s, begin - s).find_first_of(" \n\t");
-    if (sp != std::string_view::npos) {
-      s += sp + 1;
+  if (s > 0) {  // from the first cut in [s, begin), if any
+    for (size_t k = s; k < begin; ++k) {
+      if (is_cut_byte(text[k])) {
+        s = k + 1;
+        break;
+      }
     }
   }
-  if (e < text.size()) {
-    const size_t sp = text.substr(end, e - end).find_last_of(" \n\t");
-    if (sp != std::string_view::npos) {
-      e = end + sp;
+  if (e < text.size()) {  // to the last cut in [end, e), if any
+    for (size_t k = e; k > end; --k) {
+      if (is_cut_byte(text[k - 1])) {
+        e = k - 1;
+        break;
+      }
     }
   }
   while (s < begin && is_space_byte(text[s])) {
@@ -305,49 +479,36 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end) {
   while (e > end && is_space_byte(text[e - 1])) {
     --e;
   }
-  std::string out = s > 0 ? "…" : "";
-  out.reserve(out.size() + (e - s) + 3);
-  bool last_space = false;
-  for (size_t k = s; k < e; ++k) {
-    const char c = text[k];
-    if (is_space_byte(c)) {
-      if (!last_space) {
-        out += ' ';
+  // Runs of spaces become one ' '. Most spans have none but single spaces:
+  // then the span is copied as it is.
+  const bool head = s > 0;
+  const bool tail = e < text.size();
+  const std::string_view span = text.substr(s, e - s);
+  std::string out((head ? 3 : 0) + span.size() + (tail ? 3 : 0), '\0');
+  char* o = out.data();
+  if (head) {
+    std::memcpy(o, "…", 3);
+    o += 3;
+  }
+  if (plain || single_spaced(span)) {
+    std::memcpy(o, span.data(), span.size());
+    o += span.size();
+  } else {
+    bool last_space = false;
+    for (const char ch : span) {
+      const bool space = is_space_byte(ch);
+      if (!space || !last_space) {
+        *o++ = space ? ' ' : ch;
       }
-      last_space = true;
-      continue;
+      last_space = space;
     }
-    size_t run = k + 1;
-    while (run < e && !is_space_byte(text[run])) {
-      ++run;
-    }
-    out.append(text.substr(k, run - k));
-    k = run - 1;
-    last_space = false;
   }
-  if (e < text.size()) {
-    out += "…";
+  if (tail) {
+    std::memcpy(o, "…", 3);
+    o += 3;
   }
+  out.resize(static_cast<size_t>(o - out.data()));
   return out;
-}
-
-// normalize_mapped of a prefix of `field` long enough to map normalised offsets
-// up to `need`. Hits are mostly early in a field, and the map costs a pass that
-// writes four bytes per byte, so the prefix is grown only as far as needed. It is
-// cut at an ASCII space or line break: no step of normalize() looks across one
-// (a starter that never composes), so the prefix's form is the whole's prefix.
-void map_prefix(std::string_view field, uint32_t need, text::NormalizedText& mapped) {
-  size_t cut = std::min(field.size(), size_t{need} + need / 2 + 64);
-  for (;;) {
-    while (cut < field.size() && field[cut] != ' ' && field[cut] != '\n') {
-      ++cut;
-    }
-    text::normalize_mapped(field.substr(0, cut), mapped);
-    if (cut == field.size() || mapped.text.size() > need) {
-      return;
-    }
-    cut = std::min(field.size(), cut * 2 + 1);
-  }
 }
 
 }  // namespace
@@ -358,35 +519,78 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
     return matches;
   }
   const std::string_view fields[] = {entry.title, entry.summary, entry.content};
+  // Per-thread buffers, reused from entry to entry (match() is const and may run
+  // on several threads at once): nothing is allocated per token.
   thread_local std::vector<TermHit> hits;
   thread_local std::vector<uint32_t> fired;
   thread_local std::vector<uint32_t> candidates;
-  hits.clear();
-  fired.clear();
-  candidates.clear();
-  // Per-thread buffers, reused from entry to entry (match() is const and may run
-  // on several threads at once).
   thread_local std::string norm;
-  thread_local text::NormalizedText mapped;
+  thread_local text::OffsetMap offsets[3];
   thread_local std::vector<text::Token> toks;
   thread_local std::vector<Occurrence> occs;
   thread_local std::vector<uint32_t> atoms;
+  thread_local std::unique_ptr<MemoEntry[]> memo_buffer;
+  if (!memo_buffer) {
+    memo_buffer = std::make_unique<MemoEntry[]>(k_memo_size);
+  }
+  MemoEntry* const memo = memo_buffer.get();
+  // "Term t fired in this entry" is term_mark[t] == epoch, and "rule r is a
+  // candidate" rule_mark[r] == epoch: one store and one load each, no sorting or
+  // searching. The epoch grows with every call, so marks left by an earlier
+  // call (or another Matcher on this thread) never count.
+  thread_local std::vector<uint32_t> term_mark;
+  thread_local std::vector<uint32_t> rule_mark;
+  thread_local uint32_t epoch = 0;
+  if (term_mark.size() < m_terms.size()) {
+    term_mark.resize(m_terms.size(), 0);
+  }
+  if (rule_mark.size() < m_rules.size()) {
+    rule_mark.resize(m_rules.size(), 0);
+  }
+  if (++epoch == 0) {
+    std::fill(term_mark.begin(), term_mark.end(), 0);
+    std::fill(rule_mark.begin(), rule_mark.end(), 0);
+    epoch = 1;
+  }
+  hits.clear();
+  fired.clear();
+  candidates.clear();
 
   for (uint32_t f = 0; f < 3; ++f) {
     if (fields[f].empty()) {
       continue;
     }
-    // Hits keep offsets into the normalised text until the end: only the fields
-    // of reported hits are normalised again with the map back to the field.
-    text::normalize(fields[f], norm);
+    // Hits keep offsets into the normalised text until the end, where the
+    // sparse map (made in the same pass) takes them back into the field.
+    text::normalize(fields[f], norm, offsets[f]);
     text::tokenize(norm, toks);
     occs.clear();
     for (uint32_t i = 0; i < toks.size(); ++i) {
       const std::string_view tok = toks[i].text;
+      // News text repeats its words: a token seen lately on this thread, with
+      // this Matcher, takes its atoms from the memo (checked byte for byte).
+      MemoEntry* slot = nullptr;
+      if (tok.size() <= MemoEntry::k_text) {
+        slot = &memo[StringTable::mix(StringTable::hash(tok)) & (k_memo_size - 1)];
+        if (slot->matcher == m_id && slot->length == tok.size() &&
+            std::memcmp(slot->text, tok.data(), tok.size()) == 0) {
+          for (uint8_t k = 0; k < slot->count; ++k) {
+            occs.push_back(Occurrence{i, slot->atoms[k]});
+          }
+          continue;
+        }
+      }
       atoms.clear();
       token_atoms(tok, atoms);
       for (uint32_t atom : atoms) {
         occs.push_back(Occurrence{i, atom});
+      }
+      if (slot != nullptr && atoms.size() <= MemoEntry::k_atoms) {
+        slot->matcher = m_id;
+        slot->length = static_cast<uint8_t>(tok.size());
+        slot->count = static_cast<uint8_t>(atoms.size());
+        std::memcpy(slot->text, tok.data(), tok.size());
+        std::copy(atoms.begin(), atoms.end(), slot->atoms);
       }
     }
     if (occs.empty()) {
@@ -414,7 +618,10 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
         if (!ok) {
           continue;
         }
-        fired.push_back(t);
+        if (term_mark[t] != epoch) {
+          term_mark[t] = epoch;
+          fired.push_back(t);
+        }
         if (hits.size() < k_max_hits_per_entry) {
           hits.push_back(TermHit{t, f, toks[occ.token].begin, toks[occ.token + n - 1].end});
         }
@@ -424,14 +631,15 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
   if (fired.empty()) {
     return matches;
   }
-  std::sort(fired.begin(), fired.end());
-  fired.erase(std::unique(fired.begin(), fired.end()), fired.end());
-
   for (uint32_t t : fired) {
-    candidates.insert(candidates.end(), m_terms[t].rules.begin(), m_terms[t].rules.end());
+    for (uint32_t r : m_terms[t].rules) {
+      if (rule_mark[r] != epoch) {
+        rule_mark[r] = epoch;
+        candidates.push_back(r);
+      }
+    }
   }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::sort(candidates.begin(), candidates.end());  // lists in order, rules in file order
 
   // Hits by term, for the rules' lookups below.
   std::sort(hits.begin(), hits.end(), [](const TermHit& a, const TermHit& b) {
@@ -445,12 +653,21 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
     uint32_t best = UINT32_MAX;  // global rule id
     bool vetoed = false;
   };
-  std::vector<ListState> states;
+  thread_local std::vector<ListState> states;
+  states.clear();
+  const uint32_t now = epoch;
+  const std::vector<uint32_t>& marks = term_mark;
   for (uint32_t r : candidates) {
     const RuleRef& ref = m_rules[r];
-    const bool holds = ref.single_term || ref.rule->eval([&](int k) {
-      return std::binary_search(fired.begin(), fired.end(), ref.term_ids[static_cast<size_t>(k)]);
-    });
+    // The common shapes without walking the rule's tree: one term, or terms
+    // joined by AND (a b, "a b" c).
+    const bool holds =
+        ref.single_term ||
+        (ref.conjunction ? std::all_of(ref.term_ids.begin(), ref.term_ids.end(),
+                                       [&](uint32_t t) { return marks[t] == now; })
+                         : ref.rule->eval([&](int k) {
+                             return marks[ref.term_ids[static_cast<size_t>(k)]] == now;
+                           }));
     if (!holds) {
       continue;
     }
@@ -465,6 +682,24 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
     }
   }
 
+  // The output, only for the lists that match. Spans go back into the fields
+  // through the sparse maps; entries whose lists share a first hit share the
+  // snippet's making.
+  thread_local std::vector<const TermHit*> rule_hits;
+  thread_local std::vector<const TermHit*> kept;
+  struct Snippet {
+    uint32_t field;
+    uint32_t begin;
+    uint32_t end;
+    size_t match;  // index of the match whose snippet this is
+  };
+  thread_local std::vector<Snippet> snippets;
+  snippets.clear();
+  int8_t field_plain[3] = {-1, -1, -1};  // single_spaced(field), once known
+  auto by_place = [](const TermHit* a, const TermHit* b) {
+    return a->field != b->field ? a->field < b->field
+                                : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
+  };
   for (const ListState& st : states) {
     if (st.vetoed || st.best == UINT32_MAX) {
       continue;
@@ -474,25 +709,9 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
       continue;
     }
     const RuleRef& ref = m_rules[st.best];
-    Match m;
-    m.watchlist = list.name;
-    m.rule = ref.rule->text;
-    std::vector<std::pair<uint32_t, const std::string*>> terms;  // global id, as written
-    for (size_t k = 0; k < ref.term_ids.size(); ++k) {
-      if (ref.rule->positive[k]) {
-        terms.emplace_back(ref.term_ids[k], &ref.rule->terms[k].written);
-      }
-    }
-    std::vector<const TermHit*> rule_hits;
-    for (size_t k = 0; k < terms.size(); ++k) {
-      const uint32_t id = terms[k].first;
-      bool dup = false;
-      for (size_t j = 0; j < k; ++j) {
-        dup = dup || terms[j].first == id;
-      }
-      if (dup) {
-        continue;  // the same term twice in the rule
-      }
+    const auto& terms = ref.reported;  // global id, as written; each term once
+    rule_hits.clear();
+    for (const auto& [id, written] : terms) {
       const auto [lo, hi] =
           std::equal_range(hits.begin(), hits.end(), TermHit{id, 0, 0, 0},
                            [](const TermHit& a, const TermHit& b) { return a.term < b.term; });
@@ -500,17 +719,13 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
         rule_hits.push_back(&*it);
       }
     }
-    std::sort(rule_hits.begin(), rule_hits.end(), [](const TermHit* a, const TermHit* b) {
-      return a->field != b->field ? a->field < b->field
-                                  : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
-    });
+    std::sort(rule_hits.begin(), rule_hits.end(), by_place);
     if (rule_hits.size() > k_max_hits_per_match) {
       // Keep the first hit of every term, then the earliest others, in order.
-      std::vector<const TermHit*> kept;
-      std::vector<uint32_t> seen;
+      kept.clear();
       for (const TermHit* h : rule_hits) {
-        if (std::find(seen.begin(), seen.end(), h->term) == seen.end()) {
-          seen.push_back(h->term);
+        if (std::none_of(kept.begin(), kept.end(),
+                         [&](const TermHit* k) { return k->term == h->term; })) {
           kept.push_back(h);
         }
       }
@@ -522,68 +737,46 @@ std::vector<Match> Matcher::match(const EntryText& entry) const {
           kept.push_back(h);
         }
       }
-      std::sort(kept.begin(), kept.end(), [](const TermHit* a, const TermHit* b) {
-        return a->field != b->field
-                   ? a->field < b->field
-                   : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
-      });
-      rule_hits = std::move(kept);
+      std::sort(kept.begin(), kept.end(), by_place);
+      rule_hits.swap(kept);
     }
+    Match m;
+    m.watchlist = list.name;
+    m.rule = ref.rule->text;
+    m.hits.reserve(rule_hits.size());
+    const TermHit* previous = nullptr;
     for (const TermHit* h : rule_hits) {
+      if (previous != nullptr && previous->field == h->field && previous->begin == h->begin &&
+          previous->end == h->end) {
+        continue;  // the same span hit by two terms: report it once
+      }
+      previous = h;
       const auto it = std::find_if(terms.begin(), terms.end(),
                                    [&](const auto& p) { return p.first == h->term; });
       Hit hit;
       hit.term = *it->second;
       hit.field = k_field_names[h->field];
-      hit.begin = h->begin;
-      hit.end = h->end;
-      if (!m.hits.empty() && m.hits.back().field == hit.field && m.hits.back().begin == hit.begin &&
-          m.hits.back().end == hit.end) {
-        continue;  // the same span hit by two terms: report it once
-      }
+      hit.begin = offsets[h->field].source(h->begin);
+      hit.end = offsets[h->field].source(h->end);
       m.hits.push_back(std::move(hit));
     }
+    if (!rule_hits.empty()) {
+      const TermHit& first = *rule_hits.front();
+      const auto same = std::find_if(snippets.begin(), snippets.end(), [&](const Snippet& s) {
+        return s.field == first.field && s.begin == first.begin && s.end == first.end;
+      });
+      if (same != snippets.end()) {
+        m.snippet = matches[same->match].snippet;
+      } else {
+        if (field_plain[first.field] < 0) {
+          field_plain[first.field] = single_spaced(fields[first.field]) ? 1 : 0;
+        }
+        m.snippet = make_snippet(fields[first.field], m.hits.front().begin, m.hits.front().end,
+                                 field_plain[first.field] == 1);
+        snippets.push_back(Snippet{first.field, first.begin, first.end, matches.size()});
+      }
+    }
     matches.push_back(std::move(m));
-  }
-
-  // Offsets into the normalised fields → into the fields (the map is monotonic,
-  // so the order and the deduplication above hold), then the snippets.
-  auto field_index = [](const std::string& name) {
-    return name == "title" ? 0 : name == "summary" ? 1 : 2;
-  };
-  bool needed[3] = {false, false, false};
-  for (const Match& m : matches) {
-    for (const Hit& h : m.hits) {
-      needed[field_index(h.field)] = true;
-    }
-  }
-  for (int f = 0; f < 3; ++f) {
-    if (!needed[f]) {
-      continue;
-    }
-    uint32_t need = 0;  // the furthest normalised offset to map
-    for (const Match& m : matches) {
-      for (const Hit& h : m.hits) {
-        if (field_index(h.field) == f) {
-          need = std::max(need, h.end);
-        }
-      }
-    }
-    map_prefix(fields[f], need, mapped);
-    for (Match& m : matches) {
-      for (Hit& h : m.hits) {
-        if (field_index(h.field) == f) {
-          h.begin = mapped.source_offset[h.begin];
-          h.end = mapped.source_offset[h.end];
-        }
-      }
-    }
-  }
-  for (Match& m : matches) {
-    if (!m.hits.empty()) {
-      const Hit& first = m.hits.front();
-      m.snippet = make_snippet(fields[field_index(first.field)], first.begin, first.end);
-    }
   }
   return matches;
 }

@@ -1,18 +1,26 @@
 // khobor/watch/matcher.h — every watch list's rules compiled into one lookup.
 //
 // Compiling: each rule term is split into atoms (one normalised token and how it
-// may match: inflected, exact or prefix). All atoms of all lists go into one hash
-// table keyed by the token text, so matching an entry costs, per token, one
-// lookup of the token and one per ending-stripped form of it (text::stripped_forms),
-// plus one per distinct prefix length when prefix terms exist — independent of
-// the number of rules. Phrases are checked from the occurrences of their first
-// atom; rules are evaluated only when one of their positive terms occurred.
+// may match: inflected, exact or prefix). All atoms of all lists go into two hash
+// tables keyed by the token text (words, prefixes), behind one Bloom filter. A
+// token can match an atom only at a few of its lengths: its whole length, where a
+// chain of endings begins (text::ending_chain_starts: one walk back from its end),
+// and the lengths of prefix atoms that begin with the token's first two code
+// points. Each such length costs one hash, one Bloom test and, on a hit, one
+// table lookup; a per-thread memo gives recently seen tokens their atoms at once.
+// The cost per token does not grow with the number of rules. Phrases are checked
+// from the occurrences of their first atom; rules are evaluated only when one of
+// their positive terms occurred, and output (hits, snippets) is made only for
+// the lists that match. docs/rules.md has the steps and the benchmark.
 //
+// Per-thread state (buffers, marks, the memo of token lookups) lives in
+// thread_local storage of match(): about 300 KB per thread that matches.
 // Immutable after construction; match() is const and thread-safe.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,33 +31,25 @@
 namespace khobor::watch {
 
 // An open-addressing hash table from strings to uint32 values, the strings kept
-// in one arena. Keys are hashed one code point at a time (hash_step), so a
-// caller walking a token hashes every prefix of it in one pass and looks each up
-// with find_hashed. Built once, then read-only.
+// in one arena. Built once, then read-only.
 class StringTable {
  public:
-  static constexpr uint64_t k_seed = 0xCBF29CE484222325ULL;
-  // Bytes in the UTF-8 sequence that starts with `lead` (1 for a stray byte).
-  static size_t sequence_length(unsigned char lead) {
-    return lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-  }
-  // Folds the code point of `n` bytes at `p` into `h`.
-  static uint64_t hash_step(uint64_t h, const char* p, size_t n) {
-    uint32_t raw = 0;
-    for (size_t k = 0; k < n; ++k) {
-      raw |= static_cast<uint32_t>(static_cast<unsigned char>(p[k])) << (8 * k);
-    }
-    return (h ^ raw) * 0x100000001B3ULL;
-  }
+  // A fast hash of `key`, eight bytes at a time (a token of Bengali is 10–30
+  // bytes: two to four multiplications).
   static uint64_t hash(std::string_view key) {
-    uint64_t h = k_seed;
-    for (size_t i = 0; i < key.size();) {
-      const size_t n =
-          std::min(sequence_length(static_cast<unsigned char>(key[i])), key.size() - i);
-      h = hash_step(h, key.data() + i, n);
-      i += n;
+    constexpr uint64_t k_mul = 0x9FB21C651E98DF25ULL;
+    const char* p = key.data();
+    size_t n = key.size();
+    uint64_t h = 0xCBF29CE484222325ULL ^ (n * 0x9E3779B97F4A7C15ULL);
+    while (n > 8) {
+      h = (h ^ load(p, 8)) * k_mul;
+      h ^= h >> 29;
+      p += 8;
+      n -= 8;
     }
-    return h;
+    // The last 1 to 8 bytes (overlapping the ones before when there are any).
+    const uint64_t tail = key.size() >= 8 ? load(key.data() + key.size() - 8, 8) : load(p, n);
+    return (h ^ tail) * k_mul;
   }
   // The final mixing of a hash (table slots and Bloom bits use it).
   static uint64_t mix(uint64_t h) {
@@ -77,6 +77,18 @@ class StringTable {
   }
 
  private:
+  // The n (at most 8) bytes at p as a little-endian number.
+  static uint64_t load(const char* p, size_t n) {
+    uint64_t w = 0;
+    if (n == 8) {
+      std::memcpy(&w, p, 8);
+    } else {
+      for (size_t k = 0; k < n; ++k) {
+        w |= static_cast<uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+      }
+    }
+    return w;
+  }
   struct Slot {
     uint64_t hash = 0;
     uint32_t offset = 0;
@@ -121,27 +133,40 @@ class Matcher {
     uint32_t index = 0;  // position in its list's rules (or excludes)
     bool exclude = false;
     std::vector<uint32_t> term_ids;  // global term id of each of the rule's terms
-    bool single_term = false;        // the rule is one term: it holds when that term fired
+    // The positive terms, each once: global id and the term as written (for hits).
+    std::vector<std::pair<uint32_t, const std::string*>> reported;
+    bool single_term = false;  // the rule is one term: it holds when that term fired
+    bool conjunction = false;  // the rule is t1 AND t2 …: it holds when all term_ids fired
   };
 
   uint32_t atom_for(const std::string& token, Mode mode);
   uint32_t term_for(const RuleTerm& t);
 
-  // Looks up a token's atoms (word, inflected via its stripped forms, prefix)
-  // and appends them to `atoms` (without duplicates).
+  // Looks up a token's atoms (word, inflected, prefix) and appends them to
+  // `atoms` (without duplicates).
   void token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const;
-  // The slow path of token_atoms for the prefix tok[0, len) whose mixed hash
-  // passed the Bloom filter.
-  void prefix_atoms(std::string_view tok, size_t len, uint64_t mixed,
-                    std::vector<uint32_t>& atoms) const;
   void add_to_bloom(std::string_view atom);
   bool in_bloom(uint64_t mixed) const {
     const uint64_t a = mixed >> m_bloom_shift;
     const uint64_t b = (mixed >> 20) & m_bloom_mask;
     return ((m_bloom[a >> 6] >> (a & 63)) & (m_bloom[b >> 6] >> (b & 63)) & 1) != 0;
   }
+  // Adds `atom` to `atoms` unless it is there.
+  static void push_atom(std::vector<uint32_t>& atoms, uint32_t atom) {
+    if (std::find(atoms.begin(), atoms.end(), atom) == atoms.end()) {
+      atoms.push_back(atom);
+    }
+  }
+  // True when some prefix atom is `len` bytes long.
+  bool is_prefix_length(size_t len) const {
+    return len < 256 ? ((m_prefix_length_bits[len >> 6] >> (len & 63)) & 1) != 0 : m_long_prefixes;
+  }
 
   const std::vector<WatchList>* m_lists = nullptr;
+  // This Matcher's key in the per-thread memo of token lookups: unique in the
+  // process, so a memo entry made for another Matcher (an earlier reload, or a
+  // freed one whose address was reused) never counts.
+  uint64_t m_id = 0;
   // A Bloom filter (two bits per atom, about 32 bits per atom) over the text of
   // every atom, word and prefix alike: the walk along a token tests each of its
   // prefixes here and goes to the tables only on a hit.
@@ -150,9 +175,30 @@ class Matcher {
   uint64_t m_bloom_mask = 0;
   StringTable m_words;  // token → index into m_word_slots
   std::vector<WordSlot> m_word_slots;
-  StringTable m_prefixes;                  // prefix → atom
-  std::vector<uint32_t> m_prefix_lengths;  // distinct prefix byte lengths, ascending
-  StringTable m_term_keys;                 // term key → term id (deduplication)
+  StringTable m_prefixes;                           // prefix → atom
+  uint64_t m_prefix_length_bits[4] = {0, 0, 0, 0};  // bit n: a prefix atom has n bytes
+  bool m_long_prefixes = false;                     // a prefix atom has 256 bytes or more
+  size_t m_max_atom_length = 0;                     // bytes of the longest word or prefix atom
+  // Prefix atoms shorter than a token are looked for only at the lengths that
+  // prefix atoms beginning with the token's first two code points have: bit n of
+  // m_prefix_by_start[start_bucket(token)] says one of n bytes exists (n < 64);
+  // m_prefix_short_bits has the lengths of one-code-point prefix atoms, tried
+  // for every token, and m_long_prefix_lengths the lengths of 64 or more.
+  static constexpr unsigned k_start_bits = 10;
+  static size_t start_key_length(std::string_view s);  // bytes of its first two code points
+  static size_t start_bucket(std::string_view s, size_t key_length, unsigned bits = k_start_bits);
+  std::vector<uint64_t> m_prefix_by_start;
+  uint64_t m_prefix_short_bits = 0;
+  std::vector<uint32_t> m_long_prefix_lengths;
+  // A token can be an inflected form of a word atom only if the word begins with
+  // the token's first two code points: bit start_bucket(word, key, 16) of
+  // m_word_starts is set for every word atom that takes endings (one of one code
+  // point sets m_short_inflected instead). Tokens whose start has no bit skip the
+  // walk for endings and its lookups.
+  std::vector<uint64_t> m_word_starts;  // 2^16 bits
+  bool m_short_inflected = false;
+  bool m_inflected_words = false;  // some word atom takes endings
+  StringTable m_term_keys;         // term key → term id (deduplication)
   uint32_t m_atom_count = 0;
   std::vector<std::vector<uint32_t>> m_first_terms;  // while compiling: atom → terms it begins
   std::vector<uint32_t> m_first_offsets;  // atom a's terms: m_first_flat[offsets[a], offsets[a+1])

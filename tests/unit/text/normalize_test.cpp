@@ -3,16 +3,46 @@
 #include <unicode/normalizer2.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 using khobor::text::normalize;
 using khobor::text::normalize_mapped;
+using khobor::text::OffsetMap;
 
 namespace {
 // Escapes for the invisible or look-alike code points in the tests.
 const std::string k_zwj = "\u200D";
 const std::string k_zwnj = "\u200C";
+
+// The fast path (normalize with a sparse OffsetMap, one pass) against the slow
+// one (normalize_mapped, one offset per byte): the same text, and the same
+// source offset at every code point boundary of it, the end included.
+void check_sparse_map_agrees(const std::string& input) {
+  std::string out;
+  OffsetMap map;
+  normalize(input, out, map);
+  const auto slow = normalize_mapped(input);
+  REQUIRE(out == slow.text);
+  for (size_t b = 0; b <= out.size(); ++b) {
+    if (b < out.size() && (static_cast<unsigned char>(out[b]) & 0xC0) == 0x80) {
+      continue;  // inside a code point
+    }
+    INFO("at normalised offset " << b);
+    REQUIRE(map.source(static_cast<uint32_t>(b)) == slow.source_offset[b]);
+  }
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 }  // namespace
 
 TEST_CASE("the precomposed and decomposed nukta letters normalise to one form", "[text]") {
@@ -83,6 +113,9 @@ TEST_CASE("every variant spelling normalises to one form", "[text][property]") {
     for (const auto& variant : group) {
       INFO(variant);
       CHECK(normalize(variant) == first);
+      // and the one-pass offsets agree with the per-byte ones, alone and in a sentence
+      check_sparse_map_agrees(variant);
+      check_sparse_map_agrees("X " + variant + "-" + variant + "।\n১ " + variant);
     }
   }
 }
@@ -110,6 +143,7 @@ TEST_CASE("normalisation is idempotent on random mixed text", "[text][property]"
     INFO(s);
     REQUIRE(normalize(once) == once);
     REQUIRE(normalize_mapped(s).text == once);
+    check_sparse_map_agrees(s);
     // The output is NFC by ICU's own check (normalize skips ICU when its quick
     // check proves the text NFC already: this is that proof's test).
     UErrorCode status = U_ZERO_ERROR;
@@ -142,4 +176,38 @@ TEST_CASE("the mapped form gives each byte's source offset", "[text]") {
   CHECK(mv.source_offset[ko] == 2);
   CHECK(mv.source_offset[ko + 3] == 5);
   CHECK(mv.source_offset[mv.text.find('y')] == vowel.find('y'));
+}
+
+TEST_CASE("the sparse offset map stores a few points, not one per byte", "[text]") {
+  std::string out;
+  OffsetMap map;
+  normalize("plain ascii and প্রথম আলো, no step changes a length", out, map);
+  CHECK(map.size() == 0);
+  CHECK(map.source(static_cast<uint32_t>(out.size())) == out.size());
+  const std::string input = "রাশি\u09DFা" + k_zwnj + "র ১৩ PUTIN";
+  normalize(input, out, map);
+  CHECK(map.size() > 0);
+  CHECK(map.size() < 12);
+  CHECK(map.source(static_cast<uint32_t>(out.find("putin"))) == input.find("PUTIN"));
+  CHECK(map.source(static_cast<uint32_t>(out.size())) == input.size());
+  check_sparse_map_agrees(input);
+}
+
+TEST_CASE("the sparse offset map agrees with normalize_mapped on the fixtures and feeds",
+          "[text][property]") {
+  const std::string mixed =
+      read_file(std::filesystem::path(KHOBOR_FIXTURES) / "text" / "mixed.txt");
+  REQUIRE(!mixed.empty());
+  check_sparse_map_agrees(mixed);
+  const char* env = std::getenv("KHOBOR_SHARED_DATA");
+  const std::filesystem::path dir =
+      std::filesystem::path(env != nullptr ? env : KHOBOR_SHARED_DATA) / "feeds-bd" / "latest";
+  if (!std::filesystem::is_directory(dir)) {
+    WARN("skipped the feeds: " << dir << " is absent");
+    return;
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    INFO(e.path().filename().string());
+    check_sparse_map_agrees(read_file(e.path()));
+  }
 }

@@ -150,3 +150,74 @@ TEST_CASE("stripped forms are the stem chains of the endings list", "[text]") {
   CHECK(forms("র").empty());  // never an empty stem
   CHECK(forms("কে") == std::vector<std::string>{normalize("ক")});
 }
+
+namespace {
+
+// The slow form: every code point boundary p of `token` whose rest is a chain.
+std::vector<uint32_t> chain_starts_slow(std::string_view token, int max_chain = 3) {
+  std::vector<uint32_t> out;
+  for (size_t p = 1; p < token.size(); ++p) {
+    if ((static_cast<unsigned char>(token[p]) & 0xC0) != 0x80 &&
+        khobor::text::is_ending_chain(token.substr(p), max_chain)) {
+      out.push_back(static_cast<uint32_t>(p));
+    }
+  }
+  return out;
+}
+
+std::vector<uint32_t> chain_starts_fast(std::string_view token, int max_chain = 3) {
+  uint32_t buf[64];
+  const size_t n = khobor::text::ending_chain_starts(token, buf, 64, max_chain);
+  std::vector<uint32_t> out(buf, buf + n);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the ending-chain walk finds the same stems as is_ending_chain", "[text][property]") {
+  // Words with chains of endings, every ending and every chain of two or three
+  // of them, after a consonant, a vowel sign and a Latin word.
+  const auto& endings = khobor::text::inflection_endings();
+  std::vector<std::string> tokens;
+  for (const std::string stem : {"পুতিন", "রাশিয়া", "ছাত্র", "কিম", "putin", "ঢাকা", "বই"}) {
+    const std::string s = normalize(stem);
+    tokens.push_back(s);
+    for (const auto& a : endings) {
+      tokens.push_back(s + a);
+      for (const auto& b : endings) {
+        tokens.push_back(s + a + b);
+        tokens.push_back(s + a + b + endings[(a.size() + b.size()) % endings.size()]);
+      }
+    }
+  }
+  for (const std::string& t : tokens) {
+    INFO(t);
+    for (int max_chain = 1; max_chain <= 5; ++max_chain) {  // 5: the trie walk, not the DFA
+      INFO("max_chain " << max_chain);
+      REQUIRE(chain_starts_fast(t, max_chain) == chain_starts_slow(t, max_chain));
+    }
+  }
+  // Every token of the fixture (and of the shared feeds, when present).
+  std::vector<std::string> texts = {
+      normalize(read_file(std::filesystem::path(KHOBOR_FIXTURES) / "text" / "mixed.txt"))};
+  const char* env = std::getenv("KHOBOR_SHARED_DATA");
+  const std::filesystem::path dir =
+      std::filesystem::path(env != nullptr ? env : KHOBOR_SHARED_DATA) / "feeds-bd" / "latest";
+  if (std::filesystem::is_directory(dir)) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      texts.push_back(normalize(read_file(e.path())));
+    }
+  } else {
+    WARN("the shared feeds are absent: the fixture only");
+  }
+  size_t checked = 0;
+  for (const std::string& text : texts) {
+    for (const auto& tok : tokenize(text)) {
+      INFO(std::string(tok.text));
+      REQUIRE(chain_starts_fast(tok.text) == chain_starts_slow(tok.text));
+      ++checked;
+    }
+  }
+  CHECK(checked > 100);
+}

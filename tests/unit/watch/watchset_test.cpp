@@ -1,9 +1,18 @@
 #include "watch/watchset.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include "text/inflection.h"
+#include "text/normalize.h"
+#include "text/tokens.h"
 
 using khobor::watch::EntryText;
 using khobor::watch::LoadProblem;
@@ -221,4 +230,132 @@ TEST_CASE("spans are right early and late in a long field with every variant spe
   CHECK(text.substr(hits[1].begin, hits[1].end - hits[1].begin) == "রাশি\u09DF\u200Cার");
   CHECK(hits.back().begin == late);
   CHECK(text.substr(hits.back().begin, hits.back().end - hits.back().begin) == "PUTIN’s");
+}
+
+TEST_CASE("two watch sets on one thread never mix up their token lookups", "[watch]") {
+  const std::string text = "পুতিনের সঙ্গে কিমের বৈঠক";
+  for (int round = 0; round < 3; ++round) {
+    const WatchSet a = from("rules = ['পুতিন']");
+    const WatchSet b = from("rules = ['কিম']");
+    for (int k = 0; k < 2; ++k) {
+      const auto ma = a.match(content(text));
+      REQUIRE(ma.size() == 1);
+      REQUIRE(ma[0].hits.size() == 1);
+      CHECK(text.substr(ma[0].hits[0].begin, ma[0].hits[0].end - ma[0].hits[0].begin) == "পুতিনের");
+      const auto mb = b.match(content(text));
+      REQUIRE(mb.size() == 1);
+      REQUIRE(mb[0].hits.size() == 1);
+      CHECK(text.substr(mb[0].hits[0].begin, mb[0].hits[0].end - mb[0].hits[0].begin) == "কিমের");
+    }
+  }  // the sets are freed each round: new ones may reuse their addresses
+}
+
+namespace {
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The hits a one-word rule must give on `line`, found the slow, obvious way:
+// every token of the mapped normal form, compared with the word directly.
+std::vector<std::pair<uint32_t, uint32_t>> reference_hits(const std::string& line,
+                                                          const std::string& word, char kind) {
+  const auto mapped = khobor::text::normalize_mapped(line);
+  const std::string w = khobor::text::normalize(word);
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  for (const auto& t : khobor::text::tokenize(mapped.text)) {
+    bool hit = false;
+    if (kind == '=') {
+      hit = t.text == w;
+    } else if (kind == '*') {
+      hit = t.text.starts_with(w);
+    } else {
+      hit = t.text == w || (t.text.size() > w.size() && t.text.starts_with(w) &&
+                            khobor::text::is_ending_chain(t.text.substr(w.size())));
+    }
+    if (hit) {
+      out.emplace_back(mapped.source_offset[t.begin], mapped.source_offset[t.end]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the matcher's fast lookups give the hits of a plain reference", "[watch][property]") {
+  // Lines of the fixture (every variant spelling of the issue is in it) and,
+  // when present, of some shared feeds: each line one entry.
+  std::vector<std::string> lines;
+  auto add_lines = [&](const std::string& text, size_t max) {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line) && lines.size() < max) {
+      if (!line.empty()) {
+        lines.push_back(line);
+      }
+    }
+  };
+  add_lines(read_text(std::filesystem::path(KHOBOR_FIXTURES) / "text" / "mixed.txt"), 1000);
+  const char* env = std::getenv("KHOBOR_SHARED_DATA");
+  const std::filesystem::path dir =
+      std::filesystem::path(env != nullptr ? env : KHOBOR_SHARED_DATA) / "feeds-bd" / "latest";
+  if (std::filesystem::is_directory(dir)) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      add_lines(read_text(e.path()), lines.size() + 150);
+    }
+  } else {
+    WARN("the shared feeds are absent: the fixture only");
+  }
+  // Rule words from the text's own tokens: inflected words, exact words, prefixes.
+  std::vector<std::string> vocabulary;
+  for (const auto& line : lines) {
+    const std::string n = khobor::text::normalize(line);
+    for (const auto& t : khobor::text::tokenize(n)) {
+      vocabulary.emplace_back(t.text);
+    }
+  }
+  std::sort(vocabulary.begin(), vocabulary.end());
+  vocabulary.erase(std::unique(vocabulary.begin(), vocabulary.end()), vocabulary.end());
+  REQUIRE(vocabulary.size() > 20);
+  size_t compared = 0;
+  for (size_t k = 0; k < vocabulary.size(); k += vocabulary.size() / 60 + 1) {
+    for (const char kind : {'~', '=', '*'}) {
+      std::string word = vocabulary[k];
+      if (kind == '*') {
+        // the first two or three code points
+        size_t cut = 0;
+        for (int cp = 0; cp < 3 && cut < word.size(); ++cp) {
+          do {
+            ++cut;
+          } while (cut < word.size() && (static_cast<unsigned char>(word[cut]) & 0xC0) == 0x80);
+        }
+        word = word.substr(0, cut);
+      }
+      const std::string rule = (kind == '=' ? "=" : "") + word + (kind == '*' ? "*" : "");
+      INFO("rule " << rule);
+      auto parsed = WatchSet::from_toml("rules = ['" + rule + "']", "ref.toml");
+      if (!parsed.ok()) {
+        continue;  // e.g. a word the rule language reads as an operator
+      }
+      const WatchSet set = std::move(parsed).value();
+      for (const auto& line : lines) {
+        auto expected = reference_hits(line, word, kind);
+        if (expected.size() > 32) {
+          expected.resize(32);  // a match reports at most 32 hits
+        }
+        const auto matches = set.match(content(line));
+        std::vector<std::pair<uint32_t, uint32_t>> got;
+        for (const auto& m : matches) {
+          for (const auto& h : m.hits) {
+            got.emplace_back(h.begin, h.end);
+          }
+        }
+        INFO("line " << line);
+        REQUIRE(got == expected);
+        compared += expected.size();
+      }
+    }
+  }
+  CHECK(compared > 50);
 }
