@@ -89,19 +89,19 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
 
 size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t now_s) {
   const int64_t since = now_s - index.options().window_seconds;
-  size_t restored = 0;
-  for (store::StoryEntryRow& row : store.story_entries_since(since)) {
-    stories::SavedEntry saved;
-    saved.seq = static_cast<uint64_t>(row.seq);
-    saved.story = static_cast<uint64_t>(row.story);
-    saved.id = std::move(row.entry_id);
-    saved.outlet = std::move(row.outlet);
-    saved.time = row.time;
-    saved.fingerprint.simhash = row.simhash;
-    saved.fingerprint.features = std::move(row.features);
-    index.restore(saved);
-    ++restored;
-  }
+  // Row by row: the window is never held twice (rows and index) in memory.
+  stories::SavedEntry saved;
+  const size_t restored =
+      store.for_each_story_entry_since(since, [&index, &saved](store::StoryEntryRow& row) {
+        saved.seq = static_cast<uint64_t>(row.seq);
+        saved.story = static_cast<uint64_t>(row.story);
+        saved.id = std::move(row.entry_id);
+        saved.outlet = std::move(row.outlet);
+        saved.time = row.time;
+        saved.fingerprint.simhash = row.simhash;
+        saved.fingerprint.features.swap(row.features);
+        index.restore(saved);
+      });
   auto tx = store.begin();
   store.prune_story_entries(since);
   tx.commit();
