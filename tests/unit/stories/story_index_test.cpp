@@ -184,3 +184,46 @@ TEST_CASE("memory follows the window: it is given back when entries leave", "[st
   // What stays is the fixed part (the 2 MB of feature counts) and 100 entries.
   CHECK(index.memory_bytes() < peak / 2);
 }
+
+TEST_CASE(
+    "copies of one article served by many feeds join its story without growing the "
+    "candidate index, added or restored",
+    "[stories]") {
+  const Fingerprint report = fingerprint(t::k_report_title, "", t::k_report_body);
+  const auto distinct = [](int i) {
+    Fingerprint fp;
+    for (int k = 0; k < 40; ++k) {
+      fp.features.push_back(feature_hash("w" + std::to_string(i) + "_" + std::to_string(k), false));
+    }
+    return fp;
+  };
+  constexpr int k_copies = 4000;
+  StoryIndex copies;
+  StoryIndex others;
+  std::vector<SavedEntry> saved;
+  for (int i = 0; i <= k_copies; ++i) {
+    const std::string id = "e" + std::to_string(100'000 + i);  // ids of the same length
+    const Assignment a = copies.add(id, "feed" + std::to_string(i % 7), report, k_t0 + i);
+    CHECK(a.story == 0);
+    saved.push_back(
+        SavedEntry{a.seq, a.story, id, "feed" + std::to_string(i % 7), k_t0 + i, report});
+    (void)others.add(id, "feed" + std::to_string(i % 7), distinct(i), k_t0 + i);
+  }
+  CHECK(copies.entry_count() == k_copies + 1);
+  CHECK(copies.story_count() == 1);
+  const Assignment last = copies.add("late", "feed0", report, k_t0 + k_copies + 1);
+  CHECK(last.entry_count == k_copies + 2);
+  CHECK(last.outlet_count == 7);
+  // The others post 3 keys each (24 bytes, more with the table's slack); the copies none.
+  CHECK(copies.memory_bytes() + 3 * 8 * k_copies < others.memory_bytes());
+
+  StoryIndex restored;
+  for (const SavedEntry& e : saved) {
+    restored.restore(e);
+  }
+  CHECK(restored.story_count() == 1);
+  CHECK(restored.memory_bytes() + 3 * 8 * k_copies < others.memory_bytes());
+  const auto match = restored.lookup(report, k_t0 + k_copies + 1);
+  REQUIRE(match.has_value());
+  CHECK(match->story == 0);
+}
