@@ -26,11 +26,13 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
     std::vector<std::string> alerted_lists;
     if (m_stories != nullptr) {
       const stories::Fingerprint fp = stories::fingerprint(e.title, e.summary, e.content);
-      story = m_stories->add(e.id, feed_id, fp, now_s);
+      story = m_stories->add({}, feed_id, fp, now_s);  // no id: see pipeline.h
       m_store.save_story_entry({static_cast<int64_t>(story->seq),
                                 static_cast<int64_t>(story->story), feed_id, e.id, feed_id, now_s,
                                 fp.simhash, fp.features});
-      alerted_lists = m_store.story_alert_lists(static_cast<int64_t>(story->story));
+      if (!story->is_new) {  // a story that starts here was never alerted
+        alerted_lists = m_store.story_alert_lists(static_cast<int64_t>(story->story));
+      }
       if (!story->is_new && !alerted_lists.empty()) {
         // A later entry of an alerted story: one story.update, no second alert.
         bus::StoryUpdate u;
@@ -95,7 +97,6 @@ size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t 
       store.for_each_story_entry_since(since, [&index, &saved](store::StoryEntryRow& row) {
         saved.seq = static_cast<uint64_t>(row.seq);
         saved.story = static_cast<uint64_t>(row.story);
-        saved.id = std::move(row.entry_id);
         saved.outlet = std::move(row.outlet);
         saved.time = row.time;
         saved.fingerprint.simhash = row.simhash;
