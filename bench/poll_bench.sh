@@ -58,7 +58,7 @@ mkdir -p "$work/www" "$work/logs" "$work/wl"
 # process: 10,000 `ln` processes take minutes on a loaded machine.
 link() {
   /usr/bin/python3 - "$work/www" "$n" "$snaps" "$latest" "$1" <<'PY'
-import os, sys
+import os, shutil, sys
 www, n, snaps, latest, stage = sys.argv[1], int(sys.argv[2]), *sys.argv[3:6]
 pairs = []
 for window in sorted(os.listdir(snaps)):
@@ -67,9 +67,20 @@ for window in sorted(os.listdir(snaps)):
         files = sorted(f for f in os.listdir(d) if f.endswith(".xml"))
         pairs += [(os.path.join(d, a), os.path.join(d, b)) for a, b in zip(files, files[1:])]
 outlets = sorted(os.path.join(latest, f) for f in os.listdir(latest) if f.endswith(".xml"))
+copies = {}
+def fresh(src):
+    # A changed feed is served from a copy made now: nginx's ETag is mtime-size, and
+    # two snapshots of one size copied in the same second would look unchanged.
+    if src not in copies:
+        copies[src] = os.path.join(www, "src", "%s-%d.xml" % (stage, len(copies)))
+        os.makedirs(os.path.dirname(copies[src]), exist_ok=True)
+        shutil.copyfile(src, copies[src])
+    return copies[src]
 for i in range(0, n, 1 if stage == "warm" else 5):
     old, new = pairs[i % len(pairs)]
     src = {"warm": old, "real": new, "stress": outlets[(i // 5) % len(outlets)]}[stage]
+    if stage != "warm":
+        src = fresh(src)
     dst = os.path.join(www, "f%d.xml" % i)
     os.link(src, dst + ".tmp")
     os.replace(dst + ".tmp", dst)
