@@ -24,7 +24,8 @@
 # usage: bench/poll_bench.sh BUILD_DIR [DATA_DIR] [N] [M] [H]
 #   DATA_DIR defaults to ../shared/data.
 #   POLL_BENCH_KEEP=1 keeps the work directory; POLL_BENCH_PERF=1 records each
-#   measured khobord round with `perf record -g` (perf.real, perf.stress there).
+#   measured khobord round with `perf record -g` (perf.real, perf.stress there),
+#   POLL_BENCH_PERF=dwarf with DWARF call graphs (`perf report --children`).
 set -euo pipefail
 build=$(realpath "${1:?usage: poll_bench.sh BUILD_DIR [DATA_DIR] [N] [M] [H]}")
 data=$(realpath "${2:-$(dirname "$0")/../../shared/data}")
@@ -154,7 +155,9 @@ run_timed() {  # label, command...: prints wall s, cpu s, peak RSS MB
   local label=$1; shift
   local pre=()
   if [ -n "${POLL_BENCH_PERF:-}" ] && [ "${label#khobor-}" != "$label" ] && [ "$label" != khobor-warm ]; then
-    pre=(perf record -g -o "$work/perf.${label#khobor-}" --)
+    local graph=(-g)
+    [ "$POLL_BENCH_PERF" = dwarf ] && graph=(-F 250 --call-graph dwarf,8192)
+    pre=(perf record "${graph[@]}" -o "$work/perf.${label#khobor-}" --)
   fi
   /usr/bin/time -f "%e %U %S %M" -o "$work/time.$label" "${pre[@]}" "$@" >"$work/out.$label" 2>&1 || {
     echo "poll_bench: $label failed:"; tail -n 20 "$work/out.$label"; exit 1; }
