@@ -5,8 +5,8 @@
 # seconds, peak RSS and requests per second for both, and the per-feed ratio.
 #
 # The workload. Each feed is one pair of consecutive real snapshots of an
-# outlet's feed (../shared/data/feeds-bd/snapshots/<window>/<feed>/, ~360 pairs,
-# cycled over the N feeds). Warm-up: every feed serves its older snapshot (both
+# outlet's feed (../shared/data/feeds-bd/snapshots/<window>/<feed>/, 360 pairs;
+# feeds 5k..5k+4 get pair k mod 360, so the changed feeds cover every pair). Warm-up: every feed serves its older snapshot (both
 # tools read everything and fill their caches: ETag / Last-Modified). Then two
 # measured rounds:
 #   real    80% answer 304; 20% (every 5th feed) now serve the next snapshot of
@@ -78,7 +78,7 @@ def fresh(src):
         shutil.copyfile(src, copies[src])
     return copies[src]
 for i in range(0, n, 1 if stage == "warm" else 5):
-    old, new = pairs[i % len(pairs)]
+    old, new = pairs[(i // 5) % len(pairs)]  # each changed feed (i % 5 == 0) has its own pair
     src = {"warm": old, "real": new, "stress": outlets[(i // 5) % len(outlets)]}[stage]
     if stage != "warm":
         src = fresh(src)
