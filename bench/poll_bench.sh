@@ -32,6 +32,7 @@ data=$(realpath "${2:-$(dirname "$0")/../../shared/data}")
 n=${3:-10000}
 m=${4:-1000}
 hosts=${5:-16}
+[ "$hosts" -ge 1 ] && [ "$hosts" -le 254 ] || { echo "poll_bench: H must be 1..254"; exit 1; }
 snaps=$data/feeds-bd/snapshots
 latest=$data/feeds-bd/latest
 [ -d "$snaps" ] && [ -d "$latest" ] || {
@@ -92,7 +93,7 @@ PY
 pairs=$(link warm)
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-host() { echo "127.0.0.$(($1 % hosts + 1))"; }  # the loopback address of feed $1
+host() { echo "127.0.0.$(($1 % hosts + 1))"; }  # the loopback address of feed $1 (inlined below)
 {
   cat <<NGINX
 worker_processes 1;
@@ -143,10 +144,10 @@ interval = "5m"
 level = "info"
 TOML
 for ((i = 0; i < n; i++)); do
-  printf '[[feed]]\nid = "f%d"\nurl = "http://%s:%d/f%d.xml"\n' "$i" "$(host "$i")" "$port" "$i"
+  printf '[[feed]]\nid = "f%d"\nurl = "http://127.0.0.%d:%d/f%d.xml"\n' "$i" $((i % hosts + 1)) "$port" "$i"
 done >> "$work/khobor.toml"
 
-for ((i = 0; i < m; i++)); do echo "http://$(host "$i"):$port/f$i.xml"; done > "$work/urls"
+for ((i = 0; i < m; i++)); do echo "http://127.0.0.$((i % hosts + 1)):$port/f$i.xml"; done > "$work/urls"
 cat > "$work/newsboat.conf" <<NB
 reload-threads 2
 NB

@@ -335,7 +335,15 @@ struct Daemon::Impl {
   void restore_domain_holds() {
     const int64_t now_ms = clock.now_ms();
     const int64_t now_mono = clock.mono_ms();
-    for (const store::DomainHold& h : store.domain_holds(now_ms)) {
+    std::vector<store::DomainHold> holds;
+    try {
+      holds = store.domain_holds(now_ms);
+    } catch (const store::StoreError& e) {
+      KHOBOR_LOG(warning, std::string("cannot read the saved domain holds (polling without "
+                                      "them): ") +
+                              e.what());
+    }
+    for (const store::DomainHold& h : holds) {
       int64_t& hold = domain_holds[h.domain];
       hold = std::max(hold, now_mono + (h.until_ms - now_ms));
       KHOBOR_LOG(notice, "domain " + h.domain + ": still held for " +
