@@ -227,6 +227,8 @@ struct Daemon::Impl {
         s.poll.interval_s =
             std::clamp(st->interval_s, s.bounds.min_interval_s, s.bounds.max_interval_s);
       }
+      s.poll.base_interval_s = st->base_interval_s;
+      s.poll.ttl_s = st->ttl_s;
     }
     s.domain = registrable_domain(s.poll.url);
     if (options.once) {
@@ -329,6 +331,27 @@ struct Daemon::Impl {
     return true;
   }
 
+  // The Retry-After holds saved before a restart that have not ended yet.
+  void restore_domain_holds() {
+    const int64_t now_ms = clock.now_ms();
+    const int64_t now_mono = clock.mono_ms();
+    std::vector<store::DomainHold> holds;
+    try {
+      holds = store.domain_holds(now_ms);
+    } catch (const store::StoreError& e) {
+      KHOBOR_LOG(warning, std::string("cannot read the saved domain holds (polling without "
+                                      "them): ") +
+                              e.what());
+    }
+    for (const store::DomainHold& h : holds) {
+      int64_t& hold = domain_holds[h.domain];
+      hold = std::max(hold, now_mono + (h.until_ms - now_ms));
+      KHOBOR_LOG(notice, "domain " + h.domain + ": still held for " +
+                             std::to_string((h.until_ms - now_ms) / 1000) +
+                             " s (Retry-After before the restart)");
+    }
+  }
+
   // Hand every feed that is due to the fetcher (which queues beyond its limits).
   void start_due() {
     const int64_t now = clock.mono_ms();
@@ -409,17 +432,12 @@ struct Daemon::Impl {
     }
   }
 
-  // The adaptive interval from a parsed body: its entries' dates, raised to
-  // honour the feed's <ttl> / sy:updatePeriod and the response's Cache-Control
-  // max-age and Expires.
-  static int64_t interval_from(const feeds::ParsedFeed& feed, const feeds::FetchResponse& r,
-                               const PollBounds& bounds, int64_t now_s) {
-    ScheduleHints hints;
-    hints.ttl_s = feed.ttl_seconds;
-    hints.max_age_s = r.max_age_seconds;
-    hints.expires_at_s = parse_http_date(r.expires);
+  // The interval from a parsed body's entry dates alone; the feed's <ttl> and the
+  // response's max-age / Expires are honoured by decide() (a 304 refreshes them).
+  static int64_t base_interval_from(const feeds::ParsedFeed& feed, const PollBounds& bounds,
+                                    int64_t now_s) {
     std::vector<int64_t> times = entry_times(feed);
-    return adaptive_interval_s(times, bounds, hints, now_s);
+    return adaptive_interval_s(times, bounds, ScheduleHints{}, now_s);
   }
 
   // Carry a decision into the slot (next due, with jitter on a success), the
@@ -450,6 +468,8 @@ struct Daemon::Impl {
     st.url = slot.poll.url;
     st.consecutive_errors = slot.poll.consecutive_errors;
     st.interval_s = slot.poll.interval_s;
+    st.base_interval_s = slot.poll.base_interval_s;
+    st.ttl_s = slot.poll.ttl_s;
     st.retired = slot.poll.retired;
     bool moved = slot.poll.url != slot.config.url;
     st.moved_to = moved ? slot.poll.url : "";
@@ -491,6 +511,8 @@ struct Daemon::Impl {
     obs.permanent_redirect = r.permanent_redirect;
     obs.effective_url = r.effective_url;
     obs.retry_after = r.retry_after;
+    obs.max_age_s = r.max_age_seconds;
+    obs.expires_at_s = parse_http_date(r.expires);
     std::optional<feeds::ParsedFeed> parsed;
     if (r.error) {
       obs.transport_error = true;
@@ -502,7 +524,8 @@ struct Daemon::Impl {
       auto p = feeds::parse_feed(r.body, po);
       if (p) {
         parsed = std::move(*p);
-        obs.new_interval_s = interval_from(*parsed, r, slot.bounds, now_s);
+        obs.base_interval_s = base_interval_from(*parsed, slot.bounds, now_s);
+        obs.ttl_s = parsed->ttl_seconds;
       } else {
         obs.parse_error = true;
         obs.error_text = "unreadable feed: " + p.error().message;
@@ -548,6 +571,10 @@ struct Daemon::Impl {
         case Verdict::throttled:
         case Verdict::retired:
           st.error = d.message;
+          if (d.domain_hold_until_s && !slot.domain.empty()) {
+            // Kept in the store too, so a restart still waits.
+            store.save_domain_hold(slot.domain, *d.domain_hold_until_s * 1000);
+          }
           store.save_feed_state(st);
           ++round.polls;
           ++round.failed;
@@ -802,6 +829,7 @@ struct Daemon::Impl {
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0) {
       watchdog_ms = std::max<int64_t>(static_cast<int64_t>(watchdog_usec / 2000), 1);
     }
+    restore_domain_holds();
     set_feeds();
     if (!options.once) {
       watch_directory();

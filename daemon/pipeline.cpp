@@ -26,7 +26,7 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
     std::vector<std::string> alerted_lists;
     if (m_stories != nullptr) {
       const stories::Fingerprint fp = stories::fingerprint(e.title, e.summary, e.content);
-      story = m_stories->add(e.id, feed_id, fp, now_s);
+      story = m_stories->add({}, feed_id, fp, now_s);  // no id: see pipeline.h
       if (story->copy) {
         m_store.save_story_copy(static_cast<int64_t>(story->story), feed_id, now_s);
       } else {
@@ -34,7 +34,9 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
                                   static_cast<int64_t>(story->story), feed_id, e.id, feed_id, now_s,
                                   fp.simhash, fp.features});
       }
-      alerted_lists = m_store.story_alert_lists(static_cast<int64_t>(story->story));
+      if (!story->is_new) {  // a story that starts here was never alerted
+        alerted_lists = m_store.story_alert_lists(static_cast<int64_t>(story->story));
+      }
       if (!story->is_new && !alerted_lists.empty()) {
         // A later entry of an alerted story: one story.update, no second alert.
         bus::StoryUpdate u;
@@ -93,19 +95,18 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
 
 size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t now_s) {
   const int64_t since = now_s - index.options().window_seconds;
-  size_t restored = 0;
-  for (store::StoryEntryRow& row : store.story_entries_since(since)) {
-    stories::SavedEntry saved;
-    saved.seq = static_cast<uint64_t>(row.seq);
-    saved.story = static_cast<uint64_t>(row.story);
-    saved.id = std::move(row.entry_id);
-    saved.outlet = std::move(row.outlet);
-    saved.time = row.time;
-    saved.fingerprint.simhash = row.simhash;
-    saved.fingerprint.features = std::move(row.features);
-    index.restore(saved);
-    ++restored;
-  }
+  // Row by row: the window is never held twice (rows and index) in memory.
+  stories::SavedEntry saved;
+  const size_t restored =
+      store.for_each_story_entry_since(since, [&index, &saved](store::StoryEntryRow& row) {
+        saved.seq = static_cast<uint64_t>(row.seq);
+        saved.story = static_cast<uint64_t>(row.story);
+        saved.outlet = std::move(row.outlet);
+        saved.time = row.time;
+        saved.fingerprint.simhash = row.simhash;
+        saved.fingerprint.features.swap(row.features);
+        index.restore(saved);
+      });
   (void)store.story_copies_since(since, [&index](int64_t story, const std::string& outlet,
                                                  int64_t copies) {
     (void)index.restore_copies(static_cast<uint64_t>(story), outlet, static_cast<uint32_t>(copies));

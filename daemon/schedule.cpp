@@ -65,7 +65,10 @@ int64_t adaptive_interval_s(std::span<const int64_t> entry_times, const PollBoun
     interval = static_cast<int64_t>(mean / 2);
   }
   interval = std::clamp(interval, bounds.min_interval_s, bounds.max_interval_s);
+  return honour_hints(interval, hints, now_s);
+}
 
+int64_t honour_hints(int64_t interval, const ScheduleHints& hints, int64_t now_s) {
   int64_t floor = 0;
   if (hints.ttl_s > 0) {
     floor = std::max(floor, hints.ttl_s);
@@ -197,8 +200,18 @@ PollDecision decide(FeedPollState& state, const PollObservation& obs, const Poll
     fail(obs.error_text.empty() ? "transfer failed" : obs.error_text);
     return d;
   }
+  // The interval from the entries (kept from the last body) raised to the hints
+  // this response carries: a 304 refreshes max-age and Expires as a 200 does.
+  auto refresh_interval = [&] {
+    if (state.base_interval_s > 0) {
+      state.interval_s =
+          honour_hints(state.base_interval_s,
+                       ScheduleHints{state.ttl_s, obs.max_age_s, obs.expires_at_s}, now_s);
+    }
+  };
   if (obs.status == 304) {
     state.consecutive_errors = 0;
+    refresh_interval();
     d.verdict = Verdict::not_modified;
     d.next_due_s = now_s + state.interval_s;
     return d;
@@ -209,9 +222,11 @@ PollDecision decide(FeedPollState& state, const PollObservation& obs, const Poll
       return d;
     }
     state.consecutive_errors = 0;
-    if (obs.new_interval_s > 0) {
-      state.interval_s = obs.new_interval_s;
+    if (obs.base_interval_s > 0) {
+      state.base_interval_s = obs.base_interval_s;
+      state.ttl_s = obs.ttl_s;
     }
+    refresh_interval();
     d.verdict = Verdict::ok;
     d.next_due_s = now_s + state.interval_s;
     return d;

@@ -39,6 +39,10 @@ struct ScheduleHints {
 int64_t adaptive_interval_s(std::span<const int64_t> entry_times, const PollBounds& bounds,
                             const ScheduleHints& hints, int64_t now_s);
 
+// `interval_s` raised to honour `hints` (the longest of ttl, max-age and the time
+// until Expires, held to at most 24 h); the last step of adaptive_interval_s.
+int64_t honour_hints(int64_t interval_s, const ScheduleHints& hints, int64_t now_s);
+
 // Full-jitter exponential backoff after `consecutive_errors` (>= 1) failures:
 // floor + uniform(0, min(cap, base * 2^(errors-1))), where floor = bounds.min.
 // Never returns less than bounds.min_interval_s, never more than the cap plus it.
@@ -69,7 +73,9 @@ struct FeedPollState {
   std::string redirect_target;  // a permanent redirect seen on consecutive polls …
   int redirect_streak = 0;      // … and how many polls in a row
   bool retired = false;         // 410 Gone: kept, not polled until enabled again
-  int64_t interval_s = 0;       // the current adaptive interval
+  int64_t interval_s = 0;       // the current adaptive interval (hints honoured)
+  int64_t base_interval_s = 0;  // the part from the entries' dates alone (0: unknown)
+  int64_t ttl_s = 0;            // the feed's <ttl> / sy:updatePeriod in its last body
 };
 
 struct PollObservation {
@@ -79,8 +85,15 @@ struct PollObservation {
   std::string error_text;
   bool permanent_redirect = false;  // every redirect on the way was 301/308
   std::string effective_url;
-  std::string retry_after;     // raw header
-  int64_t new_interval_s = 0;  // adaptive interval from this poll's entries (0: keep)
+  std::string retry_after;  // raw header
+  // 2xx with a body: the interval from this poll's entries alone (adaptive_interval_s
+  // without hints; 0: keep) and the body's own <ttl> / sy:updatePeriod.
+  int64_t base_interval_s = 0;
+  int64_t ttl_s = 0;
+  // Any response: Cache-Control max-age (-1: absent) and Expires (0: absent). A
+  // 304 carries them too, so they are honoured afresh on every answer.
+  int64_t max_age_s = -1;
+  int64_t expires_at_s = 0;
 };
 
 enum class Verdict { ok, not_modified, failed, retired, throttled };

@@ -82,12 +82,23 @@ CREATE TABLE story_copies (
 );
 CREATE INDEX story_copies_time ON story_copies (last_time);
 )sql",
+    // 4 -> 5: the interval before the server's hints (a 304 refreshes them), and
+    // Retry-After holds of whole domains, kept across restarts (issue 4)
+    R"sql(
+ALTER TABLE feeds ADD COLUMN base_interval_s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN ttl_s           INTEGER NOT NULL DEFAULT 0;
+UPDATE feeds SET base_interval_s = interval_s;
+CREATE TABLE domain_holds (
+  domain TEXT PRIMARY KEY,
+  until  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr const char* k_feed_columns =
     "id, url, etag, last_modified, last_attempt, last_success, http_status, error, "
     "consecutive_errors, next_due, bytes, entries, latency_ms, interval_s, retired, moved_to, "
-    "moved_from";
+    "moved_from, base_interval_s, ttl_s";
 
 FeedState read_feed(const Statement& s) {
   FeedState f;
@@ -108,6 +119,8 @@ FeedState read_feed(const Statement& s) {
   f.retired = s.column_int(14) != 0;
   f.moved_to = s.column_text(15);
   f.moved_from = s.column_text(16);
+  f.base_interval_s = s.column_int(17);
+  f.ttl_s = s.column_int(18);
   return f;
 }
 
@@ -148,6 +161,9 @@ struct Store::Impl {
   Statement select_story_alerts;
   Statement select_first_seq;
   Statement prune;
+  Statement put_hold;
+  Statement select_holds;
+  Statement delete_holds;
 
   explicit Impl(Database d)
       : db(std::move(d)),
@@ -156,7 +172,7 @@ struct Store::Impl {
         put_feed(db.prepare(
             std::string("INSERT OR REPLACE INTO feeds (") + k_feed_columns +
             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-            "?17)")),
+            "?17, ?18, ?19)")),
         revive_feed(db.prepare("UPDATE feeds SET retired = 0, next_due = 0, consecutive_errors = 0 "
                                "WHERE id = ?1")),
         insert_seen(db.prepare(
@@ -200,7 +216,12 @@ struct Store::Impl {
         // so a prune that finds nothing old costs a few page reads, not a scan.
         prune(db.prepare(
             "DELETE FROM alerts WHERE seq IN (SELECT seq FROM (SELECT seq, created, published "
-            "FROM alerts ORDER BY seq LIMIT ?2) WHERE created < ?1 AND published = 1)")) {}
+            "FROM alerts ORDER BY seq LIMIT ?2) WHERE created < ?1 AND published = 1)")),
+        // A domain held twice keeps the later end.
+        put_hold(db.prepare("INSERT INTO domain_holds (domain, until) VALUES (?1, ?2) ON "
+                            "CONFLICT (domain) DO UPDATE SET until = MAX(until, excluded.until)")),
+        select_holds(db.prepare("SELECT domain, until FROM domain_holds ORDER BY domain")),
+        delete_holds(db.prepare("DELETE FROM domain_holds WHERE until <= ?1")) {}
 };
 
 namespace {
@@ -297,7 +318,9 @@ void Store::save_feed_state(const FeedState& f) {
       .bind(14, f.interval_s)
       .bind(15, static_cast<int64_t>(f.retired ? 1 : 0))
       .bind(16, f.moved_to)
-      .bind(17, f.moved_from);
+      .bind(17, f.moved_from)
+      .bind(18, f.base_interval_s)
+      .bind(19, f.ttl_s);
   s.run();
   s.reset();
 }
@@ -425,12 +448,20 @@ void Store::save_story_entry(const StoryEntryRow& row) {
 }
 
 std::vector<StoryEntryRow> Store::story_entries_since(int64_t since) {
+  std::vector<StoryEntryRow> out;
+  for_each_story_entry_since(since, [&out](StoryEntryRow& row) { out.push_back(std::move(row)); });
+  return out;
+}
+
+size_t Store::for_each_story_entry_since(int64_t since,
+                                         const std::function<void(StoryEntryRow&)>& fn) {
   Statement& s = m_impl->select_story_entries;
   s.reset();
   s.bind(1, since);
-  std::vector<StoryEntryRow> out;
+  size_t n = 0;
+  StoryEntryRow row;
   while (s.step()) {
-    StoryEntryRow row;
+    row.features.clear();
     row.seq = s.column_int(0);
     row.story = s.column_int(1);
     row.feed_id = s.column_text(2);
@@ -446,10 +477,11 @@ std::vector<StoryEntryRow> Store::story_entries_since(int64_t since) {
       }
       row.features.push_back(f);
     }
-    out.push_back(std::move(row));
+    fn(row);
+    ++n;
   }
   s.reset();
-  return out;
+  return n;
 }
 
 void Store::prune_story_entries(int64_t before) {
@@ -512,6 +544,30 @@ int64_t Store::first_seq() {
   int64_t v = s.column_int(0);
   s.reset();
   return v;
+}
+
+void Store::save_domain_hold(const std::string& domain, int64_t until_ms) {
+  Statement& s = m_impl->put_hold;
+  s.reset();
+  s.bind(1, domain).bind(2, until_ms);
+  s.run();
+  s.reset();
+}
+
+std::vector<DomainHold> Store::domain_holds(int64_t now_ms) {
+  Statement& del = m_impl->delete_holds;
+  del.reset();
+  del.bind(1, now_ms);
+  del.run();
+  del.reset();
+  Statement& s = m_impl->select_holds;
+  s.reset();
+  std::vector<DomainHold> out;
+  while (s.step()) {
+    out.push_back({s.column_text(0), s.column_int(1)});
+  }
+  s.reset();
+  return out;
 }
 
 size_t Store::prune_alerts(int64_t before_ms, size_t limit) {

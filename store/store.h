@@ -41,6 +41,15 @@ struct FeedState {
   bool retired = false;    // 410 Gone: not polled until `khobor feed enable`
   std::string moved_to;    // a lasting permanent redirect: the URL polled instead …
   std::string moved_from;  // … of this configured URL ('' when not moved)
+  // Schema 4: what the interval is made of, so a 304 can refresh the server's hints.
+  int64_t base_interval_s = 0;  // from the entries' dates alone, before any hint (0: unknown)
+  int64_t ttl_s = 0;            // the feed's own <ttl> / sy:updatePeriod in its last body
+};
+
+// A 429/503 Retry-After that holds a whole registrable domain (schema 5).
+struct DomainHold {
+  std::string domain;
+  int64_t until_ms = 0;  // ms since the epoch
 };
 
 // An alert to append; the payload is made once the seq is known.
@@ -77,7 +86,7 @@ struct StoryEntryRow {
 class Store {
  public:
   // The newest schema version this build knows.
-  static constexpr int k_schema_version = 4;
+  static constexpr int k_schema_version = 5;
 
   // Open or create the store at `path` (":memory:" for tests) and migrate it to
   // k_schema_version. Fails with a message naming the path when it cannot be
@@ -128,12 +137,21 @@ class Store {
   // Small batches keep the write short, so the loop never stalls on it.
   size_t prune_alerts(int64_t before_ms, size_t limit);
 
+  // Retry-After holds of whole domains (schema version 5), so a restart still
+  // waits. Saves a hold; a domain already held keeps the later end.
+  void save_domain_hold(const std::string& domain, int64_t until_ms);
+  // The holds that end after `now_ms`, by domain; ended ones are deleted.
+  std::vector<DomainHold> domain_holds(int64_t now_ms);
+
   // The story index's window (schema version 2). Saves one entry (replacing a row
   // with the same seq).
   void save_story_entry(const StoryEntryRow& row);
   // Saved entries with time >= `since`, in seq order (for StoryIndex::restore).
   std::vector<StoryEntryRow> story_entries_since(int64_t since);
-  // Deletes saved entries and copy counts older than `before` (they have left the
+  // The same rows handed one at a time to `fn` (the row is reused: move from it
+  // what you keep), so a large window is never held twice; returns how many.
+  size_t for_each_story_entry_since(int64_t since, const std::function<void(StoryEntryRow&)>& fn);
+    // Deletes saved entries and copy counts older than `before` (they have left the
   // window).
   void prune_story_entries(int64_t before);
   // Counts one near-exact copy (stories::Assignment::copy) of `story` from `outlet`

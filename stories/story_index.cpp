@@ -488,7 +488,7 @@ struct StoryIndex::Impl {
 
   // Fills the slot for `seq` (== next_seq) and posts its keys; returns the slot.
   Slot& insert(uint64_t seq, uint64_t story, std::string_view id, uint16_t outlet,
-               const Fingerprint& fp, int64_t time) {
+               const Fingerprint& fp, int64_t time, uint64_t copy_of = UINT64_MAX) {
     grow_if_full();
     decay_rarity(time);
     Slot& s = slot(seq);
@@ -515,6 +515,17 @@ struct StoryIndex::Impl {
     pack(s, sample, sort_unique(sample, n));
     next_seq = seq + 1;
     ++live;
+    // A near-exact copy (the same title+lede sample as `copy_of`, a live entry of
+    // the same story: one article served by many feeds) is kept for its story's
+    // counts but posts no keys and leaves the rarity alone: the candidate index
+    // holds stories, not every copy, so its probe runs do not grow with copies.
+    if (is_live(copy_of)) {
+      const Slot& c = slot(copy_of);
+      if (c.n_sample == s.n_sample &&
+          std::equal(std::begin(c.packed), std::end(c.packed), std::begin(s.packed))) {
+        return s;
+      }
+    }
     // Keys: the rarest features of recent entries (ties by hash, i.e. a MinHash
     // among the rarest), so common words never make long posting lists.
     std::sort(by_rarity, by_rarity + n);
@@ -679,7 +690,7 @@ Assignment StoryIndex::add(std::string_view id, std::string_view outlet, const F
   }
   if (match) {
     const std::string matched(m.id_of(m.slot(match->seq)));
-    m.insert(seq, match->story, id, outlet_no, fp, time);
+    m.insert(seq, match->story, id, outlet_no, fp, time, match->seq);
     m.join(match->story, seq, outlet_no);
     m.describe(match->story, a);
     a.is_new = false;
@@ -719,7 +730,8 @@ void StoryIndex::restore(const SavedEntry& saved) {
   const uint16_t outlet_no = m.outlet_number(saved.outlet);
   const bool story_here =
       saved.story == saved.seq || m.is_live(saved.story) || m.stories.count(saved.story) != 0;
-  m.insert(saved.seq, saved.story, saved.id, outlet_no, saved.fingerprint, saved.time);
+  m.insert(saved.seq, saved.story, saved.id, outlet_no, saved.fingerprint, saved.time,
+           saved.story == saved.seq ? UINT64_MAX : saved.story);
   if (saved.story == saved.seq) {
     ++m.story_count;
   } else if (story_here) {

@@ -294,8 +294,9 @@ class Faults(unittest.TestCase):
         self.assertIn("nosuchfeed", bad.stderr)
 
 
-def once(tmp, url, extra=""):
-    """khobord --once on one feed "f" at `url`; returns its store row and the log."""
+def once(tmp, url, extra="", more_feeds=""):
+    """khobord --once on one feed "f" at `url` (and `more_feeds`, TOML); returns f's
+    store row and the log."""
     config = os.path.join(tmp, "khobor.toml")
     os.makedirs(os.path.join(tmp, "wl"), exist_ok=True)
     with open(config, "w") as f:
@@ -304,6 +305,7 @@ def once(tmp, url, extra=""):
         f.write('[control]\nendpoint = "ipc://%s/ctl"\n' % tmp)
         f.write(extra)
         f.write('[[feed]]\nid = "f"\nurl = "%s"\n' % url)
+        f.write(more_feeds)
     p = subprocess.run([KHOBORD, "--config", config, "--once"], capture_output=True, text=True,
                        timeout=60)
     assert p.returncode == 0, p.stderr
@@ -321,6 +323,32 @@ class RetryAfterDate(unittest.TestCase):
             # The server's date is 300 s ahead, in whole seconds.
             self.assertAlmostEqual((r["next_due"] - r["last_attempt"]) / 1000.0, 300, delta=3)
             self.assertIn("domain 127.0.0.1: held for", log)
+        finally:
+            stop(server)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_a_domain_hold_survives_a_restart(self):
+        tmp = tempfile.mkdtemp(prefix="khobor-hold.")
+        shutil.copy(os.path.join(FIXTURES, "demo", "dainik-alo.xml"), os.path.join(tmp, "good.xml"))
+        server, port = start_server(tmp)
+        base = "http://127.0.0.1:%d" % port
+        try:
+            r, _ = once(tmp, base + "/fault/429")
+            self.assertEqual(r["http_status"], 429, r)
+            con = sqlite3.connect(os.path.join(tmp, "state.db"))
+            holds = con.execute("SELECT domain, until FROM domain_holds").fetchall()
+            con.close()
+            self.assertEqual(len(holds), 1, holds)
+            self.assertEqual(holds[0][0], "127.0.0.1")
+            self.assertAlmostEqual((holds[0][1] - r["last_attempt"]) / 1000.0, 300, delta=3)
+            # A new khobord, with another feed on the same domain: neither is asked.
+            good = '[[feed]]\nid = "g"\nurl = "%s/files/good.xml"\n' % base
+            r2, log = once(tmp, base + "/fault/429", more_feeds=good)
+            self.assertIn("domain 127.0.0.1: still held for", log)
+            self.assertIn("feed g: skipped, its domain 127.0.0.1 asked to wait", log)
+            self.assertEqual(Faults.count(base, "/fault/429"), 1)
+            self.assertEqual(Faults.count(base, "/files/good.xml"), 0)
+            self.assertEqual(r2["last_attempt"], r["last_attempt"], r2)
         finally:
             stop(server)
             shutil.rmtree(tmp, ignore_errors=True)

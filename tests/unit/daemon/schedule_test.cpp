@@ -141,6 +141,44 @@ TEST_CASE("304 moves only the schedule", "[daemon][schedule]") {
   CHECK_FALSE(d.moved_to.has_value());
 }
 
+TEST_CASE("A 304 refreshes the server's max-age and Expires over the entries' interval",
+          "[daemon][schedule]") {
+  FeedPollState st{"http://a/feed", 0, "", 0, false, 0};
+  Rng rng(3);
+  PollBounds b;
+  PollObservation body = answered(200);
+  body.base_interval_s = 300;  // from the entries
+  body.max_age_s = 1800;
+  auto first = decide(st, body, b, k_now, rng);
+  CHECK(first.next_due_s == k_now + 1800);
+  CHECK(st.base_interval_s == 300);
+
+  PollObservation shorter = answered(304);  // the server now says 10 minutes
+  shorter.max_age_s = 600;
+  CHECK(decide(st, shorter, b, k_now, rng).next_due_s == k_now + 600);
+  CHECK(st.interval_s == 600);
+
+  PollObservation expires = answered(304);  // no max-age, Expires in 20 minutes
+  expires.expires_at_s = k_now + 1200;
+  CHECK(decide(st, expires, b, k_now, rng).next_due_s == k_now + 1200);
+
+  // No hint any more: back to the entries' own interval, not the last hint.
+  CHECK(decide(st, answered(304), b, k_now, rng).next_due_s == k_now + 300);
+  CHECK(st.interval_s == 300);
+}
+
+TEST_CASE("A 304 keeps the feed's own ttl from its last body", "[daemon][schedule]") {
+  FeedPollState st{"http://a/feed", 0, "", 0, false, 0};
+  Rng rng(4);
+  PollObservation body = answered(200);
+  body.base_interval_s = 300;
+  body.ttl_s = 900;
+  CHECK(decide(st, body, PollBounds{}, k_now, rng).next_due_s == k_now + 900);
+  PollObservation brief = answered(304);
+  brief.max_age_s = 60;  // lower than the ttl: the ttl still holds
+  CHECK(decide(st, brief, PollBounds{}, k_now, rng).next_due_s == k_now + 900);
+}
+
 TEST_CASE("A permanent redirect seen on three consecutive polls moves the feed",
           "[daemon][schedule]") {
   FeedPollState st{"http://a/old", 0, "", 0, false, 600};
@@ -209,7 +247,7 @@ TEST_CASE("Failures back off and success resets the count", "[daemon][schedule]"
   auto t = decide(st, timeout, b, k_now, rng);
   CHECK(t.message == "timeout");
   PollObservation fine = answered(200);
-  fine.new_interval_s = 300;
+  fine.base_interval_s = 300;
   auto ok = decide(st, fine, b, k_now, rng);
   CHECK(ok.verdict == Verdict::ok);
   CHECK(st.consecutive_errors == 0);

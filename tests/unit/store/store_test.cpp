@@ -195,6 +195,67 @@ TEST_CASE("An older store gains the schedule's feed columns and keeps its rows",
   CHECK_FALSE(f->retired);
   CHECK(f->moved_to.empty());
   CHECK(f->moved_from.empty());
+  CHECK(f->base_interval_s == 0);
+  CHECK(f->ttl_s == 0);
+  CHECK(s.domain_holds(0).empty());
+}
+
+TEST_CASE("Version 5 takes the base interval from the interval of a version 4 row", "[store]") {
+  TempDir dir;
+  const std::string path = dir.path() + "/v4.db";
+  {
+    Store s = open_store(path);
+    s.database().exec(
+        "DROP TABLE domain_holds; ALTER TABLE feeds DROP COLUMN ttl_s; ALTER TABLE feeds DROP "
+        "COLUMN base_interval_s; INSERT INTO feeds (id, url, interval_s) VALUES ('a', "
+        "'http://x/', 900);");
+    s.database().set_user_version(4);
+  }
+  Store s = open_store(path);
+  CHECK(s.schema_version() == 5);
+  auto f = s.feed_state("a");
+  REQUIRE(f.has_value());
+  CHECK(f->interval_s == 900);
+  CHECK(f->base_interval_s == 900);
+}
+
+TEST_CASE("Domain holds survive reopening; ended ones are dropped and the later end wins",
+          "[store]") {
+  TempDir dir;
+  const std::string path = dir.path() + "/holds.db";
+  {
+    Store s = open_store(path);
+    s.save_domain_hold("prothomalo.com", 5'000);
+    s.save_domain_hold("prothomalo.com", 4'000);  // earlier: the 5,000 stays
+    s.save_domain_hold("bbc.co.uk", 2'000);
+  }
+  Store s = open_store(path);
+  auto holds = s.domain_holds(1'000);
+  REQUIRE(holds.size() == 2);
+  CHECK(holds[0].domain == "bbc.co.uk");
+  CHECK(holds[0].until_ms == 2'000);
+  CHECK(holds[1].domain == "prothomalo.com");
+  CHECK(holds[1].until_ms == 5'000);
+  holds = s.domain_holds(2'000);  // bbc.co.uk's hold ended at 2,000
+  REQUIRE(holds.size() == 1);
+  CHECK(holds[0].domain == "prothomalo.com");
+  s.save_domain_hold("prothomalo.com", 9'000);  // a later 429: the later end
+  CHECK(s.domain_holds(2'000)[0].until_ms == 9'000);
+}
+
+TEST_CASE("The base interval and the feed's ttl are saved with its state", "[store]") {
+  Store s = open_store(":memory:");
+  FeedState f;
+  f.feed_id = "a";
+  f.url = "http://x/";
+  f.interval_s = 1800;
+  f.base_interval_s = 300;
+  f.ttl_s = 1800;
+  s.save_feed_state(f);
+  auto back = s.feed_state("a");
+  REQUIRE(back.has_value());
+  CHECK(back->base_interval_s == 300);
+  CHECK(back->ttl_s == 1800);
 }
 
 TEST_CASE("A retired feed is enabled again with its errors and due time cleared", "[store]") {
