@@ -1,0 +1,115 @@
+// UTF-8 validation: the SIMD validator against the byte-wise reference.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "feeds/entities.h"
+
+using khobor::feeds::detail::is_valid_utf8;
+using khobor::feeds::detail::is_valid_utf8_portable;
+
+namespace {
+
+// Both validators, on `s` placed at every offset of a 16-byte block and followed by
+// ASCII, Bengali or nothing; returns how many placements were checked.
+int check_both(const std::string& s, bool expected) {
+  int checked = 0;
+  for (size_t pad = 0; pad < 40; ++pad) {
+    for (const char* after : {"", "a", "\xE0\xA6\x95", "0123456789abcdef0123"}) {
+      std::string t = std::string(pad, 'x') + s + after;
+      bool control_a = false;
+      bool control_b = false;
+      INFO("pad " << pad << " after '" << after << "'");
+      CHECK(is_valid_utf8(t, &control_a) == expected);
+      CHECK(is_valid_utf8_portable(t, &control_b) == expected);
+      if (expected) {
+        CHECK(control_a == control_b);
+      }
+      ++checked;
+    }
+  }
+  return checked;
+}
+
+}  // namespace
+
+TEST_CASE("Valid UTF-8 of every length is accepted at every block offset", "[feeds][utf8]") {
+  for (const char* s : {"a", "\xC2\xA0", "\xDF\xBF", "\xE0\xA0\x80", "\xE0\xA6\x95\xE0\xA7\x8D",
+                        "\xED\x9F\xBF", "\xEE\x80\x80", "\xEF\xBF\xBD", "\xF0\x90\x80\x80",
+                        "\xF4\x8F\xBF\xBF", "\xF3\xA0\x80\x81"}) {
+    INFO("sequence " << s);
+    CHECK(check_both(s, true) == 160);
+  }
+}
+
+TEST_CASE("Invalid UTF-8 is refused at every block offset", "[feeds][utf8]") {
+  for (const char* s : {"\x80",
+                        "\xBF",
+                        "\xC0\x80",
+                        "\xC1\xBF",
+                        "\xC2",
+                        "\xC2\x41",
+                        "\xE0\x80\x80",
+                        "\xE0\x9F\xBF",
+                        "\xE0\xA6",
+                        "\xE0\xA6\x41",
+                        "\xED\xA0\x80",
+                        "\xED\xBF\xBF",
+                        "\xF0\x80\x80\x80",
+                        "\xF0\x8F\xBF\xBF",
+                        "\xF4\x90\x80\x80",
+                        "\xF5\x80\x80\x80",
+                        "\xF8\x88\x80\x80\x80",
+                        "\xFF",
+                        "\xFE",
+                        "\xF0\x90\x80",
+                        "\xC2\x80\x80",
+                        "\xE0\xA6\x95\x95"}) {
+    INFO("sequence " << s);
+    CHECK(check_both(s, false) == 160);
+  }
+}
+
+TEST_CASE("Control characters are reported the same way by both validators", "[feeds][utf8]") {
+  for (char c = 0; c < 0x20; ++c) {
+    std::string s = std::string(21, 'a') + c + "\xE0\xA6\x95";
+    bool a = false;
+    bool b = false;
+    REQUIRE(is_valid_utf8(s, &a));
+    REQUIRE(is_valid_utf8_portable(s, &b));
+    CHECK(a == b);
+    CHECK(a == (c != '\t' && c != '\n' && c != '\r'));
+  }
+}
+
+TEST_CASE("Random byte strings get the same verdict from both validators", "[feeds][utf8]") {
+  std::mt19937 rng(20261128);
+  // Bytes drawn mostly from the interesting ranges: ASCII, continuations and leads.
+  const std::string alphabet = std::string("a <&\n\t\x01") +
+                               "\x80\x8F\x90\x9F\xA0\xA6\xA7\xBF\xC0\xC1\xC2\xDF\xE0\xED\xEF" +
+                               "\xF0\xF4\xF5\xFF";
+  int disagreements = 0;
+  int valid = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    size_t len = rng() % 70;
+    for (size_t i = 0; i < len; ++i) {
+      if (rng() % 3 == 0) {
+        s += "\xE0\xA6\x95";  // keep many strings valid
+      } else {
+        s += alphabet[rng() % alphabet.size()];
+      }
+    }
+    bool ca = false;
+    bool cb = false;
+    bool a = is_valid_utf8(s, &ca);
+    bool b = is_valid_utf8_portable(s, &cb);
+    if (a != b || (a && ca != cb)) {
+      ++disagreements;
+    }
+    valid += a ? 1 : 0;
+  }
+  CHECK(disagreements == 0);
+  CHECK(valid > 100);  // the sample exercised the valid path too
+}
