@@ -71,7 +71,9 @@ std::string shorten(std::string_view s) {
 }  // namespace
 
 void FeedBuilder::add_entry(Entry entry, std::string guid, bool guid_is_link) {
-  guid = std::string(trim(guid));
+  if (std::string_view t = trim(guid); t.size() != guid.size()) {
+    guid = std::string(t);
+  }
   if (entry.link.empty() && guid_is_link && is_http_url(guid)) {
     entry.link = guid;
   }
@@ -131,9 +133,9 @@ ParsedFeed FeedBuilder::finish() {
   size_t insane = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     Entry& e = entries[i];
-    const Draft& d = m_drafts[i];
+    Draft& d = m_drafts[i];
     if (!guids_repeat && is_sane_guid(d.guid)) {
-      e.id = d.guid;
+      e.id = std::move(d.guid);
     } else {
       if (!d.guid.empty() && !is_sane_guid(d.guid)) {
         ++insane;

@@ -588,6 +588,13 @@ void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf) {
     }
   }
   size_t index = 0;
+  {
+    size_t items = 0;
+    for (auto item = channel.child("item"); item; item = item.next_sibling("item")) {
+      ++items;
+    }
+    b.reserve(items);
+  }
   // RSS 2.0 items are in the channel; RSS 0.90/1.0 items are its siblings. Accept both.
   if (channel) {
     for (auto item : channel.children("item")) {
