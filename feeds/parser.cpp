@@ -86,11 +86,13 @@ class Renamer {
       return;
     }
     size_t mark = m_scopes.size();
+    const std::string_view outer_default = m_default;
     for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
       const char* an = a.name();
       if (an[0] == 'x' && std::strncmp(an, "xmlns", 5) == 0) {
         if (an[5] == 0) {
           m_scopes.push_back({"", a.value()});
+          m_default = m_scopes.back().uri;
         } else if (an[5] == ':') {
           m_scopes.push_back({an + 6, a.value()});
         }
@@ -103,6 +105,7 @@ class Renamer {
       }
     }
     m_scopes.resize(mark);
+    m_default = outer_default;
   }
 
  private:
@@ -118,13 +121,33 @@ class Renamer {
     return {};
   }
 
+  // known_prefix() of a namespace URI, remembered by the URI's address (the URIs are
+  // attribute values in the document, so a few addresses serve every element).
+  std::string_view known(std::string_view uri) {
+    for (const auto& [at, prefix] : m_known) {
+      if (at == uri.data()) {
+        return prefix;
+      }
+    }
+    std::string_view p = known_prefix(uri);
+    m_known.emplace_back(uri.data(), p);
+    return p;
+  }
+
   void rename(pugi::xml_node node) {
-    std::string_view name = node.name();
-    size_t colon = name.find(':');
+    const char* raw = node.name();
+    size_t len = 0;
+    size_t colon = std::string_view::npos;
+    for (; raw[len] != 0; ++len) {  // names are short: no strlen call, find the colon too
+      if (raw[len] == ':' && colon == std::string_view::npos) {
+        colon = len;
+      }
+    }
+    std::string_view name(raw, len);
     if (colon == std::string_view::npos) {
       // The common case: an unprefixed element in the feed's own namespace.
-      std::string_view uri = lookup({});
-      if (uri.empty() || uri == m_own) {
+      std::string_view uri = m_default;  // lookup({}), kept up to date by run()
+      if (uri.empty() || uri.data() == m_own.data() || uri == m_own) {
         return;
       }
     }
@@ -139,15 +162,17 @@ class Renamer {
       return;  // undeclared: keep the name as written
     }
     std::string wanted;
-    if (uri == m_own || known_prefix(uri) == "rss") {
+    if (uri == m_own || known(uri) == "rss") {
       wanted = local;
     } else {
-      std::string_view p = known_prefix(uri);
+      std::string_view p = known(uri);
       if (p.empty() || p == "xhtml") {
         return;
       }
-      if (p == "atom" && known_prefix(m_own) == "atom") {
+      if (p == "atom" && known(m_own) == "atom") {
         wanted = local;
+      } else if (p == prefix) {
+        return;  // already written with its usual prefix (dc:creator, media:content…)
       } else {
         wanted.append(p).append(":").append(local);
       }
@@ -157,8 +182,10 @@ class Renamer {
     }
   }
 
+  std::vector<std::pair<const char*, std::string_view>> m_known;
   std::string_view m_own;
   std::vector<Scope> m_scopes;
+  std::string_view m_default;  // the default namespace in scope
 
  public:
   std::string m_undeclared;  // the first prefix used without a declaration
@@ -438,18 +465,20 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
   bool guid_is_link = false;
   std::string scratch;
   std::string atom_link;
+  bool has_media = false;
   for (auto c = item.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) {
       continue;
     }
     std::string_view name = c.name();
+    has_media = has_media || name.starts_with("media:");
     if (name == "title") {
       e.title = text_of(c);
     } else if ((name == "dc:title" || name == "media:title") && e.title.empty()) {
       e.title = text_of(c);
     } else if (name == "link") {
       // A later <link> overrides an earlier one, as in feedparser and gofeed.
-      std::string l = trimmed(c);
+      std::string_view l = trim(inner_view(c, scratch));
       if (l.empty()) {
         l = c.attribute("href").value();
       }
@@ -466,7 +495,7 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
                                 to_int(c.attribute("length").value())});
       }
     } else if (name == "guid") {
-      guid = trimmed(c);
+      guid.assign(trim(inner_view(c, scratch)));
       std::string_view perma = trim(c.attribute("isPermaLink").value());
       guid_is_link = perma != "false";
     } else if ((name == "dc:identifier") && guid.empty()) {
@@ -535,7 +564,9 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
       guid_is_link = true;
     }
   }
-  read_media(item, e, base);
+  if (has_media) {
+    read_media(item, e, base);
+  }
   e.summary = html_to_text(e.summary_html);
   e.content = html_to_text(e.content_html);
   b.add_entry(std::move(e), std::move(guid), guid_is_link);
