@@ -527,7 +527,9 @@ __attribute__((target("avx2"))) inline void utf8_block256(Utf8State256& st, __m2
   st.prev = in;
 }
 
-__attribute__((target("avx2"))) bool valid_utf8_avx2(std::string_view s, bool* has_control) {
+// With `out`, every block is also stored there (validation and copy in one pass).
+__attribute__((target("avx2"))) bool valid_utf8_avx2(std::string_view s, bool* has_control,
+                                                     char* out = nullptr) {
   Utf8State256 st{_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
                   _mm256_setzero_si256()};
   const bool want_control = has_control != nullptr;
@@ -535,7 +537,11 @@ __attribute__((target("avx2"))) bool valid_utf8_avx2(std::string_view s, bool* h
   const size_t n = s.size();
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    utf8_block256(st, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i)), want_control);
+    __m256i in = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    if (out != nullptr) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), in);
+    }
+    utf8_block256(st, in, want_control);
     if ((i & 0xFFF) == 0 && !_mm256_testz_si256(st.error, st.error)) {
       return false;
     }
@@ -544,6 +550,9 @@ __attribute__((target("avx2"))) bool valid_utf8_avx2(std::string_view s, bool* h
   std::memset(tail, ' ', sizeof tail);
   if (n > i) {
     std::memcpy(tail, p + i, n - i);
+    if (out != nullptr) {
+      std::memcpy(out + i, p + i, n - i);
+    }
   }
   utf8_block256(st, _mm256_load_si256(reinterpret_cast<const __m256i*>(tail)), want_control);
   st.error = _mm256_or_si256(st.error, st.prev_incomplete);
@@ -574,6 +583,20 @@ bool is_valid_utf8(std::string_view s, bool* has_control) {
   return is_valid_utf8_using(Utf8Impl::avx2, s, has_control);
 }
 
+bool is_valid_utf8_copy(std::string_view s, char* out, bool* has_control) {
+  static const bool k_avx2 = __builtin_cpu_supports("avx2");
+  if (k_avx2) {
+    return valid_utf8_avx2(s, has_control, out);
+  }
+  if (!is_valid_utf8(s, has_control)) {
+    return false;
+  }
+  if (!s.empty()) {
+    std::memcpy(out, s.data(), s.size());
+  }
+  return true;
+}
+
 #else
 
 bool is_valid_utf8_using(Utf8Impl, std::string_view s, bool* has_control) {
@@ -582,6 +605,16 @@ bool is_valid_utf8_using(Utf8Impl, std::string_view s, bool* has_control) {
 
 bool is_valid_utf8(std::string_view s, bool* has_control) {
   return is_valid_utf8_portable(s, has_control);
+}
+
+bool is_valid_utf8_copy(std::string_view s, char* out, bool* has_control) {
+  if (!is_valid_utf8_portable(s, has_control)) {
+    return false;
+  }
+  if (!s.empty()) {
+    std::memcpy(out, s.data(), s.size());
+  }
+  return true;
 }
 
 #endif

@@ -36,6 +36,10 @@ std::string decode_entities(std::string_view s);
 // On x86 it checks 32 bytes at a time (AVX2) or 16 (SSSE3), as the CPU allows.
 bool is_valid_utf8(std::string_view s, bool* has_control = nullptr);
 
+// is_valid_utf8 that also copies the s.size() bytes of `s` to `out` in the same pass
+// (what `out` holds is unspecified when the result is false).
+bool is_valid_utf8_copy(std::string_view s, char* out, bool* has_control = nullptr);
+
 // The same check a byte sequence at a time (with fast ASCII and Bengali runs): the
 // fallback without SSSE3, and the reference the SIMD version is tested against.
 bool is_valid_utf8_portable(std::string_view s, bool* has_control = nullptr);

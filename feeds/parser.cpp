@@ -2,8 +2,10 @@
 // with the repair pass for broken documents), then the RSS/RDF/Atom readers.
 #include "feeds/parser.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <pugixml.hpp>
 
@@ -841,7 +843,7 @@ std::string_view local_name(std::string_view n) {
   return colon == std::string_view::npos ? n : n.substr(colon + 1);
 }
 
-Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view original,
+Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::string_view original,
                             bool control_free) {
   ParsedFeed& f = b.feed();
   const ParseOptions& options = b.options();
@@ -853,7 +855,7 @@ Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view 
   if (problem.empty()) {
     // The fast path: parse in place. pugixml keeps what it read before an error.
     pugi::xml_parse_result r =
-        doc.load_buffer_inplace(text.data(), text.size(), k_flags, pugi::encoding_utf8);
+        doc.load_buffer_inplace(text, text_size, k_flags, pugi::encoding_utf8);
     if (!r) {
       problem = "xml: " + std::string(r.description()) + " at " +
                 detail::position_of(original, static_cast<size_t>(r.offset));
@@ -929,10 +931,35 @@ Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view 
   return b.finish();
 }
 
+// The per-thread buffer pugixml parses in: big feeds would otherwise cost fresh
+// pages on every parse. Not zero-filled; a huge one is not kept.
+struct WorkBuffer {
+  std::unique_ptr<char[]> data;
+  size_t capacity = 0;
+
+  char* reserve(size_t n) {
+    n = std::max<size_t>(n, 1);
+    if (n > capacity) {
+      data.reset(new char[n]);
+      capacity = n;
+    }
+    return data.get();
+  }
+  void trim() {
+    if (capacity > (8u << 20)) {
+      data.reset();
+      capacity = 0;
+    }
+  }
+};
+
+thread_local WorkBuffer t_work;
+
 }  // namespace
 
 Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options) {
-  detail::Decoded decoded = detail::decode_to_utf8(body, options.content_type);
+  detail::Decoded decoded =
+      detail::decode_to_utf8(body, options.content_type, t_work.reserve(body.size()));
   FeedBuilder b(options);
   ParsedFeed& f = b.feed();
   f.bozo = decoded.overridden;
@@ -966,14 +993,17 @@ Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options
   } else if (looks_like_html(s)) {
     return not_a_feed("an HTML page", s, options);
   }
-  // pugixml parses in place; keep the decoded text for a repair pass.
-  // A per-thread buffer: big feeds would otherwise cost fresh pages on every parse.
-  thread_local std::string t_work;
-  t_work.assign(text);
-  auto result = read_xml(t_work, b, text, decoded.control_free);
-  if (t_work.capacity() > (8u << 20)) {
-    std::string().swap(t_work);  // do not keep a huge buffer around
+  // pugixml parses in place (a copy: the decoded text stays for a repair pass). A
+  // body that is valid UTF-8 was copied while it was validated.
+  char* work = t_work.data.get();
+  if (!decoded.copied) {
+    work = t_work.reserve(text.size());
+    if (!text.empty()) {
+      std::memcpy(work, text.data(), text.size());
+    }
   }
+  auto result = read_xml(work, text.size(), b, text, decoded.control_free);
+  t_work.trim();
   return result;
 }
 

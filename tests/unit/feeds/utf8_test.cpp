@@ -124,3 +124,25 @@ TEST_CASE("Random byte strings get the same verdict from every validator", "[fee
   CHECK(disagreements == 0);
   CHECK(valid > 100);  // the sample exercised the valid path too
 }
+
+TEST_CASE("Validating while copying gives the same verdict and an exact copy", "[feeds][utf8]") {
+  using khobor::feeds::detail::is_valid_utf8_copy;
+  std::string valid;
+  for (int i = 0; i < 50; ++i) {
+    valid += "ঢাকা <p>news</p>\t\xC2\xA0";
+  }
+  for (size_t len : {size_t{0}, size_t{1}, size_t{31}, size_t{32}, size_t{33}, valid.size()}) {
+    std::string s = valid.substr(0, len);
+    while (!s.empty() && !is_valid_utf8_portable(s)) {
+      s.pop_back();  // cut at a character boundary
+    }
+    std::string out(s.size(), '\0');
+    bool control = true;
+    CHECK(is_valid_utf8_copy(s, out.data(), &control));
+    CHECK(out == s);
+    CHECK_FALSE(control);
+  }
+  std::string bad = valid + "\xE0\xA6";
+  std::string out(bad.size(), '\0');
+  CHECK_FALSE(is_valid_utf8_copy(bad, out.data()));
+}
