@@ -7,8 +7,9 @@
 // measured in turn, `--passes` times each (default 5), each measurement looping for
 // at least `--seconds` (default 1); the medians are printed.
 //
-// usage: parse_bench [DIR] [--seconds S] [--passes N] [--only-khobor]   (DIR default
-// ../shared/data/feeds-bd/latest)
+// usage: parse_bench [DIR] [--seconds S] [--passes N] [--only-khobor [--rounds N]]
+// (DIR default ../shared/data/feeds-bd/latest; --only-khobor times parse_feed alone,
+// for profiling; with --rounds it runs exactly N passes, for `perf stat`)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -151,12 +152,15 @@ int main(int argc, char** argv) {
   double seconds = 1;        // per measurement
   int passes = 5;            // measurements per parser; the median is printed
   bool only_khobor = false;  // for profiling
+  int rounds = 0;            // with --only-khobor: exactly this many passes (for perf stat)
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--only-khobor") {
       only_khobor = true;
     } else if (a == "--seconds" && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
+    } else if (a == "--rounds" && i + 1 < argc) {
+      rounds = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--passes" && i + 1 < argc) {
       passes = std::max(1, std::atoi(argv[++i]));
     } else {
@@ -191,6 +195,12 @@ int main(int argc, char** argv) {
       sink += doc.first_child() ? 1 : 0;
     }
   };
+  if (only_khobor && rounds > 0) {
+    for (int r = 0; r < rounds; ++r) {
+      khobor_pass();
+    }
+    return sink == 0 ? 1 : 0;
+  }
   if (only_khobor) {
     Speed ours = measure(bytes, seconds * passes, khobor_pass);
     std::printf("khobor parse_feed: %.1f MB/s (CPU time: %.1f MB/s)\n", ours.wall, ours.cpu);

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
 #endif
 
 #include "feeds/entities.h"
@@ -105,18 +105,56 @@ bool is_nbsp_or_c1(std::string_view s, size_t i) {
   return b == 0xA0 || (b >= 0x80 && b <= 0x9F);
 }
 
+bool is_term_or_space(char c) {
+  return c == ' ' || k_term[static_cast<unsigned char>(c)];
+}
+
 #if defined(__SSE2__)
 // 0xFF where a byte of `v` is in k_term.
 inline __m128i term_mask(__m128i v) {
   __m128i m =
       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
   m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xC2))));
-  // \t \n \v \f \r are 9…13; \v is not white space here, checked exactly below.
-  __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(_mm_sub_epi8(v, _mm_set1_epi8(9)), _mm_set1_epi8(4)),
-                               _mm_sub_epi8(v, _mm_set1_epi8(9)));
+  // \t \n \v \f \r are 9…13; \v is not white space here.
+  __m128i off = _mm_sub_epi8(v, _mm_set1_epi8(9));
+  __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(off, _mm_set1_epi8(4)), off);
   ctl = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\v')), ctl);
   return _mm_or_si128(m, ctl);
 }
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) inline __m256i term_mask256(__m256i v) {
+  __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('<')),
+                              _mm256_cmpeq_epi8(v, _mm256_set1_epi8('&')));
+  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(static_cast<char>(0xC2))));
+  __m256i off = _mm256_sub_epi8(v, _mm256_set1_epi8(9));
+  __m256i ctl = _mm256_cmpeq_epi8(_mm256_min_epu8(off, _mm256_set1_epi8(4)), off);
+  ctl = _mm256_andnot_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\v')), ctl);
+  return _mm256_or_si256(m, ctl);
+}
+
+// next_stop's block loop, 32 bytes at a time; returns where it stopped looking.
+__attribute__((target("avx2"))) size_t next_stop_avx2(const char* p, size_t j, size_t n,
+                                                      bool& found) {
+  const __m256i space = _mm256_set1_epi8(' ');
+  while (j + 33 <= n) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + j));
+    auto term = static_cast<uint32_t>(_mm256_movemask_epi8(term_mask256(v)));
+    auto sp = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, space)));
+    // Bit k of `next`: the byte after byte k is a term byte or a space.
+    uint32_t next = ((term | sp) >> 1) | (is_term_or_space(p[j + 32]) ? 0x80000000u : 0u);
+    if (uint32_t hit = term | (sp & next); hit != 0) {
+      found = true;
+      return j + static_cast<size_t>(std::countr_zero(hit));
+    }
+    j += 32;
+  }
+  found = false;
+  return j;
+}
+
+const bool k_have_avx2 = __builtin_cpu_supports("avx2");
 #endif
 
 // The first position at or after `j` where a chunk of plain text may end: a k_term
@@ -124,15 +162,24 @@ inline __m128i term_mask(__m128i v) {
 size_t next_stop(std::string_view s, size_t j) {
   const size_t n = s.size();
   const char* p = s.data();
+#if defined(__x86_64__) || defined(__i386__)
+  if (k_have_avx2) {
+    bool found = false;
+    j = next_stop_avx2(p, j, n, found);
+    if (found) {
+      return j;
+    }
+  }
+#endif
 #if defined(__SSE2__)
   const __m128i space = _mm_set1_epi8(' ');
   while (j + 17 <= n) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
-    __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j + 1));
-    __m128i next = _mm_or_si128(term_mask(v1), _mm_cmpeq_epi8(v1, space));
-    __m128i hit = _mm_or_si128(term_mask(v), _mm_and_si128(_mm_cmpeq_epi8(v, space), next));
-    if (int m = _mm_movemask_epi8(hit); m != 0) {
-      return j + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(m)));
+    auto term = static_cast<uint32_t>(_mm_movemask_epi8(term_mask(v)));
+    auto sp = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)));
+    uint32_t next = ((term | sp) >> 1) | (is_term_or_space(p[j + 16]) ? 0x8000u : 0u);
+    if (uint32_t hit = term | (sp & next); hit != 0) {
+      return j + static_cast<size_t>(std::countr_zero(hit));
     }
     j += 16;
   }
@@ -142,8 +189,7 @@ size_t next_stop(std::string_view s, size_t j) {
     if (k_term[c]) {
       return j;
     }
-    if (c == ' ' &&
-        (j + 1 == n || k_term[static_cast<unsigned char>(p[j + 1])] || p[j + 1] == ' ')) {
+    if (c == ' ' && (j + 1 == n || is_term_or_space(p[j + 1]))) {
       return j;
     }
   }
