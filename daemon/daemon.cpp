@@ -544,6 +544,12 @@ struct Daemon::Impl {
           st.entries = static_cast<int64_t>(parsed->entries.size());
           Pipeline pipeline(store, clock, &stories);
           PipelineResult res = pipeline.process(r.feed_id, *parsed, watches, st);
+          if (res.switched_to_link_ids) {
+            // Said once: from now on the store remembers that this feed uses link ids.
+            KHOBOR_LOG(notice, "feed " + r.feed_id +
+                                   ": its guids change on every poll; entries are identified "
+                                   "by their links from now on");
+          }
           // Quiet in the journal: a poll that brought nothing new is debug.
           std::string summary = "feed " + r.feed_id + ": " + std::to_string(res.entries) +
                                 " entries, " + std::to_string(res.new_entries) + " new, " +

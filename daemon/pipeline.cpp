@@ -4,22 +4,86 @@
 #include <optional>
 
 #include "bus/alert.h"
+#include "feeds/identity.h"
 
 namespace khobor::daemon {
 
-PipelineResult Pipeline::process(const std::string& feed_id, const feeds::ParsedFeed& feed,
+namespace {
+
+// The feed's ids as the pipeline uses them: `parsed` itself, or a copy with link ids.
+struct Identity {
+  std::optional<feeds::ParsedFeed> relinked;  // set when the feed uses link ids
+  bool switched = false;                      // this poll found the guids unstable
+  std::vector<bool> known_link;               // on that poll: the entry's link was there before
+};
+
+Identity settle_identity(store::Store& st, const std::string& feed_id,
+                         const feeds::ParsedFeed& parsed, int64_t now_ms) {
+  Identity out;
+  std::optional<store::FeedIdentity> saved = st.feed_identity(feed_id);
+  if (saved && saved->link_ids) {
+    out.relinked = parsed;
+    feeds::use_link_ids(*out.relinked);
+    return out;
+  }
+  std::vector<feeds::LinkIdHash> now = feeds::link_id_hashes(parsed);
+  std::vector<feeds::LinkIdHash> before;
+  if (saved) {
+    before.reserve(saved->pairs.size());
+    for (const auto& [link, id] : saved->pairs) {
+      before.push_back({link, id});
+    }
+  }
+  if (!before.empty() && feeds::guids_unstable(before, now)) {
+    out.relinked = parsed;
+    feeds::use_link_ids(*out.relinked);
+    out.switched = true;
+    std::vector<uint64_t> links;
+    for (const auto& b : before) {
+      links.push_back(b.link);
+    }
+    std::sort(links.begin(), links.end());
+    for (const auto& n : now) {
+      out.known_link.push_back(n.link != 0 &&
+                               std::binary_search(links.begin(), links.end(), n.link));
+    }
+    st.save_feed_identity({feed_id, true, now_ms, {}});
+    return out;
+  }
+  if (before != now) {
+    store::FeedIdentity row{feed_id, false, 0, {}};
+    row.pairs.reserve(now.size());
+    for (const auto& n : now) {
+      row.pairs.emplace_back(n.link, n.id);
+    }
+    st.save_feed_identity(row);
+  }
+  return out;
+}
+
+}  // namespace
+
+PipelineResult Pipeline::process(const std::string& feed_id, const feeds::ParsedFeed& parsed,
                                  const watch::WatchSet& watches, const store::FeedState& state) {
   PipelineResult out;
-  out.entries = feed.entries.size();
+  out.entries = parsed.entries.size();
   const int64_t now_ms = m_clock.now_ms();
   const int64_t now_s = now_ms / 1000;
   auto tx = m_store.begin();
+  const Identity identity = settle_identity(m_store, feed_id, parsed, now_ms);
+  const feeds::ParsedFeed& feed = identity.relinked ? *identity.relinked : parsed;
+  out.link_ids = identity.relinked.has_value();
+  out.switched_to_link_ids = identity.switched;
   if (m_stories != nullptr) {
     m_store.prune_story_entries(now_s - m_stories->options().window_seconds);
   }
-  for (const feeds::Entry& e : feed.entries) {
+  for (size_t i = 0; i < feed.entries.size(); ++i) {
+    const feeds::Entry& e = feed.entries[i];
     if (e.id.empty() || !m_store.mark_seen(feed_id, e.id, now_ms)) {
       continue;
+    }
+    if (identity.switched && identity.known_link[i]) {
+      continue;  // seen in the previous poll under the guid it had then
     }
     ++out.new_entries;
     std::optional<stories::Assignment> story;

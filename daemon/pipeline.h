@@ -27,6 +27,11 @@ struct PipelineResult {
   size_t new_entries = 0;            // seen for the first time
   std::vector<int64_t> alert_seqs;   // appended to the outbox, in order
   std::vector<int64_t> update_seqs;  // story.update messages appended, in order
+  // Identity across polls (feeds/identity.h): the feed's entries are identified by
+  // their canonical links because its guids change between polls …
+  bool link_ids = false;
+  // … and this poll is the one that found out (the daemon logs it, once).
+  bool switched_to_link_ids = false;
 };
 
 class Pipeline {
@@ -43,7 +48,12 @@ class Pipeline {
 
   // Process `feed` (from the feed `feed_id` titled in `state`) in one transaction
   // and save `state` with it. Throws store::StoreError when SQLite fails (then
-  // nothing of it was written).
+  // nothing of it was written). Before anything else, the feed's identity across
+  // polls: when most entries whose links were in the previous poll came back with
+  // other ids (guids regenerated per request), the feed switches to link ids for
+  // good (store table feed_identity); on that poll the entries whose links were
+  // already there are marked seen without alerting — they were seen under their
+  // old ids.
   PipelineResult process(const std::string& feed_id, const feeds::ParsedFeed& feed,
                          const watch::WatchSet& watches, const store::FeedState& state);
 

@@ -187,10 +187,9 @@ const std::vector<BengaliWord>& bengali_words() {
 constexpr std::array<std::string_view, 12> k_month_abbr{"jan", "feb", "mar", "apr", "may", "jun",
                                                         "jul", "aug", "sep", "oct", "nov", "dec"};
 
-// Appends the ASCII stand-in for a non-ASCII word: a month abbreviation, a
-// time-of-day marker, or a separator.
-void fold_word(std::u32string_view word, std::string& out) {
-  auto folded = fold_bengali(word);
+// Appends the ASCII stand-in for a non-ASCII word (already folded by
+// fold_bengali's rules): a month abbreviation, a time-of-day marker, or a separator.
+void fold_word(std::u32string_view folded, std::string& out) {
   for (const auto& w : bengali_words()) {
     if (folded == w.folded) {
       out.push_back(' ');
@@ -217,10 +216,13 @@ void fold_word(std::u32string_view word, std::string& out) {
   out.push_back(' ');
 }
 
+// Bengali digits to ASCII, known Bengali words to their English stand-ins, every
+// other non-ASCII word to a separator. One pass over the UTF-8, no allocation but
+// the result: words are folded into a fixed buffer as they are read (no month or
+// time word is longer than it; a longer word is a separator anyway).
 std::string fold_to_ascii(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  size_t i = 0;
   bool ascii = true;
   for (char c : text) {
     if (static_cast<unsigned char>(c) >= 0x80) {
@@ -232,16 +234,39 @@ std::string fold_to_ascii(std::string_view text) {
     out.assign(text);
     return out;
   }
-  auto u = from_utf8(text);
-  std::u32string word;
+  std::array<char32_t, 24> word{};
+  size_t word_len = 0;
+  bool long_word = false;
   auto flush = [&] {
-    if (!word.empty()) {
-      fold_word(word, out);
-      word.clear();
+    if (long_word) {
+      out.push_back(' ');
+    } else if (word_len > 0) {
+      fold_word(std::u32string_view(word.data(), word_len), out);
     }
+    word_len = 0;
+    long_word = false;
   };
-  for (i = 0; i < u.size(); ++i) {
-    char32_t c = u[i];
+  size_t i = 0;
+  while (i < text.size()) {
+    auto b = static_cast<unsigned char>(text[i]);
+    char32_t c = 0;
+    size_t n = 1;
+    if (b < 0x80) {
+      c = b;
+    } else if ((b & 0xE0) == 0xC0) {
+      c = b & 0x1F;
+      n = 2;
+    } else if ((b & 0xF0) == 0xE0) {
+      c = b & 0x0F;
+      n = 3;
+    } else {
+      c = b & 0x07;
+      n = 4;
+    }
+    for (size_t k = 1; k < n && i + k < text.size(); ++k) {
+      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    }
+    i += n;
     if (c >= 0x09E6 && c <= 0x09EF) {
       flush();
       out.push_back(static_cast<char>('0' + (c - 0x09E6)));
@@ -252,7 +277,24 @@ std::string fold_to_ascii(std::string_view text) {
       flush();
       out.push_back(' ');
     } else {
-      word.push_back(c);
+      // fold_bengali, a character at a time.
+      if (c == 0x09BC) {
+        continue;
+      }
+      if (c == 0x09DF) {
+        c = 0x09AF;
+      } else if (c == 0x09C0) {
+        c = 0x09BF;
+      } else if (c == 0x09C2) {
+        c = 0x09C1;
+      } else if (c == 0x09B7) {
+        c = 0x09B8;
+      }
+      if (word_len < word.size()) {
+        word[word_len++] = c;
+      } else {
+        long_word = true;
+      }
     }
   }
   flush();

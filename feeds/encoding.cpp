@@ -247,14 +247,27 @@ std::string charset_of_content_type(std::string_view content_type) {
   return printable_label(trim(v));
 }
 
-Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
+namespace {
+
+// is_valid_utf8, and the bytes copied to `copy_to` in the same pass when given.
+bool valid_utf8_maybe_copy(std::string_view s, char* copy_to, bool* has_control, Decoded& d) {
+  if (copy_to == nullptr) {
+    return is_valid_utf8(s, has_control);
+  }
+  d.copied = is_valid_utf8_copy(s, copy_to, has_control);
+  return d.copied;
+}
+
+}  // namespace
+
+Decoded decode_to_utf8(std::string_view body, std::string_view content_type, char* copy_to) {
   Decoded d;
   // 1. A byte order mark decides.
   if (auto bom = sniff_bom(body)) {
     std::string_view rest = body.substr(bom->second);
     d.encoding = bom->first;
     if (is_utf8_name(bom->first)) {
-      if (is_valid_utf8(rest)) {
+      if (valid_utf8_maybe_copy(rest, copy_to, nullptr, d)) {
         d.borrowed = true;
         d.offset = bom->second;
       } else {
@@ -295,7 +308,7 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
     }
     if (is_utf8_name(c.name)) {
       bool control = true;
-      if (is_valid_utf8(body, &control)) {
+      if (valid_utf8_maybe_copy(body, copy_to, &control, d)) {
         d.control_free = !control;
         d.encoding = "utf-8";
         d.borrowed = true;
@@ -349,7 +362,7 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type) {
     rejected += "unknown charset " + c.name + " from " + c.source;
   }
   // Nothing declared (or every declaration rejected): UTF-8 when it is, else detect.
-  if (bool control = true; is_valid_utf8(body, &control)) {
+  if (bool control = true; valid_utf8_maybe_copy(body, copy_to, &control, d)) {
     d.control_free = !control;
     d.encoding = "utf-8";
     d.borrowed = true;

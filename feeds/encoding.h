@@ -19,6 +19,7 @@ struct Decoded {
   bool borrowed = false;              // the body was valid UTF-8: utf8 is empty, use view()
   size_t offset = 0;                  // where the borrowed text starts (after a BOM)
   bool control_free = false;          // known to hold no C0 control (other than tab/LF/CR)
+  bool copied = false;                // borrowed, and view(body) was also copied to copy_to
   std::string encoding;               // the encoding used, as ICU names it
   bool overridden = false;            // a declared encoding was wrong
   std::vector<std::string> warnings;  // why, when something was overridden or replaced
@@ -32,7 +33,11 @@ struct Decoded {
 // The charset parameter of a Content-Type header value, lower-cased ("" if none).
 std::string charset_of_content_type(std::string_view content_type);
 
-// Decodes `body`; `content_type` is the HTTP header value (may be empty).
-Decoded decode_to_utf8(std::string_view body, std::string_view content_type);
+// Decodes `body`; `content_type` is the HTTP header value (may be empty). With
+// `copy_to` (room for body.size() bytes), a body found to be valid UTF-8 is also
+// copied there in the same pass as its validation (Decoded::copied says so), for
+// the caller's in-place XML parse.
+Decoded decode_to_utf8(std::string_view body, std::string_view content_type,
+                       char* copy_to = nullptr);
 
 }  // namespace khobor::feeds::detail

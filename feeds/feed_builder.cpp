@@ -1,8 +1,10 @@
 // khobor/feeds/feed_builder.cpp — identity rules and grouped warnings.
 #include "feeds/feed_builder.h"
 
+#include <algorithm>
 #include <cstdio>
-#include <unordered_map>
+#include <functional>
+#include <vector>
 
 #include "feeds/dates.h"
 #include "feeds/entities.h"
@@ -71,7 +73,9 @@ std::string shorten(std::string_view s) {
 }  // namespace
 
 void FeedBuilder::add_entry(Entry entry, std::string guid, bool guid_is_link) {
-  guid = std::string(trim(guid));
+  if (std::string_view t = trim(guid); t.size() != guid.size()) {
+    guid = std::string(t);
+  }
   if (entry.link.empty() && guid_is_link && is_http_url(guid)) {
     entry.link = guid;
   }
@@ -104,24 +108,41 @@ void FeedBuilder::warn(const std::string& kind, const std::string& first_detail)
 
 ParsedFeed FeedBuilder::finish() {
   auto& entries = m_feed.entries;
-  // Guids that repeat within the document cannot identify entries.
-  std::unordered_map<std::string_view, size_t> guid_count;
+  // Guids that repeat within the document cannot identify entries: sorted by hash
+  // (one allocation, no string comparison unless two hashes are equal).
+  std::vector<std::pair<size_t, std::string_view>> guids;
+  guids.reserve(m_drafts.size());
+  const std::hash<std::string_view> hash;
   for (const auto& d : m_drafts) {
     if (is_sane_guid(d.guid)) {
-      ++guid_count[d.guid];
+      guids.emplace_back(hash(d.guid), d.guid);
     }
   }
+  std::sort(guids.begin(), guids.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   bool guids_repeat = false;
   std::string repeated;
   size_t repeated_times = 0;
-  for (const auto& [g, count] : guid_count) {
-    if (count > 1) {
-      guids_repeat = true;
-      if (count > repeated_times) {
-        repeated = std::string(g);
-        repeated_times = count;
+  for (size_t i = 0; i < guids.size();) {
+    size_t j = i + 1;
+    while (j < guids.size() && guids[j].first == guids[i].first) {
+      ++j;
+    }
+    // Equal hashes: count each distinct guid among them (a collision is rare).
+    for (size_t k = i; k < j; ++k) {
+      size_t same = 0;
+      for (size_t m = i; m < j; ++m) {
+        same += guids[m].second == guids[k].second ? 1 : 0;
+      }
+      if (same > 1) {
+        guids_repeat = true;
+        if (same > repeated_times) {
+          repeated = std::string(guids[k].second);
+          repeated_times = same;
+        }
       }
     }
+    i = j;
   }
   if (guids_repeat) {
     m_feed.warnings.push_back("identity: guid '" + shorten(repeated) + "' repeats " +
@@ -131,9 +152,9 @@ ParsedFeed FeedBuilder::finish() {
   size_t insane = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     Entry& e = entries[i];
-    const Draft& d = m_drafts[i];
+    Draft& d = m_drafts[i];
     if (!guids_repeat && is_sane_guid(d.guid)) {
-      e.id = d.guid;
+      e.id = std::move(d.guid);
     } else {
       if (!d.guid.empty() && !is_sane_guid(d.guid)) {
         ++insane;

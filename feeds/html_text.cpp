@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 #include "feeds/entities.h"
 
 namespace khobor::feeds {
@@ -83,11 +87,12 @@ class TextWriter {
   bool m_break = false;
 };
 
-// Bytes that end a chunk of plain text: white space and the lead byte 0xC2 (of
-// U+00A0 no-break space and of the C1 controls).
-constexpr auto k_special = [] {
+// Bytes that end a chunk of plain text: markup ('<', '&'), white space other than a
+// single space, and the lead byte 0xC2 (of U+00A0 no-break space and of the C1
+// controls). A space ends a chunk only when another such byte or a space follows it.
+constexpr auto k_term = [] {
   std::array<bool, 256> t{};
-  t[' '] = t['\t'] = t['\n'] = t['\r'] = t['\f'] = true;
+  t['<'] = t['&'] = t['\t'] = t['\n'] = t['\r'] = t['\f'] = true;
   t[0xC2] = true;
   return t;
 }();
@@ -100,68 +105,158 @@ bool is_nbsp_or_c1(std::string_view s, size_t i) {
   return b == 0xA0 || (b >= 0x80 && b <= 0x9F);
 }
 
-// Emits the text run s (no markup inside): whole chunks of words with single spaces
-// are appended at once; other white space collapses.
+bool is_term_or_space(char c) {
+  return c == ' ' || k_term[static_cast<unsigned char>(c)];
+}
+
+#if defined(__SSE2__)
+// 0xFF where a byte of `v` is in k_term.
+inline __m128i term_mask(__m128i v) {
+  __m128i m =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&')));
+  m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xC2))));
+  // \t \n \v \f \r are 9…13; \v is not white space here.
+  __m128i off = _mm_sub_epi8(v, _mm_set1_epi8(9));
+  __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(off, _mm_set1_epi8(4)), off);
+  ctl = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\v')), ctl);
+  return _mm_or_si128(m, ctl);
+}
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) inline __m256i term_mask256(__m256i v) {
+  __m256i m = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('<')),
+                              _mm256_cmpeq_epi8(v, _mm256_set1_epi8('&')));
+  m = _mm256_or_si256(m, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(static_cast<char>(0xC2))));
+  __m256i off = _mm256_sub_epi8(v, _mm256_set1_epi8(9));
+  __m256i ctl = _mm256_cmpeq_epi8(_mm256_min_epu8(off, _mm256_set1_epi8(4)), off);
+  ctl = _mm256_andnot_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\v')), ctl);
+  return _mm256_or_si256(m, ctl);
+}
+
+// next_stop's block loop, 32 bytes at a time; returns where it stopped looking.
+__attribute__((target("avx2"))) size_t next_stop_avx2(const char* p, size_t j, size_t n,
+                                                      bool& found) {
+  const __m256i space = _mm256_set1_epi8(' ');
+  while (j + 33 <= n) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + j));
+    auto term = static_cast<uint32_t>(_mm256_movemask_epi8(term_mask256(v)));
+    auto sp = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, space)));
+    // Bit k of `next`: the byte after byte k is a term byte or a space.
+    uint32_t next = ((term | sp) >> 1) | (is_term_or_space(p[j + 32]) ? 0x80000000u : 0u);
+    if (uint32_t hit = term | (sp & next); hit != 0) {
+      found = true;
+      return j + static_cast<size_t>(std::countr_zero(hit));
+    }
+    j += 32;
+  }
+  found = false;
+  return j;
+}
+
+const bool k_have_avx2 = __builtin_cpu_supports("avx2");
+#endif
+
+// The first position at or after `j` where a chunk of plain text may end: a k_term
+// byte, or a space followed by a k_term byte, a space or the end; s.size() if none.
+size_t next_stop(std::string_view s, size_t j) {
+  const size_t n = s.size();
+  const char* p = s.data();
+#if defined(__x86_64__) || defined(__i386__)
+  if (k_have_avx2) {
+    bool found = false;
+    j = next_stop_avx2(p, j, n, found);
+    if (found) {
+      return j;
+    }
+  }
+#endif
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(' ');
+  while (j + 17 <= n) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
+    auto term = static_cast<uint32_t>(_mm_movemask_epi8(term_mask(v)));
+    auto sp = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)));
+    uint32_t next = ((term | sp) >> 1) | (is_term_or_space(p[j + 16]) ? 0x8000u : 0u);
+    if (uint32_t hit = term | (sp & next); hit != 0) {
+      return j + static_cast<size_t>(std::countr_zero(hit));
+    }
+    j += 16;
+  }
+#endif
+  for (; j < n; ++j) {
+    auto c = static_cast<unsigned char>(p[j]);
+    if (k_term[c]) {
+      return j;
+    }
+    if (c == ' ' && (j + 1 == n || is_term_or_space(p[j + 1]))) {
+      return j;
+    }
+  }
+  return n;
+}
+
+// The end of the chunk of plain text that starts at s[i] (a byte that is not white
+// space): whole words with single spaces between them. With `markup`, '<' and '&'
+// end it; without, they are text.
+size_t chunk_end(std::string_view s, size_t i, bool markup) {
+  const size_t n = s.size();
+  size_t j = i;
+  while (true) {
+    j = next_stop(s, j);
+    if (j >= n) {
+      return n;
+    }
+    char c = s[j];
+    if (c == '<' || c == '&') {
+      if (markup) {
+        return j;
+      }
+      ++j;
+      continue;
+    }
+    if (static_cast<unsigned char>(c) == 0xC2 && !is_nbsp_or_c1(s, j)) {
+      j += 2;  // another Latin-1 supplement character (©, °…): text
+      continue;
+    }
+    return j;
+  }
+}
+
+// Emits the white space, no-break space or C1 character at s[i]; returns the bytes
+// it used (0 when s[i] is none of them).
+size_t emit_special(TextWriter& w, std::string_view s, size_t i) {
+  char c = s[i];
+  if (is_space(c)) {
+    w.space();
+    return 1;
+  }
+  if (static_cast<unsigned char>(c) == 0xC2 && is_nbsp_or_c1(s, i)) {
+    auto b = static_cast<unsigned char>(s[i + 1]);
+    if (b == 0xA0) {
+      w.space();  // no-break space counts as white space
+    } else {
+      // C1 controls that are really windows-1252 punctuation ("don\u0092t").
+      std::string fixed;
+      detail::append_utf8(fixed, detail::cp1252_c1(b));
+      w.text(fixed);
+    }
+    return 2;
+  }
+  return 0;
+}
+
+// Emits the text run s (no markup inside: '<' and '&' are characters): whole chunks
+// of words with single spaces are appended at once; other white space collapses.
 void emit_run(TextWriter& w, std::string_view s) {
   const size_t n = s.size();
   size_t i = 0;
   while (i < n) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (is_space(static_cast<char>(c))) {
-      w.space();
-      ++i;
+    if (size_t used = emit_special(w, s, i); used > 0) {
+      i += used;
       continue;
     }
-    if (c == 0xC2 && is_nbsp_or_c1(s, i)) {
-      auto b = static_cast<unsigned char>(s[i + 1]);
-      if (b == 0xA0) {
-        w.space();  // no-break space counts as white space
-      } else {
-        // C1 controls that are really windows-1252 punctuation ("don\u0092t").
-        std::string fixed;
-        detail::append_utf8(fixed, detail::cp1252_c1(b));
-        w.text(fixed);
-      }
-      i += 2;
-      continue;
-    }
-    size_t j = i;
-    while (j < n) {
-      // Eight bytes at a time while none is white space, a control or 0xC2.
-      while (j + 8 <= n) {
-        uint64_t w8;
-        std::memcpy(&w8, s.data() + j, 8);
-        uint64_t below = (w8 - 0x2121212121212121ULL) & ~w8 & 0x8080808080808080ULL;
-        uint64_t x = w8 ^ 0xC2C2C2C2C2C2C2C2ULL;
-        uint64_t c2 = (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
-        if ((below | c2) != 0) {
-          // The lowest flagged byte is exact (false positives only sit above a true one).
-          j += static_cast<size_t>(std::countr_zero(below | c2)) / 8;
-          break;
-        }
-        j += 8;
-      }
-      if (j >= n) {
-        break;
-      }
-      auto d = static_cast<unsigned char>(s[j]);
-      if (!k_special[d]) {
-        ++j;
-        continue;
-      }
-      if (d == ' ' && j + 1 < n && !k_special[static_cast<unsigned char>(s[j + 1])]) {
-        j += 2;  // a single space between words stays inside the chunk
-        continue;
-      }
-      if (d == 0xC2 && !is_nbsp_or_c1(s, j)) {
-        j += 2;
-        continue;
-      }
-      break;
-    }
-    if (j > n) {
-      j = n;
-    }
+    size_t j = chunk_end(s, i, false);
     w.text(s.substr(i, j - i));
     i = j;
   }
@@ -201,36 +296,27 @@ size_t find_ci(std::string_view s, std::string_view needle, size_t from) {
   return std::string_view::npos;
 }
 
-size_t find_or_end(std::string_view s, char c, size_t from) {
-  if (from >= s.size()) {
-    return s.size();  // also keeps a null data() away from memchr
-  }
-  const void* p = std::memchr(s.data() + from, c, s.size() - from);
-  return p == nullptr ? s.size() : static_cast<size_t>(static_cast<const char*>(p) - s.data());
-}
-
 std::string convert(std::string_view html, bool one_line) {
   TextWriter w(one_line, html.size());
-  // Where the next '<' and '&' are (memchr is much faster than a byte loop).
-  size_t next_lt = find_or_end(html, '<', 0);
-  size_t next_amp = find_or_end(html, '&', 0);
+  // One pass: text chunks are found sixteen bytes at a time (next_stop); '<' starts
+  // markup, '&' a character reference, other white space collapses.
   std::string decoded;
   size_t i = 0;
   const size_t n = html.size();
   while (i < n) {
-    // The next markup character.
-    if (next_lt < i) {
-      next_lt = find_or_end(html, '<', i);
+    char c = html[i];
+    if (c != '<' && c != '&') {
+      if (size_t used = emit_special(w, html, i); used > 0) {
+        i += used;
+        continue;
+      }
+      size_t j = chunk_end(html, i, true);
+      w.text(html.substr(i, j - i));
+      i = j;
+      continue;
     }
-    if (next_amp < i) {
-      next_amp = find_or_end(html, '&', i);
-    }
-    size_t j = std::min(next_lt, next_amp);
-    emit_run(w, html.substr(i, j - i));
-    if (j >= n) {
-      break;
-    }
-    if (html[j] == '&') {
+    const size_t j = i;
+    if (c == '&') {
       decoded.clear();
       size_t used = detail::decode_reference(html.substr(j), decoded);
       if (used == 0) {

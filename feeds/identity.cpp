@@ -2,6 +2,7 @@
 #include "feeds/identity.h"
 
 #include <unordered_map>
+#include <unordered_set>
 
 #include "feeds/urls.h"
 
@@ -36,6 +37,51 @@ bool guids_unstable(const std::vector<std::pair<std::string, std::string>>& prev
     }
     ++common;
     if (*it->second != e.id) {
+      ++changed;
+    }
+  }
+  return common >= 3 && changed * 2 > common;
+}
+
+uint64_t identity_hash(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::vector<LinkIdHash> link_id_hashes(const ParsedFeed& feed) {
+  std::vector<LinkIdHash> out;
+  out.reserve(feed.entries.size());
+  for (const auto& e : feed.entries) {
+    out.push_back({e.link.empty() ? 0 : identity_hash(canonical_url(e.link)), identity_hash(e.id)});
+  }
+  return out;
+}
+
+bool guids_unstable(const std::vector<LinkIdHash>& previous,
+                    const std::vector<LinkIdHash>& current) {
+  std::unordered_map<uint64_t, uint64_t> before;
+  for (const auto& p : previous) {
+    if (p.link != 0) {
+      before.emplace(p.link, p.id);
+    }
+  }
+  size_t common = 0;
+  size_t changed = 0;
+  std::unordered_set<uint64_t> counted;  // a link listed twice counts once
+  for (const auto& c : current) {
+    if (c.link == 0 || !counted.insert(c.link).second) {
+      continue;
+    }
+    auto it = before.find(c.link);
+    if (it == before.end()) {
+      continue;
+    }
+    ++common;
+    if (it->second != c.id) {
       ++changed;
     }
   }

@@ -2,8 +2,10 @@
 // with the repair pass for broken documents), then the RSS/RDF/Atom readers.
 #include "feeds/parser.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <pugixml.hpp>
 
@@ -86,11 +88,13 @@ class Renamer {
       return;
     }
     size_t mark = m_scopes.size();
+    const std::string_view outer_default = m_default;
     for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
       const char* an = a.name();
       if (an[0] == 'x' && std::strncmp(an, "xmlns", 5) == 0) {
         if (an[5] == 0) {
           m_scopes.push_back({"", a.value()});
+          m_default = m_scopes.back().uri;
         } else if (an[5] == ':') {
           m_scopes.push_back({an + 6, a.value()});
         }
@@ -103,6 +107,7 @@ class Renamer {
       }
     }
     m_scopes.resize(mark);
+    m_default = outer_default;
   }
 
  private:
@@ -118,13 +123,33 @@ class Renamer {
     return {};
   }
 
+  // known_prefix() of a namespace URI, remembered by the URI's address (the URIs are
+  // attribute values in the document, so a few addresses serve every element).
+  std::string_view known(std::string_view uri) {
+    for (const auto& [at, prefix] : m_known) {
+      if (at == uri.data()) {
+        return prefix;
+      }
+    }
+    std::string_view p = known_prefix(uri);
+    m_known.emplace_back(uri.data(), p);
+    return p;
+  }
+
   void rename(pugi::xml_node node) {
-    std::string_view name = node.name();
-    size_t colon = name.find(':');
+    const char* raw = node.name();
+    size_t len = 0;
+    size_t colon = std::string_view::npos;
+    for (; raw[len] != 0; ++len) {  // names are short: no strlen call, find the colon too
+      if (raw[len] == ':' && colon == std::string_view::npos) {
+        colon = len;
+      }
+    }
+    std::string_view name(raw, len);
     if (colon == std::string_view::npos) {
       // The common case: an unprefixed element in the feed's own namespace.
-      std::string_view uri = lookup({});
-      if (uri.empty() || uri == m_own) {
+      std::string_view uri = m_default;  // lookup({}), kept up to date by run()
+      if (uri.empty() || uri.data() == m_own.data() || uri == m_own) {
         return;
       }
     }
@@ -139,15 +164,17 @@ class Renamer {
       return;  // undeclared: keep the name as written
     }
     std::string wanted;
-    if (uri == m_own || known_prefix(uri) == "rss") {
+    if (uri == m_own || known(uri) == "rss") {
       wanted = local;
     } else {
-      std::string_view p = known_prefix(uri);
+      std::string_view p = known(uri);
       if (p.empty() || p == "xhtml") {
         return;
       }
-      if (p == "atom" && known_prefix(m_own) == "atom") {
+      if (p == "atom" && known(m_own) == "atom") {
         wanted = local;
+      } else if (p == prefix) {
+        return;  // already written with its usual prefix (dc:creator, media:content…)
       } else {
         wanted.append(p).append(":").append(local);
       }
@@ -157,8 +184,10 @@ class Renamer {
     }
   }
 
+  std::vector<std::pair<const char*, std::string_view>> m_known;
   std::string_view m_own;
   std::vector<Scope> m_scopes;
+  std::string_view m_default;  // the default namespace in scope
 
  public:
   std::string m_undeclared;  // the first prefix used without a declaration
@@ -438,18 +467,20 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
   bool guid_is_link = false;
   std::string scratch;
   std::string atom_link;
+  bool has_media = false;
   for (auto c = item.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) {
       continue;
     }
     std::string_view name = c.name();
+    has_media = has_media || name.starts_with("media:");
     if (name == "title") {
       e.title = text_of(c);
     } else if ((name == "dc:title" || name == "media:title") && e.title.empty()) {
       e.title = text_of(c);
     } else if (name == "link") {
       // A later <link> overrides an earlier one, as in feedparser and gofeed.
-      std::string l = trimmed(c);
+      std::string_view l = trim(inner_view(c, scratch));
       if (l.empty()) {
         l = c.attribute("href").value();
       }
@@ -466,7 +497,7 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
                                 to_int(c.attribute("length").value())});
       }
     } else if (name == "guid") {
-      guid = trimmed(c);
+      guid.assign(trim(inner_view(c, scratch)));
       std::string_view perma = trim(c.attribute("isPermaLink").value());
       guid_is_link = perma != "false";
     } else if ((name == "dc:identifier") && guid.empty()) {
@@ -535,7 +566,9 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
       guid_is_link = true;
     }
   }
-  read_media(item, e, base);
+  if (has_media) {
+    read_media(item, e, base);
+  }
   e.summary = html_to_text(e.summary_html);
   e.content = html_to_text(e.content_html);
   b.add_entry(std::move(e), std::move(guid), guid_is_link);
@@ -588,6 +621,13 @@ void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf) {
     }
   }
   size_t index = 0;
+  {
+    size_t items = 0;
+    for (auto item = channel.child("item"); item; item = item.next_sibling("item")) {
+      ++items;
+    }
+    b.reserve(items);
+  }
   // RSS 2.0 items are in the channel; RSS 0.90/1.0 items are its siblings. Accept both.
   if (channel) {
     for (auto item : channel.children("item")) {
@@ -803,7 +843,7 @@ std::string_view local_name(std::string_view n) {
   return colon == std::string_view::npos ? n : n.substr(colon + 1);
 }
 
-Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view original,
+Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::string_view original,
                             bool control_free) {
   ParsedFeed& f = b.feed();
   const ParseOptions& options = b.options();
@@ -815,7 +855,7 @@ Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view 
   if (problem.empty()) {
     // The fast path: parse in place. pugixml keeps what it read before an error.
     pugi::xml_parse_result r =
-        doc.load_buffer_inplace(text.data(), text.size(), k_flags, pugi::encoding_utf8);
+        doc.load_buffer_inplace(text, text_size, k_flags, pugi::encoding_utf8);
     if (!r) {
       problem = "xml: " + std::string(r.description()) + " at " +
                 detail::position_of(original, static_cast<size_t>(r.offset));
@@ -891,10 +931,35 @@ Result<ParsedFeed> read_xml(std::string& text, FeedBuilder& b, std::string_view 
   return b.finish();
 }
 
+// The per-thread buffer pugixml parses in: big feeds would otherwise cost fresh
+// pages on every parse. Not zero-filled; a huge one is not kept.
+struct WorkBuffer {
+  std::unique_ptr<char[]> data;
+  size_t capacity = 0;
+
+  char* reserve(size_t n) {
+    n = std::max<size_t>(n, 1);
+    if (n > capacity) {
+      data.reset(new char[n]);
+      capacity = n;
+    }
+    return data.get();
+  }
+  void trim() {
+    if (capacity > (8u << 20)) {
+      data.reset();
+      capacity = 0;
+    }
+  }
+};
+
+thread_local WorkBuffer t_work;
+
 }  // namespace
 
 Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options) {
-  detail::Decoded decoded = detail::decode_to_utf8(body, options.content_type);
+  detail::Decoded decoded =
+      detail::decode_to_utf8(body, options.content_type, t_work.reserve(body.size()));
   FeedBuilder b(options);
   ParsedFeed& f = b.feed();
   f.bozo = decoded.overridden;
@@ -928,14 +993,17 @@ Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options
   } else if (looks_like_html(s)) {
     return not_a_feed("an HTML page", s, options);
   }
-  // pugixml parses in place; keep the decoded text for a repair pass.
-  // A per-thread buffer: big feeds would otherwise cost fresh pages on every parse.
-  thread_local std::string t_work;
-  t_work.assign(text);
-  auto result = read_xml(t_work, b, text, decoded.control_free);
-  if (t_work.capacity() > (8u << 20)) {
-    std::string().swap(t_work);  // do not keep a huge buffer around
+  // pugixml parses in place (a copy: the decoded text stays for a repair pass). A
+  // body that is valid UTF-8 was copied while it was validated.
+  char* work = t_work.data.get();
+  if (!decoded.copied) {
+    work = t_work.reserve(text.size());
+    if (!text.empty()) {
+      std::memcpy(work, text.data(), text.size());
+    }
   }
+  auto result = read_xml(work, text.size(), b, text, decoded.control_free);
+  t_work.trim();
   return result;
 }
 

@@ -93,6 +93,15 @@ CREATE TABLE domain_holds (
   until  INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 5 -> 6: entry identity across polls (feeds whose guids change on every poll, issue 3)
+    R"sql(
+CREATE TABLE feed_identity (
+  feed_id  TEXT PRIMARY KEY,
+  link_ids INTEGER NOT NULL DEFAULT 0,
+  switched INTEGER NOT NULL DEFAULT 0,
+  pairs    BLOB NOT NULL DEFAULT x''
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr const char* k_feed_columns =
@@ -164,6 +173,8 @@ struct Store::Impl {
   Statement put_hold;
   Statement select_holds;
   Statement delete_holds;
+  Statement get_identity;
+  Statement put_identity;
 
   explicit Impl(Database d)
       : db(std::move(d)),
@@ -221,7 +232,11 @@ struct Store::Impl {
         put_hold(db.prepare("INSERT INTO domain_holds (domain, until) VALUES (?1, ?2) ON "
                             "CONFLICT (domain) DO UPDATE SET until = MAX(until, excluded.until)")),
         select_holds(db.prepare("SELECT domain, until FROM domain_holds ORDER BY domain")),
-        delete_holds(db.prepare("DELETE FROM domain_holds WHERE until <= ?1")) {}
+        delete_holds(db.prepare("DELETE FROM domain_holds WHERE until <= ?1")),
+        get_identity(
+            db.prepare("SELECT link_ids, switched, pairs FROM feed_identity WHERE feed_id = ?1")),
+        put_identity(db.prepare("INSERT OR REPLACE INTO feed_identity (feed_id, link_ids, "
+                                "switched, pairs) VALUES (?1, ?2, ?3, ?4)")) {}
 };
 
 namespace {
@@ -578,6 +593,57 @@ size_t Store::prune_alerts(int64_t before_ms, size_t limit) {
   auto n = static_cast<size_t>(m_impl->db.changes());
   s.reset();
   return n;
+}
+
+std::optional<FeedIdentity> Store::feed_identity(const std::string& feed_id) {
+  Statement& s = m_impl->get_identity;
+  s.reset();
+  s.bind(1, feed_id);
+  if (!s.step()) {
+    s.reset();
+    return std::nullopt;
+  }
+  FeedIdentity id;
+  id.feed_id = feed_id;
+  id.link_ids = s.column_int(0) != 0;
+  id.switched_ms = s.column_int(1);
+  // Pairs as little-endian uint64 values, link hash then id hash, 16 bytes a pair.
+  const std::string blob = s.column_blob(2);
+  s.reset();
+  auto u64 = [&blob](size_t at) {
+    uint64_t v = 0;
+    for (size_t b = 0; b < 8; ++b) {
+      v |= static_cast<uint64_t>(static_cast<unsigned char>(blob[at + b])) << (8 * b);
+    }
+    return v;
+  };
+  id.pairs.reserve(blob.size() / 16);
+  for (size_t i = 0; i + 16 <= blob.size(); i += 16) {
+    id.pairs.emplace_back(u64(i), u64(i + 8));
+  }
+  return id;
+}
+
+void Store::save_feed_identity(const FeedIdentity& identity) {
+  std::string blob;
+  blob.reserve(identity.pairs.size() * 16);
+  auto put = [&blob](uint64_t v) {
+    for (int shift = 0; shift < 64; shift += 8) {
+      blob.push_back(static_cast<char>((v >> shift) & 0xFFU));
+    }
+  };
+  for (const auto& [link, id] : identity.pairs) {
+    put(link);
+    put(id);
+  }
+  Statement& s = m_impl->put_identity;
+  s.reset();
+  s.bind(1, identity.feed_id)
+      .bind(2, static_cast<int64_t>(identity.link_ids ? 1 : 0))
+      .bind(3, identity.switched_ms)
+      .bind_blob(4, blob);
+  s.run();
+  s.reset();
 }
 
 }  // namespace khobor::store

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -83,10 +84,22 @@ struct StoryEntryRow {
   std::vector<uint32_t> features;  // Fingerprint::features (at most 64)
 };
 
+// How one feed's entries are identified across polls (schema version 6; the
+// detection is feeds/identity.h). `pairs` is the last parsed poll's per-entry
+// (hash of the canonical link, hash of the id), kept while the feed uses its own
+// ids; once its guids were seen to change between polls, `link_ids` is set for
+// good and the pairs are no longer kept.
+struct FeedIdentity {
+  std::string feed_id;
+  bool link_ids = false;    // entries are identified by their canonical links
+  int64_t switched_ms = 0;  // when link_ids was set (0 while not)
+  std::vector<std::pair<uint64_t, uint64_t>> pairs;  // (link hash, id hash); link 0 = no link
+};
+
 class Store {
  public:
   // The newest schema version this build knows.
-  static constexpr int k_schema_version = 5;
+  static constexpr int k_schema_version = 6;
 
   // Open or create the store at `path` (":memory:" for tests) and migrate it to
   // k_schema_version. Fails with a message naming the path when it cannot be
@@ -167,6 +180,11 @@ class Store {
   bool mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq);
   // The watch lists `story` was alerted for, by name (empty: never alerted).
   std::vector<std::string> story_alert_lists(int64_t story);
+
+  // Identity across polls (schema version 6): nullopt for a feed never parsed.
+  std::optional<FeedIdentity> feed_identity(const std::string& feed_id);
+  // Saves (replaces) the feed's identity row.
+  void save_feed_identity(const FeedIdentity& identity);
 
  private:
   struct Impl;

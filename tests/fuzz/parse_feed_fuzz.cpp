@@ -11,8 +11,10 @@
 
 namespace {
 
+// The output must be valid UTF-8, as both validators (SIMD and byte-wise) say.
 void check_utf8(std::string_view s) {
-  if (!khobor::feeds::detail::is_valid_utf8(s)) {
+  if (!khobor::feeds::detail::is_valid_utf8_portable(s) ||
+      !khobor::feeds::detail::is_valid_utf8(s)) {
     std::abort();
   }
 }
@@ -32,6 +34,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   options.base_url = "https://example.com/feeds/";
   std::string_view body(reinterpret_cast<const char*>(data), size);
+  // The two validators agree on any bytes, controls included.
+  bool control_simd = false;
+  bool control_ref = false;
+  bool valid_simd = khobor::feeds::detail::is_valid_utf8(body, &control_simd);
+  if (valid_simd != khobor::feeds::detail::is_valid_utf8_portable(body, &control_ref) ||
+      (valid_simd && control_simd != control_ref)) {
+    std::abort();
+  }
   auto r = khobor::feeds::parse_feed(body, options);
   if (r) {
     check_utf8(r->title);

@@ -21,6 +21,8 @@ misbehave the way real servers do:
   /fault/html             an HTML page served as text/html
   /fault/410              410 Gone
   /grow/NAME.xml          an RSS feed that gains one entry per request (up to --grow-max)
+  /regen/NAME.xml         an RSS feed of 5 entries whose links stay the same and whose
+                          guids change on every request (as some CMSs generate them)
   /count/PATH             how many times PATH was requested (text)
 
 usage: feed_server.py --root DIR [--port 0] [--port-file F] [--tls-cert C --tls-key K]
@@ -92,6 +94,22 @@ def grow_feed(name, count):
             % (name, "".join(items))).encode()
 
 
+def regen_feed(name, request):
+    items = []
+    for i in range(5, 0, -1):
+        items.append(
+            "<item><title>পুতিন ও কিম %s</title>"
+            "<link>http://127.0.0.1/%s/%d?utm_source=rss</link>"
+            "<guid isPermaLink=\"false\">%s-%d-request-%d</guid>"
+            "<pubDate>%s</pubDate><description>%s</description></item>"
+            % (grow_title(name, i), name, i, name, i, request,
+               email.utils.formatdate(1_700_000_000 + i * 60, usegmt=True),
+               grow_title(name + "-summary", i)))
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            "<title>%s</title><link>http://127.0.0.1/</link>%s</channel></rss>"
+            % (name, "".join(items))).encode()
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "khobor-test-server"
@@ -151,6 +169,8 @@ class Handler(BaseHTTPRequestHandler):
                 GROW[name] = min(GROW.get(name, 0) + 1, ARGS.grow_max)
                 k = GROW[name]
             return self.send_body(200, grow_feed(name, k))
+        if p.startswith("/regen/"):
+            return self.send_body(200, regen_feed(p[len("/regen/"):].removesuffix(".xml"), n))
         if p.startswith("/fault/"):
             return self.fault(p[len("/fault/"):], base, n)
         if p.startswith("/files/"):

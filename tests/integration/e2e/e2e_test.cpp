@@ -84,7 +84,19 @@ class World {
                                             {"broken", "broken.xml"}}) {
       c += "[[feed]]\nid = \"" + id + "\"\nurl = \"" + url(file) + "\"\n";
     }
+    for (const auto& [id, path] : m_extra_feeds) {
+      c += "[[feed]]\nid = \"" + id + "\"\nurl = \"http://127.0.0.1:" + std::to_string(m_port) +
+           path + "\"\n";
+    }
     write_file(config_path, c);
+  }
+
+  // Adds a feed served from one of the server's generated paths (/grow/…, /regen/…)
+  // and rewrites the config (same poll interval as before).
+  void add_feed(const std::string& id, const std::string& server_path,
+                const std::string& interval = "1h") {
+    m_extra_feeds[id] = server_path;
+    write_config(interval);
   }
 
   std::string feed_file(const std::string& name) const { return m_dir.file("feeds/" + name); }
@@ -141,6 +153,7 @@ class World {
   std::unique_ptr<Subscriber> m_sub;
   int m_port = 0;
   int m_runs = 0;
+  std::map<std::string, std::string> m_extra_feeds;  // id -> server path
 };
 
 // Wait until `log_file` contains `needle` (bounded).
@@ -414,4 +427,52 @@ TEST_CASE("khobord --check-config accepts a good config and names a bad watch li
   REQUIRE(status.has_value());
   CHECK(*status == 78);
   CHECK(slurp(dir.file("err-2")).find(dir.file("lists/bad.toml") + ":2:") != std::string::npos);
+}
+
+TEST_CASE("A feed whose guids change on every poll alerts once, then is identified by its links",
+          "[e2e]") {
+  World w;
+  w.add_feed("regen", "/regen/kremlin.xml");
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  INFO(log);
+  int64_t last = 0;
+  size_t regen_alerts = 0;
+  size_t alerts = 0;
+  {
+    Store s = w.store();
+    last = s.last_seq();
+    for (const auto& a : s.alerts_after(0, 100)) {
+      if (a.topic.rfind("alert.", 0) == 0) {
+        ++alerts;
+        regen_alerts += json::parse(a.payload)["feed"] == "regen" ? 1 : 0;
+      }
+    }
+    CHECK_FALSE(s.feed_identity("regen")->link_ids);
+  }
+  CHECK(regen_alerts >= 1);
+  CHECK(w.receive(alerts, 20s).size() == alerts);
+
+  // Second poll: the same five links under new guids. Nothing is alerted or
+  // updated, and the log says once that the feed now uses link ids.
+  REQUIRE(w.run_once(log) == 0);
+  const std::string note = "regen: its guids change on every poll";
+  size_t at = log.find(note);
+  CHECK(at != std::string::npos);
+  CHECK(log.find(note, at + 1) == std::string::npos);
+  {
+    Store s = w.store();
+    CHECK(s.alerts_after(last, 100).empty());
+    auto id = s.feed_identity("regen");
+    REQUIRE(id.has_value());
+    CHECK(id->link_ids);
+    CHECK(s.seen("regen", "http://127.0.0.1/kremlin/1"));  // the canonical link is the id
+  }
+  CHECK(w.receive(1, 500ms).empty());
+
+  // Third poll: new guids again; still nothing, and nothing more said.
+  REQUIRE(w.run_once(log) == 0);
+  CHECK(log.find(note) == std::string::npos);
+  CHECK(w.store().alerts_after(last, 100).empty());
+  CHECK(w.receive(1, 500ms).empty());
 }

@@ -49,3 +49,29 @@ TEST_CASE("Stable guids are not flagged", "[feeds][identity]") {
   // Too few entries in common to judge.
   CHECK_FALSE(guids_unstable({{"https://n.test/1", "x"}}, *second));
 }
+
+TEST_CASE("The compact hashed form detects regenerated guids the same way", "[feeds][identity]") {
+  using khobor::feeds::link_id_hashes;
+  auto first = parse_feed(feed_with_guids("session-a"));
+  auto second = parse_feed(feed_with_guids("session-b"));
+  auto again = parse_feed(feed_with_guids("session-a"));
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  REQUIRE(again.ok());
+  auto before = link_id_hashes(*first);
+  REQUIRE(before.size() == 4);
+  CHECK(before[0].link == khobor::feeds::identity_hash("https://n.test/1"));
+  CHECK(before[0].id == khobor::feeds::identity_hash("1-session-a"));
+  CHECK(guids_unstable(before, link_id_hashes(*second)));
+  CHECK_FALSE(guids_unstable(before, link_id_hashes(*again)));
+  // Fewer than three links in common: no verdict.
+  before.resize(2);
+  CHECK_FALSE(guids_unstable(before, link_id_hashes(*second)));
+}
+
+TEST_CASE("The identity hash is FNV-1a 64, the same on every build", "[feeds][identity]") {
+  // Published FNV-1a 64 test vectors.
+  CHECK(khobor::feeds::identity_hash("") == 0xcbf29ce484222325ULL);
+  CHECK(khobor::feeds::identity_hash("a") == 0xaf63dc4c8601ec8cULL);
+  CHECK(khobor::feeds::identity_hash("foobar") == 0x85944171f73967e8ULL);
+}
