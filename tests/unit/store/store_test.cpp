@@ -206,13 +206,14 @@ TEST_CASE("Version 5 takes the base interval from the interval of a version 4 ro
   {
     Store s = open_store(path);
     s.database().exec(
-        "DROP TABLE domain_holds; ALTER TABLE feeds DROP COLUMN ttl_s; ALTER TABLE feeds DROP "
+        "DROP TABLE feed_identity; DROP TABLE domain_holds; ALTER TABLE feeds DROP COLUMN ttl_s; "
+        "ALTER TABLE feeds DROP "
         "COLUMN base_interval_s; INSERT INTO feeds (id, url, interval_s) VALUES ('a', "
         "'http://x/', 900);");
     s.database().set_user_version(4);
   }
   Store s = open_store(path);
-  CHECK(s.schema_version() == 5);
+  CHECK(s.schema_version() == Store::k_schema_version);
   auto f = s.feed_state("a");
   REQUIRE(f.has_value());
   CHECK(f->interval_s == 900);
