@@ -23,6 +23,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 
 #include "bus/alert.h"
 #include "bus/control.h"
@@ -44,8 +45,39 @@ std::string local_time(int64_t seconds) {
   return buf;
 }
 
+// A story.update: "#13 2026-11-28 06:50 [story 4: 3 outlets, 4 entries; summit]
+// sonar-desh: title — link"; the raw frame when it does not read as one.
+std::string readable_update(const std::string& topic, const std::string& payload) {
+  json j = json::parse(payload, nullptr, false);
+  try {
+    if (j.is_discarded() || !j.is_object()) {
+      throw std::runtime_error("not a JSON object");
+    }
+    const json& entry = j.at("entry");
+    std::string line = "#" + std::to_string(j.at("seq").get<int64_t>()) + " ";
+    const std::string time = j.at("time").get<std::string>();
+    line += time.substr(0, 10) + " " + time.substr(11, 5) + " UTC";
+    line += " [story " + std::to_string(j.at("story").get<uint64_t>()) + ": " +
+            std::to_string(j.at("outlet_count").get<uint32_t>()) + " outlets, " +
+            std::to_string(j.at("entry_count").get<uint32_t>()) + " entries;";
+    for (const auto& w : j.at("watchlists")) {
+      line += " " + w.get<std::string>();
+    }
+    line += "] " + j.at("feed").get<std::string>() + ": " + entry.at("title").get<std::string>();
+    if (const std::string link = entry.value("link", ""); !link.empty()) {
+      line += " — " + link;
+    }
+    return line;
+  } catch (const std::exception& e) {
+    return topic + " " + payload + "   (" + e.what() + ")";
+  }
+}
+
 // "#12 2026-11-28 06:41 [summit] dainik-alo: title — link (পুতিন)".
 std::string readable(const std::string& topic, const std::string& payload) {
+  if (topic == khobor::bus::k_story_update_topic) {
+    return readable_update(topic, payload);
+  }
   auto a = khobor::bus::alert_from_json(payload);
   if (!a) {
     return topic + " " + payload + "   (" + a.error().message + ")";
@@ -113,7 +145,7 @@ bool write_state(const std::string& path, int64_t seq) {
 struct Options {
   std::string endpoint = khobor::tools::default_publish_endpoint();
   std::string control = khobor::tools::default_control_endpoint();
-  std::string topic = "alert.";
+  std::string topic;  // every message: alerts and story updates
   std::string state_file;
   std::string server_key;
   std::string control_key;
@@ -277,7 +309,7 @@ class Follower {
     const auto security = khobor::tools::client_security(m_o.control_key);
     while (!done()) {
       json req = {{"cmd", "replay"}, {"since", m_pos.value_or(0)}, {"limit", 1000}};
-      if (m_o.topic != "alert.") {
+      if (!m_o.topic.empty()) {
         req["topic"] = m_o.topic;
       }
       auto r = khobor::bus::control_request(m_o.control, req.dump(), 3000, security);
@@ -342,8 +374,9 @@ int run_sub(int argc, char** argv) {
   app.add_option("--endpoint", o.endpoint, "khobord's [publish] endpoint")->capture_default_str();
   app.add_option("--control", o.control, "khobord's [control] endpoint (for replay)")
       ->capture_default_str();
-  app.add_option("--topic", o.topic, "topic prefix: alert. for all, alert.NAME for one watch list")
-      ->capture_default_str();
+  app.add_option("--topic", o.topic,
+                 "topic prefix (default: every message): alert. for the alerts alone, "
+                 "alert.NAME for one watch list, story. for the story updates");
   app.add_option("--state", o.state_file,
                  "keep the last seq in FILE; start by replaying what came after it (a new file: "
                  "from the oldest stored alert)");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/demo.sh BUILD_DIR — khobor end to end on this machine, in under a minute.
 #
-# Serves three small Bengali feeds (tests/fixtures/demo/, written for the demo) with
+# Serves four small Bengali feeds (tests/fixtures/demo/, written for the demo) with
 # `python3 -m http.server` on 127.0.0.1 at a free port, starts `khobor sub`, runs
 # `khobord --once` with config/demo.toml, shows the alerts the subscriber printed,
 # and stops everything it started (by pid) on the way out, also on Ctrl-C.
@@ -66,4 +66,5 @@ if ! wait_for 100 have_all; then
 fi
 cat "$state/alerts.txt"
 summit=$(grep -c "\[summit\]" "$state/alerts.txt" || true)
-echo "== $expected alert(s); the summit story from $summit outlet(s). Done."
+updates=$(grep -c "\[story [0-9]*:" "$state/alerts.txt" || true)
+echo "== $expected message(s): $summit summit alert(s) and $updates story update(s). Done."
