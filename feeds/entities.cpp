@@ -343,6 +343,61 @@ constexpr uint8_t k_overlong_4 = 1 << 6;      // F0 80..8F
 constexpr uint8_t k_two_conts = 1 << 7;       // continuation after continuation
 constexpr uint8_t k_carry = k_too_short | k_too_long | k_two_conts;
 
+// The three nibble tables of the check (Keiser and Lemire), shared by the SSSE3 and
+// AVX2 paths: by the high nibble of the byte before, by its low nibble, and by the
+// high nibble of the byte itself; each entry is the set of errors that nibble allows.
+constexpr char k_c = static_cast<char>(k_carry);
+constexpr char k_c_large = static_cast<char>(k_carry | k_too_large);
+constexpr char k_c_larger = static_cast<char>(k_carry | k_too_large | k_too_large_1000);
+constexpr char k_cont_8 = static_cast<char>(k_too_long | k_overlong_2 | k_two_conts | k_overlong_3 |
+                                            k_too_large_1000 | k_overlong_4);
+constexpr char k_cont_9 =
+    static_cast<char>(k_too_long | k_overlong_2 | k_two_conts | k_overlong_3 | k_too_large);
+constexpr char k_cont_ab =
+    static_cast<char>(k_too_long | k_overlong_2 | k_two_conts | k_surrogate | k_too_large);
+alignas(16) constexpr char k_byte_1_high[16] = {
+    k_too_long,
+    k_too_long,
+    k_too_long,
+    k_too_long,
+    k_too_long,
+    k_too_long,
+    k_too_long,
+    k_too_long,
+    static_cast<char>(k_two_conts),
+    static_cast<char>(k_two_conts),
+    static_cast<char>(k_two_conts),
+    static_cast<char>(k_two_conts),
+    k_too_short | k_overlong_2,
+    k_too_short,
+    k_too_short | k_overlong_3 | k_surrogate,
+    k_too_short | k_too_large | k_too_large_1000 | k_overlong_4};
+alignas(16) constexpr char k_byte_1_low[16] = {
+    static_cast<char>(k_carry | k_overlong_3 | k_overlong_2 | k_overlong_4),
+    static_cast<char>(k_carry | k_overlong_2),
+    k_c,
+    k_c,
+    k_c_large,
+    k_c_larger,
+    k_c_larger,
+    k_c_larger,
+    k_c_larger,
+    k_c_larger,
+    k_c_larger,
+    k_c_larger,
+    k_c_larger,
+    static_cast<char>(k_carry | k_too_large | k_too_large_1000 | k_surrogate),
+    k_c_larger,
+    k_c_larger};
+alignas(16) constexpr char k_byte_2_high[16] = {k_too_short, k_too_short, k_too_short, k_too_short,
+                                                k_too_short, k_too_short, k_too_short, k_too_short,
+                                                k_cont_8,    k_cont_9,    k_cont_ab,   k_cont_ab,
+                                                k_too_short, k_too_short, k_too_short, k_too_short};
+
+inline __m128i load_table(const char (&t)[16]) {
+  return _mm_load_si128(reinterpret_cast<const __m128i*>(t));
+}
+
 struct Utf8State {
   __m128i error;
   __m128i prev;
@@ -371,37 +426,15 @@ __attribute__((target("ssse3"))) inline void utf8_block(Utf8State& st, __m128i i
     st.prev_incomplete = _mm_setzero_si128();
     return;
   }
-  const __m128i k_byte_1_high = _mm_setr_epi8(
-      k_too_long, k_too_long, k_too_long, k_too_long, k_too_long, k_too_long, k_too_long,
-      k_too_long, static_cast<char>(k_two_conts), static_cast<char>(k_two_conts),
-      static_cast<char>(k_two_conts), static_cast<char>(k_two_conts), k_too_short | k_overlong_2,
-      k_too_short, k_too_short | k_overlong_3 | k_surrogate,
-      k_too_short | k_too_large | k_too_large_1000 | k_overlong_4);
-  constexpr char k_c = static_cast<char>(k_carry);
-  constexpr char k_c_large = static_cast<char>(k_carry | k_too_large);
-  constexpr char k_c_larger = static_cast<char>(k_carry | k_too_large | k_too_large_1000);
-  const __m128i k_byte_1_low = _mm_setr_epi8(
-      static_cast<char>(k_carry | k_overlong_3 | k_overlong_2 | k_overlong_4),
-      static_cast<char>(k_carry | k_overlong_2), k_c, k_c, k_c_large, k_c_larger, k_c_larger,
-      k_c_larger, k_c_larger, k_c_larger, k_c_larger, k_c_larger, k_c_larger,
-      static_cast<char>(k_carry | k_too_large | k_too_large_1000 | k_surrogate), k_c_larger,
-      k_c_larger);
-  constexpr char k_cont_8 = static_cast<char>(k_too_long | k_overlong_2 | k_two_conts |
-                                              k_overlong_3 | k_too_large_1000 | k_overlong_4);
-  constexpr char k_cont_9 =
-      static_cast<char>(k_too_long | k_overlong_2 | k_two_conts | k_overlong_3 | k_too_large);
-  constexpr char k_cont_ab =
-      static_cast<char>(k_too_long | k_overlong_2 | k_two_conts | k_surrogate | k_too_large);
-  const __m128i k_byte_2_high =
-      _mm_setr_epi8(k_too_short, k_too_short, k_too_short, k_too_short, k_too_short, k_too_short,
-                    k_too_short, k_too_short, k_cont_8, k_cont_9, k_cont_ab, k_cont_ab, k_too_short,
-                    k_too_short, k_too_short, k_too_short);
+  const __m128i t1 = load_table(k_byte_1_high);
+  const __m128i t2 = load_table(k_byte_1_low);
+  const __m128i t3 = load_table(k_byte_2_high);
   const __m128i nibble = _mm_set1_epi8(0x0F);
   __m128i prev1 = _mm_alignr_epi8(in, st.prev, 15);
   __m128i special = _mm_and_si128(
-      _mm_and_si128(nibble_lookup(k_byte_1_high, _mm_and_si128(_mm_srli_epi16(prev1, 4), nibble)),
-                    nibble_lookup(k_byte_1_low, _mm_and_si128(prev1, nibble))),
-      nibble_lookup(k_byte_2_high, _mm_and_si128(_mm_srli_epi16(in, 4), nibble)));
+      _mm_and_si128(nibble_lookup(t1, _mm_and_si128(_mm_srli_epi16(prev1, 4), nibble)),
+                    nibble_lookup(t2, _mm_and_si128(prev1, nibble))),
+      nibble_lookup(t3, _mm_and_si128(_mm_srli_epi16(in, 4), nibble)));
   __m128i prev2 = _mm_alignr_epi8(in, st.prev, 14);
   __m128i prev3 = _mm_alignr_epi8(in, st.prev, 13);
   // Bit 7 set where prev2 >= E0 or prev3 >= F0: a continuation must be here.
@@ -478,31 +511,9 @@ __attribute__((target("avx2"))) inline void utf8_block256(Utf8State256& st, __m2
     st.prev_incomplete = _mm256_setzero_si256();
     return;
   }
-  const __m128i t1 = _mm_setr_epi8(
-      k_too_long, k_too_long, k_too_long, k_too_long, k_too_long, k_too_long, k_too_long,
-      k_too_long, static_cast<char>(k_two_conts), static_cast<char>(k_two_conts),
-      static_cast<char>(k_two_conts), static_cast<char>(k_two_conts), k_too_short | k_overlong_2,
-      k_too_short, k_too_short | k_overlong_3 | k_surrogate,
-      k_too_short | k_too_large | k_too_large_1000 | k_overlong_4);
-  constexpr char k_c = static_cast<char>(k_carry);
-  constexpr char k_c_large = static_cast<char>(k_carry | k_too_large);
-  constexpr char k_c_larger = static_cast<char>(k_carry | k_too_large | k_too_large_1000);
-  const __m128i t2 = _mm_setr_epi8(
-      static_cast<char>(k_carry | k_overlong_3 | k_overlong_2 | k_overlong_4),
-      static_cast<char>(k_carry | k_overlong_2), k_c, k_c, k_c_large, k_c_larger, k_c_larger,
-      k_c_larger, k_c_larger, k_c_larger, k_c_larger, k_c_larger, k_c_larger,
-      static_cast<char>(k_carry | k_too_large | k_too_large_1000 | k_surrogate), k_c_larger,
-      k_c_larger);
-  constexpr char k_cont_8 = static_cast<char>(k_too_long | k_overlong_2 | k_two_conts |
-                                              k_overlong_3 | k_too_large_1000 | k_overlong_4);
-  constexpr char k_cont_9 =
-      static_cast<char>(k_too_long | k_overlong_2 | k_two_conts | k_overlong_3 | k_too_large);
-  constexpr char k_cont_ab =
-      static_cast<char>(k_too_long | k_overlong_2 | k_two_conts | k_surrogate | k_too_large);
-  const __m128i t3 =
-      _mm_setr_epi8(k_too_short, k_too_short, k_too_short, k_too_short, k_too_short, k_too_short,
-                    k_too_short, k_too_short, k_cont_8, k_cont_9, k_cont_ab, k_cont_ab, k_too_short,
-                    k_too_short, k_too_short, k_too_short);
+  const __m128i t1 = load_table(k_byte_1_high);
+  const __m128i t2 = load_table(k_byte_1_low);
+  const __m128i t3 = load_table(k_byte_2_high);
   const __m256i nibble = _mm256_set1_epi8(0x0F);
   // [prev's upper lane, in's lower lane]: what precedes each lane of `in`.
   __m256i before = _mm256_permute2x128_si256(st.prev, in, 0x21);
