@@ -118,29 +118,36 @@ std::u32string fold_bengali(std::u32string_view w) {
   return out;
 }
 
+// The code point that starts at s[i] (the text is valid UTF-8: the parser checked
+// it); `n` gets its length in bytes.
+char32_t code_point_at(std::string_view s, size_t i, size_t& n) {
+  auto b = static_cast<unsigned char>(s[i]);
+  char32_t cp = 0;
+  n = 1;
+  if (b < 0x80) {
+    cp = b;
+  } else if ((b & 0xE0) == 0xC0) {
+    cp = b & 0x1F;
+    n = 2;
+  } else if ((b & 0xF0) == 0xE0) {
+    cp = b & 0x0F;
+    n = 3;
+  } else {
+    cp = b & 0x07;
+    n = 4;
+  }
+  for (size_t k = 1; k < n && i + k < s.size(); ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  }
+  return cp;
+}
+
 std::u32string from_utf8(std::string_view s) {
   std::u32string out;
   size_t i = 0;
   while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    char32_t cp = 0;
     size_t n = 1;
-    if (b < 0x80) {
-      cp = b;
-    } else if ((b & 0xE0) == 0xC0) {
-      cp = b & 0x1F;
-      n = 2;
-    } else if ((b & 0xF0) == 0xE0) {
-      cp = b & 0x0F;
-      n = 3;
-    } else {
-      cp = b & 0x07;
-      n = 4;
-    }
-    for (size_t k = 1; k < n && i + k < s.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    out.push_back(cp);
+    out.push_back(code_point_at(s, i, n));
     i += n;
   }
   return out;
@@ -248,24 +255,8 @@ std::string fold_to_ascii(std::string_view text) {
   };
   size_t i = 0;
   while (i < text.size()) {
-    auto b = static_cast<unsigned char>(text[i]);
-    char32_t c = 0;
     size_t n = 1;
-    if (b < 0x80) {
-      c = b;
-    } else if ((b & 0xE0) == 0xC0) {
-      c = b & 0x1F;
-      n = 2;
-    } else if ((b & 0xF0) == 0xE0) {
-      c = b & 0x0F;
-      n = 3;
-    } else {
-      c = b & 0x07;
-      n = 4;
-    }
-    for (size_t k = 1; k < n && i + k < text.size(); ++k) {
-      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    }
+    char32_t c = code_point_at(text, i, n);
     i += n;
     if (c >= 0x09E6 && c <= 0x09EF) {
       flush();
