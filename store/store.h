@@ -164,7 +164,7 @@ class Store {
   // The same rows handed one at a time to `fn` (the row is reused: move from it
   // what you keep), so a large window is never held twice; returns how many.
   size_t for_each_story_entry_since(int64_t since, const std::function<void(StoryEntryRow&)>& fn);
-    // Deletes saved entries and copy counts older than `before` (they have left the
+  // Deletes saved entries and copy counts older than `before` (they have left the
   // window).
   void prune_story_entries(int64_t before);
   // Counts one near-exact copy (stories::Assignment::copy) of `story` from `outlet`
