@@ -96,24 +96,33 @@ std::optional<int64_t> to_epoch(const Fields& f, std::string_view default_timezo
 
 // ---- Folding to ASCII ------------------------------------------------------------
 
+// One character of fold_bengali: 0 for the nukta (dropped), য় to য, long vowels to
+// short ones, ষ to স.
+char32_t fold_bengali_char(char32_t c) {
+  switch (c) {
+    case 0x09BC:
+      return 0;
+    case 0x09DF:
+      return 0x09AF;
+    case 0x09C0:
+      return 0x09BF;
+    case 0x09C2:
+      return 0x09C1;
+    case 0x09B7:
+      return 0x09B8;  // আগষ্ট / আগস্ট
+    default:
+      return c;
+  }
+}
+
 // A Bengali word with the nukta removed, য় folded to য and long vowels to short
 // ones, so that spelling variants compare equal.
 std::u32string fold_bengali(std::u32string_view w) {
   std::u32string out;
   for (char32_t c : w) {
-    if (c == 0x09BC) {
-      continue;
+    if (char32_t f = fold_bengali_char(c); f != 0) {
+      out.push_back(f);
     }
-    if (c == 0x09DF) {
-      c = 0x09AF;
-    } else if (c == 0x09C0) {
-      c = 0x09BF;
-    } else if (c == 0x09C2) {
-      c = 0x09C1;
-    } else if (c == 0x09B7) {
-      c = 0x09B8;  // আগষ্ট / আগস্ট
-    }
-    out.push_back(c);
   }
   return out;
 }
@@ -268,18 +277,9 @@ std::string fold_to_ascii(std::string_view text) {
       flush();
       out.push_back(' ');
     } else {
-      // fold_bengali, a character at a time.
-      if (c == 0x09BC) {
+      c = fold_bengali_char(c);
+      if (c == 0) {
         continue;
-      }
-      if (c == 0x09DF) {
-        c = 0x09AF;
-      } else if (c == 0x09C0) {
-        c = 0x09BF;
-      } else if (c == 0x09C2) {
-        c = 0x09C1;
-      } else if (c == 0x09B7) {
-        c = 0x09B8;
       }
       if (word_len < word.size()) {
         word[word_len++] = c;
