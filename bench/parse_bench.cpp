@@ -17,6 +17,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <malloc.h>
 #include <pugixml.hpp>
 #include <sstream>
 #include <string>
@@ -148,6 +149,13 @@ Speed feedparser_speed(const std::vector<Input>& inputs, double seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Keep freed memory in the heap. With glibc's defaults a parse that frees a buffer
+  // of a few hundred kB may hand it back to the kernel (munmap or trim), and the next
+  // parse page-faults it in again; whether it does depends on what ran before (the
+  // mmap threshold adapts), which made the bare pugixml parse swing between 1,700 and
+  // 2,600 MB/s from one run to the next. This pins both parsers to their fast state.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   std::string dir = "../shared/data/feeds-bd/latest";
   double seconds = 1;        // per measurement
   int passes = 5;            // measurements per parser; the median is printed
