@@ -20,7 +20,7 @@ namespace {
 constexpr int64_t k_unknown_zone = INT64_MIN;
 
 // Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+[[gnu::always_inline]] inline int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
@@ -48,10 +48,18 @@ struct Fields {
   int64_t offset = k_unknown_zone;  // seconds east of UTC
 };
 
-// The offset of `zone` at the local wall time `local` (seconds since the epoch as
-// if local were UTC). Cached per thread: ICU time zones are costly to create.
-std::optional<int64_t> zone_offset(std::string_view zone, int64_t local) {
+// The ICU time zone named `zone`, or null when ICU does not know it. Created once
+// per thread and name (ICU time zones are costly to create); the zone asked last is
+// remembered, so the common case (every date of a feed in its one default zone) is a
+// string compare, not a map lookup.
+const icu::TimeZone* time_zone(std::string_view zone) {
   thread_local std::map<std::string, std::unique_ptr<icu::TimeZone>, std::less<>> t_cache;
+  thread_local std::string t_last_name;
+  thread_local const icu::TimeZone* t_last = nullptr;
+  thread_local bool t_have_last = false;
+  if (t_have_last && zone == t_last_name) {
+    return t_last;
+  }
   auto it = t_cache.find(zone);
   if (it == t_cache.end()) {
     std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(
@@ -61,20 +69,33 @@ std::optional<int64_t> zone_offset(std::string_view zone, int64_t local) {
     }
     it = t_cache.emplace(std::string(zone), std::move(tz)).first;
   }
-  if (!it->second) {
+  // Map nodes are never erased: the pointer stays valid for the thread's life.
+  t_last_name.assign(zone);
+  t_last = it->second.get();
+  t_have_last = true;
+  return t_last;
+}
+
+// The offset of `zone` at the local wall time `local` (seconds since the epoch as
+// if local were UTC).
+std::optional<int64_t> zone_offset(std::string_view zone, int64_t local) {
+  const icu::TimeZone* tz = time_zone(zone);
+  if (tz == nullptr) {
     return std::nullopt;
   }
   UErrorCode status = U_ZERO_ERROR;
   int32_t raw = 0;
   int32_t dst = 0;
-  it->second->getOffset(static_cast<UDate>(local) * 1000.0, true, raw, dst, status);
+  tz->getOffset(static_cast<UDate>(local) * 1000.0, true, raw, dst, status);
   if (U_FAILURE(status)) {
     return std::nullopt;
   }
   return (static_cast<int64_t>(raw) + dst) / 1000;
 }
 
-std::optional<int64_t> to_epoch(const Fields& f, std::string_view default_timezone) {
+// `f` as seconds since the epoch read as if its wall time were UTC, or nullopt when
+// a field is out of range.
+[[gnu::always_inline]] inline std::optional<int64_t> local_seconds(const Fields& f) {
   if (f.year < 0 || f.month < 1 || f.month > 12 || f.day < 1 ||
       f.day > days_in_month(f.year, f.month) || f.hour < 0 || f.hour > 24 || f.minute < 0 ||
       f.minute > 59 || f.second < 0 || f.second > 60) {
@@ -83,22 +104,28 @@ std::optional<int64_t> to_epoch(const Fields& f, std::string_view default_timezo
   if (f.hour == 24 && (f.minute != 0 || f.second != 0)) {
     return std::nullopt;
   }
-  int64_t local =
-      days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day)) *
-          86400 +
-      f.hour * 3600 + f.minute * 60 + (f.second == 60 ? 59 : f.second);
-  if (f.offset != k_unknown_zone) {
-    return local - f.offset;
+  return days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day)) *
+             86400 +
+         f.hour * 3600 + f.minute * 60 + (f.second == 60 ? 59 : f.second);
+}
+
+std::optional<int64_t> to_epoch(const Fields& f, std::string_view default_timezone) {
+  std::optional<int64_t> local = local_seconds(f);
+  if (!local) {
+    return std::nullopt;
   }
-  auto off = zone_offset(default_timezone.empty() ? "UTC" : default_timezone, local);
-  return local - off.value_or(0);
+  if (f.offset != k_unknown_zone) {
+    return *local - f.offset;
+  }
+  auto off = zone_offset(default_timezone.empty() ? "UTC" : default_timezone, *local);
+  return *local - off.value_or(0);
 }
 
 // ---- Folding to ASCII ------------------------------------------------------------
 
 // One character of fold_bengali: 0 for the nukta (dropped), য় to য, long vowels to
 // short ones, ষ to স.
-char32_t fold_bengali_char(char32_t c) {
+[[gnu::always_inline]] inline char32_t fold_bengali_char(char32_t c) {
   switch (c) {
     case 0x09BC:
       return 0;
@@ -129,7 +156,7 @@ std::u32string fold_bengali(std::u32string_view w) {
 
 // The code point that starts at s[i] (the text is valid UTF-8: the parser checked
 // it); `n` gets its length in bytes.
-char32_t code_point_at(std::string_view s, size_t i, size_t& n) {
+[[gnu::always_inline]] inline char32_t code_point_at(std::string_view s, size_t i, size_t& n) {
   auto b = static_cast<unsigned char>(s[i]);
   char32_t cp = 0;
   n = 1;
@@ -203,9 +230,31 @@ const std::vector<BengaliWord>& bengali_words() {
 constexpr std::array<std::string_view, 12> k_month_abbr{"jan", "feb", "mar", "apr", "may", "jun",
                                                         "jul", "aug", "sep", "oct", "nov", "dec"};
 
+// Where the folder writes: a caller's buffer of fixed size (the folded text is
+// never longer than the text it comes from, so a buffer of text.size() bytes is
+// enough; a write past the end is dropped, never made).
+struct FoldOut {
+  char* data;
+  size_t capacity;
+  size_t size = 0;
+
+  [[gnu::always_inline]] inline void push_back(char c) {
+    if (size < capacity) {
+      data[size++] = c;
+    }
+  }
+  void append(std::string_view s) {
+    for (char c : s) {
+      push_back(c);
+    }
+  }
+};
+
 // Appends the ASCII stand-in for a non-ASCII word (already folded by
 // fold_bengali's rules): a month abbreviation, a time-of-day marker, or a separator.
-void fold_word(std::u32string_view folded, std::string& out) {
+// A known word is at least two Bengali letters (6 bytes of UTF-8) for " may ", three
+// (9 bytes) for the longer stand-ins: never longer than what it replaces.
+void fold_word(std::u32string_view folded, FoldOut& out) {
   for (const auto& w : bengali_words()) {
     if (folded == w.folded) {
       out.push_back(' ');
@@ -232,24 +281,22 @@ void fold_word(std::u32string_view folded, std::string& out) {
   out.push_back(' ');
 }
 
-// Bengali digits to ASCII, known Bengali words to their English stand-ins, every
-// other non-ASCII word to a separator. One pass over the UTF-8, no allocation but
-// the result: words are folded into a fixed buffer as they are read (no month or
-// time word is longer than it; a longer word is a separator anyway).
-std::string fold_to_ascii(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool ascii = true;
+bool is_ascii(std::string_view text) {
   for (char c : text) {
     if (static_cast<unsigned char>(c) >= 0x80) {
-      ascii = false;
-      break;
+      return false;
     }
   }
-  if (ascii) {
-    out.assign(text);
-    return out;
-  }
+  return true;
+}
+
+// Bengali digits to ASCII, known Bengali words to their English stand-ins, every
+// other non-ASCII word to a separator, written to `out` (room for text.size()
+// bytes); returns the length written. One pass over the UTF-8, no allocation:
+// words are folded into a fixed buffer as they are read (no month or time word is
+// longer than it; a longer word is a separator anyway).
+size_t fold_to_ascii(std::string_view text, char* out_data) {
+  FoldOut out{out_data, text.size()};
   std::array<char32_t, 24> word{};
   size_t word_len = 0;
   bool long_word = false;
@@ -262,8 +309,18 @@ std::string fold_to_ascii(std::string_view text) {
     word_len = 0;
     long_word = false;
   };
+  const char* p = text.data();
   size_t i = 0;
   while (i < text.size()) {
+    if (static_cast<unsigned char>(p[i]) < 0x80) {
+      // An ASCII byte: most of a date's bytes (digits, spaces, punctuation).
+      if (word_len != 0 || long_word) {
+        flush();
+      }
+      out.push_back(p[i]);
+      ++i;
+      continue;
+    }
     size_t n = 1;
     char32_t c = code_point_at(text, i, n);
     i += n;
@@ -289,7 +346,7 @@ std::string fold_to_ascii(std::string_view text) {
     }
   }
   flush();
-  return out;
+  return out.size;
 }
 
 // ---- ISO 8601 ------------------------------------------------------------------
@@ -433,16 +490,8 @@ std::optional<Fields> parse_iso(std::string_view s) {
 
 // ---- Loose RFC 822 and friends --------------------------------------------------
 
-char lower(char c) {
+[[gnu::always_inline]] inline char lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    c = lower(c);
-  }
-  return out;
 }
 
 std::optional<int64_t> named_zone(std::string_view z) {
@@ -466,26 +515,48 @@ std::optional<int64_t> named_zone(std::string_view z) {
   return std::nullopt;
 }
 
+// The month a name starts with (its first three letters, lower case): English, and
+// the German/French/Spanish abbreviations seen in the wild ("mai", "mayo", "okt",
+// "dez", "dic"); 0 for none.
+[[gnu::always_inline]] inline int month_from_abbr(char a, char b, char c) {
+  switch ((static_cast<uint32_t>(static_cast<unsigned char>(a)) << 16) |
+          (static_cast<uint32_t>(static_cast<unsigned char>(b)) << 8) |
+          static_cast<unsigned char>(c)) {
+    case 'j' << 16 | 'a' << 8 | 'n':
+      return 1;
+    case 'f' << 16 | 'e' << 8 | 'b':
+      return 2;
+    case 'm' << 16 | 'a' << 8 | 'r':
+      return 3;
+    case 'a' << 16 | 'p' << 8 | 'r':
+      return 4;
+    case 'm' << 16 | 'a' << 8 | 'y':
+    case 'm' << 16 | 'a' << 8 | 'i':
+      return 5;
+    case 'j' << 16 | 'u' << 8 | 'n':
+      return 6;
+    case 'j' << 16 | 'u' << 8 | 'l':
+      return 7;
+    case 'a' << 16 | 'u' << 8 | 'g':
+      return 8;
+    case 's' << 16 | 'e' << 8 | 'p':
+      return 9;
+    case 'o' << 16 | 'c' << 8 | 't':
+    case 'o' << 16 | 'k' << 8 | 't':
+      return 10;
+    case 'n' << 16 | 'o' << 8 | 'v':
+      return 11;
+    case 'd' << 16 | 'e' << 8 | 'c':
+    case 'd' << 16 | 'e' << 8 | 'z':
+    case 'd' << 16 | 'i' << 8 | 'c':
+      return 12;
+    default:
+      return 0;
+  }
+}
+
 int month_from_name(std::string_view w) {
-  if (w.size() < 3) {
-    return 0;
-  }
-  for (size_t m = 0; m < 12; ++m) {
-    if (w.substr(0, 3) == k_month_abbr[m]) {
-      return static_cast<int>(m) + 1;
-    }
-  }
-  // German/French/Spanish abbreviations seen in the wild.
-  if (w.starts_with("mai") || w.starts_with("mayo")) {
-    return 5;
-  }
-  if (w.starts_with("okt")) {
-    return 10;
-  }
-  if (w.starts_with("dez") || w.starts_with("dic")) {
-    return 12;
-  }
-  return 0;
+  return w.size() < 3 ? 0 : month_from_abbr(w[0], w[1], w[2]);
 }
 
 bool is_weekday(std::string_view w) {
@@ -564,20 +635,134 @@ bool read_time(std::string_view t, Fields& f) {
   return true;
 }
 
+// The state parse_loose keeps while it reads tokens.
+struct LooseState {
+  Fields f;
+  bool have_time = false;
+  bool pm = false;
+  bool am = false;
+  bool night = false;
+  bool noon = false;
+  std::array<std::string_view, 3> numbers;  // the first three; more is an error
+  size_t number_count = 0;
+
+  void add_number(std::string_view t) {
+    if (number_count < numbers.size()) {
+      numbers[number_count] = t;
+    }
+    ++number_count;
+  }
+
+  // Takes one token; false when it makes the text no date.
+  bool take(std::string_view t) {
+    bool has_alnum = false;
+    for (char c : t) {
+      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
+        has_alnum = true;
+        break;
+      }
+    }
+    if (!has_alnum) {
+      return true;  // punctuation left over from a prefix ("প্রকাশ:")
+    }
+    if (t.find(':') != std::string::npos && t[0] >= '0' && t[0] <= '9') {
+      if (have_time || !read_time(t, f)) {
+        return false;
+      }
+      have_time = true;
+      return true;
+    }
+    if ((t[0] == '+' || t[0] == '-') && t.size() >= 3) {
+      size_t i = 0;
+      int64_t off = 0;
+      if (read_numeric_zone(t, i, off) && i == t.size()) {
+        f.offset = off;
+        return true;
+      }
+      return false;
+    }
+    if (all_digits(t)) {
+      // "0710" glued time after a date, e.g. "06 Jun 2026 0707"? Treat only 1–4 digits.
+      if (t.size() > 4) {
+        return false;
+      }
+      add_number(t);
+      return true;
+    }
+    if (t == "pm" || t == "p.m.") {
+      pm = true;
+      return true;
+    }
+    if (t == "am" || t == "a.m.") {
+      am = true;
+      return true;
+    }
+    if (t == "night") {
+      night = true;
+      return true;
+    }
+    if (t == "noon") {
+      noon = true;
+      return true;
+    }
+    if (int m = month_from_name(t); m != 0 && f.month == 0) {
+      f.month = m;
+      return true;
+    }
+    if (is_weekday(t)) {
+      return true;
+    }
+    if (auto z = named_zone(t)) {
+      f.offset = *z;
+      return true;
+    }
+    // A day with an ordinal suffix: "1st", "22nd".
+    if (t.size() >= 3 && t[0] >= '0' && t[0] <= '9' &&
+        (t.ends_with("st") || t.ends_with("nd") || t.ends_with("rd") || t.ends_with("th")) &&
+        all_digits(t.substr(0, t.size() - 2))) {
+      add_number(t.substr(0, t.size() - 2));
+      return true;
+    }
+    // Single military letters and other words: ignored, like feedparser does for
+    // words it does not know ("Updated", "at").
+    if (t.size() == 1 && t[0] >= 'a' && t[0] <= 'z') {
+      return true;
+    }
+    for (char c : t) {
+      if (!((c >= 'a' && c <= 'z') || c == '.')) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+// `s` is at most k_max_date bytes (parse_date checks).
+constexpr size_t k_max_date = 200;
+
 std::optional<Fields> parse_loose(std::string_view s) {
   // Tokens: runs separated by white space, ',', '|', '/', and '-' or '.' between
   // letters and digits of a date ("06-Nov-94", "2025/12/06"), keeping signs of zones.
-  // Tokens are views into one lower-cased copy: no allocation per token.
-  const std::string low = lowered(s);
-  std::vector<std::string_view> tokens;
-  tokens.reserve(12);
+  // Tokens are views into one lower-cased copy on the stack, each read as soon as it
+  // ends: no allocation.
+  std::array<char, k_max_date> low_buf;
+  if (s.size() > low_buf.size()) {
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < s.size(); ++i) {
+    low_buf[i] = lower(s[i]);
+  }
+  const std::string_view low(low_buf.data(), s.size());
+  LooseState st;
   size_t cur_start = 0;
   size_t cur_len = 0;
-  auto cur = [&] { return std::string_view(low).substr(cur_start, cur_len); };
+  bool cur_has_colon = false;  // the current token holds a ':' (a time)
+  bool ok = true;
   auto flush = [&] {
     if (cur_len != 0) {
-      tokens.push_back(cur());
+      ok = ok && st.take(low.substr(cur_start, cur_len));
       cur_len = 0;
+      cur_has_colon = false;
     }
   };
   auto push = [&](size_t i) {
@@ -585,13 +770,14 @@ std::optional<Fields> parse_loose(std::string_view s) {
       cur_start = i;
     }
     ++cur_len;
+    cur_has_colon = cur_has_colon || low[i] == ':';
   };
-  for (size_t i = 0; i < low.size(); ++i) {
+  for (size_t i = 0; i < low.size() && ok; ++i) {
     char c = low[i];
     if (c == ' ' || c == ',' || c == '|' || c == '\t' || c == '\n' || c == '\r' || c == '/' ||
         c == ';' || c == '(' || c == ')' || c == '"' || c == '[' || c == ']') {
       flush();
-    } else if ((c == '-' || c == '+') && cur().find(':') == std::string_view::npos) {
+    } else if ((c == '-' || c == '+') && !cur_has_colon) {
       // A sign starts a zone when followed by digits and preceded by a space or a time.
       bool zone_like = i + 1 < low.size() && low[i + 1] >= '0' && low[i + 1] <= '9' && cur_len == 0;
       if (zone_like) {
@@ -601,7 +787,7 @@ std::optional<Fields> parse_loose(std::string_view s) {
       } else {
         push(i);
       }
-    } else if (c == '.' && cur_len != 0 && cur().find(':') == std::string_view::npos) {
+    } else if (c == '.' && cur_len != 0 && !cur_has_colon) {
       // "06.12.2025" or "Dec." — a dot outside a time separates.
       flush();
     } else {
@@ -609,98 +795,11 @@ std::optional<Fields> parse_loose(std::string_view s) {
     }
   }
   flush();
-
-  Fields f;
-  bool have_time = false;
-  bool pm = false;
-  bool am = false;
-  bool night = false;
-  bool noon = false;
-  std::vector<std::string_view> numbers;
-  for (const auto& t : tokens) {
-    bool has_alnum = false;
-    for (char c : t) {
-      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
-        has_alnum = true;
-        break;
-      }
-    }
-    if (!has_alnum) {
-      continue;  // punctuation left over from a prefix ("প্রকাশ:")
-    }
-    if (t.find(':') != std::string::npos && t[0] >= '0' && t[0] <= '9') {
-      if (have_time || !read_time(t, f)) {
-        return std::nullopt;
-      }
-      have_time = true;
-      continue;
-    }
-    if ((t[0] == '+' || t[0] == '-') && t.size() >= 3) {
-      size_t i = 0;
-      int64_t off = 0;
-      if (read_numeric_zone(t, i, off) && i == t.size()) {
-        f.offset = off;
-        continue;
-      }
-      return std::nullopt;
-    }
-    if (all_digits(t)) {
-      // "0710" glued time after a date, e.g. "06 Jun 2026 0707"? Treat only 1–4 digits.
-      if (t.size() > 4) {
-        return std::nullopt;
-      }
-      numbers.push_back(t);
-      continue;
-    }
-    if (t == "pm" || t == "p.m.") {
-      pm = true;
-      continue;
-    }
-    if (t == "am" || t == "a.m.") {
-      am = true;
-      continue;
-    }
-    if (t == "night") {
-      night = true;
-      continue;
-    }
-    if (t == "noon") {
-      noon = true;
-      continue;
-    }
-    if (int m = month_from_name(t); m != 0 && f.month == 0) {
-      f.month = m;
-      continue;
-    }
-    if (is_weekday(t)) {
-      continue;
-    }
-    if (auto z = named_zone(t)) {
-      f.offset = *z;
-      continue;
-    }
-    // A day with an ordinal suffix: "1st", "22nd".
-    if (t.size() >= 3 && t[0] >= '0' && t[0] <= '9' &&
-        (t.ends_with("st") || t.ends_with("nd") || t.ends_with("rd") || t.ends_with("th")) &&
-        all_digits(t.substr(0, t.size() - 2))) {
-      numbers.push_back(t.substr(0, t.size() - 2));
-      continue;
-    }
-    // Single military letters and other words: ignored, like feedparser does for
-    // words it does not know ("Updated", "at").
-    if (t.size() == 1 && t[0] >= 'a' && t[0] <= 'z') {
-      continue;
-    }
-    bool alpha = true;
-    for (char c : t) {
-      if (!((c >= 'a' && c <= 'z') || c == '.')) {
-        alpha = false;
-      }
-    }
-    if (!alpha) {
-      return std::nullopt;
-    }
+  if (!ok) {
+    return std::nullopt;
   }
+
+  Fields& f = st.f;
   auto num = [](std::string_view t) {
     int v = 0;
     for (char c : t) {
@@ -719,46 +818,46 @@ std::optional<Fields> parse_loose(std::string_view s) {
   };
   if (f.month != 0) {
     // Day and year around a month name: "06 Dec 2025", "Dec 06 2025", "2025 Dec 06".
-    if (numbers.size() != 2) {
+    if (st.number_count != 2) {
       return std::nullopt;
     }
-    if (numbers[0].size() >= 3 || num(numbers[0]) > 31) {
-      f.year = year_of(numbers[0]);
-      f.day = num(numbers[1]);
+    if (st.numbers[0].size() >= 3 || num(st.numbers[0]) > 31) {
+      f.year = year_of(st.numbers[0]);
+      f.day = num(st.numbers[1]);
     } else {
-      f.day = num(numbers[0]);
-      f.year = year_of(numbers[1]);
+      f.day = num(st.numbers[0]);
+      f.year = year_of(st.numbers[1]);
     }
   } else {
-    if (numbers.size() != 3) {
+    if (st.number_count != 3) {
       return std::nullopt;
     }
-    if (numbers[0].size() == 4) {
-      f.year = num(numbers[0]);
-      f.month = num(numbers[1]);
-      f.day = num(numbers[2]);
+    if (st.numbers[0].size() == 4) {
+      f.year = num(st.numbers[0]);
+      f.month = num(st.numbers[1]);
+      f.day = num(st.numbers[2]);
     } else {
       // Day first, as Bangladesh and Britain write it.
-      f.day = num(numbers[0]);
-      f.month = num(numbers[1]);
-      f.year = year_of(numbers[2]);
+      f.day = num(st.numbers[0]);
+      f.month = num(st.numbers[1]);
+      f.year = year_of(st.numbers[2]);
     }
   }
-  if (pm && f.hour < 12) {
+  if (st.pm && f.hour < 12) {
     f.hour += 12;
-  } else if (am && f.hour == 12) {
+  } else if (st.am && f.hour == 12) {
     f.hour = 0;
-  } else if (night && f.hour >= 6 && f.hour < 12) {
+  } else if (st.night && f.hour >= 6 && f.hour < 12) {
     f.hour += 12;
-  } else if (night && f.hour == 12) {
+  } else if (st.night && f.hour == 12) {
     f.hour = 0;
-  } else if (noon && f.hour < 5) {
+  } else if (st.noon && f.hour < 5) {
     f.hour += 12;
   }
   return f;
 }
 
-std::string_view trim(std::string_view s) {
+[[gnu::always_inline]] inline std::string_view trim(std::string_view s) {
   while (!s.empty() &&
          (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
     s.remove_prefix(1);
@@ -770,28 +869,49 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Two ASCII digits at p as a number, or -1.
+[[gnu::always_inline]] inline int two_digits(const char* p) {
+  const unsigned a = static_cast<unsigned>(static_cast<unsigned char>(p[0])) - '0';
+  const unsigned b = static_cast<unsigned>(static_cast<unsigned char>(p[1])) - '0';
+  return (a > 9 || b > 9) ? -1 : static_cast<int>(a * 10 + b);
+}
+
 // The shape nearly every RSS feed writes, "Sat, 06 Dec 2025 05:20:10 +0000" (or GMT,
-// UTC, Z), read without allocating; nullopt sends the text to the general readers.
+// UTC, -0000, +06:00), read without allocating and without the general readers'
+// tokens; nullopt sends the text to the general readers. The first three characters
+// (the weekday) are not looked at, as before; with a weekday there, the general
+// readers read every text this accepts to the same time (dates_test.cpp checks it).
 std::optional<int64_t> parse_rfc1123_fast(std::string_view s) {
   if (s.size() < 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
       s[19] != ':' || s[22] != ':' || s[25] != ' ') {
     return std::nullopt;
   }
+  const char* p = s.data();
   Fields f;
-  int year = 0;
-  if (!digits(s, 5, 2, f.day) || !digits(s, 12, 4, year) || !digits(s, 17, 2, f.hour) ||
-      !digits(s, 20, 2, f.minute) || !digits(s, 23, 2, f.second)) {
+  const int century = two_digits(p + 12);
+  const int year = two_digits(p + 14);
+  f.day = two_digits(p + 5);
+  f.hour = two_digits(p + 17);
+  f.minute = two_digits(p + 20);
+  f.second = two_digits(p + 23);
+  if (century < 0 || year < 0 || f.day < 0 || f.hour < 0 || f.minute < 0 || f.second < 0) {
     return std::nullopt;
   }
-  f.year = year;
-  char mon[3] = {lower(s[8]), lower(s[9]), lower(s[10])};
-  f.month = month_from_name(std::string_view(mon, 3));
+  f.year = century * 100 + year;
+  f.month = month_from_abbr(lower(p[8]), lower(p[9]), lower(p[10]));
   if (f.month == 0) {
     return std::nullopt;
   }
-  std::string_view zone = s.substr(26);
-  if (zone == "GMT" || zone == "UTC" || zone == "UT" || zone == "Z") {
+  const std::string_view zone = s.substr(26);
+  if (zone.size() == 3 && (zone == "GMT" || zone == "UTC")) {
     f.offset = 0;
+  } else if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-')) {
+    const int hh = two_digits(p + 27);
+    const int mm = two_digits(p + 29);
+    if (hh < 0 || mm < 0 || hh > 14 || mm > 59) {
+      return std::nullopt;
+    }
+    f.offset = (zone[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
   } else {
     size_t i = 0;
     int64_t off = 0;
@@ -800,18 +920,34 @@ std::optional<int64_t> parse_rfc1123_fast(std::string_view s) {
     }
     f.offset = off;
   }
-  return to_epoch(f, "UTC");
+  std::optional<int64_t> local = local_seconds(f);
+  if (!local) {
+    return std::nullopt;
+  }
+  return *local - f.offset;
 }
 
 }  // namespace
 
-std::optional<int64_t> parse_date(std::string_view text, std::string_view default_timezone) {
-  if (auto fast = parse_rfc1123_fast(trim(text))) {
-    return fast;
+namespace detail {
+
+std::optional<int64_t> parse_date_general(std::string_view text,
+                                          std::string_view default_timezone) {
+  // Non-ASCII text is folded into a buffer on the stack (the folded text is never
+  // longer than the text); only a text longer than any date goes to the heap.
+  std::array<char, 256> buf;
+  std::string long_buf;
+  std::string_view folded = text;
+  if (!is_ascii(text)) {
+    char* out = buf.data();
+    if (text.size() > buf.size()) {
+      long_buf.resize(text.size());
+      out = long_buf.data();
+    }
+    folded = std::string_view(out, fold_to_ascii(text, out));
   }
-  std::string folded = fold_to_ascii(text);
   std::string_view s = trim(folded);
-  if (s.empty() || s.size() > 200) {
+  if (s.empty() || s.size() > k_max_date) {
     return std::nullopt;
   }
   if (s.size() >= 4 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
@@ -824,6 +960,15 @@ std::optional<int64_t> parse_date(std::string_view text, std::string_view defaul
     return to_epoch(*f, default_timezone);
   }
   return std::nullopt;
+}
+
+}  // namespace detail
+
+std::optional<int64_t> parse_date(std::string_view text, std::string_view default_timezone) {
+  if (auto fast = parse_rfc1123_fast(trim(text))) {
+    return fast;
+  }
+  return detail::parse_date_general(text, default_timezone);
 }
 
 std::string format_rfc3339(int64_t t) {
