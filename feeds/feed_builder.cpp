@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -26,7 +27,10 @@ std::string_view trim(std::string_view s) {
 
 // A guid that can identify an entry: not empty, not a placeholder, not huge.
 bool is_sane_guid(std::string_view g) {
-  if (g.empty() || g.size() > 2048) {
+  if (g.size() > 9) {
+    return g.size() <= 2048;  // longer than any placeholder
+  }
+  if (g.empty()) {
     return false;
   }
   static constexpr std::string_view k_placeholders[] = {"0",   "null", "undefined", "none",
@@ -70,9 +74,36 @@ std::string shorten(std::string_view s) {
   return std::string(s.substr(0, cut)) + "…";
 }
 
+// A 64-bit key of a guid from its length and three 8-byte samples (start, middle,
+// end): a few instructions whatever the guid's length, and for the guids feeds write
+// (URLs, UUIDs, numbers, tag: URIs) nearly always different for different guids.
+// Equal keys are told apart by comparing the strings.
+uint64_t sample_key(std::string_view g) {
+  auto mix = [](uint64_t h, uint64_t v) {
+    h = (h ^ v) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 32);
+  };
+  const size_t n = g.size();
+  uint64_t h = mix(0x9E3779B97F4A7C15ULL, n);
+  if (n >= 8) {
+    uint64_t first = 0;
+    uint64_t middle = 0;
+    uint64_t last = 0;
+    std::memcpy(&first, g.data(), 8);
+    std::memcpy(&middle, g.data() + (n - 8) / 2, 8);
+    std::memcpy(&last, g.data() + n - 8, 8);
+    h = mix(mix(mix(h, first), middle), last);
+  } else {
+    uint64_t all = 0;
+    std::memcpy(&all, g.data(), n);
+    h = mix(h, all);
+  }
+  return h;
+}
+
 }  // namespace
 
-void FeedBuilder::add_entry(Entry entry, std::string guid, bool guid_is_link) {
+void FeedBuilder::add_entry(Entry&& entry, std::string&& guid, bool guid_is_link) {
   if (std::string_view t = trim(guid); t.size() != guid.size()) {
     guid = std::string(t);
   }
@@ -80,7 +111,8 @@ void FeedBuilder::add_entry(Entry entry, std::string guid, bool guid_is_link) {
     entry.link = guid;
   }
   m_feed.entries.push_back(std::move(entry));
-  m_drafts.push_back({std::move(guid), guid_is_link});
+  const bool sane = is_sane_guid(guid);
+  m_drafts.push_back({std::move(guid), guid_is_link, sane});
 }
 
 std::optional<int64_t> FeedBuilder::date(std::string_view text, size_t entry_index,
@@ -106,23 +138,19 @@ void FeedBuilder::warn(const std::string& kind, const std::string& first_detail)
   }
 }
 
-ParsedFeed FeedBuilder::finish() {
-  auto& entries = m_feed.entries;
-  // Guids that repeat within the document cannot identify entries: sorted by hash
-  // (one allocation, no string comparison unless two hashes are equal).
+FeedBuilder::Repeated FeedBuilder::count_repeated_guids() const {
+  // Sorted by std::hash (no string comparison unless two hashes are equal).
   std::vector<std::pair<size_t, std::string_view>> guids;
   guids.reserve(m_drafts.size());
   const std::hash<std::string_view> hash;
   for (const auto& d : m_drafts) {
-    if (is_sane_guid(d.guid)) {
+    if (d.sane) {
       guids.emplace_back(hash(d.guid), d.guid);
     }
   }
   std::sort(guids.begin(), guids.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  bool guids_repeat = false;
-  std::string repeated;
-  size_t repeated_times = 0;
+  Repeated r;
   for (size_t i = 0; i < guids.size();) {
     size_t j = i + 1;
     while (j < guids.size() && guids[j].first == guids[i].first) {
@@ -135,33 +163,88 @@ ParsedFeed FeedBuilder::finish() {
         same += guids[m].second == guids[k].second ? 1 : 0;
       }
       if (same > 1) {
-        guids_repeat = true;
-        if (same > repeated_times) {
-          repeated = std::string(guids[k].second);
-          repeated_times = same;
+        r.any = true;
+        if (same > r.times) {
+          r.guid = std::string(guids[k].second);
+          r.times = same;
         }
       }
     }
     i = j;
   }
+  return r;
+}
+
+FeedBuilder::Repeated FeedBuilder::repeated_guids() const {
+  // Open addressing over sample keys, at most half full. A slot holds a draft's
+  // index + 1 (0: empty) and its key. Equal keys compare the guids: equal guids
+  // send the feed to the exact count (it names the guid for the warning); too many
+  // different guids under equal keys (guids alike in every sampled byte) do too,
+  // so the worst case stays the sort's.
+  size_t sane = 0;
+  for (const auto& d : m_drafts) {
+    sane += d.sane ? 1 : 0;
+  }
+  if (sane < 2) {
+    return {};
+  }
+  size_t capacity = 16;
+  while (capacity < sane * 2) {
+    capacity *= 2;
+  }
+  struct Slot {
+    uint64_t key;
+    size_t index;  // draft index + 1; 0 when empty
+  };
+  std::vector<Slot> slots(capacity, Slot{0, 0});
+  const size_t mask = capacity - 1;
+  size_t alike = 0;  // different guids with equal keys
+  for (size_t i = 0; i < m_drafts.size(); ++i) {
+    const Draft& d = m_drafts[i];
+    if (!d.sane) {
+      continue;
+    }
+    const uint64_t key = sample_key(d.guid);
+    size_t at = static_cast<size_t>(key >> 40) & mask;
+    while (slots[at].index != 0) {
+      if (slots[at].key == key) {
+        if (m_drafts[slots[at].index - 1].guid == d.guid) {
+          return count_repeated_guids();
+        }
+        if (++alike > 64) {
+          return count_repeated_guids();
+        }
+      }
+      at = (at + 1) & mask;
+    }
+    slots[at] = Slot{key, i + 1};
+  }
+  return {};
+}
+
+ParsedFeed FeedBuilder::finish() {
+  auto& entries = m_feed.entries;
+  // Guids that repeat within the document cannot identify entries.
+  const Repeated repeated = repeated_guids();
+  const bool guids_repeat = repeated.any;
   if (guids_repeat) {
-    m_feed.warnings.push_back("identity: guid '" + shorten(repeated) + "' repeats " +
-                              std::to_string(repeated_times) +
+    m_feed.warnings.push_back("identity: guid '" + shorten(repeated.guid) + "' repeats " +
+                              std::to_string(repeated.times) +
                               " times in this document; entry ids use the links instead");
   }
   size_t insane = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     Entry& e = entries[i];
     Draft& d = m_drafts[i];
-    if (!guids_repeat && is_sane_guid(d.guid)) {
+    if (!guids_repeat && d.sane) {
       e.id = std::move(d.guid);
     } else {
-      if (!d.guid.empty() && !is_sane_guid(d.guid)) {
+      if (!d.guid.empty() && !d.sane) {
         ++insane;
       }
       if (!e.link.empty()) {
         e.id = canonical_url(e.link);
-      } else if (guids_repeat && is_sane_guid(d.guid)) {
+      } else if (guids_repeat && d.sane) {
         e.id = d.guid;
       } else {
         std::string when = e.published ? std::to_string(*e.published)

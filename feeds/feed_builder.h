@@ -30,10 +30,10 @@ class FeedBuilder {
     m_drafts.reserve(n);
   }
 
-  // Adds an entry; `guid` is the document's own id for it (guid, Atom id, JSON
-  // Feed id; empty when absent), `guid_is_link` when the guid may serve as the
-  // link (RSS isPermaLink).
-  void add_entry(Entry entry, std::string guid, bool guid_is_link);
+  // Adds an entry (moved in once: pass std::move(entry)); `guid` is the document's
+  // own id for it (guid, Atom id, JSON Feed id; empty when absent), `guid_is_link`
+  // when the guid may serve as the link (RSS isPermaLink).
+  void add_entry(Entry&& entry, std::string&& guid, bool guid_is_link);
 
   // A date read with the configured default zone; an unreadable one is nullopt and
   // a (grouped) warning naming the text, the entry (0-based index) and the element.
@@ -51,7 +51,18 @@ class FeedBuilder {
   struct Draft {
     std::string guid;
     bool guid_is_link = false;
+    bool sane = false;  // is_sane_guid(guid), decided once
   };
+  struct Repeated {
+    bool any = false;  // some sane guid occurs more than once
+    std::string guid;  // the one that occurs most often
+    size_t times = 0;
+  };
+  // Whether sane guids repeat: a hash set of cheap keys over the guids, and the
+  // exact (sorting) count only when a guid does repeat.
+  Repeated repeated_guids() const;
+  // The exact count: which guid repeats most often (ties: the smallest std::hash).
+  Repeated count_repeated_guids() const;
   struct Grouped {
     size_t count = 0;
     std::string first;
