@@ -6,6 +6,10 @@
 #include <memory>
 #include <optional>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace khobor::feeds {
 
 namespace {
@@ -85,6 +89,32 @@ std::string resolve_url(std::string_view base, std::string_view ref) {
 
 namespace {
 
+// True when `s` holds a byte <= ' ', a '#' or a byte >= 0x80 (16 bytes at a time
+// with SSE2: Bengali links are long, percent-encoded).
+bool has_space_hash_or_high(std::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i limit = _mm_set1_epi8(0x21);  // signed: 0x80..0xFF are below it too
+  const __m128i hash = _mm_set1_epi8('#');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, limit), _mm_cmpeq_epi8(v, hash));
+    if (_mm_movemask_epi8(bad) != 0) {
+      return true;
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c <= ' ' || c == '#' || c >= 0x80) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // True when canonical_url would change nothing: an http(s) URL with a lower-case
 // host, no port, no fragment and no tracking parameter. Saves a CURLU round trip
 // for the common case.
@@ -97,20 +127,22 @@ bool already_canonical(std::string_view url) {
   } else {
     return false;
   }
-  size_t host_end = url.find_first_of("/?#", host_start);
-  if (host_end == std::string_view::npos) {
-    return false;  // no path: let curl add the "/"
-  }
-  for (size_t i = host_start; i < host_end; ++i) {
-    char c = url[i];
+  // The host runs to the first '/', '?' or '#'.
+  size_t host_end = host_start;
+  for (; host_end < url.size(); ++host_end) {
+    char c = url[host_end];
+    if (c == '/' || c == '?' || c == '#') {
+      break;
+    }
     if ((c >= 'A' && c <= 'Z') || c == ':' || c == '@') {
       return false;
     }
   }
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == '#' || static_cast<unsigned char>(c) >= 0x80) {
-      return false;
-    }
+  if (host_end == url.size()) {
+    return false;  // no path: let curl add the "/"
+  }
+  if (has_space_hash_or_high(url)) {
+    return false;
   }
   size_t q = url.find('?');
   if (q != std::string_view::npos) {
