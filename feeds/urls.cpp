@@ -138,11 +138,14 @@ bool already_canonical(std::string_view url) {
       return false;
     }
   }
-  if (host_end == url.size()) {
+  if (host_end == url.size() || url[host_end] != '/') {
     return false;  // no path: let curl add the "/"
   }
   if (has_space_hash_or_high(url)) {
     return false;
+  }
+  if (url.find("/.", host_end) != std::string_view::npos) {
+    return false;  // maybe a dot segment ("/./", "/../"): curl removes those
   }
   size_t q = url.find('?');
   if (q != std::string_view::npos) {
@@ -167,6 +170,11 @@ std::string canonical_url(std::string_view url) {
   if (already_canonical(url)) {
     return std::string(url);
   }
+  return detail::canonical_url_curl(url);
+}
+
+std::string detail::canonical_url_curl(std::string_view url) {
+  url = trim(url);
   UrlHandle h(curl_url());
   if (!h) {
     return std::string(url);

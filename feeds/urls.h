@@ -20,4 +20,12 @@ std::string resolve_url(std::string_view base, std::string_view ref);
 // when curl cannot parse it.
 std::string canonical_url(std::string_view url);
 
+namespace detail {
+
+// canonical_url without its fast path for URLs it would not change: always the
+// CURLU round trip. For tests that check the fast path agrees with curl.
+std::string canonical_url_curl(std::string_view url);
+
+}  // namespace detail
+
 }  // namespace khobor::feeds
