@@ -144,8 +144,13 @@ bool already_canonical(std::string_view url) {
   if (has_space_hash_or_high(url)) {
     return false;
   }
-  if (url.find("/.", host_end) != std::string_view::npos) {
-    return false;  // maybe a dot segment ("/./", "/../"): curl removes those
+  // Maybe a dot segment ("/./", "/../"): curl removes those. Dots are rarer in a
+  // path than slashes: look at each dot.
+  for (size_t dot = url.find('.', host_end); dot != std::string_view::npos;
+       dot = url.find('.', dot + 1)) {
+    if (url[dot - 1] == '/') {
+      return false;
+    }
   }
   size_t q = url.find('?');
   if (q != std::string_view::npos) {
