@@ -158,6 +158,14 @@ std::u32string fold_bengali(std::u32string_view w) {
 // it); `n` gets its length in bytes.
 [[gnu::always_inline]] inline char32_t code_point_at(std::string_view s, size_t i, size_t& n) {
   auto b = static_cast<unsigned char>(s[i]);
+  if ((b & 0xF0) == 0xE0 && i + 2 < s.size()) {
+    // Three bytes, as every Bengali letter and digit is: what the loop below
+    // computes, without the loop.
+    n = 3;
+    return (static_cast<char32_t>(b & 0x0F) << 12) |
+           (static_cast<char32_t>(static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
+           (static_cast<unsigned char>(s[i + 2]) & 0x3F);
+  }
   char32_t cp = 0;
   n = 1;
   if (b < 0x80) {
@@ -238,7 +246,12 @@ struct FoldOut {
   size_t capacity;
   size_t size = 0;
 
+  // White space before the first other character is not written: parse_date trims
+  // it anyway (Samakal puts a line break and 40 spaces after its prefix).
   [[gnu::always_inline]] inline void push_back(char c) {
+    if (size == 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+      return;
+    }
     if (size < capacity) {
       data[size++] = c;
     }
