@@ -326,12 +326,14 @@ size_t fold_to_ascii(std::string_view text, char* out_data) {
   size_t i = 0;
   while (i < text.size()) {
     if (static_cast<unsigned char>(p[i]) < 0x80) {
-      // An ASCII byte: most of a date's bytes (digits, spaces, punctuation).
+      // A run of ASCII bytes: most of a date's bytes (digits, spaces, punctuation).
       if (word_len != 0 || long_word) {
         flush();
       }
-      out.push_back(p[i]);
-      ++i;
+      do {
+        out.push_back(p[i]);
+        ++i;
+      } while (i < text.size() && static_cast<unsigned char>(p[i]) < 0x80);
       continue;
     }
     size_t n = 1;
@@ -785,10 +787,16 @@ std::optional<Fields> parse_loose(std::string_view s) {
     ++cur_len;
     cur_has_colon = cur_has_colon || low[i] == ':';
   };
+  static constexpr auto k_separator = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : std::string_view(" ,|\t\n\r/;()\"[]")) {
+      t[c] = true;
+    }
+    return t;
+  }();
   for (size_t i = 0; i < low.size() && ok; ++i) {
     char c = low[i];
-    if (c == ' ' || c == ',' || c == '|' || c == '\t' || c == '\n' || c == '\r' || c == '/' ||
-        c == ';' || c == '(' || c == ')' || c == '"' || c == '[' || c == ']') {
+    if (k_separator[static_cast<unsigned char>(c)]) {
       flush();
     } else if ((c == '-' || c == '+') && !cur_has_colon) {
       // A sign starts a zone when followed by digits and preceded by a space or a time.
