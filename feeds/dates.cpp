@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -821,12 +822,17 @@ std::optional<Fields> parse_loose(std::string_view s) {
   }
 
   Fields& f = st.f;
+  // A token's digits as a number. An ordinal ("4040440401st") may have any number
+  // of digits: past INT_MAX the value stays INT_MAX (it was a signed overflow).
   auto num = [](std::string_view t) {
-    int v = 0;
+    int64_t v = 0;
     for (char c : t) {
       v = v * 10 + (c - '0');
+      if (v > std::numeric_limits<int>::max()) {
+        return std::numeric_limits<int>::max();
+      }
     }
-    return v;
+    return static_cast<int>(v);
   };
   auto year_of = [&](std::string_view t) -> int64_t {
     int64_t y = num(t);

@@ -153,3 +153,11 @@ TEST_CASE("Bengali dates read as their English and ASCII spelling does", "[feeds
   }
   CHECK(readable > 1000);
 }
+
+TEST_CASE("A number too long for any date field is no date, and no overflow", "[feeds][dates]") {
+  // An ordinal day may carry any number of digits; its value stops at INT_MAX.
+  CHECK(iso("4040440401st Dec 2025") == "null");
+  CHECK(iso("Dec 99999999999999999999th 2025") == "null");
+  CHECK(iso("৪০৪০৪৪০৪০১st ডিসেম্বর ২০২৫") == "null");
+  CHECK(iso("1st Dec 2025", "UTC") == "2025-12-01T00:00:00Z");
+}
