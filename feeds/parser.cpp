@@ -22,6 +22,26 @@ namespace {
 
 using detail::FeedBuilder;
 
+// `s` equals the literal `lit`. The length is known at compile time, so the compiler
+// turns the comparison into a length check and a few loads instead of a memcmp call
+// (the readers compare each element name against dozens of names).
+template <size_t N>
+bool is(std::string_view s, const char (&lit)[N]) {
+  return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
+}
+
+// pugixml's accessors live in its shared library, so even `if (node)` is a call. A
+// node handle is one pointer, protected for derived classes (xml_node::_root); this
+// reads it directly.
+struct NodeHandle : pugi::xml_node {
+  explicit NodeHandle(const pugi::xml_node& n) : pugi::xml_node(n) {}
+  bool null() const { return _root == nullptr; }
+};
+
+bool null(const pugi::xml_node& n) {
+  return NodeHandle(n).null();
+}
+
 // ---- Namespaces ----------------------------------------------------------------
 // Elements are renamed in one pass so the readers can match plain names: the feed's
 // own namespace becomes unprefixed, the modules news feeds use get their usual
@@ -101,7 +121,7 @@ class Renamer {
       }
     }
     rename(node);
-    for (auto c = node.first_child(); c; c = c.next_sibling()) {
+    for (auto c = node.first_child(); !null(c); c = c.next_sibling()) {
       if (c.type() == pugi::node_element) {
         run(c, depth + 1);
       }
@@ -117,7 +137,7 @@ class Renamer {
         return m_scopes[i - 1].uri;
       }
     }
-    if (prefix == "xml") {
+    if (is(prefix, "xml")) {
       return "http://www.w3.org/XML/1998/namespace";
     }
     return {};
@@ -168,10 +188,10 @@ class Renamer {
       wanted = local;
     } else {
       std::string_view p = known(uri);
-      if (p.empty() || p == "xhtml") {
+      if (p.empty() || is(p, "xhtml")) {
         return;
       }
-      if (p == "atom" && known(m_own) == "atom") {
+      if (is(p, "atom") && known(m_own) == "atom") {
         wanted = local;
       } else if (p == prefix) {
         return;  // already written with its usual prefix (dc:creator, media:content…)
@@ -230,16 +250,16 @@ std::string_view trim(std::string_view s) {
 // (one text or CDATA child) is a view into the document; else `scratch` holds it.
 std::string_view inner_view(pugi::xml_node n, std::string& scratch) {
   pugi::xml_node first = n.first_child();
-  if (!first) {
+  if (null(first)) {
     return {};
   }
-  if (!first.next_sibling() &&
+  if (null(first.next_sibling()) &&
       (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
     return first.value();
   }
   scratch.clear();
   bool has_elements = false;
-  for (auto c = first; c; c = c.next_sibling()) {
+  for (auto c = first; !null(c); c = c.next_sibling()) {
     if (c.type() == pugi::node_element) {
       has_elements = true;
       break;
@@ -252,7 +272,7 @@ std::string_view inner_view(pugi::xml_node n, std::string& scratch) {
     return scratch;
   }
   StringWriter w;
-  for (auto c = first; c; c = c.next_sibling()) {
+  for (auto c = first; !null(c); c = c.next_sibling()) {
     c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
   }
   scratch = std::move(w.out);
@@ -304,7 +324,7 @@ std::string base_of(pugi::xml_node n, const std::string& parent_base) {
 // where "&lt;" in the source is text, not a tag).
 std::string serialize_children(pugi::xml_node n) {
   StringWriter w;
-  for (auto c = n.first_child(); c; c = c.next_sibling()) {
+  for (auto c = n.first_child(); !null(c); c = c.next_sibling()) {
     c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
   }
   return std::move(w.out);
@@ -356,15 +376,15 @@ AtomText atom_text(pugi::xml_node n, bool one_line) {
   // Atom 1.0 §4.1.3.3: a MIME type that is neither text/* nor XML means base64.
   bool binary_type = type.find('/') != std::string_view::npos && !type.starts_with("text/") &&
                      !type.ends_with("+xml") && !type.ends_with("/xml");
-  if (mode == "base64" || binary_type) {
+  if (is(mode, "base64") || binary_type) {
     std::string raw = inner(n);
     auto decoded = base64_decode(raw);
     // An unknown type whose text is not base64 of UTF-8 text is left as text.
-    t.html = (decoded || mode == "base64") ? decoded.value_or(std::string()) : raw;
+    t.html = (decoded || is(mode, "base64")) ? decoded.value_or(std::string()) : raw;
     t.text = one_line ? inline_text(t.html) : html_to_text(t.html);
     return t;
   }
-  if (type == "text" || type == "text/plain") {
+  if (is(type, "text") || is(type, "text/plain")) {
     // Plain text: '<' and '&' are characters, not markup.
     t.html = inner(n);
     std::string escaped;
@@ -381,7 +401,7 @@ AtomText atom_text(pugi::xml_node n, bool one_line) {
     t.text = one_line ? inline_text(escaped) : html_to_text(escaped);
     return t;
   }
-  if (type == "xhtml" || type == "application/xhtml+xml") {
+  if (is(type, "xhtml") || is(type, "application/xhtml+xml")) {
     // The content is the children of the wrapping xhtml:div.
     pugi::xml_node div =
         n.find_child([](pugi::xml_node c) { return c.type() == pugi::node_element; });
@@ -422,13 +442,13 @@ int64_t to_int(std::string_view s) {
 
 // media:content, media:thumbnail and media:group children of an item or entry.
 void read_media(pugi::xml_node item, Entry& e, const std::string& base, int depth = 0) {
-  for (auto c = item.first_child(); c; c = c.next_sibling()) {
+  for (auto c = item.first_child(); !null(c); c = c.next_sibling()) {
     std::string_view name = c.name();
-    if (name == "media:group") {
+    if (is(name, "media:group")) {
       if (depth < 2) {  // groups do not nest in practice; never recurse without bound
         read_media(c, e, base, depth + 1);
       }
-    } else if (name == "media:content") {
+    } else if (is(name, "media:content")) {
       std::string url = resolve_url(base, c.attribute("url").value());
       if (url.empty()) {
         continue;
@@ -449,7 +469,7 @@ void read_media(pugi::xml_node item, Entry& e, const std::string& base, int dept
         }
         e.enclosures.push_back({url, type, to_int(c.attribute("fileSize").value())});
       }
-    } else if (name == "media:thumbnail" && e.thumbnail.empty()) {
+    } else if (is(name, "media:thumbnail") && e.thumbnail.empty()) {
       e.thumbnail = resolve_url(base, c.attribute("url").value());
     }
   }
@@ -468,17 +488,17 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
   std::string scratch;
   std::string atom_link;
   bool has_media = false;
-  for (auto c = item.first_child(); c; c = c.next_sibling()) {
+  for (auto c = item.first_child(); !null(c); c = c.next_sibling()) {
     if (c.type() != pugi::node_element) {
       continue;
     }
     std::string_view name = c.name();
     has_media = has_media || name.starts_with("media:");
-    if (name == "title") {
+    if (is(name, "title")) {
       e.title = text_of(c);
-    } else if ((name == "dc:title" || name == "media:title") && e.title.empty()) {
+    } else if ((is(name, "dc:title") || is(name, "media:title")) && e.title.empty()) {
       e.title = text_of(c);
-    } else if (name == "link") {
+    } else if (is(name, "link")) {
       // A later <link> overrides an earlier one, as in feedparser and gofeed.
       std::string_view l = trim(inner_view(c, scratch));
       if (l.empty()) {
@@ -487,50 +507,51 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
       if (!l.empty()) {
         e.link = resolve_url(base_for(c, base, link_base), l);
       }
-    } else if (name == "atom:link") {
+    } else if (is(name, "atom:link")) {
       std::string_view rel = c.attribute("rel").value();
-      if ((rel.empty() || rel == "alternate") && atom_link.empty()) {
+      if ((rel.empty() || is(rel, "alternate")) && atom_link.empty()) {
         atom_link = resolve_url(base_for(c, base, link_base), c.attribute("href").value());
-      } else if (rel == "enclosure") {
+      } else if (is(rel, "enclosure")) {
         e.enclosures.push_back({resolve_url(base, c.attribute("href").value()),
                                 c.attribute("type").value(),
                                 to_int(c.attribute("length").value())});
       }
-    } else if (name == "guid") {
+    } else if (is(name, "guid")) {
       guid.assign(trim(inner_view(c, scratch)));
       std::string_view perma = trim(c.attribute("isPermaLink").value());
-      guid_is_link = perma != "false";
-    } else if ((name == "dc:identifier") && guid.empty()) {
+      guid_is_link = !is(perma, "false");
+    } else if ((is(name, "dc:identifier")) && guid.empty()) {
       guid = trimmed(c);
-    } else if (name == "description" || name == "summary" || name == "dc:description" ||
-               name == "dcterms:abstract") {
+    } else if (is(name, "description") || is(name, "summary") || is(name, "dc:description") ||
+               is(name, "dcterms:abstract")) {
       if (e.summary_html.empty()) {
         e.summary_html = inner(c);
       }
-    } else if (name == "atom:content" || name == "atom:summary") {
+    } else if (is(name, "atom:content") || is(name, "atom:summary")) {
       AtomText t = atom_text(c, false);
-      if (name == "atom:content" && e.content_html.empty()) {
+      if (is(name, "atom:content") && e.content_html.empty()) {
         e.content_html = std::move(t.html);
-      } else if (name == "atom:summary" && e.summary_html.empty()) {
+      } else if (is(name, "atom:summary") && e.summary_html.empty()) {
         e.summary_html = std::move(t.html);
       }
-    } else if (name == "content:encoded" || name == "xhtml:body" || name == "body" ||
-               name == "fullitem") {
+    } else if (is(name, "content:encoded") || is(name, "xhtml:body") || is(name, "body") ||
+               is(name, "fullitem")) {
       if (e.content_html.empty()) {
         e.content_html = inner(c);
       }
-    } else if (name == "pubDate" || name == "dc:date" || name == "dcterms:issued" ||
-               name == "dcterms:created" || name == "atom:published" || name == "issued") {
+    } else if (is(name, "pubDate") || is(name, "dc:date") || is(name, "dcterms:issued") ||
+               is(name, "dcterms:created") || is(name, "atom:published") || is(name, "issued")) {
       if (!e.published) {
         e.published = b.date(date_text(c, scratch), index, name);
       }
-    } else if (name == "dcterms:modified" || name == "atom:updated" || name == "lastBuildDate") {
+    } else if (is(name, "dcterms:modified") || is(name, "atom:updated") ||
+               is(name, "lastBuildDate")) {
       if (!e.updated) {
         e.updated = b.date(date_text(c, scratch), index, name);
       }
-    } else if (name == "author" || name == "dc:creator" || name == "itunes:author" ||
-               name == "dc:contributor" || name == "atom:author") {
-      std::string a = name == "atom:author" ? atom_person(c) : text_of(c);
+    } else if (is(name, "author") || is(name, "dc:creator") || is(name, "itunes:author") ||
+               is(name, "dc:contributor") || is(name, "atom:author")) {
+      std::string a = is(name, "atom:author") ? atom_person(c) : text_of(c);
       if (!a.empty()) {
         bool dup = false;
         for (const auto& x : e.authors) {
@@ -542,12 +563,12 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
           e.authors.push_back(std::move(a));
         }
       }
-    } else if (name == "category" || name == "dc:subject") {
+    } else if (is(name, "category") || is(name, "dc:subject")) {
       std::string t = text_of(c);
       if (!t.empty()) {
         e.categories.push_back(std::move(t));
       }
-    } else if (name == "enclosure") {
+    } else if (is(name, "enclosure")) {
       std::string url = resolve_url(base, trim(c.attribute("url").value()));
       if (!url.empty()) {
         e.enclosures.push_back(
@@ -597,7 +618,7 @@ void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf) {
     if (link.empty()) {
       for (auto l : channel.children("atom:link")) {
         std::string_view rel = l.attribute("rel").value();
-        if (rel.empty() || rel == "alternate") {
+        if (rel.empty() || is(rel, "alternate")) {
           link = l.attribute("href").value();
           break;
         }
@@ -608,12 +629,12 @@ void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf) {
       f.ttl_seconds = ttl * 60;
     } else if (pugi::xml_node period = channel.child("sy:updatePeriod")) {
       std::string_view p = trim(period.child_value());
-      int64_t unit = p == "hourly"    ? 3600
-                     : p == "daily"   ? 86400
-                     : p == "weekly"  ? 604800
-                     : p == "monthly" ? 2592000
-                     : p == "yearly"  ? 31536000
-                                      : 0;
+      int64_t unit = is(p, "hourly")    ? 3600
+                     : is(p, "daily")   ? 86400
+                     : is(p, "weekly")  ? 604800
+                     : is(p, "monthly") ? 2592000
+                     : is(p, "yearly")  ? 31536000
+                                        : 0;
       int64_t freq = to_int(channel.child_value("sy:updateFrequency"));
       if (unit > 0) {
         f.ttl_seconds = unit / (freq > 0 ? freq : 1);
@@ -647,10 +668,10 @@ std::string atom_alternate(pugi::xml_node n, const std::string& base) {
   std::string first;
   for (auto l : n.children("link")) {
     std::string_view rel = trim(l.attribute("rel").value());
-    if (rel.empty() || rel == "alternate") {
+    if (rel.empty() || is(rel, "alternate")) {
       std::string_view type = l.attribute("type").value();
       std::string url = resolve_url(base_of(l, base), trim(l.attribute("href").value()));
-      if (type.empty() || type == "text/html" || type == "application/xhtml+xml") {
+      if (type.empty() || is(type, "text/html") || is(type, "application/xhtml+xml")) {
         return url;
       }
       if (first.empty()) {
@@ -668,14 +689,14 @@ void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& pa
   const std::string& base = base_for(entry, parent_base, entry_base);
   std::string id;
   std::string scratch;
-  for (auto c = entry.first_child(); c; c = c.next_sibling()) {
+  for (auto c = entry.first_child(); !null(c); c = c.next_sibling()) {
     if (c.type() != pugi::node_element) {
       continue;
     }
     std::string_view name = c.name();
-    if (name == "title") {
+    if (is(name, "title")) {
       e.title = atom_text(c, true).text;
-    } else if (name == "id") {
+    } else if (is(name, "id")) {
       id = trimmed(c);
       // A relative IRI as id (rare) is read against xml:base, as feedparser and gofeed do.
       if (!id.empty() && id.find(':') == std::string::npos) {
@@ -684,46 +705,47 @@ void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& pa
           id = resolve_url(id_base, id);
         }
       }
-    } else if (name == "link") {
+    } else if (is(name, "link")) {
       std::string_view rel = trim(c.attribute("rel").value());
-      if (rel == "enclosure") {
+      if (is(rel, "enclosure")) {
         std::string url = resolve_url(base_of(c, base), trim(c.attribute("href").value()));
         if (!url.empty()) {
           e.enclosures.push_back(
               {url, c.attribute("type").value(), to_int(c.attribute("length").value())});
         }
       }
-    } else if (name == "summary") {
+    } else if (is(name, "summary")) {
       if (e.summary_html.empty()) {
         AtomText t = atom_text(c, false);
         e.summary_html = std::move(t.html);
         e.summary = std::move(t.text);
       }
-    } else if (name == "content") {
+    } else if (is(name, "content")) {
       if (e.content_html.empty()) {
         AtomText t = atom_text(c, false);
         e.content_html = std::move(t.html);
         e.content = std::move(t.text);
       }
-    } else if (name == "published" || name == "issued" || name == "created" || name == "dc:date") {
+    } else if (is(name, "published") || is(name, "issued") || is(name, "created") ||
+               is(name, "dc:date")) {
       // Atom 1.0 published; Atom 0.3 issued, then created.
-      if (!e.published || name == "published") {
+      if (!e.published || is(name, "published")) {
         auto t = b.date(date_text(c, scratch), index, name);
         if (t) {
           e.published = t;
         }
       }
-    } else if (name == "updated" || name == "modified" || name == "dcterms:modified") {
+    } else if (is(name, "updated") || is(name, "modified") || is(name, "dcterms:modified")) {
       // The last value wins, as in feedparser.
       if (auto t = b.date(date_text(c, scratch), index, name)) {
         e.updated = t;
       }
-    } else if (name == "author" || name == "dc:creator") {
-      std::string a = name == "author" ? atom_person(c) : text_of(c);
+    } else if (is(name, "author") || is(name, "dc:creator")) {
+      std::string a = is(name, "author") ? atom_person(c) : text_of(c);
       if (!a.empty()) {
         e.authors.push_back(std::move(a));
       }
-    } else if (name == "category") {
+    } else if (is(name, "category")) {
       std::string t(trim(c.attribute("term").value()));
       if (t.empty()) {
         t = std::string(trim(c.attribute("label").value()));
@@ -734,7 +756,7 @@ void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& pa
       if (!t.empty()) {
         e.categories.push_back(std::move(t));
       }
-    } else if (name == "dc:subject") {
+    } else if (is(name, "dc:subject")) {
       std::string t = text_of(c);
       if (!t.empty()) {
         e.categories.push_back(std::move(t));
@@ -894,7 +916,7 @@ Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::s
   }
   const std::string root_name(local_name(root.name()));
   std::string lroot = lowered(root_name);
-  if (lroot == "html" || lroot == "head" || lroot == "body") {
+  if (is(lroot, "html") || is(lroot, "head") || is(lroot, "body")) {
     return not_a_feed("an HTML page (<" + std::string(root.name()) + "> root)", original, options);
   }
   std::string_view own = own_namespace(root);
@@ -905,21 +927,21 @@ Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::s
     f.warnings.push_back("xml: namespace prefix '" + renamer.m_undeclared +
                          "' is used but never declared");
   }
-  if (root_name == "rss" || root_name == "rss:rss") {
+  if (is(root_name, "rss") || is(root_name, "rss:rss")) {
     std::string_view v = trim(root.attribute("version").value());
     f.format = v.starts_with("0.9") ? "rss09x" : "rss20";
     read_rss(root, b, false);
-  } else if (root_name == "RDF") {
-    f.format = (own == "http://my.netscape.com/rdf/simple/0.9/" ||
-                own == "http://channel.netscape.com/rdf/simple/0.9/")
+  } else if (is(root_name, "RDF")) {
+    f.format = (is(own, "http://my.netscape.com/rdf/simple/0.9/") ||
+                is(own, "http://channel.netscape.com/rdf/simple/0.9/"))
                    ? "rss090"
                    : "rss10";
     read_rss(root, b, true);
-  } else if (root_name == "feed") {
+  } else if (is(root_name, "feed")) {
     std::string_view v = trim(root.attribute("version").value());
-    f.format = (own == "http://purl.org/atom/ns#" || v == "0.3") ? "atom03" : "atom10";
+    f.format = (is(own, "http://purl.org/atom/ns#") || is(v, "0.3")) ? "atom03" : "atom10";
     read_atom(root, b);
-  } else if (root_name == "channel") {
+  } else if (is(root_name, "channel")) {
     // Netscape's RSS 0.9x without the <rss> wrapper, seen in the wild.
     f.format = "rss09x";
     read_rss(doc, b, false);
@@ -967,7 +989,7 @@ Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options
   f.warnings = std::move(decoded.warnings);
   std::string media_type = lowered(options.content_type.substr(0, options.content_type.find(';')));
   media_type = std::string(trim(media_type));
-  if (media_type == "text/plain" || media_type == "text/html") {
+  if (is(media_type, "text/plain") || is(media_type, "text/html")) {
     f.bozo = true;
     f.warnings.push_back("http: served as " + media_type + ", not as a feed type");
   }
