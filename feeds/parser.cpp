@@ -100,15 +100,50 @@ class Renamer {
  public:
   Renamer(std::string_view own_uri) : m_own(own_uri) {}
 
+  // Where the scopes stood before enter(): what leave() restores.
+  struct Mark {
+    size_t scopes = 0;
+    std::string_view default_ns;
+  };
+
+  // Which <item>s run() leaves to the RSS reader: exactly those it reads.
+  enum class Defer {
+    none,          // rename everything
+    rss,           // the items of the root's first <channel>
+    rdf,           // those, and the items that are children of the root
+    bare_channel,  // the items that are children of a <channel> root
+  };
+
   // Renames `node` and its descendants. Feeds are shallow: below k_max_depth levels
   // names are left as written, so a hostile nesting cannot exhaust the stack.
-  void run(pugi::xml_node node, int depth = 0) {
-    static constexpr int k_max_depth = 256;
+  //
+  // With `defer`, the subtrees of the items the RSS reader will read are left alone
+  // (the items themselves are renamed, so that the reader finds them): the reader
+  // renames each item's children as it reads them (enter, rename, run_children,
+  // leave), so the bulk of the document is walked once instead of twice.
+  void run(pugi::xml_node node, int depth = 0, Defer defer = Defer::none) {
     if (depth > k_max_depth) {
       return;
     }
-    size_t mark = m_scopes.size();
-    const std::string_view outer_default = m_default;
+    Mark mark = enter(node);
+    std::string_view name = rename(node);
+    descend(node, name, depth, defer);
+    leave(mark);
+  }
+
+  // run() over the element children of `node`, at `depth` = node's depth; node's own
+  // name and declarations are the caller's (entered and renamed).
+  void run_children(pugi::xml_node node, int depth) {
+    for (auto c = node.first_child(); !null(c); c = c.next_sibling()) {
+      if (c.type() == pugi::node_element) {
+        run(c, depth + 1);
+      }
+    }
+  }
+
+  // Brings `node`'s namespace declarations into scope.
+  Mark enter(pugi::xml_node node) {
+    Mark mark{m_scopes.size(), m_default};
     for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
       const char* an = a.name();
       if (an[0] == 'x' && std::strncmp(an, "xmlns", 5) == 0) {
@@ -120,17 +155,94 @@ class Renamer {
         }
       }
     }
-    rename(node);
-    for (auto c = node.first_child(); !null(c); c = c.next_sibling()) {
-      if (c.type() == pugi::node_element) {
-        run(c, depth + 1);
+    return mark;
+  }
+
+  // Takes the declarations enter() brought into scope out again.
+  void leave(const Mark& mark) {
+    m_scopes.resize(mark.scopes);
+    m_default = mark.default_ns;
+  }
+
+  // Gives `node` the name the readers match (see the top of this section) and
+  // returns it; the scopes of its declarations and its ancestors' must be entered.
+  std::string_view rename(pugi::xml_node node) {
+    const char* raw = node.name();
+    size_t len = 0;
+    size_t colon = std::string_view::npos;
+    for (; raw[len] != 0; ++len) {  // names are short: no strlen call, find the colon too
+      if (raw[len] == ':' && colon == std::string_view::npos) {
+        colon = len;
       }
     }
-    m_scopes.resize(mark);
-    m_default = outer_default;
+    std::string_view name(raw, len);
+    if (colon == std::string_view::npos) {
+      // The common case: an unprefixed element in the feed's own namespace.
+      std::string_view uri = m_default;  // lookup({}), kept up to date by enter()
+      if (uri.empty() || uri.data() == m_own.data() || uri == m_own) {
+        return name;
+      }
+    }
+    std::string_view prefix =
+        colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
+    std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
+    std::string_view uri = lookup(prefix);
+    if (uri.empty()) {
+      if (!prefix.empty() && m_undeclared.empty()) {
+        m_undeclared = std::string(prefix);
+      }
+      return name;  // undeclared: keep the name as written
+    }
+    std::string wanted;
+    if (uri == m_own || is(known(uri), "rss")) {
+      wanted = local;
+    } else {
+      std::string_view p = known(uri);
+      if (p.empty() || is(p, "xhtml")) {
+        return name;
+      }
+      if (is(p, "atom") && is(known(m_own), "atom")) {
+        wanted = local;
+      } else if (p == prefix) {
+        return name;  // already written with its usual prefix (dc:creator, media:content…)
+      } else {
+        wanted.append(p).append(":").append(local);
+      }
+    }
+    if (wanted != name) {
+      node.set_name(wanted.c_str());
+      return node.name();
+    }
+    return name;
   }
 
  private:
+  void descend(pugi::xml_node node, std::string_view name, int depth, Defer defer) {
+    bool defer_items = false;
+    if ((defer == Defer::rdf || defer == Defer::bare_channel) && depth == 0) {
+      defer_items = true;
+    } else if ((defer == Defer::rss || defer == Defer::rdf) && depth == 1 && !m_seen_channel &&
+               is(name, "channel")) {
+      m_seen_channel = true;  // the readers take the first <channel>'s items
+      defer_items = true;
+    }
+    for (auto c = node.first_child(); !null(c); c = c.next_sibling()) {
+      if (c.type() != pugi::node_element) {
+        continue;
+      }
+      if (!defer_items) {
+        run(c, depth + 1, defer);
+        continue;
+      }
+      Mark mark = enter(c);
+      std::string_view child = rename(c);
+      if (!is(child, "item")) {
+        descend(c, child, depth + 1, defer);
+      }
+      leave(mark);
+    }
+  }
+
   std::string_view lookup(std::string_view prefix) const {
     for (size_t i = m_scopes.size(); i > 0; --i) {
       if (m_scopes[i - 1].prefix == prefix) {
@@ -156,58 +268,12 @@ class Renamer {
     return p;
   }
 
-  void rename(pugi::xml_node node) {
-    const char* raw = node.name();
-    size_t len = 0;
-    size_t colon = std::string_view::npos;
-    for (; raw[len] != 0; ++len) {  // names are short: no strlen call, find the colon too
-      if (raw[len] == ':' && colon == std::string_view::npos) {
-        colon = len;
-      }
-    }
-    std::string_view name(raw, len);
-    if (colon == std::string_view::npos) {
-      // The common case: an unprefixed element in the feed's own namespace.
-      std::string_view uri = m_default;  // lookup({}), kept up to date by run()
-      if (uri.empty() || uri.data() == m_own.data() || uri == m_own) {
-        return;
-      }
-    }
-    std::string_view prefix =
-        colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
-    std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
-    std::string_view uri = lookup(prefix);
-    if (uri.empty()) {
-      if (!prefix.empty() && m_undeclared.empty()) {
-        m_undeclared = std::string(prefix);
-      }
-      return;  // undeclared: keep the name as written
-    }
-    std::string wanted;
-    if (uri == m_own || known(uri) == "rss") {
-      wanted = local;
-    } else {
-      std::string_view p = known(uri);
-      if (p.empty() || is(p, "xhtml")) {
-        return;
-      }
-      if (is(p, "atom") && known(m_own) == "atom") {
-        wanted = local;
-      } else if (p == prefix) {
-        return;  // already written with its usual prefix (dc:creator, media:content…)
-      } else {
-        wanted.append(p).append(":").append(local);
-      }
-    }
-    if (wanted != name) {
-      node.set_name(wanted.c_str());
-    }
-  }
-
   std::vector<std::pair<const char*, std::string_view>> m_known;
   std::string_view m_own;
   std::vector<Scope> m_scopes;
-  std::string_view m_default;  // the default namespace in scope
+  std::string_view m_default;   // the default namespace in scope
+  bool m_seen_channel = false;  // run() met the first <channel>
+  static constexpr int k_max_depth = 256;
 
  public:
   std::string m_undeclared;  // the first prefix used without a declaration
@@ -245,21 +311,38 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// An element and its first child, read once: most feed elements hold a single text
+// or CDATA child (<title>text</title>), and both the readers and the namespace
+// renamer ask about it. Converts from a node (implicitly, so that the text helpers
+// below take either).
+struct Element {
+  pugi::xml_node node;
+  pugi::xml_node first;   // its first child, null when it has none
+  bool one_text = false;  // `first` is its only child, and is text or CDATA
+
+  Element(pugi::xml_node n) : node(n), first(n.first_child()) {  // NOLINT: implicit
+    if (!null(first)) {
+      pugi::xml_node_type t = first.type();
+      one_text = (t == pugi::node_pcdata || t == pugi::node_cdata) && null(first.next_sibling());
+    }
+  }
+  // It has children, and they are not just one text: maybe elements.
+  bool mixed() const { return !null(first) && !one_text; }
+};
+
 // The text of an element: its character data, or, when it holds elements
 // (unescaped HTML in a description, Atom xhtml), its inner markup. The common case
 // (one text or CDATA child) is a view into the document; else `scratch` holds it.
-std::string_view inner_view(pugi::xml_node n, std::string& scratch) {
-  pugi::xml_node first = n.first_child();
-  if (null(first)) {
+std::string_view inner_view(const Element& n, std::string& scratch) {
+  if (null(n.first)) {
     return {};
   }
-  if (null(first.next_sibling()) &&
-      (first.type() == pugi::node_pcdata || first.type() == pugi::node_cdata)) {
-    return first.value();
+  if (n.one_text) {
+    return n.first.value();
   }
   scratch.clear();
   bool has_elements = false;
-  for (auto c = first; !null(c); c = c.next_sibling()) {
+  for (auto c = n.first; !null(c); c = c.next_sibling()) {
     if (c.type() == pugi::node_element) {
       has_elements = true;
       break;
@@ -272,31 +355,31 @@ std::string_view inner_view(pugi::xml_node n, std::string& scratch) {
     return scratch;
   }
   StringWriter w;
-  for (auto c = first; !null(c); c = c.next_sibling()) {
+  for (auto c = n.first; !null(c); c = c.next_sibling()) {
     c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
   }
   scratch = std::move(w.out);
   return scratch;
 }
 
-std::string inner(pugi::xml_node n) {
+std::string inner(const Element& n) {
   std::string scratch;
   return std::string(inner_view(n, scratch));
 }
 
 // Plain one-line text of an element that may hold markup.
-std::string text_of(pugi::xml_node n) {
+std::string text_of(const Element& n) {
   std::string scratch;
   return inline_text(inner_view(n, scratch));
 }
 
-std::string trimmed(pugi::xml_node n) {
+std::string trimmed(const Element& n) {
   std::string scratch;
   return std::string(trim(inner_view(n, scratch)));
 }
 
 // The text of a date element, trimmed, as a view (into the document or `scratch`).
-std::string_view date_text(pugi::xml_node n, std::string& scratch) {
+std::string_view date_text(const Element& n, std::string& scratch) {
   return trim(inner_view(n, scratch));
 }
 
@@ -477,9 +560,16 @@ void read_media(pugi::xml_node item, Entry& e, const std::string& base, int dept
 
 // ---- RSS 0.9x / 1.0 / 2.0 ---------------------------------------------------------
 
+// Reads one <item>. With `ns`, the item's subtree was left to this reader (see
+// Renamer::run): each child is renamed as it is read, in the scopes of the item's
+// ancestors, which the caller has entered; `depth` is the item's.
 void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& parent_base,
-                   size_t index) {
+                   size_t index, Renamer* ns, int depth) {
   Entry e;
+  Renamer::Mark item_mark;
+  if (ns != nullptr) {
+    item_mark = ns->enter(item);
+  }
   std::string item_base;
   const std::string& base = base_for(item, parent_base, item_base);
   std::string link_base;
@@ -492,15 +582,26 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
     if (c.type() != pugi::node_element) {
       continue;
     }
-    std::string_view name = c.name();
+    Renamer::Mark mark;
+    std::string_view name;
+    const Element el(c);
+    if (ns != nullptr) {
+      mark = ns->enter(c);
+      name = ns->rename(c);
+      if (el.mixed()) {
+        ns->run_children(c, depth + 1);
+      }
+    } else {
+      name = c.name();
+    }
     has_media = has_media || name.starts_with("media:");
     if (is(name, "title")) {
-      e.title = text_of(c);
+      e.title = text_of(el);
     } else if ((is(name, "dc:title") || is(name, "media:title")) && e.title.empty()) {
-      e.title = text_of(c);
+      e.title = text_of(el);
     } else if (is(name, "link")) {
       // A later <link> overrides an earlier one, as in feedparser and gofeed.
-      std::string_view l = trim(inner_view(c, scratch));
+      std::string_view l = trim(inner_view(el, scratch));
       if (l.empty()) {
         l = c.attribute("href").value();
       }
@@ -517,15 +618,15 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
                                 to_int(c.attribute("length").value())});
       }
     } else if (is(name, "guid")) {
-      guid.assign(trim(inner_view(c, scratch)));
+      guid.assign(trim(inner_view(el, scratch)));
       std::string_view perma = trim(c.attribute("isPermaLink").value());
       guid_is_link = !is(perma, "false");
     } else if ((is(name, "dc:identifier")) && guid.empty()) {
-      guid = trimmed(c);
+      guid = trimmed(el);
     } else if (is(name, "description") || is(name, "summary") || is(name, "dc:description") ||
                is(name, "dcterms:abstract")) {
       if (e.summary_html.empty()) {
-        e.summary_html = inner(c);
+        e.summary_html = inner(el);
       }
     } else if (is(name, "atom:content") || is(name, "atom:summary")) {
       AtomText t = atom_text(c, false);
@@ -537,21 +638,21 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
     } else if (is(name, "content:encoded") || is(name, "xhtml:body") || is(name, "body") ||
                is(name, "fullitem")) {
       if (e.content_html.empty()) {
-        e.content_html = inner(c);
+        e.content_html = inner(el);
       }
     } else if (is(name, "pubDate") || is(name, "dc:date") || is(name, "dcterms:issued") ||
                is(name, "dcterms:created") || is(name, "atom:published") || is(name, "issued")) {
       if (!e.published) {
-        e.published = b.date(date_text(c, scratch), index, name);
+        e.published = b.date(date_text(el, scratch), index, name);
       }
     } else if (is(name, "dcterms:modified") || is(name, "atom:updated") ||
                is(name, "lastBuildDate")) {
       if (!e.updated) {
-        e.updated = b.date(date_text(c, scratch), index, name);
+        e.updated = b.date(date_text(el, scratch), index, name);
       }
     } else if (is(name, "author") || is(name, "dc:creator") || is(name, "itunes:author") ||
                is(name, "dc:contributor") || is(name, "atom:author")) {
-      std::string a = is(name, "atom:author") ? atom_person(c) : text_of(c);
+      std::string a = is(name, "atom:author") ? atom_person(c) : text_of(el);
       if (!a.empty()) {
         bool dup = false;
         for (const auto& x : e.authors) {
@@ -564,7 +665,7 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
         }
       }
     } else if (is(name, "category") || is(name, "dc:subject")) {
-      std::string t = text_of(c);
+      std::string t = text_of(el);
       if (!t.empty()) {
         e.categories.push_back(std::move(t));
       }
@@ -574,6 +675,9 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
         e.enclosures.push_back(
             {url, c.attribute("type").value(), to_int(c.attribute("length").value())});
       }
+    }
+    if (ns != nullptr) {
+      ns->leave(mark);
     }
   }
   if (e.link.empty() && !atom_link.empty()) {
@@ -592,10 +696,16 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
   }
   e.summary = html_to_text(e.summary_html);
   e.content = html_to_text(e.content_html);
+  if (ns != nullptr) {
+    ns->leave(item_mark);
+  }
   b.add_entry(std::move(e), std::move(guid), guid_is_link);
 }
 
-void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf) {
+// Reads an RSS document: `root` is its root element, or the document for a bare
+// <channel> root. With `ns`, run() deferred the items this reads (Defer::rss, rdf or
+// bare_channel, as `rdf` and the root say): they are renamed while read.
+void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf, Renamer* ns) {
   ParsedFeed& f = b.feed();
   std::string base = base_of(root, b.options().base_url);
   pugi::xml_node channel = root.child("channel");
@@ -650,15 +760,33 @@ void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf) {
     b.reserve(items);
   }
   // RSS 2.0 items are in the channel; RSS 0.90/1.0 items are its siblings. Accept both.
+  const int root_depth = root.type() == pugi::node_document ? -1 : 0;
+  Renamer::Mark root_mark;
+  if (ns != nullptr) {
+    root_mark = ns->enter(root);
+  }
   if (channel) {
+    Renamer::Mark channel_mark;
+    if (ns != nullptr) {
+      channel_mark = ns->enter(channel);
+    }
     for (auto item : channel.children("item")) {
-      read_rss_item(item, b, base, index++);
+      read_rss_item(item, b, base, index++, ns, root_depth + 2);
+    }
+    if (ns != nullptr) {
+      ns->leave(channel_mark);
     }
   }
   if (rdf || index == 0) {
+    // Under an <rss> root these were renamed with the rest (they are read only when
+    // the channel has none).
+    Renamer* root_ns = rdf ? ns : nullptr;
     for (auto item : root.children("item")) {
-      read_rss_item(item, b, base, index++);
+      read_rss_item(item, b, base, index++, root_ns, root_depth + 1);
     }
+  }
+  if (ns != nullptr) {
+    ns->leave(root_mark);
   }
 }
 
@@ -920,35 +1048,43 @@ Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::s
     return not_a_feed("an HTML page (<" + std::string(root.name()) + "> root)", original, options);
   }
   std::string_view own = own_namespace(root);
+  const bool rss = is(root_name, "rss") || is(root_name, "rss:rss");
+  const bool rdf = is(root_name, "RDF");
+  const bool bare_channel = is(root_name, "channel");
   Renamer renamer(own);
-  renamer.run(root);
-  if (!renamer.m_undeclared.empty()) {
-    f.bozo = true;
-    f.warnings.push_back("xml: namespace prefix '" + renamer.m_undeclared +
-                         "' is used but never declared");
-  }
-  if (is(root_name, "rss") || is(root_name, "rss:rss")) {
+  renamer.run(root, 0,
+              rss            ? Renamer::Defer::rss
+              : rdf          ? Renamer::Defer::rdf
+              : bare_channel ? Renamer::Defer::bare_channel
+                             : Renamer::Defer::none);
+  if (rss) {
     std::string_view v = trim(root.attribute("version").value());
     f.format = v.starts_with("0.9") ? "rss09x" : "rss20";
-    read_rss(root, b, false);
-  } else if (is(root_name, "RDF")) {
+    read_rss(root, b, false, &renamer);
+  } else if (rdf) {
     f.format = (is(own, "http://my.netscape.com/rdf/simple/0.9/") ||
                 is(own, "http://channel.netscape.com/rdf/simple/0.9/"))
                    ? "rss090"
                    : "rss10";
-    read_rss(root, b, true);
+    read_rss(root, b, true, &renamer);
   } else if (is(root_name, "feed")) {
     std::string_view v = trim(root.attribute("version").value());
     f.format = (is(own, "http://purl.org/atom/ns#") || is(v, "0.3")) ? "atom03" : "atom10";
     read_atom(root, b);
-  } else if (is(root_name, "channel")) {
+  } else if (bare_channel) {
     // Netscape's RSS 0.9x without the <rss> wrapper, seen in the wild.
     f.format = "rss09x";
-    read_rss(doc, b, false);
+    read_rss(doc, b, false, &renamer);
   } else {
     return not_a_feed(
         "the root element is <" + std::string(root.name()) + ">, not <rss>, <rdf:RDF> or <feed>",
         original, options);
+  }
+  // After the readers: they renamed the items' subtrees.
+  if (!renamer.m_undeclared.empty()) {
+    f.bozo = true;
+    f.warnings.push_back("xml: namespace prefix '" + renamer.m_undeclared +
+                         "' is used but never declared");
   }
   return b.finish();
 }
