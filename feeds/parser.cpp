@@ -378,6 +378,17 @@ std::string trimmed(const Element& n) {
   return std::string(trim(inner_view(n, scratch)));
 }
 
+// The first text or CDATA child's value, as pugixml's child_value() reads it.
+std::string_view first_text(pugi::xml_node n) {
+  for (auto c = n.first_child(); !null(c); c = c.next_sibling()) {
+    pugi::xml_node_type t = c.type();
+    if (t == pugi::node_pcdata || t == pugi::node_cdata) {
+      return c.value();
+    }
+  }
+  return {};
+}
+
 // The text of a date element, trimmed, as a view (into the document or `scratch`).
 std::string_view date_text(const Element& n, std::string& scratch) {
   return trim(inner_view(n, scratch));
@@ -709,68 +720,90 @@ void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf, Renamer* ns) {
   ParsedFeed& f = b.feed();
   std::string base = base_of(root, b.options().base_url);
   pugi::xml_node channel = root.child("channel");
-  if (channel) {
+  // One pass over the channel's children (its items among them): the elements below
+  // are looked up in it, rather than each in a walk of its own past every item.
+  std::vector<pugi::xml_node> items;
+  if (!null(channel)) {
     base = base_of(channel, base);
-    f.title = text_of(channel.child("title"));
-    if (f.title.empty()) {
-      f.title = text_of(channel.child("dc:title"));
-    }
+    pugi::xml_node title;
+    pugi::xml_node dc_title;
+    pugi::xml_node ttl;
+    pugi::xml_node period;
+    pugi::xml_node frequency;
     std::string link;
-    for (auto l : channel.children("link")) {
-      std::string v = trimmed(l);
-      if (v.empty()) {
-        v = l.attribute("href").value();
+    std::string atom_link;
+    bool have_atom_link = false;
+    for (auto c = channel.first_child(); !null(c); c = c.next_sibling()) {
+      if (c.type() != pugi::node_element) {
+        continue;
       }
-      if (!v.empty()) {
-        link = std::move(v);  // the last one wins, as in feedparser and gofeed
+      std::string_view name = c.name();
+      if (is(name, "item")) {
+        items.push_back(c);
+      } else if (is(name, "title")) {
+        title = null(title) ? c : title;
+      } else if (is(name, "dc:title")) {
+        dc_title = null(dc_title) ? c : dc_title;
+      } else if (is(name, "link")) {
+        std::string v = trimmed(c);
+        if (v.empty()) {
+          v = c.attribute("href").value();
+        }
+        if (!v.empty()) {
+          link = std::move(v);  // the last one wins, as in feedparser and gofeed
+        }
+      } else if (is(name, "atom:link") && !have_atom_link) {
+        std::string_view rel = c.attribute("rel").value();
+        if (rel.empty() || is(rel, "alternate")) {
+          atom_link = c.attribute("href").value();
+          have_atom_link = true;
+        }
+      } else if (is(name, "ttl")) {
+        ttl = null(ttl) ? c : ttl;
+      } else if (is(name, "sy:updatePeriod")) {
+        period = null(period) ? c : period;
+      } else if (is(name, "sy:updateFrequency")) {
+        frequency = null(frequency) ? c : frequency;
       }
+    }
+    f.title = text_of(title);
+    if (f.title.empty()) {
+      f.title = text_of(dc_title);
     }
     if (link.empty()) {
-      for (auto l : channel.children("atom:link")) {
-        std::string_view rel = l.attribute("rel").value();
-        if (rel.empty() || is(rel, "alternate")) {
-          link = l.attribute("href").value();
-          break;
-        }
-      }
+      link = std::move(atom_link);
     }
     f.link = resolve_url(base, link);
-    if (auto ttl = to_int(channel.child_value("ttl")); ttl > 0) {
-      f.ttl_seconds = ttl * 60;
-    } else if (pugi::xml_node period = channel.child("sy:updatePeriod")) {
-      std::string_view p = trim(period.child_value());
+    if (auto minutes = to_int(first_text(ttl)); minutes > 0) {
+      f.ttl_seconds = minutes * 60;
+    } else if (!null(period)) {
+      std::string_view p = trim(first_text(period));
       int64_t unit = is(p, "hourly")    ? 3600
                      : is(p, "daily")   ? 86400
                      : is(p, "weekly")  ? 604800
                      : is(p, "monthly") ? 2592000
                      : is(p, "yearly")  ? 31536000
                                         : 0;
-      int64_t freq = to_int(channel.child_value("sy:updateFrequency"));
+      int64_t freq = to_int(first_text(frequency));
       if (unit > 0) {
         f.ttl_seconds = unit / (freq > 0 ? freq : 1);
       }
     }
   }
   size_t index = 0;
-  {
-    size_t items = 0;
-    for (auto item = channel.child("item"); item; item = item.next_sibling("item")) {
-      ++items;
-    }
-    b.reserve(items);
-  }
+  b.reserve(items.size());
   // RSS 2.0 items are in the channel; RSS 0.90/1.0 items are its siblings. Accept both.
   const int root_depth = root.type() == pugi::node_document ? -1 : 0;
   Renamer::Mark root_mark;
   if (ns != nullptr) {
     root_mark = ns->enter(root);
   }
-  if (channel) {
+  if (!null(channel)) {
     Renamer::Mark channel_mark;
     if (ns != nullptr) {
       channel_mark = ns->enter(channel);
     }
-    for (auto item : channel.children("item")) {
+    for (auto item : items) {
       read_rss_item(item, b, base, index++, ns, root_depth + 2);
     }
     if (ns != nullptr) {
