@@ -42,6 +42,11 @@ bool null(const pugi::xml_node& n) {
   return NodeHandle(n).null();
 }
 
+// pugixml's defaults: elements, text and CDATA, references expanded, line ends
+// normalised. Comments, processing instructions and the DOCTYPE are not kept as
+// nodes, so every named node is an element (read_rss_item relies on that).
+constexpr unsigned k_flags = pugi::parse_default;
+
 // ---- Namespaces ----------------------------------------------------------------
 // Elements are renamed in one pass so the readers can match plain names: the feed's
 // own namespace becomes unprefixed, the modules news feeds use get their usual
@@ -160,14 +165,18 @@ class Renamer {
 
   // Takes the declarations enter() brought into scope out again.
   void leave(const Mark& mark) {
-    m_scopes.resize(mark.scopes);
+    if (m_scopes.size() != mark.scopes) {
+      m_scopes.resize(mark.scopes);
+    }
     m_default = mark.default_ns;
   }
 
   // Gives `node` the name the readers match (see the top of this section) and
   // returns it; the scopes of its declarations and its ancestors' must be entered.
-  std::string_view rename(pugi::xml_node node) {
-    const char* raw = node.name();
+  std::string_view rename(pugi::xml_node node) { return rename(node, node.name()); }
+
+  // rename() when the caller has read the node's name already (`raw`).
+  std::string_view rename(pugi::xml_node node, const char* raw) {
     size_t len = 0;
     size_t colon = std::string_view::npos;
     for (; raw[len] != 0; ++len) {  // names are short: no strlen call, find the colon too
@@ -590,7 +599,10 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
   std::string atom_link;
   bool has_media = false;
   for (auto c = item.first_child(); !null(c); c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) {
+    // Only elements have a name here: the text or CDATA an item may hold directly has
+    // none, and comments, PIs and declarations are not kept (k_flags).
+    const char* raw = c.name();
+    if (raw[0] == 0) {
       continue;
     }
     Renamer::Mark mark;
@@ -598,12 +610,12 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
     const Element el(c);
     if (ns != nullptr) {
       mark = ns->enter(c);
-      name = ns->rename(c);
+      name = ns->rename(c, raw);
       if (el.mixed()) {
         ns->run_children(c, depth + 1);
       }
     } else {
-      name = c.name();
+      name = raw;
     }
     has_media = has_media || name.starts_with("media:");
     if (is(name, "title")) {
@@ -1030,7 +1042,6 @@ Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::s
                             bool control_free) {
   ParsedFeed& f = b.feed();
   const ParseOptions& options = b.options();
-  constexpr unsigned k_flags = pugi::parse_default;
   pugi::xml_document doc;
   std::string problem = detail::find_xml_problem(original, control_free);
   bool repaired = false;
