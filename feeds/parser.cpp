@@ -26,7 +26,7 @@ using detail::FeedBuilder;
 // turns the comparison into a length check and a few loads instead of a memcmp call
 // (the readers compare each element name against dozens of names).
 template <size_t N>
-bool is(std::string_view s, const char (&lit)[N]) {
+[[gnu::always_inline]] inline bool is(std::string_view s, const char (&lit)[N]) {
   return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
 }
 
@@ -585,7 +585,7 @@ void read_media(pugi::xml_node item, Entry& e, const std::string& base, int dept
 // ancestors, which the caller has entered; `depth` is the item's.
 void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& parent_base,
                    size_t index, Renamer* ns, int depth) {
-  Entry e;
+  Entry& e = b.new_entry();
   Renamer::Mark item_mark;
   if (ns != nullptr) {
     item_mark = ns->enter(item);
@@ -722,7 +722,7 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
   if (ns != nullptr) {
     ns->leave(item_mark);
   }
-  b.add_entry(std::move(e), std::move(guid), guid_is_link);
+  b.commit_entry(std::move(guid), guid_is_link);
 }
 
 // Reads an RSS document: `root` is its root element, or the document for a bare
