@@ -177,11 +177,16 @@ class Renamer {
 
   // rename() when the caller has read the node's name already (`raw`).
   std::string_view rename(pugi::xml_node node, const char* raw) {
+    // Names are short: one loop finds the colon and the end, no strlen call.
     size_t len = 0;
+    while (raw[len] != 0 && raw[len] != ':') {
+      ++len;
+    }
     size_t colon = std::string_view::npos;
-    for (; raw[len] != 0; ++len) {  // names are short: no strlen call, find the colon too
-      if (raw[len] == ':' && colon == std::string_view::npos) {
-        colon = len;
+    if (raw[len] == ':') {
+      colon = len;
+      while (raw[len] != 0) {
+        ++len;
       }
     }
     std::string_view name(raw, len);
@@ -570,7 +575,8 @@ void read_media(pugi::xml_node item, Entry& e, const std::string& base, int dept
             type = std::string(medium) + "/*";
           }
         }
-        e.enclosures.push_back({url, type, to_int(c.attribute("fileSize").value())});
+        e.enclosures.push_back(
+            {std::move(url), std::move(type), to_int(c.attribute("fileSize").value())});
       }
     } else if (is(name, "media:thumbnail") && e.thumbnail.empty()) {
       e.thumbnail = resolve_url(base, c.attribute("url").value());
@@ -696,7 +702,7 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
       std::string url = resolve_url(base, trim(c.attribute("url").value()));
       if (!url.empty()) {
         e.enclosures.push_back(
-            {url, c.attribute("type").value(), to_int(c.attribute("length").value())});
+            {std::move(url), c.attribute("type").value(), to_int(c.attribute("length").value())});
       }
     }
     if (ns != nullptr) {
@@ -884,7 +890,7 @@ void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& pa
         std::string url = resolve_url(base_of(c, base), trim(c.attribute("href").value()));
         if (!url.empty()) {
           e.enclosures.push_back(
-              {url, c.attribute("type").value(), to_int(c.attribute("length").value())});
+              {std::move(url), c.attribute("type").value(), to_int(c.attribute("length").value())});
         }
       }
     } else if (is(name, "summary")) {
