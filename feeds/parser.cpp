@@ -117,6 +117,7 @@ class Renamer {
     rss,           // the items of the root's first <channel>
     rdf,           // those, and the items that are children of the root
     bare_channel,  // the items that are children of a <channel> root
+    atom,          // the entries that are children of a <feed> root
   };
 
   // Renames `node` and its descendants. Feeds are shallow: below k_max_depth levels
@@ -233,7 +234,8 @@ class Renamer {
  private:
   void descend(pugi::xml_node node, std::string_view name, int depth, Defer defer) {
     bool defer_items = false;
-    if ((defer == Defer::rdf || defer == Defer::bare_channel) && depth == 0) {
+    if ((defer == Defer::rdf || defer == Defer::bare_channel || defer == Defer::atom) &&
+        depth == 0) {
       defer_items = true;
     } else if ((defer == Defer::rss || defer == Defer::rdf) && depth == 1 && !m_seen_channel &&
                is(name, "channel")) {
@@ -250,7 +252,7 @@ class Renamer {
       }
       Mark mark = enter(c);
       std::string_view child = rename(c);
-      if (!is(child, "item")) {
+      if (!(defer == Defer::atom ? is(child, "entry") : is(child, "item"))) {
         descend(c, child, depth + 1, defer);
       }
       leave(mark);
@@ -861,18 +863,32 @@ std::string atom_alternate(pugi::xml_node n, const std::string& base) {
   return first;
 }
 
+// Reads one <entry>; with `ns`, renaming its children as it goes (as read_rss_item).
 void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& parent_base,
-                     size_t index) {
-  Entry e;
+                     size_t index, Renamer* ns, int depth) {
+  Entry& e = b.new_entry();
+  Renamer::Mark entry_mark;
+  if (ns != nullptr) {
+    entry_mark = ns->enter(entry);
+  }
   std::string entry_base;
   const std::string& base = base_for(entry, parent_base, entry_base);
   std::string id;
   std::string scratch;
   for (auto c = entry.first_child(); !null(c); c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) {
+    const char* raw = c.name();  // only elements have names here (see k_flags)
+    if (raw[0] == 0) {
       continue;
     }
-    std::string_view name = c.name();
+    Renamer::Mark mark;
+    std::string_view name = raw;
+    if (ns != nullptr) {
+      mark = ns->enter(c);
+      name = ns->rename(c, raw);
+      if (Element(c).mixed()) {
+        ns->run_children(c, depth + 1);
+      }
+    }
     if (is(name, "title")) {
       e.title = atom_text(c, true).text;
     } else if (is(name, "id")) {
@@ -941,20 +957,34 @@ void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& pa
         e.categories.push_back(std::move(t));
       }
     }
+    if (ns != nullptr) {
+      ns->leave(mark);
+    }
   }
   e.link = atom_alternate(entry, base);
   read_media(entry, e, base);
-  b.add_entry(std::move(e), std::move(id), false);
+  if (ns != nullptr) {
+    ns->leave(entry_mark);
+  }
+  b.commit_entry(std::move(id), false);
 }
 
-void read_atom(pugi::xml_node root, FeedBuilder& b) {
+// Reads an Atom document; with `ns`, run() deferred its entries (Defer::atom).
+void read_atom(pugi::xml_node root, FeedBuilder& b, Renamer* ns) {
   ParsedFeed& f = b.feed();
   std::string base = base_of(root, b.options().base_url);
   f.title = atom_text(root.child("title"), true).text;
   f.link = atom_alternate(root, base);
+  Renamer::Mark root_mark;
+  if (ns != nullptr) {
+    root_mark = ns->enter(root);
+  }
   size_t index = 0;
   for (auto entry : root.children("entry")) {
-    read_atom_entry(entry, b, base, index++);
+    read_atom_entry(entry, b, base, index++, ns, 1);
+  }
+  if (ns != nullptr) {
+    ns->leave(root_mark);
   }
 }
 
@@ -1101,11 +1131,13 @@ Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::s
   const bool rss = is(root_name, "rss") || is(root_name, "rss:rss");
   const bool rdf = is(root_name, "RDF");
   const bool bare_channel = is(root_name, "channel");
+  const bool atom = is(root_name, "feed");
   Renamer renamer(own);
   renamer.run(root, 0,
               rss            ? Renamer::Defer::rss
               : rdf          ? Renamer::Defer::rdf
               : bare_channel ? Renamer::Defer::bare_channel
+              : atom         ? Renamer::Defer::atom
                              : Renamer::Defer::none);
   if (rss) {
     std::string_view v = trim(root.attribute("version").value());
@@ -1117,10 +1149,10 @@ Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::s
                    ? "rss090"
                    : "rss10";
     read_rss(root, b, true, &renamer);
-  } else if (is(root_name, "feed")) {
+  } else if (atom) {
     std::string_view v = trim(root.attribute("version").value());
     f.format = (is(own, "http://purl.org/atom/ns#") || is(v, "0.3")) ? "atom03" : "atom10";
-    read_atom(root, b);
+    read_atom(root, b, &renamer);
   } else if (bare_channel) {
     // Netscape's RSS 0.9x without the <rss> wrapper, seen in the wild.
     f.format = "rss09x";

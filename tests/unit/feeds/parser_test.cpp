@@ -389,6 +389,22 @@ TEST_CASE("namespace prefixes are resolved in every scope, inside items and out"
   CHECK(date_of(rdf.entries[0].published) == "2026-01-02T03:04:05Z");
   CHECK_FALSE(rdf.bozo);
 
+  ParsedFeed atom = must_parse(R"(<a:feed xmlns:a="http://www.w3.org/2005/Atom">
+    <a:title>A</a:title>
+    <a:entry xmlns:h="http://www.w3.org/1999/xhtml"><a:id>urn:a:1</a:id><a:title>e</a:title>
+      <a:author><a:name>Rahim</a:name></a:author>
+      <a:content type="xhtml"><h:div><h:p>x <h:b>y</h:b></h:p></h:div></a:content>
+      <k:subject xmlns:k="http://purl.org/dc/elements/1.1/">politics</k:subject></a:entry>
+  </a:feed>)");
+  CHECK(atom.format == "atom10");
+  CHECK(atom.title == "A");
+  REQUIRE(atom.entries.size() == 1);
+  CHECK(atom.entries[0].id == "urn:a:1");
+  CHECK(atom.entries[0].authors == std::vector<std::string>{"Rahim"});
+  CHECK(atom.entries[0].content == "x y");
+  CHECK(atom.entries[0].categories == std::vector<std::string>{"politics"});
+  CHECK_FALSE(atom.bozo);
+
   ParsedFeed bare = must_parse(R"(<channel xmlns:q="http://purl.org/dc/elements/1.1/">
     <title>B</title><item><title>b</title><link>https://b.test/1</link>
     <q:creator>Karim</q:creator></item></channel>)");
