@@ -137,6 +137,19 @@ class Renamer {
     leave(mark);
   }
 
+  // The value of `node`'s about attribute in the RDF namespace under any prefix
+  // (attributes are not renamed); empty when it has none. Its scopes must be entered.
+  std::string_view rdf_about(pugi::xml_node node) const {
+    for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
+      std::string_view an = a.name();
+      if (an.ends_with(":about") &&
+          is(lookup(an.substr(0, an.size() - 6)), "http://www.w3.org/1999/02/22-rdf-syntax-ns#")) {
+        return a.value();
+      }
+    }
+    return {};
+  }
+
   // run() over the element children of `node`, at `depth` = node's depth; node's own
   // name and declarations are the caller's (entered and renamed).
   void run_children(pugi::xml_node node, int depth) {
@@ -715,8 +728,12 @@ void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& paren
     e.link = atom_link;
   }
   if (guid.empty()) {
-    // RSS 1.0: the item's rdf:about is its identity (and usually its link).
+    // RSS 1.0: the item's rdf:about is its identity (and usually its link), whatever
+    // prefix the document gave the RDF namespace.
     std::string_view about = item.attribute("rdf:about").value();
+    if (about.empty() && ns != nullptr) {
+      about = ns->rdf_about(item);
+    }
     if (!about.empty()) {
       guid = std::string(about);
       guid_is_link = true;

@@ -388,6 +388,13 @@ TEST_CASE("namespace prefixes are resolved in every scope, inside items and out"
   CHECK(rdf.entries[0].id == "https://r.test/1");
   CHECK(date_of(rdf.entries[0].published) == "2026-01-02T03:04:05Z");
   CHECK_FALSE(rdf.bozo);
+  // The about attribute counts under whatever prefix the RDF namespace has.
+  ParsedFeed r2 = must_parse(R"(<r:RDF xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns="http://purl.org/rss/1.0/"><channel><title>R2</title></channel>
+    <item r:about="https://r.test/2"><title>two</title></item></r:RDF>)");
+  REQUIRE(r2.entries.size() == 1);
+  CHECK(r2.entries[0].id == "https://r.test/2");
+  CHECK(r2.entries[0].link == "https://r.test/2");
 
   ParsedFeed atom = must_parse(R"(<a:feed xmlns:a="http://www.w3.org/2005/Atom">
     <a:title>A</a:title>
