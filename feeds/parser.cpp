@@ -111,7 +111,7 @@ class Renamer {
     std::string_view default_ns;
   };
 
-  // Which <item>s run() leaves to the RSS reader: exactly those it reads.
+  // Which items (Atom: entries) run() leaves to the reader: exactly those it reads.
   enum class Defer {
     none,          // rename everything
     rss,           // the items of the root's first <channel>
@@ -123,10 +123,10 @@ class Renamer {
   // Renames `node` and its descendants. Feeds are shallow: below k_max_depth levels
   // names are left as written, so a hostile nesting cannot exhaust the stack.
   //
-  // With `defer`, the subtrees of the items the RSS reader will read are left alone
-  // (the items themselves are renamed, so that the reader finds them): the reader
-  // renames each item's children as it reads them (enter, rename, run_children,
-  // leave), so the bulk of the document is walked once instead of twice.
+  // With `defer`, the subtrees of the items (entries) the reader will read are left
+  // alone (the items themselves are renamed, so that the reader finds them): the
+  // reader renames each item's children as it reads them (enter, rename,
+  // run_children, leave), so the bulk of the document is walked once, not twice.
   void run(pugi::xml_node node, int depth = 0, Defer defer = Defer::none) {
     if (depth > k_max_depth) {
       return;
