@@ -32,6 +32,7 @@ json feed_json(const FeedView& f) {
   j["latency_ms"] = h.latency_ms;
   j["interval_s"] = h.interval_s;
   j["moved_to"] = h.moved_to;
+  j["ids"] = f.link_ids ? "links" : "guids";
   j["retired"] = f.retired || h.retired;
   return j;
 }

@@ -742,6 +742,8 @@ struct Daemon::Impl {
       if (f.health && f.health->url != slot.poll.url) {
         f.health.reset();  // state of an earlier URL
       }
+      auto identity = store.feed_identity(id);
+      f.link_ids = identity && identity->link_ids;
       s.feeds.push_back(std::move(f));
     }
     return s;

@@ -103,14 +103,14 @@ uint64_t sample_key(std::string_view g) {
 
 }  // namespace
 
-void FeedBuilder::add_entry(Entry&& entry, std::string&& guid, bool guid_is_link) {
+void FeedBuilder::commit_entry(std::string guid, bool guid_is_link) {
   if (std::string_view t = trim(guid); t.size() != guid.size()) {
     guid = std::string(t);
   }
+  Entry& entry = m_feed.entries.back();
   if (entry.link.empty() && guid_is_link && is_http_url(guid)) {
     entry.link = guid;
   }
-  m_feed.entries.push_back(std::move(entry));
   const bool sane = is_sane_guid(guid);
   m_drafts.push_back({std::move(guid), guid_is_link, sane});
 }

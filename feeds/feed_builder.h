@@ -33,7 +33,17 @@ class FeedBuilder {
   // Adds an entry (moved in once: pass std::move(entry)); `guid` is the document's
   // own id for it (guid, Atom id, JSON Feed id; empty when absent), `guid_is_link`
   // when the guid may serve as the link (RSS isPermaLink).
-  void add_entry(Entry&& entry, std::string&& guid, bool guid_is_link);
+  void add_entry(Entry&& entry, std::string&& guid, bool guid_is_link) {
+    new_entry() = std::move(entry);
+    commit_entry(std::move(guid), guid_is_link);
+  }
+
+  // add_entry() in two steps, for a reader that fills the entry in place (no moves
+  // of its strings): new_entry() appends an empty entry and returns it (valid until
+  // the next new_entry()), commit_entry() then takes its guid. Every new_entry()
+  // is committed before the next one and before finish().
+  Entry& new_entry() { return m_feed.entries.emplace_back(); }
+  void commit_entry(std::string guid, bool guid_is_link);
 
   // A date read with the configured default zone; an unreadable one is nullopt and
   // a (grouped) warning naming the text, the entry (0-based index) and the element.

@@ -297,6 +297,11 @@ size_t find_ci(std::string_view s, std::string_view needle, size_t from) {
 }
 
 std::string convert(std::string_view html, bool one_line) {
+  // Most titles and many summaries are one run of words with single spaces: no
+  // markup, no other white space at all. Such a text is its own plain text.
+  if (!html.empty() && html.front() != ' ' && next_stop(html, 0) == html.size()) {
+    return std::string(html);
+  }
   TextWriter w(one_line, html.size());
   // One pass: text chunks are found sixteen bytes at a time (next_stop); '<' starts
   // markup, '&' a character reference, other white space collapses.

@@ -53,7 +53,7 @@ ControlApi::Hooks hooks(Status reload_result = Ok{}) {
             h.error = "HTTP 503";
             h.consecutive_errors = 2;
             h.last_attempt_ms = 1'790'000'000'000;
-            s.feeds.push_back(FeedView{"a", "http://127.0.0.1/a.xml", false, false, h});
+            s.feeds.push_back(FeedView{"a", "http://127.0.0.1/a.xml", false, false, h, true});
             s.feeds.push_back(FeedView{"b", "http://127.0.0.1/b.xml", true, false, std::nullopt});
             return s;
           },
@@ -132,6 +132,8 @@ TEST_CASE("Status reports the daemon's counters, the outbox and each feed's heal
   CHECK(r["feeds"][0]["consecutive_errors"] == 2);
   CHECK(r["feeds"][0]["last_attempt"] == "2026-09-21T14:13:20Z");
   CHECK(r["feeds"][0]["last_success"].is_null());
+  CHECK(r["feeds"][0]["ids"] == "links");
+  CHECK(r["feeds"][1]["ids"] == "guids");
   CHECK(r["feeds"][1]["in_flight"] == true);
   CHECK(r["feeds"][1]["last_attempt"].is_null());
 

@@ -31,3 +31,26 @@ TEST_CASE("Empty and markup-only input gives empty text", "[feeds][text]") {
   CHECK(inline_text("<br/><p></p>").empty());
   CHECK(html_to_text("<b").empty());  // an unterminated tag at the end is dropped
 }
+
+TEST_CASE("A run of words with single spaces is its own text; anything else is converted",
+          "[feeds][text]") {
+  // Titles are mostly such runs (a fast path returns them whole); every byte that
+  // could change the text must leave it, at any position including the 32-byte
+  // blocks' edges and the tail.
+  const std::string words = "গাবতলীতে সিলিন্ডার বিস্ফোরণ, নিহত ১ (two words) x";
+  CHECK(inline_text(words) == words);
+  CHECK(html_to_text(words) == words);
+  for (size_t at = 0; at <= words.size(); at += 7) {
+    std::string spaced = words.substr(0, at) + "  " + words.substr(at);
+    CHECK(inline_text(spaced).find("  ") == std::string::npos);
+    std::string broken = words.substr(0, at) + "\n" + words.substr(at);
+    CHECK(inline_text(broken).find('\n') == std::string::npos);
+    std::string tagged = words.substr(0, at) + "<b>" + words.substr(at);
+    CHECK(inline_text(tagged).find("<b>") == std::string::npos);
+    std::string nbsp = words.substr(0, at) + "\xC2\xA0" + words.substr(at);
+    CHECK(inline_text(nbsp).find("\xC2\xA0") == std::string::npos);
+  }
+  CHECK(inline_text(" " + words) == words);
+  CHECK(inline_text(words + " ") == words);
+  CHECK(inline_text("AT&amp;T") == "AT&T");
+}

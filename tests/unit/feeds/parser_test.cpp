@@ -341,3 +341,81 @@ TEST_CASE("Deeply nested markup is parsed without exhausting the stack",
   REQUIRE(f.entries.size() == 1);
   CHECK(f.entries[0].title == "x");
 }
+
+TEST_CASE("namespace prefixes are resolved in every scope, inside items and out",
+          "[feeds][parser]") {
+  // The items' children are renamed while the item is read; the rest of the document
+  // before. Declarations on the root, the channel, the item and the element itself
+  // all count, an inner declaration hides an outer one, and a prefix nobody declared
+  // is kept as written and reported.
+  ParsedFeed f = must_parse(R"(<rss version="2.0" xmlns:d="http://purl.org/dc/elements/1.1/">
+    <channel xmlns:m="http://search.yahoo.com/mrss/"><d:title>Scoped</d:title>
+    <item xmlns:c="http://purl.org/rss/1.0/modules/content/">
+      <title>one</title><guid>g1</guid><d:creator>Rahim</d:creator>
+      <c:encoded>&lt;p&gt;body&lt;/p&gt;</c:encoded>
+      <m:group><m:thumbnail url="https://s.test/1.jpg"/></m:group>
+      <x:subject xmlns:x="http://purl.org/dc/elements/1.1/">politics</x:subject>
+      <d:date xmlns:d="http://example.org/not-dc">2026-01-02T03:04:05Z</d:date>
+      <description><p>unescaped <o:span>word</o:span> html</p></description>
+    </item>
+    <item><title>two</title><guid>g2</guid><c:encoded>kept</c:encoded></item>
+    </channel></rss>)");
+  CHECK(f.title == "Scoped");
+  REQUIRE(f.entries.size() == 2);
+  const auto& a = f.entries[0];
+  CHECK(a.authors == std::vector<std::string>{"Rahim"});
+  CHECK(a.content == "body");
+  CHECK(a.thumbnail == "https://s.test/1.jpg");
+  CHECK(a.categories == std::vector<std::string>{"politics"});
+  CHECK(date_of(a.published) == "null");  // d: means another namespace there
+  CHECK(a.summary == "unescaped word html");
+  CHECK(a.summary_html == "<p>unescaped <o:span>word</o:span> html</p>");
+  // c: is declared on the first item only: in the second it is nobody's prefix.
+  CHECK(f.entries[1].content.empty());
+  CHECK(f.bozo);
+  CHECK(any_warning_contains(f, "namespace prefix 'o' is used but never declared"));
+
+  ParsedFeed rdf = must_parse(R"(<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns:rss="http://purl.org/rss/1.0/" xmlns:z="http://purl.org/dc/elements/1.1/">
+    <rss:channel><rss:title>R</rss:title></rss:channel>
+    <rss:item rdf:about="https://r.test/1"><rss:title>one</rss:title>
+      <z:date>2026-01-02T03:04:05Z</z:date></rss:item>
+  </rdf:RDF>)");
+  CHECK(rdf.format == "rss10");
+  CHECK(rdf.title == "R");
+  REQUIRE(rdf.entries.size() == 1);
+  CHECK(rdf.entries[0].title == "one");
+  CHECK(rdf.entries[0].id == "https://r.test/1");
+  CHECK(date_of(rdf.entries[0].published) == "2026-01-02T03:04:05Z");
+  CHECK_FALSE(rdf.bozo);
+  // The about attribute counts under whatever prefix the RDF namespace has.
+  ParsedFeed r2 = must_parse(R"(<r:RDF xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns="http://purl.org/rss/1.0/"><channel><title>R2</title></channel>
+    <item r:about="https://r.test/2"><title>two</title></item></r:RDF>)");
+  REQUIRE(r2.entries.size() == 1);
+  CHECK(r2.entries[0].id == "https://r.test/2");
+  CHECK(r2.entries[0].link == "https://r.test/2");
+
+  ParsedFeed atom = must_parse(R"(<a:feed xmlns:a="http://www.w3.org/2005/Atom">
+    <a:title>A</a:title>
+    <a:entry xmlns:h="http://www.w3.org/1999/xhtml"><a:id>urn:a:1</a:id><a:title>e</a:title>
+      <a:author><a:name>Rahim</a:name></a:author>
+      <a:content type="xhtml"><h:div><h:p>x <h:b>y</h:b></h:p></h:div></a:content>
+      <k:subject xmlns:k="http://purl.org/dc/elements/1.1/">politics</k:subject></a:entry>
+  </a:feed>)");
+  CHECK(atom.format == "atom10");
+  CHECK(atom.title == "A");
+  REQUIRE(atom.entries.size() == 1);
+  CHECK(atom.entries[0].id == "urn:a:1");
+  CHECK(atom.entries[0].authors == std::vector<std::string>{"Rahim"});
+  CHECK(atom.entries[0].content == "x y");
+  CHECK(atom.entries[0].categories == std::vector<std::string>{"politics"});
+  CHECK_FALSE(atom.bozo);
+
+  ParsedFeed bare = must_parse(R"(<channel xmlns:q="http://purl.org/dc/elements/1.1/">
+    <title>B</title><item><title>b</title><link>https://b.test/1</link>
+    <q:creator>Karim</q:creator></item></channel>)");
+  CHECK(bare.format == "rss09x");
+  REQUIRE(bare.entries.size() == 1);
+  CHECK(bare.entries[0].authors == std::vector<std::string>{"Karim"});
+}
