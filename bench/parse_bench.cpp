@@ -10,6 +10,8 @@
 // usage: parse_bench [DIR] [--seconds S] [--passes N] [--only-khobor [--rounds N]]
 // (DIR default ../shared/data/feeds-bd/latest; --only-khobor times parse_feed alone,
 // for profiling; with --rounds it runs exactly N passes, for `perf stat`)
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,7 +19,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <malloc.h>
 #include <pugixml.hpp>
 #include <sstream>
 #include <string>
