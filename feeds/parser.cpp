@@ -48,9 +48,10 @@ bool null(const pugi::xml_node& n) {
 constexpr unsigned k_flags = pugi::parse_default;
 
 // ---- Namespaces ----------------------------------------------------------------
-// Elements are renamed in one pass so the readers can match plain names: the feed's
-// own namespace becomes unprefixed, the modules news feeds use get their usual
-// prefix whatever the document called them.
+// Elements are renamed so the readers can match plain names: the feed's own
+// namespace becomes unprefixed, the modules news feeds use get their usual prefix
+// whatever the document called them. Renamer::run does the document but the items
+// the reader reads; the reader does each item's children as it reads them.
 
 struct KnownNs {
   std::string_view uri;
