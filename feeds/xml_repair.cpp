@@ -267,16 +267,10 @@ bool no_bad_ampersand_from(std::string_view xml, size_t i) {
 }
 
 #if KHOBOR_XML_REPAIR_X86
-// The '&' in 32 bytes at p, as a bit mask.
-__attribute__((target("avx2"))) inline uint32_t ampersands32(const char* p, __m256i amp) {
-  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  return static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, amp)));
-}
-
 // no_bad_ampersand 128 bytes at a time: one test says whether a block holds an '&'
 // at all (most do not); a block that does is read as bit masks of its '&', each set
-// bit checked in place (escaped markup has an '&' every few bytes, where a memchr
-// call per '&' costs more than the check).
+// bit checked in place from the block's compare masks (escaped markup has an '&' every few bytes,
+// where a memchr call per '&' costs more than the check).
 __attribute__((target("avx2"))) bool no_bad_ampersand_avx2(std::string_view xml) {
   const char* p = xml.data();
   const size_t n = xml.size();
@@ -296,15 +290,19 @@ __attribute__((target("avx2"))) bool no_bad_ampersand_avx2(std::string_view xml)
     if (_mm256_testz_si256(any, any)) {
       continue;
     }
-    for (size_t half = 0; half < 128; half += 64) {
-      uint64_t mask = ampersands32(b + half, amp) |
-                      (static_cast<uint64_t>(ampersands32(b + half + 32, amp)) << 32);
-      while (mask != 0) {
-        const size_t at = i + half + static_cast<size_t>(__builtin_ctzll(mask));
+    const auto m0 = static_cast<uint32_t>(_mm256_movemask_epi8(e0));
+    const auto m1 = static_cast<uint32_t>(_mm256_movemask_epi8(e1));
+    const auto m2 = static_cast<uint32_t>(_mm256_movemask_epi8(e2));
+    const auto m3 = static_cast<uint32_t>(_mm256_movemask_epi8(e3));
+    const uint64_t low = m0 | (static_cast<uint64_t>(m1) << 32);
+    const uint64_t high = m2 | (static_cast<uint64_t>(m3) << 32);
+    const uint64_t masks[2] = {low, high};
+    for (size_t half = 0; half < 2; ++half) {
+      for (uint64_t mask = masks[half]; mask != 0; mask &= mask - 1) {
+        const size_t at = i + half * 64 + static_cast<size_t>(__builtin_ctzll(mask));
         if (!reference_ok(xml.substr(at))) {
           return false;
         }
-        mask &= mask - 1;
       }
     }
   }
