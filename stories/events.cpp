@@ -4,6 +4,7 @@
 #include "stories/events.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <deque>
 #include <unordered_map>
@@ -14,25 +15,38 @@
 namespace khobor::stories {
 
 const std::array<const char*, k_event_feature_count> k_event_feature_names = {
-    "cos_title",     // IDF cosine: the entry's headline against the event's headlines
-    "cos_all",       // IDF cosine: all the entry's features against the event's
-    "cos_title_all", // IDF cosine: the entry's headline against all the event's features
-    "rare_shared",   // log(1 + shared features found in at most 4 recent entries)
-    "rare_title",    // log(1 + such shared features in the entry's headline)
-    "num_conflict",  // both carry numbers in headline and lede and none agree
-    "time_newest",   // exp(-dt²/2σ²), dt from the event's newest entry, σ = 6 h
-    "time_first",    // the same from its first entry, σ = 24 h
-    "same_outlet",   // the entry's outlet already carried the event
-    "log_size",      // log(1 + the event's entries)
+    "cos_title",      // IDF cosine: the entry's headline against the event's headlines
+    "cos_all",        // IDF cosine: all the entry's features against the event's
+    "best_title",     // IDF cosine of the headline against the closest member's headline
+    "rare_shared",    // log(1 + shared features found in few recent entries)
+    "title_unshared", // share of the headline's IDF mass that the event does not have
+    "num_unshared",   // share of the entry's numbers (headline and lede) the event lacks
+    "time_newest",    // exp(-dt²/2σ²), dt from the event's newest entry, σ = 6 h
+    "time_first",     // the same from its first entry, σ = 24 h
+    "same_outlet",    // the entry's outlet already carried the event
+    "cos_title_all",  // IDF cosine: the entry's headline against all the event's features
+    "contained",      // share of the entry's features the event has
+    "short_title",    // 1 / (1 + the headline's features): short headlines say little
 };
+
+EventModel trained_event_model() {
+  EventModel m;
+  m.weights = model::k_weights;
+  m.bias = model::k_bias;
+  m.threshold = model::k_threshold;
+  return m;
+}
 
 namespace {
 
 constexpr std::size_t k_max_terms = 96;       // features kept in an event's aggregate
 constexpr std::size_t k_max_title_terms = 32; // headline features kept in it
-constexpr std::size_t k_posted = 6;           // rarest features of an entry posted for candidates
+constexpr std::size_t k_posted = 6;           // rarest body features of an entry posted
+constexpr std::size_t k_posted_title = 10;    // rarest headline features posted
+constexpr std::size_t k_member_title = 12;    // headline features kept per member
 constexpr uint32_t k_rare_df = 4;             // a feature this rare stands in for a name
 constexpr std::size_t k_max_candidates = 64;  // events scored per entry
+constexpr double k_prior_docs = 1000;       // see idf()
 constexpr int k_df_shift = 12;                // df table: top 20 bits of a feature
 
 bool is_number(uint32_t f) {
@@ -61,8 +75,12 @@ struct Event {
   uint32_t entries = 0;
   uint32_t stories = 0;
   std::u16string outlets;  // outlet numbers in joining order
+  std::vector<int64_t> outlet_times;  // when each of them last added an entry
   Bag title;               // headline features of its members
   Bag all;                 // every feature of its members
+  // Each member's headline features (at most k_member_title), one after another, each
+  // run preceded by its length.
+  std::vector<uint32_t> member_titles;
 };
 
 }  // namespace
@@ -100,8 +118,11 @@ struct EventIndex::Impl {
   }
 
   uint32_t df_of(uint32_t f) const { return df[f >> k_df_shift]; }
+  // Smoothed as if k_prior_docs more entries had been seen, none of them with the
+  // feature: a short stream (a few records given to `khobor cluster`, a daemon's first
+  // minutes) does not make every feature look equally common.
   double idf(uint32_t f) const {
-    return std::log((docs + 1.0) / (static_cast<double>(df_of(f)) + 0.5));
+    return std::log((docs + k_prior_docs) / (static_cast<double>(df_of(f)) + 0.5));
   }
 
   void decay(int64_t time) {
@@ -173,8 +194,9 @@ struct EventIndex::Impl {
     double dot_title = 0;
     double dot_all = 0;
     double dot_title_all = 0;
+    double title_missing = 0;
     uint32_t rare_shared = 0;
-    uint32_t rare_title = 0;
+    uint32_t shared_all = 0;
     uint32_t q_numbers = 0;
     uint32_t shared_numbers = 0;
     const auto find = [](const Bag& bag, uint32_t f) -> uint16_t {
@@ -192,14 +214,16 @@ struct EventIndex::Impl {
       }
       const uint16_t c_all = find(e.all, f);
       if (c_all != 0) {
+        ++shared_all;
         dot_all += w * w * c_all;
         if (title) {
           dot_title_all += w * w * c_all;
         }
         if (df_of(f) <= k_rare_df + e.entries) {
           ++rare_shared;
-          rare_title += title ? 1 : 0;
         }
+      } else if (title) {
+        title_missing += w * w;
       }
       if (title) {
         const uint16_t c_title = find(e.title, f);
@@ -225,27 +249,68 @@ struct EventIndex::Impl {
     const auto cosine = [](double dot, double a, double b) {
       return a > 0 && b > 0 ? dot / std::sqrt(a * b) : 0.0;
     };
+    // The closest member's headline (binary IDF weights on both sides).
+    double best_title = 0;
+    for (std::size_t pos = 0; pos < e.member_titles.size();) {
+      const std::size_t n = e.member_titles[pos++];
+      double dot = 0;
+      double norm = 0;
+      for (std::size_t k = 0; k < n; ++k) {
+        const uint32_t f = e.member_titles[pos + k];
+        const double w = idf(f);
+        norm += w * w;
+        if (std::find(fp.features.begin(), fp.features.begin() + static_cast<std::ptrdiff_t>(nt),
+                      f) != fp.features.begin() + static_cast<std::ptrdiff_t>(nt)) {
+          dot += w * w;
+        }
+      }
+      best_title = std::max(best_title, cosine(dot, en_title, norm));
+      pos += n;
+    }
     x[0] = cosine(dot_title, en_title, ev_title);
     x[1] = cosine(dot_all, en_all, ev_all);
-    x[2] = cosine(dot_title_all, en_title, ev_all);
+    x[2] = best_title;
     x[3] = std::log1p(rare_shared);
-    x[4] = std::log1p(rare_title);
-    x[5] = q_numbers > 0 && e_numbers > 0 && shared_numbers == 0 ? 1.0 : 0.0;
+    x[4] = en_title > 0 ? title_missing / en_title : 1.0;
+    x[5] = q_numbers > 0 && e_numbers > 0
+               ? static_cast<double>(q_numbers - shared_numbers) / static_cast<double>(q_numbers)
+               : 0.0;
     const double dt_newest = static_cast<double>(std::llabs(time - e.newest)) / 3600.0;
     const double dt_first = static_cast<double>(std::llabs(time - e.first_seen)) / 3600.0;
     x[6] = std::exp(-dt_newest * dt_newest / (2 * 6.0 * 6.0));
     x[7] = std::exp(-dt_first * dt_first / (2 * 24.0 * 24.0));
     x[8] = e.outlets.find(static_cast<char16_t>(outlet)) != std::u16string::npos ? 1.0 : 0.0;
-    x[9] = std::log1p(e.entries);
+    x[9] = cosine(dot_title_all, en_title, ev_all);
+    x[10] = fp.features.empty() ? 0.0
+                                : static_cast<double>(shared_all) /
+                                      static_cast<double>(fp.features.size());
+    x[11] = 1.0 / (1.0 + static_cast<double>(nt));
     return x;
   }
 
-  static double probability(const std::array<double, k_event_feature_count>& x) {
-    double z = model::k_bias;
+  double probability(const std::array<double, k_event_feature_count>& x) const {
+    double z = options.model.bias;
     for (std::size_t i = 0; i < k_event_feature_count; ++i) {
-      z += model::k_weights[i] * x[i];
+      z += options.model.weights[i] * x[i];
     }
     return 1.0 / (1.0 + std::exp(-z));
+  }
+
+  // The probability an entry needs to join event `id`: the model's threshold for an
+  // event of one story, rising towards 1 as the event grows (halfway at 11 stories),
+  // so that a large event does not keep absorbing look-alikes (chaining; tgcontest
+  // tightens its threshold with the cluster's size the same way).
+  double required(uint64_t id) const {
+    const auto it = events.find(id);
+    const double n = it == events.end() ? 1.0 : static_cast<double>(it->second.stories);
+    const double t = options.model.threshold;
+    return t + (1.0 - t) * (1.0 - 1.0 / (1.0 + 0.1 * std::max(0.0, n - 1.0)));
+  }
+
+  // When `outlet` last added to the event (INT64_MIN: never).
+  static int64_t outlet_newest(const Event& e, uint16_t outlet) {
+    const std::size_t pos = e.outlets.find(static_cast<char16_t>(outlet));
+    return pos == std::u16string::npos ? INT64_MIN : e.outlet_times[pos];
   }
 
   // The open events sharing a rare-enough feature with the entry, scored, best first.
@@ -267,6 +332,10 @@ struct EventIndex::Impl {
     for (const uint64_t id : ids) {
       const auto it = events.find(id);
       if (it == events.end() || time - it->second.newest > options.window_seconds) {
+        continue;
+      }
+      if (options.same_outlet_gap_seconds > 0 && outlet_newest(it->second, outlet) != INT64_MIN &&
+          time - outlet_newest(it->second, outlet) >= options.same_outlet_gap_seconds) {
         continue;
       }
       EventCandidate c;
@@ -296,21 +365,38 @@ struct EventIndex::Impl {
     e.newest = std::max(e.newest, time);
     ++e.entries;
     e.stories += new_story || opened ? 1 : 0;
-    if (e.outlets.find(static_cast<char16_t>(outlet)) == std::u16string::npos) {
+    const std::size_t at = e.outlets.find(static_cast<char16_t>(outlet));
+    if (at == std::u16string::npos) {
       e.outlets.push_back(static_cast<char16_t>(outlet));
+      e.outlet_times.push_back(time);
+    } else {
+      e.outlet_times[at] = std::max(e.outlet_times[at], time);
     }
     const std::size_t nt = std::min<std::size_t>(fp.title_features, fp.features.size());
     add_to_bag(e.title, fp.features.data(), nt, k_max_title_terms);
     add_to_bag(e.all, fp.features.data(), fp.features.size(), k_max_terms);
     by_time.emplace_back(e.newest, id);
-    // Post the entry's rarest features (its names and numbers, most likely).
+    {
+      const std::size_t n = std::min(nt, k_member_title);
+      e.member_titles.push_back(static_cast<uint32_t>(n));
+      e.member_titles.insert(e.member_titles.end(), fp.features.begin(),
+                             fp.features.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    // Post the entry's rarest headline features and rarest other features (its
+    // names and numbers, most likely).
+    post_rarest(id, fp.features.data(), nt, k_posted_title);
+    post_rarest(id, fp.features.data() + nt, fp.features.size() - nt, k_posted);
+    return e;
+  }
+
+  void post_rarest(uint64_t id, const uint32_t* f, std::size_t n, std::size_t keep) {
     std::vector<std::pair<uint32_t, uint32_t>> by_df;
-    by_df.reserve(fp.features.size());
-    for (const uint32_t f : fp.features) {
-      by_df.emplace_back(df_of(f), f);
+    by_df.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      by_df.emplace_back(df_of(f[i]), f[i]);
     }
     std::sort(by_df.begin(), by_df.end());
-    for (std::size_t k = 0; k < by_df.size() && k < k_posted; ++k) {
+    for (std::size_t k = 0; k < by_df.size() && k < keep; ++k) {
       std::vector<uint64_t>& list = postings[by_df[k].second];
       if (std::find(list.begin(), list.end(), id) == list.end()) {
         // Drop closed events from the list while here.
@@ -318,7 +404,6 @@ struct EventIndex::Impl {
         list.push_back(id);
       }
     }
-    return e;
   }
 
   void remember_story(uint64_t story, uint64_t event, int64_t time) {
@@ -377,7 +462,7 @@ EventAssignment EventIndex::add(const Assignment& story, std::string_view outlet
     why->candidates.assign(cands.begin(), cands.begin() + std::min<std::size_t>(cands.size(), 3));
   }
   m.count(fp);
-  if (!cands.empty() && cands.front().probability >= m.options.threshold) {
+  if (!cands.empty() && cands.front().probability >= m.required(cands.front().event)) {
     Event& e = m.join(cands.front().event, true, outlet_no, fp, time);
     m.remember_story(story.story, e.id, time);
     m.describe(e, a);

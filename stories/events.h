@@ -34,15 +34,29 @@
 
 namespace khobor::stories {
 
-struct EventOptions {
-  int64_t window_seconds = 36 * 3600;  // an event is open while its newest entry is this recent
-  double threshold = 0.5;              // model probability an entry needs to join an event
-};
-
 // The model's inputs for one (entry, candidate event) pair, by name, in the order of
 // the model's weights. See docs/stories.md ("Events") for what each measures.
-inline constexpr std::size_t k_event_feature_count = 10;
+inline constexpr std::size_t k_event_feature_count = 12;
 extern const std::array<const char*, k_event_feature_count> k_event_feature_names;
+
+// The logistic model: P(same event) = 1 / (1 + exp(-(bias + Σ weights·features))).
+struct EventModel {
+  std::array<double, k_event_feature_count> weights{};
+  double bias = 0;
+  double threshold = 0.5;  // probability an entry needs to join an event
+};
+
+// The trained model (stories/events_model.h, written by bench/event_train).
+EventModel trained_event_model();
+
+struct EventOptions {
+  int64_t window_seconds = 36 * 3600;  // an event is open while its newest entry is this recent
+  // An entry never joins an event its own outlet carried this long before (the
+  // outlet's next day of a template, its follow-up of a story: a new happening).
+  // 0: off.
+  int64_t same_outlet_gap_seconds = 12 * 3600;
+  EventModel model = trained_event_model();
+};
 
 struct EventCandidate {
   uint64_t event = 0;
