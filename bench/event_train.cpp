@@ -197,7 +197,8 @@ void print(const char* label, const EventScores& s) {
 // The threshold (of a grid) with the best F0.5 on the training weeks' cross-outlet
 // Bengali pairs (summed over the weeks) among those that merge at most
 // k_max_related of their related pairs.
-double choose_threshold(const std::vector<const Week*>& weeks, const std::array<double, k_n + 1>& w) {
+double choose_threshold(const std::vector<const Week*>& weeks,
+                        const std::array<double, k_n + 1>& w) {
   double best = 0.95;
   double best_f1 = -1;
   for (double t = 0.30; t < 0.951; t += 0.05) {
@@ -234,9 +235,10 @@ std::array<double, k_n + 1> train(const std::vector<const Week*>& weeks) {
     for (const Example& e : ex) {
       pos += static_cast<std::size_t>(e.y);
     }
-    std::printf("  %s: %zu examples, %zu positive; %zu story starts whose gold event was open "
-                "but not a candidate\n",
-                week->name.c_str(), ex.size(), pos, missed);
+    std::printf(
+        "  %s: %zu examples, %zu positive; %zu story starts whose gold event was open "
+        "but not a candidate\n",
+        week->name.c_str(), ex.size(), pos, missed);
     all.insert(all.end(), ex.begin(), ex.end());
   }
   return fit(all);
@@ -365,7 +367,8 @@ int main(int argc, char** argv) {
     const double t = choose_threshold(train_weeks, w);
     std::printf("  test %s (threshold %.2f from training):\n", weeks[test].name.c_str(), t);
     print("stories only (before):", score_events(weeks[test].data, stories_only(weeks[test].data)));
-    print("events, held out:", score_events(weeks[test].data, replay(weeks[test].data, model_of(w, t))));
+    print("events, held out:",
+          score_events(weeks[test].data, replay(weeks[test].data, model_of(w, t))));
     if (std::getenv("KHOBOR_SWEEP") != nullptr) {
       for (double s = 0.1; s < 0.96; s += 0.1) {
         char label[32];

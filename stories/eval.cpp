@@ -2,8 +2,8 @@
 #include "stories/eval.h"
 
 #include <fstream>
-#include <unordered_map>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 namespace khobor::stories {
 
@@ -172,8 +172,8 @@ Result<EventWeek> load_event_week(const std::string& records_path, const std::st
     }
     auto record = parse_cluster_record(line);
     if (!record) {
-      return make_error("eval", records_path + ":" + std::to_string(line_no) + ": " +
-                                    record.error().message);
+      return make_error(
+          "eval", records_path + ":" + std::to_string(line_no) + ": " + record.error().message);
     }
     const auto j = nlohmann::json::parse(line);
     EventRecord r;

@@ -5,9 +5,9 @@
 // exactly as `khobor cluster` does. Pure functions over values, thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
-#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -59,7 +59,7 @@ PairwiseScores evaluate_events(const std::vector<LabelledRecord>& records,
 // One record of an events week: the cluster record plus its gold event.
 struct EventRecord {
   ClusterRecord record;
-  std::string event;     // gold event id
+  std::string event;  // gold event id
   std::string link;
   bool english = false;  // the headline is mostly Latin script
 };
@@ -91,9 +91,9 @@ struct PairScores {
 };
 
 struct EventScores {
-  PairScores bengali;  // cross-outlet pairs of two Bengali items (the goal)
-  PairScores english;  // cross-outlet pairs of an English and a Bengali item
-  PairScores all;      // every pair, same outlet or not
+  PairScores bengali;           // cross-outlet pairs of two Bengali items (the goal)
+  PairScores english;           // cross-outlet pairs of an English and a Bengali item
+  PairScores all;               // every pair, same outlet or not
   uint64_t related = 0;         // pairs labelled related
   uint64_t related_merged = 0;  // of those, put together
   double related_rate = 0;

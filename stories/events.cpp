@@ -15,18 +15,18 @@
 namespace khobor::stories {
 
 const std::array<const char*, k_event_feature_count> k_event_feature_names = {
-    "cos_title",      // IDF cosine: the entry's headline against the event's headlines
-    "cos_all",        // IDF cosine: all the entry's features against the event's
-    "best_title",     // IDF cosine of the headline against the closest member's headline
-    "rare_shared",    // log(1 + shared features found in few recent entries)
-    "title_unshared", // share of the headline's IDF mass that the event does not have
-    "num_unshared",   // share of the entry's numbers (headline and lede) the event lacks
-    "time_newest",    // exp(-dt²/2σ²), dt from the event's newest entry, σ = 6 h
-    "time_first",     // the same from its first entry, σ = 24 h
-    "same_outlet",    // the entry's outlet already carried the event
-    "cos_title_all",  // IDF cosine: the entry's headline against all the event's features
-    "contained",      // share of the entry's features the event has
-    "short_title",    // 1 / (1 + the headline's features): short headlines say little
+    "cos_title",       // IDF cosine: the entry's headline against the event's headlines
+    "cos_all",         // IDF cosine: all the entry's features against the event's
+    "best_title",      // IDF cosine of the headline against the closest member's headline
+    "rare_shared",     // log(1 + shared features found in few recent entries)
+    "title_unshared",  // share of the headline's IDF mass that the event does not have
+    "num_unshared",    // share of the entry's numbers (headline and lede) the event lacks
+    "time_newest",     // exp(-dt²/2σ²), dt from the event's newest entry, σ = 6 h
+    "time_first",      // the same from its first entry, σ = 24 h
+    "same_outlet",     // the entry's outlet already carried the event
+    "cos_title_all",   // IDF cosine: the entry's headline against all the event's features
+    "contained",       // share of the entry's features the event has
+    "short_title",     // 1 / (1 + the headline's features): short headlines say little
 };
 
 EventModel trained_event_model() {
@@ -39,15 +39,15 @@ EventModel trained_event_model() {
 
 namespace {
 
-constexpr std::size_t k_max_terms = 96;       // features kept in an event's aggregate
-constexpr std::size_t k_max_title_terms = 32; // headline features kept in it
-constexpr std::size_t k_posted = 6;           // rarest body features of an entry posted
-constexpr std::size_t k_posted_title = 10;    // rarest headline features posted
-constexpr std::size_t k_member_title = 12;    // headline features kept per member
-constexpr uint32_t k_rare_df = 4;             // a feature this rare stands in for a name
-constexpr std::size_t k_max_candidates = 64;  // events scored per entry
-constexpr double k_prior_docs = 1000;       // see idf()
-constexpr int k_df_shift = 12;                // df table: top 20 bits of a feature
+constexpr std::size_t k_max_terms = 96;        // features kept in an event's aggregate
+constexpr std::size_t k_max_title_terms = 32;  // headline features kept in it
+constexpr std::size_t k_posted = 6;            // rarest body features of an entry posted
+constexpr std::size_t k_posted_title = 10;     // rarest headline features posted
+constexpr std::size_t k_member_title = 12;     // headline features kept per member
+constexpr uint32_t k_rare_df = 4;              // a feature this rare stands in for a name
+constexpr std::size_t k_max_candidates = 64;   // events scored per entry
+constexpr double k_prior_docs = 1000;          // see idf()
+constexpr int k_df_shift = 12;                 // df table: top 20 bits of a feature
 
 bool is_number(uint32_t f) {
   return (f & 1U) != 0;
@@ -74,10 +74,10 @@ struct Event {
   int64_t newest = 0;
   uint32_t entries = 0;
   uint32_t stories = 0;
-  std::u16string outlets;  // outlet numbers in joining order
+  std::u16string outlets;             // outlet numbers in joining order
   std::vector<int64_t> outlet_times;  // when each of them last added an entry
-  Bag title;               // headline features of its members
-  Bag all;                 // every feature of its members
+  Bag title;                          // headline features of its members
+  Bag all;                            // every feature of its members
   // Each member's headline features (at most k_member_title), one after another, each
   // run preceded by its length.
   std::vector<uint32_t> member_titles;
@@ -281,9 +281,9 @@ struct EventIndex::Impl {
     x[7] = std::exp(-dt_first * dt_first / (2 * 24.0 * 24.0));
     x[8] = e.outlets.find(static_cast<char16_t>(outlet)) != std::u16string::npos ? 1.0 : 0.0;
     x[9] = cosine(dot_title_all, en_title, ev_all);
-    x[10] = fp.features.empty() ? 0.0
-                                : static_cast<double>(shared_all) /
-                                      static_cast<double>(fp.features.size());
+    x[10] = fp.features.empty()
+                ? 0.0
+                : static_cast<double>(shared_all) / static_cast<double>(fp.features.size());
     x[11] = 1.0 / (1.0 + static_cast<double>(nt));
     return x;
   }
@@ -525,8 +525,8 @@ std::size_t EventIndex::memory_bytes() const {
   }
   bytes += m.by_time.size() * sizeof(std::pair<int64_t, uint64_t>);
   bytes += m.story_times.size() * sizeof(std::pair<int64_t, uint64_t>);
-  bytes += m.story_event.size() * (sizeof(std::pair<uint64_t, std::pair<uint64_t, int64_t>>) +
-                                   2 * sizeof(void*));
+  bytes += m.story_event.size() *
+           (sizeof(std::pair<uint64_t, std::pair<uint64_t, int64_t>>) + 2 * sizeof(void*));
   bytes += m.postings.bucket_count() * sizeof(void*);
   for (const auto& [f, list] : m.postings) {
     bytes += 48 + list.capacity() * sizeof(uint64_t);

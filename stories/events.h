@@ -66,19 +66,19 @@ struct EventCandidate {
 
 // Why an entry joined an event or opened one (`khobor cluster --explain`).
 struct EventExplanation {
-  bool via_story = false;        // joined because its story is in the event (no scoring)
+  bool via_story = false;                  // joined because its story is in the event (no scoring)
   std::vector<EventCandidate> candidates;  // best first (at most a few)
 };
 
 // The answer for one entry.
 struct EventAssignment {
-  uint64_t event = 0;         // the event's id
-  bool is_new = true;         // the entry opened the event
-  double probability = 0;     // of the join (0 when it opened the event or came by story)
-  int64_t first_seen = 0;     // time of the event's first entry
-  uint32_t entry_count = 1;   // entries of the event so far (copies counted)
-  uint32_t outlet_count = 1;  // distinct outlets among them
-  uint32_t story_count = 1;   // stories in the event
+  uint64_t event = 0;                // the event's id
+  bool is_new = true;                // the entry opened the event
+  double probability = 0;            // of the join (0 when it opened the event or came by story)
+  int64_t first_seen = 0;            // time of the event's first entry
+  uint32_t entry_count = 1;          // entries of the event so far (copies counted)
+  uint32_t outlet_count = 1;         // distinct outlets among them
+  uint32_t story_count = 1;          // stories in the event
   std::vector<std::string> sources;  // outlets in joining order (first k_max_sources)
 };
 

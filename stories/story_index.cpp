@@ -420,7 +420,8 @@ struct StoryIndex::Impl {
     }
   }
 
-  std::optional<Match> best_match(const Fingerprint& fp, int64_t time, uint16_t outlet = k_no_outlet) const {
+  std::optional<Match> best_match(const Fingerprint& fp, int64_t time,
+                                  uint16_t outlet = k_no_outlet) const {
     if (live == 0 || fp.features.empty()) {
       return std::nullopt;
     }

@@ -78,8 +78,8 @@ int run_cluster(int argc, char** argv) {
     const auto placement = clusterer.place(*record, explain ? &why : nullptr);
     if (explain) {
       std::printf("%s\n", khobor::stories::explain_json_line(*record, placement, why,
-                                                            event_options.model.threshold)
-                               .c_str());
+                                                             event_options.model.threshold)
+                              .c_str());
     }
     std::printf("%s\n", khobor::stories::cluster_json_line(*record, placement).c_str());
   }
