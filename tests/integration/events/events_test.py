@@ -6,14 +6,15 @@ khobord through a real HTTP server on loopback; a real `khobor sub` prints one a
 and two story updates naming the same event, the updates as lines under the alert;
 a related but different capsize the next day gives its own alert.
 
-Exits 77 (skipped) while stories/events_model.h holds the untrained placeholder
-(all weights 0): the event level then joins nothing, by design.
+The three reports share the names, places and numbers of the capsize (the launch,
+Haimchar, the Meghna, 12 dead, 37 rescued) in headline and lede; which level joins
+them (the story level's verification or the event level's model) is the engine's
+business: this test pins what subscribers see.
 
-usage: events_test.py KHOBORD KHOBOR FEED_SERVER EVENTS_MODEL_H
+usage: events_test.py KHOBORD KHOBOR FEED_SERVER
 """
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -21,13 +22,8 @@ import time
 
 import zmq
 
-khobord, khobor, feed_server, model_h = sys.argv[1:5]
+khobord, khobor, feed_server = sys.argv[1:4]
 DEADLINE_S = 60
-
-weights = re.search(r"k_weights\s*=\s*\{([^}]*)\}", open(model_h, encoding="utf-8").read())
-if weights and all(float(w) == 0.0 for w in weights.group(1).split(",") if w.strip()):
-    print("SKIP: the event model is not trained yet (stories/events_model.h is the placeholder)")
-    sys.exit(77)
 
 # Friday 10 July 2026: the MV Sonar Tori capsizes in the Meghna off Haimchar, Chandpur.
 CAPSIZE = {
@@ -38,16 +34,18 @@ CAPSIZE = {
         "যাত্রী ছিলেন বলে জানিয়েছে নৌ পুলিশ। ঢাকা থেকে বরিশালগামী লঞ্চটি ঝড়ের কবলে পড়ে ডুবে যায়।",
         "Fri, 10 Jul 2026 04:10:00 +0000"),
     "sokaler-barta": (
-        "মেঘনায় এমভি সোনার তরী লঞ্চ ডুবে নিহত ১২, উদ্ধার ৩৭",
-        "ঝড়ের কবলে পড়ে চাঁদপুরের হাইমচর উপজেলার কাছে মেঘনায় ঢাকা-বরিশাল রুটের লঞ্চ এমভি সোনার "
-        "তরী ডুবে গেছে। শুক্রবার সকালের এ দুর্ঘটনায় এখন পর্যন্ত ১২ জনের লাশ উদ্ধার হয়েছে, জীবিত "
-        "উদ্ধার হয়েছেন ৩৭ জন। নিখোঁজদের খোঁজে ফায়ার সার্ভিস ও কোস্টগার্ডের ডুবুরিরা কাজ করছেন।",
+        "ঝড়ে উল্টে গেল ঢাকা-বরিশাল রুটের লঞ্চ, নিহত ১২",
+        "বরিশালগামী এমভি সোনার তরী শুক্রবার ভোরে হাইমচর উপজেলার কাছে মেঘনায় প্রবল ঝড়ো হাওয়ার "
+        "মুখে ডুবে যায়। নৌ পুলিশের চাঁদপুর অঞ্চলের পুলিশ সুপার জানান, বেলা ১১টা পর্যন্ত ১২টি লাশ "
+        "পাওয়া গেছে, ৩৭ যাত্রী সাঁতরে বা স্থানীয় জেলেদের নৌকায় তীরে উঠেছেন। কোস্টগার্ড ও ফায়ার "
+        "সার্ভিসের ডুবুরিরা নিখোঁজদের খুঁজছেন।",
         "Fri, 10 Jul 2026 04:35:00 +0000"),
     "desh-khobor": (
-        "হাইমচরে লঞ্চডুবি: মেঘনা থেকে ১২ মরদেহ উদ্ধার",
-        "চাঁদপুরের হাইমচরে মেঘনা নদীতে যাত্রীবাহী লঞ্চ এমভি সোনার তরী ডুবির ঘটনায় ১২ জনের মরদেহ "
-        "উদ্ধার করা হয়েছে। নৌ পুলিশ জানায়, ঢাকা থেকে বরিশাল যাওয়ার পথে শুক্রবার সকালে ঝড়ে "
-        "লঞ্চটি উল্টে যায়। ৩৭ জনকে জীবিত উদ্ধার করা গেছে, বাকিদের খোঁজ চলছে।",
+        "মেঘনায় সোনার তরী ডুবি: এখনো নিখোঁজ অনেকে, ১২ মরদেহ উদ্ধার",
+        "দেড় শতাধিক যাত্রী নিয়ে ঢাকার সদরঘাট থেকে ছেড়ে যাওয়া লঞ্চটি চাঁদপুর পেরোনোর পর হাইমচরের "
+        "কাছে ঝড়ের মধ্যে পড়ে। প্রত্যক্ষদর্শীরা বলছেন, কয়েক মিনিটের মধ্যে লঞ্চটি কাত হয়ে তলিয়ে "
+        "যায়। উদ্ধারকারীরা এ পর্যন্ত ১২ জনের মরদেহ তুলেছেন; জীবিত উদ্ধার ৩৭ জন। জেলা প্রশাসন পাঁচ "
+        "সদস্যের তদন্ত কমিটি গঠন করেছে।",
         "Fri, 10 Jul 2026 05:02:00 +0000"),
 }
 # Saturday: another launch, another river, other numbers — related, not the same event.
