@@ -11,10 +11,16 @@ Haimchar, the Meghna, 12 dead, 37 rescued) in headline and lede; which level joi
 them (the story level's verification or the event level's model) is the engine's
 business: this test pins what subscribers see.
 
-usage: events_test.py KHOBORD KHOBOR FEED_SERVER
+With --coalesce, [alerts] group_interval is a few seconds: the two later reports
+wait in the store (khobord is restarted meanwhile) and go out, when the interval has
+passed, as one update naming both.
+
+usage: events_test.py KHOBORD KHOBOR FEED_SERVER [--coalesce]
 """
+import calendar
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -23,6 +29,8 @@ import time
 import zmq
 
 khobord, khobor, feed_server = sys.argv[1:4]
+COALESCE = "--coalesce" in sys.argv[4:]
+GROUP_INTERVAL_S = 10 if COALESCE else 0
 DEADLINE_S = 60
 
 # Friday 10 July 2026: the MV Sonar Tori capsizes in the Meghna off Haimchar, Chandpur.
@@ -110,6 +118,48 @@ def sub(pub, ctl, fmt, n):
     return res.stdout.splitlines()
 
 
+def utc(stamp):
+    return calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def pending_entries(db):
+    """new_entries of the update waiting in the store (0: none)."""
+    con = sqlite3.connect(db, timeout=5)
+    try:
+        row = con.execute("SELECT pending FROM event_alerts WHERE due > 0").fetchone()
+        return json.loads(row[0])["new_entries"] if row else 0
+    finally:
+        con.close()
+
+
+def coalesce(root, tmp, pub, ctl, config, procs):
+    """Both later reports within the group_interval: one update, after it, across a restart."""
+    for outlet in ("sokaler-barta", "desh-khobor"):
+        write_feed(root, outlet, [item(outlet, "meghna-launch", CAPSIZE[outlet])])
+    db = os.path.join(tmp, "state.db")
+    wait_for("both reports to wait in the store", lambda: pending_entries(db) == 2)
+    if last_seq(ctl) != 1:
+        fail("nothing is sent before the group_interval has passed (last seq %d)" % last_seq(ctl))
+    daemon = procs.pop()
+    daemon.terminate()
+    if daemon.wait(timeout=10) != 0:
+        fail("khobord exited %d on SIGTERM" % daemon.returncode)
+    procs.append(subprocess.Popen([khobord, "--config", config]))
+    wait_for("the coalesced update", lambda: last_seq(ctl) >= 2)
+    alert, update = [json.loads(l) for l in sub(pub, ctl, "json", 2)]
+    if "new_entries" not in update or update["event"]["id"] != alert["event"]["id"]:
+        fail("the second message is an update of the alerted event: %s" % update)
+    if update["new_entries"] != 2 or sorted(update["new_sources"]) != ["desh-khobor",
+                                                                       "sokaler-barta"]:
+        fail("the update names both reports: %s" % update)
+    if utc(update["time"]) - utc(alert["time"]) < GROUP_INTERVAL_S:
+        fail("the update went out a group_interval after the alert: %s, %s"
+             % (alert["time"], update["time"]))
+    if pending_entries(db) != 0 or last_seq(ctl) != 2:
+        fail("the update was sent once and nothing waits (last seq %d)" % last_seq(ctl))
+    print("events --coalesce: two reports within the group_interval, one update after it")
+
+
 with tempfile.TemporaryDirectory() as tmp:
     root = os.path.join(tmp, "feeds")
     os.mkdir(root)
@@ -128,8 +178,8 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(config, "w", encoding="utf-8") as f:
         f.write('watchlists = "wl"\n[store]\npath = "state.db"\n'
                 '[publish]\nendpoint = "%s"\n[control]\nendpoint = "%s"\n'
-                '[poll]\ninterval = "1s"\n[alerts]\ngroup_interval = 0\n[log]\nlevel = "warning"\n'
-                % (pub, ctl))
+                '[poll]\ninterval = "1s"\n[alerts]\ngroup_interval = %d\n[log]\nlevel = "warning"\n'
+                % (pub, ctl, GROUP_INTERVAL_S))
         for outlet in CAPSIZE:
             f.write('[[feed]]\nid = "%s"\nurl = "http://127.0.0.1:%d/files/%s.xml"\n'
                     % (outlet, port, outlet))
@@ -138,6 +188,9 @@ with tempfile.TemporaryDirectory() as tmp:
     try:
         # 1. The first outlet's report: the alert.
         wait_for("the first alert", lambda: last_seq(ctl) >= 1)
+        if COALESCE:
+            coalesce(root, tmp, pub, ctl, config, procs)
+            sys.exit(0)
         # 2. The two other outlets' write-ups of the same capsize: updates of its event.
         for outlet in ("sokaler-barta", "desh-khobor"):
             write_feed(root, outlet, [item(outlet, "meghna-launch", CAPSIZE[outlet])])
@@ -181,6 +234,7 @@ with tempfile.TemporaryDirectory() as tmp:
             fail("the next day's alert is not under the first event: %r" % text[3])
     finally:
         for p in reversed(procs):
-            p.terminate()
-            p.wait(timeout=10)
+            if p.poll() is None:
+                p.terminate()
+                p.wait(timeout=10)
 print("events: one alert and two updates for one event, and its own alert for the next day's")
