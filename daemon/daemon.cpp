@@ -171,7 +171,8 @@ struct Daemon::Impl {
   // One summary line per round (the poll interval) instead of a line per feed:
   // healthy feeds stay quiet in the journal at info level.
   struct RoundStats {
-    int64_t polls = 0, not_modified = 0, changed = 0, new_entries = 0, alerts = 0, failed = 0;
+    int64_t polls = 0, not_modified = 0, changed = 0, new_entries = 0, alerts = 0, updates = 0,
+            failed = 0;
   } round;
   int64_t next_round_log_mono = 0;
   std::string reload_error;  // why the last reload was refused (empty when it was not)
@@ -198,6 +199,7 @@ struct Daemon::Impl {
       const std::vector<int64_t> seqs = pipeline().flush_updates();
       next_update_due_ms = store.next_update_due();
       if (!seqs.empty()) {
+        round.updates += static_cast<int64_t>(seqs.size());
         KHOBOR_LOG(debug, std::to_string(seqs.size()) + " coalesced story update(s) due");
         publish();
       }
@@ -593,6 +595,7 @@ struct Daemon::Impl {
           ++round.changed;
           round.new_entries += static_cast<int64_t>(res.new_entries);
           round.alerts += static_cast<int64_t>(res.alert_seqs.size());
+          round.updates += static_cast<int64_t>(res.update_seqs.size());
           publish();
           break;
         }
@@ -818,7 +821,7 @@ struct Daemon::Impl {
                          std::to_string(round.changed) + " read (" +
                          std::to_string(round.new_entries) + " new entries), " +
                          std::to_string(round.failed) + " failed; " + std::to_string(round.alerts) +
-                         " alert(s)");
+                         " alert(s), " + std::to_string(round.updates) + " update(s)");
     round = RoundStats{};
     notify("STATUS=" + status_line());
   }
