@@ -304,7 +304,9 @@ size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t 
         index.restore(saved);
         if (events != nullptr) {
           saved_event.story = saved.story;
-          saved_event.event = static_cast<uint64_t>(row.event != 0 ? row.event : row.story);
+          // Every row has its event: migration 7 set it to the story for older rows
+          // (0 is an id like any other: the first story's).
+          saved_event.event = static_cast<uint64_t>(row.event);
           saved_event.outlet = saved.outlet;
           saved_event.time = saved.time;
           saved_event.fingerprint = saved.fingerprint;

@@ -284,3 +284,43 @@ TEST_CASE("the same article from two feeds of one outlet is one alert", "[daemon
     CHECK(both.same_links == 0);
   }
 }
+
+TEST_CASE("a restart keeps the stories the event level joined in their event", "[daemon]") {
+  // Two stories of one event as the event level saved them (story 1 joined event 0,
+  // the first story's), the event alerted for the list; after the restart a copy of
+  // story 1's report is an update of event 0, not a new alert.
+  auto store = Store::open(":memory:");
+  REQUIRE(store.ok());
+  ManualClock clock(k_t0);
+  const int64_t t0_s = k_t0 / 1000;
+  const auto report = khobor::stories::fingerprint(t::k_report_title, "", t::k_report_body);
+  const auto other = khobor::stories::fingerprint(t::k_other_title, "", t::k_other_body);
+  khobor::store::StoryEntryRow a{0,          0,    "outlet-a",     "r1",
+                                 "outlet-a", t0_s, report.simhash, report.features};
+  a.event = 0;
+  a.title_features = report.title_features;
+  khobor::store::StoryEntryRow b{1,          1,         "outlet-b",    "o1",
+                                 "outlet-b", t0_s + 60, other.simhash, other.features};
+  b.event = 0;
+  b.title_features = other.title_features;
+  store->save_story_entry(a);
+  store->save_story_entry(b);
+  REQUIRE(store->mark_event_alerted(0, "climate", 1, k_t0));
+
+  clock.advance_ms(10 * k_minute);
+  StoryIndex stories;
+  EventIndex events;
+  REQUIRE(restore_stories(*store, stories, clock.now_ms() / 1000, &events) == 2);
+  CHECK(stories.story_count() == 2);
+  Pipeline pipeline(*store, clock, &stories, &events, UpdatePolicy{0});
+  // The copy matches the list only through a word added to its title.
+  const std::string title = std::string(t::k_other_title) + " (জলবায়ু)";
+  const auto copy =
+      pipeline.process("outlet-c", feed_with("o2", title.c_str(), "", t::k_other_body), climate(),
+                       state_of("outlet-c"));
+  CHECK(copy.alert_seqs.empty());
+  REQUIRE(copy.update_seqs.size() == 1);
+  const json u = payload(*store, copy.update_seqs[0]);
+  CHECK(u.at("event").at("id") == 0);
+  CHECK(u.at("story") == 1);
+}
