@@ -293,58 +293,6 @@ Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std:
 
 }  // namespace
 
-Result<int64_t> parse_duration(std::string_view text) {
-  auto bad = [&] {
-    return make_error("duration",
-                      "expected seconds (300) or a duration like \"90s\", \"5m\", "
-                      "\"2h\", \"1h30m\", got \"" +
-                          std::string(text) + "\"");
-  };
-  if (text.empty()) {
-    return bad();
-  }
-  int64_t total = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    int64_t n = 0;
-    size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      n = n * 10 + (text[i] - '0');
-      if (n > 10'000'000'000) {
-        return bad();
-      }
-      ++i;
-    }
-    if (i == start) {
-      return bad();
-    }
-    int64_t unit = 1;
-    if (i < text.size()) {
-      switch (text[i]) {
-        case 's':
-          unit = 1;
-          break;
-        case 'm':
-          unit = 60;
-          break;
-        case 'h':
-          unit = 3600;
-          break;
-        case 'd':
-          unit = 86400;
-          break;
-        default:
-          return bad();
-      }
-      ++i;
-    } else if (start != 0) {
-      return bad();  // "1h30": a number without a unit after a unit
-    }
-    total += n * unit;
-  }
-  return total;
-}
-
 namespace {
 Result<Config> config_from_table(const toml::table& root, const std::string& source_name,
                                  const std::string& base_dir);
@@ -369,8 +317,8 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   cfg.file = source_name;
 
   if (auto e = c.known_keys(root, "",
-                            {"store", "publish", "control", "poll", "http", "stories", "watchlists",
-                             "feed", "log"})) {
+                            {"store", "publish", "control", "poll", "http", "stories", "alerts",
+                             "watchlists", "feed", "log"})) {
     return *e;
   }
 
@@ -498,6 +446,21 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
         return secs.error();
       }
       cfg.story_window_s = *secs;
+    }
+  }
+
+  // [alerts] group_interval
+  auto alerts_t = section("alerts", {"group_interval"});
+  if (!alerts_t) {
+    return alerts_t.error();
+  }
+  if (*alerts_t != nullptr) {
+    if (const toml::node* n = (*alerts_t)->get("group_interval")) {
+      auto secs = duration_value(c, *n, "[alerts] group_interval", 0, 86400);
+      if (!secs) {
+        return secs.error();
+      }
+      cfg.group_interval_s = *secs;
     }
   }
 

@@ -45,35 +45,41 @@ std::string local_time(int64_t seconds) {
   return buf;
 }
 
-// A story.update: "#13 2026-11-28 06:50 [story 4: 3 outlets, 4 entries; summit]
-// sonar-desh: title — link"; the raw frame when it does not read as one.
+// A story.update, indented under its event's alert: "  └ #13 2026-11-28 06:50 [summit,
+// event 4: 3 outlets, 4 entries; 2 new from bss, samakal] samakal: title — link"; the
+// raw frame when it does not read as one.
 std::string readable_update(const std::string& topic, const std::string& payload) {
-  json j = json::parse(payload, nullptr, false);
-  try {
-    if (j.is_discarded() || !j.is_object()) {
-      throw std::runtime_error("not a JSON object");
-    }
-    const json& entry = j.at("entry");
-    std::string line = "#" + std::to_string(j.at("seq").get<int64_t>()) + " ";
-    const std::string time = j.at("time").get<std::string>();
-    line += time.substr(0, 10) + " " + time.substr(11, 5) + " UTC";
-    line += " [story " + std::to_string(j.at("story").get<uint64_t>()) + ": " +
-            std::to_string(j.at("outlet_count").get<uint32_t>()) + " outlets, " +
-            std::to_string(j.at("entry_count").get<uint32_t>()) + " entries;";
-    for (const auto& w : j.at("watchlists")) {
-      line += " " + w.get<std::string>();
-    }
-    line += "] " + j.at("feed").get<std::string>() + ": " + entry.at("title").get<std::string>();
-    if (const std::string link = entry.value("link", ""); !link.empty()) {
-      line += " — " + link;
-    }
-    return line;
-  } catch (const std::exception& e) {
-    return topic + " " + payload + "   (" + e.what() + ")";
+  auto u = khobor::bus::story_update_from_json(payload);
+  if (!u) {
+    return topic + " " + payload + "   (" + u.error().message + ")";
   }
+  std::string line = "  └ #" + std::to_string(u->seq) + " ";
+  const int64_t when = u->entry.published ? *u->entry.published : u->time_ms / 1000;
+  line += local_time(when) + " [";
+  std::string lists = u->watchlist;
+  if (lists.empty()) {
+    for (const auto& w : u->watchlists) {
+      lists += (lists.empty() ? "" : ", ") + w;
+    }
+  }
+  line += lists + (lists.empty() ? "" : ", ") + "event " + std::to_string(u->event.id) + ": " +
+          std::to_string(u->event.outlet_count) + " outlets, " +
+          std::to_string(u->event.entry_count) + " entries";
+  if (u->new_entries > 1) {
+    std::string from;
+    for (const auto& f : u->new_sources) {
+      from += (from.empty() ? "" : ", ") + f;
+    }
+    line += "; " + std::to_string(u->new_entries) + " new from " + from;
+  }
+  line += "] " + u->feed + ": " + u->entry.title;
+  if (!u->entry.link.empty()) {
+    line += " — " + u->entry.link;
+  }
+  return line;
 }
 
-// "#12 2026-11-28 06:41 [summit] dainik-alo: title — link (পুতিন)".
+// "#12 2026-11-28 06:41 [summit, event 4] dainik-alo: title — link (পুতিন)".
 std::string readable(const std::string& topic, const std::string& payload) {
   if (topic == khobor::bus::k_story_update_topic) {
     return readable_update(topic, payload);
@@ -84,7 +90,11 @@ std::string readable(const std::string& topic, const std::string& payload) {
   }
   std::string line = "#" + std::to_string(a->seq) + " ";
   int64_t when = a->entry.published ? *a->entry.published : a->time_ms / 1000;
-  line += local_time(when) + " [" + a->watchlist + "] " + a->feed + ": " + a->entry.title;
+  line += local_time(when) + " [" + a->watchlist;
+  if (a->event) {
+    line += ", event " + std::to_string(a->event->id);
+  }
+  line += "] " + a->feed + ": " + a->entry.title;
   if (!a->entry.link.empty()) {
     line += " — " + a->entry.link;
   }

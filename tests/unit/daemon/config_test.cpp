@@ -256,3 +256,14 @@ TEST_CASE("keep_alerts and the CURVE secret keys are read, with errors naming th
   CHECK(error_of("[control]\ncurve_secret_key = \"short\"\n")
             .find("test.toml:2:20: [control] curve_secret_key") != std::string::npos);
 }
+
+TEST_CASE("[alerts] group_interval is a duration from 0 to a day, 5 minutes by default",
+          "[daemon][config]") {
+  CHECK(parse_config("", "t.toml", "/")->group_interval_s == 300);
+  CHECK(parse_config("[alerts]\ngroup_interval = \"15m\"\n", "t.toml", "/")->group_interval_s ==
+        900);
+  CHECK(parse_config("[alerts]\ngroup_interval = 0\n", "t.toml", "/")->group_interval_s == 0);
+  CHECK(error_of("[alerts]\ngroup_interval = \"2d\"\n").find("[alerts] group_interval") !=
+        std::string::npos);
+  CHECK(error_of("[alerts]\ngroup_wait = \"1m\"\n").find("group_wait") != std::string::npos);
+}
