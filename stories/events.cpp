@@ -46,8 +46,10 @@ constexpr std::size_t k_posted_title = 10;     // rarest headline features poste
 constexpr std::size_t k_member_title = 12;     // headline features kept per member
 constexpr uint32_t k_rare_df = 4;              // a feature this rare stands in for a name
 constexpr std::size_t k_max_candidates = 64;   // events scored per entry
-constexpr double k_prior_docs = 1000;          // see idf()
-constexpr int k_df_shift = 12;                 // df table: top 20 bits of a feature
+// A feature in this many recent entries is common: never posted, never looked up.
+constexpr uint32_t k_common = 256;
+constexpr double k_prior_docs = 1000;  // see idf()
+constexpr int k_df_shift = 12;         // df table: top 20 bits of a feature
 
 bool is_number(uint32_t f) {
   return (f & 1U) != 0;
@@ -318,6 +320,9 @@ struct EventIndex::Impl {
                                          int64_t time) const {
     std::vector<uint64_t> ids;
     for (const uint32_t f : fp.features) {
+      if (df_of(f) >= k_common) {
+        continue;  // never posted
+      }
       const auto it = postings.find(f);
       if (it == postings.end()) {
         continue;
@@ -326,8 +331,28 @@ struct EventIndex::Impl {
         ids.push_back(id);
       }
     }
+    // The events that share the most posted features first; at most k_max_candidates
+    // are scored.
     std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<std::pair<uint32_t, uint64_t>> by_shared;  // (-count, id)
+    for (std::size_t i = 0; i < ids.size();) {
+      std::size_t j = i;
+      while (j < ids.size() && ids[j] == ids[i]) {
+        ++j;
+      }
+      by_shared.emplace_back(static_cast<uint32_t>(UINT32_MAX - (j - i)), ids[i]);
+      i = j;
+    }
+    if (by_shared.size() > k_max_candidates) {
+      std::partial_sort(by_shared.begin(),
+                        by_shared.begin() + static_cast<std::ptrdiff_t>(k_max_candidates),
+                        by_shared.end());
+      by_shared.resize(k_max_candidates);
+    }
+    ids.clear();
+    for (const auto& [count, id] : by_shared) {
+      ids.push_back(id);
+    }
     std::vector<EventCandidate> out;
     for (const uint64_t id : ids) {
       const auto it = events.find(id);
@@ -396,7 +421,7 @@ struct EventIndex::Impl {
       by_df.emplace_back(df_of(f[i]), f[i]);
     }
     std::sort(by_df.begin(), by_df.end());
-    for (std::size_t k = 0; k < by_df.size() && k < keep; ++k) {
+    for (std::size_t k = 0; k < by_df.size() && k < keep && by_df[k].first < k_common; ++k) {
       std::vector<uint64_t>& list = postings[by_df[k].second];
       if (std::find(list.begin(), list.end(), id) == list.end()) {
         // Drop closed events from the list while here.

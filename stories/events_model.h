@@ -9,12 +9,10 @@
 
 namespace khobor::stories::model {
 
-// cos_title, cos_all, best_title, rare_shared, title_unshared, num_unshared, time_newest,
-// time_first, same_outlet, cos_title_all, contained, short_title
-inline constexpr std::array<double, 12> k_weights = {1.651471,  1.924085,  4.408535, 2.209290,
-                                                     -0.159226, -0.391858, 1.755888, 1.304041,
-                                                     -0.957611, 2.477794,  2.045945, -0.875956};
-inline constexpr double k_bias = -10.568304;
+// cos_title, cos_all, best_title, rare_shared, title_unshared, num_unshared, time_newest, time_first, same_outlet, cos_title_all, contained, short_title
+inline constexpr std::array<double, 12> k_weights = {
+    1.563941, 1.926618, 4.300498, 2.139004, -0.247460, -0.393100, 1.737030, 1.393583, -0.950100, 2.372941, 1.906158, -1.086453};
+inline constexpr double k_bias = -10.282568;
 inline constexpr double k_threshold = 0.45;
 
 }  // namespace khobor::stories::model
