@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "feeds/dates.h"
+#include "feeds/fetcher.h"
 #include "feeds/parser.h"
 #include "tools/command.h"
 
@@ -46,7 +47,8 @@ khobor::Result<Body> fetch(const std::string& url) {
     return khobor::make_error("curl", "cannot create a curl handle");
   }
   Body body;
-  std::string ua = std::string("khobor/") + KHOBOR_VERSION + " (+" + KHOBOR_PROJECT_URL + ")";
+  // No config here, so no operator's contact: "khobor/VERSION".
+  const std::string ua = khobor::feeds::user_agent();
   curl_easy_setopt(h.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(h.get(), CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(h.get(), CURLOPT_MAXREDIRS, 5L);

@@ -13,6 +13,7 @@
 
 #include "bus/subscriber.h"
 #include "store/store.h"
+#include "tests/support/http_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -20,6 +21,9 @@ using namespace std::chrono_literals;
 using khobor::bus::Message;
 using khobor::bus::Subscriber;
 using khobor::store::Store;
+using khobor::testing::HttpReply;
+using khobor::testing::HttpRequest;
+using khobor::testing::HttpServer;
 using khobor::testing::Process;
 using khobor::testing::slurp;
 using khobor::testing::TempDir;
@@ -419,6 +423,10 @@ TEST_CASE("khobord --check-config accepts a good config and names a bad watch li
     REQUIRE(status.has_value());
     CHECK(*status == 0);
     CHECK(slurp(dir.file("out-1")).find("1 watch list(s)") != std::string::npos);
+    // No [http] contact: a warning, not a problem.
+    CHECK(slurp(dir.file("err-1"))
+              .find("warning: " + dir.file("k.toml") + ": [http] contact is not set") !=
+          std::string::npos);
   }
   write_file(dir.file("lists/bad.toml"), "name = \"bad\"\nrules = [\"পুতিন AND\"]\n");
   Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--check-config"}, dir.file("out-2"),
@@ -475,4 +483,29 @@ TEST_CASE("A feed whose guids change on every poll alerts once, then is identifi
   CHECK(log.find(note) == std::string::npos);
   CHECK(w.store().alerts_after(last, 100).empty());
   CHECK(w.receive(1, 500ms).empty());
+}
+
+TEST_CASE("khobord's requests name the operator's [http] contact in the User-Agent", "[e2e]") {
+  const std::string feed = slurp(std::string(KHOBOR_FIXTURES) + "/demo/dainik-alo.xml");
+  HttpServer server([&](const HttpRequest&) {
+    return HttpReply{200, {{"Content-Type", "application/rss+xml; charset=utf-8"}}, feed};
+  });
+  TempDir dir;
+  fs::create_directories(dir.file("lists"));
+  write_file(dir.file("k.toml"),
+             "watchlists = \"lists\"\n[store]\npath = \"k.db\"\n[publish]\n"
+             "endpoint = \"ipc://" +
+                 dir.file("alerts.sock") +
+                 "\"\n[http]\ncontact = \"mailto:desk@example.org\"\n"
+                 "[[feed]]\nid = \"dainik-alo\"\nurl = \"" +
+                 server.url("/feed.xml") + "\"\n");
+  Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--once"}, "", dir.file("log"));
+  auto status = p.wait_for_exit(60s);
+  INFO(slurp(dir.file("log")));
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+  auto reqs = server.requests();
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs[0].header("user-agent") == "khobor/" KHOBOR_VERSION " (+mailto:desk@example.org)");
+  CHECK(slurp(dir.file("log")).find("[http] contact is not set") == std::string::npos);
 }
