@@ -11,11 +11,13 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "bus/control.h"
 #include "bus/subscriber.h"
 #include "store/store.h"
 #include "tests/support/http_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/zmq_probe.h"
 
 using namespace std::chrono_literals;
 using khobor::bus::Message;
@@ -508,4 +510,34 @@ TEST_CASE("khobord's requests name the operator's [http] contact in the User-Age
   REQUIRE(reqs.size() == 1);
   CHECK(reqs[0].header("user-agent") == "khobor/" KHOBOR_VERSION " (+mailto:desk@example.org)");
   CHECK(slurp(dir.file("log")).find("[http] contact is not set") == std::string::npos);
+}
+
+TEST_CASE("A 20 MB control request is dropped unread and khobord stays up and answers status",
+          "[e2e]") {
+  World w;
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  const std::string control = "ipc://" + w.file("control.sock");
+  // Up: the control socket answers (bounded retries while khobord starts).
+  auto up_until = std::chrono::steady_clock::now() + 20s;
+  khobor::Result<std::string> status = khobor::make_error("control", "not asked yet");
+  while (!status && std::chrono::steady_clock::now() < up_until) {
+    status = khobor::bus::control_request(control, R"({"cmd":"status"})", 500);
+  }
+  INFO(slurp(log_file));
+  REQUIRE(status);
+
+  const std::string big = R"({"cmd":"status","pad":")" + std::string(20 << 20, 'x') + "\"}";
+  auto outcome = khobor::testing::probe_request(control, big, 30s);
+  CHECK(outcome.disconnected);
+  CHECK_FALSE(outcome.replied);
+
+  status = khobor::bus::control_request(control, R"({"cmd":"status"})", 5000);
+  REQUIRE(status);
+  CHECK(json::parse(*status)["ok"] == true);
+  CHECK_FALSE(d->wait_for_exit(0ms).has_value());  // still running
+  d->signal(SIGTERM);
+  auto exit_status = d->wait_for_exit(5s);
+  REQUIRE(exit_status.has_value());
+  CHECK(*exit_status == 0);
 }
