@@ -2,8 +2,8 @@
 //
 // On a terminal each alert is one readable line (its time: the entry's, in the
 // --tz zone, Asia/Dhaka by default, with the UTC offset shown); when stdout is
-// piped, the alert's JSON (bus/WIRE_FORMAT.md), one per line, for scripts. --count and --timeout
-// let scripts and tests stop it.
+// piped, the alert's JSON (bus/WIRE_FORMAT.md), one per line, for scripts.
+// --count and --timeout let scripts and tests stop it.
 //
 // With --state FILE (or --since N, --from-start) it knows where it is in khobord's
 // seq: it replays what it missed from the control socket, then follows the PUB
