@@ -108,6 +108,36 @@ std::optional<std::string> check_url(const std::string& url) {
   return problem;
 }
 
+// An error text when `contact` is no http(s) URL or mailto: address that can
+// stand in a User-Agent comment (printable ASCII, no space, no parenthesis).
+std::optional<std::string> check_contact(const std::string& contact) {
+  const std::string expected =
+      " (expected the URL of a page about this fetcher, \"https://…\", or an address, "
+      "\"mailto:someone@example.org\"; it is sent in the User-Agent)";
+  for (unsigned char ch : contact) {
+    if (ch <= 0x20 || ch >= 0x7F || ch == '(' || ch == ')') {
+      return "\"" + contact +
+             "\" holds a character a User-Agent cannot carry (a space, a parenthesis or a "
+             "non-ASCII character; percent-encode it)" +
+             expected;
+    }
+  }
+  if (contact.rfind("mailto:", 0) == 0) {
+    const auto at = contact.find('@', 7);
+    if (at == std::string::npos || at == 7 || at + 1 == contact.size()) {
+      return "\"" + contact + "\" is no mail address" + expected;
+    }
+    return std::nullopt;
+  }
+  if (contact.rfind("https://", 0) != 0 && contact.rfind("http://", 0) != 0) {
+    return "\"" + contact + "\" is neither an http(s) URL nor a mailto: address" + expected;
+  }
+  if (auto problem = check_url(contact)) {
+    return *problem + expected;
+  }
+  return std::nullopt;
+}
+
 // A duration key: seconds (an integer) or a string like "5m", within [lo, hi].
 Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std::string& key,
                                int64_t lo, int64_t hi) {
@@ -228,6 +258,16 @@ std::optional<Error> read_http(const Checker& c, const toml::table& t, HttpConfi
       return s.error();
     }
     h.proxy = *s;
+  }
+  if (const toml::node* n = t.get("contact")) {
+    auto s = c.string(*n, "[http] contact");
+    if (!s) {
+      return s.error();
+    }
+    if (auto problem = check_contact(*s)) {
+      return c.error(*n, "[http] contact", *problem);
+    }
+    h.contact = *s;
   }
   return std::nullopt;
 }
@@ -422,9 +462,9 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   }
 
   // [http]
-  auto http = section(
-      "http", {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time", "max_body_bytes",
-               "max_redirects", "max_connections", "max_per_domain", "ca_file", "proxy"});
+  auto http = section("http", {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time",
+                               "max_body_bytes", "max_redirects", "max_connections",
+                               "max_per_domain", "ca_file", "proxy", "contact"});
   if (!http) {
     return http.error();
   }

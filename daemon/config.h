@@ -44,6 +44,10 @@ struct HttpConfig {
   int64_t max_per_domain = 4;    // transfers at once per registrable domain
   std::string ca_file;           // extra CA bundle ("" : the system's)
   std::string proxy;             // "" : from the environment (https_proxy, …)
+  // Who the outlets' webmasters can reach about this fetcher: an http(s) URL or a
+  // mailto: address, sent in the User-Agent ("khobor/VERSION (+CONTACT)").
+  // "": none (khobord --check-config and the start-up log warn).
+  std::string contact;
 
   bool operator==(const HttpConfig&) const = default;
 };

@@ -22,6 +22,7 @@
 #include "bus/control.h"
 #include "bus/publisher.h"
 #include "bus/security.h"
+#include "daemon/check.h"
 #include "daemon/config.h"
 #include "daemon/control_api.h"
 #include "daemon/pipeline.h"
@@ -96,6 +97,7 @@ feeds::FetchOptions fetch_options(const HttpConfig& h) {
   o.max_per_host = static_cast<int>(h.max_per_domain);
   o.ca_file = h.ca_file;
   o.proxy = h.proxy;
+  o.user_agent = feeds::user_agent(h.contact);
   return o;
 }
 
@@ -949,6 +951,9 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
     return cfg.error();
   }
   log::set_level(cfg->log_level);
+  if (cfg->http.contact.empty()) {
+    KHOBOR_LOG(warning, cfg->file + ": " + k_no_contact_warning);
+  }
   if (auto st = check_endpoints(*cfg); !st) {
     return st.error();
   }

@@ -213,6 +213,26 @@ proxy = "http://proxy:3128"
   CHECK(error_of("[http]\nverify = false\n").find("unknown key") != std::string::npos);
 }
 
+TEST_CASE("[http] contact is an http(s) URL or a mailto: address a User-Agent can carry",
+          "[daemon][config]") {
+  CHECK(parse_config("", "t.toml", "/")->http.contact.empty());  // none shipped, none invented
+  for (const char* good : {"https://newsdesk.example.org/khobor", "http://example.org/bot",
+                           "mailto:desk@example.org"}) {
+    INFO(good);
+    auto r = parse_config(std::string("[http]\ncontact = \"") + good + "\"\n", "t.toml", "/");
+    REQUIRE(r.ok());
+    CHECK(r->http.contact == good);
+  }
+  for (const char* bad :
+       {"desk@example.org", "ftp://example.org/", "mailto:desk", "https://example.org/a b",
+        "https://example.org/(bot)", "https://example.org/\\u00e0", "mailto:@example.org"}) {
+    INFO(bad);
+    std::string msg = error_of(std::string("[http]\ncontact = \"") + bad + "\"\n");
+    CHECK(msg.find("test.toml:2:11: [http] contact") == 0);
+    CHECK(msg.find("mailto:someone@example.org") != std::string::npos);  // says what to write
+  }
+}
+
 TEST_CASE("A feed has its own interval bounds, extra headers and enabled flag",
           "[daemon][config]") {
   auto r = parse_config(R"(
