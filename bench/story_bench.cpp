@@ -24,8 +24,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "stories/fingerprint.h"
 #include "stories/events.h"
+#include "stories/fingerprint.h"
 #include "stories/story_index.h"
 
 using khobor::stories::Fingerprint;
@@ -372,22 +372,23 @@ int main(int argc, char** argv) {
     });
     std::printf("khobor EventIndex: %zu open events for %zu entries (window 36 h)\n",
                 events.event_count(), n);
-    std::printf("  add: %.0f entries per CPU second for the event level (%.0f for the story "
-                "level beside it; the two are timed apart)\n",
-                static_cast<double>(n) / event_cpu, static_cast<double>(n) / story_cpu);
     std::printf(
-        "  lookup (candidates scored by the model): %zu in %.2f s: %.0f per CPU second\n",
-        run.lookups, run.wall_s, static_cast<double>(run.lookups) / run.cpu_s);
+        "  add: %.0f entries per CPU second for the event level (%.0f for the story "
+        "level beside it; the two are timed apart)\n",
+        static_cast<double>(n) / event_cpu, static_cast<double>(n) / story_cpu);
+    std::printf("  lookup (candidates scored by the model): %zu in %.2f s: %.0f per CPU second\n",
+                run.lookups, run.wall_s, static_cast<double>(run.lookups) / run.cpu_s);
     std::printf(
         "  lookup latency: p50 %.2f us, p90 %.2f us, p99 %.2f us, p99.9 %.2f us; scheduled out "
         "%ld times\n",
         percentile(run.all, 0.50), percentile(run.all, 0.90), percentile(run.all, 0.99),
         percentile(run.all, 0.999), run.preempted);
     std::printf("  lookups that would join an event: %zu of %zu\n", found, run.lookups);
-    std::printf("  memory: %.1f bytes/entry by the event index's count; %.1f bytes/entry of heap "
-                "for both levels together\n",
-                static_cast<double>(events.memory_bytes()) / static_cast<double>(n),
-                static_cast<double>(heap) / static_cast<double>(n));
+    std::printf(
+        "  memory: %.1f bytes/entry by the event index's count; %.1f bytes/entry of heap "
+        "for both levels together\n",
+        static_cast<double>(events.memory_bytes()) / static_cast<double>(n),
+        static_cast<double>(heap) / static_cast<double>(n));
   }
 
   // --- the peer: textbook MinHash LSH ---
