@@ -11,8 +11,8 @@ namespace khobor::stories::model {
 
 // cos_title, cos_all, best_title, rare_shared, title_unshared, num_unshared, time_newest, time_first, same_outlet, cos_title_all, contained, short_title
 inline constexpr std::array<double, 12> k_weights = {
-    1.563941, 1.926618, 4.300498, 2.139004, -0.247460, -0.393100, 1.737030, 1.393583, -0.950100, 2.372941, 1.906158, -1.086453};
-inline constexpr double k_bias = -10.282568;
+    1.242664, 1.936296, 4.677391, 2.134281, -0.151558, -0.378843, 1.874453, 1.378135, -0.943865, 2.331593, 2.025786, -1.053304};
+inline constexpr double k_bias = -10.543198;
 inline constexpr double k_threshold = 0.45;
 
 }  // namespace khobor::stories::model
