@@ -11,8 +11,8 @@ namespace khobor::stories::model {
 
 // cos_title, cos_all, best_title, rare_shared, title_unshared, num_unshared, time_newest, time_first, same_outlet, cos_title_all, contained, short_title
 inline constexpr std::array<double, 12> k_weights = {
-    1.242664, 1.936296, 4.677391, 2.134281, -0.151558, -0.378843, 1.874453, 1.378135, -0.943865, 2.331593, 2.025786, -1.053304};
-inline constexpr double k_bias = -10.543198;
-inline constexpr double k_threshold = 0.45;
+    1.168930, 1.831898, 4.267311, 1.990768, -0.398242, -0.385902, 1.823992, 1.406470, -0.910929, 2.004454, 1.683353, -1.222180};
+inline constexpr double k_bias = -9.686706;
+inline constexpr double k_threshold = 0.60;
 
 }  // namespace khobor::stories::model
