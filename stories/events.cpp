@@ -415,13 +415,16 @@ struct EventIndex::Impl {
     }
     std::sort(hits.begin(), hits.end());
     hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
-    std::vector<std::pair<uint32_t, uint64_t>> by_shared;  // (UINT32_MAX - count, id)
+    // (UINT32_MAX - count, UINT64_MAX - id): the most shared first, and among equals
+    // the newest event (ids grow with time), the likelier one to be reported again.
+    std::vector<std::pair<uint32_t, uint64_t>> by_shared;
     for (std::size_t i = 0; i < hits.size();) {
       std::size_t j = i;
       while (j < hits.size() && hits[j].first == hits[i].first) {
         ++j;
       }
-      by_shared.emplace_back(static_cast<uint32_t>(UINT32_MAX - (j - i)), hits[i].first);
+      by_shared.emplace_back(static_cast<uint32_t>(UINT32_MAX - (j - i)),
+                             UINT64_MAX - hits[i].first);
       i = j;
     }
     const std::size_t keep = std::min(by_shared.size(), k_max_candidates);
@@ -430,7 +433,7 @@ struct EventIndex::Impl {
     std::vector<uint64_t> ids;
     ids.reserve(keep);
     for (std::size_t i = 0; i < keep; ++i) {
-      ids.push_back(by_shared[i].second);
+      ids.push_back(UINT64_MAX - by_shared[i].second);
     }
     return ids;
   }

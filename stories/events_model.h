@@ -11,8 +11,8 @@ namespace khobor::stories::model {
 
 // cos_title, cos_all, best_title, rare_shared, title_unshared, num_unshared, time_newest, time_first, same_outlet, cos_title_all, contained, short_title
 inline constexpr std::array<double, 12> k_weights = {
-    1.168930, 1.831898, 4.267311, 1.990768, -0.398242, -0.385902, 1.823992, 1.406470, -0.910929, 2.004454, 1.683353, -1.222180};
-inline constexpr double k_bias = -9.686706;
-inline constexpr double k_threshold = 0.60;
+    1.286132, 1.947168, 4.390559, 2.053436, -0.254641, -0.399829, 1.703990, 1.058777, -0.918508, 2.148824, 1.876829, -1.110353};
+inline constexpr double k_bias = -9.749838;
+inline constexpr double k_threshold = 0.35;
 
 }  // namespace khobor::stories::model
