@@ -3,6 +3,11 @@
 # conffiles; the maintainer scripts create the user and directories.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The tested --exec recipes (README, "Alerts where people read them").
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/docs/examples/exec/mail.sh
+                 ${PROJECT_SOURCE_DIR}/docs/examples/exec/slack.sh
+                 ${PROJECT_SOURCE_DIR}/docs/examples/exec/notify.sh
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/exec)
 # A native package (no Debian revision): its changelog is changelog.gz.
 set(changelog_gz ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz)
 add_custom_command(OUTPUT ${changelog_gz}

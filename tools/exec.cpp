@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 extern char** environ;
 
@@ -46,15 +47,22 @@ std::string joined(const json& array, const char* key = nullptr) {
   return out;
 }
 
-// The child's environment: ours without any KHOBOR_* variable, then the message's.
+// The child's environment: ours (the user's own KHOBOR_MAIL_TO and the like
+// stay), with the message's variables in place of any of the same name.
 std::vector<std::string> child_environment(const std::string& topic, const std::string& payload) {
+  auto ours = exec_environment(topic, payload);
   std::vector<std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    if (std::strncmp(*e, "KHOBOR_", 7) != 0) {
-      env.emplace_back(*e);
+    const std::string_view var(*e);
+    const bool replaced = std::any_of(ours.begin(), ours.end(), [&](const auto& kv) {
+      return var.size() > kv.first.size() && var.compare(0, kv.first.size(), kv.first) == 0 &&
+             var[kv.first.size()] == '=';
+    });
+    if (!replaced) {
+      env.emplace_back(var);
     }
   }
-  for (auto& [name, value] : exec_environment(topic, payload)) {
+  for (auto& [name, value] : ours) {
     env.push_back(name + "=" + value);
   }
   return env;

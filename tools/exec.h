@@ -2,7 +2,8 @@
 //
 // CMD runs through /bin/sh -c, in its own process group, with the message's JSON
 // (one line) on standard input and its main fields in KHOBOR_* environment
-// variables; its standard output and error are khobor sub's. Not thread-safe
+// variables (beside khobor sub's own environment, so a recipe's settings such
+// as KHOBOR_MAIL_TO reach it); its standard output and error are khobor sub's. Not thread-safe
 // (one child at a time).
 #pragma once
 
