@@ -34,6 +34,8 @@ if(KHOBOR_PROJECT_URL)
 endif()
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, systemd")
+# khobor web's page names the Noto fonts; without them the browser picks others.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-noto-core")
 set(CPACK_STRIP_FILES ON)
 # conffiles: every file installed under /etc.
 file(GLOB shipped_watchlists RELATIVE ${PROJECT_SOURCE_DIR}/config/watchlists
