@@ -222,12 +222,15 @@ struct Desk::Impl {
   store::Database db;
   store::Statement recent;
   store::Statement entries;
+  store::Statement copies;
 
   explicit Impl(store::Database d)
       : db(std::move(d)),
         recent(db.prepare("SELECT seq, created, topic, payload FROM alerts ORDER BY seq DESC")),
-        entries(db.prepare("SELECT event, outlet, time FROM story_entries WHERE time >= ?1 "
-                           "ORDER BY time, seq")) {}
+        entries(db.prepare("SELECT event, outlet, time, story FROM story_entries WHERE time >= ?1 "
+                           "ORDER BY time, seq")),
+        copies(db.prepare("SELECT story, outlet, last_time FROM story_copies "
+                          "WHERE last_time >= ?1")) {}
 
   // The messages of the window, oldest first (read from the newest back; seq and
   // time rise together, so the read stops at the first run of older messages —
@@ -251,19 +254,37 @@ struct Desk::Impl {
     return out;
   }
 
-  // Each wanted event's outlets and times, in time order.
+  // Each wanted event's outlets and when khobord saw them (story_entries, and the
+  // copies folded into their stories: story_copies), in time order.
   std::map<int64_t, std::vector<std::pair<std::string, int64_t>>> timelines(
       const std::set<int64_t>& events, int64_t since_s) {
     std::map<int64_t, std::vector<std::pair<std::string, int64_t>>> out;
+    std::map<int64_t, int64_t> story_event;
     entries.reset();
     entries.bind(1, since_s);
     while (entries.step()) {
       int64_t event = entries.column_int(0);
-      if (events.count(event) != 0 && out[event].size() < k_max_timeline) {
+      if (events.count(event) != 0) {
+        story_event[entries.column_int(3)] = event;
         out[event].emplace_back(entries.column_text(1), entries.column_int(2));
       }
     }
     entries.reset();
+    copies.reset();
+    copies.bind(1, since_s);
+    while (copies.step()) {
+      if (auto it = story_event.find(copies.column_int(0)); it != story_event.end()) {
+        out[it->second].emplace_back(copies.column_text(1), copies.column_int(2));
+      }
+    }
+    copies.reset();
+    for (auto& [event, points] : out) {
+      std::stable_sort(points.begin(), points.end(),
+                       [](const auto& a, const auto& b) { return a.second < b.second; });
+      if (points.size() > k_max_timeline) {
+        points.resize(k_max_timeline);
+      }
+    }
     return out;
   }
 

@@ -4,7 +4,9 @@
 // work at once). The page's unit is the event (store/SCHEMA.md, version 7): every
 // alert and story.update of the window, grouped by their event, becomes one card
 // with its headline (the watch lists' words marked), the outlets on a timeline
-// (story_entries: who published when) and the entries with links out. Cards are
+// (story_entries and story_copies: when khobord first saw each outlet's entry,
+// which for a polled feed is minutes after it published) and the entries with
+// links out. Cards are
 // JSON; the page renders them as text, never as markup. Not thread-safe: one Desk
 // per thread (opening one is cheap).
 #pragma once

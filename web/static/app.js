@@ -49,7 +49,7 @@ function timeline(card) {
   for (const p of points) {
     const dot = el('span', 'dot');
     dot.style.left = ((p.time - t0) / span) * 100 + '%';
-    dot.title = p.outlet + ' ' + when(p.time);
+    dot.title = p.outlet + ', seen ' + when(p.time);
     bar.appendChild(dot);
     if (seen.has(p.outlet)) continue;
     seen.add(p.outlet);
@@ -92,9 +92,10 @@ function render(card) {
   art.dataset.seq = String(card.last_seq);
   const h = el('h2', 'headline');
   h.appendChild(linkOut(runs(el('span'), card.headline), card.link));
-  const outlets = card.outlet_count ? card.outlet_count + ' outlet' + (card.outlet_count > 1 ? 's' : '') + ', ' : '';
+  const count = (n, one, many) => n + ' ' + (n === 1 ? one : many);
+  const outlets = card.outlet_count ? count(card.outlet_count, 'outlet', 'outlets') + ', ' : '';
   const meta = el('p', 'meta', card.feed + ' · ' + when(card.published || card.last_time) + ' · ' +
-    outlets + (card.entry_count || card.entries.length) + ' entries' +
+    outlets + count(card.entry_count || card.entries.length, 'entry', 'entries') +
     (card.event !== null ? ' · event ' + card.event : ''));
   art.append(h, meta, lists(card));
   if (card.snippet && card.snippet.length) art.appendChild(runs(el('p', 'snippet'), card.snippet));
@@ -168,7 +169,7 @@ async function loadFeeds() {
     const bad = body.feeds.filter((f) => f.error || f.consecutive_errors).length;
     note.textContent = body.feeds.length + ' feeds' + (bad ? ', ' + bad + ' failing' : '');
   } catch (e) {
-    note.textContent = 'khobord does not answer: ' + e.message;
+    note.textContent = e.message;
   }
 }
 
