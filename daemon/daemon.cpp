@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <queue>
 #include <random>
+#include <set>
 #include <unordered_map>
 
 #include "base/log.h"
@@ -177,7 +179,9 @@ struct Daemon::Impl {
             failed = 0;
   } round;
   int64_t next_round_log_mono = 0;
-  std::string reload_error;  // why the last reload was refused (empty when it was not)
+  LoopTotals totals;                     // since start, for status (and khobor web's /metrics)
+  std::set<std::string> repaired_feeds;  // their last body was not well-formed, read anyway
+  std::string reload_error;              // why the last reload was refused (empty when it was not)
 
   Impl(DaemonOptions o, const Clock& c, Config cfg, store::Store st, bus::Publisher pub)
       : options(std::move(o)),
@@ -591,7 +595,12 @@ struct Daemon::Impl {
                                 std::to_string(res.alert_seqs.size()) + " alert(s)";
           if (parsed->bozo) {
             summary += " (the feed is not well-formed, read anyway)";
+            ++totals.repaired;
+            repaired_feeds.insert(r.feed_id);
+          } else {
+            repaired_feeds.erase(r.feed_id);
           }
+          ++totals.ok;
           KHOBOR_LOG(debug, summary);
           ++round.polls;
           ++round.changed;
@@ -608,6 +617,7 @@ struct Daemon::Impl {
           KHOBOR_LOG(debug, "feed " + r.feed_id + ": not modified (304)");
           ++round.polls;
           ++round.not_modified;
+          ++totals.not_modified;
           break;
         case Verdict::failed:
         case Verdict::throttled:
@@ -620,6 +630,7 @@ struct Daemon::Impl {
           store.save_feed_state(st);
           ++round.polls;
           ++round.failed;
+          ++totals.failed;
           KHOBOR_LOG(warning,
                      "feed " + r.feed_id + " (" + slot.poll.url + "): " + d.message +
                          (d.verdict == Verdict::retired
@@ -774,6 +785,7 @@ struct Daemon::Impl {
     s.published = published_total;
     s.dropped = publisher.dropped();
     s.subscribers = publisher.poll_subscriptions(0);
+    s.totals = totals;
     for (const auto& [id, slot] : slots) {
       FeedView f{id, slot.poll.url, slot.in_flight, slot.poll.retired, store.feed_state(id)};
       if (f.health && f.health->url != slot.poll.url) {
@@ -781,6 +793,7 @@ struct Daemon::Impl {
       }
       auto identity = store.feed_identity(id);
       f.link_ids = identity && identity->link_ids;
+      f.repaired = repaired_feeds.count(id) != 0;
       s.feeds.push_back(std::move(f));
     }
     return s;
@@ -909,6 +922,7 @@ struct Daemon::Impl {
           extra.push_back({watch_fd, POLLIN, 0});
         }
         fetcher.poll(extra, timeout_ms());
+        const auto busy_from = std::chrono::steady_clock::now();  // the round's work starts
         if (signal_fd >= 0 && (extra[0].revents & POLLIN) != 0) {
           handle_signals();
           if (stop) {
@@ -927,6 +941,9 @@ struct Daemon::Impl {
         flush_updates();
         prune_due();
         log_round(false);
+        totals.add_round(std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - busy_from)
+                             .count());
       }
     } catch (const std::exception& e) {
       KHOBOR_LOG(error, std::string("stopping on an unexpected error: ") + e.what());

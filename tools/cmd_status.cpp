@@ -100,6 +100,8 @@ void print_feeds(const json& feeds) {
       state = error;
     } else if (state == "ok" && f.value("ids", std::string()) == "links") {
       state = "ok, link ids";  // its guids change between polls
+    } else if (state == "ok" && f.value("repaired", false)) {
+      state = "ok, repaired";  // not well-formed, read anyway
     }
     rows.push_back(
         {str(f, "id"), str(f, "http_status"), short_time(f, "last_success"),

@@ -82,15 +82,36 @@ void daemon_series(Writer& w, const json& s) {
         num(a, "stored"));
   w.one("khobor_subscriptions", "gauge", "Topic subscriptions on khobord's PUB socket.",
         num(a, "subscribers"));
+  const json& polls = s.value("polls", json::object());
+  w.family("khobor_polls_total", "counter",
+           "Polls since khobord started, by outcome: 200 (a body read), 304, error.");
+  w.sample("khobor_polls_total", num(polls, "ok"), "outcome=\"200\"");
+  w.sample("khobor_polls_total", num(polls, "not_modified"), "outcome=\"304\"");
+  w.sample("khobor_polls_total", num(polls, "failed"), "outcome=\"error\"");
+  w.one("khobor_parse_repairs_total", "counter",
+        "Bodies that were not well-formed and were read anyway, since khobord started.",
+        num(polls, "repaired"));
+  const json& loop = s.value("loop", json::object());
+  w.one("khobor_loop_rounds_total", "counter", "Rounds of khobord's loop since it started.",
+        num(loop, "rounds"));
+  w.one("khobor_loop_busy_seconds_total", "counter",
+        "Time khobord's loop worked (from a wake-up to its next wait), in all.",
+        num(loop, "busy_s"));
+  w.one("khobor_loop_busy_max_seconds", "gauge",
+        "The longest a round of khobord's loop worked since it started.", num(loop, "busy_max_s"));
   w.one("khobor_watchlists", "gauge", "Watch lists loaded.", num(s, "watchlists"));
   w.one("khobor_rules", "gauge", "Watch-list rules loaded.", num(s, "rules"));
 }
 
 void feed_series(Writer& w, const json& feeds) {
   std::map<std::string, int> states{{"ok", 0}, {"failing", 0}, {"retired", 0}, {"never_polled", 0}};
+  int repaired = 0;
   for (const auto& f : feeds) {
     ++states[feed_state(f)];
+    repaired += f.value("repaired", false) ? 1 : 0;
   }
+  w.one("khobor_feeds_repaired", "gauge",
+        "Feeds whose last body was not well-formed and was read anyway.", repaired);
   w.family("khobor_feeds", "gauge", "Configured feeds by state.");
   for (const auto& [state, n] : states) {
     w.sample("khobor_feeds", n, "state=\"" + state + "\"");

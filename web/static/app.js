@@ -148,8 +148,9 @@ function feedRow(f) {
   if (f.error) st = f.error;
   else if (f.moved_to) st = 'ok, moved to ' + f.moved_to;
   else if (f.ids === 'links' && st === 'ok') st = 'ok, link ids';
+  else if (f.repaired && st === 'ok') st = 'ok, repaired (not well-formed, read anyway)';
   tr.className = f.retired ? 'retired' : f.error || f.consecutive_errors ? 'failing'
-    : f.moved_to || f.ids === 'links' ? 'mended' : '';
+    : f.moved_to || f.ids === 'links' || f.repaired ? 'mended' : '';
   const cells = [f.id, f.http_status || '-', when(Date.parse(f.last_success) / 1000) || '-',
     f.consecutive_errors, when(Date.parse(f.next_due) / 1000) || '-', duration(f.interval_s),
     f.entries, (f.latency_ms || 0) + ' ms'];

@@ -122,10 +122,13 @@ def check_metrics(base, k):
     samples = dict(line.rsplit(" ", 1) for line in body.splitlines() if not line.startswith("#"))
     last = k.last_seq()
     want = {"khobor_up": "1", "khobor_alerts_last_seq": str(last),
-            'khobor_feeds{state="ok"}': "1", "khobor_story_window_events": None}
+            'khobor_feeds{state="ok"}': "1", "khobor_story_window_events": None,
+            "khobor_loop_rounds_total": None, 'khobor_polls_total{outcome="error"}': "0"}
     for name, value in want.items():
         if name not in samples or (value is not None and samples[name] != value):
             fail("/metrics: %s is %s, want %s" % (name, samples.get(name), value))
+    if float(samples['khobor_polls_total{outcome="200"}']) < 2:
+        fail("/metrics counts %s polls with a body" % samples['khobor_polls_total{outcome="200"}'])
     print("ok: /metrics passes promtool check metrics (%d samples)" % len(samples))
 
 

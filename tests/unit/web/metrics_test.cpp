@@ -14,6 +14,8 @@ TEST_CASE("khobord's status becomes metrics with labels escaped", "[web][metrics
                  {"watchlists", 2},
                  {"rules", 5},
                  {"alerts", {{"published", 7}, {"dropped", 1}, {"last_seq", 9}, {"stored", 9}}},
+                 {"polls", {{"ok", 4}, {"not_modified", 10}, {"failed", 2}, {"repaired", 1}}},
+                 {"loop", {{"rounds", 50}, {"busy_s", 0.5}, {"busy_max_s", 0.02}}},
                  {"feeds",
                   {{{"id", "a\"b"},
                     {"last_attempt", "2026-12-03T10:00:00Z"},
@@ -28,6 +30,9 @@ TEST_CASE("khobord's status becomes metrics with labels escaped", "[web][metrics
   CHECK(text.find("# TYPE khobor_alerts_published_total counter\n"
                   "khobor_alerts_published_total 7\n") != std::string::npos);
   CHECK(text.find("khobor_up 1\n") != std::string::npos);
+  CHECK(text.find("khobor_polls_total{outcome=\"304\"} 10\n") != std::string::npos);
+  CHECK(text.find("khobor_parse_repairs_total 1\n") != std::string::npos);
+  CHECK(text.find("khobor_loop_busy_max_seconds 0.02") != std::string::npos);
   CHECK(text.find("khobor_feeds{state=\"failing\"} 1\n") != std::string::npos);
   CHECK(text.find("khobor_feeds{state=\"retired\"} 1\n") != std::string::npos);
   CHECK(text.find("khobor_feed_latency_seconds{feed=\"a\\\"b\"} 0.25\n") != std::string::npos);
