@@ -5,7 +5,8 @@ then a new alert is published (khobord polls the changed feed) and must appear
 on the page within 2 s of reaching a subscriber, without a reload (a marker set
 in the page survives). A title carrying <script> and markup shows as text (no
 script ran, no element made of it), the watch list's word is in a <mark>, the
-Bengali headline is drawn with the system's Noto fonts, the page fits a
+Bengali headline is drawn with the system's Noto fonts, a failing feed stands
+out in the feeds' table, the page fits a
 phone-sized screen without sideways scrolling. Screenshots (desk and phone
 widths) are saved in OUT_DIR.
 
@@ -121,6 +122,21 @@ def check_text_only(b):
     print("ok: the <script> title shows as text; nothing ran, no element came of it")
 
 
+def check_feeds(b):
+    # The table is fetched at load and every 30 s: wait for the failure to show.
+    wait_for("the failing feed in the feeds' table", lambda: b.eval(
+        "[...document.querySelectorAll('#feeds tbody tr')].some("
+        "r => r.cells[0].textContent === 'broken' && r.className === 'failing')"), 40)
+    row = b.eval("[...document.querySelectorAll('#feeds tbody tr')].map("
+                 "r => [r.cells[0].textContent, r.className, getComputedStyle(r.cells[0])"
+                 ".backgroundColor])")
+    failing = [r for r in row if r[0] == "broken"]
+    healthy = [r for r in row if r[0] == "f"]
+    if not failing or failing[0][1] != "failing" or failing[0][2] == healthy[0][2]:
+        fail("the failing feed does not stand out: %s" % row)
+    print("ok: the failing feed stands out in the feeds' table (%s)" % failing[0][2])
+
+
 def check_fonts(b):
     b.call("DOM.enable")
     b.call("CSS.enable")
@@ -144,7 +160,7 @@ def check_phone(b):
 
 
 with tempfile.TemporaryDirectory() as tmp:
-    k = Khobord(khobord, feed_server, tmp)
+    k = Khobord(khobord, feed_server, tmp, extra_feeds=[("broken", "/fault/500")])
     b = None
     try:
         k.wait_ready()
@@ -158,6 +174,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check_live(b, k)
         check_text_only(b)
         check_fonts(b)
+        check_feeds(b)
         print("screenshot: " + screenshot(b, "desk.png"))
         check_phone(b)
         print("screenshot: " + screenshot(b, "desk-phone.png"))

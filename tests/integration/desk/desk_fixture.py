@@ -58,7 +58,9 @@ def numbered_items(n):
 class Khobord:
     """A feed server and khobord in `tmp`, with one feed `f` (feed.xml)."""
 
-    def __init__(self, khobord, feed_server, tmp, extra_config="", curve_secret=None):
+    def __init__(self, khobord, feed_server, tmp, extra_config="", curve_secret=None,
+                 extra_feeds=()):
+        """extra_feeds: (id, path on the feed server), e.g. ("broken", "/fault/500")."""
         self.tmp = tmp
         self.procs = []
         root = os.path.join(tmp, "feeds")
@@ -84,6 +86,9 @@ class Khobord:
                     '[log]\nlevel = "warning"\n%s\n'
                     '[[feed]]\nid = "f"\nurl = "http://127.0.0.1:%d/feed.xml"\n'
                     % (self.pub, key, self.ctl, key, extra_config, port))
+            for feed_id, path in extra_feeds:
+                f.write('[[feed]]\nid = "%s"\nurl = "http://127.0.0.1:%d%s"\n'
+                        % (feed_id, port, path))
         self.daemon = subprocess.Popen([khobord, "--config", self.config])
         self.procs.append(self.daemon)
         self.curve_server_public = None

@@ -57,6 +57,9 @@ def check_page(base):
         fail("/: weak headers %s" % headers)
     if '<script src="/app.js"' not in body or "<script>" in body or "পুতিন" in body:
         fail("/ has inline script or feed text")
+    status, _, body = get(base, "/", "HEAD")
+    if status != 200 or body:
+        fail("HEAD /: %d with %d bytes" % (status, len(body)))
     for path, kind in (("/app.js", "text/javascript"), ("/app.css", "text/css")):
         status, headers, _ = get(base, path)
         if status != 200 or not headers.get("Content-Type", "").startswith(kind):
