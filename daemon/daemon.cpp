@@ -179,9 +179,10 @@ struct Daemon::Impl {
             failed = 0;
   } round;
   int64_t next_round_log_mono = 0;
-  LoopTotals totals;                     // since start, for status (and khobor web's /metrics)
-  std::set<std::string> repaired_feeds;  // their last body was not well-formed, read anyway
-  std::string reload_error;              // why the last reload was refused (empty when it was not)
+  LoopTotals totals;  // since start, for status (and khobor web's /metrics)
+  std::chrono::steady_clock::time_point woke{};  // the loop's last wake-up
+  std::set<std::string> repaired_feeds;          // their last body was not well-formed, read anyway
+  std::string reload_error;  // why the last reload was refused (empty when it was not)
 
   Impl(DaemonOptions o, const Clock& c, Config cfg, store::Store st, bus::Publisher pub)
       : options(std::move(o)),
@@ -595,12 +596,8 @@ struct Daemon::Impl {
                                 std::to_string(res.alert_seqs.size()) + " alert(s)";
           if (parsed->bozo) {
             summary += " (the feed is not well-formed, read anyway)";
-            ++totals.repaired;
-            repaired_feeds.insert(r.feed_id);
-          } else {
-            repaired_feeds.erase(r.feed_id);
           }
-          ++totals.ok;
+          count_body(r.feed_id, parsed->bozo);
           KHOBOR_LOG(debug, summary);
           ++round.polls;
           ++round.changed;
@@ -821,6 +818,28 @@ struct Daemon::Impl {
 
   // Delete a small batch of alerts older than [store] keep_alerts, once a minute
   // (sooner while a backlog remains), so the loop never stalls on it.
+  // A 200's body read: counted, and the feed marked when it had to be repaired.
+  void count_body(const std::string& feed_id, bool repaired) {
+    ++totals.ok;
+    totals.repaired += repaired ? 1 : 0;
+    if (repaired) {
+      repaired_feeds.insert(feed_id);
+    } else {
+      repaired_feeds.erase(feed_id);
+    }
+  }
+
+  // Wait in curl_multi_poll; the time since the last wake-up was the previous
+  // round's work (the first wait follows the start-up, which is not a round).
+  void wait_for_work(std::vector<feeds::PollFd>& extra) {
+    const auto now = std::chrono::steady_clock::now();
+    if (woke.time_since_epoch().count() != 0) {
+      totals.add_round(std::chrono::duration_cast<std::chrono::microseconds>(now - woke).count());
+    }
+    fetcher.poll(extra, timeout_ms());
+    woke = std::chrono::steady_clock::now();
+  }
+
   // The round's summary line, once per poll interval (and at the end of --once).
   void log_round(bool force) {
     const int64_t now = clock.mono_ms();
@@ -921,8 +940,7 @@ struct Daemon::Impl {
         if (watch_fd >= 0) {
           extra.push_back({watch_fd, POLLIN, 0});
         }
-        fetcher.poll(extra, timeout_ms());
-        const auto busy_from = std::chrono::steady_clock::now();  // the round's work starts
+        wait_for_work(extra);
         if (signal_fd >= 0 && (extra[0].revents & POLLIN) != 0) {
           handle_signals();
           if (stop) {
@@ -941,9 +959,6 @@ struct Daemon::Impl {
         flush_updates();
         prune_due();
         log_round(false);
-        totals.add_round(std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::steady_clock::now() - busy_from)
-                             .count());
       }
     } catch (const std::exception& e) {
       KHOBOR_LOG(error, std::string("stopping on an unexpected error: ") + e.what());
