@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "bus/security.h"
 #include "bus/subscriber.h"
 #include "daemon/config.h"
 #include "store/sqlite.h"
@@ -120,6 +121,13 @@ int serve(const khobor::web::WebOptions& opts, const khobor::tools::Socket& pub)
         return true;
       });
   const bool v6 = opts.host.find(':') != std::string::npos;
+  const std::string tcp = std::string("tcp://") + (v6 ? "[" + opts.host + "]" : opts.host) + ":0";
+  if (!khobor::bus::is_local_endpoint(tcp)) {
+    std::fprintf(stderr,
+                 "khobor web: serving on %s, off loopback: the page has no login, anyone who "
+                 "can reach this address sees the desk\n",
+                 opts.host.c_str());
+  }
   std::printf("khobor web: the desk is on http://%s%s%s:%d/\n", v6 ? "[" : "", opts.host.c_str(),
               v6 ? "]" : "", web->port());
   std::fflush(stdout);
