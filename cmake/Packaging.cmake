@@ -3,6 +3,11 @@
 # conffiles; the maintainer scripts create the user and directories.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The tested --exec recipes (README, "Alerts where people read them").
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/docs/examples/exec/mail.sh
+                 ${PROJECT_SOURCE_DIR}/docs/examples/exec/slack.sh
+                 ${PROJECT_SOURCE_DIR}/docs/examples/exec/notify.sh
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/exec)
 # A native package (no Debian revision): its changelog is changelog.gz.
 set(changelog_gz ${CMAKE_CURRENT_BINARY_DIR}/changelog.gz)
 add_custom_command(OUTPUT ${changelog_gz}
@@ -29,6 +34,8 @@ if(KHOBOR_PROJECT_URL)
 endif()
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, systemd")
+# khobor web's page names the Noto fonts; without them the browser picks others.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "fonts-noto-core")
 set(CPACK_STRIP_FILES ON)
 # conffiles: every file installed under /etc.
 file(GLOB shipped_watchlists RELATIVE ${PROJECT_SOURCE_DIR}/config/watchlists

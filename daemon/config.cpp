@@ -336,6 +336,30 @@ Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std:
 namespace {
 Result<Config> config_from_table(const toml::table& root, const std::string& source_name,
                                  const std::string& base_dir);
+
+// [web]: where `khobor web` listens ("HOST:PORT", "[v6]:PORT") and its page's window.
+std::optional<Error> read_web(const Checker& c, const toml::table& t, Config& cfg) {
+  if (const toml::node* n = t.get("listen")) {
+    auto s = c.string(*n, "[web] listen");
+    if (!s) {
+      return s.error();
+    }
+    if (!split_listen(*s)) {
+      return c.error(
+          *n, "[web] listen",
+          "expected HOST:PORT like \"127.0.0.1:5682\" or \"[::1]:5682\", got \"" + *s + "\"");
+    }
+    cfg.web_listen = *s;
+  }
+  if (const toml::node* n = t.get("window")) {
+    auto secs = duration_value(c, *n, "[web] window", 60, 30 * 86400);
+    if (!secs) {
+      return secs.error();
+    }
+    cfg.web_window_s = *secs;
+  }
+  return std::nullopt;
+}
 }  // namespace
 
 Result<Config> parse_config(std::string_view text, const std::string& source_name,
@@ -358,7 +382,7 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
 
   if (auto e = c.known_keys(root, "",
                             {"store", "publish", "control", "poll", "http", "stories", "alerts",
-                             "watchlists", "feed", "log"})) {
+                             "watchlists", "feed", "log", "web"})) {
     return *e;
   }
 
@@ -533,6 +557,17 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
     cfg.watchlists_dir = c.path(*s);
   }
 
+  // [web] listen, window (khobor web's; khobord only checks them)
+  auto web = section("web", {"listen", "window"});
+  if (!web) {
+    return web.error();
+  }
+  if (*web != nullptr) {
+    if (auto e = read_web(c, **web, cfg)) {
+      return *e;
+    }
+  }
+
   // [[feed]] id, url, enabled
   if (const toml::node* n = root.get("feed")) {
     const toml::array* arr = n->as_array();
@@ -672,6 +707,28 @@ std::vector<std::string> config_problems(std::string_view text, const std::strin
     }
   }
   return problems;
+}
+
+std::optional<std::pair<std::string, int>> split_listen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size()) {
+    return std::nullopt;
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = 0;
+  for (char ch : listen.substr(colon + 1)) {
+    if (ch < '0' || ch > '9' || port > 65535) {
+      return std::nullopt;
+    }
+    port = port * 10 + (ch - '0');
+  }
+  if (host.empty() || port > 65535) {
+    return std::nullopt;
+  }
+  return std::make_pair(host, port);
 }
 
 Result<Config> load_config(const std::string& path) {

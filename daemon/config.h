@@ -8,8 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/duration.h"
@@ -73,6 +75,9 @@ struct Config {
   std::string watchlists_dir = "/etc/khobor/watchlists";
   log::Level log_level = log::Level::info;
   std::vector<FeedConfig> feeds;
+  // [web]: `khobor web`'s address and the window of its page (khobord ignores them).
+  std::string web_listen = "127.0.0.1:5682";
+  int64_t web_window_s = 24 * 3600;
 };
 
 // Read and check the file at `path`.
@@ -87,6 +92,9 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
 // config with the faulty keys left out (its defaults in their place).
 std::vector<std::string> config_problems(std::string_view text, const std::string& source_name,
                                          const std::string& base_dir, Config* checked = nullptr);
+
+// "HOST:PORT" or "[IPv6]:PORT" → (host, port 0-65535); nullopt when it is neither.
+std::optional<std::pair<std::string, int>> split_listen(const std::string& listen);
 
 // "300", "90s", "5m", "2h", "1d", "1h30m" → seconds (base/duration.h).
 using ::khobor::parse_duration;

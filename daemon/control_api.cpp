@@ -33,6 +33,7 @@ json feed_json(const FeedView& f) {
   j["interval_s"] = h.interval_s;
   j["moved_to"] = h.moved_to;
   j["ids"] = f.link_ids ? "links" : "guids";
+  j["repaired"] = f.repaired;
   j["retired"] = f.retired || h.retired;
   return j;
 }
@@ -76,6 +77,15 @@ json status_reply(const DaemonSnapshot& s, store::Store& store) {
           {"watchlists", s.watchlists},
           {"rules", s.rules},
           {"alerts", alerts},
+          {"polls",
+           {{"ok", s.totals.ok},
+            {"not_modified", s.totals.not_modified},
+            {"failed", s.totals.failed},
+            {"repaired", s.totals.repaired}}},
+          {"loop",
+           {{"rounds", s.totals.rounds},
+            {"busy_s", static_cast<double>(s.totals.busy_us) / 1e6},
+            {"busy_max_s", static_cast<double>(s.totals.busy_max_us) / 1e6}}},
           {"feeds", feeds_json(s.feeds)}};
 }
 

@@ -28,6 +28,24 @@ struct FeedView {
   bool retired = false;                    // 410 Gone: not polled until enabled again
   std::optional<store::FeedState> health;  // nullopt: never polled
   bool link_ids = false;  // its guids change between polls: entries go by their links
+  bool repaired = false;  // its last body was not well-formed and was read anyway
+};
+
+// The loop's counters since start: polls by outcome, repaired bodies, and how long
+// each round of the loop worked (from its wake-up to its next wait).
+struct LoopTotals {
+  uint64_t ok = 0;            // 200: a body read
+  uint64_t not_modified = 0;  // 304
+  uint64_t failed = 0;        // an HTTP error, a transport error, a body that is no feed
+  uint64_t repaired = 0;      // bodies that were not well-formed and were read anyway
+  uint64_t rounds = 0;
+  int64_t busy_us = 0;      // the rounds' work, in all
+  int64_t busy_max_us = 0;  // the longest round's work
+  void add_round(int64_t us) {
+    ++rounds;
+    busy_us += us;
+    busy_max_us = us > busy_max_us ? us : busy_max_us;
+  }
 };
 
 // What the daemon reports about itself.
@@ -44,6 +62,7 @@ struct DaemonSnapshot {
   uint64_t published = 0;  // alerts handed to the socket since start
   uint64_t dropped = 0;    // of those, refused by a full socket (recoverable by replay)
   int subscribers = 0;     // topic subscriptions seen on the publisher
+  LoopTotals totals;
   std::vector<FeedView> feeds;
 };
 

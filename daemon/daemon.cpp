@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <queue>
 #include <random>
+#include <set>
 #include <unordered_map>
 
 #include "base/log.h"
@@ -177,6 +179,9 @@ struct Daemon::Impl {
             failed = 0;
   } round;
   int64_t next_round_log_mono = 0;
+  LoopTotals totals;  // since start, for status (and khobor web's /metrics)
+  std::chrono::steady_clock::time_point woke{};  // the loop's last wake-up
+  std::set<std::string> repaired_feeds;          // their last body was not well-formed, read anyway
   std::string reload_error;  // why the last reload was refused (empty when it was not)
 
   Impl(DaemonOptions o, const Clock& c, Config cfg, store::Store st, bus::Publisher pub)
@@ -592,6 +597,7 @@ struct Daemon::Impl {
           if (parsed->bozo) {
             summary += " (the feed is not well-formed, read anyway)";
           }
+          count_body(r.feed_id, parsed->bozo);
           KHOBOR_LOG(debug, summary);
           ++round.polls;
           ++round.changed;
@@ -608,6 +614,7 @@ struct Daemon::Impl {
           KHOBOR_LOG(debug, "feed " + r.feed_id + ": not modified (304)");
           ++round.polls;
           ++round.not_modified;
+          ++totals.not_modified;
           break;
         case Verdict::failed:
         case Verdict::throttled:
@@ -620,6 +627,7 @@ struct Daemon::Impl {
           store.save_feed_state(st);
           ++round.polls;
           ++round.failed;
+          ++totals.failed;
           KHOBOR_LOG(warning,
                      "feed " + r.feed_id + " (" + slot.poll.url + "): " + d.message +
                          (d.verdict == Verdict::retired
@@ -774,6 +782,7 @@ struct Daemon::Impl {
     s.published = published_total;
     s.dropped = publisher.dropped();
     s.subscribers = publisher.poll_subscriptions(0);
+    s.totals = totals;
     for (const auto& [id, slot] : slots) {
       FeedView f{id, slot.poll.url, slot.in_flight, slot.poll.retired, store.feed_state(id)};
       if (f.health && f.health->url != slot.poll.url) {
@@ -781,6 +790,7 @@ struct Daemon::Impl {
       }
       auto identity = store.feed_identity(id);
       f.link_ids = identity && identity->link_ids;
+      f.repaired = repaired_feeds.count(id) != 0;
       s.feeds.push_back(std::move(f));
     }
     return s;
@@ -808,6 +818,28 @@ struct Daemon::Impl {
 
   // Delete a small batch of alerts older than [store] keep_alerts, once a minute
   // (sooner while a backlog remains), so the loop never stalls on it.
+  // A 200's body read: counted, and the feed marked when it had to be repaired.
+  void count_body(const std::string& feed_id, bool repaired) {
+    ++totals.ok;
+    totals.repaired += repaired ? 1 : 0;
+    if (repaired) {
+      repaired_feeds.insert(feed_id);
+    } else {
+      repaired_feeds.erase(feed_id);
+    }
+  }
+
+  // Wait in curl_multi_poll; the time since the last wake-up was the previous
+  // round's work (the first wait follows the start-up, which is not a round).
+  void wait_for_work(std::vector<feeds::PollFd>& extra) {
+    const auto now = std::chrono::steady_clock::now();
+    if (woke.time_since_epoch().count() != 0) {
+      totals.add_round(std::chrono::duration_cast<std::chrono::microseconds>(now - woke).count());
+    }
+    fetcher.poll(extra, timeout_ms());
+    woke = std::chrono::steady_clock::now();
+  }
+
   // The round's summary line, once per poll interval (and at the end of --once).
   void log_round(bool force) {
     const int64_t now = clock.mono_ms();
@@ -908,7 +940,7 @@ struct Daemon::Impl {
         if (watch_fd >= 0) {
           extra.push_back({watch_fd, POLLIN, 0});
         }
-        fetcher.poll(extra, timeout_ms());
+        wait_for_work(extra);
         if (signal_fd >= 0 && (extra[0].revents & POLLIN) != 0) {
           handle_signals();
           if (stop) {

@@ -130,6 +130,21 @@ Result<Database> Database::open(const std::string& path) {
   return out;
 }
 
+Result<Database> Database::open_readonly(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = "cannot open the store " + path +
+                      " for reading: " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory") +
+                      " (does it exist, and may this user read it?)";
+    sqlite3_close(db);
+    return make_error("store", msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_extended_result_codes(db, 1);
+  return Database(db, path);
+}
+
 Database::~Database() {
   sqlite3_close_v2(m_db);
 }

@@ -66,6 +66,10 @@ class Database {
   // Open (creating when missing) the database at `path` (":memory:" for a
   // private in-memory one) in WAL mode with synchronous=NORMAL and a busy timeout.
   static Result<Database> open(const std::string& path);
+  // Open an existing database for reading only (SQLITE_OPEN_READONLY), beside
+  // khobord's writer: WAL lets it read while khobord writes; a statement that
+  // meets a lock waits up to the busy timeout, then throws StoreError.
+  static Result<Database> open_readonly(const std::string& path);
 
   ~Database();
   Database(Database&& other) noexcept;

@@ -15,12 +15,15 @@ namespace {
 
 int run_reload(int argc, char** argv) {
   CLI::App app{"Make the running khobord re-read its config and watch lists", "khobor reload"};
-  std::string control = khobor::tools::default_control_endpoint();
+  std::string config_path;
+  std::string control;
   std::string server_key;
   double timeout_s = 10;
-  app.add_option("--control", control, "khobord's [control] endpoint")->capture_default_str();
+  khobor::tools::add_config_option(app, config_path);
+  app.add_option("--control", control, "khobord's [control] endpoint (default: the config's)");
   app.add_option("--server-key", server_key,
-                 "khobord's CURVE public key for [control] (when it has curve_secret_key)");
+                 "khobord's CURVE public key for [control] (default: from the config's "
+                 "curve_secret_key, when it has one)");
   app.add_option("--timeout", timeout_s, "wait this long for an answer")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -29,9 +32,15 @@ int run_reload(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  auto socket = khobor::tools::control_socket(config_path, control, server_key, "reload");
+  if (!socket) {
+    std::fprintf(stderr, "khobor reload: %s\n", socket.error().message.c_str());
+    return khobor::daemon::k_exit_config;
+  }
+  control = socket->endpoint;
   auto r = khobor::bus::control_request(control, R"({"cmd":"reload"})",
                                         static_cast<int>(timeout_s * 1000),
-                                        khobor::tools::client_security(server_key));
+                                        khobor::tools::client_security(socket->server_key));
   if (!r) {
     std::fprintf(stderr, "khobor reload: %s\n", r.error().message.c_str());
     return 1;

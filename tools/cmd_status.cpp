@@ -100,6 +100,8 @@ void print_feeds(const json& feeds) {
       state = error;
     } else if (state == "ok" && f.value("ids", std::string()) == "links") {
       state = "ok, link ids";  // its guids change between polls
+    } else if (state == "ok" && f.value("repaired", false)) {
+      state = "ok, repaired";  // not well-formed, read anyway
     }
     rows.push_back(
         {str(f, "id"), str(f, "http_status"), short_time(f, "last_success"),
@@ -127,14 +129,17 @@ void print_status(const json& s) {
 
 int run_status(int argc, char** argv) {
   CLI::App app{"Show what the running khobord says about itself and its feeds", "khobor status"};
-  std::string control = khobor::tools::default_control_endpoint();
+  std::string config_path;
+  std::string control;
   std::string server_key;
   bool as_json = false;
   bool feeds_only = false;
   double timeout_s = 5;
-  app.add_option("--control", control, "khobord's [control] endpoint")->capture_default_str();
+  khobor::tools::add_config_option(app, config_path);
+  app.add_option("--control", control, "khobord's [control] endpoint (default: the config's)");
   app.add_option("--server-key", server_key,
-                 "khobord's CURVE public key for [control] (when it has curve_secret_key)");
+                 "khobord's CURVE public key for [control] (default: from the config's "
+                 "curve_secret_key, when it has one)");
   app.add_flag("--json", as_json, "print khobord's reply as JSON (for scripts)");
   app.add_flag("--feeds", feeds_only, "only the feeds (the `feeds` request)");
   app.add_option("--timeout", timeout_s, "wait this long for an answer")
@@ -145,9 +150,15 @@ int run_status(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  auto socket = khobor::tools::control_socket(config_path, control, server_key, "status");
+  if (!socket) {
+    std::fprintf(stderr, "khobor status: %s\n", socket.error().message.c_str());
+    return khobor::daemon::k_exit_config;
+  }
+  control = socket->endpoint;
   json req = {{"cmd", feeds_only ? "feeds" : "status"}};
   auto r = khobor::bus::control_request(control, req.dump(), static_cast<int>(timeout_s * 1000),
-                                        khobor::tools::client_security(server_key));
+                                        khobor::tools::client_security(socket->server_key));
   if (!r) {
     std::fprintf(stderr, "khobor status: %s\n", r.error().message.c_str());
     return 1;

@@ -11,31 +11,31 @@
 // replay before anything later is printed, and repeats are dropped, so every
 // alert is printed exactly once and in seq order. A dead khobord is retried with
 // a bounded backoff. Without a position it starts with the live stream and fills
-// gaps after the first alert as far as the control socket answers.
+// gaps after the first alert as far as the control socket answers (the
+// following itself is tools/follower.h). With --exec CMD each message runs CMD
+// (tools/exec.h) instead of being printed; a failing CMD is retried until it
+// succeeds, so with --state every message is handed to CMD exactly once (a crash
+// between CMD's success and the saving of the seq runs it once more).
+// The endpoints and keys come from khobord's config unless options give them.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
-#include <stdexcept>
+#include <thread>
 
 #include "bus/alert.h"
-#include "bus/control.h"
 #include "bus/subscriber.h"
 #include "feeds/dates.h"
 #include "tools/command.h"
 #include "tools/control_client.h"
+#include "tools/exec.h"
+#include "tools/follower.h"
 
 namespace {
-
-using json = nlohmann::ordered_json;
-using SteadyClock = std::chrono::steady_clock;
 
 // The time a line shows: the entry's date (khobord's `time`, when it saw the
 // entry, for an entry without one) in the zone asked for, with its offset:
@@ -112,54 +112,16 @@ std::string readable(const std::string& topic, const std::string& payload,
   return line;
 }
 
-// The seq of an alert's JSON, nullopt when there is none.
-std::optional<int64_t> seq_of(const std::string& payload) {
-  json j = json::parse(payload, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("seq") || !j["seq"].is_number_integer()) {
-    return std::nullopt;
-  }
-  return j["seq"].get<int64_t>();
-}
-
-// The last seq kept in a state file: nullopt when the file does not exist yet.
-khobor::Result<std::optional<int64_t>> read_state(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    if (!std::filesystem::exists(path)) {
-      return std::optional<int64_t>{};
-    }
-    return khobor::make_error("state", path + ": cannot read the state file");
-  }
-  long long v = 0;
-  if (!(in >> v) || v < 0) {
-    return khobor::make_error("state", path +
-                                           ": not a state file (one number, the last seq); "
-                                           "remove it to start from the oldest stored alert");
-  }
-  return std::optional<int64_t>{static_cast<int64_t>(v)};
-}
-
-// Write the seq to `path` atomically: a crash leaves the old or the new number.
-bool write_state(const std::string& path, int64_t seq) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out || !(out << seq << '\n') || !out.flush()) {
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
-}
-
 struct Options {
-  std::string endpoint = khobor::tools::default_publish_endpoint();
-  std::string control = khobor::tools::default_control_endpoint();
+  std::string config;
+  std::string endpoint;
+  std::string control;
   std::string topic;  // every message: alerts and story updates
   std::string state_file;
   std::string server_key;
   std::string control_key;
+  std::string exec;  // --exec CMD: run it per message instead of printing
+  double exec_timeout_s = 60;
   std::optional<int64_t> since;
   bool from_start = false;
   int count = 0;
@@ -168,258 +130,151 @@ struct Options {
   std::string zone = "Asia/Dhaka";  // --tz: the zone of the text lines' times
 };
 
-// Follows khobord: the live stream plus replay, in seq order, each alert once.
-class Follower {
- public:
-  Follower(const Options& o, khobor::bus::Subscriber sub, std::optional<int64_t> pos)
-      : m_o(o), m_sub(std::move(sub)), m_pos(pos), m_anchored(pos.has_value()) {
-    m_need_catch_up = m_anchored;
-  }
-
-  // Run until --count alerts were printed or --timeout passed; the exit status.
-  int run() {
-    const auto deadline =
-        SteadyClock::now() + std::chrono::milliseconds(static_cast<int64_t>(m_o.timeout_s * 1000));
-    m_last_check = SteadyClock::now();
-    while (!done()) {
-      auto now = SteadyClock::now();
-      if (m_o.timeout_s > 0 && now >= deadline) {
-        break;
-      }
-      if (m_sub.connections() != m_seen_connections) {
-        m_seen_connections = m_sub.connections();
-        m_need_catch_up = m_need_catch_up || m_anchored;  // may have missed some
-      }
-      if (m_anchored && now - m_last_check >= k_idle_check) {
-        m_need_catch_up = true;  // quiet for a while: make sure nothing was lost
-      }
-      if (m_need_catch_up && now >= m_next_try) {
-        try_catch_up();
-        continue;
-      }
-      int64_t wait = 250;  // look at connections() this often
-      if (m_need_catch_up) {
-        wait = std::chrono::duration_cast<std::chrono::milliseconds>(m_next_try - now).count();
-      }
-      if (m_o.timeout_s > 0) {
-        wait = std::min<int64_t>(
-            wait, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count());
-      }
-      if (auto m = m_sub.receive(static_cast<int>(std::max<int64_t>(wait, 0)))) {
-        on_live(*m);
-      }
-    }
-    if (m_o.count > 0 && m_printed < m_o.count) {
-      std::fprintf(stderr, "khobor sub: %d of %d alert(s) before the timeout of %g s\n", m_printed,
-                   m_o.count, m_o.timeout_s);
-      return 1;
-    }
-    return 0;
-  }
-
- private:
-  static constexpr auto k_idle_check = std::chrono::seconds(10);
-  static constexpr int k_live_give_up = 3;  // tries before a live-only gap is reported
-
-  bool done() const { return m_o.count > 0 && m_printed >= m_o.count; }
-
-  void print(const std::string& topic, const std::string& payload, int64_t seq) {
-    if (done()) {
-      return;
-    }
-    std::string line = m_o.text ? readable(topic, payload, m_o.zone) : payload;
+// Prints each message: a readable line, or its JSON.
+khobor::tools::Deliver printer(const Options& o) {
+  return [&o](const std::string& topic, const std::string& payload, int64_t) {
+    std::string line = o.text ? readable(topic, payload, o.zone) : payload;
     std::fputs(line.c_str(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
-    ++m_printed;
-    m_pos = seq;
-  }
+    return true;
+  };
+}
 
-  void save() {
-    if (!m_o.state_file.empty() && m_pos && m_pos != m_saved) {
-      if (!write_state(m_o.state_file, *m_pos)) {
-        std::fprintf(stderr, "khobor sub: cannot write the state file %s\n",
-                     m_o.state_file.c_str());
-      }
-      m_saved = m_pos;
-    }
-  }
-
-  void on_live(const khobor::bus::Message& m) {
-    auto seq = seq_of(m.payload);
-    if (!seq) {
-      std::fprintf(stderr, "khobor sub: skipped a message without a seq on %s\n", m.topic.c_str());
-      return;
-    }
-    m_last_check = SteadyClock::now();
-    if (!m_pos) {
-      print(m.topic, m.payload, *seq);  // live only: the first alert anchors the position
-    } else if (*seq <= *m_pos) {
-      return;  // a repeat (replay and the live stream overlapped)
-    } else if (*seq == *m_pos + 1 && m_held.empty()) {
-      print(m.topic, m.payload, *seq);
-    } else {
-      m_held.emplace(*seq, m);  // past a gap: wait for the replay to fill it
-      if (!m_need_catch_up) {
-        m_need_catch_up = true;
-        m_next_try = SteadyClock::now();
-      }
-      return;
-    }
-    save();
-  }
-
-  // Replay from the control socket until it has nothing more; then print what
-  // the live stream held back. On failure, try again later (bounded backoff).
-  void try_catch_up() {
-    std::string error;
-    if (!replay_all(error)) {
-      ++m_failures;
-      if (m_failures == 1 || m_failures % 10 == 0) {
-        std::fprintf(stderr, "khobor sub: replay from %s failed (%s); retrying\n",
-                     m_o.control.c_str(), error.c_str());
-      }
-      m_next_try = SteadyClock::now() + m_backoff;
-      m_backoff = std::min(m_backoff * 2, std::chrono::milliseconds(5000));
-      if (!m_anchored && m_failures >= k_live_give_up && !m_held.empty()) {
-        // Live only, no replay to be had: say what is missing and go on.
-        std::fprintf(stderr, "khobor sub: alerts %lld..%lld are missing (no replay)\n",
-                     static_cast<long long>(*m_pos + 1),
-                     static_cast<long long>(m_held.begin()->first - 1));
-        m_pos = m_held.begin()->first - 1;
-        release_held();
-        m_need_catch_up = !m_held.empty();
-        m_failures = 0;
-      }
-      save();
-      return;
-    }
-    m_failures = 0;
-    m_backoff = std::chrono::milliseconds(100);
-    m_last_check = SteadyClock::now();
-    release_held();
-    m_need_catch_up = !m_held.empty();
-    save();
-  }
-
-  // Print the held live messages that follow on from the position.
-  void release_held() {
-    while (!m_held.empty()) {
-      auto it = m_held.begin();
-      if (it->first <= *m_pos) {
-        m_held.erase(it);
-      } else if (it->first == *m_pos + 1) {
-        print(it->second.topic, it->second.payload, it->first);
-        m_held.erase(it);
-      } else {
-        return;
-      }
-    }
-  }
-
-  bool replay_all(std::string& error) {
-    const auto security = khobor::tools::client_security(m_o.control_key);
-    while (!done()) {
-      json req = {{"cmd", "replay"}, {"since", m_pos.value_or(0)}, {"limit", 1000}};
-      if (!m_o.topic.empty()) {
-        req["topic"] = m_o.topic;
-      }
-      auto r = khobor::bus::control_request(m_o.control, req.dump(), 3000, security);
-      if (!r) {
-        error = r.error().message;
-        return false;
-      }
-      json reply = json::parse(*r, nullptr, false);
-      if (reply.is_discarded() || !reply.is_object() || !reply.value("ok", false)) {
-        error = reply.is_object() ? reply.value("error", std::string("not ok")) : "not JSON";
-        return false;
-      }
-      int64_t pos = m_pos.value_or(0);
-      int64_t first = reply.value("first", int64_t{0});
-      if (first > pos + 1 && !m_warned_pruned) {
-        m_warned_pruned = true;
-        std::fprintf(stderr,
-                     "khobor sub: alerts %lld..%lld are no longer stored (older than "
-                     "[store] keep_alerts)\n",
-                     static_cast<long long>(pos + 1), static_cast<long long>(first - 1));
-      }
-      for (const auto& item : reply["alerts"]) {
-        int64_t seq = item.value("seq", int64_t{0});
-        if (seq > m_pos.value_or(0)) {
-          print(item.value("topic", std::string()), item["alert"].dump(), seq);
-        }
-      }
-      if (!done()) {
-        m_pos = std::max(m_pos.value_or(0), reply.value("through", int64_t{0}));
-      }
-      save();
-      if (!reply.value("more", false)) {
+// Runs --exec's command per message until it succeeds: retried after 0.5 s,
+// 1 s, 2 s … at most 30 s apart, never skipped; false only when --timeout
+// leaves no time for the next try (the position then stays before it).
+khobor::tools::Deliver executor(const Options& o, const khobor::tools::Follower* const* follower) {
+  return [&o, follower](const std::string& topic, const std::string& payload, int64_t seq) {
+    std::chrono::milliseconds backoff(500);
+    const auto timeout = static_cast<int64_t>(o.exec_timeout_s * 1000);
+    for (int attempt = 1;; ++attempt) {
+      auto st = khobor::tools::run_exec(o.exec, topic, payload, timeout);
+      if (st) {
         return true;
       }
+      const int64_t left = (*follower)->remaining_ms();
+      if (left >= 0 && left < backoff.count()) {
+        std::fprintf(stderr, "khobor sub: --exec failed for seq %lld (%s); out of time\n",
+                     static_cast<long long>(seq), st.error().message.c_str());
+        return false;
+      }
+      std::fprintf(stderr, "khobor sub: --exec failed for seq %lld (%s), try %d; again in %g s\n",
+                   static_cast<long long>(seq), st.error().message.c_str(), attempt,
+                   static_cast<double>(backoff.count()) / 1000);
+      std::this_thread::sleep_for(backoff);  // the retry's backoff, not a wait for a condition
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(30000));
     }
-    return true;
-  }
+  };
+}
 
-  const Options& m_o;
-  khobor::bus::Subscriber m_sub;
-  std::optional<int64_t> m_pos;  // every seq up to here is printed or not ours
-  std::optional<int64_t> m_saved;
-  bool m_anchored = false;  // the position came from --state/--since/--from-start
-  bool m_need_catch_up = false;
-  bool m_warned_pruned = false;
-  std::map<int64_t, khobor::bus::Message> m_held;
-  int m_printed = 0;
-  int m_failures = 0;
-  uint64_t m_seen_connections = 0;
-  std::chrono::milliseconds m_backoff{100};
-  SteadyClock::time_point m_next_try{};
-  SteadyClock::time_point m_last_check{};
+// The endpoints and keys: the flags, else khobord's config.
+bool resolve_sockets(Options& o) {
+  khobor::tools::DaemonConfig cfg;
+  if (o.endpoint.empty() || o.control.empty()) {
+    auto read = khobor::tools::read_daemon_config(o.config, "sub");
+    if (!read) {
+      std::fprintf(stderr, "khobor sub: %s\n", read.error().message.c_str());
+      return false;
+    }
+    cfg = std::move(*read);
+  }
+  auto pub = khobor::tools::resolve_socket(o.endpoint, o.server_key, cfg.config.publish_endpoint,
+                                           cfg.config.publish_curve_secret_key);
+  auto ctl = khobor::tools::resolve_socket(o.control, o.control_key, cfg.config.control_endpoint,
+                                           cfg.config.control_curve_secret_key);
+  if (!pub || !ctl) {
+    std::fprintf(stderr, "khobor sub: %s\n", (!pub ? pub : ctl).error().message.c_str());
+    return false;
+  }
+  o.endpoint = pub->endpoint;
+  o.server_key = pub->server_key;
+  o.control = ctl->endpoint;
+  // A plain --server-key stands for both sockets, as before the config was read.
+  o.control_key = ctl->server_key.empty() ? o.server_key : ctl->server_key;
+  return true;
+}
+
+// What the command line says, beyond Options.
+struct Flags {
+  std::string format = "auto";
+  bool json = false;
+  int64_t since = -1;
+  CLI::Option* since_opt = nullptr;
 };
 
-int run_sub(int argc, char** argv) {
-  CLI::App app{"Print alerts as khobord publishes them; with --state, never miss one",
-               "khobor sub"};
-  Options o;
-  std::string format = "auto";
-  bool json_flag = false;
-  int64_t since = -1;
-  app.add_option("--endpoint", o.endpoint, "khobord's [publish] endpoint")->capture_default_str();
-  app.add_option("--control", o.control, "khobord's [control] endpoint (for replay)")
-      ->capture_default_str();
+void add_options(CLI::App& app, Options& o, Flags& f) {
+  khobor::tools::add_config_option(app, o.config);
+  app.add_option("--endpoint", o.endpoint, "khobord's [publish] endpoint (default: the config's)");
+  app.add_option("--control", o.control,
+                 "khobord's [control] endpoint, for replay (default: the config's)");
   app.add_option("--topic", o.topic,
                  "topic prefix (default: every message): alert. for the alerts alone, "
                  "alert.NAME for one watch list, story. for the story updates");
   app.add_option("--state", o.state_file,
                  "keep the last seq in FILE; start by replaying what came after it (a new file: "
                  "from the oldest stored alert)");
-  auto* since_opt = app.add_option("--since", since, "start after seq N (replay N+1 onwards)")
-                        ->check(CLI::NonNegativeNumber);
-  auto* start_opt =
-      app.add_flag("--from-start", o.from_start, "start from the oldest stored alert");
-  since_opt->excludes(start_opt);
+  f.since_opt = app.add_option("--since", f.since, "start after seq N (replay N+1 onwards)")
+                    ->check(CLI::NonNegativeNumber);
+  f.since_opt->excludes(
+      app.add_flag("--from-start", o.from_start, "start from the oldest stored alert"));
   app.add_option("--server-key", o.server_key,
-                 "khobord's CURVE public key for [publish] (when it has curve_secret_key)");
+                 "khobord's CURVE public key for [publish] (default: from the config's "
+                 "curve_secret_key, when it has one)");
   app.add_option("--control-key", o.control_key,
-                 "khobord's CURVE public key for [control] (default: --server-key)");
-  app.add_option("--count", o.count, "exit 0 after N alerts")->check(CLI::NonNegativeNumber);
+                 "khobord's CURVE public key for [control] (default: the config's, else "
+                 "--server-key)");
+  app.add_option("--exec", o.exec,
+                 "run CMD (with /bin/sh) once per message instead of printing it: the JSON on "
+                 "its stdin, the main fields in KHOBOR_* variables; a failure is retried "
+                 "(0.5 s, 1 s, 2 s … 30 s apart) and never skipped; with --state the seq is "
+                 "saved only after CMD succeeded");
+  app.add_option("--exec-timeout", o.exec_timeout_s,
+                 "a run of CMD taking longer is stopped (SIGTERM) and counts as failed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--count", o.count, "exit 0 after N messages")->check(CLI::NonNegativeNumber);
   app.add_option("--timeout", o.timeout_s,
-                 "give up after SECONDS (exit 1 if --count alerts did not arrive)")
+                 "give up after SECONDS (exit 1 if --count messages did not arrive)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--format", format, "auto (text on a terminal, else json), text or json")
+  app.add_option("--format", f.format, "auto (text on a terminal, else json), text or json")
       ->check(CLI::IsMember({"auto", "text", "json"}))
       ->capture_default_str();
-  app.add_flag("--json", json_flag, "the same as --format json");
+  app.add_flag("--json", f.json, "the same as --format json");
   app.add_option("--tz", o.zone,
                  "the time zone of the text lines' times (an IANA name: Asia/Dhaka, UTC, "
                  "Europe/London…); each time shows its UTC offset")
       ->capture_default_str();
+}
+
+// Where to start: --since, --from-start, the state file, or the live stream.
+khobor::Result<std::optional<int64_t>> start_position(const Options& o, const Flags& f) {
+  std::optional<int64_t> pos;
+  if (!o.state_file.empty()) {
+    auto st = khobor::tools::read_state(o.state_file);
+    if (!st) {
+      return st.error();
+    }
+    pos = st->value_or(0);
+  }
+  if (*f.since_opt) {
+    pos = f.since;
+  } else if (o.from_start) {
+    pos = 0;
+  }
+  return pos;
+}
+
+int run_sub(int argc, char** argv) {
+  CLI::App app{"Print alerts as khobord publishes them; with --state, never miss one",
+               "khobor sub"};
+  Options o;
+  Flags f;
+  add_options(app, o, f);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
-  }
-  if (json_flag) {
-    format = "json";
   }
   if (!khobor::feeds::format_local_minute(0, o.zone)) {
     std::fprintf(stderr,
@@ -428,26 +283,16 @@ int run_sub(int argc, char** argv) {
                  o.zone.c_str());
     return 2;
   }
-  if (o.control_key.empty()) {
-    o.control_key = o.server_key;
-  }
+  const std::string format = f.json ? "json" : f.format;
   o.text = format == "text" || (format == "auto" && ::isatty(STDOUT_FILENO) == 1);
-
-  std::optional<int64_t> pos;
-  if (!o.state_file.empty()) {
-    auto st = read_state(o.state_file);
-    if (!st) {
-      std::fprintf(stderr, "khobor sub: %s\n", st.error().message.c_str());
-      return 2;
-    }
-    pos = st->value_or(0);
+  auto pos = start_position(o, f);
+  if (!pos) {
+    std::fprintf(stderr, "khobor sub: %s\n", pos.error().message.c_str());
+    return 2;
   }
-  if (*since_opt) {
-    pos = since;
-  } else if (o.from_start) {
-    pos = 0;
+  if (!resolve_sockets(o)) {
+    return khobor::daemon::k_exit_config;
   }
-
   // Subscribe before replaying: nothing published meanwhile falls between.
   auto sub = khobor::bus::Subscriber::connect(o.endpoint, o.topic,
                                               khobor::tools::client_security(o.server_key));
@@ -455,7 +300,15 @@ int run_sub(int argc, char** argv) {
     std::fprintf(stderr, "khobor sub: %s\n", sub.error().message.c_str());
     return 2;
   }
-  Follower follower(o, std::move(*sub), pos);
+  if (!o.exec.empty()) {
+    std::signal(SIGPIPE, SIG_IGN);  // a command that does not read its stdin
+  }
+  khobor::tools::FollowOptions fo{o.control, o.control_key, o.topic,     o.state_file,
+                                  o.count,   o.timeout_s,   "khobor sub"};
+  const khobor::tools::Follower* self = nullptr;
+  auto deliver = o.exec.empty() ? printer(o) : executor(o, &self);
+  khobor::tools::Follower follower(fo, std::move(*sub), *pos, std::move(deliver));
+  self = &follower;
   return follower.run();
 }
 

@@ -4,7 +4,10 @@
 # Serves four small Bengali feeds (tests/fixtures/demo/, written for the demo) with
 # `python3 -m http.server` on 127.0.0.1 at a free port, starts `khobor sub`, runs
 # `khobord --once` with config/demo.toml, shows the alerts the subscriber printed,
-# and stops everything it started (by pid) on the way out, also on Ctrl-C.
+# then serves the desk (`khobor web`) on the demo's store and prints its URL (on a
+# terminal it stays up until Enter; KHOBOR_DEMO_SCREENSHOT=FILE saves a picture
+# of it with headless chromium), and stops everything it started (by pid) on the
+# way out, also on Ctrl-C.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,4 +73,19 @@ cat "$state/alerts.txt"
 summit=$(grep -c "^#[0-9]* .*\[summit" "$state/alerts.txt" || true)
 updates=$(grep -c "^  └ #" "$state/alerts.txt" || true)
 events=$(grep -o "^#[0-9]* .*\[summit, event [0-9]*" "$state/alerts.txt" | sed 's/.*event //' | sort -u | wc -l)
-echo "== $expected message(s): $summit summit alert(s) for $events event(s) and $updates update(s). Done."
+echo "== $expected message(s): $summit summit alert(s) for $events event(s) and $updates update(s)."
+
+echo "== 5. the desk: khobor web on the demo's store"
+"$khobor" web --config "$state/demo.toml" --listen 127.0.0.1:0 >"$state/web.txt" 2>"$state/web.log" &
+pids+=($!)
+web_up() { grep -q "http://" "$state/web.txt"; }
+wait_for 100 web_up || { echo "demo: khobor web did not start" >&2; exit 1; }
+url=$(grep -o "http://[^ ]*" "$state/web.txt")
+cards=$(curl -sf "${url}api/events" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["events"]))')
+echo "   $url shows $cards event(s) (the feeds' table is empty: this khobord ran --once)"
+if [ -n "${KHOBOR_DEMO_SCREENSHOT:-}" ]; then
+  /usr/bin/python3 "$root/tests/integration/desk/screenshot.py" "$url" "$KHOBOR_DEMO_SCREENSHOT" 1000 900
+fi
+if [ -t 0 ]; then
+  read -r -p "   open $url in a browser; press Enter to end the demo " _ || true
+fi

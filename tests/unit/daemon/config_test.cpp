@@ -287,3 +287,20 @@ TEST_CASE("[alerts] group_interval is a duration from 0 to a day, 5 minutes by d
         std::string::npos);
   CHECK(error_of("[alerts]\ngroup_wait = \"1m\"\n").find("group_wait") != std::string::npos);
 }
+
+TEST_CASE("[web] gives khobor web's address and window; bad ones name the key",
+          "[daemon][config]") {
+  auto r = parse_config("[web]\nlisten = \"[::1]:8080\"\nwindow = \"3d\"\n", "test.toml", "/");
+  REQUIRE(r.ok());
+  CHECK(r->web_listen == "[::1]:8080");
+  CHECK(r->web_window_s == 3 * 86400);
+  CHECK(Config{}.web_listen == "127.0.0.1:5682");
+  CHECK(khobor::daemon::split_listen("[::1]:8080") == std::make_pair(std::string("::1"), 8080));
+  CHECK_FALSE(khobor::daemon::split_listen("localhost"));
+  CHECK_FALSE(khobor::daemon::split_listen("host:99999"));
+  std::string msg = error_of("[web]\nlisten = \"nowhere\"\n");
+  CHECK(msg.rfind("test.toml:2:", 0) == 0);
+  CHECK(msg.find("[web] listen") != std::string::npos);
+  CHECK(error_of("[web]\nwindow = \"10s\"\n").find("[web] window") != std::string::npos);
+  CHECK(error_of("[web]\nport = 1\n").find("[web] port") != std::string::npos);
+}

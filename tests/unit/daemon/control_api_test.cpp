@@ -46,6 +46,12 @@ ControlApi::Hooks hooks(Status reload_result = Ok{}) {
             s.version = "test";
             s.published = 7;
             s.dropped = 2;
+            s.totals.ok = 5;
+            s.totals.not_modified = 11;
+            s.totals.failed = 2;
+            s.totals.repaired = 1;
+            s.totals.add_round(1500);
+            s.totals.add_round(500);
             khobor::store::FeedState h;
             h.feed_id = "a";
             h.url = "http://127.0.0.1/a.xml";
@@ -54,7 +60,8 @@ ControlApi::Hooks hooks(Status reload_result = Ok{}) {
             h.consecutive_errors = 2;
             h.last_attempt_ms = 1'790'000'000'000;
             s.feeds.push_back(FeedView{"a", "http://127.0.0.1/a.xml", false, false, h, true});
-            s.feeds.push_back(FeedView{"b", "http://127.0.0.1/b.xml", true, false, std::nullopt});
+            s.feeds.push_back(
+                FeedView{"b", "http://127.0.0.1/b.xml", true, false, std::nullopt, false, true});
             return s;
           },
           [reload_result] { return reload_result; }};
@@ -125,6 +132,10 @@ TEST_CASE("Status reports the daemon's counters, the outbox and each feed's heal
   CHECK(r["alerts"]["last_seq"] == 3);
   CHECK(r["alerts"]["first_seq"] == 1);
   CHECK(r["alerts"]["stored"] == 3);
+  CHECK(r["polls"] == json::parse(R"({"ok":5,"not_modified":11,"failed":2,"repaired":1})"));
+  CHECK(r["loop"]["rounds"] == 2);
+  CHECK(r["loop"]["busy_s"] == Approx(0.002));
+  CHECK(r["loop"]["busy_max_s"] == Approx(0.0015));
   REQUIRE(r["feeds"].size() == 2);
   CHECK(r["feeds"][0]["id"] == "a");
   CHECK(r["feeds"][0]["http_status"] == 503);
@@ -135,6 +146,8 @@ TEST_CASE("Status reports the daemon's counters, the outbox and each feed's heal
   CHECK(r["feeds"][0]["ids"] == "links");
   CHECK(r["feeds"][1]["ids"] == "guids");
   CHECK(r["feeds"][1]["in_flight"] == true);
+  CHECK(r["feeds"][0]["repaired"] == false);
+  CHECK(r["feeds"][1]["repaired"] == true);
   CHECK(r["feeds"][1]["last_attempt"].is_null());
 
   json f = ask(api, {{"cmd", "feeds"}});
