@@ -11,8 +11,8 @@ namespace khobor::stories::model {
 
 // cos_title, cos_all, best_title, rare_shared, title_unshared, num_unshared, time_newest, time_first, same_outlet, cos_title_all, contained, short_title
 inline constexpr std::array<double, 12> k_weights = {
-    1.286132, 1.947168, 4.390559, 2.053436, -0.254641, -0.399829, 1.703990, 1.058777, -0.918508, 2.148824, 1.876829, -1.110353};
-inline constexpr double k_bias = -9.749838;
-inline constexpr double k_threshold = 0.35;
+    1.177406, 1.753146, 4.382131, 2.076569, -0.283443, -0.397856, 1.694399, 1.091047, -0.867732, 2.146010, 1.919297, -0.975429};
+inline constexpr double k_bias = -9.749684;
+inline constexpr double k_threshold = 0.40;
 
 }  // namespace khobor::stories::model
