@@ -313,9 +313,13 @@ size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t 
           events->restore(saved_event);
         }
       });
-  (void)store.story_copies_since(since, [&index](int64_t story, const std::string& outlet,
-                                                 int64_t copies) {
+  (void)store.story_copies_since(since, [&index, events](int64_t story, const std::string& outlet,
+                                                         int64_t copies) {
     (void)index.restore_copies(static_cast<uint64_t>(story), outlet, static_cast<uint32_t>(copies));
+    if (events != nullptr) {
+      (void)events->restore_copies(static_cast<uint64_t>(story), outlet,
+                                   static_cast<uint32_t>(copies));
+    }
   });
   auto tx = store.begin();
   store.prune_story_entries(since);

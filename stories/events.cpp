@@ -648,6 +648,26 @@ void EventIndex::restore(const SavedEventEntry& saved) {
   m.remember_story(saved.story, saved.event, saved.time);
 }
 
+bool EventIndex::restore_copies(uint64_t story, std::string_view outlet, uint32_t count) {
+  Impl& m = *m_impl;
+  const auto known = m.story_event.find(story);
+  if (known == m.story_event.end() || count == 0) {
+    return false;
+  }
+  const auto it = m.events.find(known->second.first);
+  if (it == m.events.end()) {
+    return false;
+  }
+  Event& e = it->second;
+  e.entries += count;
+  const auto outlet_no = static_cast<char16_t>(m.outlet_number(outlet));
+  if (e.outlets.find(outlet_no) == std::u16string::npos) {
+    e.outlets.push_back(outlet_no);
+    e.outlet_times.push_back(e.newest);
+  }
+  return true;
+}
+
 std::vector<EventCandidate> EventIndex::candidates(std::string_view outlet, const Fingerprint& fp,
                                                    int64_t time) const {
   const Impl& m = *m_impl;

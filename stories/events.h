@@ -111,6 +111,13 @@ class EventIndex {
   // it, after the story index restored the same rows.
   void restore(const SavedEventEntry& saved);
 
+  // Counts `count` saved copies from `outlet` (StoryIndex::restore_copies) into the
+  // event of `story`, after restore() put the story's rows back: the event's entry
+  // count and outlets are then what they were before the restart (the outlet counts
+  // as carrying the event since its newest entry). False when the story has no
+  // open event.
+  bool restore_copies(uint64_t story, std::string_view outlet, uint32_t count);
+
   // For training and diagnostics: the open events an entry starting a new story
   // would be scored against at `time`, best first, without adding anything.
   std::vector<EventCandidate> candidates(std::string_view outlet, const Fingerprint& fp,

@@ -161,3 +161,44 @@ TEST_CASE("events close after the window and their ids are never reused", "[stor
   CHECK(second.event.event > first.event.event);
   CHECK(c.events().event_count() == 1);
 }
+
+TEST_CASE("restore_copies() gives an event back the copies the story index folded in",
+          "[stories][events]") {
+  StoryIndex stories_a;
+  EventIndex events_a;
+  std::vector<SavedEntry> saved_stories;
+  std::vector<SavedEventEntry> saved_events;
+  uint64_t copy_story = 0;
+  for (const ClusterRecord* r : {&k_first, &k_second, &k_copy}) {
+    const Fingerprint fp = fingerprint(r->title, r->summary, r->body);
+    const Assignment s = stories_a.add(r->id, r->outlet, fp, *r->published);
+    const EventAssignment e = events_a.add(s, r->outlet, fp, *r->published);
+    if (s.copy) {
+      copy_story = s.story;  // the daemon saves only (story, outlet) for a copy
+    } else {
+      saved_stories.push_back({s.seq, s.story, r->id, r->outlet, *r->published, fp});
+      saved_events.push_back({s.story, e.event, r->outlet, *r->published, fp});
+    }
+  }
+  REQUIRE(saved_stories.size() == 2);  // k_copy is a near-exact copy of k_first
+
+  StoryIndex stories_b;
+  EventIndex events_b;
+  for (std::size_t i = 0; i < saved_stories.size(); ++i) {
+    stories_b.restore(saved_stories[i]);
+    events_b.restore(saved_events[i]);
+  }
+  REQUIRE(stories_b.restore_copies(copy_story, k_copy.outlet, 1));
+  CHECK(events_b.restore_copies(copy_story, k_copy.outlet, 1));
+  CHECK_FALSE(events_b.restore_copies(copy_story + 999, k_copy.outlet, 1));  // no such story
+
+  const Fingerprint fp = fingerprint(k_third.title, k_third.summary, "");
+  const Assignment sa = stories_a.add(k_third.id, k_third.outlet, fp, *k_third.published);
+  const EventAssignment ea = events_a.add(sa, k_third.outlet, fp, *k_third.published);
+  const Assignment sb = stories_b.add(k_third.id, k_third.outlet, fp, *k_third.published);
+  const EventAssignment eb = events_b.add(sb, k_third.outlet, fp, *k_third.published);
+  CHECK(eb.event == ea.event);
+  CHECK(eb.entry_count == ea.entry_count);
+  CHECK(eb.outlet_count == ea.outlet_count);
+  CHECK(eb.outlet_count == 4);
+}
