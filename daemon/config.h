@@ -61,6 +61,7 @@ struct Config {
   int64_t poll_min_interval_s = 120;      // [poll] min_interval
   int64_t poll_max_interval_s = 3600;     // [poll] max_interval
   int64_t poll_backoff_cap_s = 6 * 3600;  // [poll] backoff_cap
+  int64_t poll_requests_per_day = 0;      // [poll] requests_per_day: a shared budget (0: none)
   HttpConfig http;
   std::string watchlists_dir = "/etc/khobor/watchlists";
   log::Level log_level = log::Level::info;

@@ -211,6 +211,9 @@ PollDecision decide(FeedPollState& state, const PollObservation& obs, const Poll
   };
   if (obs.status == 304) {
     state.consecutive_errors = 0;
+    if (obs.base_interval_s > 0) {
+      state.base_interval_s = obs.base_interval_s;  // a planner's: the hour moved
+    }
     refresh_interval();
     d.verdict = Verdict::not_modified;
     d.next_due_s = now_s + state.interval_s;
@@ -258,6 +261,184 @@ PollDecision decide(FeedPollState& state, const PollObservation& obs, const Poll
   fail(obs.status == 0 ? (obs.error_text.empty() ? "no response" : obs.error_text)
                        : "HTTP " + std::to_string(obs.status));
   return d;
+}
+
+int64_t jittered_due_s(const PollDecision& d, int64_t interval_s, Rng& rng) {
+  if (d.verdict != Verdict::ok && d.verdict != Verdict::not_modified) {
+    return d.next_due_s;
+  }
+  std::uniform_int_distribution<int64_t> jitter(0, std::max<int64_t>(interval_s, 0) / 10);
+  return d.next_due_s + jitter(rng);
+}
+
+// ---- PollPlanner ----------------------------------------------------------------
+
+namespace {
+
+int hour_of(int64_t t_s) {
+  int64_t s = t_s % k_day_s;
+  if (s < 0) {
+    s += k_day_s;
+  }
+  return static_cast<int>(s / 3600);
+}
+
+// The weighted mean of the newest gaps (1, 1/2, 1/4, … from the newest), the
+// silence since the newest entry averaged in when longer: as adaptive_interval_s.
+// 0 with fewer than two times. `times` ascending.
+double recent_gap_s(const std::vector<int64_t>& times, int64_t now_s) {
+  if (times.size() < 2) {
+    return 0;
+  }
+  double sum = 0;
+  double weights = 0;
+  double w = 1.0;
+  size_t i = times.size() - 1;
+  for (size_t k = 0; k < k_gaps_considered && i > 0; ++k, --i) {
+    sum += w * static_cast<double>(times[i] - times[i - 1]);
+    weights += w;
+    w *= 0.5;
+  }
+  double mean = sum / weights;
+  double silence = static_cast<double>(now_s - times.back());
+  if (silence > mean) {
+    mean = (mean + silence) / 2;
+  }
+  return mean;
+}
+
+}  // namespace
+
+void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s) {
+  std::vector<int64_t> body(entry_times.begin(), entry_times.end());
+  for (auto& t : body) {
+    t = std::min(t, now_s);  // dated in the future: clock skew, count as now
+  }
+  std::sort(body.begin(), body.end());
+  // The body is the truth for the span it covers: what was known from its
+  // oldest date on is replaced (entries at the same second all count).
+  if (!body.empty()) {
+    auto from = std::lower_bound(f.times.begin(), f.times.end(), body.front());
+    for (auto it = from; it != f.times.end(); ++it) {
+      m_hour_counts[static_cast<size_t>(hour_of(*it))] -= 1;
+    }
+    f.times.erase(from, f.times.end());
+    for (int64_t t : body) {
+      if (t > now_s - k_history_s) {
+        f.times.push_back(t);
+        m_hour_counts[static_cast<size_t>(hour_of(t))] += 1;
+      }
+    }
+    if (f.observed_since_s == 0 || body.front() < f.observed_since_s) {
+      f.observed_since_s = std::max(body.front(), now_s - k_history_s);
+    }
+  } else if (f.observed_since_s == 0) {
+    f.observed_since_s = now_s;
+  }
+  // Forget what is older than a week.
+  auto keep = std::lower_bound(f.times.begin(), f.times.end(), now_s - k_history_s + 1);
+  for (auto it = f.times.begin(); it != keep; ++it) {
+    m_hour_counts[static_cast<size_t>(hour_of(*it))] -= 1;
+  }
+  f.times.erase(f.times.begin(), keep);
+
+  f.feed_size = entry_times.size();
+  int64_t span = now_s - std::max(f.observed_since_s, now_s - k_history_s);
+  span = std::max<int64_t>(span, 3600);
+  f.rate_per_s = static_cast<double>(f.times.size()) / static_cast<double>(span);
+  double root = std::sqrt(f.rate_per_s);
+  m_sum_sqrt_rate += root - f.sqrt_rate;
+  f.sqrt_rate = root;
+}
+
+std::array<double, PollPlanner::k_hours> PollPlanner::day_shape() const {
+  std::array<double, k_hours> shape{};
+  double total = 0;
+  for (int h = 0; h < k_hours; ++h) {
+    // A light circular smoothing over the neighbouring hours (1, 2, 1).
+    double c = 2 * m_hour_counts[static_cast<size_t>(h)] +
+               m_hour_counts[static_cast<size_t>((h + 1) % k_hours)] +
+               m_hour_counts[static_cast<size_t>((h + k_hours - 1) % k_hours)];
+    shape[static_cast<size_t>(h)] = std::max(c / 4, 0.0);
+    total += shape[static_cast<size_t>(h)];
+  }
+  if (total <= 0) {
+    shape.fill(1.0);
+    return shape;
+  }
+  double mean = total / k_hours;
+  for (auto& v : shape) {
+    // A floor of a tenth of the mean: no hour is ever assumed silent.
+    v = (v + 0.1 * mean) / (1.1 * mean);
+  }
+  return shape;
+}
+
+int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bounds,
+                                       int64_t now_s) const {
+  if (f.rate_per_s <= 0 || m_sum_sqrt_rate <= 0) {
+    return bounds.max_interval_s;
+  }
+  auto shape = day_shape();
+  double mean_root_shape = 0;
+  for (double v : shape) {
+    mean_root_shape += std::sqrt(v);
+  }
+  mean_root_shape /= k_hours;
+  double rate_now = f.rate_per_s * shape[static_cast<size_t>(hour_of(now_s))];
+  // Polls per second for this feed at this hour: its square-root share of R.
+  double polls_per_s = m_requests_per_day / static_cast<double>(k_day_s) * std::sqrt(rate_now) /
+                       (m_sum_sqrt_rate * mean_root_shape);
+  double interval = polls_per_s > 0 ? 1.0 / polls_per_s : static_cast<double>(k_day_s);
+  // Never let the feed roll over: at most half the time it takes to publish as
+  // many entries as it carries, at its hourly or its recent burst rate.
+  if (f.feed_size > 0) {
+    double gap = recent_gap_s(f.times, now_s);
+    double burst = gap > 0 ? 1.0 / gap : 0;
+    double fastest = std::max(rate_now, burst);
+    if (fastest > 0) {
+      interval = std::min(interval, 0.5 * static_cast<double>(f.feed_size) / fastest);
+    }
+  }
+  interval = std::min(interval, static_cast<double>(k_day_s));
+  return std::clamp(static_cast<int64_t>(interval), bounds.min_interval_s, bounds.max_interval_s);
+}
+
+int64_t PollPlanner::base_interval_s(std::string_view feed_id,
+                                     std::optional<std::span<const int64_t>> body_entry_times,
+                                     const PollBounds& bounds, int64_t now_s) {
+  auto it = m_feeds.find(feed_id);
+  if (body_entry_times) {
+    if (it == m_feeds.end()) {
+      it = m_feeds.emplace(std::string(feed_id), FeedRates{}).first;
+    }
+    learn(it->second, *body_entry_times, now_s);
+  }
+  if (!budgeted()) {
+    return body_entry_times ? adaptive_interval_s(*body_entry_times, bounds, ScheduleHints{}, now_s)
+                            : 0;
+  }
+  if (it == m_feeds.end()) {
+    return 0;
+  }
+  return budget_interval_s(it->second, bounds, now_s);
+}
+
+void PollPlanner::forget(std::string_view feed_id) {
+  auto it = m_feeds.find(feed_id);
+  if (it == m_feeds.end()) {
+    return;
+  }
+  for (int64_t t : it->second.times) {
+    m_hour_counts[static_cast<size_t>(hour_of(t))] -= 1;
+  }
+  m_sum_sqrt_rate -= it->second.sqrt_rate;
+  m_feeds.erase(it);
+}
+
+double PollPlanner::rate_per_day(std::string_view feed_id) const {
+  auto it = m_feeds.find(feed_id);
+  return it == m_feeds.end() ? 0 : it->second.rate_per_s * static_cast<double>(k_day_s);
 }
 
 }  // namespace khobor::daemon
