@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/duration.h"
 #include "base/log.h"
 
 namespace khobor {
@@ -92,4 +93,56 @@ void write(Level l, std::string_view message) {
 }
 
 }  // namespace log
+Result<int64_t> parse_duration(std::string_view text) {
+  auto bad = [&] {
+    return make_error("duration",
+                      "expected seconds (300) or a duration like \"90s\", \"5m\", "
+                      "\"2h\", \"1h30m\", got \"" +
+                          std::string(text) + "\"");
+  };
+  if (text.empty()) {
+    return bad();
+  }
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    int64_t n = 0;
+    size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      n = n * 10 + (text[i] - '0');
+      if (n > 10'000'000'000) {
+        return bad();
+      }
+      ++i;
+    }
+    if (i == start) {
+      return bad();
+    }
+    int64_t unit = 1;
+    if (i < text.size()) {
+      switch (text[i]) {
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        default:
+          return bad();
+      }
+      ++i;
+    } else if (start != 0) {
+      return bad();  // "1h30": a number without a unit after a unit
+    }
+    total += n * unit;
+  }
+  return total;
+}
+
 }  // namespace khobor

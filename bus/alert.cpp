@@ -20,6 +20,14 @@ std::string rfc3339(int64_t seconds) {
 
 namespace {
 
+nlohmann::ordered_json event_json(const AlertEvent& e) {
+  return {{"id", e.id},
+          {"sources", e.sources},
+          {"first_seen", rfc3339(e.first_seen)},
+          {"outlet_count", e.outlet_count},
+          {"entry_count", e.entry_count}};
+}
+
 std::optional<int64_t> parse_rfc3339(const std::string& s) {
   std::tm tm{};
   const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -58,6 +66,9 @@ std::string to_json(const Alert& a) {
                   {"sources", a.story->sources},
                   {"first_seen", rfc3339(a.story->first_seen)}};
   }
+  if (a.event) {
+    j["event"] = event_json(*a.event);
+  }
   // Invalid UTF-8 cannot reach here (the parser guarantees UTF-8), but never throw on it.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -81,7 +92,74 @@ std::string to_json(const StoryUpdate& u) {
   j["sources"] = u.sources;
   j["first_seen"] = rfc3339(u.first_seen);
   j["watchlists"] = u.watchlists;
+  j["watchlist"] = u.watchlist;
+  j["event"] = event_json(u.event);
+  j["new_entries"] = u.new_entries;
+  j["new_sources"] = u.new_sources;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+AlertEvent read_event(const nlohmann::json& j) {
+  AlertEvent ev;
+  ev.id = j.at("id").get<uint64_t>();
+  ev.sources = j.value("sources", std::vector<std::string>{});
+  if (auto fs = j.find("first_seen"); fs != j.end() && fs->is_string()) {
+    ev.first_seen = parse_rfc3339(fs->get<std::string>()).value_or(0);
+  }
+  ev.outlet_count = j.value("outlet_count", 1U);
+  ev.entry_count = j.value("entry_count", 1U);
+  return ev;
+}
+
+}  // namespace
+
+Result<StoryUpdate> story_update_from_json(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return make_error("update", "the story update is not a JSON object");
+  }
+  for (const char* key : {"v", "seq", "story", "feed", "entry"}) {
+    if (!j.contains(key)) {
+      return make_error("update", std::string("the story update has no \"") + key + "\" field");
+    }
+  }
+  try {
+    StoryUpdate u;
+    u.seq = j.at("seq").get<int64_t>();
+    if (auto it = j.find("time"); it != j.end() && it->is_string()) {
+      u.time_ms = parse_rfc3339(it->get<std::string>()).value_or(0) * 1000;
+    }
+    u.story = j.at("story").get<uint64_t>();
+    u.feed = j.at("feed").get<std::string>();
+    const auto& e = j.at("entry");
+    u.entry.id = e.at("id").get<std::string>();
+    u.entry.title = e.value("title", "");
+    u.entry.link = e.value("link", "");
+    if (auto it = e.find("published"); it != e.end() && it->is_string()) {
+      u.entry.published = parse_rfc3339(it->get<std::string>());
+    }
+    u.outlet_count = j.value("outlet_count", 0U);
+    u.entry_count = j.value("entry_count", 0U);
+    u.sources = j.value("sources", std::vector<std::string>{});
+    if (auto it = j.find("first_seen"); it != j.end() && it->is_string()) {
+      u.first_seen = parse_rfc3339(it->get<std::string>()).value_or(0);
+    }
+    u.watchlists = j.value("watchlists", std::vector<std::string>{});
+    u.watchlist = j.value("watchlist", u.watchlists.empty() ? "" : u.watchlists.front());
+    if (auto it = j.find("event"); it != j.end() && it->is_object()) {
+      u.event = read_event(*it);
+    } else {
+      u.event.id = u.story;  // before events: the story was the unit
+    }
+    u.new_entries = j.value("new_entries", 1U);
+    u.new_sources = j.value("new_sources", std::vector<std::string>{u.feed});
+    return u;
+  } catch (const nlohmann::json::exception& e) {
+    return make_error("update",
+                      std::string("a field of the story update has the wrong type: ") + e.what());
+  }
 }
 
 Result<Alert> alert_from_json(std::string_view text) {
@@ -133,6 +211,9 @@ Result<Alert> alert_from_json(std::string_view text) {
         st.first_seen = parse_rfc3339(fs->get<std::string>()).value_or(0);
       }
       a.story = std::move(st);
+    }
+    if (auto it = j.find("event"); it != j.end() && it->is_object()) {
+      a.event = read_event(*it);
     }
     return a;
   } catch (const nlohmann::json::exception& e) {

@@ -39,6 +39,16 @@ struct AlertStory {
   int64_t first_seen = 0;            // seconds since the epoch, UTC
 };
 
+// The event an alerted entry belongs to (stories/events.h): the group of stories
+// that report one happening, across outlets.
+struct AlertEvent {
+  uint64_t id = 0;                   // the event id
+  std::vector<std::string> sources;  // feed ids carrying it so far, in joining order
+  int64_t first_seen = 0;            // seconds since the epoch, UTC
+  uint32_t outlet_count = 1;         // distinct feeds so far (sources lists the first 64)
+  uint32_t entry_count = 1;          // entries so far
+};
+
 struct Alert {
   int64_t seq = 0;      // from the store's outbox
   int64_t time_ms = 0;  // when the alert was made
@@ -50,21 +60,28 @@ struct Alert {
   std::vector<AlertHit> hits;
   std::string snippet;
   std::optional<AlertStory> story;  // absent when khobord runs without the story index
+  std::optional<AlertEvent> event;  // absent when khobord runs without the story index
 };
 
-// A later entry joined a story that was alerted: sent once per such entry on the
-// topic "story.update", with a seq from the same outbox as alerts.
+// Later entries of an event that was alerted for a watch list, which match that
+// list: sent on the topic "story.update" (the name kept from before events, for
+// subscribers of `story.`), with a seq from the same outbox as alerts; at most one
+// per (event, watch list) per group_interval, the entries in between coalesced.
 struct StoryUpdate {
   int64_t seq = 0;
   int64_t time_ms = 0;
-  uint64_t story = 0;
-  std::string feed;  // the new entry's feed id
-  AlertEntry entry;  // the new entry
-  uint32_t outlet_count = 0;
-  uint32_t entry_count = 0;
-  std::vector<std::string> sources;
-  int64_t first_seen = 0;
-  std::vector<std::string> watchlists;  // the lists the story was alerted for
+  uint64_t story = 0;                    // the newest entry's story
+  std::string feed;                      // the newest entry's feed id
+  AlertEntry entry;                      // the newest entry
+  uint32_t outlet_count = 0;             // of the newest entry's story
+  uint32_t entry_count = 0;              // of the newest entry's story
+  std::vector<std::string> sources;      // of the newest entry's story
+  int64_t first_seen = 0;                // of the newest entry's story
+  std::vector<std::string> watchlists;   // the one list this update is for (`watchlist`)
+  std::string watchlist;                 // the list this update is for
+  AlertEvent event;                      // the event as it stands now
+  uint32_t new_entries = 1;              // matching entries since the last alert or update
+  std::vector<std::string> new_sources;  // their feed ids, distinct, in arrival order
 };
 
 inline constexpr const char* k_story_update_topic = "story.update";
@@ -80,6 +97,9 @@ std::string to_json(const Alert& alert);
 
 // Read the second frame back; an Error says which field is missing or wrong.
 Result<Alert> alert_from_json(std::string_view json);
+
+// Read a story update's second frame back (also the pending update the store keeps).
+Result<StoryUpdate> story_update_from_json(std::string_view json);
 
 // Seconds since the epoch as RFC 3339 in UTC ("2026-11-28T00:40:00Z").
 std::string rfc3339(int64_t seconds);

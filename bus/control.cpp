@@ -28,6 +28,7 @@ Result<std::unique_ptr<ControlServer>> ControlServer::bind(const std::string& en
     s.set(zmq::sockopt::sndhwm, 1000);
     s.set(zmq::sockopt::rcvhwm, 1000);
     s.set(zmq::sockopt::router_mandatory, 0);
+    s.set(zmq::sockopt::maxmsgsize, k_max_request_bytes);
     if (security.enabled()) {
       s.set(zmq::sockopt::curve_server, 1);
       s.set(zmq::sockopt::curve_secretkey, security.curve_secret_key);

@@ -10,6 +10,7 @@
 // control_request() is a blocking client call; each call owns its own socket.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +20,12 @@
 #include "bus/security.h"
 
 namespace khobor::bus {
+
+// The largest request the control socket reads (ZMQ_MAXMSGSIZE). The requests
+// are a few dozen bytes; a larger message is not read: ZeroMQ closes that
+// client's connection when its size arrives, so the request gets no reply and
+// costs no memory (bus/WIRE_FORMAT.md, "Control").
+inline constexpr int64_t k_max_request_bytes = 64 * 1024;
 
 class ControlServer {
  public:

@@ -61,6 +61,7 @@ Result<Publisher> Publisher::bind(const std::string& endpoint, PublisherOptions 
     // of ZeroMQ dropping the message silently: the drop is counted and shown in
     // `khobor status`, and every subscriber sees a gap in seq and replays it.
     impl->socket.set(zmq::sockopt::xpub_nodrop, 1);
+    impl->socket.set(zmq::sockopt::maxmsgsize, k_max_subscription_bytes);
     if (options.security.enabled()) {
       impl->socket.set(zmq::sockopt::curve_server, 1);
       impl->socket.set(zmq::sockopt::curve_secretkey, options.security.curve_secret_key);

@@ -18,6 +18,11 @@
 
 namespace khobor::bus {
 
+// The largest message the alert socket reads from a subscriber (ZMQ_MAXMSGSIZE):
+// subscriptions are a byte and a topic prefix; a longer one closes that
+// subscriber's connection instead of being read.
+inline constexpr int64_t k_max_subscription_bytes = 64 * 1024;
+
 struct PublisherOptions {
   int send_hwm = 10'000;    // messages queued per subscriber before ZeroMQ drops
   int linger_ms = 1'000;    // how long close waits for queued messages

@@ -16,7 +16,8 @@ if(KHOBOR_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(khobor_settings INTERFACE -fsanitize=address,undefined)
 endif()
-target_compile_definitions(khobor_settings INTERFACE
-  KHOBOR_VERSION="${PROJECT_VERSION}"
-  KHOBOR_PROJECT_URL="${KHOBOR_PROJECT_URL}")
+# Only what project() fixes goes into every compile line: a cache variable defined
+# after this file was empty at the first configure and set at the second, which
+# changed every command line (tests/integration/configure checks that none does).
+target_compile_definitions(khobor_settings INTERFACE KHOBOR_VERSION="${PROJECT_VERSION}")
 target_include_directories(khobor_settings INTERFACE ${PROJECT_SOURCE_DIR})

@@ -29,6 +29,9 @@ CheckReport check_everything(const std::string& config_path) {
   report.problems = config_problems(
       text.str(), config_path, std::filesystem::absolute(base).lexically_normal().string(), &cfg);
   report.feeds = cfg.feeds.size();
+  if (cfg.http.contact.empty()) {
+    report.warnings.push_back(config_path + ": " + k_no_contact_warning);
+  }
   if (auto st = check_endpoints(cfg); !st) {
     report.problems.push_back(st.error().message);
   }

@@ -108,6 +108,36 @@ std::optional<std::string> check_url(const std::string& url) {
   return problem;
 }
 
+// An error text when `contact` is no http(s) URL or mailto: address that can
+// stand in a User-Agent comment (printable ASCII, no space, no parenthesis).
+std::optional<std::string> check_contact(const std::string& contact) {
+  const std::string expected =
+      " (expected the URL of a page about this fetcher, \"https://…\", or an address, "
+      "\"mailto:someone@example.org\"; it is sent in the User-Agent)";
+  for (unsigned char ch : contact) {
+    if (ch <= 0x20 || ch >= 0x7F || ch == '(' || ch == ')') {
+      return "\"" + contact +
+             "\" holds a character a User-Agent cannot carry (a space, a parenthesis or a "
+             "non-ASCII character; percent-encode it)" +
+             expected;
+    }
+  }
+  if (contact.rfind("mailto:", 0) == 0) {
+    const auto at = contact.find('@', 7);
+    if (at == std::string::npos || at == 7 || at + 1 == contact.size()) {
+      return "\"" + contact + "\" is no mail address" + expected;
+    }
+    return std::nullopt;
+  }
+  if (contact.rfind("https://", 0) != 0 && contact.rfind("http://", 0) != 0) {
+    return "\"" + contact + "\" is neither an http(s) URL nor a mailto: address" + expected;
+  }
+  if (auto problem = check_url(contact)) {
+    return *problem + expected;
+  }
+  return std::nullopt;
+}
+
 // A duration key: seconds (an integer) or a string like "5m", within [lo, hi].
 Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std::string& key,
                                int64_t lo, int64_t hi) {
@@ -236,6 +266,16 @@ std::optional<Error> read_http(const Checker& c, const toml::table& t, HttpConfi
     }
     h.proxy = *s;
   }
+  if (const toml::node* n = t.get("contact")) {
+    auto s = c.string(*n, "[http] contact");
+    if (!s) {
+      return s.error();
+    }
+    if (auto problem = check_contact(*s)) {
+      return c.error(*n, "[http] contact", *problem);
+    }
+    h.contact = *s;
+  }
   return std::nullopt;
 }
 
@@ -300,58 +340,6 @@ Result<int64_t> duration_value(const Checker& c, const toml::node& n, const std:
 
 }  // namespace
 
-Result<int64_t> parse_duration(std::string_view text) {
-  auto bad = [&] {
-    return make_error("duration",
-                      "expected seconds (300) or a duration like \"90s\", \"5m\", "
-                      "\"2h\", \"1h30m\", got \"" +
-                          std::string(text) + "\"");
-  };
-  if (text.empty()) {
-    return bad();
-  }
-  int64_t total = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    int64_t n = 0;
-    size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      n = n * 10 + (text[i] - '0');
-      if (n > 10'000'000'000) {
-        return bad();
-      }
-      ++i;
-    }
-    if (i == start) {
-      return bad();
-    }
-    int64_t unit = 1;
-    if (i < text.size()) {
-      switch (text[i]) {
-        case 's':
-          unit = 1;
-          break;
-        case 'm':
-          unit = 60;
-          break;
-        case 'h':
-          unit = 3600;
-          break;
-        case 'd':
-          unit = 86400;
-          break;
-        default:
-          return bad();
-      }
-      ++i;
-    } else if (start != 0) {
-      return bad();  // "1h30": a number without a unit after a unit
-    }
-    total += n * unit;
-  }
-  return total;
-}
-
 namespace {
 Result<Config> config_from_table(const toml::table& root, const std::string& source_name,
                                  const std::string& base_dir);
@@ -376,8 +364,8 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   cfg.file = source_name;
 
   if (auto e = c.known_keys(root, "",
-                            {"store", "publish", "control", "poll", "http", "stories", "watchlists",
-                             "feed", "log"})) {
+                            {"store", "publish", "control", "poll", "http", "stories", "alerts",
+                             "watchlists", "feed", "log"})) {
     return *e;
   }
 
@@ -482,9 +470,9 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   }
 
   // [http]
-  auto http = section(
-      "http", {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time", "max_body_bytes",
-               "max_redirects", "max_connections", "max_per_domain", "ca_file", "proxy"});
+  auto http = section("http", {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time",
+                               "max_body_bytes", "max_redirects", "max_connections",
+                               "max_per_domain", "ca_file", "proxy", "contact"});
   if (!http) {
     return http.error();
   }
@@ -506,6 +494,21 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
         return secs.error();
       }
       cfg.story_window_s = *secs;
+    }
+  }
+
+  // [alerts] group_interval
+  auto alerts_t = section("alerts", {"group_interval"});
+  if (!alerts_t) {
+    return alerts_t.error();
+  }
+  if (*alerts_t != nullptr) {
+    if (const toml::node* n = (*alerts_t)->get("group_interval")) {
+      auto secs = duration_value(c, *n, "[alerts] group_interval", 0, 86400);
+      if (!secs) {
+        return secs.error();
+      }
+      cfg.group_interval_s = *secs;
     }
   }
 

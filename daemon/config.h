@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/duration.h"
 #include "base/log.h"
 #include "base/result.h"
 
@@ -43,6 +44,10 @@ struct HttpConfig {
   int64_t max_per_domain = 4;    // transfers at once per registrable domain
   std::string ca_file;           // extra CA bundle ("" : the system's)
   std::string proxy;             // "" : from the environment (https_proxy, …)
+  // Who the outlets' webmasters can reach about this fetcher: an http(s) URL or a
+  // mailto: address, sent in the User-Agent ("khobor/VERSION (+CONTACT)").
+  // "": none (khobord --check-config and the start-up log warn).
+  std::string contact;
 
   bool operator==(const HttpConfig&) const = default;
 };
@@ -56,6 +61,9 @@ struct Config {
   std::string control_curve_secret_key;
   int64_t story_window_s =
       72 * 3600;  // [stories] window: how long an entry can start or join a story
+  // [alerts] group_interval: at most one update per alerted event and watch list
+  // per this interval (a list's own group_interval wins); 0: every entry at once.
+  int64_t group_interval_s = 300;
   int64_t keep_alerts_s = 30 * 86400;     // [store] keep_alerts: how long replay can reach back
   int64_t poll_interval_s = 300;          // [poll] interval: both bounds unless they are given
   int64_t poll_min_interval_s = 120;      // [poll] min_interval
@@ -81,7 +89,7 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
 std::vector<std::string> config_problems(std::string_view text, const std::string& source_name,
                                          const std::string& base_dir, Config* checked = nullptr);
 
-// "300", "90s", "5m", "2h", "1d", "1h30m" → seconds; an Error says what is expected.
-Result<int64_t> parse_duration(std::string_view text);
+// "300", "90s", "5m", "2h", "1d", "1h30m" → seconds (base/duration.h).
+using ::khobor::parse_duration;
 
 }  // namespace khobor::daemon

@@ -22,6 +22,7 @@
 #include "bus/control.h"
 #include "bus/publisher.h"
 #include "bus/security.h"
+#include "daemon/check.h"
 #include "daemon/config.h"
 #include "daemon/control_api.h"
 #include "daemon/pipeline.h"
@@ -96,6 +97,7 @@ feeds::FetchOptions fetch_options(const HttpConfig& h) {
   o.max_per_host = static_cast<int>(h.max_per_domain);
   o.ca_file = h.ca_file;
   o.proxy = h.proxy;
+  o.user_agent = feeds::user_agent(h.contact);
   return o;
 }
 
@@ -146,7 +148,9 @@ struct Daemon::Impl {
   bus::Publisher publisher;
   feeds::Fetcher fetcher;
   watch::WatchSet watches;
-  stories::StoryIndex stories;  // the story window, rebuilt from the store at start
+  stories::StoryIndex stories;     // the story window, rebuilt from the store at start
+  stories::EventIndex events;      // the events above the stories, rebuilt with them
+  int64_t next_update_due_ms = 0;  // the store's earliest pending update (wall ms; 0: none)
   std::map<std::string, FeedSlot> slots;
   DueQueue due;
   std::unordered_map<std::string, int64_t> domain_holds;  // domain → held until (mono ms)
@@ -170,7 +174,8 @@ struct Daemon::Impl {
   // One summary line per round (the poll interval) instead of a line per feed:
   // healthy feeds stay quiet in the journal at info level.
   struct RoundStats {
-    int64_t polls = 0, not_modified = 0, changed = 0, new_entries = 0, alerts = 0, failed = 0;
+    int64_t polls = 0, not_modified = 0, changed = 0, new_entries = 0, alerts = 0, updates = 0,
+            failed = 0;
   } round;
   int64_t next_round_log_mono = 0;
   std::string reload_error;  // why the last reload was refused (empty when it was not)
@@ -183,6 +188,31 @@ struct Daemon::Impl {
         publisher(std::move(pub)),
         fetcher(fetch_options(config.http)),
         stories(stories::StoryOptions{config.story_window_s, stories::StoryOptions{}.threshold}) {}
+
+  Pipeline pipeline() {
+    return Pipeline(store, clock, &stories, &events, UpdatePolicy{config.group_interval_s});
+  }
+
+  // Coalesced updates whose group_interval has passed go to the outbox and out.
+  void flush_updates() {
+    if (next_update_due_ms == 0 || clock.now_ms() < next_update_due_ms) {
+      return;
+    }
+    try {
+      const std::vector<int64_t> seqs = pipeline().flush_updates();
+      next_update_due_ms = store.next_update_due();
+      if (!seqs.empty()) {
+        round.updates += static_cast<int64_t>(seqs.size());
+        KHOBOR_LOG(debug, std::to_string(seqs.size()) + " coalesced story update(s) due");
+        publish();
+      }
+    } catch (const store::StoreError& e) {
+      KHOBOR_LOG(
+          warning,
+          std::string("sending the coalesced updates failed (tried again later): ") + e.what());
+      next_update_due_ms = clock.now_ms() + 1000;
+    }
+  }
 
   ~Impl() {
     if (watch_fd >= 0) {
@@ -402,6 +432,9 @@ struct Daemon::Impl {
     if (!options.once) {
       next = std::min(next, next_prune_mono);
     }
+    if (next_update_due_ms > 0) {
+      next = std::min(next, now + std::max<int64_t>(next_update_due_ms - clock.now_ms(), 0));
+    }
     if (control_backlog) {
       next = now;
     }
@@ -543,8 +576,10 @@ struct Daemon::Impl {
           st.etag = r.etag;
           st.last_modified = r.last_modified;
           st.entries = static_cast<int64_t>(parsed->entries.size());
-          Pipeline pipeline(store, clock, &stories);
-          PipelineResult res = pipeline.process(r.feed_id, *parsed, watches, st);
+          PipelineResult res = pipeline().process(r.feed_id, *parsed, watches, st);
+          if (res.pending_updates > 0) {
+            next_update_due_ms = store.next_update_due();
+          }
           if (res.switched_to_link_ids) {
             // Said once: from now on the store remembers that this feed uses link ids.
             KHOBOR_LOG(notice, "feed " + r.feed_id +
@@ -563,6 +598,7 @@ struct Daemon::Impl {
           ++round.changed;
           round.new_entries += static_cast<int64_t>(res.new_entries);
           round.alerts += static_cast<int64_t>(res.alert_seqs.size());
+          round.updates += static_cast<int64_t>(res.update_seqs.size());
           publish();
           break;
         }
@@ -697,6 +733,7 @@ struct Daemon::Impl {
                  "reload: [control] endpoint changed; it takes effect at the next restart");
     }
     config.keep_alerts_s = cfg->keep_alerts_s;
+    config.group_interval_s = cfg->group_interval_s;
     std::string dir = cfg->watchlists_dir;
     watch::WatchSet next = load_watchlists(dir, dir == config.watchlists_dir ? &watches : nullptr);
     config.feeds = cfg->feeds;
@@ -788,7 +825,7 @@ struct Daemon::Impl {
                          std::to_string(round.changed) + " read (" +
                          std::to_string(round.new_entries) + " new entries), " +
                          std::to_string(round.failed) + " failed; " + std::to_string(round.alerts) +
-                         " alert(s)");
+                         " alert(s), " + std::to_string(round.updates) + " update(s)");
     round = RoundStats{};
     notify("STATUS=" + status_line());
   }
@@ -889,6 +926,7 @@ struct Daemon::Impl {
         publisher.poll_subscriptions(0);
         // ZMQ_FD is edge-triggered: look after every wake-up, not only when it fired.
         serve_control();
+        flush_updates();
         prune_due();
         log_round(false);
       }
@@ -915,6 +953,9 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
     return cfg.error();
   }
   log::set_level(cfg->log_level);
+  if (cfg->http.contact.empty()) {
+    KHOBOR_LOG(warning, cfg->file + ": " + k_no_contact_warning);
+  }
   if (auto st = check_endpoints(*cfg); !st) {
     return st.error();
   }
@@ -943,11 +984,13 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
   impl->watches = load_watchlists(impl->config.watchlists_dir, nullptr);
   try {
     const size_t restored =
-        restore_stories(impl->store, impl->stories, impl->clock.now_ms() / 1000);
+        restore_stories(impl->store, impl->stories, impl->clock.now_ms() / 1000, &impl->events);
+    impl->next_update_due_ms = impl->store.next_update_due();
     KHOBOR_LOG(info, "stories: " + std::to_string(restored) + " entries of the last " +
                          std::to_string(impl->stories.options().window_seconds / 3600) +
                          " h restored, " + std::to_string(impl->stories.story_count()) +
-                         " stories");
+                         " stories, " + std::to_string(impl->events.event_count()) +
+                         " open events");
   } catch (const std::exception& e) {
     return make_error("store", "cannot rebuild the story index from " + impl->config.store_path +
                                    ": " + e.what());

@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
       for (const auto& p : report.problems) {
         std::fprintf(stderr, "khobord: %s\n", p.c_str());
       }
+      for (const auto& w : report.warnings) {
+        std::fprintf(stderr, "khobord: warning: %s\n", w.c_str());
+      }
       if (!report.problems.empty()) {
         std::fprintf(stderr, "khobord: %zu problem(s) in %s and its watch lists\n",
                      report.problems.size(), options.config_path.c_str());

@@ -5,6 +5,7 @@
 
 #include "bus/alert.h"
 #include "feeds/identity.h"
+#include "feeds/urls.h"
 
 namespace khobor::daemon {
 
@@ -61,7 +62,51 @@ Identity settle_identity(store::Store& st, const std::string& feed_id,
   return out;
 }
 
+// The canonical links of a poll that identify an article: a link that several
+// entries of the poll share (a feed whose items all link to its front page) or the
+// feed's own link says nothing about which article an entry is, so it counts as none.
+std::vector<uint64_t> article_links(const feeds::ParsedFeed& feed) {
+  std::vector<uint64_t> links;
+  links.reserve(feed.entries.size());
+  for (const auto& e : feed.entries) {
+    links.push_back(e.link.empty() ? 0 : feeds::identity_hash(feeds::canonical_url(e.link)));
+  }
+  std::vector<uint64_t> sorted = links;
+  std::sort(sorted.begin(), sorted.end());
+  const uint64_t home =
+      feed.link.empty() ? 0 : feeds::identity_hash(feeds::canonical_url(feed.link));
+  for (uint64_t& l : links) {
+    const auto [lo, hi] = std::equal_range(sorted.begin(), sorted.end(), l);
+    if (hi - lo > 1 || l == home) {
+      l = 0;
+    }
+  }
+  return links;
+}
+
+// Without an event index each story is its own event.
+stories::EventAssignment event_of_story(const stories::Assignment& a) {
+  stories::EventAssignment e;
+  e.event = a.story;
+  e.is_new = a.is_new;
+  e.first_seen = a.first_seen;
+  e.entry_count = a.entry_count;
+  e.outlet_count = a.outlet_count;
+  e.story_count = 1;
+  e.sources = a.sources;
+  return e;
+}
+
+bus::AlertEvent alert_event(const stories::EventAssignment& e) {
+  return bus::AlertEvent{e.event, e.sources, e.first_seen, e.outlet_count, e.entry_count};
+}
+
 }  // namespace
+
+struct Pipeline::EntryPlace {
+  std::optional<stories::Assignment> story;
+  std::optional<stories::EventAssignment> event;
+};
 
 PipelineResult Pipeline::process(const std::string& feed_id, const feeds::ParsedFeed& parsed,
                                  const watch::WatchSet& watches, const store::FeedState& state) {
@@ -77,6 +122,7 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
   if (m_stories != nullptr) {
     m_store.prune_story_entries(now_s - m_stories->options().window_seconds);
   }
+  const std::vector<uint64_t> links = article_links(feed);
   for (size_t i = 0; i < feed.entries.size(); ++i) {
     const feeds::Entry& e = feed.entries[i];
     if (e.id.empty() || !m_store.mark_seen(feed_id, e.id, now_ms)) {
@@ -86,90 +132,186 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
       continue;  // seen in the previous poll under the guid it had then
     }
     ++out.new_entries;
-    std::optional<stories::Assignment> story;
-    std::vector<std::string> alerted_lists;
+    if (links[i] != 0 && m_store.seen_link(links[i])) {
+      // The same article (its canonical link) from another feed or under another
+      // id: one entry, already placed and alerted when it was first seen.
+      ++out.same_links;
+      continue;
+    }
+    EntryPlace place;
     if (m_stories != nullptr) {
       const stories::Fingerprint fp = stories::fingerprint(e.title, e.summary, e.content);
-      story = m_stories->add({}, feed_id, fp, now_s);  // no id: see pipeline.h
-      if (story->copy) {
-        m_store.save_story_copy(static_cast<int64_t>(story->story), feed_id, now_s);
+      place.story = m_stories->add({}, feed_id, fp, now_s);  // no id: see pipeline.h
+      const stories::Assignment& story = *place.story;
+      place.event =
+          m_events != nullptr ? m_events->add(story, feed_id, fp, now_s) : event_of_story(story);
+      if (story.copy) {
+        m_store.save_story_copy(static_cast<int64_t>(story.story), feed_id, now_s);
       } else {
-        m_store.save_story_entry({static_cast<int64_t>(story->seq),
-                                  static_cast<int64_t>(story->story), feed_id, e.id, feed_id, now_s,
-                                  fp.simhash, fp.features});
-      }
-      if (!story->is_new) {  // a story that starts here was never alerted
-        alerted_lists = m_store.story_alert_lists(static_cast<int64_t>(story->story));
-      }
-      if (!story->is_new && !alerted_lists.empty()) {
-        // A later entry of an alerted story: one story.update, no second alert.
-        bus::StoryUpdate u;
-        u.time_ms = now_ms;
-        u.story = story->story;
-        u.feed = feed_id;
-        u.entry = {e.id, e.title, e.link, e.published};
-        u.outlet_count = story->outlet_count;
-        u.entry_count = story->entry_count;
-        u.sources = story->sources;
-        u.first_seen = story->first_seen;
-        u.watchlists = alerted_lists;
-        store::NewAlert row{bus::k_story_update_topic, "", feed_id, e.id};
-        out.update_seqs.push_back(m_store.append_alert(row, now_ms, [&u](int64_t s) {
-          u.seq = s;
-          return bus::to_json(u);
-        }));
+        store::StoryEntryRow row{static_cast<int64_t>(story.seq),
+                                 static_cast<int64_t>(story.story),
+                                 feed_id,
+                                 e.id,
+                                 feed_id,
+                                 now_s,
+                                 fp.simhash,
+                                 fp.features};
+        row.event = static_cast<int64_t>(place.event->event);
+        row.title_features = fp.title_features;
+        m_store.save_story_entry(row);
       }
     }
-    watch::EntryText text{feed_id, e.title, e.summary, e.content};
-    for (const watch::Match& m : watches.match(text)) {
-      if (story && std::find(alerted_lists.begin(), alerted_lists.end(), m.watchlist) !=
-                       alerted_lists.end()) {
-        continue;  // this story was alerted for this list already
-      }
-      bus::Alert a;
-      a.time_ms = now_ms;
-      a.watchlist = m.watchlist;
-      a.rule = m.rule;
-      a.feed = feed_id;
-      a.feed_title = feed.title;
-      a.entry = {e.id, e.title, e.link, e.published};
-      for (const watch::Hit& h : m.hits) {
-        a.hits.push_back({h.term, h.field, h.begin, h.end});
-      }
-      a.snippet = m.snippet;
-      if (story) {
-        a.story = bus::AlertStory{story->story, story->sources, story->first_seen};
-      }
-      store::NewAlert row{bus::alert_topic(m.watchlist), m.watchlist, feed_id, e.id};
-      int64_t seq = m_store.append_alert(row, now_ms, [&a](int64_t s) {
-        a.seq = s;
-        return bus::to_json(a);
-      });
-      out.alert_seqs.push_back(seq);
-      if (story) {
-        m_store.mark_story_alerted(static_cast<int64_t>(story->story), m.watchlist, seq);
-        alerted_lists.push_back(m.watchlist);
-      }
+    if (links[i] != 0) {
+      m_store.save_seen_link(links[i], place.story ? static_cast<int64_t>(place.story->story) : 0,
+                             place.event ? static_cast<int64_t>(place.event->event) : 0, now_ms);
     }
+    alert_or_update(feed_id, feed, e, place, watches, out);
   }
   m_store.save_feed_state(state);
   tx.commit();
   return out;
 }
 
-size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t now_s) {
+void Pipeline::alert_or_update(const std::string& feed_id, const feeds::ParsedFeed& feed,
+                               const feeds::Entry& e, const EntryPlace& place,
+                               const watch::WatchSet& watches, PipelineResult& out) {
+  const int64_t now_ms = m_clock.now_ms();
+  const auto event_id = place.event ? static_cast<int64_t>(place.event->event) : int64_t{0};
+  std::vector<store::EventAlertRow> alerted;
+  if (place.event && !place.event->is_new) {  // an event that opens here was never alerted
+    alerted = m_store.event_alerts(event_id);
+  }
+  const watch::EntryText text{feed_id, e.title, e.summary, e.content};
+  for (const watch::Match& m : watches.match(text)) {
+    const auto row = std::find_if(alerted.begin(), alerted.end(),
+                                  [&m](const auto& r) { return r.watchlist == m.watchlist; });
+    if (row != alerted.end()) {
+      // A later entry of an event alerted for this list: an update, now or coalesced.
+      bus::StoryUpdate u;
+      if (!row->pending.empty()) {
+        if (auto p = bus::story_update_from_json(row->pending)) {
+          u = std::move(*p);
+          ++u.new_entries;
+        }
+      }
+      const stories::Assignment& story = *place.story;
+      u.time_ms = now_ms;
+      u.story = story.story;
+      u.feed = feed_id;
+      u.entry = {e.id, e.title, e.link, e.published};
+      u.outlet_count = story.outlet_count;
+      u.entry_count = story.entry_count;
+      u.sources = story.sources;
+      u.first_seen = story.first_seen;
+      u.watchlist = m.watchlist;
+      u.watchlists = {m.watchlist};
+      u.event = alert_event(*place.event);
+      if (std::find(u.new_sources.begin(), u.new_sources.end(), feed_id) == u.new_sources.end()) {
+        u.new_sources.push_back(feed_id);
+      }
+      const int64_t interval_s =
+          watches.group_interval_s(m.watchlist).value_or(m_policy.group_interval_s);
+      const int64_t due_ms = row->last_sent_ms + interval_s * 1000;
+      if (now_ms >= due_ms) {
+        store::NewAlert r{bus::k_story_update_topic, m.watchlist, feed_id, e.id};
+        out.update_seqs.push_back(m_store.append_alert(r, now_ms, [&u](int64_t s) {
+          u.seq = s;
+          return bus::to_json(u);
+        }));
+        m_store.mark_update_sent(event_id, m.watchlist, now_ms);
+        row->last_sent_ms = now_ms;
+        row->pending.clear();
+      } else {
+        u.seq = 0;
+        row->pending = bus::to_json(u);
+        m_store.save_pending_update(event_id, m.watchlist, row->pending, due_ms);
+        ++out.pending_updates;
+      }
+      continue;
+    }
+    bus::Alert a;
+    a.time_ms = now_ms;
+    a.watchlist = m.watchlist;
+    a.rule = m.rule;
+    a.feed = feed_id;
+    a.feed_title = feed.title;
+    a.entry = {e.id, e.title, e.link, e.published};
+    for (const watch::Hit& h : m.hits) {
+      a.hits.push_back({h.term, h.field, h.begin, h.end});
+    }
+    a.snippet = m.snippet;
+    if (place.story) {
+      a.story = bus::AlertStory{place.story->story, place.story->sources, place.story->first_seen};
+      a.event = alert_event(*place.event);
+    }
+    store::NewAlert r{bus::alert_topic(m.watchlist), m.watchlist, feed_id, e.id};
+    const int64_t seq = m_store.append_alert(r, now_ms, [&a](int64_t s) {
+      a.seq = s;
+      return bus::to_json(a);
+    });
+    out.alert_seqs.push_back(seq);
+    if (place.event) {
+      m_store.mark_event_alerted(event_id, m.watchlist, seq, now_ms);
+      alerted.push_back(store::EventAlertRow{event_id, m.watchlist, seq, now_ms, "", 0});
+    }
+  }
+}
+
+std::vector<int64_t> Pipeline::flush_updates() {
+  std::vector<int64_t> seqs;
+  const int64_t now_ms = m_clock.now_ms();
+  auto tx = m_store.begin();
+  for (;;) {
+    const std::vector<store::EventAlertRow> due = m_store.due_updates(now_ms, 256);
+    if (due.empty()) {
+      break;
+    }
+    for (const store::EventAlertRow& row : due) {
+      auto u = bus::story_update_from_json(row.pending);
+      if (u) {
+        u->time_ms = now_ms;
+        store::NewAlert r{bus::k_story_update_topic, row.watchlist, u->feed, u->entry.id};
+        seqs.push_back(m_store.append_alert(r, now_ms, [&u](int64_t s) {
+          u->seq = s;
+          return bus::to_json(*u);
+        }));
+      }
+      // An unreadable pending update (never written by this build) is dropped.
+      m_store.mark_update_sent(row.event, row.watchlist, now_ms);
+    }
+  }
+  tx.commit();
+  return seqs;
+}
+
+size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t now_s,
+                       stories::EventIndex* events) {
   const int64_t since = now_s - index.options().window_seconds;
   // Row by row: the window is never held twice (rows and index) in memory.
   stories::SavedEntry saved;
-  const size_t restored =
-      store.for_each_story_entry_since(since, [&index, &saved](store::StoryEntryRow& row) {
+  stories::SavedEventEntry saved_event;
+  const size_t restored = store.for_each_story_entry_since(
+      since, [&index, &saved, &saved_event, events](store::StoryEntryRow& row) {
         saved.seq = static_cast<uint64_t>(row.seq);
         saved.story = static_cast<uint64_t>(row.story);
         saved.outlet = std::move(row.outlet);
         saved.time = row.time;
         saved.fingerprint.simhash = row.simhash;
         saved.fingerprint.features.swap(row.features);
+        saved.fingerprint.title_features = static_cast<uint8_t>(
+            std::min<std::size_t>(static_cast<std::size_t>(std::max(row.title_features, 0)),
+                                  saved.fingerprint.features.size()));
         index.restore(saved);
+        if (events != nullptr) {
+          saved_event.story = saved.story;
+          // Every row has its event: migration 7 set it to the story for older rows
+          // (0 is an id like any other: the first story's).
+          saved_event.event = static_cast<uint64_t>(row.event);
+          saved_event.outlet = saved.outlet;
+          saved_event.time = saved.time;
+          saved_event.fingerprint = saved.fingerprint;
+          events->restore(saved_event);
+        }
       });
   (void)store.story_copies_since(since, [&index](int64_t story, const std::string& outlet,
                                                  int64_t copies) {

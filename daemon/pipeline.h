@@ -4,8 +4,8 @@
 // marked seen; each entry seen for the first time is matched against the watch
 // lists; each match becomes an alert appended to the store's outbox with its seq;
 // the feed's state (validators, health) is saved — all in one transaction. Nothing
-// is published here: publish_outbox() sends what the commit made durable. Later
-// stages (the story index) hook in here, between "new entry" and "alert".
+// is published here: publish_outbox() sends what the commit made durable. The
+// story and event indexes hook in here, between "new entry" and "alert".
 // Borrows the Store (which must outlive it); not thread-safe (the loop thread).
 #pragma once
 
@@ -17,6 +17,7 @@
 #include "bus/publisher.h"
 #include "feeds/entry.h"
 #include "store/store.h"
+#include "stories/events.h"
 #include "stories/story_index.h"
 #include "watch/watchset.h"
 
@@ -27,6 +28,8 @@ struct PipelineResult {
   size_t new_entries = 0;            // seen for the first time
   std::vector<int64_t> alert_seqs;   // appended to the outbox, in order
   std::vector<int64_t> update_seqs;  // story.update messages appended, in order
+  size_t pending_updates = 0;        // updates coalesced to wait for their group_interval
+  size_t same_links = 0;             // new entries whose canonical link was already seen
   // Identity across polls (feeds/identity.h): the feed's entries are identified by
   // their canonical links because its guids change between polls …
   bool link_ids = false;
@@ -34,17 +37,31 @@ struct PipelineResult {
   bool switched_to_link_ids = false;
 };
 
+// How alerted events send their updates.
+struct UpdatePolicy {
+  // At most one story.update per (event, watch list) per this many seconds (a
+  // list's own group_interval wins); entries in between are coalesced into the
+  // next one. 0: each matching entry sends its update at once.
+  int64_t group_interval_s = 300;
+};
+
 class Pipeline {
  public:
   // With `stories` (borrowed, may be null), each new entry is assigned to a story and
-  // saved for the index's restore; a story alerts once per watch list, and later
-  // entries of an alerted story become story.update messages. The index is given
+  // saved for the index's restore; with `events` too (borrowed, may be null), its
+  // story to an event (without: each story is its own event). An event alerts once
+  // per watch list: the first entry of the event that matches the list; later
+  // entries of the event that match the list become story.update messages, at most
+  // one per `policy` group_interval (the rest wait in the store, see
+  // flush_updates). An entry whose canonical link was already seen, from any feed,
+  // is the same article: it is marked seen and sends nothing. The index is given
   // no entry ids (add and restore get an empty id): the daemon never reads
   // Assignment::first_entry / matched_entry, and the store's story_entries row
   // keeps the id, so a 10,000-feed window (~600,000 entries, ids of ~80 bytes)
   // does not hold them twice in memory.
-  Pipeline(store::Store& store, const Clock& clock, stories::StoryIndex* stories = nullptr)
-      : m_store(store), m_clock(clock), m_stories(stories) {}
+  Pipeline(store::Store& store, const Clock& clock, stories::StoryIndex* stories = nullptr,
+           stories::EventIndex* events = nullptr, UpdatePolicy policy = {})
+      : m_store(store), m_clock(clock), m_stories(stories), m_events(events), m_policy(policy) {}
 
   // Process `feed` (from the feed `feed_id` titled in `state`) in one transaction
   // and save `state` with it. Throws store::StoreError when SQLite fails (then
@@ -57,15 +74,29 @@ class Pipeline {
   PipelineResult process(const std::string& feed_id, const feeds::ParsedFeed& feed,
                          const watch::WatchSet& watches, const store::FeedState& state);
 
+  // Appends to the outbox, in one transaction, every coalesced update whose
+  // group_interval has passed at the clock's now; returns their seqs. The daemon
+  // calls it when Store::next_update_due() is reached.
+  std::vector<int64_t> flush_updates();
+
  private:
+  struct EntryPlace;
+  void alert_or_update(const std::string& feed_id, const feeds::ParsedFeed& feed,
+                       const feeds::Entry& e, const EntryPlace& place,
+                       const watch::WatchSet& watches, PipelineResult& out);
+
   store::Store& m_store;
   const Clock& m_clock;
   stories::StoryIndex* m_stories;
+  stories::EventIndex* m_events;
+  UpdatePolicy m_policy;
 };
 
-// Rebuilds `index` from the store's saved window (entries newer than now - window)
-// and prunes the older rows; returns how many entries were restored.
-size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t now_s);
+// Rebuilds `index` (and `events`, when given) from the store's saved window
+// (entries newer than now - window) and prunes the older rows; returns how many
+// entries were restored.
+size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t now_s,
+                       stories::EventIndex* events = nullptr);
 
 // Publish the outbox's unpublished alerts in seq order and mark each published;
 // returns how many were handed to the socket (dropped ones count as handed: the

@@ -998,6 +998,27 @@ std::optional<int64_t> parse_date(std::string_view text, std::string_view defaul
   return detail::parse_date_general(text, default_timezone);
 }
 
+std::optional<std::string> format_local_minute(int64_t t, std::string_view zone) {
+  const icu::TimeZone* tz = time_zone(zone);
+  if (tz == nullptr) {
+    return std::nullopt;
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t raw = 0;
+  int32_t dst = 0;
+  tz->getOffset(static_cast<UDate>(t) * 1000.0, false, raw, dst, status);
+  if (U_FAILURE(status)) {
+    return std::nullopt;
+  }
+  const int64_t offset = (static_cast<int64_t>(raw) + dst) / 1000;
+  const std::string local = format_rfc3339(t + offset);  // "2023-09-13T15:55:00Z"
+  const int64_t minutes = (offset < 0 ? -offset : offset) / 60;
+  char zone_text[32];
+  std::snprintf(zone_text, sizeof zone_text, " %c%02d:%02d", offset < 0 ? '-' : '+',
+                static_cast<int>(minutes / 60), static_cast<int>(minutes % 60));
+  return local.substr(0, 10) + " " + local.substr(11, 5) + zone_text;
+}
+
 std::string format_rfc3339(int64_t t) {
   int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
   int64_t secs = t - days * 86400;

@@ -32,4 +32,9 @@ std::optional<int64_t> parse_date_general(std::string_view text,
 // RFC 3339 in UTC with a Z, e.g. "2026-06-06T01:07:00Z".
 std::string format_rfc3339(int64_t epoch_seconds);
 
+// `epoch_seconds` as the wall time in `zone` (an IANA name; ICU's tables) to the
+// minute, with the zone's UTC offset at that instant: "2023-09-13 15:55 +06:00".
+// nullopt when ICU does not know the zone.
+std::optional<std::string> format_local_minute(int64_t epoch_seconds, std::string_view zone);
+
 }  // namespace khobor::feeds

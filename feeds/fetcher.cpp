@@ -157,10 +157,6 @@ size_t on_header(char* data, size_t size, size_t nmemb, void* user) noexcept {
   }
 }
 
-std::string default_user_agent() {
-  return std::string("khobor/") + KHOBOR_VERSION + " (+" + KHOBOR_PROJECT_URL + ")";
-}
-
 // The host of `url` (lower case), the default concurrency group; "" when unreadable.
 std::string url_host(const std::string& url) {
   CURLU* u = curl_url();
@@ -214,6 +210,16 @@ Error transfer_error(const Transfer& t, CURLcode code, const FetchOptions& optio
 
 }  // namespace
 
+std::string user_agent(std::string_view contact) {
+  std::string ua = std::string("khobor/") + KHOBOR_VERSION;
+  if (!contact.empty()) {
+    ua += " (+";
+    ua += contact;
+    ua += ')';
+  }
+  return ua;
+}
+
 struct Fetcher::Impl {
   // Requests of one concurrency group (a registrable domain).
   struct Domain {
@@ -235,7 +241,7 @@ struct Fetcher::Impl {
   explicit Impl(FetchOptions o) : options(std::move(o)) {
     global_init();
     if (options.user_agent.empty()) {
-      options.user_agent = default_user_agent();
+      options.user_agent = user_agent();
     }
     options.max_connections = std::max(options.max_connections, 1);
     options.max_per_host = std::max(options.max_per_host, 1);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -22,7 +23,7 @@
 namespace khobor::feeds {
 
 struct FetchOptions {
-  std::string user_agent;  // default: "khobor/VERSION (+PROJECT_URL)"
+  std::string user_agent;  // default: user_agent() ("khobor/VERSION", no contact)
   long connect_timeout_ms = 10'000;
   long total_timeout_ms = 60'000;
   long low_speed_bytes = 64;                  // abort when slower than this many bytes/s …
@@ -71,6 +72,11 @@ struct PollFd {
   short events = 0;   // POLLIN / POLLOUT
   short revents = 0;  // filled by poll()
 };
+
+// The User-Agent khobor sends: "khobor/VERSION", and with a contact (an
+// http(s) URL or a mailto: address the outlets' webmasters can use; the
+// operator's [http] contact) "khobor/VERSION (+CONTACT)", as crawlers write it.
+std::string user_agent(std::string_view contact = {});
 
 class Fetcher {
  public:

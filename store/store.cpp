@@ -102,6 +102,32 @@ CREATE TABLE feed_identity (
   pairs    BLOB NOT NULL DEFAULT x''
 ) WITHOUT ROWID;
 )sql",
+    // 6 -> 7: the event level (issue 13): each saved entry's event and the size of
+    // its fingerprint's title part; alerts and updates per (event, watch list), with
+    // the coalesced update waiting for its group_interval; the canonical links seen
+    R"sql(
+ALTER TABLE story_entries ADD COLUMN event          INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE story_entries ADD COLUMN title_features INTEGER NOT NULL DEFAULT 0;
+UPDATE story_entries SET event = story;
+CREATE TABLE event_alerts (
+  event     INTEGER NOT NULL,
+  watchlist TEXT NOT NULL,
+  alert_seq INTEGER NOT NULL,
+  last_sent INTEGER NOT NULL,
+  pending   TEXT NOT NULL DEFAULT '',
+  due       INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (event, watchlist)
+) WITHOUT ROWID;
+CREATE INDEX event_alerts_due ON event_alerts (due) WHERE due > 0;
+INSERT INTO event_alerts (event, watchlist, alert_seq, last_sent)
+  SELECT story, watchlist, alert_seq, 0 FROM story_alerts;
+CREATE TABLE seen_links (
+  link       INTEGER PRIMARY KEY,
+  story      INTEGER NOT NULL,
+  event      INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL
+);
+)sql",
 };
 
 constexpr const char* k_feed_columns =
@@ -175,6 +201,14 @@ struct Store::Impl {
   Statement delete_holds;
   Statement get_identity;
   Statement put_identity;
+  Statement insert_event_alert;
+  Statement select_event_alerts;
+  Statement put_pending;
+  Statement mark_sent;
+  Statement select_due;
+  Statement select_next_due;
+  Statement select_link;
+  Statement insert_link;
 
   explicit Impl(Database d)
       : db(std::move(d)),
@@ -206,10 +240,11 @@ struct Store::Impl {
         count_alerts(db.prepare("SELECT COUNT(*) FROM alerts")),
         put_story_entry(db.prepare(
             "INSERT OR REPLACE INTO story_entries (seq, story, feed_id, entry_id, outlet, time, "
-            "simhash, features) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")),
+            "simhash, features, event, title_features) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+            "?9, ?10)")),
         select_story_entries(
-            db.prepare("SELECT seq, story, feed_id, entry_id, outlet, time, simhash, features FROM "
-                       "story_entries WHERE time >= ?1 ORDER BY seq")),
+            db.prepare("SELECT seq, story, feed_id, entry_id, outlet, time, simhash, features, "
+                       "event, title_features FROM story_entries WHERE time >= ?1 ORDER BY seq")),
         delete_story_entries(db.prepare("DELETE FROM story_entries WHERE time < ?1")),
         put_story_copy(db.prepare(
             "INSERT INTO story_copies (story, outlet, entries, last_time) VALUES (?1, ?2, 1, ?3) "
@@ -236,7 +271,24 @@ struct Store::Impl {
         get_identity(
             db.prepare("SELECT link_ids, switched, pairs FROM feed_identity WHERE feed_id = ?1")),
         put_identity(db.prepare("INSERT OR REPLACE INTO feed_identity (feed_id, link_ids, "
-                                "switched, pairs) VALUES (?1, ?2, ?3, ?4)")) {}
+                                "switched, pairs) VALUES (?1, ?2, ?3, ?4)")),
+        insert_event_alert(
+            db.prepare("INSERT OR IGNORE INTO event_alerts (event, watchlist, alert_seq, "
+                       "last_sent) VALUES (?1, ?2, ?3, ?4)")),
+        select_event_alerts(
+            db.prepare("SELECT event, watchlist, alert_seq, last_sent, pending, "
+                       "due FROM event_alerts WHERE event = ?1 ORDER BY watchlist")),
+        put_pending(db.prepare(
+            "UPDATE event_alerts SET pending = ?3, due = ?4 WHERE event = ?1 AND watchlist = ?2")),
+        mark_sent(db.prepare("UPDATE event_alerts SET last_sent = ?3, pending = '', due = 0 WHERE "
+                             "event = ?1 AND watchlist = ?2")),
+        select_due(db.prepare("SELECT event, watchlist, alert_seq, last_sent, pending, due FROM "
+                              "event_alerts WHERE due > 0 AND due <= ?1 ORDER BY due, event, "
+                              "watchlist LIMIT ?2")),
+        select_next_due(db.prepare("SELECT COALESCE(MIN(due), 0) FROM event_alerts WHERE due > 0")),
+        select_link(db.prepare("SELECT story, event FROM seen_links WHERE link = ?1")),
+        insert_link(db.prepare("INSERT OR IGNORE INTO seen_links (link, story, event, first_seen) "
+                               "VALUES (?1, ?2, ?3, ?4)")) {}
 };
 
 namespace {
@@ -457,7 +509,9 @@ void Store::save_story_entry(const StoryEntryRow& row) {
       .bind(5, row.outlet)
       .bind(6, row.time)
       .bind(7, static_cast<int64_t>(row.simhash))
-      .bind_blob(8, blob);
+      .bind_blob(8, blob)
+      .bind(9, row.event)
+      .bind(10, static_cast<int64_t>(row.title_features));
   s.run();
   s.reset();
 }
@@ -492,6 +546,8 @@ size_t Store::for_each_story_entry_since(int64_t since,
       }
       row.features.push_back(f);
     }
+    row.event = s.column_int(8);
+    row.title_features = static_cast<int>(s.column_int(9));
     fn(row);
     ++n;
   }
@@ -550,6 +606,104 @@ std::vector<std::string> Store::story_alert_lists(int64_t story) {
   }
   s.reset();
   return out;
+}
+
+bool Store::mark_event_alerted(int64_t event, const std::string& watchlist, int64_t alert_seq,
+                               int64_t now_ms) {
+  Statement& s = m_impl->insert_event_alert;
+  s.reset();
+  s.bind(1, event).bind(2, watchlist).bind(3, alert_seq).bind(4, now_ms);
+  s.run();
+  const bool inserted = m_impl->db.changes() == 1;
+  s.reset();
+  return inserted;
+}
+
+namespace {
+
+EventAlertRow read_event_alert(const Statement& s) {
+  EventAlertRow r;
+  r.event = s.column_int(0);
+  r.watchlist = s.column_text(1);
+  r.alert_seq = s.column_int(2);
+  r.last_sent_ms = s.column_int(3);
+  r.pending = s.column_text(4);
+  r.due_ms = s.column_int(5);
+  return r;
+}
+
+}  // namespace
+
+std::vector<EventAlertRow> Store::event_alerts(int64_t event) {
+  Statement& s = m_impl->select_event_alerts;
+  s.reset();
+  s.bind(1, event);
+  std::vector<EventAlertRow> out;
+  while (s.step()) {
+    out.push_back(read_event_alert(s));
+  }
+  s.reset();
+  return out;
+}
+
+void Store::save_pending_update(int64_t event, const std::string& watchlist,
+                                const std::string& pending, int64_t due_ms) {
+  Statement& s = m_impl->put_pending;
+  s.reset();
+  s.bind(1, event).bind(2, watchlist).bind(3, pending).bind(4, due_ms);
+  s.run();
+  s.reset();
+}
+
+void Store::mark_update_sent(int64_t event, const std::string& watchlist, int64_t now_ms) {
+  Statement& s = m_impl->mark_sent;
+  s.reset();
+  s.bind(1, event).bind(2, watchlist).bind(3, now_ms);
+  s.run();
+  s.reset();
+}
+
+std::vector<EventAlertRow> Store::due_updates(int64_t now_ms, size_t limit) {
+  Statement& s = m_impl->select_due;
+  s.reset();
+  s.bind(1, now_ms).bind(2, static_cast<int64_t>(limit));
+  std::vector<EventAlertRow> out;
+  while (s.step()) {
+    out.push_back(read_event_alert(s));
+  }
+  s.reset();
+  return out;
+}
+
+int64_t Store::next_update_due() {
+  Statement& s = m_impl->select_next_due;
+  s.reset();
+  s.step();
+  const int64_t v = s.column_int(0);
+  s.reset();
+  return v;
+}
+
+std::optional<SeenLink> Store::seen_link(uint64_t link) {
+  Statement& s = m_impl->select_link;
+  s.reset();
+  s.bind(1, static_cast<int64_t>(link));
+  std::optional<SeenLink> out;
+  if (s.step()) {
+    out = SeenLink{s.column_int(0), s.column_int(1)};
+  }
+  s.reset();
+  return out;
+}
+
+bool Store::save_seen_link(uint64_t link, int64_t story, int64_t event, int64_t now_ms) {
+  Statement& s = m_impl->insert_link;
+  s.reset();
+  s.bind(1, static_cast<int64_t>(link)).bind(2, story).bind(3, event).bind(4, now_ms);
+  s.run();
+  const bool inserted = m_impl->db.changes() == 1;
+  s.reset();
+  return inserted;
 }
 
 int64_t Store::first_seq() {

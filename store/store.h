@@ -82,6 +82,28 @@ struct StoryEntryRow {
   int64_t time = 0;                // seconds since the epoch, as given to the index
   uint64_t simhash = 0;            // Fingerprint::simhash
   std::vector<uint32_t> features;  // Fingerprint::features (at most 64)
+  // Schema 7: the entry's event (stories/events.h; for rows saved before, its story)
+  // and Fingerprint::title_features (0 for rows saved before: all body).
+  int64_t event = 0;
+  int title_features = 0;
+};
+
+// One (event, watch list) that was alerted (schema version 7): the alert, when the
+// last message (the alert or an update) went out, and the update waiting for its
+// group_interval.
+struct EventAlertRow {
+  int64_t event = 0;
+  std::string watchlist;
+  int64_t alert_seq = 0;
+  int64_t last_sent_ms = 0;  // ms since the epoch (0: before schema 7)
+  std::string pending;       // the coalesced update's JSON without its seq ('' : none)
+  int64_t due_ms = 0;        // when `pending` may be sent (0: nothing pending)
+};
+
+// Where an article (by its canonical link) went when it was first seen (schema 7).
+struct SeenLink {
+  int64_t story = 0;
+  int64_t event = 0;
 };
 
 // How one feed's entries are identified across polls (schema version 6; the
@@ -99,7 +121,7 @@ struct FeedIdentity {
 class Store {
  public:
   // The newest schema version this build knows.
-  static constexpr int k_schema_version = 6;
+  static constexpr int k_schema_version = 7;
 
   // Open or create the store at `path` (":memory:" for tests) and migrate it to
   // k_schema_version. Fails with a message naming the path when it cannot be
@@ -176,10 +198,36 @@ class Store {
   size_t story_copies_since(int64_t since,
                             const std::function<void(int64_t, const std::string&, int64_t)>& fn);
   // Records that `story` was alerted for `watchlist`: true the first time, false
-  // when it already was (one alert per story and watch list).
+  // when it already was. Schema 2-6's policy (one alert per story and watch list);
+  // since schema 7 khobord keeps one per event (mark_event_alerted) and no longer
+  // writes here.
   bool mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq);
   // The watch lists `story` was alerted for, by name (empty: never alerted).
   std::vector<std::string> story_alert_lists(int64_t story);
+
+  // One alert per event and watch list (schema version 7; replaces story_alerts).
+  // Records that `event` was alerted for `watchlist` by `alert_seq` at `now_ms`:
+  // true the first time, false when it already was.
+  bool mark_event_alerted(int64_t event, const std::string& watchlist, int64_t alert_seq,
+                          int64_t now_ms);
+  // The watch lists `event` was alerted for, with their update state, by name.
+  std::vector<EventAlertRow> event_alerts(int64_t event);
+  // Keeps the coalesced update of (event, watch list) until `due_ms`.
+  void save_pending_update(int64_t event, const std::string& watchlist, const std::string& pending,
+                           int64_t due_ms);
+  // An update of (event, watch list) went into the outbox at `now_ms`: nothing is
+  // pending any more, and the next one waits a group_interval from now.
+  void mark_update_sent(int64_t event, const std::string& watchlist, int64_t now_ms);
+  // Pending updates due at `now_ms`, earliest first, at most `limit`.
+  std::vector<EventAlertRow> due_updates(int64_t now_ms, size_t limit);
+  // When the earliest pending update is due (ms since the epoch; 0: none pending).
+  int64_t next_update_due();
+
+  // The canonical links seen (schema version 7), by identity_hash of the canonical
+  // link: where the article went the first time, nullopt when it is new.
+  std::optional<SeenLink> seen_link(uint64_t link);
+  // Remembers a link's first story and event; false when it was already known.
+  bool save_seen_link(uint64_t link, int64_t story, int64_t event, int64_t now_ms);
 
   // Identity across polls (schema version 6): nullopt for a feed never parsed.
   std::optional<FeedIdentity> feed_identity(const std::string& feed_id);

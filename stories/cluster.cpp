@@ -147,24 +147,62 @@ Result<ClusterRecord> parse_cluster_record(std::string_view json_line) {
   return r;
 }
 
-std::string cluster_json_line(const ClusterRecord& record, const Assignment& a) {
+std::string cluster_json_line(const ClusterRecord& record, const Placement& p) {
   nlohmann::ordered_json j;  // keys in the contract's order
   j["id"] = record.id;
-  j["story"] = a.story;
-  j["duplicate_of"] =
-      a.is_new ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(a.first_entry);
-  j["score"] = std::round(a.score * 1000.0) / 1000.0;
+  j["story"] = p.story.story;
+  j["duplicate_of"] = p.story.is_new ? nlohmann::ordered_json(nullptr)
+                                     : nlohmann::ordered_json(p.story.first_entry);
+  j["score"] = std::round(p.story.score * 1000.0) / 1000.0;
+  j["event"] = p.event.event;
+  j["event_p"] = std::round(p.event.probability * 1000.0) / 1000.0;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-Clusterer::Clusterer(StoryOptions options) : m_index(options) {}
+std::string explain_json_line(const ClusterRecord& record, const Placement& p,
+                              const EventExplanation& why, double threshold) {
+  nlohmann::ordered_json j;
+  j["explain"] = record.id;
+  j["event"] = p.event.event;
+  if (why.via_story) {
+    j["decision"] = "story";  // joined a story, so its story's event
+    j["story"] = p.story.story;
+  } else {
+    j["decision"] = p.event.is_new ? "new" : "join";
+    j["threshold"] = threshold;
+    nlohmann::ordered_json cands = nlohmann::ordered_json::array();
+    for (const EventCandidate& c : why.candidates) {
+      nlohmann::ordered_json cj;
+      cj["event"] = c.event;
+      cj["p"] = std::round(c.probability * 1000.0) / 1000.0;
+      nlohmann::ordered_json f;
+      for (std::size_t i = 0; i < k_event_feature_count; ++i) {
+        f[k_event_feature_names[i]] = std::round(c.features[i] * 1000.0) / 1000.0;
+      }
+      cj["features"] = std::move(f);
+      cands.push_back(std::move(cj));
+    }
+    j["candidates"] = std::move(cands);
+  }
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
 
-Assignment Clusterer::add(const ClusterRecord& record) {
+Clusterer::Clusterer(StoryOptions options, EventOptions event_options)
+    : m_index(options), m_events(event_options) {}
+
+Placement Clusterer::place(const ClusterRecord& record, EventExplanation* why) {
   if (record.published) {
     m_last_time = *record.published;
   }
   const Fingerprint fp = fingerprint(record.title, record.summary, record.body);
-  return m_index.add(record.id, record.outlet, fp, m_last_time);
+  Placement p;
+  p.story = m_index.add(record.id, record.outlet, fp, m_last_time);
+  p.event = m_events.add(p.story, record.outlet, fp, m_last_time, why);
+  return p;
+}
+
+Assignment Clusterer::add(const ClusterRecord& record) {
+  return place(record).story;
 }
 
 }  // namespace khobor::stories

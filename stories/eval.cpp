@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 namespace khobor::stories {
 
@@ -109,6 +110,179 @@ PairwiseScores evaluate(const std::vector<LabelledRecord>& records, const StoryO
     predicted.push_back(clusterer.add(r.record));
   }
   return score_clustering(records, predicted);
+}
+
+PairwiseScores evaluate_events(const std::vector<LabelledRecord>& records,
+                               const StoryOptions& options, const EventOptions& event_options) {
+  Clusterer clusterer(options, event_options);
+  std::vector<Assignment> predicted;
+  predicted.reserve(records.size());
+  for (const LabelledRecord& r : records) {
+    const Placement p = clusterer.place(r.record);
+    Assignment a;  // the event as a "story": scored the same way, without mistakes listed
+    a.story = p.event.event;
+    a.is_new = true;
+    predicted.push_back(a);
+  }
+  return score_clustering(records, predicted);
+}
+
+namespace {
+
+// True when most letters of `s` are ASCII letters (an English headline).
+bool mostly_latin(std::string_view s) {
+  std::size_t latin = 0;
+  std::size_t other = 0;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z')) {
+      ++latin;
+    } else if (u >= 0xC0) {
+      ++other;  // the lead byte of a non-ASCII character
+    }
+  }
+  return latin > 2 * other;
+}
+
+void finish(PairScores& p) {
+  p.precision = p.predicted == 0 ? 1.0 : static_cast<double>(p.correct) / p.predicted;
+  p.recall = p.gold == 0 ? 1.0 : static_cast<double>(p.correct) / p.gold;
+  p.f1 = p.precision + p.recall == 0 ? 0.0 : 2 * p.precision * p.recall / (p.precision + p.recall);
+}
+
+uint64_t pair_key(std::size_t a, std::size_t b) {
+  return a < b ? (uint64_t{a} << 32) | b : (uint64_t{b} << 32) | a;
+}
+
+}  // namespace
+
+Result<EventWeek> load_event_week(const std::string& records_path, const std::string& pairs_path) {
+  EventWeek week;
+  std::ifstream in(records_path);
+  if (!in) {
+    return make_error("io", "cannot open " + records_path);
+  }
+  std::unordered_map<std::string, std::size_t> index;
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      continue;
+    }
+    auto record = parse_cluster_record(line);
+    if (!record) {
+      return make_error(
+          "eval", records_path + ":" + std::to_string(line_no) + ": " + record.error().message);
+    }
+    const auto j = nlohmann::json::parse(line);
+    EventRecord r;
+    r.record = std::move(*record);
+    r.event = j.value("event", "");
+    r.link = j.value("link", "");
+    r.english = mostly_latin(r.record.title);
+    if (r.event.empty()) {
+      return make_error("eval", records_path + ":" + std::to_string(line_no) + ": no \"event\"");
+    }
+    index.emplace(r.record.id, week.records.size());
+    week.records.push_back(std::move(r));
+  }
+  std::ifstream pin(pairs_path);
+  line_no = 0;
+  while (pin && std::getline(pin, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      continue;
+    }
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const std::exception& e) {
+      return make_error("eval", pairs_path + ":" + std::to_string(line_no) + ": " + e.what());
+    }
+    const auto a = index.find(j.value("a", ""));
+    const auto b = index.find(j.value("b", ""));
+    if (a == index.end() || b == index.end()) {
+      return make_error("eval", pairs_path + ":" + std::to_string(line_no) + ": unknown id");
+    }
+    const std::string label = j.value("label", "");
+    EventPair p;
+    p.a = a->second;
+    p.b = b->second;
+    p.label = label == "same_event" ? 's' : label == "related" ? 'r' : 'd';
+    p.same_outlet = j.value("same_outlet", false);
+    week.pairs.push_back(p);
+  }
+  return week;
+}
+
+EventScores score_events(const EventWeek& week, const std::vector<uint64_t>& predicted) {
+  EventScores s;
+  const auto& recs = week.records;
+  std::unordered_map<uint64_t, const EventPair*> listed;
+  for (const EventPair& p : week.pairs) {
+    listed.emplace(pair_key(p.a, p.b), &p);
+  }
+  const auto same_outlet = [&](std::size_t a, std::size_t b) {
+    const auto it = listed.find(pair_key(a, b));
+    return it != listed.end() ? it->second->same_outlet
+                              : recs[a].record.outlet == recs[b].record.outlet;
+  };
+  const auto tally = [&](std::size_t a, std::size_t b, bool gold, bool pred) {
+    PairScores* kind = nullptr;
+    if (!same_outlet(a, b)) {
+      if (!recs[a].english && !recs[b].english) {
+        kind = &s.bengali;
+      } else if (recs[a].english != recs[b].english) {
+        kind = &s.english;
+      }
+    }
+    for (PairScores* p : {kind, &s.all}) {
+      if (p != nullptr) {
+        p->gold += gold ? 1 : 0;
+        p->predicted += pred ? 1 : 0;
+        p->correct += gold && pred ? 1 : 0;
+      }
+    }
+  };
+  // Gold pairs and predicted pairs, each enumerated within its groups.
+  std::unordered_map<std::string, std::vector<std::size_t>> gold_groups;
+  std::unordered_map<uint64_t, std::vector<std::size_t>> pred_groups;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    gold_groups[recs[i].event].push_back(i);
+    pred_groups[predicted[i]].push_back(i);
+  }
+  for (const auto& [event, members] : gold_groups) {
+    for (std::size_t x = 0; x < members.size(); ++x) {
+      for (std::size_t y = x + 1; y < members.size(); ++y) {
+        const std::size_t a = members[x];
+        const std::size_t b = members[y];
+        tally(a, b, true, predicted[a] == predicted[b]);
+      }
+    }
+  }
+  for (const auto& [group, members] : pred_groups) {
+    for (std::size_t x = 0; x < members.size(); ++x) {
+      for (std::size_t y = x + 1; y < members.size(); ++y) {
+        const std::size_t a = members[x];
+        const std::size_t b = members[y];
+        if (recs[a].event != recs[b].event) {
+          tally(a, b, false, true);
+        }
+      }
+    }
+  }
+  for (const EventPair& p : week.pairs) {
+    if (p.label == 'r') {
+      ++s.related;
+      s.related_merged += predicted[p.a] == predicted[p.b] ? 1 : 0;
+    }
+  }
+  finish(s.bengali);
+  finish(s.english);
+  finish(s.all);
+  s.related_rate = s.related == 0 ? 0.0 : static_cast<double>(s.related_merged) / s.related;
+  return s;
 }
 
 }  // namespace khobor::stories

@@ -5,6 +5,7 @@
 // exactly as `khobor cluster` does. Pure functions over values, thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -48,5 +49,59 @@ PairwiseScores score_clustering(const std::vector<LabelledRecord>& records,
 
 // Streams the records through a Clusterer with `options` and scores the result.
 PairwiseScores evaluate(const std::vector<LabelledRecord>& records, const StoryOptions& options);
+
+// The same, scoring the event level (records grouped by their event, not their story).
+PairwiseScores evaluate_events(const std::vector<LabelledRecord>& records,
+                               const StoryOptions& options, const EventOptions& event_options);
+
+// ---- events (eval/events-w*.jsonl and their labelled pairs) ----
+
+// One record of an events week: the cluster record plus its gold event.
+struct EventRecord {
+  ClusterRecord record;
+  std::string event;  // gold event id
+  std::string link;
+  bool english = false;  // the headline is mostly Latin script
+};
+
+// A labelled pair of an events week, by index into the records.
+struct EventPair {
+  std::size_t a = 0;
+  std::size_t b = 0;
+  char label = 'd';  // 's' same_event, 'r' related, 'd' different
+  bool same_outlet = false;
+};
+
+struct EventWeek {
+  std::vector<EventRecord> records;
+  std::vector<EventPair> pairs;
+};
+
+// Reads `<name>.jsonl` and `<name>-pairs.jsonl` (the pairs file may be absent).
+Result<EventWeek> load_event_week(const std::string& records_path, const std::string& pairs_path);
+
+// Pairwise scores of a predicted grouping (one id per record) over one kind of pair.
+struct PairScores {
+  uint64_t gold = 0;       // same-event pairs of this kind
+  uint64_t predicted = 0;  // pairs of this kind put together
+  uint64_t correct = 0;
+  double precision = 1;
+  double recall = 1;
+  double f1 = 0;
+};
+
+struct EventScores {
+  PairScores bengali;           // cross-outlet pairs of two Bengali items (the goal)
+  PairScores english;           // cross-outlet pairs of an English and a Bengali item
+  PairScores all;               // every pair, same outlet or not
+  uint64_t related = 0;         // pairs labelled related
+  uint64_t related_merged = 0;  // of those, put together
+  double related_rate = 0;
+};
+
+// Scores `predicted` (one group id per record) against the week's gold events. A
+// pair counts as cross-outlet when the pairs file says so, or, for a pair it does not
+// list, when the two feeds differ.
+EventScores score_events(const EventWeek& week, const std::vector<uint64_t>& predicted);
 
 }  // namespace khobor::stories

@@ -167,8 +167,10 @@ Fingerprint fingerprint(std::string_view title, std::string_view summary,
   Fingerprint fp;
   std::vector<uint32_t> all;  // every distinct feature, for the SimHash
   std::unordered_set<uint32_t> seen;
+  bool in_title = true;
   for (const std::string_view part : {title, summary, content}) {
     if (part.empty()) {
+      in_title = false;
       continue;
     }
     const std::string normalised = text::normalize(part);
@@ -186,9 +188,11 @@ Fingerprint fingerprint(std::string_view title, std::string_view summary,
         all.push_back(h);
         if (fp.features.size() < k_max_features) {
           fp.features.push_back(h);
+          fp.title_features += in_title ? 1 : 0;
         }
       }
     }
+    in_title = false;
   }
   fp.simhash = simhash(all);
   return fp;

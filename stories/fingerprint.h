@@ -27,6 +27,10 @@ struct Fingerprint {
   // Distinct feature hashes in reading order. Bit 0 is 1 for a number token (digits
   // after normalisation, e.g. "২২২" → "222"), 0 for a word.
   std::vector<uint32_t> features;
+  // How many of `features` come from the title (they come first). The event level
+  // weighs the headline apart (stories/events.h); 0 for a fingerprint saved before
+  // schema version 7, which then counts as all body.
+  uint8_t title_features = 0;
 };
 
 // The fingerprint of an entry's text; any part may be empty. Each part is normalised

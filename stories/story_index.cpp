@@ -19,7 +19,6 @@ namespace {
 
 constexpr std::size_t k_sample = 28;  // features of title and lede kept per entry
 constexpr std::size_t k_keys = 3;     // rarest features posted for candidate search
-constexpr uint32_t k_min_shared = 3;  // fewer shared features never make a story
 constexpr std::size_t k_max_candidates = 512;
 // A feature in this many recent entries is not rare: it is never posted as a key and
 // never looked up (its posting list would be long and say little).
@@ -43,6 +42,7 @@ struct Slot {
   uint8_t packed[k_sample * 12 / 8] = {};  // the sample: sorted 12-bit values
 };
 constexpr uint8_t k_live = 1;
+constexpr uint16_t k_no_outlet = 0xFFFF;  // lookups that name no outlet
 
 void pack(Slot& s, const uint16_t* values, std::size_t n) {
   std::fill(std::begin(s.packed), std::end(s.packed), uint8_t{0});
@@ -205,7 +205,7 @@ uint32_t key_of(uint32_t feature) {
 // The verification score of candidate slot `s` for query `q`, in [0, 1].
 // `copy` is set when the candidate's sample and the new entry's title+lede sample
 // are the same set: a near-exact copy.
-double score(const Query& q, const Slot& s, bool& copy) {
+double score(const Query& q, const Slot& s, const StoryOptions& options, bool& copy) {
   copy = false;
   uint16_t sample[k_sample];
   const std::size_t n = unpack(s, sample);
@@ -228,7 +228,12 @@ double score(const Query& q, const Slot& s, bool& copy) {
     }
     shared_lede += Query::test(q.lede, v) ? 1 : 0;
   }
-  if (shared_all < k_min_shared) {
+  if (shared_all < options.min_shared) {
+    return 0.0;
+  }
+  if (options.min_overlap > 0 &&
+      static_cast<double>(shared_lede) <
+          options.min_overlap * static_cast<double>(std::max<std::size_t>(n, q.n_lede))) {
     return 0.0;
   }
   const double contained = static_cast<double>(shared_all) / static_cast<double>(n);
@@ -238,6 +243,9 @@ double score(const Query& q, const Slot& s, bool& copy) {
   // Same template, other event ("13 dead" vs "15 dead"): when both sides carry
   // several numbers, most of them must agree.
   if (q.numbers >= 2 && numbers >= 2 && 3 * shared_numbers < std::min(q.numbers, numbers)) {
+    result *= 0.5;
+  } else if (options.any_number_disagrees && q.numbers >= 1 && numbers >= 1 &&
+             shared_numbers == 0) {
     result *= 0.5;
   }
   copy = shared_lede == n && n == q.n_lede;
@@ -412,7 +420,8 @@ struct StoryIndex::Impl {
     }
   }
 
-  std::optional<Match> best_match(const Fingerprint& fp, int64_t time) const {
+  std::optional<Match> best_match(const Fingerprint& fp, int64_t time,
+                                  uint16_t outlet = k_no_outlet) const {
     if (live == 0 || fp.features.empty()) {
       return std::nullopt;
     }
@@ -458,8 +467,12 @@ struct StoryIndex::Impl {
       if (std::llabs(abs_time(s) - time) > options.window_seconds) {
         continue;
       }
+      if (outlet != k_no_outlet && s.outlet == outlet && options.same_outlet_gap_seconds > 0 &&
+          time - abs_time(s) >= options.same_outlet_gap_seconds) {
+        continue;  // the same outlet's template on another day
+      }
       bool copy = false;
-      const double sc = score(q, s, copy);
+      const double sc = score(q, s, options, copy);
       if (sc >= options.threshold && (!best || sc > best->score || (copy && !best->copy))) {
         best = Match{seq - s.story_back, seq, sc, copy};
       }
@@ -669,9 +682,9 @@ Assignment StoryIndex::add(std::string_view id, std::string_view outlet, const F
                            int64_t time) {
   Impl& m = *m_impl;
   m.expire(time);
-  const std::optional<Match> match = m.best_match(fp, time);
-  const uint64_t seq = m.next_seq;
   const uint16_t outlet_no = m.outlet_number(outlet);
+  const std::optional<Match> match = m.best_match(fp, time, outlet_no);
+  const uint64_t seq = m.next_seq;
   Assignment a;
   a.seq = seq;
   if (match && match->copy &&
@@ -819,7 +832,7 @@ double similarity(const Fingerprint& candidate, const Fingerprint& entry) {
   Query q;
   make_query(entry, q);
   bool copy = false;
-  return score(q, s, copy);
+  return score(q, s, StoryOptions{}, copy);
 }
 
 const StoryOptions& StoryIndex::options() const {

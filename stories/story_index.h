@@ -37,7 +37,17 @@ namespace khobor::stories {
 
 struct StoryOptions {
   int64_t window_seconds = 72 * 3600;  // entries older than now - window leave
-  double threshold = 0.5;              // verification score an entry needs to join a story
+  double threshold = 0.7;              // verification score an entry needs to join a story
+  uint32_t min_shared = 4;             // fewer shared features never make a story
+  // The two title+lede samples must also overlap this much over the larger of them
+  // (0: no such rule). Keeps a short entry from joining whatever contains its words.
+  double min_overlap = 0.3;
+  // When both sides carry a number in title and lede and none agree, the score is
+  // halved (a new count, a new price: another day's report of a template).
+  bool any_number_disagrees = true;
+  // An entry never joins an entry of its own outlet this much older (a recurring
+  // template — the day's prices, the daily count — is a new story each time). 0: off.
+  int64_t same_outlet_gap_seconds = 12 * 3600;
 };
 
 // Most outlets an Assignment names: a text served under hundreds of feed ids would

@@ -2,11 +2,13 @@
 //
 // Replays an archive of feed snapshots laid out as DIR/<feed>/<UTC time>_<anything>.xml
 // (e.g. ../shared/data/feeds-bd/snapshots/<window>/) in time order through the
-// daemon's path: parse → new entries only (by feed and entry id) → story index →
-// watch lists, with one alert per (story, watch list) and a story.update when a
-// later entry joins a story that was alerted. Prints JSON lines (one per alert or
-// update); on a terminal, or with --summary, a readable summary of each alerted
-// story follows (its outlets and first-seen time).
+// daemon's own pipeline (daemon/pipeline.h) on a store in memory, its clock set to
+// each snapshot's time: new entries only (by feed and entry id, and one entry per
+// canonical link) → story index → event index → watch lists, with one alert per
+// (event, watch list) and story.update messages for later matching entries of an
+// alerted event, coalesced to one per group_interval as khobord does. Prints JSON
+// lines (each alert's or update's message with a "type"); on a terminal, or with
+// --summary, a readable summary of each alerted event follows.
 
 // GCC 12 reports a false "potential null pointer dereference" inside CLI11's inlined
 // string helpers (CLI::detail::split); it is not in our code.
@@ -18,6 +20,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -25,9 +28,15 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/duration.h"
+#include "bus/alert.h"
+#include "daemon/pipeline.h"
 #include "feeds/dates.h"
 #include "feeds/parser.h"
+#include "store/store.h"
 #include "stories/cluster.h"
+#include "stories/events.h"
 #include "stories/story_index.h"
 #include "tools/command.h"
 #include "watch/watchset.h"
@@ -63,28 +72,75 @@ std::string read_file(const fs::path& p) {
   return out.str();
 }
 
-struct AlertedStory {
+struct AlertedEvent {
   int64_t first_seen = 0;
   std::string first_title;
   std::set<std::string> watchlists;
   std::vector<std::string> sources;
+  uint32_t outlets = 0;
   uint32_t entries = 0;
 };
 
+// Prints the outbox's messages after `after` as JSON lines with their "type"
+// ("alert" or "story.update") and tallies them; returns the last seq printed.
+int64_t print_new(khobor::store::Store& store, int64_t after,
+                  std::map<uint64_t, AlertedEvent>& alerted, std::size_t& alerts,
+                  std::size_t& updates) {
+  for (;;) {
+    const auto rows = store.alerts_after(after, 256);
+    if (rows.empty()) {
+      return after;
+    }
+    for (const auto& row : rows) {
+      after = row.seq;
+      const ordered_json payload = ordered_json::parse(row.payload);
+      const bool update = row.topic == khobor::bus::k_story_update_topic;
+      ordered_json line;
+      line["type"] = update ? "story.update" : "alert";
+      for (const auto& [key, value] : payload.items()) {
+        line[key] = value;
+      }
+      std::printf("%s\n",
+                  line.dump(-1, ' ', false, ordered_json::error_handler_t::replace).c_str());
+      const ordered_json& ev = payload.at("event");
+      AlertedEvent& a = alerted[ev.at("id").get<uint64_t>()];
+      if (update) {
+        ++updates;
+      } else {
+        ++alerts;
+        a.watchlists.insert(payload.at("watchlist").get<std::string>());
+        if (a.first_title.empty()) {
+          a.first_title = payload.at("entry").at("title").get<std::string>();
+          a.first_seen =
+              khobor::stories::parse_rfc3339(ev.at("first_seen").get<std::string>()).value_or(0);
+        }
+      }
+      a.sources = ev.at("sources").get<std::vector<std::string>>();
+      a.outlets = std::max(a.outlets, ev.at("outlet_count").get<uint32_t>());
+      a.entries = std::max(a.entries, ev.at("entry_count").get<uint32_t>());
+    }
+  }
+}
+
 int run_backtest(int argc, char** argv) {
   CLI::App app{
-      "Replay an archive of feed snapshots through parse -> story -> match and print the "
-      "alerts and story updates that would have fired",
+      "Replay an archive of feed snapshots through parse -> story -> event -> match and print "
+      "the alerts and story updates that would have fired",
       "khobor backtest"};
   std::string archive;
   std::string watchlists;
   bool summary = isatty(STDOUT_FILENO) != 0;
   khobor::stories::StoryOptions options;
   double window_hours = static_cast<double>(options.window_seconds) / 3600.0;
+  std::string group_interval = "5m";
   app.add_option("--archive", archive, "directory of <feed>/<UTC time>_<anything>.xml snapshots")
       ->required();
   app.add_option("--watchlists", watchlists, "directory of watch-list TOML files")->required();
   app.add_option("--window", window_hours, "story window in hours (the daemon's default: 72)");
+  app.add_option("--group-interval", group_interval,
+                 "at most one story.update per alerted event and watch list per this interval "
+                 "(seconds or \"5m\"; a list's own group_interval wins; the daemon's default: "
+                 "5m)");
   app.add_flag("--summary,!--no-summary", summary,
                "print a readable summary of the alerted stories after the JSON lines "
                "(default: on a terminal)");
@@ -94,6 +150,12 @@ int run_backtest(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   options.window_seconds = static_cast<int64_t>(window_hours * 3600.0);
+  const auto interval_s = khobor::parse_duration(group_interval);
+  if (!interval_s) {
+    std::fprintf(stderr, "khobor backtest: --group-interval: %s\n",
+                 interval_s.error().message.c_str());
+    return 2;
+  }
   if (!fs::is_directory(archive)) {
     std::fprintf(stderr, "khobor backtest: --archive %s is not a directory\n", archive.c_str());
     return 2;
@@ -142,12 +204,30 @@ int run_backtest(int argc, char** argv) {
     return 1;
   }
 
+  auto store = khobor::store::Store::open(":memory:");
+  if (!store) {
+    std::fprintf(stderr, "khobor backtest: %s\n", store.error().message.c_str());
+    return 1;
+  }
+  khobor::ManualClock clock(snapshots.front().time * 1000);
   khobor::stories::StoryIndex index(options);
-  std::set<std::pair<std::string, std::string>> seen;  // (feed, entry id)
-  std::map<uint64_t, AlertedStory> alerted;
+  khobor::stories::EventIndex events;
+  khobor::daemon::Pipeline pipeline(*store, clock, &index, &events,
+                                    khobor::daemon::UpdatePolicy{*interval_s});
+  std::map<uint64_t, AlertedEvent> alerted;
   std::size_t entries_total = 0;
   std::size_t alerts = 0;
   std::size_t updates = 0;
+  int64_t printed = 0;
+  // Coalesced updates due by `until` go out at their due times, as khobord's timer sends them.
+  auto flush_until = [&](int64_t until_ms) {
+    for (int64_t due = store->next_update_due(); due != 0 && due <= until_ms;
+         due = store->next_update_due()) {
+      clock.set_ms(std::max(due, clock.now_ms()));
+      (void)pipeline.flush_updates();
+    }
+    printed = print_new(*store, printed, alerted, alerts, updates);
+  };
   for (const Snapshot& snap : snapshots) {
     const std::string body = read_file(snap.path);
     auto parsed = khobor::feeds::parse_feed(body);
@@ -156,72 +236,24 @@ int run_backtest(int argc, char** argv) {
                    parsed.error().message.c_str());
       continue;
     }
-    for (const auto& entry : parsed->entries) {
-      if (!seen.emplace(snap.feed, entry.id).second) {
-        continue;  // seen in an earlier snapshot
-      }
-      ++entries_total;
-      const auto fp = khobor::stories::fingerprint(entry.title, entry.summary, entry.content);
-      const auto story = index.add(entry.id, snap.feed, fp, snap.time);
-      const std::string when = khobor::feeds::format_rfc3339(snap.time);
-      const auto it = alerted.find(story.story);
-      if (it != alerted.end()) {
-        // A later entry of an alerted story: one update, whichever lists it was for.
-        ++updates;
-        it->second.sources = story.sources;
-        it->second.entries = story.entry_count;
-        ordered_json u;
-        u["type"] = "story.update";
-        u["time"] = when;
-        u["story"] = story.story;
-        u["entry"] = {
-            {"id", entry.id}, {"feed", snap.feed}, {"title", entry.title}, {"link", entry.link}};
-        u["outlet_count"] = story.outlet_count;
-        u["entry_count"] = story.entry_count;
-        u["sources"] = story.sources;
-        u["watchlists"] = it->second.watchlists;
-        std::printf("%s\n", u.dump(-1, ' ', false, ordered_json::error_handler_t::replace).c_str());
-      }
-      const khobor::watch::EntryText text{snap.feed, entry.title, entry.summary, entry.content};
-      for (const auto& match : watches.match(text)) {
-        auto& a = alerted[story.story];
-        if (!a.watchlists.insert(match.watchlist).second) {
-          continue;  // this story was already alerted for this list
-        }
-        if (a.entries == 0) {
-          a.first_seen = story.first_seen;
-          a.first_title = entry.title;
-          a.sources = story.sources;
-          a.entries = story.entry_count;
-        }
-        ++alerts;
-        ordered_json j;
-        j["type"] = "alert";
-        j["time"] = when;
-        j["watchlist"] = match.watchlist;
-        j["rule"] = match.rule;
-        j["feed"] = snap.feed;
-        j["entry"] = {{"id", entry.id}, {"title", entry.title}, {"link", entry.link}};
-        ordered_json hits = ordered_json::array();
-        for (const auto& h : match.hits) {
-          hits.push_back(
-              {{"term", h.term}, {"field", h.field}, {"begin", h.begin}, {"end", h.end}});
-        }
-        j["hits"] = hits;
-        j["snippet"] = match.snippet;
-        j["story"] = {{"id", story.story},
-                      {"sources", story.sources},
-                      {"first_seen", khobor::feeds::format_rfc3339(story.first_seen)}};
-        std::printf("%s\n", j.dump(-1, ' ', false, ordered_json::error_handler_t::replace).c_str());
-      }
-    }
+    flush_until(snap.time * 1000);
+    clock.set_ms(std::max(snap.time * 1000, clock.now_ms()));
+    khobor::store::FeedState state;
+    state.feed_id = snap.feed;
+    state.url = snap.path.string();
+    state.http_status = 200;
+    const auto res = pipeline.process(snap.feed, *parsed, watches, state);
+    entries_total += res.new_entries;
+    printed = print_new(*store, printed, alerted, alerts, updates);
   }
+  flush_until(std::numeric_limits<int64_t>::max());
   std::fflush(stdout);
   if (summary) {
     std::fprintf(stdout,
-                 "\n%zu snapshots, %zu new entries, %zu stories in the last window; %zu alerts, "
-                 "%zu story updates\n",
-                 snapshots.size(), entries_total, index.story_count(), alerts, updates);
+                 "\n%zu snapshots, %zu new entries, %zu stories and %zu events in the last "
+                 "window; %zu alerts, %zu story updates\n",
+                 snapshots.size(), entries_total, index.story_count(), events.event_count(), alerts,
+                 updates);
     for (const auto& [id, a] : alerted) {
       std::string lists;
       for (const auto& w : a.watchlists) {
@@ -232,9 +264,9 @@ int run_backtest(int argc, char** argv) {
         outlets += (outlets.empty() ? "" : ", ") + s;
       }
       std::fprintf(stdout,
-                   "  story %llu [%s] first seen %s, %u entries from %zu outlets (%s)\n    %s\n",
+                   "  event %llu [%s] first seen %s, %u entries from %u outlets (%s)\n    %s\n",
                    static_cast<unsigned long long>(id), lists.c_str(),
-                   khobor::feeds::format_rfc3339(a.first_seen).c_str(), a.entries, a.sources.size(),
+                   khobor::feeds::format_rfc3339(a.first_seen).c_str(), a.entries, a.outlets,
                    outlets.c_str(), a.first_title.c_str());
     }
   }
@@ -242,6 +274,7 @@ int run_backtest(int argc, char** argv) {
 }
 
 const khobor::tools::Registration k_reg{
-    "backtest", "replay archived feed snapshots through parse -> story -> match", &run_backtest};
+    "backtest", "replay archived feed snapshots through parse -> story -> event -> match",
+    &run_backtest};
 
 }  // namespace

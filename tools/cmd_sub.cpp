@@ -1,8 +1,9 @@
 // khobor sub — print the alerts khobord publishes, and never miss one.
 //
-// On a terminal each alert is one readable line; when stdout is piped, the alert's
-// JSON (bus/WIRE_FORMAT.md), one per line, for scripts. --count and --timeout let
-// scripts and tests stop it.
+// On a terminal each alert is one readable line (its time: the entry's, in the
+// --tz zone, Asia/Dhaka by default, with the UTC offset shown); when stdout is
+// piped, the alert's JSON (bus/WIRE_FORMAT.md), one per line, for scripts.
+// --count and --timeout let scripts and tests stop it.
 //
 // With --state FILE (or --since N, --from-start) it knows where it is in khobord's
 // seq: it replays what it missed from the control socket, then follows the PUB
@@ -17,7 +18,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -28,6 +28,7 @@
 #include "bus/alert.h"
 #include "bus/control.h"
 #include "bus/subscriber.h"
+#include "feeds/dates.h"
 #include "tools/command.h"
 #include "tools/control_client.h"
 
@@ -36,47 +37,53 @@ namespace {
 using json = nlohmann::ordered_json;
 using SteadyClock = std::chrono::steady_clock;
 
-std::string local_time(int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
+// The time a line shows: the entry's date (khobord's `time`, when it saw the
+// entry, for an entry without one) in the zone asked for, with its offset:
+// "2023-09-13 15:55 +06:00". The zone was checked when the options were read.
+std::string line_time(int64_t seconds, const std::string& zone) {
+  return khobor::feeds::format_local_minute(seconds, zone).value_or("?");
 }
 
-// A story.update: "#13 2026-11-28 06:50 [story 4: 3 outlets, 4 entries; summit]
-// sonar-desh: title — link"; the raw frame when it does not read as one.
-std::string readable_update(const std::string& topic, const std::string& payload) {
-  json j = json::parse(payload, nullptr, false);
-  try {
-    if (j.is_discarded() || !j.is_object()) {
-      throw std::runtime_error("not a JSON object");
-    }
-    const json& entry = j.at("entry");
-    std::string line = "#" + std::to_string(j.at("seq").get<int64_t>()) + " ";
-    const std::string time = j.at("time").get<std::string>();
-    line += time.substr(0, 10) + " " + time.substr(11, 5) + " UTC";
-    line += " [story " + std::to_string(j.at("story").get<uint64_t>()) + ": " +
-            std::to_string(j.at("outlet_count").get<uint32_t>()) + " outlets, " +
-            std::to_string(j.at("entry_count").get<uint32_t>()) + " entries;";
-    for (const auto& w : j.at("watchlists")) {
-      line += " " + w.get<std::string>();
-    }
-    line += "] " + j.at("feed").get<std::string>() + ": " + entry.at("title").get<std::string>();
-    if (const std::string link = entry.value("link", ""); !link.empty()) {
-      line += " — " + link;
-    }
-    return line;
-  } catch (const std::exception& e) {
-    return topic + " " + payload + "   (" + e.what() + ")";
+// A story.update, indented under its event's alert: "  └ #13 2023-09-13 16:20 +06:00
+// [summit, event 4: 3 outlets, 4 entries; 2 new from bss, samakal] samakal: title — link";
+// the raw frame when it does not read as one.
+std::string readable_update(const std::string& topic, const std::string& payload,
+                            const std::string& zone) {
+  auto u = khobor::bus::story_update_from_json(payload);
+  if (!u) {
+    return topic + " " + payload + "   (" + u.error().message + ")";
   }
+  std::string line = "  └ #" + std::to_string(u->seq) + " ";
+  const int64_t when = u->entry.published ? *u->entry.published : u->time_ms / 1000;
+  line += line_time(when, zone) + " [";
+  std::string lists = u->watchlist;
+  if (lists.empty()) {
+    for (const auto& w : u->watchlists) {
+      lists += (lists.empty() ? "" : ", ") + w;
+    }
+  }
+  line += lists + (lists.empty() ? "" : ", ") + "event " + std::to_string(u->event.id) + ": " +
+          std::to_string(u->event.outlet_count) + " outlets, " +
+          std::to_string(u->event.entry_count) + " entries";
+  if (u->new_entries > 1) {
+    std::string from;
+    for (const auto& f : u->new_sources) {
+      from += (from.empty() ? "" : ", ") + f;
+    }
+    line += "; " + std::to_string(u->new_entries) + " new from " + from;
+  }
+  line += "] " + u->feed + ": " + u->entry.title;
+  if (!u->entry.link.empty()) {
+    line += " — " + u->entry.link;
+  }
+  return line;
 }
 
-// "#12 2026-11-28 06:41 [summit] dainik-alo: title — link (পুতিন)".
-std::string readable(const std::string& topic, const std::string& payload) {
+// "#12 2023-09-13 15:55 +06:00 [summit, event 4] dainik-alo: title — link (পুতিন)".
+std::string readable(const std::string& topic, const std::string& payload,
+                     const std::string& zone) {
   if (topic == khobor::bus::k_story_update_topic) {
-    return readable_update(topic, payload);
+    return readable_update(topic, payload, zone);
   }
   auto a = khobor::bus::alert_from_json(payload);
   if (!a) {
@@ -84,7 +91,11 @@ std::string readable(const std::string& topic, const std::string& payload) {
   }
   std::string line = "#" + std::to_string(a->seq) + " ";
   int64_t when = a->entry.published ? *a->entry.published : a->time_ms / 1000;
-  line += local_time(when) + " [" + a->watchlist + "] " + a->feed + ": " + a->entry.title;
+  line += line_time(when, zone) + " [" + a->watchlist;
+  if (a->event) {
+    line += ", event " + std::to_string(a->event->id);
+  }
+  line += "] " + a->feed + ": " + a->entry.title;
   if (!a->entry.link.empty()) {
     line += " — " + a->entry.link;
   }
@@ -154,6 +165,7 @@ struct Options {
   int count = 0;
   double timeout_s = 0;
   bool text = false;
+  std::string zone = "Asia/Dhaka";  // --tz: the zone of the text lines' times
 };
 
 // Follows khobord: the live stream plus replay, in seq order, each alert once.
@@ -215,7 +227,7 @@ class Follower {
     if (done()) {
       return;
     }
-    std::string line = m_o.text ? readable(topic, payload) : payload;
+    std::string line = m_o.text ? readable(topic, payload, m_o.zone) : payload;
     std::fputs(line.c_str(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);
@@ -397,6 +409,10 @@ int run_sub(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "text", "json"}))
       ->capture_default_str();
   app.add_flag("--json", json_flag, "the same as --format json");
+  app.add_option("--tz", o.zone,
+                 "the time zone of the text lines' times (an IANA name: Asia/Dhaka, UTC, "
+                 "Europe/London…); each time shows its UTC offset")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -404,6 +420,13 @@ int run_sub(int argc, char** argv) {
   }
   if (json_flag) {
     format = "json";
+  }
+  if (!khobor::feeds::format_local_minute(0, o.zone)) {
+    std::fprintf(stderr,
+                 "khobor sub: --tz %s: unknown time zone (give an IANA name such as "
+                 "Asia/Dhaka, Asia/Kolkata or UTC)\n",
+                 o.zone.c_str());
+    return 2;
   }
   if (o.control_key.empty()) {
     o.control_key = o.server_key;

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include "base/duration.h"
+
 namespace khobor::watch {
 
 bool WatchList::applies_to(std::string_view feed_id) const {
@@ -98,11 +100,12 @@ bool parse_watchlist(std::string_view toml_text, const std::string& file, WatchL
   const size_t before = problems.size();
   for (const auto& [key, node] : t) {
     const std::string_view k = key.str();
-    if (k != "name" && k != "description" && k != "rules" && k != "exclude" && k != "feeds") {
+    if (k != "name" && k != "description" && k != "rules" && k != "exclude" && k != "feeds" &&
+        k != "group_interval") {
       problems.push_back(problem(file, key.source(),
                                  "unknown key '" + std::string(k) +
                                      "' (a watch list has name, description, rules, exclude, "
-                                     "feeds)"));
+                                     "feeds, group_interval)"));
     }
   }
   out.name = std::filesystem::path(file).stem().string();
@@ -134,6 +137,25 @@ bool parse_watchlist(std::string_view toml_text, const std::string& file, WatchL
   string_array(t, "feeds", file, feeds, problems);
   for (const auto* f : feeds) {
     out.feeds.push_back(f->get());
+  }
+  if (const toml::node* n = t.get("group_interval")) {
+    Result<int64_t> secs = make_error("duration", "");
+    if (const auto i = n->value_exact<int64_t>()) {
+      secs = *i;
+    } else if (const auto* s = n->as_string()) {
+      secs = parse_duration(s->get());
+    } else {
+      secs = make_error("duration", "expected seconds (300) or a string like \"5m\"");
+    }
+    if (!secs) {
+      problems.push_back(problem(file, n->source(), "'group_interval': " + secs.error().message));
+    } else if (*secs < 0 || *secs > k_max_group_interval_s) {
+      problems.push_back(problem(
+          file, n->source(),
+          "'group_interval' must be between 0 s and 1 day, got " + std::to_string(*secs) + " s"));
+    } else {
+      out.group_interval_s = *secs;
+    }
   }
   return problems.size() == before;
 }

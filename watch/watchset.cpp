@@ -173,4 +173,13 @@ std::vector<std::string> WatchSet::list_names() const {
   return names;
 }
 
+std::optional<int64_t> WatchSet::group_interval_s(std::string_view list) const {
+  for (const WatchList& l : m_impl->lists) {
+    if (l.name == list) {
+      return l.group_interval_s;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace khobor::watch

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,8 @@ class WatchSet {
   size_t list_count() const;
   size_t rule_count() const;
   std::vector<std::string> list_names() const;
+  // The list's own group_interval (seconds), nullopt when it sets none or is unknown.
+  std::optional<int64_t> group_interval_s(std::string_view list) const;
 
  private:
   struct Impl;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """`khobor backtest` on a small archive written for the test: snapshots replayed in
-time order, entries seen in an earlier snapshot skipped, one alert per (story, watch
-list), a story.update when a later entry joins an alerted story.
+time order through the daemon's pipeline, entries seen in an earlier snapshot
+skipped, one alert per (event, watch list), a story.update when a later matching
+entry joins an alerted event, coalesced to one per --group-interval.
 Usage: backtest_cli.py KHOBOR FIXTURES_DIR"""
 import json
 import subprocess
@@ -37,6 +38,24 @@ if alerts:
     if updates:
         check(updates[0]["outlet_count"] == 2 and updates[-1]["entry_count"] == 3,
               f"outlet and entry counts grow: {updates}")
+        check(all(u["event"]["id"] == alerts[0]["event"]["id"] for u in updates),
+              "updates name the alerted event")
+    check(alerts[0]["event"]["sources"] == ["outlet-a"], f"alerts carry their event: {alerts[0]}")
+
+# With a 3 h group_interval the copy (05:30) and the flash (06:00) wait for 07:00
+# and go out as one update naming both.
+res = subprocess.run([khobor, "backtest", "--archive", f"{fixtures}/archive", "--watchlists",
+                      f"{fixtures}/watchlists", "--no-summary", "--group-interval", "3h"],
+                     capture_output=True, text=True, timeout=60)
+check(res.returncode == 0, f"exit 0 with --group-interval, got {res.returncode}: {res.stderr}")
+lines = [json.loads(l) for l in res.stdout.splitlines() if l.strip()]
+coalesced = [l for l in lines if l["type"] == "story.update"]
+check(len(coalesced) == 1, f"one coalesced update: {coalesced}")
+if coalesced:
+    u = coalesced[0]
+    check(u["new_entries"] == 2 and u["new_sources"] == ["outlet-b", "outlet-a"]
+          and u["time"] == "2025-03-10T07:00:00Z" and u["entry"]["id"] == "a.example.test/flash-1",
+          f"the update names both entries and goes out when due: {u}")
 
 bad = subprocess.run([khobor, "backtest", "--archive", "/nonexistent", "--watchlists",
                       f"{fixtures}/watchlists"], capture_output=True, text=True, timeout=60)

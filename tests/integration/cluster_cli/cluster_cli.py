@@ -28,7 +28,8 @@ lines = [json.loads(line) for line in res.stdout.splitlines()]
 check([l["id"] for l in lines] == ["flash-1", "report-1", "fair-1", "copy-1", "copy-late"],
       f"one line per good record, in order: {res.stdout}")
 for l in lines:
-    check(list(l.keys()) == ["id", "story", "duplicate_of", "score"], f"keys in order: {l}")
+    check(list(l.keys()) == ["id", "story", "duplicate_of", "score", "event", "event_p"],
+          f"keys in order: {l}")
 by_id = {l["id"]: l for l in lines}
 if len(by_id) == 5:
     check(by_id["flash-1"]["duplicate_of"] is None, "the first record starts a story")

@@ -59,6 +59,9 @@ with tempfile.TemporaryDirectory() as tmp:
         f.write('[store]\npath = "%s/state.db"\n' % tmp)
         f.write('[publish]\nendpoint = "%s"\n[control]\nendpoint = "%s"\n' % (pub, ctl))
         f.write('[poll]\ninterval = "1s"\n')
+        # Every entry its own message (an alert, or an update of the story it joins):
+        # coalescing is tested in tests/unit/daemon/event_delivery_test.cpp.
+        f.write('[alerts]\ngroup_interval = 0\n')
         f.write('[log]\nlevel = "warning"\n')
         for name in FEEDS:
             f.write('[[feed]]\nid = "%s"\nurl = "http://127.0.0.1:%d/grow/%s.xml"\n' % (name, port, name))

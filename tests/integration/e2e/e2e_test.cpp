@@ -2,24 +2,35 @@
 // with ETag and Last-Modified), khobord as a process, alerts received over ZeroMQ,
 // state read back from the SQLite store. No sleeps: every wait polls a condition
 // with a deadline.
+#include <time.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
+#include <vector>
 
+#include "bus/control.h"
 #include "bus/subscriber.h"
 #include "store/store.h"
+#include "tests/support/http_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/zmq_probe.h"
 
 using namespace std::chrono_literals;
 using khobor::bus::Message;
 using khobor::bus::Subscriber;
 using khobor::store::Store;
+using khobor::testing::HttpReply;
+using khobor::testing::HttpRequest;
+using khobor::testing::HttpServer;
 using khobor::testing::Process;
 using khobor::testing::slurp;
 using khobor::testing::TempDir;
@@ -28,8 +39,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The demo's three outlets carry 5 matching entries: the summit story in each of
-// the three (watch list "summit") and two weather items (watch list "weather").
+// The demo's three outlets carry 5 matching entries: the summit in each of the three
+// (watch list "summit") and two weather items (watch list "weather"). The three summit
+// reports are one event: its first report alerts, the others are story.update
+// messages (group_interval 0: each goes out at once). Which outlet's report comes
+// first depends on which transfer ends first, and so can the event level's joins;
+// the grouping itself is tested in tests/integration/events and the stories tests.
+// The subscriber here takes every topic: 5 messages.
 constexpr size_t k_expected_alerts = 5;
 
 void write_file(const std::string& path, const std::string& text) {
@@ -63,7 +79,7 @@ class World {
     store_path = m_dir.file("khobor.db");
     config_path = m_dir.file("khobor.toml");
     write_config(interval);
-    auto sub = Subscriber::connect(endpoint, "alert.");
+    auto sub = Subscriber::connect(endpoint, "");  // alerts and story updates
     REQUIRE(sub.ok());
     m_sub = std::make_unique<Subscriber>(std::move(*sub));
   }
@@ -76,7 +92,8 @@ class World {
     std::string c =
         "watchlists = \"lists\"\n[store]\npath = \"khobor.db\"\n[publish]\nendpoint = \"" +
         endpoint + "\"\n[control]\nendpoint = \"ipc://" + m_dir.file("control.sock") +
-        "\"\n[poll]\ninterval = \"" + interval + "\"\n[log]\nlevel = \"debug\"\n";
+        "\"\n[poll]\ninterval = \"" + interval +
+        "\"\n[alerts]\ngroup_interval = \"0s\"\n[log]\nlevel = \"debug\"\n";
     for (auto [id, file] :
          std::map<std::string, std::string>{{"dainik-alo", "dainik-alo.xml"},
                                             {"banglar-kantha", "banglar-kantha.atom"},
@@ -190,19 +207,26 @@ TEST_CASE("khobord --once publishes the expected alerts with the documented fiel
     CHECK(a["v"] == 1);
     CHECK(a["seq"].get<int64_t>() > last_seq);  // unique and increasing
     last_seq = a["seq"].get<int64_t>();
+    CHECK(a["entry"]["link"].get<std::string>().rfind("https://", 0) == 0);
+    CHECK(a["entry"]["published"].is_string());
+    CHECK(a["event"].is_object());
+    if (m.topic == "story.update") {
+      CHECK(a["watchlist"] == "summit");
+      summit_feeds.insert(a["feed"].get<std::string>());
+      continue;
+    }
     CHECK(m.topic == "alert." + a["watchlist"].get<std::string>());
     CHECK_FALSE(a["rule"].get<std::string>().empty());
     CHECK_FALSE(a["feed"].get<std::string>().empty());
     CHECK_FALSE(a["entry"]["id"].get<std::string>().empty());
     CHECK_FALSE(a["entry"]["title"].get<std::string>().empty());
-    CHECK(a["entry"]["link"].get<std::string>().rfind("https://", 0) == 0);
-    CHECK(a["entry"]["published"].is_string());
     CHECK_FALSE(a["hits"].empty());
     if (a["watchlist"] == "summit") {
       summit_feeds.insert(a["feed"].get<std::string>());
     }
   }
-  CHECK(topics.count("alert.summit") == 3);
+  CHECK(topics.count("alert.summit") >= 1);
+  CHECK(topics.count("alert.summit") + topics.count("story.update") == 3);
   CHECK(topics.count("alert.weather") == 2);
   CHECK(summit_feeds == std::set<std::string>{"dainik-alo", "banglar-kantha", "khobor-chobbish"});
   CHECK(w.store().alert_count() == static_cast<int64_t>(k_expected_alerts));
@@ -264,11 +288,11 @@ TEST_CASE("A feed that gains an entry alerts once for the new entry only", "[e2e
   std::string path = w.feed_file("dainik-alo.xml");
   std::string xml = slurp(path);
   const std::string item =
-      "<item><title>পুতিন ও কিমের বৈঠক শেষে যৌথ বিবৃতি আসেনি</title>"
-      "<link>https://dainik-alo.example/international/no-statement</link>"
+      "<item><title>রাজশাহীতে তীব্র তাপপ্রবাহ, তাপমাত্রা ৪১ ডিগ্রি</title>"
+      "<link>https://dainik-alo.example/country/rajshahi-heat</link>"
       "<guid isPermaLink=\"false\">dainik-alo-2023-0913-0050</guid>"
       "<pubDate>Wed, 13 Sep 2023 19:00:00 +0600</pubDate>"
-      "<description>বৈঠকের পর দুই পক্ষের কেউ লিখিত বিবৃতি দেয়নি।</description></item>";
+      "<description>আবহাওয়া অফিস জানিয়েছে, আগামী তিন দিন তাপপ্রবাহ চলবে।</description></item>";
   xml.insert(xml.find("<item>"), item);
   write_file(path, xml);
 
@@ -280,7 +304,7 @@ TEST_CASE("A feed that gains an entry alerts once for the new entry only", "[e2e
   CHECK(a["seq"] == static_cast<int64_t>(k_expected_alerts) + 1);
   CHECK(a["feed"] == "dainik-alo");
   CHECK(a["entry"]["id"] == "dainik-alo-2023-0913-0050");
-  CHECK(a["watchlist"] == "summit");
+  CHECK(a["watchlist"] == "weather");
 }
 
 TEST_CASE("The daemon polls again on its interval without repeating alerts and stops on SIGTERM",
@@ -419,6 +443,10 @@ TEST_CASE("khobord --check-config accepts a good config and names a bad watch li
     REQUIRE(status.has_value());
     CHECK(*status == 0);
     CHECK(slurp(dir.file("out-1")).find("1 watch list(s)") != std::string::npos);
+    // No [http] contact: a warning, not a problem.
+    CHECK(slurp(dir.file("err-1"))
+              .find("warning: " + dir.file("k.toml") + ": [http] contact is not set") !=
+          std::string::npos);
   }
   write_file(dir.file("lists/bad.toml"), "name = \"bad\"\nrules = [\"পুতিন AND\"]\n");
   Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--check-config"}, dir.file("out-2"),
@@ -443,8 +471,8 @@ TEST_CASE("A feed whose guids change on every poll alerts once, then is identifi
     Store s = w.store();
     last = s.last_seq();
     for (const auto& a : s.alerts_after(0, 100)) {
+      ++alerts;  // the subscriber takes alerts and story updates
       if (a.topic.rfind("alert.", 0) == 0) {
-        ++alerts;
         regen_alerts += json::parse(a.payload)["feed"] == "regen" ? 1 : 0;
       }
     }
@@ -475,4 +503,147 @@ TEST_CASE("A feed whose guids change on every poll alerts once, then is identifi
   CHECK(log.find(note) == std::string::npos);
   CHECK(w.store().alerts_after(last, 100).empty());
   CHECK(w.receive(1, 500ms).empty());
+}
+
+TEST_CASE("khobord's requests name the operator's [http] contact in the User-Agent", "[e2e]") {
+  const std::string feed = slurp(std::string(KHOBOR_FIXTURES) + "/demo/dainik-alo.xml");
+  HttpServer server([&](const HttpRequest&) {
+    return HttpReply{200, {{"Content-Type", "application/rss+xml; charset=utf-8"}}, feed};
+  });
+  TempDir dir;
+  fs::create_directories(dir.file("lists"));
+  write_file(dir.file("k.toml"),
+             "watchlists = \"lists\"\n[store]\npath = \"k.db\"\n[publish]\n"
+             "endpoint = \"ipc://" +
+                 dir.file("alerts.sock") +
+                 "\"\n[http]\ncontact = \"mailto:desk@example.org\"\n"
+                 "[[feed]]\nid = \"dainik-alo\"\nurl = \"" +
+                 server.url("/feed.xml") + "\"\n");
+  Process p({KHOBORD_PATH, "--config", dir.file("k.toml"), "--once"}, "", dir.file("log"));
+  auto status = p.wait_for_exit(60s);
+  INFO(slurp(dir.file("log")));
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+  auto reqs = server.requests();
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs[0].header("user-agent") == "khobor/" KHOBOR_VERSION " (+mailto:desk@example.org)");
+  CHECK(slurp(dir.file("log")).find("[http] contact is not set") == std::string::npos);
+}
+
+TEST_CASE("A 20 MB control request is dropped unread and khobord stays up and answers status",
+          "[e2e]") {
+  World w;
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  const std::string control = "ipc://" + w.file("control.sock");
+  // Up: the control socket answers (bounded retries while khobord starts).
+  auto up_until = std::chrono::steady_clock::now() + 20s;
+  khobor::Result<std::string> status = khobor::make_error("control", "not asked yet");
+  while (!status && std::chrono::steady_clock::now() < up_until) {
+    status = khobor::bus::control_request(control, R"({"cmd":"status"})", 500);
+  }
+  INFO(slurp(log_file));
+  REQUIRE(status);
+
+  const std::string big = R"({"cmd":"status","pad":")" + std::string(20 << 20, 'x') + "\"}";
+  auto outcome = khobor::testing::probe_request(control, big, 30s);
+  CHECK(outcome.disconnected);
+  CHECK_FALSE(outcome.replied);
+
+  status = khobor::bus::control_request(control, R"({"cmd":"status"})", 5000);
+  REQUIRE(status);
+  CHECK(json::parse(*status)["ok"] == true);
+  CHECK_FALSE(d->wait_for_exit(0ms).has_value());  // still running
+  d->signal(SIGTERM);
+  auto exit_status = d->wait_for_exit(5s);
+  REQUIRE(exit_status.has_value());
+  CHECK(*exit_status == 0);
+}
+
+namespace {
+
+// The tests' own reading of an RFC 3339 UTC time ("2023-09-13T09:55:00Z").
+int64_t utc_seconds(const std::string& rfc3339) {
+  std::tm tm{};
+  REQUIRE(::strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) != nullptr);
+  return static_cast<int64_t>(::timegm(&tm));
+}
+
+// `t` shifted by a fixed offset, as "YYYY-MM-DD HH:MM".
+std::string wall_minute(int64_t t, int offset_minutes) {
+  std::time_t x = static_cast<std::time_t>(t + offset_minutes * 60);
+  std::tm tm{};
+  ::gmtime_r(&x, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::vector<std::string> out;
+  std::istringstream in(slurp(path));
+  for (std::string line; std::getline(in, line);) {
+    out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("khobor sub prints alerts and story updates alike: the entry's time, zone shown",
+          "[e2e]") {
+  World w;
+  fs::copy_file(std::string(KHOBOR_FIXTURES) + "/demo/sonar-desh.xml",
+                w.feed_file("sonar-desh.xml"));
+  w.add_feed("sonar-desh", "/files/sonar-desh.xml");  // a word-for-word copy: a story update
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  const int64_t n = w.store().alert_count();
+  REQUIRE(n > static_cast<int64_t>(k_expected_alerts));
+  auto d = w.start_daemon(w.file("daemon.log"));
+  auto sub = [&](const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> argv = {KHOBOR_PATH,    "sub",       "--endpoint",
+                                     w.endpoint,     "--control", "ipc://" + w.file("control.sock"),
+                                     "--from-start", "--count",   std::to_string(n),
+                                     "--timeout",    "30"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    Process p(argv, w.file(name + ".out"), w.file(name + ".err"));
+    auto status = p.wait_for_exit(60s);
+    INFO(slurp(w.file(name + ".err")));
+    REQUIRE(status.has_value());
+    CHECK(*status == 0);
+    return lines_of(w.file(name + ".out"));
+  };
+  const auto json_lines = sub("json", {"--format", "json"});
+  const auto dhaka = sub("dhaka", {"--format", "text"});
+  const auto kolkata = sub("kolkata", {"--format", "text", "--tz", "Asia/Kolkata"});
+  REQUIRE(json_lines.size() == static_cast<size_t>(n));
+  REQUIRE(dhaka.size() == json_lines.size());
+  REQUIRE(kolkata.size() == json_lines.size());
+  size_t updates = 0;
+  for (size_t i = 0; i < json_lines.size(); ++i) {
+    json m = json::parse(json_lines[i]);
+    const bool update = m.contains("outlet_count");
+    updates += update ? 1 : 0;
+    const json& published = m["entry"]["published"];
+    const int64_t t = utc_seconds(published.is_string() ? published.get<std::string>()
+                                                        : m["time"].get<std::string>());
+    // An update is indented under its event's alert; both name the list and the event.
+    const std::string head =
+        (update ? "  └ #" : "#") + std::to_string(m["seq"].get<int64_t>()) + " ";
+    const std::string tail = " [" + m["watchlist"].get<std::string>() + ", event " +
+                             std::to_string(m["event"]["id"].get<uint64_t>());
+    CHECK(dhaka[i].rfind(head + wall_minute(t, 360) + " +06:00" + tail, 0) == 0);
+    CHECK(kolkata[i].rfind(head + wall_minute(t, 330) + " +05:30" + tail, 0) == 0);
+  }
+  CHECK(updates >= 1);  // both kinds of line were printed
+
+  Process bad({KHOBOR_PATH, "sub", "--endpoint", w.endpoint, "--tz", "Nowhere/Atlantis"}, "",
+              w.file("bad.err"));
+  auto status = bad.wait_for_exit(30s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 2);
+  CHECK(slurp(w.file("bad.err")).find("unknown time zone") != std::string::npos);
+  d->signal(SIGTERM);
+  CHECK(d->wait_for_exit(5s).has_value());
 }

@@ -10,6 +10,7 @@
 #include "bus/alert.h"
 #include "bus/publisher.h"
 #include "bus/subscriber.h"
+#include "tests/support/zmq_probe.h"
 
 using namespace khobor::bus;
 
@@ -164,4 +165,21 @@ TEST_CASE("A subscriber started before the publisher still gets the alerts", "[b
   CHECK(m->topic == "alert.x");
   std::remove((std::string(tmpl) + "/alerts.sock").c_str());
   ::rmdir(tmpl);
+}
+
+TEST_CASE("A subscription over the size bound closes that subscriber, the others are served",
+          "[bus][zmq]") {
+  Publisher pub = bind_loopback();
+  auto pump = [&] { pub.poll_subscriptions(0); };
+  const std::string long_topic(static_cast<size_t>(k_max_subscription_bytes), 'a');
+  auto over = khobor::testing::probe_subscription(pub.endpoint(), long_topic,
+                                                  std::chrono::seconds(20), pump);
+  CHECK(over.disconnected);
+  CHECK(pub.poll_subscriptions(0) == 0);  // never read, so never counted
+  Subscriber sub = connect_to(pub.endpoint(), "alert.");
+  REQUIRE(pub.wait_for_subscriber(5000));
+  REQUIRE(pub.publish("alert.summit", "{\"n\":1}"));
+  auto m = next_message(sub, 5000);
+  REQUIRE(m.has_value());
+  CHECK(m->payload == "{\"n\":1}");
 }

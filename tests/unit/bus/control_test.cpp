@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bus/security.h"
+#include "tests/support/zmq_probe.h"
 
 using namespace khobor::bus;
 using nlohmann::json;
@@ -106,4 +107,39 @@ TEST_CASE("A request to nobody fails with a message that says what to check", "[
   auto reply = control_request("tcp://127.0.0.1:1", R"({"cmd":"status"})", 200);
   REQUIRE_FALSE(reply);
   CHECK_THAT(reply.error().message, Catch::Contains("is khobord running"));
+}
+
+TEST_CASE("A request over the size bound is dropped unread and the socket serves the next one",
+          "[bus][control]") {
+  auto server = ControlServer::bind("tcp://127.0.0.1:*", {});
+  REQUIRE(server);
+  const std::string ep = (*server)->endpoint();
+  int handled = 0;
+  auto pump = [&] {
+    (*server)->process([&](std::string_view) {
+      ++handled;
+      return std::string(R"({"ok":true})");
+    });
+  };
+  // Exactly at the bound: read and answered.
+  std::string at_bound = R"({"cmd":"status","pad":")";
+  at_bound += std::string(static_cast<size_t>(k_max_request_bytes) - at_bound.size() - 2, 'x');
+  at_bound += "\"}";
+  REQUIRE(at_bound.size() == static_cast<size_t>(k_max_request_bytes));
+  auto ok = khobor::testing::probe_request(ep, at_bound, std::chrono::seconds(20), pump);
+  CHECK(ok.replied);
+  CHECK(handled == 1);
+  // One byte over: the connection is closed when the size arrives, no reply.
+  auto over = khobor::testing::probe_request(ep, at_bound + " ", std::chrono::seconds(20), pump);
+  CHECK(over.disconnected);
+  CHECK_FALSE(over.replied);
+  CHECK(handled == 1);
+  // The socket still serves a normal request.
+  std::atomic<bool> stop{false};
+  std::thread t(serve, std::ref(**server), std::ref(stop));
+  auto reply = control_request(ep, R"({"cmd":"status"})", 5000);
+  stop = true;
+  t.join();
+  REQUIRE(reply);
+  CHECK(json::parse(*reply)["echo"] == "status");
 }

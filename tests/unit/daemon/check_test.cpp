@@ -67,6 +67,25 @@ TEST_CASE("check_everything adds the watch lists' problems to the config's", "[d
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("check_everything warns, without a problem, when [http] contact is not set",
+          "[daemon][check]") {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("khobor-check-contact-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "wl");
+  write(dir / "k.toml", "watchlists = \"wl\"\n");
+  auto report = check_everything((dir / "k.toml").string());
+  CHECK(report.problems.empty());
+  REQUIRE(report.warnings.size() == 1);
+  CHECK_THAT(report.warnings[0], Catch::Contains("[http] contact is not set"));
+  CHECK_THAT(report.warnings[0], Catch::StartsWith((dir / "k.toml").string() + ": "));
+
+  write(dir / "k.toml", "watchlists = \"wl\"\n[http]\ncontact = \"mailto:desk@example.org\"\n");
+  report = check_everything((dir / "k.toml").string());
+  CHECK(report.problems.empty());
+  CHECK(report.warnings.empty());
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("[stories] window sets the story window and is bounded", "[daemon][config]") {
   auto ok = khobor::daemon::parse_config("[stories]\nwindow = \"48h\"\n", "k.toml", "/");
   REQUIRE(ok);

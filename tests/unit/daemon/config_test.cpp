@@ -213,6 +213,26 @@ proxy = "http://proxy:3128"
   CHECK(error_of("[http]\nverify = false\n").find("unknown key") != std::string::npos);
 }
 
+TEST_CASE("[http] contact is an http(s) URL or a mailto: address a User-Agent can carry",
+          "[daemon][config]") {
+  CHECK(parse_config("", "t.toml", "/")->http.contact.empty());  // none shipped, none invented
+  for (const char* good : {"https://newsdesk.example.org/khobor", "http://example.org/bot",
+                           "mailto:desk@example.org"}) {
+    INFO(good);
+    auto r = parse_config(std::string("[http]\ncontact = \"") + good + "\"\n", "t.toml", "/");
+    REQUIRE(r.ok());
+    CHECK(r->http.contact == good);
+  }
+  for (const char* bad :
+       {"desk@example.org", "ftp://example.org/", "mailto:desk", "https://example.org/a b",
+        "https://example.org/(bot)", "https://example.org/\\u00e0", "mailto:@example.org"}) {
+    INFO(bad);
+    std::string msg = error_of(std::string("[http]\ncontact = \"") + bad + "\"\n");
+    CHECK(msg.find("test.toml:2:11: [http] contact") == 0);
+    CHECK(msg.find("mailto:someone@example.org") != std::string::npos);  // says what to write
+  }
+}
+
 TEST_CASE("A feed has its own interval bounds, extra headers and enabled flag",
           "[daemon][config]") {
   auto r = parse_config(R"(
@@ -268,4 +288,15 @@ TEST_CASE("A budget of requests per day is a whole number, off by default", "[da
         std::string::npos);
   CHECK(error_of("[poll]\nrequests_per_day = \"lots\"\n").find("whole number") !=
         std::string::npos);
+}
+
+TEST_CASE("[alerts] group_interval is a duration from 0 to a day, 5 minutes by default",
+          "[daemon][config]") {
+  CHECK(parse_config("", "t.toml", "/")->group_interval_s == 300);
+  CHECK(parse_config("[alerts]\ngroup_interval = \"15m\"\n", "t.toml", "/")->group_interval_s ==
+        900);
+  CHECK(parse_config("[alerts]\ngroup_interval = 0\n", "t.toml", "/")->group_interval_s == 0);
+  CHECK(error_of("[alerts]\ngroup_interval = \"2d\"\n").find("[alerts] group_interval") !=
+        std::string::npos);
+  CHECK(error_of("[alerts]\ngroup_wait = \"1m\"\n").find("group_wait") != std::string::npos);
 }

@@ -116,9 +116,17 @@ TEST_CASE("An entry seen before is not matched or alerted again", "[daemon][pipe
   auto again = p.process("alo", feed, w, state_of("alo"));
   CHECK(again.new_entries == 0);
   CHECK(again.alert_seqs.empty());
-  // The same entry id in another feed is another entry.
-  CHECK(p.process("tribune", feed, w, state_of("tribune")).alert_seqs.size() == 1);
+  // The same entry id in another feed is another entry (with its own link: the
+  // same link would be the same article, event_delivery_test.cpp) …
+  auto other = feed;
+  other.entries[0].link = "https://tribune.example/1";
+  CHECK(p.process("tribune", other, w, state_of("tribune")).alert_seqs.size() == 1);
   CHECK(store.alert_count() == 2);
+  // … and the same link from a third feed is not.
+  auto third = p.process("samakal", feed, w, state_of("samakal"));
+  CHECK(third.new_entries == 1);
+  CHECK(third.same_links == 1);
+  CHECK(third.alert_seqs.empty());
 }
 
 TEST_CASE("publish_outbox sends the outbox in seq order and marks each alert published",

@@ -161,3 +161,18 @@ TEST_CASE("A number too long for any date field is no date, and no overflow", "[
   CHECK(iso("৪০৪০৪৪০৪০১st ডিসেম্বর ২০২৫") == "null");
   CHECK(iso("1st Dec 2025", "UTC") == "2025-12-01T00:00:00Z");
 }
+
+TEST_CASE("A time prints in the zone asked for, to the minute, with that day's UTC offset",
+          "[feeds][dates]") {
+  using khobor::feeds::format_local_minute;
+  const int64_t t = *parse_date("2023-09-13T09:55:00Z");
+  CHECK(format_local_minute(t, "Asia/Dhaka") == "2023-09-13 15:55 +06:00");
+  CHECK(format_local_minute(t, "Asia/Kolkata") == "2023-09-13 15:25 +05:30");
+  CHECK(format_local_minute(t, "UTC") == "2023-09-13 09:55 +00:00");
+  CHECK(format_local_minute(t, "America/New_York") == "2023-09-13 05:55 -04:00");  // summer
+  CHECK(format_local_minute(*parse_date("2023-12-31T23:30:00Z"), "America/New_York") ==
+        "2023-12-31 18:30 -05:00");
+  CHECK(format_local_minute(*parse_date("2023-12-31T23:30:00Z"), "Asia/Dhaka") ==
+        "2024-01-01 05:30 +06:00");  // the next day, the next year
+  CHECK_FALSE(format_local_minute(t, "Nowhere/Atlantis").has_value());
+}

@@ -77,8 +77,21 @@ TEST_CASE("A fetch returns the body, the status and the validators the server se
   CHECK(r.bytes > static_cast<int64_t>(body.size()));
   auto reqs = server.requests();
   REQUIRE(reqs.size() == 1);
-  CHECK(reqs[0].header("user-agent").rfind("khobor/", 0) == 0);
+  CHECK(reqs[0].header("user-agent") == "khobor/" KHOBOR_VERSION);  // no contact invented
   CHECK(reqs[0].header("if-none-match").empty());
+}
+
+TEST_CASE("The User-Agent names the operator's contact when there is one", "[feeds][fetcher]") {
+  HttpServer server([](const HttpRequest&) { return HttpReply{200, {}, "<rss/>"}; });
+  CHECK(khobor::feeds::user_agent() == "khobor/" KHOBOR_VERSION);
+  FetchOptions options;
+  options.user_agent = khobor::feeds::user_agent("mailto:desk@example.org");
+  Fetcher f(options);
+  FetchResponse r = fetch_one(f, {"a", server.url("/a.xml"), "", "", {}, ""});
+  CHECK(r.status == 200);
+  auto reqs = server.requests();
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs[0].header("user-agent") == "khobor/" KHOBOR_VERSION " (+mailto:desk@example.org)");
 }
 
 TEST_CASE("A conditional request sends If-None-Match and If-Modified-Since and reads a 304",

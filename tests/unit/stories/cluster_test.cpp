@@ -1,6 +1,7 @@
 #include "stories/cluster.h"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -40,7 +41,7 @@ TEST_CASE("a cluster record needs an id; other fields may be missing", "[stories
   CHECK_FALSE(parse_cluster_record("{not json").ok());
 }
 
-TEST_CASE("cluster output lines carry id, story, duplicate_of and score in that order",
+TEST_CASE("cluster output lines carry id, story, duplicate_of, score, event and event_p in order",
           "[stories]") {
   Clusterer c;
   ClusterRecord a;
@@ -49,23 +50,66 @@ TEST_CASE("cluster output lines carry id, story, duplicate_of and score in that 
   a.published = 1'700'000'000;
   ClusterRecord b = a;
   b.id = "b";
-  const std::string first = cluster_json_line(a, c.add(a));
-  const std::string second = cluster_json_line(b, c.add(b));
-  CHECK(first == R"({"id":"a","story":0,"duplicate_of":null,"score":0.0})");
-  CHECK(second == R"({"id":"b","story":0,"duplicate_of":"a","score":1.0})");
+  const std::string first = cluster_json_line(a, c.place(a));
+  const std::string second = cluster_json_line(b, c.place(b));
+  CHECK(first == R"({"id":"a","story":0,"duplicate_of":null,"score":0.0,"event":0,"event_p":0.0})");
+  CHECK(second == R"({"id":"b","story":0,"duplicate_of":"a","score":1.0,"event":0,"event_p":0.0})");
 }
 
-TEST_CASE("quality on the labelled stories: P >= 0.97, R >= 0.90, hard negatives <= 2%",
+TEST_CASE("quality on the labelled stories, by event: P >= 0.97, R >= 0.95, <= 1 hard negative",
           "[stories][quality]") {
   const std::string path = std::string(KHOBOR_FIXTURES) + "/stories.jsonl";
   const auto records = load_labelled(path);
   REQUIRE(records.ok());
   REQUIRE(records->size() == 144);
-  const PairwiseScores s = evaluate(*records, StoryOptions{});
+  const PairwiseScores s = evaluate_events(*records, StoryOptions{}, EventOptions{});
   INFO("precision " << s.precision << " recall " << s.recall << " hard negatives merged "
                     << s.hard_negatives_merged << "/" << s.hard_negatives);
   CHECK(s.precision >= 0.97);
-  CHECK(s.recall >= 0.90);
-  CHECK(s.hard_negative_rate <= 0.02);
+  CHECK(s.recall >= 0.95);
+  CHECK(s.hard_negatives_merged <= 1);
   CHECK(s.hard_negatives == 26);
+}
+
+TEST_CASE("the story level alone keeps its precision and its copies and summaries",
+          "[stories][quality]") {
+  const std::string path = std::string(KHOBOR_FIXTURES) + "/stories.jsonl";
+  const auto records = load_labelled(path);
+  REQUIRE(records.ok());
+  const PairwiseScores s = evaluate(*records, StoryOptions{});
+  INFO("precision " << s.precision << " recall " << s.recall);
+  CHECK(s.precision >= 0.97);
+  CHECK(s.hard_negatives_merged == 0);
+  // Copies, light edits and summaries are the story level's job; rewrites are the
+  // event level's.
+  CHECK(s.recall_by_kind.at("verbatim") >= 0.85);
+  CHECK(s.recall_by_kind.at("light_edit") >= 0.9);
+  CHECK(s.recall_by_kind.at("summary") >= 0.8);
+}
+
+// The week of real feeds labelled by event (shared data; skipped when absent). The
+// floors sit a little under what the trained model reaches (docs/stories.md), so a
+// change that loses grouping or starts merging related happenings fails here.
+TEST_CASE("events on a real labelled week do not regress", "[stories][quality]") {
+  const char* env = std::getenv("KHOBOR_SHARED_DATA");
+  const std::filesystem::path dir =
+      std::filesystem::path(env != nullptr ? env : KHOBOR_SHARED_DATA) / "eval";
+  if (!std::filesystem::exists(dir / "events-w3.jsonl")) {
+    WARN("no " << (dir / "events-w3.jsonl") << ": skipped");
+    return;
+  }
+  const auto week =
+      load_event_week((dir / "events-w3.jsonl").string(), (dir / "events-w3-pairs.jsonl").string());
+  REQUIRE(week.ok());
+  Clusterer c;
+  std::vector<uint64_t> events;
+  for (const EventRecord& r : week->records) {
+    events.push_back(c.place(r.record).event.event);
+  }
+  const EventScores s = score_events(*week, events);
+  INFO("bn-bn precision " << s.bengali.precision << " recall " << s.bengali.recall
+                          << " related merged " << s.related_rate);
+  CHECK(s.bengali.precision >= 0.60);
+  CHECK(s.bengali.recall >= 0.28);
+  CHECK(s.related_rate <= 0.03);
 }

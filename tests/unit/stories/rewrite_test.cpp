@@ -1,10 +1,11 @@
-// Rewrites that must join their story and look-alikes that must not, written for
+// Rewrites that must join their event and look-alikes that must not, written for
 // this test (not taken from the shared data): each entry is a title and a
 // two-sentence summary, as an RSS item has. docs/stories.md ("Loose rewrites")
 // gives the scores and the rewrites the index does not group.
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "stories/cluster.h"
 #include "stories/fingerprint.h"
 #include "stories/story_index.h"
 
@@ -52,57 +53,67 @@ const Item k_second_odi = {"odi-neg", 1700190000,
                            "চট্টগ্রামে আগে ব্যাট করে জিম্বাবুয়ে তোলে ২৭১ রান। জবাবে ২৩৫ রানে থেমে যায় "
                            "বাংলাদেশের ইনিংস; লিটন দাস করেন ১৪ রান।"};
 
-Assignment add(StoryIndex& index, const Item& item, const char* outlet) {
-  return index.add(item.id, outlet, fingerprint(item.title, item.summary, ""), item.time);
+// The entry through both levels, as the daemon meets it.
+Placement place(Clusterer& c, const Item& item, const char* outlet) {
+  ClusterRecord r;
+  r.id = item.id;
+  r.title = item.title;
+  r.summary = item.summary;
+  r.outlet = outlet;
+  r.published = item.time;
+  return c.place(r);
 }
 
 }  // namespace
 
-TEST_CASE("a rewrite with other words and the same facts joins the report's story", "[stories]") {
-  StoryIndex index;
-  const Assignment flood = add(index, k_flood_report, "a");
-  const Assignment flood_rewrite = add(index, k_flood_rewrite, "b");
-  CHECK(flood_rewrite.story == flood.story);
-  CHECK(flood_rewrite.score >= index.options().threshold);
-  CHECK_FALSE(flood_rewrite.copy);
+TEST_CASE("a rewrite with other words and the same facts joins the report's event", "[stories]") {
+  Clusterer c;
+  const Placement flood = place(c, k_flood_report, "a");
+  const Placement flood_rewrite = place(c, k_flood_rewrite, "b");
+  CHECK(flood_rewrite.story.is_new);                      // not a copy: its own story …
+  CHECK(flood_rewrite.event.event == flood.event.event);  // … of the same event
+  CHECK_FALSE(flood_rewrite.event.is_new);
+  CHECK(flood_rewrite.event.probability >= EventOptions{}.model.threshold);
+  CHECK(flood_rewrite.event.outlet_count == 2);
 
-  const Assignment rate = add(index, k_rate_report, "a");
-  const Assignment rate_rewrite = add(index, k_rate_rewrite, "c");
-  CHECK(rate_rewrite.story == rate.story);
-  CHECK(rate.story != flood.story);
+  const Placement rate = place(c, k_rate_report, "a");
+  const Placement rate_rewrite = place(c, k_rate_rewrite, "c");
+  CHECK(rate_rewrite.event.event == rate.event.event);
+  CHECK(rate.event.event != flood.event.event);
 }
 
-TEST_CASE("the same place, people or institution in another event starts its own story",
+TEST_CASE("the same place, people or institution in another event opens its own event",
           "[stories]") {
-  StoryIndex index;
-  const Assignment flood = add(index, k_flood_report, "a");
-  (void)add(index, k_flood_rewrite, "b");
-  const Assignment lightning = add(index, k_lightning, "a");
-  CHECK(lightning.is_new);
-  CHECK(lightning.story != flood.story);
+  Clusterer c;
+  const Placement flood = place(c, k_flood_report, "a");
+  (void)place(c, k_flood_rewrite, "b");
+  const Placement lightning = place(c, k_lightning, "c");
+  CHECK(lightning.event.is_new);
+  CHECK(lightning.event.event != flood.event.event);
 
-  const Assignment first = add(index, k_first_odi, "a");
-  const Assignment second = add(index, k_second_odi, "a");  // two days later, other scores
-  CHECK(second.is_new);
-  CHECK(second.story != first.story);
+  const Placement first = place(c, k_first_odi, "a");
+  const Placement second = place(c, k_second_odi, "b");  // two days later, other scores
+  CHECK(second.event.is_new);
+  CHECK(second.event.event != first.event.event);
 
-  const Assignment rate = add(index, k_rate_report, "a");
-  (void)add(index, k_rate_rewrite, "c");
-  const Assignment reserves = add(index, k_reserves, "c");
-  CHECK(reserves.is_new);
-  CHECK(reserves.story != rate.story);
-  CHECK(index.story_count() == 6);
+  const Placement rate = place(c, k_rate_report, "a");
+  (void)place(c, k_rate_rewrite, "c");
+  const Placement reserves = place(c, k_reserves, "b");
+  CHECK(reserves.event.is_new);
+  CHECK(reserves.event.event != rate.event.event);
 }
 
-TEST_CASE("similarity() gives the score the index decides with", "[stories]") {
+TEST_CASE("the story level leaves rewrites to the event level and joins copies", "[stories]") {
   const Fingerprint report = fingerprint(k_flood_report.title, k_flood_report.summary, "");
   const Fingerprint rewrite = fingerprint(k_flood_rewrite.title, k_flood_rewrite.summary, "");
   const Fingerprint other = fingerprint(k_lightning.title, k_lightning.summary, "");
   StoryIndex index;
   (void)index.add("r", "a", report, k_flood_report.time);
-  const auto m = index.lookup(rewrite, k_flood_rewrite.time);
-  REQUIRE(m.has_value());
-  CHECK(m->score == Approx(similarity(report, rewrite)));
-  CHECK(similarity(report, report) == Approx(1.0));
+  const auto copy = index.lookup(report, k_flood_rewrite.time);
+  REQUIRE(copy.has_value());
+  CHECK(copy->score == Approx(similarity(report, report)));
+  CHECK(copy->copy);
+  CHECK_FALSE(index.lookup(rewrite, k_flood_rewrite.time).has_value());
+  CHECK(similarity(report, rewrite) < StoryOptions{}.threshold);
   CHECK(similarity(report, other) < StoryOptions{}.threshold);
 }

@@ -1,0 +1,402 @@
+// event_train — trains the event level's logistic model (stories/events.h) on the
+// shared weeks labelled by event, cross-validates it week against week, and prints
+// (or writes) stories/events_model.h.
+//
+//   event_train DATA_DIR                 cross-validation table, then the model on all weeks
+//   event_train DATA_DIR --write FILE    the same, and writes the model header to FILE
+//
+// DATA_DIR is ../shared/data (it reads eval/events-w*.jsonl with their -pairs files).
+// Training examples come from a replay of each week in publication order through the
+// real story index and event index, the events held to the gold labels (teacher
+// forcing, as in Miranda et al. 2018): for each entry that starts a new story, every
+// open event the index offers as a candidate is one example, labelled 1 when it is
+// the entry's gold event. The model is L2-regularised logistic regression fitted by
+// Newton's method (deterministic: retraining reproduces the committed constants).
+// The threshold is chosen on the training weeks: the best F0.5 on cross-outlet Bengali
+// pairs among the thresholds that merge at most 3% of the related pairs.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "stories/cluster.h"
+#include "stories/eval.h"
+#include "stories/events.h"
+#include "stories/fingerprint.h"
+#include "stories/story_index.h"
+
+namespace fs = std::filesystem;
+using namespace khobor::stories;
+
+namespace {
+
+constexpr std::size_t k_n = k_event_feature_count;
+constexpr double k_l2 = 1.0;  // ridge on the weights (not the bias)
+constexpr double k_max_related = 0.03;
+
+struct Example {
+  std::array<double, k_n> x{};
+  int y = 0;
+};
+
+struct Week {
+  std::string name;
+  EventWeek data;
+};
+
+// Teacher-forced replay of one week: the candidates of every story-starting entry.
+std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
+  std::vector<Example> out;
+  StoryIndex stories;
+  EventIndex events;
+  std::unordered_map<std::string, uint64_t> gold_id;
+  int64_t last = 0;
+  missed_gold = 0;
+  for (const EventRecord& r : week.records) {
+    last = r.record.published.value_or(last);
+    const Fingerprint fp = fingerprint(r.record.title, r.record.summary, r.record.body);
+    const Assignment a = stories.add(r.record.id, r.record.outlet, fp, last);
+    const auto [it, first] = gold_id.try_emplace(r.event, gold_id.size() + 1);
+    if (a.is_new) {
+      bool found = false;
+      for (const EventCandidate& c : events.candidates(r.record.outlet, fp, last)) {
+        Example e;
+        e.x = c.features;
+        e.y = c.event == it->second ? 1 : 0;
+        found = found || e.y == 1;
+        out.push_back(e);
+      }
+      missed_gold += !first && !found ? 1 : 0;
+    }
+    events.add_labelled(it->second, a.story, r.record.outlet, fp, last);
+  }
+  return out;
+}
+
+// Solves A x = b (n × n, A symmetric positive definite) by Gaussian elimination.
+std::array<double, k_n + 1> solve(std::array<std::array<double, k_n + 1>, k_n + 1> a,
+                                  std::array<double, k_n + 1> b) {
+  const std::size_t n = k_n + 1;
+  for (std::size_t c = 0; c < n; ++c) {
+    std::size_t pivot = c;
+    for (std::size_t r = c + 1; r < n; ++r) {
+      if (std::fabs(a[r][c]) > std::fabs(a[pivot][c])) {
+        pivot = r;
+      }
+    }
+    std::swap(a[c], a[pivot]);
+    std::swap(b[c], b[pivot]);
+    for (std::size_t r = c + 1; r < n; ++r) {
+      const double f = a[r][c] / a[c][c];
+      for (std::size_t k = c; k < n; ++k) {
+        a[r][k] -= f * a[c][k];
+      }
+      b[r] -= f * b[c];
+    }
+  }
+  std::array<double, k_n + 1> x{};
+  for (std::size_t r = n; r-- > 0;) {
+    double s = b[r];
+    for (std::size_t k = r + 1; k < n; ++k) {
+      s -= a[r][k] * x[k];
+    }
+    x[r] = s / a[r][r];
+  }
+  return x;
+}
+
+// L2-regularised logistic regression by Newton's method; w[k_n] is the bias.
+std::array<double, k_n + 1> fit(const std::vector<Example>& data) {
+  std::array<double, k_n + 1> w{};
+  for (int iter = 0; iter < 50; ++iter) {
+    std::array<double, k_n + 1> grad{};
+    std::array<std::array<double, k_n + 1>, k_n + 1> hess{};
+    for (const Example& e : data) {
+      double z = w[k_n];
+      for (std::size_t i = 0; i < k_n; ++i) {
+        z += w[i] * e.x[i];
+      }
+      const double p = 1.0 / (1.0 + std::exp(-z));
+      const double g = p - e.y;
+      const double h = std::max(p * (1 - p), 1e-9);
+      std::array<double, k_n + 1> v{};
+      std::copy(e.x.begin(), e.x.end(), v.begin());
+      v[k_n] = 1.0;
+      for (std::size_t i = 0; i <= k_n; ++i) {
+        grad[i] += g * v[i];
+        for (std::size_t j = 0; j <= k_n; ++j) {
+          hess[i][j] += h * v[i] * v[j];
+        }
+      }
+    }
+    for (std::size_t i = 0; i < k_n; ++i) {
+      grad[i] += k_l2 * w[i];
+      hess[i][i] += k_l2;
+    }
+    hess[k_n][k_n] += 1e-9;
+    const std::array<double, k_n + 1> step = solve(hess, grad);
+    double size = 0;
+    for (std::size_t i = 0; i <= k_n; ++i) {
+      w[i] -= step[i];
+      size += std::fabs(step[i]);
+    }
+    if (size < 1e-10) {
+      break;
+    }
+  }
+  return w;
+}
+
+EventModel model_of(const std::array<double, k_n + 1>& w, double threshold) {
+  EventModel m;
+  std::copy(w.begin(), w.begin() + k_n, m.weights.begin());
+  m.bias = w[k_n];
+  m.threshold = threshold;
+  return m;
+}
+
+std::vector<uint64_t> replay(const EventWeek& week, const EventModel& model) {
+  EventOptions o;
+  o.model = model;
+  Clusterer c(StoryOptions{}, o);
+  std::vector<uint64_t> out;
+  out.reserve(week.records.size());
+  for (const EventRecord& r : week.records) {
+    out.push_back(c.place(r.record).event.event);
+  }
+  return out;
+}
+
+std::vector<uint64_t> stories_only(const EventWeek& week) {
+  Clusterer c;
+  std::vector<uint64_t> out;
+  for (const EventRecord& r : week.records) {
+    out.push_back(c.place(r.record).story.story);
+  }
+  return out;
+}
+
+void print(const char* label, const EventScores& s) {
+  std::printf(
+      "  %-26s bn-bn P %.3f R %.3f F1 %.3f (%llu/%llu) | en-bn P %.3f R %.3f | related merged "
+      "%.3f (%llu/%llu)\n",
+      label, s.bengali.precision, s.bengali.recall, s.bengali.f1,
+      static_cast<unsigned long long>(s.bengali.correct),
+      static_cast<unsigned long long>(s.bengali.gold), s.english.precision, s.english.recall,
+      s.related_rate, static_cast<unsigned long long>(s.related_merged),
+      static_cast<unsigned long long>(s.related));
+}
+
+// The threshold (of a grid) with the best F0.5 on the training weeks' cross-outlet
+// Bengali pairs (summed over the weeks) among those that merge at most
+// k_max_related of their related pairs.
+double choose_threshold(const std::vector<const Week*>& weeks,
+                        const std::array<double, k_n + 1>& w) {
+  double best = 0.95;
+  double best_f1 = -1;
+  for (double t = 0.30; t < 0.951; t += 0.05) {
+    uint64_t gold = 0;
+    uint64_t predicted = 0;
+    uint64_t correct = 0;
+    bool ok = true;
+    for (const Week* week : weeks) {
+      const EventScores s = score_events(week->data, replay(week->data, model_of(w, t)));
+      gold += s.bengali.gold;
+      predicted += s.bengali.predicted;
+      correct += s.bengali.correct;
+      ok = ok && s.related_rate <= k_max_related;
+    }
+    const double p = predicted == 0 ? 1.0 : static_cast<double>(correct) / predicted;
+    const double r = gold == 0 ? 1.0 : static_cast<double>(correct) / gold;
+    // F0.5: precision counts twice as much as recall (merging two happenings hides
+    // an alert; splitting one sends a second alert).
+    const double f = p + r == 0 ? 0 : 1.25 * p * r / (0.25 * p + r);
+    if (ok && f > best_f1) {
+      best_f1 = f;
+      best = t;
+    }
+  }
+  return best;
+}
+
+std::array<double, k_n + 1> train(const std::vector<const Week*>& weeks) {
+  std::vector<Example> all;
+  for (const Week* week : weeks) {
+    std::size_t missed = 0;
+    std::vector<Example> ex = examples(week->data, missed);
+    std::size_t pos = 0;
+    for (const Example& e : ex) {
+      pos += static_cast<std::size_t>(e.y);
+    }
+    std::printf(
+        "  %s: %zu examples, %zu positive; %zu story starts whose gold event was open "
+        "but not a candidate\n",
+        week->name.c_str(), ex.size(), pos, missed);
+    all.insert(all.end(), ex.begin(), ex.end());
+  }
+  return fit(all);
+}
+
+void print_model(FILE* out, const std::array<double, k_n + 1>& w, double threshold,
+                 const std::vector<const Week*>& weeks) {
+  std::fprintf(out,
+               "// khobor/stories/events_model.h — the trained weights of the event decision.\n"
+               "//\n"
+               "// Written by bench/event_train (see docs/stories.md, \"Events: training\"); do "
+               "not edit\n"
+               "// by hand: retrain and commit the file it writes. Trained on:");
+  for (const Week* week : weeks) {
+    std::fprintf(out, " %s", week->name.c_str());
+  }
+  std::fprintf(out,
+               ".\n// Feature order: k_event_feature_names (stories/events.cpp).\n"
+               "#pragma once\n\n#include <array>\n\nnamespace khobor::stories::model {\n\n"
+               "// ");
+  for (std::size_t i = 0; i < k_n; ++i) {
+    std::fprintf(out, "%s%s", k_event_feature_names[i], i + 1 < k_n ? ", " : "\n");
+  }
+  std::fprintf(out, "inline constexpr std::array<double, %zu> k_weights = {\n   ", k_n);
+  for (std::size_t i = 0; i < k_n; ++i) {
+    std::fprintf(out, " %.6f%s", w[i], i + 1 < k_n ? "," : "};\n");
+  }
+  std::fprintf(out, "inline constexpr double k_bias = %.6f;\n", w[k_n]);
+  std::fprintf(out, "inline constexpr double k_threshold = %.2f;\n", threshold);
+  std::fprintf(out, "\n}  // namespace khobor::stories::model\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: event_train DATA_DIR [--write FILE]\n");
+    return 2;
+  }
+  const fs::path dir = fs::path(argv[1]) / "eval";
+  const char* write_to = nullptr;
+  for (int i = 2; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--write") == 0) {
+      write_to = argv[i + 1];
+    }
+  }
+  if (argc >= 4 && std::strcmp(argv[2], "--dump") == 0) {
+    // event_train DATA_DIR --dump WEEK: id, story, event, matched entry, score per record.
+    auto data = load_event_week((dir / (std::string(argv[3]) + ".jsonl")).string(), "");
+    if (!data) {
+      return 1;
+    }
+    Clusterer c;
+    for (const EventRecord& r : data->records) {
+      const Placement p = c.place(r.record);
+      std::printf("%s\t%llu\t%llu\t%s\t%.3f\t%.3f\n", r.record.id.c_str(),
+                  static_cast<unsigned long long>(p.story.story),
+                  static_cast<unsigned long long>(p.event.event), p.story.matched_entry.c_str(),
+                  p.story.score, p.event.probability);
+    }
+    return 0;
+  }
+  if (argc >= 3 && std::strcmp(argv[2], "--sweep-stories") == 0) {
+    // The story level alone on the weeks and stories.jsonl, over a grid of options.
+    std::vector<EventWeek> ws;
+    for (const char* name : {"events-w2", "events-w3"}) {
+      auto data = load_event_week((dir / (std::string(name) + ".jsonl")).string(),
+                                  (dir / (std::string(name) + "-pairs.jsonl")).string());
+      if (!data) {
+        return 1;
+      }
+      ws.push_back(std::move(*data));
+    }
+    auto labelled = load_labelled((dir / "stories.jsonl").string());
+    if (!labelled) {
+      return 1;
+    }
+    for (const double t : {0.5, 0.6, 0.7}) {
+      for (const double ov : {0.0, 0.3, 0.4, 0.5}) {
+        for (const uint32_t ms : {3U, 4U, 5U}) {
+          for (const bool anyn : {false, true}) {
+            StoryOptions o;
+            o.threshold = t;
+            o.min_overlap = ov;
+            o.min_shared = ms;
+            o.any_number_disagrees = anyn;
+            std::printf("t %.2f ov %.1f ms %u anyn %d |", t, ov, ms, anyn ? 1 : 0);
+            for (const EventWeek& w : ws) {
+              Clusterer c(o);
+              std::vector<uint64_t> pred;
+              for (const EventRecord& r : w.records) {
+                pred.push_back(c.add(r.record).story);
+              }
+              const EventScores s = score_events(w, pred);
+              std::printf(" P %.3f R %.3f rel %.3f |", s.bengali.precision, s.bengali.recall,
+                          s.related_rate);
+            }
+            const PairwiseScores p = evaluate(*labelled, o);
+            std::printf(" stories P %.3f R %.3f HN %zu\n", p.precision, p.recall,
+                        p.hard_negatives_merged);
+          }
+        }
+      }
+    }
+    return 0;
+  }
+  std::vector<Week> weeks;
+  for (const char* name : {"events-w2", "events-w3"}) {
+    auto data = load_event_week((dir / (std::string(name) + ".jsonl")).string(),
+                                (dir / (std::string(name) + "-pairs.jsonl")).string());
+    if (!data) {
+      std::fprintf(stderr, "event_train: %s\n", data.error().message.c_str());
+      return 1;
+    }
+    weeks.push_back({name, std::move(*data)});
+  }
+  std::printf("== cross-validation: train on one week, test on the other\n");
+  for (std::size_t test = 0; test < weeks.size(); ++test) {
+    std::vector<const Week*> train_weeks;
+    for (std::size_t i = 0; i < weeks.size(); ++i) {
+      if (i != test) {
+        train_weeks.push_back(&weeks[i]);
+      }
+    }
+    const auto w = train(train_weeks);
+    const double t = choose_threshold(train_weeks, w);
+    std::printf("  test %s (threshold %.2f from training):\n", weeks[test].name.c_str(), t);
+    print("stories only (before):", score_events(weeks[test].data, stories_only(weeks[test].data)));
+    print("events, held out:",
+          score_events(weeks[test].data, replay(weeks[test].data, model_of(w, t))));
+    if (std::getenv("KHOBOR_SWEEP") != nullptr) {
+      for (double s = 0.1; s < 0.96; s += 0.1) {
+        char label[32];
+        std::snprintf(label, sizeof label, "  at %.2f:", s);
+        print(label, score_events(weeks[test].data, replay(weeks[test].data, model_of(w, s))));
+      }
+    }
+  }
+  std::vector<const Week*> all;
+  for (const Week& w : weeks) {
+    all.push_back(&w);
+  }
+  std::printf("== the model on all weeks\n");
+  const auto w = train(all);
+  const double t = choose_threshold(all, w);
+  for (const Week& week : weeks) {
+    std::printf("  %s (in training):\n", week.name.c_str());
+    print("events:", score_events(week.data, replay(week.data, model_of(w, t))));
+  }
+  print_model(stdout, w, t, all);
+  if (write_to != nullptr) {
+    FILE* f = std::fopen(write_to, "w");
+    if (f == nullptr) {
+      std::fprintf(stderr, "event_train: cannot write %s\n", write_to);
+      return 1;
+    }
+    print_model(f, w, t, all);
+    std::fclose(f);
+  }
+  return 0;
+}
