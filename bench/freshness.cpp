@@ -496,7 +496,7 @@ int main(int argc, char** argv) {
   bool per_feed = false;
   uint64_t seed = 1;
   PollBounds khobord_bounds;  // the daemon's defaults: 2 min to 60 min
-  int64_t budget_max_s = 0;   // 0: khobord's max_interval
+  int64_t budget_max_s = 0;   // 0: as khobord with a budget (24 h, and relative to it)
   double explicit_budget = 0;
   SchedulerSpec mf;
   mf.name = "miniflux-entry-freq";
@@ -572,10 +572,12 @@ int main(int argc, char** argv) {
   kd.kind = Kind::khobord;
   kd.bounds = khobord_bounds;
   results.push_back(run_many(feeds, kd, seed, g_runs));
+  // With a budget and no explicit max_interval, khobord's ceiling is relative to
+  // the budget under a 24 h bound (daemon.cpp, bounds_for); as the daemon does.
   SchedulerSpec kb = kd;
-  if (budget_max_s > 0) {
-    kb.bounds.max_interval_s = std::max(budget_max_s, kb.bounds.min_interval_s);
-  }
+  kb.bounds.max_interval_s =
+      std::max(budget_max_s > 0 ? budget_max_s : khobor::daemon::k_budget_max_interval_s,
+               kb.bounds.min_interval_s);
   const size_t peers = 4;
   for (size_t p = 0; p < peers; ++p) {
     SchedulerSpec s = kb;

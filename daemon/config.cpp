@@ -206,6 +206,7 @@ std::optional<Error> read_poll(const Checker& c, const toml::table& t, Config& c
       cfg.poll_max_interval_s = std::max(cfg.poll_interval_s, cfg.poll_min_interval_s);
     }
   }
+  cfg.poll_max_interval_set = has_max || t.get("interval") != nullptr;
   if (const toml::node* n = t.get("requests_per_day")) {
     auto v = integer_value(c, *n, "[poll] requests_per_day", 0, 100'000'000);
     if (!v) {

@@ -227,6 +227,12 @@ struct Daemon::Impl {
     PollBounds b;
     b.min_interval_s = f.min_interval_s > 0 ? f.min_interval_s : config.poll_min_interval_s;
     b.max_interval_s = f.max_interval_s > 0 ? f.max_interval_s : config.poll_max_interval_s;
+    if (config.poll_requests_per_day > 0 && f.max_interval_s == 0 &&
+        !config.poll_max_interval_set) {
+      // Under a budget without an explicit max_interval, the planner's ceiling
+      // is relative to the budget (PollPlanner::k_ceiling_ratio), within a day.
+      b.max_interval_s = k_budget_max_interval_s;
+    }
     b.max_interval_s = std::max(b.max_interval_s, b.min_interval_s);
     b.backoff_cap_s = config.poll_backoff_cap_s;
     return b;
@@ -740,6 +746,7 @@ struct Daemon::Impl {
     config.poll_interval_s = cfg->poll_interval_s;
     config.poll_min_interval_s = cfg->poll_min_interval_s;
     config.poll_max_interval_s = cfg->poll_max_interval_s;
+    config.poll_max_interval_set = cfg->poll_max_interval_set;
     config.poll_backoff_cap_s = cfg->poll_backoff_cap_s;
     config.poll_requests_per_day = cfg->poll_requests_per_day;
     if (!(cfg->http == config.http)) {

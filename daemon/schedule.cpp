@@ -275,12 +275,35 @@ int64_t jittered_due_s(const PollDecision& d, int64_t interval_s, Rng& rng) {
 
 namespace {
 
-int hour_of(int64_t t_s) {
+using Bins = std::array<double, PollPlanner::k_bins>;
+
+size_t bin_of(int64_t t_s) {
   int64_t s = t_s % k_day_s;
   if (s < 0) {
     s += k_day_s;
   }
-  return static_cast<int>(s / 3600);
+  return static_cast<size_t>(s / PollPlanner::k_bin_s);
+}
+
+// Circular smoothing with a triangular kernel k_smooth_bins wide on each side:
+// a batch that comes earlier or later tomorrow (cron-driven feeds drift by tens
+// of minutes) is still expected.
+Bins smoothed(const Bins& c) {
+  constexpr size_t n = PollPlanner::k_bins;
+  constexpr int w = PollPlanner::k_smooth_bins;
+  Bins out{};
+  double norm = 0;
+  for (int d = -w; d <= w; ++d) {
+    norm += w + 1 - std::abs(d);
+  }
+  for (size_t b = 0; b < n; ++b) {
+    double sum = 0;
+    for (int d = -w; d <= w; ++d) {
+      sum += (w + 1 - std::abs(d)) * c[static_cast<size_t>(static_cast<int>(b + n) + d) % n];
+    }
+    out[b] = std::max(sum / norm, 0.0);
+  }
+  return out;
 }
 
 // The weighted mean of the newest gaps (1, 1/2, 1/4, … from the newest), the
@@ -307,7 +330,48 @@ double recent_gap_s(const std::vector<int64_t>& times, int64_t now_s) {
   return mean;
 }
 
+// Seconds from `now_s` until ∫ rate(t) dt reaches `amount`, walking the quarter
+// hours of `rate` (per second) ahead; `limit_s` when it is not reached by then.
+double time_to_accumulate(const Bins& rate, double scale, double amount, int64_t now_s,
+                          double limit_s) {
+  double elapsed = 0;
+  int64_t t = now_s;
+  while (elapsed < limit_s) {
+    size_t b = bin_of(t);
+    double seg = static_cast<double>(PollPlanner::k_bin_s - (t % PollPlanner::k_bin_s));
+    seg = std::min(seg, limit_s - elapsed);
+    double r = rate[b] * scale;
+    if (r * seg >= amount) {
+      return elapsed + amount / r;
+    }
+    amount -= r * seg;
+    elapsed += seg;
+    t += static_cast<int64_t>(seg);
+  }
+  return limit_s;
+}
+
+// How many times each quarter hour of the day lies within [since_s, now_s),
+// in whole quarters (a quarter half covered counts a half).
+Bins exposure(int64_t since_s, int64_t now_s) {
+  Bins e{};
+  int64_t span = std::max<int64_t>(now_s - since_s, 0);
+  double full = static_cast<double>(span / k_day_s);
+  e.fill(full);
+  for (int64_t t = now_s - span % k_day_s; t < now_s;) {
+    int64_t end = std::min(now_s, (t / PollPlanner::k_bin_s + 1) * PollPlanner::k_bin_s);
+    e[bin_of(t)] += static_cast<double>(end - t) / static_cast<double>(PollPlanner::k_bin_s);
+    t = end;
+  }
+  return e;
+}
+
 }  // namespace
+
+void PollPlanner::count(FeedRates& f, int64_t t, double delta) {
+  f.counts[bin_of(t)] += delta;
+  m_pooled[bin_of(t)] += delta;
+}
 
 void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s) {
   std::vector<int64_t> body(entry_times.begin(), entry_times.end());
@@ -320,13 +384,13 @@ void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int6
   if (!body.empty()) {
     auto from = std::lower_bound(f.times.begin(), f.times.end(), body.front());
     for (auto it = from; it != f.times.end(); ++it) {
-      m_hour_counts[static_cast<size_t>(hour_of(*it))] -= 1;
+      count(f, *it, -1);
     }
     f.times.erase(from, f.times.end());
     for (int64_t t : body) {
       if (t > now_s - k_history_s) {
         f.times.push_back(t);
-        m_hour_counts[static_cast<size_t>(hour_of(t))] += 1;
+        count(f, t, +1);
       }
     }
     if (f.observed_since_s == 0 || body.front() < f.observed_since_s) {
@@ -338,70 +402,116 @@ void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int6
   // Forget what is older than a week.
   auto keep = std::lower_bound(f.times.begin(), f.times.end(), now_s - k_history_s + 1);
   for (auto it = f.times.begin(); it != keep; ++it) {
-    m_hour_counts[static_cast<size_t>(hour_of(*it))] -= 1;
+    count(f, *it, -1);
   }
   f.times.erase(f.times.begin(), keep);
 
   f.feed_size = entry_times.size();
   int64_t span = now_s - std::max(f.observed_since_s, now_s - k_history_s);
   span = std::max<int64_t>(span, 3600);
-  f.rate_per_s = static_cast<double>(f.times.size()) / static_cast<double>(span);
-  double root = std::sqrt(f.rate_per_s);
-  m_sum_sqrt_rate += root - f.sqrt_rate;
-  f.sqrt_rate = root;
+  // A feed with no entry in what was observed still gets a trickle of a rate
+  // (half an entry over the span), so its share follows the day, not the floor.
+  f.rate_per_s = std::max(static_cast<double>(f.times.size()), 0.5) / static_cast<double>(span);
+  m_now_s = std::max(m_now_s, now_s);
+  m_dirty = true;
 }
 
-std::array<double, PollPlanner::k_hours> PollPlanner::day_shape() const {
-  std::array<double, k_hours> shape{};
+// The outlets' day: every feed's entries by quarter hour over the times each
+// quarter was observed (a day of the mean rate as the prior), smoothed, with a
+// floor of a tenth of the mean (no quarter is ever assumed silent); sums to 1.
+Bins PollPlanner::pooled_share() const {
+  Bins counts{};
+  Bins seen{};
+  for (const auto& [id, f] : m_feeds) {
+    Bins e = exposure(f.observed_since_s, m_now_s);
+    for (size_t b = 0; b < k_bins; ++b) {
+      counts[b] += f.counts[b];
+      seen[b] += e[b];
+    }
+  }
+  counts = smoothed(counts);
+  seen = smoothed(seen);
+  double all_counts = 0;
+  double all_seen = 0;
+  for (size_t b = 0; b < k_bins; ++b) {
+    all_counts += counts[b];
+    all_seen += seen[b];
+  }
+  Bins share{};
+  if (all_counts <= 0 || all_seen <= 0) {
+    share.fill(1.0 / k_bins);
+    return share;
+  }
+  double mean = all_counts / all_seen;
   double total = 0;
-  for (int h = 0; h < k_hours; ++h) {
-    // A light circular smoothing over the neighbouring hours (1, 2, 1).
-    double c = 2 * m_hour_counts[static_cast<size_t>(h)] +
-               m_hour_counts[static_cast<size_t>((h + 1) % k_hours)] +
-               m_hour_counts[static_cast<size_t>((h + k_hours - 1) % k_hours)];
-    shape[static_cast<size_t>(h)] = std::max(c / 4, 0.0);
-    total += shape[static_cast<size_t>(h)];
+  for (size_t b = 0; b < k_bins; ++b) {
+    share[b] = (counts[b] + k_prior_days * mean) / (seen[b] + k_prior_days);
+    total += share[b];
   }
-  if (total <= 0) {
-    shape.fill(1.0);
-    return shape;
+  for (auto& v : share) {
+    v = (v + 0.1 * total / k_bins) / (1.1 * total);
   }
-  double mean = total / k_hours;
-  for (auto& v : shape) {
-    // A floor of a tenth of the mean: no hour is ever assumed silent.
-    v = (v + 0.1 * mean) / (1.1 * mean);
+  return share;
+}
+
+// λ_f(b) for every feed: its entries in quarter b over the times b was
+// observed, with k_prior_days of its mean rate spread as the pooled day as the
+// prior (a quarter never observed yet takes the prior alone, not a zero); and
+// the weights Σ_b √λ_f(b) · k_bin_s.
+void PollPlanner::refresh() {
+  Bins pooled = pooled_share();
+  m_weight = 0;
+  const double bin_s = static_cast<double>(k_bin_s);
+  for (auto& [id, f] : m_feeds) {
+    Bins own = smoothed(f.counts);
+    Bins seen = smoothed(exposure(f.observed_since_s, m_now_s));
+    f.weight = 0;
+    for (size_t b = 0; b < k_bins; ++b) {
+      double prior = f.rate_per_s * bin_s * k_bins * pooled[b];  // entries per quarter
+      double per_quarter = (own[b] + k_prior_days * prior) / (seen[b] + k_prior_days);
+      f.rate[b] = per_quarter / bin_s;
+      f.weight += std::sqrt(f.rate[b]) * bin_s;
+    }
+    m_weight += f.weight;
   }
-  return shape;
+  m_dirty = false;
+}
+
+std::array<double, 24> PollPlanner::day_shape() const {
+  Bins share = pooled_share();
+  std::array<double, 24> hours{};
+  for (size_t b = 0; b < k_bins; ++b) {
+    hours[b * 24 / k_bins] += share[b] * 24;  // mean 1
+  }
+  return hours;
 }
 
 int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bounds,
                                        int64_t now_s) const {
-  if (f.rate_per_s <= 0 || m_sum_sqrt_rate <= 0) {
-    return bounds.max_interval_s;
+  double feeds = static_cast<double>(std::max<size_t>(m_feeds.size(), 1));
+  double ceiling =
+      std::min(static_cast<double>(bounds.max_interval_s),
+               k_ceiling_ratio * feeds * static_cast<double>(k_day_s) / m_requests_per_day);
+  ceiling = std::max(ceiling, static_cast<double>(bounds.min_interval_s));
+  Bins root{};
+  for (size_t b = 0; b < k_bins; ++b) {
+    root[b] = std::sqrt(f.rate[b]);
   }
-  auto shape = day_shape();
-  double mean_root_shape = 0;
-  for (double v : shape) {
-    mean_root_shape += std::sqrt(v);
-  }
-  mean_root_shape /= k_hours;
-  double rate_now = f.rate_per_s * shape[static_cast<size_t>(hour_of(now_s))];
-  // Polls per second for this feed at this hour: its square-root share of R.
-  double polls_per_s = m_requests_per_day / static_cast<double>(k_day_s) * std::sqrt(rate_now) /
-                       (m_sum_sqrt_rate * mean_root_shape);
-  double interval = polls_per_s > 0 ? 1.0 / polls_per_s : static_cast<double>(k_day_s);
-  // Never let the feed roll over: at most half the time it takes to publish as
-  // many entries as it carries, at its hourly or its recent burst rate.
+  // Polls per second at quarter b: R · √λ_f(b) / Σ weights, per day.
+  double scale = m_weight > 0 ? m_requests_per_day / m_weight : 0;
+  double interval = time_to_accumulate(root, scale, 1.0, now_s, ceiling);
+  // Never let the feed roll over: before half its size is expected, at the
+  // learnt rates ahead or at its recent burst rate.
   if (f.feed_size > 0) {
+    double half = 0.5 * static_cast<double>(f.feed_size);
+    interval = std::min(interval, time_to_accumulate(f.rate, 1.0, half, now_s, ceiling));
     double gap = recent_gap_s(f.times, now_s);
-    double burst = gap > 0 ? 1.0 / gap : 0;
-    double fastest = std::max(rate_now, burst);
-    if (fastest > 0) {
-      interval = std::min(interval, 0.5 * static_cast<double>(f.feed_size) / fastest);
+    if (gap > 0) {
+      interval = std::min(interval, half * gap);
     }
   }
-  interval = std::min(interval, static_cast<double>(k_day_s));
-  return std::clamp(static_cast<int64_t>(interval), bounds.min_interval_s, bounds.max_interval_s);
+  return std::clamp(static_cast<int64_t>(interval), bounds.min_interval_s,
+                    static_cast<int64_t>(ceiling));
 }
 
 int64_t PollPlanner::base_interval_s(std::string_view feed_id,
@@ -421,6 +531,9 @@ int64_t PollPlanner::base_interval_s(std::string_view feed_id,
   if (it == m_feeds.end()) {
     return 0;
   }
+  if (m_dirty) {
+    refresh();
+  }
   return budget_interval_s(it->second, bounds, now_s);
 }
 
@@ -430,15 +543,26 @@ void PollPlanner::forget(std::string_view feed_id) {
     return;
   }
   for (int64_t t : it->second.times) {
-    m_hour_counts[static_cast<size_t>(hour_of(t))] -= 1;
+    m_pooled[bin_of(t)] -= 1;
   }
-  m_sum_sqrt_rate -= it->second.sqrt_rate;
   m_feeds.erase(it);
+  m_dirty = true;
 }
 
 double PollPlanner::rate_per_day(std::string_view feed_id) const {
   auto it = m_feeds.find(feed_id);
   return it == m_feeds.end() ? 0 : it->second.rate_per_s * static_cast<double>(k_day_s);
+}
+
+double PollPlanner::expected_per_hour(std::string_view feed_id, int64_t t_s) {
+  auto it = m_feeds.find(feed_id);
+  if (it == m_feeds.end()) {
+    return 0;
+  }
+  if (m_dirty) {
+    refresh();
+  }
+  return it->second.rate[bin_of(t_s)] * 3600;
 }
 
 }  // namespace khobor::daemon

@@ -284,6 +284,9 @@ TEST_CASE("A budget of requests per day is a whole number, off by default", "[da
   auto r = parse_config("[poll]\nrequests_per_day = 5000\nmax_interval = \"6h\"\n", "t.toml", "/");
   REQUIRE(r);
   CHECK(r->poll_requests_per_day == 5000);
+  CHECK(r->poll_max_interval_set);  // it holds under the budget
+  CHECK_FALSE(none->poll_max_interval_set);
+  CHECK(parse_config("[poll]\ninterval = \"10m\"\n", "t.toml", "/")->poll_max_interval_set);
   CHECK(error_of("[poll]\nrequests_per_day = -1\n").find("[poll] requests_per_day") !=
         std::string::npos);
   CHECK(error_of("[poll]\nrequests_per_day = \"lots\"\n").find("whole number") !=

@@ -303,15 +303,15 @@ TEST_CASE("A budget is shared in proportion to the square root of each feed's ra
   PollPlanner planner(400);
   PollBounds b = wide_bounds();
   // Feed "busy" publishes 16 times as often as "calm"; both carry many entries,
-  // so rollover does not bind. Every hour alike, so the day has no shape.
-  auto busy = entries_every(450, 7 * 192, k_now);
-  auto calm = entries_every(7200, 7 * 12, k_now);
+  // so rollover does not bind. Every quarter hour alike, so the day has no shape.
+  auto busy = entries_every(56, 7 * 1543, k_now);
+  auto calm = entries_every(900, 7 * 96, k_now);
   int64_t busy_i = planner.base_interval_s("busy", std::span<const int64_t>(busy), b, k_now);
   int64_t calm_i = planner.base_interval_s("calm", std::span<const int64_t>(calm), b, k_now);
   // Re-ask "busy" now that "calm" takes its share of the total too.
   busy_i = planner.base_interval_s("busy", std::nullopt, b, k_now);
-  CHECK(planner.rate_per_day("busy") == Approx(192).epsilon(0.02));
-  CHECK(planner.rate_per_day("calm") == Approx(12).epsilon(0.02));
+  CHECK(planner.rate_per_day("busy") == Approx(1543).epsilon(0.02));
+  CHECK(planner.rate_per_day("calm") == Approx(96).epsilon(0.02));
   // √16 = 4 times the polls; together about 400 a day.
   CHECK(static_cast<double>(calm_i) / static_cast<double>(busy_i) == Approx(4).epsilon(0.05));
   double per_day = 86400.0 / static_cast<double>(busy_i) + 86400.0 / static_cast<double>(calm_i);
@@ -389,4 +389,62 @@ TEST_CASE("A 304 takes the planner's interval and still honours the server's hin
   CHECK(decide(st, later, PollBounds{}, k_now, rng).next_due_s == k_now + 300);
   later.max_age_s = 900;
   CHECK(decide(st, later, PollBounds{}, k_now, rng).next_due_s == k_now + 900);
+}
+
+TEST_CASE("A feed's own busy quarter hours are learnt: polls gather where its entries come",
+          "[daemon][schedule]") {
+  PollPlanner planner(300);
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  // "edition": 60 entries within a minute at 20:30 UTC every day for a week;
+  // "steady": an entry every 15 minutes, all day.
+  const int64_t day0 = (k_now / 86400) * 86400;
+  std::vector<int64_t> edition;
+  for (int d = 7; d >= 1; --d) {
+    for (int i = 0; i < 60; ++i) {
+      edition.push_back(day0 - d * 86400 + 20 * 3600 + 1800 + i);
+    }
+  }
+  auto steady = entries_every(900, 7 * 96, day0);
+  planner.base_interval_s("steady", std::span<const int64_t>(steady), b, day0);
+  planner.base_interval_s("edition", std::span<const int64_t>(edition), b, day0);
+  CHECK(planner.expected_per_hour("edition", day0 + 20 * 3600 + 1800) >
+        50 * planner.expected_per_hour("edition", day0 + 8 * 3600));
+  // In the edition's quarter it is polled within minutes; at 08:00 it waits
+  // far longer, but never past its next edition's quarter.
+  int64_t at_edition = planner.base_interval_s("edition", std::nullopt, b, day0 + 20 * 3600 + 1800);
+  int64_t at_eight = planner.base_interval_s("edition", std::nullopt, b, day0 + 8 * 3600);
+  CHECK(at_edition <= 600);
+  CHECK(at_eight > 10 * at_edition);
+  // From 17:00 the next poll falls before the edition is half over.
+  int64_t from_five = planner.base_interval_s("edition", std::nullopt, b, day0 + 17 * 3600);
+  CHECK(day0 + 17 * 3600 + from_five <= day0 + 20 * 3600 + 1800 + 450);
+}
+
+TEST_CASE("An hour never observed takes the feed's mean rate, not a zero", "[daemon][schedule]") {
+  PollPlanner planner(200);
+  PollBounds b = wide_bounds();
+  // First seen now: 20 entries over the last two hours, nothing known before.
+  auto times = entries_every(360, 20, k_now);
+  planner.base_interval_s("new", std::span<const int64_t>(times), b, k_now);
+  double seen_hour = planner.expected_per_hour("new", k_now - 1800);
+  double unseen_hour = planner.expected_per_hour("new", k_now + 12 * 3600);
+  CHECK(unseen_hour > 0.2 * seen_hour);
+}
+
+TEST_CASE("Under a budget a quiet feed waits at most a few times the budget's mean interval",
+          "[daemon][schedule]") {
+  PollPlanner planner(48);  // two feeds: a mean interval of an hour
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  auto busy = entries_every(60, 7 * 1440, k_now);
+  auto quiet = entries_every(7 * 86400 / 2, 2, k_now - 3600);
+  planner.base_interval_s("busy", std::span<const int64_t>(busy), b, k_now);
+  int64_t q = planner.base_interval_s("quiet", std::span<const int64_t>(quiet), b, k_now);
+  CHECK(q <= static_cast<int64_t>(PollPlanner::k_ceiling_ratio * 3600));
+  CHECK(q > 3600);  // it gives polls to the busy feed
+  // An explicit max_interval still holds.
+  PollBounds tight = wide_bounds();
+  tight.max_interval_s = 1800;
+  CHECK(planner.base_interval_s("quiet", std::nullopt, tight, k_now) <= 1800);
 }
