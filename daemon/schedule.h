@@ -165,7 +165,9 @@ class PollPlanner {
   static constexpr int k_bins = 96;  // quarter hours of the UTC day
   static constexpr int64_t k_bin_s = 24 * 3600 / k_bins;
   static constexpr int64_t k_history_s = 7 * 24 * 3600;  // the rate is the last week's
-  static constexpr int k_smooth_bins = 1;                // the day shapes' smoothing, each side
+  // The day shapes are smoothed over an hour each side (a triangle): scraped
+  // and cron-driven feeds drift by tens of minutes from one day to the next.
+  static constexpr int k_smooth_bins = 4;
   // The prior of a quarter hour's rate (the feed's mean rate, shaped as the
   // pooled day) weighs as this many days of the feed's own observation.
   static constexpr double k_prior_days = 1;
