@@ -32,7 +32,9 @@
 // poller has seen, by published date. khobord as configured by default (adaptive
 // intervals, 2 to 60 min), and khobord with `[poll] requests_per_day` set to the
 // largest budget whose requests do not exceed each peer's (found by bisection),
-// with the same bounds (or --budget-max-interval as its max_interval). Each
+// configured as the daemon is under a budget without an explicit max_interval
+// (the bound passed is 24 h, the planner's ceiling relative to the budget), or
+// with --budget-max-interval as an explicit max_interval. Each
 // scheduler runs --runs times (default 5: other first-poll phases, in the first
 // hour, and jitter); requests and entries are printed per run, missed summed
 // over the runs, delays pooled.
