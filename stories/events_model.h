@@ -11,8 +11,8 @@ namespace khobor::stories::model {
 
 // cos_title, cos_all, best_title, rare_shared, title_unshared, num_unshared, time_newest, time_first, same_outlet, cos_title_all, contained, short_title
 inline constexpr std::array<double, 12> k_weights = {
-    1.563941, 1.926618, 4.300498, 2.139004, -0.247460, -0.393100, 1.737030, 1.393583, -0.950100, 2.372941, 1.906158, -1.086453};
-inline constexpr double k_bias = -10.282568;
-inline constexpr double k_threshold = 0.45;
+    1.286132, 1.947168, 4.390559, 2.053436, -0.254641, -0.399829, 1.703990, 1.058777, -0.918508, 2.148824, 1.876829, -1.110353};
+inline constexpr double k_bias = -9.749838;
+inline constexpr double k_threshold = 0.35;
 
 }  // namespace khobor::stories::model

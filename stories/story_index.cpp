@@ -3,8 +3,6 @@
 // window counts for rarity, and story records for stories with more than one entry.
 #include "stories/story_index.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -13,6 +11,8 @@
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
+
+#include "stories/posting_table.h"
 
 namespace khobor::stories {
 namespace {
@@ -84,11 +84,6 @@ struct StoryInfo {
   std::u16string outlets;
 };
 
-struct Posting {
-  uint32_t key = 0;  // feature hash; 0 = empty
-  uint32_t seq_lo = 0;
-};
-
 // The query side of a comparison: the new entry's features as 12-bit values in two
 // bitmaps (every kept feature; the first k_sample), so that scoring a candidate is
 // one bit test per sample value and nothing is sorted or allocated per lookup.
@@ -124,81 +119,6 @@ void make_query(const Fingerprint& fp, Query& q) {
 std::size_t sort_unique(uint16_t* v, std::size_t n) {
   std::sort(v, v + n);
   return static_cast<std::size_t>(std::unique(v, v + n) - v);
-}
-
-// A fixed-size array of trivial values, zeroed, on 64-byte lines; arrays of 4 MB and
-// more are aligned to 2 MB and offered to the kernel as transparent huge pages, so
-// that a random probe costs a cache miss and not also a page-table walk.
-template <typename T>
-class FlatArray {
- public:
-  FlatArray() = default;
-  explicit FlatArray(std::size_t n) : m_size(n) {
-    const std::size_t bytes = std::max<std::size_t>(n * sizeof(T), 64);
-    const std::size_t align = bytes >= (std::size_t{4} << 20) ? (std::size_t{2} << 20) : 64;
-    m_bytes = (bytes + align - 1) / align * align;
-    m_data = static_cast<T*>(std::aligned_alloc(align, m_bytes));
-    if (m_data == nullptr) {
-      throw std::bad_alloc();
-    }
-#ifdef MADV_HUGEPAGE
-    if (align > 64) {
-      (void)madvise(m_data, m_bytes, MADV_HUGEPAGE);  // advice only: fine if refused
-    }
-#endif
-    std::memset(static_cast<void*>(m_data), 0, m_bytes);
-  }
-  FlatArray(FlatArray&& o) noexcept {
-    swap(o);
-  }
-  FlatArray& operator=(FlatArray&& o) noexcept {
-    FlatArray(std::move(o)).swap(*this);
-    return *this;
-  }
-  FlatArray(const FlatArray&) = delete;
-  FlatArray& operator=(const FlatArray&) = delete;
-  ~FlatArray() {
-    std::free(m_data);
-  }
-
-  T& operator[](std::size_t i) {
-    return m_data[i];
-  }
-  const T& operator[](std::size_t i) const {
-    return m_data[i];
-  }
-  std::size_t size() const {
-    return m_size;
-  }
-  std::size_t bytes() const {
-    return m_bytes;
-  }
-  T* begin() {
-    return m_data;
-  }
-  T* end() {
-    return m_data + m_size;
-  }
-  const T* begin() const {
-    return m_data;
-  }
-  const T* end() const {
-    return m_data + m_size;
-  }
-
- private:
-  void swap(FlatArray& o) noexcept {
-    std::swap(m_data, o.m_data);
-    std::swap(m_size, o.m_size);
-    std::swap(m_bytes, o.m_bytes);
-  }
-  T* m_data = nullptr;
-  std::size_t m_size = 0;
-  std::size_t m_bytes = 0;
-};
-
-uint32_t key_of(uint32_t feature) {
-  return feature == 0 ? 2U : feature;
 }
 
 // ---- scoring ----
@@ -289,14 +209,8 @@ struct StoryIndex::Impl {
   int64_t rarity_clock = 0;
   bool rarity_clock_set = false;
 
-  // Feature → entry multimap with linear probing; postings of entries that left are
-  // dead (reused by inserts, dropped by rebuilds).
-  // Probing starts at the first posting of a 64-byte line of 8 (blocked linear
-  // probing): a lookup usually reads one line, whose miss was prefetched.
-  static constexpr std::size_t k_line = 64 / sizeof(Posting);
-  FlatArray<Posting> table = FlatArray<Posting>(64);
-  std::size_t table_filled = 0;  // non-empty postings, dead or alive
-  std::size_t inserts_since_rebuild = 0;
+  // Feature → entry multimap (posting_table.h): the rarest features of each entry.
+  PostingTable postings;
 
   explicit Impl(StoryOptions o) : options(o) {}
 
@@ -319,12 +233,9 @@ struct StoryIndex::Impl {
     return static_cast<int32_t>(std::clamp<int64_t>(d, INT32_MIN, INT32_MAX));
   }
 
-  uint64_t full_seq(uint32_t lo) const {
-    return next_seq - static_cast<uint32_t>(static_cast<uint32_t>(next_seq) - lo);
-  }
   // Entries leave only from the front, so a posting is live when its seq is in
   // [first_seq, next_seq): no need to touch the slot.
-  bool posted_live(uint64_t seq) const { return seq >= first_seq && seq < next_seq; }
+  SeqRange range() const { return SeqRange{first_seq, next_seq}; }
   bool is_live(uint64_t seq) const {
     return seq >= first_seq && seq < next_seq && (slot(seq).flags & k_live) != 0;
   }
@@ -351,75 +262,6 @@ struct StoryIndex::Impl {
     return n < outlet_names.size() ? outlet_names[n] : std::string("(other)");
   }
 
-  // ---- the feature multimap ----
-  std::size_t home(uint32_t key) const {
-    const uint32_t h = key * 0x9E3779B1U;
-    const std::size_t lines = table.size() / k_line;
-    return static_cast<std::size_t>((static_cast<uint64_t>(h) * lines) >> 32) * k_line;
-  }
-
-  // A new table for the live postings at load 0.7 (it is rebuilt again at 0.85; blocked probing
-  // keeps lookups at about one line there).
-  void rebuild_table() {
-    std::size_t live_postings = 0;
-    for (const Posting& p : table) {
-      live_postings += p.key != 0 && posted_live(full_seq(p.seq_lo)) ? 1 : 0;
-    }
-    const std::size_t cap =
-        (std::max<std::size_t>(64, live_postings * 10 / 7 + 64) + k_line - 1) / k_line * k_line;
-    FlatArray<Posting> old = std::move(table);
-    table = FlatArray<Posting>(cap);
-    table_filled = 0;
-    inserts_since_rebuild = 0;
-    for (const Posting& p : old) {
-      if (p.key != 0 && posted_live(full_seq(p.seq_lo))) {
-        place(p);
-      }
-    }
-  }
-
-  void place(const Posting& p) {
-    std::size_t i = home(p.key);
-    for (;;) {
-      Posting& t = table[i];
-      if (t.key == 0) {
-        t = p;
-        ++table_filled;
-        return;
-      }
-      if (!posted_live(full_seq(t.seq_lo))) {
-        t = p;  // reuse a dead posting
-        return;
-      }
-      i = i + 1 == table.size() ? 0 : i + 1;
-    }
-  }
-
-  void post(uint32_t key, uint64_t seq) {
-    if ((table_filled + 1) * 20 > table.size() * 17 || inserts_since_rebuild > table.size()) {
-      rebuild_table();
-    }
-    ++inserts_since_rebuild;
-    place(Posting{key, static_cast<uint32_t>(seq)});
-  }
-
-  template <typename Fn>
-  void postings_from(std::size_t i, uint32_t key, Fn&& fn) const {
-    for (std::size_t n = 0; n < table.size(); ++n) {
-      const Posting& t = table[i];
-      if (t.key == 0) {
-        return;
-      }
-      if (t.key == key) {
-        const uint64_t seq = full_seq(t.seq_lo);
-        if (posted_live(seq)) {
-          fn(seq);
-        }
-      }
-      i = i + 1 == table.size() ? 0 : i + 1;
-    }
-  }
-
   std::optional<Match> best_match(const Fingerprint& fp, int64_t time,
                                   uint16_t outlet = k_no_outlet) const {
     if (live == 0 || fp.features.empty()) {
@@ -435,15 +277,15 @@ struct StoryIndex::Impl {
       if (rarity[fp.features[i] >> k_rarity_shift] >= k_common) {
         continue;  // common in the window: never posted, nothing to find
       }
-      keys[n_features] = key_of(fp.features[i]);
-      homes[n_features] = home(keys[n_features]);
-      __builtin_prefetch(&table[homes[n_features]]);
+      keys[n_features] = fp.features[i];
+      homes[n_features] = postings.home(keys[n_features]);
+      postings.prefetch(homes[n_features]);
       ++n_features;
     }
     uint64_t candidates[k_max_candidates];
     std::size_t n_candidates = 0;
     for (std::size_t i = 0; i < n_features && n_candidates < k_max_candidates; ++i) {
-      postings_from(homes[i], keys[i], [&](uint64_t seq) {
+      postings.for_each(homes[i], keys[i], range(), [&](uint64_t seq) {
         if (n_candidates < k_max_candidates) {
           candidates[n_candidates++] = seq;
         }
@@ -543,7 +385,7 @@ struct StoryIndex::Impl {
     // among the rarest), so common words never make long posting lists.
     std::sort(by_rarity, by_rarity + n);
     for (std::size_t k = 0; k < n && k < k_keys && by_rarity[k].first < k_common; ++k) {
-      post(key_of(by_rarity[k].second), seq);
+      postings.post(by_rarity[k].second, seq, range());
     }
     for (std::size_t i = 0; i < n; ++i) {
       uint16_t& c = rarity[fp.features[i] >> k_rarity_shift];
@@ -601,9 +443,7 @@ struct StoryIndex::Impl {
     }
     free_blocks();
     // Give the posting table back when most of it belongs to entries that left.
-    if (table.size() > 1024 && live * k_keys * 8 < table.size()) {
-      rebuild_table();
-    }
+    postings.shrink_if_sparse(live * k_keys, range());
     // Drop the ids of entries that left once they are half of the arena.
     uint64_t keep_from = ids_end;
     if (first_seq < next_seq) {
@@ -782,11 +622,7 @@ void StoryIndex::expire(int64_t time) {
 
 std::size_t StoryIndex::posting_count() const {
   const Impl& m = *m_impl;
-  std::size_t n = 0;
-  for (const Posting& p : m.table) {
-    n += p.key != 0 && m.posted_live(m.full_seq(p.seq_lo)) ? 1 : 0;
-  }
-  return n;
+  return m.postings.live_count(m.range());
 }
 
 std::size_t StoryIndex::entry_count() const {
@@ -805,7 +641,7 @@ std::size_t StoryIndex::memory_bytes() const {
   const Impl& m = *m_impl;
   std::size_t bytes = sizeof(Impl);
   bytes += m.blocks.size() * (Impl::k_block * sizeof(Slot) + sizeof(void*));
-  bytes += m.table.bytes();
+  bytes += m.postings.bytes();
   bytes += m.rarity.bytes();
   bytes += m.ids.capacity();
   for (const std::string& name : m.outlet_names) {

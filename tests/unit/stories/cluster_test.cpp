@@ -89,7 +89,8 @@ TEST_CASE("the story level alone keeps its precision and its copies and summarie
 
 // The week of real feeds labelled by event (shared data; skipped when absent). The
 // floors sit a little under what the trained model reaches (docs/stories.md), so a
-// change that loses grouping or starts merging related happenings fails here.
+// change that loses grouping or starts merging related happenings fails here; F1 is
+// what bench/event_train chooses the threshold by.
 TEST_CASE("events on a real labelled week do not regress", "[stories][quality]") {
   const char* env = std::getenv("KHOBOR_SHARED_DATA");
   const std::filesystem::path dir =
@@ -109,7 +110,12 @@ TEST_CASE("events on a real labelled week do not regress", "[stories][quality]")
   const EventScores s = score_events(*week, events);
   INFO("bn-bn precision " << s.bengali.precision << " recall " << s.bengali.recall
                           << " related merged " << s.related_rate);
-  CHECK(s.bengali.precision >= 0.60);
-  CHECK(s.bengali.recall >= 0.28);
+  const double p = s.bengali.precision;
+  const double r = s.bengali.recall;
+  const double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+  INFO("F1 " << f1);
+  CHECK(f1 >= 0.40);
+  CHECK(p >= 0.60);
+  CHECK(r >= 0.28);
   CHECK(s.related_rate <= 0.03);
 }
