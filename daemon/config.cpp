@@ -206,6 +206,14 @@ std::optional<Error> read_poll(const Checker& c, const toml::table& t, Config& c
       cfg.poll_max_interval_s = std::max(cfg.poll_interval_s, cfg.poll_min_interval_s);
     }
   }
+  cfg.poll_max_interval_set = has_max || t.get("interval") != nullptr;
+  if (const toml::node* n = t.get("requests_per_day")) {
+    auto v = integer_value(c, *n, "[poll] requests_per_day", 0, 100'000'000);
+    if (!v) {
+      return v.error();
+    }
+    cfg.poll_requests_per_day = *v;
+  }
   if (cfg.poll_min_interval_s > cfg.poll_max_interval_s) {
     return c.error(t, "[poll] min_interval",
                    "is longer than max_interval (" + std::to_string(cfg.poll_min_interval_s) +
@@ -474,8 +482,9 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
     }
   }
 
-  // [poll] interval, min_interval, max_interval, backoff_cap
-  auto poll = section("poll", {"interval", "min_interval", "max_interval", "backoff_cap"});
+  // [poll] interval, min_interval, max_interval, backoff_cap, requests_per_day
+  auto poll = section(
+      "poll", {"interval", "min_interval", "max_interval", "backoff_cap", "requests_per_day"});
   if (!poll) {
     return poll.error();
   }

@@ -70,7 +70,9 @@ struct Config {
   int64_t poll_interval_s = 300;          // [poll] interval: both bounds unless they are given
   int64_t poll_min_interval_s = 120;      // [poll] min_interval
   int64_t poll_max_interval_s = 3600;     // [poll] max_interval
+  bool poll_max_interval_set = false;     // … given (or `interval`): it holds under a budget too
   int64_t poll_backoff_cap_s = 6 * 3600;  // [poll] backoff_cap
+  int64_t poll_requests_per_day = 0;      // [poll] requests_per_day: a shared budget (0: none)
   HttpConfig http;
   std::string watchlists_dir = "/etc/khobor/watchlists";
   log::Level log_level = log::Level::info;

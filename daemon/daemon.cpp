@@ -157,6 +157,7 @@ struct Daemon::Impl {
   DueQueue due;
   std::unordered_map<std::string, int64_t> domain_holds;  // domain → held until (mono ms)
   Rng rng{std::random_device{}()};
+  PollPlanner planner;  // [poll] requests_per_day shared across feeds (0: adaptive)
   int signal_fd = -1;
   int watch_fd = -1;  // inotify on the watch-lists directory (-1: not watched)
   int watch_wd = -1;
@@ -231,6 +232,12 @@ struct Daemon::Impl {
     PollBounds b;
     b.min_interval_s = f.min_interval_s > 0 ? f.min_interval_s : config.poll_min_interval_s;
     b.max_interval_s = f.max_interval_s > 0 ? f.max_interval_s : config.poll_max_interval_s;
+    if (config.poll_requests_per_day > 0 && f.max_interval_s == 0 &&
+        !config.poll_max_interval_set) {
+      // Under a budget without an explicit max_interval, the planner's ceiling
+      // is relative to the budget (PollPlanner::k_ceiling_ratio), within a day.
+      b.max_interval_s = k_budget_max_interval_s;
+    }
     b.max_interval_s = std::max(b.max_interval_s, b.min_interval_s);
     b.backoff_cap_s = config.poll_backoff_cap_s;
     return b;
@@ -313,6 +320,12 @@ struct Daemon::Impl {
       }
       next.emplace(f.id, make_slot(f, now_mono, now_ms, spread_ms));
     }
+    for (const auto& [id, s] : slots) {
+      if (next.find(id) == next.end()) {
+        planner.forget(id);  // its rate no longer takes a share of the budget
+      }
+    }
+    planner.set_requests_per_day(static_cast<double>(config.poll_requests_per_day));
     slots = std::move(next);
     due = DueQueue{};
     for (auto& [id, s] : slots) {
@@ -470,24 +483,11 @@ struct Daemon::Impl {
     }
   }
 
-  // The interval from a parsed body's entry dates alone; the feed's <ttl> and the
-  // response's max-age / Expires are honoured by decide() (a 304 refreshes them).
-  static int64_t base_interval_from(const feeds::ParsedFeed& feed, const PollBounds& bounds,
-                                    int64_t now_s) {
-    std::vector<int64_t> times = entry_times(feed);
-    return adaptive_interval_s(times, bounds, ScheduleHints{}, now_s);
-  }
-
   // Carry a decision into the slot (next due, with jitter on a success), the
   // domain holds and the feed's stored health `st`.
   void apply_decision(const std::string& id, FeedSlot& slot, const PollDecision& d,
                       store::FeedState& st, int64_t now_s) {
-    int64_t next_due_s = d.next_due_s;
-    if (d.verdict == Verdict::ok || d.verdict == Verdict::not_modified) {
-      // Up to a tenth of the interval later, so feeds polled together drift apart.
-      std::uniform_int_distribution<int64_t> jitter(0, slot.poll.interval_s / 10);
-      next_due_s += jitter(rng);
-    }
+    int64_t next_due_s = jittered_due_s(d, slot.poll.interval_s, rng);
     if (d.domain_hold_until_s && !slot.domain.empty()) {
       int64_t until = clock.mono_ms() + (*d.domain_hold_until_s - now_s) * 1000;
       int64_t& hold = domain_holds[slot.domain];
@@ -562,12 +562,19 @@ struct Daemon::Impl {
       auto p = feeds::parse_feed(r.body, po);
       if (p) {
         parsed = std::move(*p);
-        obs.base_interval_s = base_interval_from(*parsed, slot.bounds, now_s);
+        // The interval from the entries' dates alone (or the feed's share of the
+        // budget); <ttl>, max-age and Expires are honoured by decide().
+        std::vector<int64_t> times = entry_times(*parsed);
+        obs.base_interval_s =
+            planner.base_interval_s(r.feed_id, std::span<const int64_t>(times), slot.bounds, now_s);
         obs.ttl_s = parsed->ttl_seconds;
       } else {
         obs.parse_error = true;
         obs.error_text = "unreadable feed: " + p.error().message;
       }
+    }
+    if (!r.error && r.status == 304) {
+      obs.base_interval_s = planner.base_interval_s(r.feed_id, std::nullopt, slot.bounds, now_s);
     }
     PollDecision d = decide(slot.poll, obs, slot.bounds, now_s, rng);
     apply_decision(r.feed_id, slot, d, st, now_s);
@@ -747,7 +754,9 @@ struct Daemon::Impl {
     config.poll_interval_s = cfg->poll_interval_s;
     config.poll_min_interval_s = cfg->poll_min_interval_s;
     config.poll_max_interval_s = cfg->poll_max_interval_s;
+    config.poll_max_interval_set = cfg->poll_max_interval_set;
     config.poll_backoff_cap_s = cfg->poll_backoff_cap_s;
+    config.poll_requests_per_day = cfg->poll_requests_per_day;
     if (!(cfg->http == config.http)) {
       KHOBOR_LOG(warning, "reload: [http] changed; it takes effect at the next restart");
     }

@@ -211,6 +211,9 @@ PollDecision decide(FeedPollState& state, const PollObservation& obs, const Poll
   };
   if (obs.status == 304) {
     state.consecutive_errors = 0;
+    if (obs.base_interval_s > 0) {
+      state.base_interval_s = obs.base_interval_s;  // a planner's: the hour moved
+    }
     refresh_interval();
     d.verdict = Verdict::not_modified;
     d.next_due_s = now_s + state.interval_s;
@@ -258,6 +261,308 @@ PollDecision decide(FeedPollState& state, const PollObservation& obs, const Poll
   fail(obs.status == 0 ? (obs.error_text.empty() ? "no response" : obs.error_text)
                        : "HTTP " + std::to_string(obs.status));
   return d;
+}
+
+int64_t jittered_due_s(const PollDecision& d, int64_t interval_s, Rng& rng) {
+  if (d.verdict != Verdict::ok && d.verdict != Verdict::not_modified) {
+    return d.next_due_s;
+  }
+  std::uniform_int_distribution<int64_t> jitter(0, std::max<int64_t>(interval_s, 0) / 10);
+  return d.next_due_s + jitter(rng);
+}
+
+// ---- PollPlanner ----------------------------------------------------------------
+
+namespace {
+
+using Bins = std::array<double, PollPlanner::k_bins>;
+
+size_t bin_of(int64_t t_s) {
+  int64_t s = t_s % k_day_s;
+  if (s < 0) {
+    s += k_day_s;
+  }
+  return static_cast<size_t>(s / PollPlanner::k_bin_s);
+}
+
+// Circular smoothing with a triangular kernel k_smooth_bins wide on each side:
+// a batch that comes earlier or later tomorrow (cron-driven feeds drift by tens
+// of minutes) is still expected.
+Bins smoothed(const Bins& c) {
+  constexpr size_t n = PollPlanner::k_bins;
+  constexpr int w = PollPlanner::k_smooth_bins;
+  Bins out{};
+  double norm = 0;
+  for (int d = -w; d <= w; ++d) {
+    norm += w + 1 - std::abs(d);
+  }
+  for (size_t b = 0; b < n; ++b) {
+    double sum = 0;
+    for (int d = -w; d <= w; ++d) {
+      sum += (w + 1 - std::abs(d)) * c[static_cast<size_t>(static_cast<int>(b + n) + d) % n];
+    }
+    out[b] = std::max(sum / norm, 0.0);
+  }
+  return out;
+}
+
+// The weighted mean of the newest gaps (1, 1/2, 1/4, … from the newest), the
+// silence since the newest entry averaged in when longer: as adaptive_interval_s.
+// 0 with fewer than two times. `times` ascending.
+double recent_gap_s(const std::vector<int64_t>& times, int64_t now_s) {
+  if (times.size() < 2) {
+    return 0;
+  }
+  double sum = 0;
+  double weights = 0;
+  double w = 1.0;
+  size_t i = times.size() - 1;
+  for (size_t k = 0; k < k_gaps_considered && i > 0; ++k, --i) {
+    sum += w * static_cast<double>(times[i] - times[i - 1]);
+    weights += w;
+    w *= 0.5;
+  }
+  double mean = sum / weights;
+  double silence = static_cast<double>(now_s - times.back());
+  if (silence > mean) {
+    mean = (mean + silence) / 2;
+  }
+  return mean;
+}
+
+// Seconds from `now_s` until ∫ rate(t) dt reaches `amount`, walking the quarter
+// hours of `rate` (per second) ahead; `limit_s` when it is not reached by then.
+double time_to_accumulate(const Bins& rate, double scale, double amount, int64_t now_s,
+                          double limit_s) {
+  double elapsed = 0;
+  int64_t t = now_s;
+  while (elapsed < limit_s) {
+    size_t b = bin_of(t);
+    double seg = static_cast<double>(PollPlanner::k_bin_s - (t % PollPlanner::k_bin_s));
+    seg = std::min(seg, limit_s - elapsed);
+    double r = rate[b] * scale;
+    if (r * seg >= amount) {
+      return elapsed + amount / r;
+    }
+    amount -= r * seg;
+    elapsed += seg;
+    t += static_cast<int64_t>(seg);
+  }
+  return limit_s;
+}
+
+// How many times each quarter hour of the day lies within [since_s, now_s),
+// in whole quarters (a quarter half covered counts a half).
+Bins exposure(int64_t since_s, int64_t now_s) {
+  Bins e{};
+  int64_t span = std::max<int64_t>(now_s - since_s, 0);
+  double full = static_cast<double>(span / k_day_s);
+  e.fill(full);
+  for (int64_t t = now_s - span % k_day_s; t < now_s;) {
+    int64_t end = std::min(now_s, (t / PollPlanner::k_bin_s + 1) * PollPlanner::k_bin_s);
+    e[bin_of(t)] += static_cast<double>(end - t) / static_cast<double>(PollPlanner::k_bin_s);
+    t = end;
+  }
+  return e;
+}
+
+}  // namespace
+
+void PollPlanner::count(FeedRates& f, int64_t t, double delta) {
+  f.counts[bin_of(t)] += delta;
+  m_pooled[bin_of(t)] += delta;
+}
+
+void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s) {
+  std::vector<int64_t> body(entry_times.begin(), entry_times.end());
+  for (auto& t : body) {
+    t = std::min(t, now_s);  // dated in the future: clock skew, count as now
+  }
+  std::sort(body.begin(), body.end());
+  // The body is the truth for the span it covers: what was known from its
+  // oldest date on is replaced (entries at the same second all count).
+  if (!body.empty()) {
+    auto from = std::lower_bound(f.times.begin(), f.times.end(), body.front());
+    for (auto it = from; it != f.times.end(); ++it) {
+      count(f, *it, -1);
+    }
+    f.times.erase(from, f.times.end());
+    for (int64_t t : body) {
+      if (t > now_s - k_history_s) {
+        f.times.push_back(t);
+        count(f, t, +1);
+      }
+    }
+    if (f.observed_since_s == 0 || body.front() < f.observed_since_s) {
+      f.observed_since_s = std::max(body.front(), now_s - k_history_s);
+    }
+  } else if (f.observed_since_s == 0) {
+    f.observed_since_s = now_s;
+  }
+  // Forget what is older than a week.
+  auto keep = std::lower_bound(f.times.begin(), f.times.end(), now_s - k_history_s + 1);
+  for (auto it = f.times.begin(); it != keep; ++it) {
+    count(f, *it, -1);
+  }
+  f.times.erase(f.times.begin(), keep);
+
+  f.feed_size = entry_times.size();
+  int64_t span = now_s - std::max(f.observed_since_s, now_s - k_history_s);
+  span = std::max<int64_t>(span, 3600);
+  // A feed with no entry in what was observed still gets a trickle of a rate
+  // (half an entry over the span), so its share follows the day, not the floor.
+  f.rate_per_s = std::max(static_cast<double>(f.times.size()), 0.5) / static_cast<double>(span);
+  m_now_s = std::max(m_now_s, now_s);
+  m_dirty = true;
+}
+
+// The outlets' day: every feed's entries by quarter hour over the times each
+// quarter was observed (a day of the mean rate as the prior), smoothed, with a
+// floor of a tenth of the mean (no quarter is ever assumed silent); sums to 1.
+Bins PollPlanner::pooled_share() const {
+  Bins counts{};
+  Bins seen{};
+  for (const auto& [id, f] : m_feeds) {
+    Bins e = exposure(f.observed_since_s, m_now_s);
+    for (size_t b = 0; b < k_bins; ++b) {
+      counts[b] += f.counts[b];
+      seen[b] += e[b];
+    }
+  }
+  counts = smoothed(counts);
+  seen = smoothed(seen);
+  double all_counts = 0;
+  double all_seen = 0;
+  for (size_t b = 0; b < k_bins; ++b) {
+    all_counts += counts[b];
+    all_seen += seen[b];
+  }
+  Bins share{};
+  if (all_counts <= 0 || all_seen <= 0) {
+    share.fill(1.0 / k_bins);
+    return share;
+  }
+  double mean = all_counts / all_seen;
+  double total = 0;
+  for (size_t b = 0; b < k_bins; ++b) {
+    share[b] = (counts[b] + k_prior_days * mean) / (seen[b] + k_prior_days);
+    total += share[b];
+  }
+  for (auto& v : share) {
+    v = (v + 0.1 * total / k_bins) / (1.1 * total);
+  }
+  return share;
+}
+
+// λ_f(b) for every feed: its entries in quarter b over the times b was
+// observed, with k_prior_days of its mean rate spread as the pooled day as the
+// prior (a quarter never observed yet takes the prior alone, not a zero); and
+// the weights Σ_b √λ_f(b) · k_bin_s.
+void PollPlanner::refresh() {
+  Bins pooled = pooled_share();
+  m_weight = 0;
+  const double bin_s = static_cast<double>(k_bin_s);
+  for (auto& [id, f] : m_feeds) {
+    Bins own = smoothed(f.counts);
+    Bins seen = smoothed(exposure(f.observed_since_s, m_now_s));
+    f.weight = 0;
+    for (size_t b = 0; b < k_bins; ++b) {
+      double prior = f.rate_per_s * bin_s * k_bins * pooled[b];  // entries per quarter
+      double per_quarter = (own[b] + k_prior_days * prior) / (seen[b] + k_prior_days);
+      f.rate[b] = per_quarter / bin_s;
+      f.weight += std::sqrt(f.rate[b]) * bin_s;
+    }
+    m_weight += f.weight;
+  }
+  m_dirty = false;
+}
+
+std::array<double, 24> PollPlanner::day_shape() const {
+  Bins share = pooled_share();
+  std::array<double, 24> hours{};
+  for (size_t b = 0; b < k_bins; ++b) {
+    hours[b * 24 / k_bins] += share[b] * 24;  // mean 1
+  }
+  return hours;
+}
+
+int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bounds,
+                                       int64_t now_s) const {
+  double feeds = static_cast<double>(std::max<size_t>(m_feeds.size(), 1));
+  double ceiling =
+      std::min(static_cast<double>(bounds.max_interval_s),
+               k_ceiling_ratio * feeds * static_cast<double>(k_day_s) / m_requests_per_day);
+  ceiling = std::max(ceiling, static_cast<double>(bounds.min_interval_s));
+  Bins root{};
+  for (size_t b = 0; b < k_bins; ++b) {
+    root[b] = std::sqrt(f.rate[b]);
+  }
+  // Polls per second at quarter b: R · √λ_f(b) / Σ weights, per day.
+  double scale = m_weight > 0 ? m_requests_per_day / m_weight : 0;
+  double interval = time_to_accumulate(root, scale, 1.0, now_s, ceiling);
+  // Never let the feed roll over: before half its size is expected, at the
+  // learnt rates ahead or at its recent burst rate.
+  if (f.feed_size > 0) {
+    double half = 0.5 * static_cast<double>(f.feed_size);
+    interval = std::min(interval, time_to_accumulate(f.rate, 1.0, half, now_s, ceiling));
+    double gap = recent_gap_s(f.times, now_s);
+    if (gap > 0) {
+      interval = std::min(interval, half * gap);
+    }
+  }
+  return std::clamp(static_cast<int64_t>(interval), bounds.min_interval_s,
+                    static_cast<int64_t>(ceiling));
+}
+
+int64_t PollPlanner::base_interval_s(std::string_view feed_id,
+                                     std::optional<std::span<const int64_t>> body_entry_times,
+                                     const PollBounds& bounds, int64_t now_s) {
+  auto it = m_feeds.find(feed_id);
+  if (body_entry_times) {
+    if (it == m_feeds.end()) {
+      it = m_feeds.emplace(std::string(feed_id), FeedRates{}).first;
+    }
+    learn(it->second, *body_entry_times, now_s);
+  }
+  if (!budgeted()) {
+    return body_entry_times ? adaptive_interval_s(*body_entry_times, bounds, ScheduleHints{}, now_s)
+                            : 0;
+  }
+  if (it == m_feeds.end()) {
+    return 0;
+  }
+  if (m_dirty) {
+    refresh();
+  }
+  return budget_interval_s(it->second, bounds, now_s);
+}
+
+void PollPlanner::forget(std::string_view feed_id) {
+  auto it = m_feeds.find(feed_id);
+  if (it == m_feeds.end()) {
+    return;
+  }
+  for (int64_t t : it->second.times) {
+    m_pooled[bin_of(t)] -= 1;
+  }
+  m_feeds.erase(it);
+  m_dirty = true;
+}
+
+double PollPlanner::rate_per_day(std::string_view feed_id) const {
+  auto it = m_feeds.find(feed_id);
+  return it == m_feeds.end() ? 0 : it->second.rate_per_s * static_cast<double>(k_day_s);
+}
+
+double PollPlanner::expected_per_hour(std::string_view feed_id, int64_t t_s) {
+  auto it = m_feeds.find(feed_id);
+  if (it == m_feeds.end()) {
+    return 0;
+  }
+  if (m_dirty) {
+    refresh();
+  }
+  return it->second.rate[bin_of(t_s)] * 3600;
 }
 
 }  // namespace khobor::daemon

@@ -6,12 +6,15 @@
 // ARCHITECTURE.md ("Scheduling").
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <random>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace khobor::daemon {
 
@@ -87,7 +90,9 @@ struct PollObservation {
   std::string effective_url;
   std::string retry_after;  // raw header
   // 2xx with a body: the interval from this poll's entries alone (adaptive_interval_s
-  // without hints; 0: keep) and the body's own <ttl> / sy:updatePeriod.
+  // without hints, or PollPlanner::base_interval_s; 0: keep) and the body's own
+  // <ttl> / sy:updatePeriod. A 304 may carry a planner's interval too (the hour
+  // of day moved); 0 keeps the last one.
   int64_t base_interval_s = 0;
   int64_t ttl_s = 0;
   // Any response: Cache-Control max-age (-1: absent) and Expires (0: absent). A
@@ -111,12 +116,113 @@ struct PollDecision {
 inline constexpr int k_redirect_streak_to_move = 3;
 
 // Apply one poll's outcome to `state` and decide the next poll:
-// 200 → ok (resets errors); 304 → not_modified (only the schedule moves);
+// 200 → ok (resets errors); 304 → not_modified (only the schedule moves; a
+// planner's interval in obs.base_interval_s replaces the kept one);
 // 301/308 on 3 consecutive polls → moved_to; 302/307 never move;
 // 410 → retired; 429/503 → throttled until Retry-After for the whole domain
 // (or a backoff when absent); any other failure → exponential backoff with full
 // jitter up to the cap.
 PollDecision decide(FeedPollState& state, const PollObservation& obs, const PollBounds& bounds,
                     int64_t now_s, Rng& rng);
+
+// When the poll after `d` happens: after a 200 or a 304, up to a tenth of the
+// feed's interval later than d.next_due_s (uniform), so feeds polled together
+// drift apart; after anything else exactly d.next_due_s (backoff is jittered
+// already, Retry-After is the server's).
+int64_t jittered_due_s(const PollDecision& d, int64_t interval_s, Rng& rng);
+
+// ---- A budget of requests shared across feeds (optional) ------------------------
+//
+// Without a budget each feed's interval comes from its own recent gaps
+// (adaptive_interval_s). With `[poll] requests_per_day = R` the planner shares R
+// out across feeds and the times of day. Each feed's rate at each quarter hour
+// of the UTC day, λ_f(b), is learnt from the dates of the entries of its last
+// week: its entries per second times its own day shape (where in the day its
+// entries came, lightly smoothed), shrunk towards the outlets' day pooled over
+// every feed while the feed has few entries. Polls are placed at a rate
+// r_f(b) = R · √λ_f(b) / Σ_g Σ_b' √λ_g(b') · 900 s per day, the square-root
+// rule (which minimises the mean delay from publication to poll per entry for
+// a number of polls; Cho and Garcia-Molina, "Effective page refresh policies",
+// 2003) applied per quarter hour: the next poll is when one poll's worth of
+// that rate has accumulated from now, so a poll lands soon after a feed's busy
+// quarter begins rather than a quiet hour's interval later. A busy feed must
+// never roll an entry off unseen, so the next poll also comes before half as
+// many entries as it carries are expected (at the learnt rates ahead, or at its
+// recent burst rate). Then clamped to [min_interval, ceiling] and raised to the
+// hints by decide(), as always: every politeness rule holds, and R is a target
+// that those bounds may override. The ceiling is the smaller of max_interval
+// and k_ceiling_ratio times the mean interval the budget allows (feeds × 24 h /
+// R): a quiet feed gives its polls to busy ones but never waits more than that.
+//
+// Memory: the entry times of the last week, per feed. Thread-compatible.
+
+// Under a budget with no max_interval given, the bound the daemon passes (the
+// planner's budget-relative ceiling then decides).
+inline constexpr int64_t k_budget_max_interval_s = 24 * 3600;
+
+class PollPlanner {
+ public:
+  static constexpr int k_bins = 96;  // quarter hours of the UTC day
+  static constexpr int64_t k_bin_s = 24 * 3600 / k_bins;
+  static constexpr int64_t k_history_s = 7 * 24 * 3600;  // the rate is the last week's
+  // The day shapes are smoothed over an hour each side (a triangle): scraped
+  // and cron-driven feeds drift by tens of minutes from one day to the next.
+  static constexpr int k_smooth_bins = 4;
+  // The prior of a quarter hour's rate (the feed's mean rate, shaped as the
+  // pooled day) weighs as this many days of the feed's own observation.
+  static constexpr double k_prior_days = 1;
+  // No feed's interval exceeds this many times the budget's mean interval.
+  static constexpr double k_ceiling_ratio = 4;
+
+  // requests_per_day <= 0: no budget (base_interval_s is adaptive_interval_s).
+  explicit PollPlanner(double requests_per_day = 0) : m_requests_per_day(requests_per_day) {}
+
+  void set_requests_per_day(double requests_per_day) { m_requests_per_day = requests_per_day; }
+  double requests_per_day() const { return m_requests_per_day; }
+  bool budgeted() const { return m_requests_per_day > 0; }
+
+  // The base interval for a feed's next poll (before hints), from a poll at
+  // `now_s`: `body_entry_times` are the dates of the entries of a 200's body
+  // (learnt: the feed's rate, its size, its day), nullopt for a 304. Without a
+  // budget: adaptive_interval_s over the body (0 on a 304: keep the last). With
+  // one: the feed's share described above.
+  int64_t base_interval_s(std::string_view feed_id,
+                          std::optional<std::span<const int64_t>> body_entry_times,
+                          const PollBounds& bounds, int64_t now_s);
+
+  // A feed left the configuration: its rate no longer takes a share.
+  void forget(std::string_view feed_id);
+
+  // What the planner has learnt (for status and tests): entries per day over the
+  // last week (0 for an unknown feed), the outlets' day pooled over every feed
+  // (mean 1, by UTC hour) and a feed's expected entries per hour at `t_s`.
+  double rate_per_day(std::string_view feed_id) const;
+  std::array<double, 24> day_shape() const;
+  double expected_per_hour(std::string_view feed_id, int64_t t_s);
+
+ private:
+  using Bins = std::array<double, k_bins>;
+  struct FeedRates {
+    std::vector<int64_t> times;  // entry dates of the last week, ascending
+    int64_t observed_since_s = 0;
+    size_t feed_size = 0;   // entries in the last body
+    double rate_per_s = 0;  // over the last week, at the last body
+    Bins counts{};          // its entries of the last week by quarter hour
+    Bins rate{};            // λ_f(b), entries per second (refreshed when dirty)
+    double weight = 0;      // Σ_b √λ_f(b) · k_bin_s
+  };
+  void learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s);
+  void count(FeedRates& f, int64_t t, double delta);
+  void refresh();
+  Bins pooled_share() const;
+  int64_t budget_interval_s(const FeedRates& f, const PollBounds& bounds, int64_t now_s) const;
+
+  double m_requests_per_day = 0;
+  std::map<std::string, FeedRates, std::less<>> m_feeds;
+  Bins m_pooled{};       // entries by quarter hour, every feed, last week
+  double m_weight = 0;   // Σ_f weight
+  bool m_dirty = false;  // a body was learnt since the rates were refreshed
+  int64_t m_now_s = 0;   // the latest body's time (the exposure's end)
+};
 
 }  // namespace khobor::daemon

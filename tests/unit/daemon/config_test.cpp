@@ -277,6 +277,22 @@ TEST_CASE("keep_alerts and the CURVE secret keys are read, with errors naming th
             .find("test.toml:2:20: [control] curve_secret_key") != std::string::npos);
 }
 
+TEST_CASE("A budget of requests per day is a whole number, off by default", "[daemon][config]") {
+  auto none = parse_config("", "t.toml", "/");
+  REQUIRE(none);
+  CHECK(none->poll_requests_per_day == 0);
+  auto r = parse_config("[poll]\nrequests_per_day = 5000\nmax_interval = \"6h\"\n", "t.toml", "/");
+  REQUIRE(r);
+  CHECK(r->poll_requests_per_day == 5000);
+  CHECK(r->poll_max_interval_set);  // it holds under the budget
+  CHECK_FALSE(none->poll_max_interval_set);
+  CHECK(parse_config("[poll]\ninterval = \"10m\"\n", "t.toml", "/")->poll_max_interval_set);
+  CHECK(error_of("[poll]\nrequests_per_day = -1\n").find("[poll] requests_per_day") !=
+        std::string::npos);
+  CHECK(error_of("[poll]\nrequests_per_day = \"lots\"\n").find("whole number") !=
+        std::string::npos);
+}
+
 TEST_CASE("[alerts] group_interval is a duration from 0 to a day, 5 minutes by default",
           "[daemon][config]") {
   CHECK(parse_config("", "t.toml", "/")->group_interval_s == 300);

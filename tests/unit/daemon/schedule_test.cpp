@@ -253,3 +253,198 @@ TEST_CASE("Failures back off and success resets the count", "[daemon][schedule]"
   CHECK(st.consecutive_errors == 0);
   CHECK(ok.next_due_s == k_now + 300);
 }
+
+// ---- jittered_due_s and PollPlanner ----------------------------------------------
+
+TEST_CASE("Jitter moves a success up to a tenth of the interval, never a failure",
+          "[daemon][schedule]") {
+  Rng rng(7);
+  PollDecision ok;
+  ok.verdict = Verdict::ok;
+  ok.next_due_s = k_now + 600;
+  PollDecision failed = ok;
+  failed.verdict = Verdict::failed;
+  for (int i = 0; i < 200; ++i) {
+    int64_t t = jittered_due_s(ok, 600, rng);
+    CHECK(t >= k_now + 600);
+    CHECK(t <= k_now + 660);
+    CHECK(jittered_due_s(failed, 600, rng) == k_now + 600);
+  }
+}
+
+namespace {
+// `count` entries `gap_s` apart, the newest at `newest_s`.
+std::vector<int64_t> entries_every(int64_t gap_s, int count, int64_t newest_s) {
+  std::vector<int64_t> t;
+  for (int i = 0; i < count; ++i) {
+    t.push_back(newest_s - i * gap_s);
+  }
+  return t;
+}
+PollBounds wide_bounds() {
+  PollBounds b;
+  b.min_interval_s = 120;
+  b.max_interval_s = 6 * 3600;
+  return b;
+}
+}  // namespace
+
+TEST_CASE("Without a budget the planner's interval is the adaptive one", "[daemon][schedule]") {
+  PollPlanner planner;
+  auto times = entries_every(600, 20, k_now);
+  PollBounds b;
+  CHECK(planner.base_interval_s("a", std::span<const int64_t>(times), b, k_now) ==
+        adaptive_interval_s(times, b, ScheduleHints{}, k_now));
+  CHECK(planner.base_interval_s("a", std::nullopt, b, k_now) == 0);  // a 304 keeps it
+}
+
+TEST_CASE("A budget is shared in proportion to the square root of each feed's rate",
+          "[daemon][schedule]") {
+  PollPlanner planner(400);
+  PollBounds b = wide_bounds();
+  // Feed "busy" publishes 16 times as often as "calm"; both carry many entries,
+  // so rollover does not bind. Every quarter hour alike, so the day has no shape.
+  auto busy = entries_every(56, 7 * 1543, k_now);
+  auto calm = entries_every(900, 7 * 96, k_now);
+  int64_t busy_i = planner.base_interval_s("busy", std::span<const int64_t>(busy), b, k_now);
+  int64_t calm_i = planner.base_interval_s("calm", std::span<const int64_t>(calm), b, k_now);
+  // Re-ask "busy" now that "calm" takes its share of the total too.
+  busy_i = planner.base_interval_s("busy", std::nullopt, b, k_now);
+  CHECK(planner.rate_per_day("busy") == Approx(1543).epsilon(0.02));
+  CHECK(planner.rate_per_day("calm") == Approx(96).epsilon(0.02));
+  // √16 = 4 times the polls; together about 400 a day.
+  CHECK(static_cast<double>(calm_i) / static_cast<double>(busy_i) == Approx(4).epsilon(0.05));
+  double per_day = 86400.0 / static_cast<double>(busy_i) + 86400.0 / static_cast<double>(calm_i);
+  CHECK(per_day == Approx(400).epsilon(0.05));
+}
+
+TEST_CASE("A feed is polled more often in its busy hours than in its quiet ones",
+          "[daemon][schedule]") {
+  PollPlanner planner(200);
+  PollBounds b = wide_bounds();
+  // A week of entries: every 10 minutes from 04:00 to 16:00 UTC, one at 22:00.
+  const int64_t day0 = (k_now / 86400) * 86400;
+  std::vector<int64_t> times;
+  for (int d = 7; d >= 1; --d) {
+    for (int64_t s = 4 * 3600; s < 16 * 3600; s += 600) {
+      times.push_back(day0 - d * 86400 + s);
+    }
+    times.push_back(day0 - d * 86400 + 22 * 3600);
+  }
+  planner.base_interval_s("f", std::span<const int64_t>(times), b, day0);
+  auto shape = planner.day_shape();
+  CHECK(shape[10] > 3 * shape[1]);
+  int64_t at_ten = planner.base_interval_s("f", std::nullopt, b, day0 + 10 * 3600);
+  int64_t at_one = planner.base_interval_s("f", std::nullopt, b, day0 + 1 * 3600);
+  CHECK(at_ten * 2 < at_one);
+}
+
+TEST_CASE("A busy feed is polled before it can roll over, whatever the budget",
+          "[daemon][schedule]") {
+  PollPlanner planner(10);  // ten requests a day: far too few for this feed
+  PollBounds b = wide_bounds();
+  // 30 entries, one every 2 minutes: the feed turns over in an hour.
+  auto times = entries_every(120, 30, k_now);
+  int64_t i = planner.base_interval_s("burst", std::span<const int64_t>(times), b, k_now);
+  CHECK(i <= 30 * 120 / 2);
+  CHECK(i >= b.min_interval_s);
+}
+
+TEST_CASE("The budget never breaks min_interval nor max_interval", "[daemon][schedule]") {
+  PollBounds b;  // 2 min to 60 min
+  PollPlanner generous(1e6);
+  auto busy = entries_every(60, 30, k_now);
+  CHECK(generous.base_interval_s("x", std::span<const int64_t>(busy), b, k_now) == 120);
+  PollPlanner stingy(1);
+  auto calm = entries_every(86400, 7, k_now);
+  CHECK(stingy.base_interval_s("y", std::span<const int64_t>(calm), b, k_now) == 3600);
+  // A feed without a dated entry in the last week: the maximum.
+  std::vector<int64_t> old{k_now - 30 * 86400};
+  CHECK(stingy.base_interval_s("z", std::span<const int64_t>(old), b, k_now) == 3600);
+}
+
+TEST_CASE("A forgotten feed no longer takes a share", "[daemon][schedule]") {
+  PollPlanner planner(500);
+  PollBounds b = wide_bounds();
+  auto a = entries_every(900, 7 * 96, k_now);
+  auto c = entries_every(900, 7 * 96, k_now);
+  planner.base_interval_s("a", std::span<const int64_t>(a), b, k_now);
+  planner.base_interval_s("c", std::span<const int64_t>(c), b, k_now);
+  int64_t shared = planner.base_interval_s("a", std::nullopt, b, k_now);
+  planner.forget("c");
+  int64_t alone = planner.base_interval_s("a", std::nullopt, b, k_now);
+  CHECK(alone * 2 == Approx(shared).epsilon(0.02));
+  CHECK(planner.rate_per_day("c") == 0);
+}
+
+TEST_CASE("A 304 takes the planner's interval and still honours the server's hints",
+          "[daemon][schedule]") {
+  FeedPollState st{"http://a/feed", 0, "", 0, false, 0};
+  Rng rng(5);
+  PollObservation body = answered(200);
+  body.base_interval_s = 600;
+  decide(st, body, PollBounds{}, k_now, rng);
+  PollObservation later = answered(304);
+  later.base_interval_s = 300;  // the busy hours began
+  CHECK(decide(st, later, PollBounds{}, k_now, rng).next_due_s == k_now + 300);
+  later.max_age_s = 900;
+  CHECK(decide(st, later, PollBounds{}, k_now, rng).next_due_s == k_now + 900);
+}
+
+TEST_CASE("A feed's own busy quarter hours are learnt: polls gather where its entries come",
+          "[daemon][schedule]") {
+  PollPlanner planner(300);
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  // "edition": 60 entries within a minute at 20:30 UTC every day for a week;
+  // "steady": an entry every 15 minutes, all day.
+  const int64_t day0 = (k_now / 86400) * 86400;
+  std::vector<int64_t> edition;
+  for (int d = 7; d >= 1; --d) {
+    for (int i = 0; i < 60; ++i) {
+      edition.push_back(day0 - d * 86400 + 20 * 3600 + 1800 + i);
+    }
+  }
+  auto steady = entries_every(900, 7 * 96, day0);
+  planner.base_interval_s("steady", std::span<const int64_t>(steady), b, day0);
+  planner.base_interval_s("edition", std::span<const int64_t>(edition), b, day0);
+  CHECK(planner.expected_per_hour("edition", day0 + 20 * 3600 + 1800) >
+        50 * planner.expected_per_hour("edition", day0 + 8 * 3600));
+  // In the edition's quarter it is polled within minutes; at 08:00 it waits
+  // far longer, but never past its next edition's quarter.
+  int64_t at_edition = planner.base_interval_s("edition", std::nullopt, b, day0 + 20 * 3600 + 1800);
+  int64_t at_eight = planner.base_interval_s("edition", std::nullopt, b, day0 + 8 * 3600);
+  CHECK(at_edition <= 600);
+  CHECK(at_eight > 10 * at_edition);
+  // From 17:00 the next poll falls before the edition is half over.
+  int64_t from_five = planner.base_interval_s("edition", std::nullopt, b, day0 + 17 * 3600);
+  CHECK(day0 + 17 * 3600 + from_five <= day0 + 20 * 3600 + 1800 + 450);
+}
+
+TEST_CASE("An hour never observed takes the feed's mean rate, not a zero", "[daemon][schedule]") {
+  PollPlanner planner(200);
+  PollBounds b = wide_bounds();
+  // First seen now: 20 entries over the last two hours, nothing known before.
+  auto times = entries_every(360, 20, k_now);
+  planner.base_interval_s("new", std::span<const int64_t>(times), b, k_now);
+  double seen_hour = planner.expected_per_hour("new", k_now - 1800);
+  double unseen_hour = planner.expected_per_hour("new", k_now + 12 * 3600);
+  CHECK(unseen_hour > 0.2 * seen_hour);
+}
+
+TEST_CASE("Under a budget a quiet feed waits at most a few times the budget's mean interval",
+          "[daemon][schedule]") {
+  PollPlanner planner(48);  // two feeds: a mean interval of an hour
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  auto busy = entries_every(60, 7 * 1440, k_now);
+  auto quiet = entries_every(7 * 86400 / 2, 2, k_now - 3600);
+  planner.base_interval_s("busy", std::span<const int64_t>(busy), b, k_now);
+  int64_t q = planner.base_interval_s("quiet", std::span<const int64_t>(quiet), b, k_now);
+  CHECK(q <= static_cast<int64_t>(PollPlanner::k_ceiling_ratio * 3600));
+  CHECK(q > 3600);  // it gives polls to the busy feed
+  // An explicit max_interval still holds.
+  PollBounds tight = wide_bounds();
+  tight.max_interval_s = 1800;
+  CHECK(planner.base_interval_s("quiet", std::nullopt, tight, k_now) <= 1800);
+}
