@@ -259,15 +259,22 @@ void print_model(FILE* out, const std::array<double, k_n + 1>& w, double thresho
   }
   std::fprintf(out,
                ".\n// Feature order: k_event_feature_names (stories/events.cpp).\n"
-               "#pragma once\n\n#include <array>\n\nnamespace khobor::stories::model {\n\n"
-               "// ");
+               "#pragma once\n\n#include <array>\n\nnamespace khobor::stories::model {\n\n");
+  // One weight a line, named: the file is clang-format clean as written.
+  std::fprintf(out, "inline constexpr std::array<double, %zu> k_weights = {\n", k_n);
+  std::array<std::string, k_n> values;
+  std::size_t width = 0;
   for (std::size_t i = 0; i < k_n; ++i) {
-    std::fprintf(out, "%s%s", k_event_feature_names[i], i + 1 < k_n ? ", " : "\n");
+    char v[32];
+    std::snprintf(v, sizeof v, "%.6f,", w[i]);
+    values[i] = v;
+    width = std::max(width, values[i].size());
   }
-  std::fprintf(out, "inline constexpr std::array<double, %zu> k_weights = {\n   ", k_n);
-  for (std::size_t i = 0; i < k_n; ++i) {
-    std::fprintf(out, " %.6f%s", w[i], i + 1 < k_n ? "," : "};\n");
+  for (std::size_t i = 0; i < k_n; ++i) {  // comments aligned, as clang-format has them
+    std::fprintf(out, "    %-*s  // %s\n", static_cast<int>(width), values[i].c_str(),
+                 k_event_feature_names[i]);
   }
+  std::fprintf(out, "};\n");
   std::fprintf(out, "inline constexpr double k_bias = %.6f;\n", w[k_n]);
   std::fprintf(out, "inline constexpr double k_threshold = %.2f;\n", threshold);
   std::fprintf(out, "\n}  // namespace khobor::stories::model\n");

@@ -9,9 +9,20 @@
 
 namespace khobor::stories::model {
 
-// cos_title, cos_all, best_title, rare_shared, title_unshared, num_unshared, time_newest, time_first, same_outlet, cos_title_all, contained, short_title
 inline constexpr std::array<double, 12> k_weights = {
-    1.177406, 1.753146, 4.382131, 2.076569, -0.283443, -0.397856, 1.694399, 1.091047, -0.867732, 2.146010, 1.919297, -0.975429};
+    1.177406,   // cos_title
+    1.753146,   // cos_all
+    4.382131,   // best_title
+    2.076569,   // rare_shared
+    -0.283443,  // title_unshared
+    -0.397856,  // num_unshared
+    1.694399,   // time_newest
+    1.091047,   // time_first
+    -0.867732,  // same_outlet
+    2.146010,   // cos_title_all
+    1.919297,   // contained
+    -0.975429,  // short_title
+};
 inline constexpr double k_bias = -9.749684;
 inline constexpr double k_threshold = 0.40;
 
