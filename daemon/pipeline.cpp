@@ -175,7 +175,6 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
 void Pipeline::alert_or_update(const std::string& feed_id, const feeds::ParsedFeed& feed,
                                const feeds::Entry& e, const EntryPlace& place,
                                const watch::WatchSet& watches, PipelineResult& out) {
-  const int64_t now_ms = m_clock.now_ms();
   const auto event_id = place.event ? static_cast<int64_t>(place.event->event) : int64_t{0};
   std::vector<store::EventAlertRow> alerted;
   if (place.event && !place.event->is_new) {  // an event that opens here was never alerted
@@ -186,75 +185,90 @@ void Pipeline::alert_or_update(const std::string& feed_id, const feeds::ParsedFe
     const auto row = std::find_if(alerted.begin(), alerted.end(),
                                   [&m](const auto& r) { return r.watchlist == m.watchlist; });
     if (row != alerted.end()) {
-      // A later entry of an event alerted for this list: an update, now or coalesced.
-      bus::StoryUpdate u;
-      if (!row->pending.empty()) {
-        if (auto p = bus::story_update_from_json(row->pending)) {
-          u = std::move(*p);
-          ++u.new_entries;
-        }
-      }
-      const stories::Assignment& story = *place.story;
-      u.time_ms = now_ms;
-      u.story = story.story;
-      u.feed = feed_id;
-      u.entry = {e.id, e.title, e.link, e.published};
-      u.outlet_count = story.outlet_count;
-      u.entry_count = story.entry_count;
-      u.sources = story.sources;
-      u.first_seen = story.first_seen;
-      u.watchlist = m.watchlist;
-      u.watchlists = {m.watchlist};
-      u.event = alert_event(*place.event);
-      if (std::find(u.new_sources.begin(), u.new_sources.end(), feed_id) == u.new_sources.end()) {
-        u.new_sources.push_back(feed_id);
-      }
-      const int64_t interval_s =
-          watches.group_interval_s(m.watchlist).value_or(m_policy.group_interval_s);
-      const int64_t due_ms = row->last_sent_ms + interval_s * 1000;
-      if (now_ms >= due_ms) {
-        store::NewAlert r{bus::k_story_update_topic, m.watchlist, feed_id, e.id};
-        out.update_seqs.push_back(m_store.append_alert(r, now_ms, [&u](int64_t s) {
-          u.seq = s;
-          return bus::to_json(u);
-        }));
-        m_store.mark_update_sent(event_id, m.watchlist, now_ms);
-        row->last_sent_ms = now_ms;
-        row->pending.clear();
-      } else {
-        u.seq = 0;
-        row->pending = bus::to_json(u);
-        m_store.save_pending_update(event_id, m.watchlist, row->pending, due_ms);
-        ++out.pending_updates;
-      }
+      update(feed_id, e, place, m, watches, *row, out);
       continue;
     }
-    bus::Alert a;
-    a.time_ms = now_ms;
-    a.watchlist = m.watchlist;
-    a.rule = m.rule;
-    a.feed = feed_id;
-    a.feed_title = feed.title;
-    a.entry = {e.id, e.title, e.link, e.published};
-    for (const watch::Hit& h : m.hits) {
-      a.hits.push_back({h.term, h.field, h.begin, h.end});
-    }
-    a.snippet = m.snippet;
-    if (place.story) {
-      a.story = bus::AlertStory{place.story->story, place.story->sources, place.story->first_seen};
-      a.event = alert_event(*place.event);
-    }
-    store::NewAlert r{bus::alert_topic(m.watchlist), m.watchlist, feed_id, e.id};
-    const int64_t seq = m_store.append_alert(r, now_ms, [&a](int64_t s) {
-      a.seq = s;
-      return bus::to_json(a);
-    });
-    out.alert_seqs.push_back(seq);
+    const int64_t seq = alert(feed_id, feed, e, place, m, out);
     if (place.event) {
+      const int64_t now_ms = m_clock.now_ms();
       m_store.mark_event_alerted(event_id, m.watchlist, seq, now_ms);
       alerted.push_back(store::EventAlertRow{event_id, m.watchlist, seq, now_ms, "", 0});
     }
   }
+}
+
+void Pipeline::update(const std::string& feed_id, const feeds::Entry& e, const EntryPlace& place,
+                      const watch::Match& m, const watch::WatchSet& watches,
+                      store::EventAlertRow& row, PipelineResult& out) {
+  const int64_t now_ms = m_clock.now_ms();
+  const auto event_id = static_cast<int64_t>(place.event->event);
+  bus::StoryUpdate u;
+  if (!row.pending.empty()) {
+    if (auto p = bus::story_update_from_json(row.pending)) {
+      u = std::move(*p);
+      ++u.new_entries;
+    }
+  }
+  const stories::Assignment& story = *place.story;
+  u.time_ms = now_ms;
+  u.story = story.story;
+  u.feed = feed_id;
+  u.entry = {e.id, e.title, e.link, e.published};
+  u.outlet_count = story.outlet_count;
+  u.entry_count = story.entry_count;
+  u.sources = story.sources;
+  u.first_seen = story.first_seen;
+  u.watchlist = m.watchlist;
+  u.watchlists = {m.watchlist};
+  u.event = alert_event(*place.event);
+  if (std::find(u.new_sources.begin(), u.new_sources.end(), feed_id) == u.new_sources.end()) {
+    u.new_sources.push_back(feed_id);
+  }
+  const int64_t interval_s =
+      watches.group_interval_s(m.watchlist).value_or(m_policy.group_interval_s);
+  const int64_t due_ms = row.last_sent_ms + interval_s * 1000;
+  if (now_ms >= due_ms) {
+    store::NewAlert r{bus::k_story_update_topic, m.watchlist, feed_id, e.id};
+    out.update_seqs.push_back(m_store.append_alert(r, now_ms, [&u](int64_t s) {
+      u.seq = s;
+      return bus::to_json(u);
+    }));
+    m_store.mark_update_sent(event_id, m.watchlist, now_ms);
+    row.last_sent_ms = now_ms;
+    row.pending.clear();
+  } else {
+    u.seq = 0;
+    row.pending = bus::to_json(u);
+    m_store.save_pending_update(event_id, m.watchlist, row.pending, due_ms);
+    ++out.pending_updates;
+  }
+}
+
+int64_t Pipeline::alert(const std::string& feed_id, const feeds::ParsedFeed& feed,
+                        const feeds::Entry& e, const EntryPlace& place, const watch::Match& m,
+                        PipelineResult& out) {
+  bus::Alert a;
+  a.time_ms = m_clock.now_ms();
+  a.watchlist = m.watchlist;
+  a.rule = m.rule;
+  a.feed = feed_id;
+  a.feed_title = feed.title;
+  a.entry = {e.id, e.title, e.link, e.published};
+  for (const watch::Hit& h : m.hits) {
+    a.hits.push_back({h.term, h.field, h.begin, h.end});
+  }
+  a.snippet = m.snippet;
+  if (place.story) {
+    a.story = bus::AlertStory{place.story->story, place.story->sources, place.story->first_seen};
+    a.event = alert_event(*place.event);
+  }
+  store::NewAlert r{bus::alert_topic(m.watchlist), m.watchlist, feed_id, e.id};
+  const int64_t seq = m_store.append_alert(r, a.time_ms, [&a](int64_t s) {
+    a.seq = s;
+    return bus::to_json(a);
+  });
+  out.alert_seqs.push_back(seq);
+  return seq;
 }
 
 std::vector<int64_t> Pipeline::flush_updates() {

@@ -84,6 +84,14 @@ class Pipeline {
   void alert_or_update(const std::string& feed_id, const feeds::ParsedFeed& feed,
                        const feeds::Entry& e, const EntryPlace& place,
                        const watch::WatchSet& watches, PipelineResult& out);
+  // A later entry of an event already alerted for `m`'s list: a story.update now,
+  // or kept as the event's pending update until the list's group interval has passed.
+  void update(const std::string& feed_id, const feeds::Entry& e, const EntryPlace& place,
+              const watch::Match& m, const watch::WatchSet& watches, store::EventAlertRow& row,
+              PipelineResult& out);
+  // The first entry of an event (or an entry outside events) matching `m`: an alert.
+  int64_t alert(const std::string& feed_id, const feeds::ParsedFeed& feed, const feeds::Entry& e,
+                const EntryPlace& place, const watch::Match& m, PipelineResult& out);
 
   store::Store& m_store;
   const Clock& m_clock;

@@ -161,105 +161,103 @@ int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s) {
   return static_cast<int64_t>(h % static_cast<uint64_t>(interval_s));
 }
 
+namespace {
+
+// Permanent redirects: remembered only while the same target shows on consecutive
+// polls; any other answer breaks the streak.
+void follow_redirect(FeedPollState& state, const PollObservation& obs, PollDecision& d) {
+  const bool moved = obs.permanent_redirect && !obs.effective_url.empty() &&
+                     obs.effective_url != state.url && obs.status >= 200 && obs.status < 400;
+  if (!moved) {
+    state.redirect_target.clear();
+    state.redirect_streak = 0;
+    return;
+  }
+  if (obs.effective_url == state.redirect_target) {
+    ++state.redirect_streak;
+  } else {
+    state.redirect_target = obs.effective_url;
+    state.redirect_streak = 1;
+  }
+  if (state.redirect_streak >= k_redirect_streak_to_move) {
+    d.moved_to = state.redirect_target;
+    state.url = state.redirect_target;
+    state.redirect_target.clear();
+    state.redirect_streak = 0;
+  }
+}
+
+// A 200 or 304: the interval from the entries (kept from the last body) raised to
+// the hints this response carries (a 304 refreshes max-age and Expires as a 200 does).
+void answered(FeedPollState& state, const PollObservation& obs, int64_t now_s, PollDecision& d) {
+  state.consecutive_errors = 0;
+  if (obs.base_interval_s > 0) {
+    state.base_interval_s = obs.base_interval_s;  // on a 304, a planner's: the hour moved
+    if (obs.status != 304) {
+      state.ttl_s = obs.ttl_s;
+    }
+  }
+  if (state.base_interval_s > 0) {
+    state.interval_s = honour_hints(
+        state.base_interval_s, ScheduleHints{state.ttl_s, obs.max_age_s, obs.expires_at_s}, now_s);
+  }
+  d.verdict = obs.status == 304 ? Verdict::not_modified : Verdict::ok;
+  d.next_due_s = now_s + state.interval_s;
+}
+
+// A 429 or 503: Retry-After when the server gives one (it holds the whole domain),
+// else the error backoff.
+void throttled(FeedPollState& state, const PollObservation& obs, const PollBounds& bounds,
+               int64_t now_s, Rng& rng, PollDecision& d) {
+  ++state.consecutive_errors;
+  const auto until = parse_retry_after(obs.retry_after, now_s);
+  d.verdict = Verdict::throttled;
+  d.message = "HTTP " + std::to_string(obs.status) +
+              (until ? ": the server asks to wait " + std::to_string(*until - now_s) + " s"
+                     : ": no Retry-After, backing off");
+  // The backoff is drawn either way (the jitter's random stream stays as it was).
+  const int64_t backoff =
+      now_s + backoff_delay_s(state.consecutive_errors, state.interval_s, bounds, rng);
+  if (until) {
+    d.domain_hold_until_s = *until;
+    d.next_due_s = std::max(*until, now_s + bounds.min_interval_s);
+  } else {
+    d.next_due_s = backoff;
+  }
+}
+
+}  // namespace
+
 PollDecision decide(FeedPollState& state, const PollObservation& obs, const PollBounds& bounds,
                     int64_t now_s, Rng& rng) {
   PollDecision d;
   if (state.interval_s <= 0) {
     state.interval_s = bounds.max_interval_s;
   }
-  // Permanent redirects: remembered only while the same target shows on
-  // consecutive polls; any other answer breaks the streak.
-  bool moved = obs.permanent_redirect && !obs.effective_url.empty() &&
-               obs.effective_url != state.url && obs.status >= 200 && obs.status < 400;
-  if (moved) {
-    if (obs.effective_url == state.redirect_target) {
-      ++state.redirect_streak;
-    } else {
-      state.redirect_target = obs.effective_url;
-      state.redirect_streak = 1;
-    }
-    if (state.redirect_streak >= k_redirect_streak_to_move) {
-      d.moved_to = state.redirect_target;
-      state.url = state.redirect_target;
-      state.redirect_target.clear();
-      state.redirect_streak = 0;
-    }
-  } else {
-    state.redirect_target.clear();
-    state.redirect_streak = 0;
-  }
-
-  auto fail = [&](std::string message) {
+  follow_redirect(state, obs, d);
+  const auto fail = [&](std::string message) {
     ++state.consecutive_errors;
     d.verdict = Verdict::failed;
     d.message = std::move(message);
     d.next_due_s = now_s + backoff_delay_s(state.consecutive_errors, state.interval_s, bounds, rng);
   };
-
   if (obs.transport_error) {
     fail(obs.error_text.empty() ? "transfer failed" : obs.error_text);
-    return d;
-  }
-  // The interval from the entries (kept from the last body) raised to the hints
-  // this response carries: a 304 refreshes max-age and Expires as a 200 does.
-  auto refresh_interval = [&] {
-    if (state.base_interval_s > 0) {
-      state.interval_s =
-          honour_hints(state.base_interval_s,
-                       ScheduleHints{state.ttl_s, obs.max_age_s, obs.expires_at_s}, now_s);
-    }
-  };
-  if (obs.status == 304) {
-    state.consecutive_errors = 0;
-    if (obs.base_interval_s > 0) {
-      state.base_interval_s = obs.base_interval_s;  // a planner's: the hour moved
-    }
-    refresh_interval();
-    d.verdict = Verdict::not_modified;
-    d.next_due_s = now_s + state.interval_s;
-    return d;
-  }
-  if (obs.status >= 200 && obs.status < 300) {
-    if (obs.parse_error) {
-      fail(obs.error_text.empty() ? "the body is not a feed" : obs.error_text);
-      return d;
-    }
-    state.consecutive_errors = 0;
-    if (obs.base_interval_s > 0) {
-      state.base_interval_s = obs.base_interval_s;
-      state.ttl_s = obs.ttl_s;
-    }
-    refresh_interval();
-    d.verdict = Verdict::ok;
-    d.next_due_s = now_s + state.interval_s;
-    return d;
-  }
-  if (obs.status == 410) {
+  } else if (obs.status >= 200 && obs.status < 300 && obs.parse_error) {
+    fail(obs.error_text.empty() ? "the body is not a feed" : obs.error_text);
+  } else if (obs.status == 304 || (obs.status >= 200 && obs.status < 300)) {
+    answered(state, obs, now_s, d);
+  } else if (obs.status == 410) {
     state.retired = true;
     d.verdict = Verdict::retired;
     d.message = "HTTP 410 Gone: the feed is retired (khobor feed enable ID revives it)";
     d.next_due_s = 0;
-    return d;
+  } else if (obs.status == 429 || obs.status == 503) {
+    throttled(state, obs, bounds, now_s, rng, d);
+  } else {
+    fail(obs.status == 0 ? (obs.error_text.empty() ? "no response" : obs.error_text)
+                         : "HTTP " + std::to_string(obs.status));
   }
-  if (obs.status == 429 || obs.status == 503) {
-    ++state.consecutive_errors;
-    auto until = parse_retry_after(obs.retry_after, now_s);
-    d.verdict = Verdict::throttled;
-    d.message = "HTTP " + std::to_string(obs.status) +
-                (until ? ": the server asks to wait " + std::to_string(*until - now_s) + " s"
-                       : ": no Retry-After, backing off");
-    int64_t backoff =
-        now_s + backoff_delay_s(state.consecutive_errors, state.interval_s, bounds, rng);
-    if (until) {
-      d.domain_hold_until_s = *until;
-      d.next_due_s = std::max(*until, now_s + bounds.min_interval_s);
-    } else {
-      d.next_due_s = backoff;
-    }
-    return d;
-  }
-  fail(obs.status == 0 ? (obs.error_text.empty() ? "no response" : obs.error_text)
-                       : "HTTP " + std::to_string(obs.status));
   return d;
 }
 
