@@ -96,10 +96,12 @@ struct Event {
   int64_t newest = 0;
   uint32_t entries = 0;
   uint32_t stories = 0;
-  uint32_t numbers = 0;               // number features among `terms`
-  uint32_t norm_epoch = 0;            // Impl::df_epoch when the norms were computed
-  float norm_title = 0;               // Σ (title count · idf)² over `terms`
-  float norm_all = 0;                 // Σ (count · idf)²
+  uint32_t numbers = 0;  // number features among `terms`
+  // The norms, cached: computed when the event changes and again at its first
+  // scoring after a halving of the counts (so even a const lookup may refresh them).
+  mutable uint32_t norm_epoch = 0;    // Impl::df_epoch when the norms were computed
+  mutable float norm_title = 0;       // Σ (title count · idf)² over `terms`
+  mutable float norm_all = 0;         // Σ (count · idf)²
   std::u16string outlets;             // outlet numbers in joining order
   std::vector<int64_t> outlet_times;  // when each of them last added an entry
   std::vector<Term> terms;            // sorted by feature, at most k_max_terms
@@ -273,21 +275,23 @@ struct EventIndex::Impl {
     }
   }
 
-  // The event's norms with today's IDF (they are cached on the event and computed
-  // again after each halving of the counts, or when the event changes).
+  // The event's norms with the IDF of the current halving period (cached on the
+  // event: computed when it changes and once per period when it is scored).
   std::pair<double, double> norms(const Event& e) const {
-    if (e.norm_epoch == df_epoch) {
-      return {e.norm_title, e.norm_all};
+    if (e.norm_epoch != df_epoch) {
+      const double ld = log_docs();
+      double title = 0;
+      double all = 0;
+      for (const Term& t : e.terms) {
+        const double w = idf(t.f, ld);
+        title += (w * t.title) * (w * t.title);
+        all += (w * t.all) * (w * t.all);
+      }
+      e.norm_title = static_cast<float>(title);
+      e.norm_all = static_cast<float>(all);
+      e.norm_epoch = df_epoch;
     }
-    const double ld = log_docs();
-    double title = 0;
-    double all = 0;
-    for (const Term& t : e.terms) {
-      const double w = idf(t.f, ld);
-      title += (w * t.title) * (w * t.title);
-      all += (w * t.all) * (w * t.all);
-    }
-    return {title, all};
+    return {e.norm_title, e.norm_all};
   }
 
   // The closest member's headline against the entry's (binary IDF weights).
@@ -515,12 +519,9 @@ struct EventIndex::Impl {
                            fp.features.begin() + static_cast<std::ptrdiff_t>(n));
   }
 
-  void refresh_norms(Event& e) {
+  void refresh_norms(const Event& e) const {
     e.norm_epoch = 0;
-    const auto [title, all] = norms(e);
-    e.norm_title = static_cast<float>(title);
-    e.norm_all = static_cast<float>(all);
-    e.norm_epoch = df_epoch;
+    (void)norms(e);
   }
 
   // Adds the entry's features to event `id` (opening it when it is not open), gives

@@ -19,7 +19,8 @@
 // as the saved rows are restored.
 //
 // Time is passed in (seconds since the epoch), non-decreasing. Owns its memory. Not
-// thread-safe (the daemon's loop thread); const methods may run concurrently.
+// thread-safe, const methods included: a lookup may refresh an event's cached norms
+// (the daemon's loop thread owns the index).
 #pragma once
 
 #include <array>

@@ -10,20 +10,20 @@
 namespace khobor::stories::model {
 
 inline constexpr std::array<double, 12> k_weights = {
-    1.177406,   // cos_title
-    1.753146,   // cos_all
-    4.382131,   // best_title
-    2.076569,   // rare_shared
-    -0.283443,  // title_unshared
-    -0.397856,  // num_unshared
-    1.694399,   // time_newest
-    1.091047,   // time_first
-    -0.867732,  // same_outlet
-    2.146010,   // cos_title_all
-    1.919297,   // contained
-    -0.975429,  // short_title
+    1.216122,   // cos_title
+    1.764973,   // cos_all
+    4.371753,   // best_title
+    2.074918,   // rare_shared
+    -0.293409,  // title_unshared
+    -0.396818,  // num_unshared
+    1.664594,   // time_newest
+    1.106545,   // time_first
+    -0.866010,  // same_outlet
+    2.141347,   // cos_title_all
+    1.918866,   // contained
+    -0.982865,  // short_title
 };
-inline constexpr double k_bias = -9.749684;
+inline constexpr double k_bias = -9.732524;
 inline constexpr double k_threshold = 0.40;
 
 }  // namespace khobor::stories::model
