@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,22 @@ namespace khobor::daemon {
 
 inline constexpr const char* k_default_config_path = "/etc/khobor/khobor.toml";
 inline constexpr int k_exit_config = 78;  // sysexits.h EX_CONFIG
+// The store is not khobor's or is corrupt (sysexits.h EX_DATAERR): khobord leaves
+// it untouched, and systemd does not restart it in a loop (RestartPreventExitStatus).
+inline constexpr int k_exit_store_refused = 65;
+
+// [poll] backlog: what a feed's first successful poll alerts on. An entry dated
+// more than `seconds` before that poll is marked seen and enters the story window
+// without alerting; an entry without a date counts as new. `all` alerts on
+// everything the first poll finds (the behaviour before backlog existed), `none`
+// on nothing.
+struct Backlog {
+  enum class Kind { window, all, none };
+  Kind kind = Kind::window;
+  int64_t seconds = 86400;  // for Kind::window
+
+  bool operator==(const Backlog&) const = default;
+};
 
 struct FeedConfig {
   std::string id;   // unique, also the `feed` of alerts
@@ -28,6 +45,7 @@ struct FeedConfig {
   int64_t min_interval_s = 0;        // 0: [poll] min_interval
   int64_t max_interval_s = 0;        // 0: [poll] max_interval
   std::vector<std::string> headers;  // extra request headers, "Name: value"
+  std::optional<Backlog> backlog;    // nullopt: [poll] backlog
   int line = 0;                      // where the [[feed]] table starts, for messages
 };
 
@@ -69,6 +87,7 @@ struct Config {
   int64_t poll_min_interval_s = 120;      // [poll] min_interval
   int64_t poll_max_interval_s = 3600;     // [poll] max_interval
   int64_t poll_backoff_cap_s = 6 * 3600;  // [poll] backoff_cap
+  Backlog poll_backlog;                   // [poll] backlog (per feed: FeedConfig::backlog)
   HttpConfig http;
   std::string watchlists_dir = "/etc/khobor/watchlists";
   log::Level log_level = log::Level::info;

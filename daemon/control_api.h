@@ -27,7 +27,8 @@ struct FeedView {
   bool in_flight = false;                  // a transfer is running now
   bool retired = false;                    // 410 Gone: not polled until enabled again
   std::optional<store::FeedState> health;  // nullopt: never polled
-  bool link_ids = false;  // its guids change between polls: entries go by their links
+  bool link_ids = false;    // its guids change between polls: entries go by their links
+  std::string store_error{};  // why its last poll could not be recorded ("" : it was)
 };
 
 // What the daemon reports about itself.
@@ -44,6 +45,12 @@ struct DaemonSnapshot {
   uint64_t published = 0;  // alerts handed to the socket since start
   uint64_t dropped = 0;    // of those, refused by a full socket (recoverable by replay)
   int subscribers = 0;     // topic subscriptions seen on the publisher
+  // A store fault now ("" : the store works): its cause, what failed first, since
+  // when (wall ms); and how many store calls failed since start.
+  std::string store_error;
+  std::string store_error_in;
+  int64_t store_error_since_ms = 0;
+  int64_t store_failures = 0;
   std::vector<FeedView> feeds;
 };
 

@@ -10,10 +10,36 @@ namespace {
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
   std::string msg = what + ": ";
   msg += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-  throw StoreError(msg);
+  throw StoreError(msg, db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_NOMEM);
 }
 
 }  // namespace
+
+bool StoreError::not_a_database() const {
+  return (m_code & 0xFF) == SQLITE_NOTADB || (m_code & 0xFF) == SQLITE_CORRUPT;
+}
+
+bool StoreError::read_only() const {
+  return (m_code & 0xFF) == SQLITE_READONLY;
+}
+
+StoreError StoreError::read_only_file(const std::string& path) {
+  return StoreError(path +
+                        " is read-only for this user (give it back to the user khobord runs "
+                        "as, with its -wal and -shm files)",
+                    SQLITE_READONLY);
+}
+
+std::string StoreError::reason() const {
+  if (m_code == 0) {
+    return what();
+  }
+  std::string r = sqlite3_errstr(m_code);
+  if ((m_code & 0xFF) == SQLITE_IOERR || (m_code & 0xFF) == SQLITE_READONLY) {
+    r += " (SQLite code " + std::to_string(m_code) + ")";  // the extended code names the step
+  }
+  return r;
+}
 
 // --- Statement ---
 
@@ -125,6 +151,14 @@ Result<Database> Database::open(const std::string& path) {
   try {
     out.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   } catch (const StoreError& e) {
+    if (e.not_a_database()) {
+      // Never overwritten: the operator decides what the file is.
+      return make_error("store_refused",
+                        "the store " + path + " is not an SQLite database or is corrupt (" +
+                            e.reason() +
+                            "); khobord leaves it as it is: restore a backup, or move it away "
+                            "to start with an empty store");
+    }
     return make_error("store", "cannot set up the store " + path + ": " + e.what());
   }
   return out;
@@ -160,7 +194,7 @@ void Database::exec(const std::string& sql) {
   if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err != nullptr ? err : "unknown error";
     sqlite3_free(err);
-    throw StoreError("running \"" + sql + "\": " + msg);
+    throw StoreError("running \"" + sql + "\": " + msg, sqlite3_extended_errcode(m_db));
   }
 }
 
@@ -181,6 +215,10 @@ int Database::user_version() {
 void Database::set_user_version(int version) {
   // PRAGMA takes no parameters; the value is an int we format, not user text.
   exec("PRAGMA user_version = " + std::to_string(version));
+}
+
+bool Database::read_only() const {
+  return sqlite3_db_readonly(m_db, "main") == 1;
 }
 
 std::string Database::journal_mode() {

@@ -22,7 +22,26 @@ namespace khobor::store {
 
 class StoreError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // `code` is SQLite's (extended) result code, 0 when there is none.
+  explicit StoreError(const std::string& what, int code = 0)
+      : std::runtime_error(what), m_code(code) {}
+
+  int code() const { return m_code; }
+  // What went wrong in a few words, without the SQL ("database or disk is full",
+  // "database is locked", "attempt to write a readonly database"): for the one
+  // log line and the status of a store fault.
+  std::string reason() const;
+  // The file is no SQLite database, or a corrupt one (SQLITE_NOTADB, SQLITE_CORRUPT).
+  bool not_a_database() const;
+  // Writing is refused (SQLITE_READONLY): a connection opened on a file this user
+  // cannot write stays so until it is opened again.
+  bool read_only() const;
+  // The error of a connection that SQLite opened read-only (the file is not
+  // writable for this user).
+  static StoreError read_only_file(const std::string& path);
+
+ private:
+  int m_code = 0;
 };
 
 class Statement {
@@ -85,6 +104,8 @@ class Database {
   void set_user_version(int version);
   // The journal mode in effect ("wal" for files, "memory" for :memory:).
   std::string journal_mode();
+  // SQLite opened the file read-only (it is not writable for this user).
+  bool read_only() const;
   const std::string& path() const { return m_path; }
 
  private:

@@ -293,6 +293,32 @@ struct Store::Impl {
 
 namespace {
 
+// Refuses a file that is not khobor's: khobord never writes into another
+// program's database. A new store is empty; a khobor store at version >= 1 has
+// its three first tables.
+Status check_ours(Database& db) {
+  const int version = db.user_version();
+  Statement tables = db.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+      "ORDER BY name");
+  std::string names;
+  int ours = 0;
+  while (tables.step()) {
+    const std::string name = tables.column_text(0);
+    names += (names.empty() ? "" : ", ") + name;
+    ours += name == "feeds" || name == "entries_seen" || name == "alerts" ? 1 : 0;
+  }
+  if ((version == 0 && !names.empty()) || (version > 0 && ours < 3)) {
+    return make_error("store_refused",
+                      "the store " + db.path() + " is not a khobor store (schema version " +
+                          std::to_string(version) +
+                          ", tables: " + (names.empty() ? "none" : names) +
+                          "); khobord does not write into another program's database: point "
+                          "[store] path at a new file, or move this one away");
+  }
+  return Ok{};
+}
+
 // Bring the schema up to date, one step per transaction.
 Status migrate(Database& db) {
   int version = db.user_version();
@@ -301,6 +327,9 @@ Status migrate(Database& db) {
                                    std::to_string(version) + ", newer than this khobor knows (" +
                                    std::to_string(Store::k_schema_version) +
                                    "): run a newer khobor or point [store] path elsewhere");
+  }
+  if (auto st = check_ours(db); !st) {
+    return st;
   }
   for (int v = version; v < Store::k_schema_version; ++v) {
     Transaction tx(db);
@@ -324,6 +353,11 @@ Result<Store> Store::open(const std::string& path) {
     }
     return Store(std::make_unique<Impl>(std::move(*db)));
   } catch (const StoreError& e) {
+    if (e.not_a_database()) {
+      return make_error("store_refused", "the store " + path + " is corrupt (" + e.reason() +
+                                             "); khobord leaves it as it is: restore a backup, "
+                                             "or move it away to start with an empty store");
+    }
     return make_error("store", "cannot prepare the store " + path + ": " + e.what());
   }
 }

@@ -96,7 +96,10 @@ void print_feeds(const json& feeds) {
                         : str(f, "last_attempt") == "-" ? "never polled"
                                                         : "ok";
     std::string error = f.value("error", std::string());
-    if (!error.empty()) {
+    const std::string store_error = f.value("store_error", std::string());
+    if (!store_error.empty()) {
+      state = "not recorded: store fails (" + store_error + ")";  // the outlet is not at fault
+    } else if (!error.empty()) {
       state = error;
     } else if (state == "ok" && f.value("ids", std::string()) == "links") {
       state = "ok, link ids";  // its guids change between polls
@@ -120,8 +123,17 @@ void print_status(const json& s) {
       str(a, "published").c_str(), str(a, "dropped").c_str(), str(a, "last_seq").c_str(),
       str(a, "stored").c_str(), str(a, "first_seq").c_str(), str(a, "subscribers").c_str(),
       str(s, "publish_endpoint").c_str());
-  std::printf("watch lists: %s, rules: %s, store %s\n\n", str(s, "watchlists").c_str(),
+  std::printf("watch lists: %s, rules: %s, store %s\n", str(s, "watchlists").c_str(),
               str(s, "rules").c_str(), str(s, "store").c_str());
+  const json health = s.value("store_health", json::object());
+  if (!health.value("error", std::string()).empty()) {
+    std::printf(
+        "STORE FAILING since %s (%s first): %s; polls are not recorded and are read "
+        "again when it works\n",
+        short_time(health, "failing_since").c_str(), str(health, "first_failed").c_str(),
+        str(health, "error").c_str());
+  }
+  std::printf("\n");
   print_feeds(s["feeds"]);
 }
 

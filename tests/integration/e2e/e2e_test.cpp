@@ -92,7 +92,7 @@ class World {
     std::string c =
         "watchlists = \"lists\"\n[store]\npath = \"khobor.db\"\n[publish]\nendpoint = \"" +
         endpoint + "\"\n[control]\nendpoint = \"ipc://" + m_dir.file("control.sock") +
-        "\"\n[poll]\ninterval = \"" + interval +
+        "\"\n[poll]\nbacklog = \"" + backlog + "\"\ninterval = \"" + interval +
         "\"\n[alerts]\ngroup_interval = \"0s\"\n[log]\nlevel = \"debug\"\n";
     for (auto [id, file] :
          std::map<std::string, std::string>{{"dainik-alo", "dainik-alo.xml"},
@@ -163,6 +163,8 @@ class World {
   std::string endpoint;
   std::string store_path;
   std::string config_path;
+  // [poll] backlog: "all" (alert on the fixtures' 2023 entries) unless a test says.
+  std::string backlog = "all";
 
  private:
   TempDir m_dir;
@@ -305,6 +307,52 @@ TEST_CASE("A feed that gains an entry alerts once for the new entry only", "[e2e
   CHECK(a["feed"] == "dainik-alo");
   CHECK(a["entry"]["id"] == "dainik-alo-2023-0913-0050");
   CHECK(a["watchlist"] == "weather");
+}
+
+TEST_CASE("A new feed alerts only on entries within [poll] backlog, later polls on every new one",
+          "[e2e][backlog]") {
+  World w;
+  w.backlog = "24h";
+  w.write_config("1h");
+  // A weather report of an hour ago among the fixture's entries of 2023.
+  char date[64];
+  const std::time_t hour_ago = std::time(nullptr) - 3600;
+  std::tm tm{};
+  gmtime_r(&hour_ago, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  std::string path = w.feed_file("dainik-alo.xml");
+  std::string xml = slurp(path);
+  xml.insert(xml.find("<item>"),
+             std::string("<item><title>রাজশাহীতে তীব্র তাপপ্রবাহ, তাপমাত্রা ৪১ ডিগ্রি</title>"
+                         "<link>https://dainik-alo.example/country/rajshahi-heat</link>"
+                         "<guid isPermaLink=\"false\">fresh-1</guid><pubDate>") +
+                 date + "</pubDate></item>");
+  write_file(path, xml);
+
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  INFO(log);
+  auto got = w.receive(1, 20s);
+  REQUIRE(got.size() == 1);
+  CHECK(json::parse(got[0].payload)["entry"]["id"] == "fresh-1");
+  CHECK(w.receive(1, 500ms).empty());  // the 2023 entries were quiet
+  CHECK(log.find("feed dainik-alo: first poll: 3 of its 4 entries are older than [poll] "
+                 "backlog") != std::string::npos);
+  CHECK(w.store().seen("khobor-chobbish",
+                       "https://khobor-chobbish.example/country/2023/09/13/cyclone-signal"));
+
+  // No longer new: an old-dated entry added now alerts.
+  xml = slurp(path);
+  xml.insert(xml.find("<item>"),
+             "<item><title>সিলেটে বন্যা, পানিবন্দি হাজারো মানুষ</title>"
+             "<link>https://dainik-alo.example/country/sylhet-rain</link>"
+             "<guid isPermaLink=\"false\">late-1</guid>"
+             "<pubDate>Wed, 13 Sep 2023 19:00:00 +0600</pubDate></item>");
+  write_file(path, xml);
+  REQUIRE(w.run_once(log) == 0);
+  got = w.receive(1, 20s);
+  REQUIRE(got.size() == 1);
+  CHECK(json::parse(got[0].payload)["entry"]["id"] == "late-1");
 }
 
 TEST_CASE("The daemon polls again on its interval without repeating alerts and stops on SIGTERM",
