@@ -27,7 +27,7 @@ struct FeedView {
   bool in_flight = false;                  // a transfer is running now
   bool retired = false;                    // 410 Gone: not polled until enabled again
   std::optional<store::FeedState> health;  // nullopt: never polled
-  bool link_ids = false;    // its guids change between polls: entries go by their links
+  bool link_ids = false;      // its guids change between polls: entries go by their links
   std::string store_error{};  // why its last poll could not be recorded ("" : it was)
 };
 

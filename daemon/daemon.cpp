@@ -434,9 +434,7 @@ struct Daemon::Impl {
     try {
       holds = store.domain_holds(now_ms);
     } catch (const store::StoreError& e) {
-      KHOBOR_LOG(warning, std::string("cannot read the saved domain holds (polling without "
-                                      "them): ") +
-                              e.what());
+      store_failed("reading the saved domain holds (polling without them)", e);
     }
     for (const store::DomainHold& h : holds) {
       int64_t& hold = domain_holds[h.domain];

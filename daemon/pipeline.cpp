@@ -344,9 +344,14 @@ size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t 
                                                  int64_t copies) {
     (void)index.restore_copies(static_cast<uint64_t>(story), outlet, static_cast<uint32_t>(copies));
   });
-  auto tx = store.begin();
-  store.prune_story_entries(since);
-  tx.commit();
+  try {
+    auto tx = store.begin();
+    store.prune_story_entries(since);
+    tx.commit();
+  } catch (const store::StoreError&) {  // NOLINT(bugprone-empty-catch)
+    // A store that cannot be written now (read-only, full, locked) still starts:
+    // every poll prunes the window again, and the daemon reports the fault.
+  }
   return restored;
 }
 

@@ -134,7 +134,8 @@ bool Statement::column_is_null(int index) const {
 
 // --- Database ---
 
-Result<Database> Database::open(const std::string& path) {
+Result<Database> Database::open(const std::string& path,
+                                const std::function<Status(Database&)>& check) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -149,6 +150,14 @@ Result<Database> Database::open(const std::string& path) {
   sqlite3_busy_timeout(db, 5000);
   sqlite3_extended_result_codes(db, 1);
   try {
+    // Only read before `check` has had its say: journal_mode=WAL rewrites the
+    // file's header, and a file that is not ours is never written.
+    out.exec("PRAGMA schema_version;");
+    if (check) {
+      if (auto st = check(out); !st) {
+        return st.error();
+      }
+    }
     out.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   } catch (const StoreError& e) {
     if (e.not_a_database()) {

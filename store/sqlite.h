@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -84,7 +85,10 @@ class Database {
  public:
   // Open (creating when missing) the database at `path` (":memory:" for a
   // private in-memory one) in WAL mode with synchronous=NORMAL and a busy timeout.
-  static Result<Database> open(const std::string& path);
+  // `check`, when given, looks at the file before anything is written to it (WAL
+  // mode rewrites the header); its Error is returned as it is.
+  static Result<Database> open(const std::string& path,
+                               const std::function<Status(Database&)>& check = {});
 
   ~Database();
   Database(Database&& other) noexcept;

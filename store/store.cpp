@@ -293,11 +293,17 @@ struct Store::Impl {
 
 namespace {
 
-// Refuses a file that is not khobor's: khobord never writes into another
-// program's database. A new store is empty; a khobor store at version >= 1 has
-// its three first tables.
+// Refuses a file that is not khobor's (khobord never writes into another
+// program's database; a new store is empty, a khobor store at version >= 1 has
+// its three first tables) and one written by a newer khobor. Reads only.
 Status check_ours(Database& db) {
   const int version = db.user_version();
+  if (version > Store::k_schema_version) {
+    return make_error("store", "the store " + db.path() + " has schema version " +
+                                   std::to_string(version) + ", newer than this khobor knows (" +
+                                   std::to_string(Store::k_schema_version) +
+                                   "): run a newer khobor or point [store] path elsewhere");
+  }
   Statement tables = db.prepare(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
       "ORDER BY name");
@@ -322,15 +328,6 @@ Status check_ours(Database& db) {
 // Bring the schema up to date, one step per transaction.
 Status migrate(Database& db) {
   int version = db.user_version();
-  if (version > Store::k_schema_version) {
-    return make_error("store", "the store " + db.path() + " has schema version " +
-                                   std::to_string(version) + ", newer than this khobor knows (" +
-                                   std::to_string(Store::k_schema_version) +
-                                   "): run a newer khobor or point [store] path elsewhere");
-  }
-  if (auto st = check_ours(db); !st) {
-    return st;
-  }
   for (int v = version; v < Store::k_schema_version; ++v) {
     Transaction tx(db);
     db.exec(k_migrations[static_cast<size_t>(v)]);
@@ -343,7 +340,7 @@ Status migrate(Database& db) {
 }  // namespace
 
 Result<Store> Store::open(const std::string& path) {
-  auto db = Database::open(path);
+  auto db = Database::open(path, check_ours);
   if (!db) {
     return db.error();
   }
