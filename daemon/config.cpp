@@ -414,7 +414,7 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   };
 
   // [store] path, keep_alerts
-  auto store = section("store", {"path", "keep_alerts"});
+  auto store = section("store", {"path", "keep_alerts", "forget_after"});
   if (!store) {
     return store.error();
   }
@@ -437,6 +437,15 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
                            std::to_string(*secs) + " s");
       }
       cfg.keep_alerts_s = *secs;
+    }
+    if (const toml::node* n = (*store)->get("forget_after")) {
+      // At least a day: a feed's interval may reach a day, and an id must outlive
+      // the gaps between the bodies that carry it.
+      auto secs = duration_value(c, *n, "[store] forget_after", 86400, 10 * 365 * 86400);
+      if (!secs) {
+        return secs.error();
+      }
+      cfg.forget_after_s = *secs;
     }
   }
 

@@ -82,7 +82,10 @@ struct Config {
   // [alerts] group_interval: at most one update per alerted event and watch list
   // per this interval (a list's own group_interval wins); 0: every entry at once.
   int64_t group_interval_s = 300;
-  int64_t keep_alerts_s = 30 * 86400;     // [store] keep_alerts: how long replay can reach back
+  int64_t keep_alerts_s = 30 * 86400;  // [store] keep_alerts: how long replay can reach back
+  // [store] forget_after: how long after its feed stopped carrying it an entry id
+  // (and its link) is forgotten.
+  int64_t forget_after_s = 30 * 86400;
   int64_t poll_interval_s = 300;          // [poll] interval: both bounds unless they are given
   int64_t poll_min_interval_s = 120;      // [poll] min_interval
   int64_t poll_max_interval_s = 3600;     // [poll] max_interval

@@ -135,6 +135,10 @@ constexpr int64_t k_reopen_every_ms = 5'000;
 // How often old alerts are pruned, and how many rows one prune deletes at most.
 constexpr int64_t k_prune_every_ms = 60'000;
 constexpr size_t k_prune_batch = 500;
+// Free pages given back per prune round (4 MiB at the default page size).
+constexpr int k_vacuum_pages = 1024;
+// However a feed behaves, an entry not carried for this long is forgotten.
+constexpr int64_t k_forget_cap_ms = 365LL * 86400 * 1000;
 
 }  // namespace
 
@@ -728,6 +732,7 @@ struct Daemon::Impl {
       case Verdict::ok:
         st.error.clear();
         st.last_success_ms = now_ms;
+        st.last_body_ms = now_ms;
         st.etag = r.etag;
         st.last_modified = r.last_modified;
         st.entries = static_cast<int64_t>(parsed->entries.size());
@@ -900,6 +905,7 @@ struct Daemon::Impl {
                  "reload: [control] endpoint changed; it takes effect at the next restart");
     }
     config.keep_alerts_s = cfg->keep_alerts_s;
+    config.forget_after_s = cfg->forget_after_s;
     config.group_interval_s = cfg->group_interval_s;
     std::string dir = cfg->watchlists_dir;
     watch::WatchSet next = load_watchlists(dir, dir == config.watchlists_dir ? &watches : nullptr);
@@ -984,8 +990,6 @@ struct Daemon::Impl {
                          k_batch) == k_batch;
   }
 
-  // Delete a small batch of alerts older than [store] keep_alerts, once a minute
-  // (sooner while a backlog remains), so the loop never stalls on it.
   // The round's summary line, once per poll interval (and at the end of --once).
   void log_round(bool force) {
     const int64_t now = clock.mono_ms();
@@ -1010,21 +1014,44 @@ struct Daemon::Impl {
     notify("STATUS=" + status_line());
   }
 
+  // Bounded state (store/SCHEMA.md, "Retention"): once a minute (every second
+  // while a batch came back full) one small batch of each prune, then free pages
+  // go back to the file system and the WAL is checkpointed, so the loop never
+  // stalls on it and the file stops growing.
   void prune_due() {
     const int64_t now = clock.mono_ms();
     if (options.once || now < next_prune_mono) {
       return;
     }
-    size_t n = 0;
+    bool more = false;
     try {
-      n = store.prune_alerts(clock.now_ms() - config.keep_alerts_s * 1000, k_prune_batch);
+      more = prune_batches();
+      store.incremental_vacuum(k_vacuum_pages);
+      store.checkpoint();
     } catch (const store::StoreError& e) {
-      store_failed("pruning old alerts", e);
+      store_failed("pruning old state", e);
     }
-    next_prune_mono = now + (n == k_prune_batch ? 1'000 : k_prune_every_ms);
-    if (n > 0) {
-      KHOBOR_LOG(debug, "pruned " + std::to_string(n) + " alert(s) older than [store] keep_alerts");
+    next_prune_mono = now + (more ? 1'000 : k_prune_every_ms);
+  }
+
+  // One batch of each prune; true when one came back full (more waits).
+  bool prune_batches() {
+    const int64_t now_ms = clock.now_ms();
+    const int64_t forget_ms = config.forget_after_s * 1000;
+    const size_t counts[] = {
+        store.prune_alerts(now_ms - config.keep_alerts_s * 1000, k_prune_batch),
+        store.prune_seen(now_ms, forget_ms, k_forget_cap_ms, k_prune_batch),
+        store.prune_seen_links(now_ms - forget_ms, k_prune_batch),
+        // An event's row outlives its window twice over: a late report still updates.
+        store.prune_event_alerts(now_ms - 2 * config.story_window_s * 1000, k_prune_batch),
+    };
+    if (counts[0] + counts[1] + counts[2] + counts[3] > 0) {
+      KHOBOR_LOG(debug, "pruned " + std::to_string(counts[0]) + " alert(s), " +
+                            std::to_string(counts[1]) + " seen entries, " +
+                            std::to_string(counts[2]) + " links, " + std::to_string(counts[3]) +
+                            " event alert rows");
     }
+    return *std::max_element(std::begin(counts), std::end(counts)) == k_prune_batch;
   }
 
   // The STATUS= line systemctl status shows: "312 feeds, 2 failing, 3 watch

@@ -135,6 +135,9 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
   for (size_t i = 0; i < feed.entries.size(); ++i) {
     const feeds::Entry& e = feed.entries[i];
     if (e.id.empty() || !m_store.mark_seen(feed_id, e.id, now_ms)) {
+      if (links[i] != 0) {
+        m_store.touch_seen_link(links[i], now_ms);  // still carried: kept as long as the entry
+      }
       continue;
     }
     if (identity.switched && identity.known_link[i]) {

@@ -158,7 +158,18 @@ Result<Database> Database::open(const std::string& path,
         return st.error();
       }
     }
-    out.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    Statement empty = out.prepare("SELECT COUNT(*) = 0 FROM sqlite_master");
+    empty.step();
+    const bool is_new = empty.column_int(0) == 1;
+    empty.reset();
+    if (is_new) {
+      out.exec("PRAGMA auto_vacuum=INCREMENTAL;");  // a new file only (a write)
+    }
+    // journal_size_limit: a WAL grown by a burst is cut back to 64 MiB after a
+    // checkpoint instead of keeping its largest size.
+    out.exec(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA journal_size_limit=67108864;");
   } catch (const StoreError& e) {
     if (e.not_a_database()) {
       // Never overwritten: the operator decides what the file is.

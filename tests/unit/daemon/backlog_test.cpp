@@ -170,3 +170,15 @@ TEST_CASE("[poll] backlog reads all, none and durations, globally and per feed",
   REQUIRE_FALSE(bad_feed.ok());
   CHECK_THAT(bad_feed.error().message, Catch::Contains("[[feed]] a backlog: expected"));
 }
+
+TEST_CASE("[store] forget_after is a duration of at least a day", "[daemon][config]") {
+  auto dflt = parse_config("", "t.toml", "/");
+  REQUIRE(dflt.ok());
+  CHECK(dflt->forget_after_s == 30 * 86400);
+  auto week = parse_config("[store]\nforget_after = \"7d\"\n", "t.toml", "/");
+  REQUIRE(week.ok());
+  CHECK(week->forget_after_s == 7 * 86400);
+  auto short_one = parse_config("[store]\nforget_after = \"2h\"\n", "t.toml", "/");
+  REQUIRE_FALSE(short_one.ok());
+  CHECK_THAT(short_one.error().message, Catch::StartsWith("t.toml:2:16: [store] forget_after"));
+}
