@@ -74,7 +74,8 @@ struct Config {
   std::string file;  // the file it was read from
   std::string store_path = "/var/lib/khobor/khobor.db";
   std::string publish_endpoint = "tcp://127.0.0.1:5680";
-  std::string control_endpoint = "tcp://127.0.0.1:5681";
+  // ipc in the runtime directory: root and the khobor group only (issue 14).
+  std::string control_endpoint = "ipc:///run/khobor/control";
   std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
   std::string control_curve_secret_key;
   int64_t story_window_s =

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -1180,6 +1181,41 @@ struct Daemon::Impl {
   }
 };
 
+namespace {
+
+// The control socket takes reload and replays every stored alert: an ipc socket
+// is opened to its group only (mode 0660; the runtime directory's 0750 keeps
+// everyone else out), and loopback TCP, open to every local user, is warned about.
+Result<std::unique_ptr<bus::ControlServer>> bind_control(const Config& cfg) {
+  const std::string& endpoint = cfg.control_endpoint;
+  const bool ipc = endpoint.rfind("ipc://", 0) == 0;
+  auto bound = bus::ControlServer::bind(endpoint, {cfg.control_curve_secret_key});
+  if (!bound) {
+    if (ipc) {
+      return make_error(bound.error().code,
+                        bound.error().message +
+                            " (its directory must exist and be writable by khobord's user: "
+                            "systemd's RuntimeDirectory=khobor makes /run/khobor)");
+    }
+    return bound.error();
+  }
+  if (ipc && endpoint.size() > 6 && endpoint[6] != '@') {  // '@': abstract, no file
+    const std::string path = endpoint.substr(6);
+    if (::chmod(path.c_str(), 0660) != 0) {
+      KHOBOR_LOG(warning, "cannot open the control socket " + path +
+                              " to its group (chmod: " + strerror(errno) + ")");
+    }
+  } else if (!ipc && cfg.control_curve_secret_key.empty()) {
+    KHOBOR_LOG(warning, "[control] endpoint = \"" + endpoint +
+                            "\" is loopback TCP: any local user can send reload and replay "
+                            "every stored alert; the default, ipc:///run/khobor/control, admits "
+                            "only root and the khobor group");
+  }
+  return std::move(*bound);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, const Clock& clock) {
   auto cfg = load_config(options.config_path);
   if (!cfg) {
@@ -1205,7 +1241,7 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
   // A one-shot poll serves no control socket (and so runs beside a service).
   std::unique_ptr<bus::ControlServer> control;
   if (!options.once) {
-    auto bound = bus::ControlServer::bind(cfg->control_endpoint, {cfg->control_curve_secret_key});
+    auto bound = bind_control(*cfg);
     if (!bound) {
       return bound.error();
     }

@@ -2,6 +2,7 @@
 // with ETag and Last-Modified), khobord as a process, alerts received over ZeroMQ,
 // state read back from the SQLite store. No sleeps: every wait polls a condition
 // with a deadline.
+#include <sys/stat.h>
 #include <time.h>
 
 #include <catch2/catch.hpp>
@@ -353,6 +354,33 @@ TEST_CASE("A new feed alerts only on entries within [poll] backlog, later polls 
   got = w.receive(1, 20s);
   REQUIRE(got.size() == 1);
   CHECK(json::parse(got[0].payload)["entry"]["id"] == "late-1");
+}
+
+TEST_CASE("The ipc control socket is for its group only; a loopback TCP one is warned about",
+          "[e2e][control]") {
+  World w;
+  const std::string log_file = w.file("daemon.log");
+  {
+    auto d = w.start_daemon(log_file);
+    REQUIRE(log_shows(log_file, "serving", 20s));
+    struct stat st {};
+    REQUIRE(::stat(w.file("control.sock").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0660);
+    CHECK(slurp(log_file).find("is loopback TCP") == std::string::npos);
+    d->signal(SIGTERM);
+    REQUIRE(d->wait_for_exit(5s).has_value());
+  }
+  std::string c = slurp(w.config_path);
+  c.replace(c.find("ipc://" + w.file("control.sock")), ("ipc://" + w.file("control.sock")).size(),
+            "tcp://127.0.0.1:*");
+  write_file(w.config_path, c);
+  const std::string tcp_log = w.file("daemon-tcp.log");
+  auto d = w.start_daemon(tcp_log);
+  REQUIRE(log_shows(tcp_log, "serving", 20s));
+  CHECK(slurp(tcp_log).find("[control] endpoint = \"tcp://127.0.0.1:*\" is loopback TCP: any "
+                            "local user can send reload") != std::string::npos);
+  d->signal(SIGTERM);
+  REQUIRE(d->wait_for_exit(5s).has_value());
 }
 
 TEST_CASE("The daemon polls again on its interval without repeating alerts and stops on SIGTERM",
