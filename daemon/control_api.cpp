@@ -35,6 +35,7 @@ json feed_json(const FeedView& f) {
   j["ids"] = f.link_ids ? "links" : "guids";
   j["retired"] = f.retired || h.retired;
   j["store_error"] = f.store_error;
+  j["odd"] = f.odd;
   return j;
 }
 

@@ -29,6 +29,7 @@ struct FeedView {
   std::optional<store::FeedState> health;  // nullopt: never polled
   bool link_ids = false;      // its guids change between polls: entries go by their links
   std::string store_error{};  // why its last poll could not be recorded ("" : it was)
+  std::string odd{};          // what is odd about its document now ("" : nothing)
 };
 
 // What the daemon reports about itself.

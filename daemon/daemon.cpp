@@ -75,6 +75,9 @@ struct FeedSlot {
   bool in_flight = false;
   bool polled = false;      // at least once since start (for --once)
   std::string store_error;  // why its last poll could not be recorded ("" : it was)
+  // What is odd about its document now ("" : nothing; oddity()), and which kinds.
+  std::string odd;
+  unsigned odd_kinds = 0;
 };
 
 // An entry of the due-queue: a feed and the time it was scheduled for. Entries
@@ -659,6 +662,9 @@ struct Daemon::Impl {
     slot.polled = true;
     std::optional<feeds::ParsedFeed> parsed;
     const PollObservation obs = observe(r, slot, clock.now_ms() / 1000, parsed);
+    if (parsed) {
+      note_oddity(r.feed_id, slot, *parsed);
+    }
     bool scheduled = false;
     const int64_t failures = store_health.failures;
     try {
@@ -676,6 +682,50 @@ struct Daemon::Impl {
         schedule(r.feed_id, slot, clock.mono_ms() + slot.poll.interval_s * 1000);
       }
     }
+  }
+
+  // What is odd about a feed's document (feeds/ warnings): repaired XML, a
+  // guessed or mended encoding, ids that are not what they should be. Returns the
+  // kinds (bits 1, 2, 4) and sets `text` to a short description.
+  static unsigned oddity(const feeds::ParsedFeed& parsed, std::string& text) {
+    unsigned kinds = 0;
+    auto add = [&](unsigned kind, const std::string& what) {
+      if ((kinds & kind) == 0) {
+        kinds |= kind;
+        text += (text.empty() ? "" : "; ") + what.substr(0, 160);
+      }
+    };
+    if (parsed.bozo) {
+      add(1, "not well-formed, repaired");
+    }
+    for (const std::string& w : parsed.warnings) {
+      if (w.rfind("encoding: ", 0) == 0) {
+        add(2, "encoding " + w.substr(10));
+      } else if (w.rfind("identity: ", 0) == 0) {
+        add(4, "ids " + w.substr(10));
+      }
+    }
+    return kinds;
+  }
+
+  // Logs a feed's oddity once when it begins (or changes kind) and once when it
+  // ends, never on every poll; `khobor status` shows it meanwhile.
+  void note_oddity(const std::string& id, FeedSlot& slot, const feeds::ParsedFeed& parsed) {
+    std::string text;
+    const unsigned kinds = oddity(parsed, text);
+    if (kinds == slot.odd_kinds) {
+      slot.odd = kinds == 0 ? "" : text;
+      return;
+    }
+    if (kinds == 0) {
+      KHOBOR_LOG(notice,
+                 "feed " + id + ": its document reads cleanly again (was: " + slot.odd + ")");
+    } else {
+      KHOBOR_LOG(warning, "feed " + id + " (" + slot.poll.url + "): " + text +
+                              " (said once; again when it ends)");
+    }
+    slot.odd_kinds = kinds;
+    slot.odd = text;
   }
 
   // What the transfer says, for decide(); parses a 2xx body into `parsed`.
@@ -955,8 +1005,8 @@ struct Daemon::Impl {
     s.store_error_since_ms = store_health.cause.empty() ? 0 : store_health.since_ms;
     s.store_failures = store_health.failures;
     for (const auto& [id, slot] : slots) {
-      FeedView f{id,    slot.poll.url,   slot.in_flight, slot.poll.retired, stored_state(id),
-                 false, slot.store_error};
+      FeedView f{id,    slot.poll.url,    slot.in_flight, slot.poll.retired, stored_state(id),
+                 false, slot.store_error, slot.odd};
       if (f.health && f.health->url != slot.poll.url) {
         f.health.reset();  // state of an earlier URL
       }

@@ -104,6 +104,10 @@ void print_feeds(const json& feeds) {
     } else if (state == "ok" && f.value("ids", std::string()) == "links") {
       state = "ok, link ids";  // its guids change between polls
     }
+    const std::string odd = f.value("odd", std::string());
+    if (!odd.empty() && store_error.empty() && error.empty()) {
+      state += " (" + odd + ")";  // read, but its document is odd
+    }
     rows.push_back(
         {str(f, "id"), str(f, "http_status"), short_time(f, "last_success"),
          str(f, "consecutive_errors"), short_time(f, "next_due"),

@@ -383,6 +383,50 @@ TEST_CASE("The ipc control socket is for its group only; a loopback TCP one is w
   REQUIRE(d->wait_for_exit(5s).has_value());
 }
 
+// Occurrences of `needle` in `text`.
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST_CASE("A repaired feed is said once when it begins and once when it ends, and status shows it",
+          "[e2e][odd]") {
+  World w("1s");
+  const std::string path = w.feed_file("dainik-alo.xml");
+  const std::string good = slurp(path);
+  std::string broken = good;
+  broken.replace(broken.find("</title>", broken.find("<item>")), 8, " & আরও</title>");
+  write_file(path, broken);
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  const std::string begins = "feed dainik-alo (" + w.url("dainik-alo.xml") +
+                             "): not well-formed, repaired (said once; again when it ends)";
+  REQUIRE(log_shows(log_file, begins, 20s));
+  // Still broken, but changed: read again (a 200), and not said again.
+  broken.replace(broken.find(" & আরও"), 12, " & আরও কিছু");
+  write_file(path, broken);
+  REQUIRE(log_shows(log_file, "feed dainik-alo: 3 entries, 0 new", 20s));
+  CHECK(count_of(slurp(log_file), "not well-formed, repaired (said once") == 1);
+  auto status =
+      khobor::bus::control_request("ipc://" + w.file("control.sock"), R"({"cmd":"feeds"})", 5000);
+  REQUIRE(status);
+  bool shown = false;
+  const json reply = json::parse(*status);  // kept: the loop reads into it
+  for (const auto& f : reply["feeds"]) {
+    shown = shown || (f["id"] == "dainik-alo" &&
+                      f["odd"].get<std::string>().rfind("not well-formed, repaired", 0) == 0);
+  }
+  INFO(*status);
+  CHECK(shown);
+  write_file(path, good);
+  REQUIRE(log_shows(log_file, "feed dainik-alo: its document reads cleanly again", 20s));
+  d->signal(SIGTERM);
+  REQUIRE(d->wait_for_exit(5s).has_value());
+}
+
 TEST_CASE("The daemon polls again on its interval without repeating alerts and stops on SIGTERM",
           "[e2e]") {
   World w("1s");
