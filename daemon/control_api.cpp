@@ -97,6 +97,7 @@ json status_reply(const DaemonSnapshot& s, store::Store& store) {
           {"rules", s.rules},
           {"alerts", alerts},
           {"store_health", health},
+          {"restart_needed", s.restart_needed},
           {"feeds", feeds_json(s.feeds)}};
 }
 
@@ -152,7 +153,7 @@ std::string ControlApi::handle(std::string_view request) {
     if (!st) {
       return error_reply(st.error().message).dump();
     }
-    return json{{"ok", true}}.dump();
+    return json{{"ok", true}, {"restart_needed", m_hooks.snapshot().restart_needed}}.dump();
   }
   if (cmd == "replay") {
     auto since = int_field(req, "since", 0);

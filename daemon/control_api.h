@@ -52,6 +52,8 @@ struct DaemonSnapshot {
   std::string store_error_in;
   int64_t store_error_since_ms = 0;
   int64_t store_failures = 0;
+  // What the last reload could not apply without a restart (empty: nothing).
+  std::vector<std::string> restart_needed;
   std::vector<FeedView> feeds;
 };
 

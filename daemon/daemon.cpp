@@ -151,6 +151,41 @@ void block_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+namespace {
+
+// The control socket takes reload and replays every stored alert: an ipc socket
+// is opened to its group only (mode 0660; the runtime directory's 0750 keeps
+// everyone else out), and loopback TCP, open to every local user, is warned about.
+Result<std::unique_ptr<bus::ControlServer>> bind_control(const Config& cfg) {
+  const std::string& endpoint = cfg.control_endpoint;
+  const bool ipc = endpoint.rfind("ipc://", 0) == 0;
+  auto bound = bus::ControlServer::bind(endpoint, {cfg.control_curve_secret_key});
+  if (!bound) {
+    if (ipc) {
+      return make_error(bound.error().code,
+                        bound.error().message +
+                            " (its directory must exist and be writable by khobord's user: "
+                            "systemd's RuntimeDirectory=khobor makes /run/khobor)");
+    }
+    return bound.error();
+  }
+  if (ipc && endpoint.size() > 6 && endpoint[6] != '@') {  // '@': abstract, no file
+    const std::string path = endpoint.substr(6);
+    if (::chmod(path.c_str(), 0660) != 0) {
+      KHOBOR_LOG(warning, "cannot open the control socket " + path +
+                              " to its group (chmod: " + strerror(errno) + ")");
+    }
+  } else if (!ipc && cfg.control_curve_secret_key.empty()) {
+    KHOBOR_LOG(warning, "[control] endpoint = \"" + endpoint +
+                            "\" is loopback TCP: any local user can send reload and replay "
+                            "every stored alert; the default, ipc:///run/khobor/control, admits "
+                            "only root and the khobor group");
+  }
+  return std::move(*bound);
+}
+
+}  // namespace
+
 struct Daemon::Impl {
   DaemonOptions options;
   const Clock& clock;
@@ -189,6 +224,9 @@ struct Daemon::Impl {
   } round;
   int64_t next_round_log_mono = 0;
   std::string reload_error;  // why the last reload was refused (empty when it was not)
+  // What the last reload could not apply without a restart (reply, log, status).
+  std::vector<std::string> restart_needed;
+  std::optional<Config> pending_control;  // a reload's new [control], bound after the requests
   // The store's health (issue 14): a fault is logged when it begins and when it
   // ends, not on every poll, and shown in STATUS= and `khobor status`.
   struct StoreHealth {
@@ -944,16 +982,13 @@ struct Daemon::Impl {
       return false;
     }
     reload_error.clear();
-    if (cfg->store_path != config.store_path) {
-      KHOBOR_LOG(warning, "reload: [store] path changed; it takes effect at the next restart");
-    }
-    if (cfg->publish_endpoint != config.publish_endpoint) {
-      KHOBOR_LOG(warning,
-                 "reload: [publish] endpoint changed; it takes effect at the next restart");
-    }
-    if (cfg->control_endpoint != config.control_endpoint) {
-      KHOBOR_LOG(warning,
-                 "reload: [control] endpoint changed; it takes effect at the next restart");
+    note_restart_needed(*cfg);
+    rebind_publisher(*cfg);
+    if (control && (cfg->control_endpoint != config.control_endpoint ||
+                    cfg->control_curve_secret_key != config.control_curve_secret_key)) {
+      // Not now: this may be the control socket's own reload request, whose reply
+      // goes out on the old socket; serve_control() rebinds after it.
+      pending_control = *cfg;
     }
     config.keep_alerts_s = cfg->keep_alerts_s;
     config.forget_after_s = cfg->forget_after_s;
@@ -966,9 +1001,6 @@ struct Daemon::Impl {
     config.poll_max_interval_s = cfg->poll_max_interval_s;
     config.poll_backoff_cap_s = cfg->poll_backoff_cap_s;
     config.poll_backlog = cfg->poll_backlog;
-    if (!(cfg->http == config.http)) {
-      KHOBOR_LOG(warning, "reload: [http] changed; it takes effect at the next restart");
-    }
     config.watchlists_dir = dir;
     config.log_level = cfg->log_level;
     log::set_level(config.log_level);
@@ -982,6 +1014,85 @@ struct Daemon::Impl {
                            " watch list(s), " + std::to_string(watches.rule_count()) + " rule(s)");
     notify("READY=1\nSTATUS=" + status_line());
     return true;
+  }
+
+  // What a reload could not apply: [store] path and [http] wait for a restart
+  // (said in the log, in the reload's reply and in status until they match again).
+  void note_restart_needed(const Config& next) {
+    restart_needed.clear();
+    if (next.store_path != config.store_path) {
+      restart_needed.push_back("[store] path (the store stays " + config.store_path + ")");
+    }
+    if (!(next.http == config.http)) {
+      restart_needed.push_back("[http] (fetching keeps its settings)");
+    }
+    for (const std::string& what : restart_needed) {
+      KHOBOR_LOG(warning, "reload: " + what + " changed; it takes effect at the next restart");
+    }
+  }
+
+  // [publish] changed: bind the new endpoint, then let the old socket go
+  // (subscribers reconnect to the new one). Same address with a new key: the old
+  // socket must let go first, and comes back if the new one cannot bind.
+  void rebind_publisher(const Config& next) {
+    if (next.publish_endpoint == config.publish_endpoint &&
+        next.publish_curve_secret_key == config.publish_curve_secret_key) {
+      return;
+    }
+    auto bind = [](const Config& c) {
+      bus::PublisherOptions o;
+      o.security.curve_secret_key = c.publish_curve_secret_key;
+      return bus::Publisher::bind(c.publish_endpoint, o);
+    };
+    auto fresh = bind(next);
+    if (!fresh && next.publish_endpoint == config.publish_endpoint) {
+      { bus::Publisher old = std::move(publisher); }
+      fresh = bind(next);
+      if (!fresh) {
+        auto back = bind(config);
+        if (back) {
+          publisher = std::move(*back);
+        }
+      }
+    }
+    if (!fresh) {
+      restart_needed.push_back("[publish] endpoint: " + fresh.error().message +
+                               " (alerts stay on " + config.publish_endpoint + ")");
+      KHOBOR_LOG(error, "reload: " + restart_needed.back());
+      return;
+    }
+    publisher = std::move(*fresh);
+    config.publish_endpoint = next.publish_endpoint;
+    config.publish_curve_secret_key = next.publish_curve_secret_key;
+    KHOBOR_LOG(notice, "reload: alerts are published on " + publisher.endpoint() + " now");
+  }
+
+  // The [control] endpoint a reload asked for, bound after the current requests.
+  void rebind_control() {
+    if (!pending_control) {
+      return;
+    }
+    Config next = std::move(*pending_control);
+    pending_control.reset();
+    auto fresh = bind_control(next);
+    if (!fresh && next.control_endpoint == config.control_endpoint) {
+      control.reset();  // the same address with a new key: let go of it first
+      fresh = bind_control(next);
+      if (!fresh) {
+        auto back = bind_control(config);
+        control = back ? std::move(*back) : nullptr;
+      }
+    }
+    if (!fresh) {
+      restart_needed.push_back("[control] endpoint: " + fresh.error().message +
+                               " (control stays on " + config.control_endpoint + ")");
+      KHOBOR_LOG(error, "reload: " + restart_needed.back());
+      return;
+    }
+    control = std::move(*fresh);
+    config.control_endpoint = next.control_endpoint;
+    config.control_curve_secret_key = next.control_curve_secret_key;
+    KHOBOR_LOG(notice, "reload: the control socket is on " + control->endpoint() + " now");
   }
 
   // ---- the control socket (daemon/control_api.h) ----
@@ -1004,6 +1115,7 @@ struct Daemon::Impl {
     s.store_error_in = store_health.first_in;
     s.store_error_since_ms = store_health.cause.empty() ? 0 : store_health.since_ms;
     s.store_failures = store_health.failures;
+    s.restart_needed = restart_needed;
     for (const auto& [id, slot] : slots) {
       FeedView f{id,    slot.poll.url,    slot.in_flight, slot.poll.retired, stored_state(id),
                  false, slot.store_error, slot.odd};
@@ -1039,6 +1151,7 @@ struct Daemon::Impl {
     control_backlog =
         control->process([this](std::string_view req) { return control_api->handle(req); },
                          k_batch) == k_batch;
+    rebind_control();
   }
 
   // The round's summary line, once per poll interval (and at the end of --once).
@@ -1230,41 +1343,6 @@ struct Daemon::Impl {
     return 0;
   }
 };
-
-namespace {
-
-// The control socket takes reload and replays every stored alert: an ipc socket
-// is opened to its group only (mode 0660; the runtime directory's 0750 keeps
-// everyone else out), and loopback TCP, open to every local user, is warned about.
-Result<std::unique_ptr<bus::ControlServer>> bind_control(const Config& cfg) {
-  const std::string& endpoint = cfg.control_endpoint;
-  const bool ipc = endpoint.rfind("ipc://", 0) == 0;
-  auto bound = bus::ControlServer::bind(endpoint, {cfg.control_curve_secret_key});
-  if (!bound) {
-    if (ipc) {
-      return make_error(bound.error().code,
-                        bound.error().message +
-                            " (its directory must exist and be writable by khobord's user: "
-                            "systemd's RuntimeDirectory=khobor makes /run/khobor)");
-    }
-    return bound.error();
-  }
-  if (ipc && endpoint.size() > 6 && endpoint[6] != '@') {  // '@': abstract, no file
-    const std::string path = endpoint.substr(6);
-    if (::chmod(path.c_str(), 0660) != 0) {
-      KHOBOR_LOG(warning, "cannot open the control socket " + path +
-                              " to its group (chmod: " + strerror(errno) + ")");
-    }
-  } else if (!ipc && cfg.control_curve_secret_key.empty()) {
-    KHOBOR_LOG(warning, "[control] endpoint = \"" + endpoint +
-                            "\" is loopback TCP: any local user can send reload and replay "
-                            "every stored alert; the default, ipc:///run/khobor/control, admits "
-                            "only root and the khobor group");
-  }
-  return std::move(*bound);
-}
-
-}  // namespace
 
 Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, const Clock& clock) {
   auto cfg = load_config(options.config_path);

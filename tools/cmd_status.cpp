@@ -137,6 +137,11 @@ void print_status(const json& s) {
         short_time(health, "failing_since").c_str(), str(health, "first_failed").c_str(),
         str(health, "error").c_str());
   }
+  for (const auto& what : s.value("restart_needed", json::array())) {
+    if (what.is_string()) {
+      std::printf("NEEDS A RESTART to take effect: %s\n", what.get<std::string>().c_str());
+    }
+  }
   std::printf("\n");
   print_feeds(s["feeds"]);
 }

@@ -383,6 +383,56 @@ TEST_CASE("The ipc control socket is for its group only; a loopback TCP one is w
   REQUIRE(d->wait_for_exit(5s).has_value());
 }
 
+TEST_CASE("reload rebinds changed publish and control endpoints and names what needs a restart",
+          "[e2e][reload]") {
+  World w("1s");
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  REQUIRE(log_shows(log_file, "serving", 20s));
+  REQUIRE(w.receive(k_expected_alerts, 20s).size() == k_expected_alerts);
+  const std::string old_control = "ipc://" + w.file("control.sock");
+  const std::string new_control = "ipc://" + w.file("control-2.sock");
+  const std::string new_publish = "ipc://" + w.file("alerts-2.sock");
+  std::string c = slurp(w.config_path);
+  c.replace(c.find(old_control), old_control.size(), new_control);
+  c.replace(c.find(w.endpoint), w.endpoint.size(), new_publish);
+  c.replace(c.find("path = \"khobor.db\""), 18, "path = \"other.db\"");
+  write_file(w.config_path, c);
+  auto sub = Subscriber::connect(new_publish, "");
+  REQUIRE(sub.ok());
+
+  auto reply = khobor::bus::control_request(old_control, R"({"cmd":"reload"})", 10000);
+  REQUIRE(reply);
+  const json r = json::parse(*reply);
+  CHECK(r["ok"] == true);
+  REQUIRE(r["restart_needed"].size() == 1);
+  CHECK(r["restart_needed"][0].get<std::string>().rfind("[store] path", 0) == 0);
+  REQUIRE(log_shows(log_file, "reload: the control socket is on " + new_control, 10s));
+  CHECK(log_shows(log_file, "reload: alerts are published on " + new_publish, 1s));
+  CHECK(log_shows(log_file, "reload: [store] path (the store stays", 1s));
+
+  // The new control socket answers, and status still names the restart.
+  auto status = khobor::bus::control_request(new_control, R"({"cmd":"status"})", 10000);
+  REQUIRE(status);
+  CHECK(json::parse(*status)["restart_needed"].size() == 1);
+  // A new entry is published on the new endpoint.
+  std::string path = w.feed_file("dainik-alo.xml");
+  std::string xml = slurp(path);
+  xml.insert(xml.find("<item>"),
+             "<item><title>সিলেটে বন্যা, পানিবন্দি হাজারো মানুষ</title><link>https://"
+             "dainik-alo.example/sylhet-flood</link><guid>flood-2</guid></item>");
+  write_file(path, xml);
+  std::optional<Message> m;
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (!m && std::chrono::steady_clock::now() < until) {
+    m = sub->receive(500);
+  }
+  REQUIRE(m.has_value());
+  CHECK(json::parse(m->payload)["entry"]["id"] == "flood-2");
+  d->signal(SIGTERM);
+  REQUIRE(d->wait_for_exit(5s).has_value());
+}
+
 // Occurrences of `needle` in `text`.
 size_t count_of(const std::string& text, const std::string& needle) {
   size_t n = 0;
