@@ -22,6 +22,7 @@
 
 #include "base/clock.h"
 #include "daemon/pipeline.h"
+#include "daemon/retention.h"
 #include "store/store.h"
 #include "stories/events.h"
 #include "stories/story_index.h"
@@ -65,18 +66,18 @@ struct Params {
   int64_t forget_ms = 30 * k_day_ms, keep_alerts_ms = 30 * k_day_ms, window_s = 72 * 3600;
 };
 
-// The retention khobord's loop runs once a minute (daemon.cpp, prune_due).
+// The retention khobord's loop runs once a minute (daemon/retention.h), after
+// publishing (only published alerts are pruned).
 void retention(khobor::store::Store& s, const Params& p, int64_t now_ms) {
   for (const auto& a : s.unpublished(100'000)) {
-    s.mark_published(a.seq);  // what publishing does; only published alerts are pruned
+    s.mark_published(a.seq);
   }
-  while (s.prune_alerts(now_ms - p.keep_alerts_ms, 500) == 500 ||
-         s.prune_seen(now_ms, p.forget_ms, 365 * k_day_ms, 500) == 500 ||
-         s.prune_seen_links(now_ms - p.forget_ms, 500) == 500 ||
-         s.prune_event_alerts(now_ms - 2 * p.window_s * 1000, 500) == 500) {
+  khobor::daemon::RetentionPolicy policy;
+  policy.keep_alerts_ms = p.keep_alerts_ms;
+  policy.forget_after_ms = p.forget_ms;
+  policy.window_ms = p.window_s * 1000;
+  while (khobor::daemon::prune_round(s, policy, now_ms).more) {
   }
-  s.incremental_vacuum(1024);
-  s.checkpoint();
 }
 
 khobor::feeds::ParsedFeed feed_at(int feed, int64_t newest, int carried) {

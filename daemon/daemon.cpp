@@ -27,6 +27,7 @@
 #include "daemon/config.h"
 #include "daemon/control_api.h"
 #include "daemon/pipeline.h"
+#include "daemon/retention.h"
 #include "daemon/schedule.h"
 #include "feeds/fetcher.h"
 #include "feeds/parser.h"
@@ -136,13 +137,8 @@ namespace {
 
 // How often a store that SQLite opened read-only is opened again.
 constexpr int64_t k_reopen_every_ms = 5'000;
-// How often old alerts are pruned, and how many rows one prune deletes at most.
+// How often the retention round runs (daemon/retention.h).
 constexpr int64_t k_prune_every_ms = 60'000;
-constexpr size_t k_prune_batch = 500;
-// Free pages given back per prune round (4 MiB at the default page size).
-constexpr int k_vacuum_pages = 1024;
-// However a feed behaves, an entry not carried for this long is forgotten.
-constexpr int64_t k_forget_cap_ms = 365LL * 86400 * 1000;
 
 }  // namespace
 
@@ -1178,10 +1174,8 @@ struct Daemon::Impl {
     notify("STATUS=" + status_line());
   }
 
-  // Bounded state (store/SCHEMA.md, "Retention"): once a minute (every second
-  // while a batch came back full) one small batch of each prune, then free pages
-  // go back to the file system and the WAL is checkpointed, so the loop never
-  // stalls on it and the file stops growing.
+  // Bounded state (daemon/retention.h): once a minute, every second while a
+  // batch came back full, so the loop never stalls on it and the file stops growing.
   void prune_due() {
     const int64_t now = clock.mono_ms();
     if (options.once || now < next_prune_mono) {
@@ -1189,33 +1183,21 @@ struct Daemon::Impl {
     }
     bool more = false;
     try {
-      more = prune_batches();
-      store.incremental_vacuum(k_vacuum_pages);
-      store.checkpoint();
+      RetentionPolicy policy;
+      policy.keep_alerts_ms = config.keep_alerts_s * 1000;
+      policy.forget_after_ms = config.forget_after_s * 1000;
+      policy.window_ms = config.story_window_s * 1000;
+      const RetentionRound r = prune_round(store, policy, clock.now_ms());
+      more = r.more;
+      if (r.alerts + r.seen + r.links + r.event_alerts > 0) {
+        KHOBOR_LOG(debug, "pruned " + std::to_string(r.alerts) + " alert(s), " +
+                              std::to_string(r.seen) + " seen entries, " + std::to_string(r.links) +
+                              " links, " + std::to_string(r.event_alerts) + " event alert rows");
+      }
     } catch (const store::StoreError& e) {
       store_failed("pruning old state", e);
     }
     next_prune_mono = now + (more ? 1'000 : k_prune_every_ms);
-  }
-
-  // One batch of each prune; true when one came back full (more waits).
-  bool prune_batches() {
-    const int64_t now_ms = clock.now_ms();
-    const int64_t forget_ms = config.forget_after_s * 1000;
-    const size_t counts[] = {
-        store.prune_alerts(now_ms - config.keep_alerts_s * 1000, k_prune_batch),
-        store.prune_seen(now_ms, forget_ms, k_forget_cap_ms, k_prune_batch),
-        store.prune_seen_links(now_ms - forget_ms, k_prune_batch),
-        // An event's row outlives its window twice over: a late report still updates.
-        store.prune_event_alerts(now_ms - 2 * config.story_window_s * 1000, k_prune_batch),
-    };
-    if (counts[0] + counts[1] + counts[2] + counts[3] > 0) {
-      KHOBOR_LOG(debug, "pruned " + std::to_string(counts[0]) + " alert(s), " +
-                            std::to_string(counts[1]) + " seen entries, " +
-                            std::to_string(counts[2]) + " links, " + std::to_string(counts[3]) +
-                            " event alert rows");
-    }
-    return *std::max_element(std::begin(counts), std::end(counts)) == k_prune_batch;
   }
 
   // The STATUS= line systemctl status shows: "312 feeds, 2 failing, 3 watch
