@@ -137,6 +137,10 @@ namespace {
 
 // How often a store that SQLite opened read-only is opened again.
 constexpr int64_t k_reopen_every_ms = 5'000;
+// How long a write waits for another connection's lock (store/sqlite.h), and how
+// long while a fault showed the lock held.
+constexpr int k_busy_ms = 5'000;
+constexpr int k_busy_fault_ms = 200;
 // How often the retention round runs (daemon/retention.h).
 constexpr int64_t k_prune_every_ms = 60'000;
 
@@ -256,6 +260,11 @@ struct Daemon::Impl {
     if (e.read_only() && next_reopen_mono == 0) {
       next_reopen_mono = clock.mono_ms() + k_reopen_every_ms;
     }
+    if (e.busy()) {
+      // While another program holds the lock, each write would wait the whole
+      // busy timeout and the loop would crawl: wait briefly until it is free.
+      store.database().set_busy_timeout(k_busy_fault_ms);
+    }
     if (!store_health.cause.empty()) {
       KHOBOR_LOG(debug, what + ": the store still fails: " + e.what());
       return;
@@ -279,6 +288,7 @@ struct Daemon::Impl {
                            " s of \"" + store_health.cause + "\"");
     store_health.cause.clear();
     store_health.first_in.clear();
+    store.database().set_busy_timeout(k_busy_ms);
     notify("STATUS=" + status_line());
   }
 

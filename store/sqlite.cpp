@@ -19,6 +19,10 @@ bool StoreError::not_a_database() const {
   return (m_code & 0xFF) == SQLITE_NOTADB || (m_code & 0xFF) == SQLITE_CORRUPT;
 }
 
+bool StoreError::busy() const {
+  return (m_code & 0xFF) == SQLITE_BUSY;
+}
+
 bool StoreError::read_only() const {
   return (m_code & 0xFF) == SQLITE_READONLY;
 }
@@ -235,6 +239,10 @@ int Database::user_version() {
 void Database::set_user_version(int version) {
   // PRAGMA takes no parameters; the value is an int we format, not user text.
   exec("PRAGMA user_version = " + std::to_string(version));
+}
+
+void Database::set_busy_timeout(int ms) {
+  sqlite3_busy_timeout(m_db, ms);
 }
 
 bool Database::read_only() const {

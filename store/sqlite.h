@@ -37,6 +37,8 @@ class StoreError : public std::runtime_error {
   // Writing is refused (SQLITE_READONLY): a connection opened on a file this user
   // cannot write stays so until it is opened again.
   bool read_only() const;
+  // Another connection holds the lock (SQLITE_BUSY, after the busy timeout).
+  bool busy() const;
   // The error of a connection that SQLite opened read-only (the file is not
   // writable for this user).
   static StoreError read_only_file(const std::string& path);
@@ -110,6 +112,8 @@ class Database {
   std::string journal_mode();
   // SQLite opened the file read-only (it is not writable for this user).
   bool read_only() const;
+  // How long a statement waits for another connection's lock before SQLITE_BUSY.
+  void set_busy_timeout(int ms);
   const std::string& path() const { return m_path; }
 
  private:
