@@ -241,6 +241,17 @@ void Database::set_user_version(int version) {
   exec("PRAGMA user_version = " + std::to_string(version));
 }
 
+int64_t Database::take_page_lookups() {
+  int64_t total = 0;
+  for (const int op : {SQLITE_DBSTATUS_CACHE_HIT, SQLITE_DBSTATUS_CACHE_MISS}) {
+    int current = 0;
+    int high = 0;
+    sqlite3_db_status(m_db, op, &current, &high, 1);  // 1: reset after reading
+    total += current;
+  }
+  return total;
+}
+
 void Database::set_busy_timeout(int ms) {
   sqlite3_busy_timeout(m_db, ms);
 }

@@ -114,6 +114,9 @@ class Database {
   bool read_only() const;
   // How long a statement waits for another connection's lock before SQLITE_BUSY.
   void set_busy_timeout(int ms);
+  // Pages this connection looked up in its cache (hits and misses) since the last
+  // call: the work its statements did, whatever the machine's speed.
+  int64_t take_page_lookups();
   const std::string& path() const { return m_path; }
 
  private:

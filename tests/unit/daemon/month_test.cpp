@@ -6,8 +6,9 @@
 // poll from day 12 (the pipeline switches it to link ids), one breaks for three
 // days and recovers, one is gone (410) from day 20. Checks: every matching entry
 // that an outlet carried while it was polled reaches the outbox exactly once (as an
-// alert or a story.update), and the store's file and the in-memory indexes level
-// off (day 30 at most 1.3 times day 10). Not the event loop itself: the fetching,
+// alert or a story.update), and the store's file, the in-memory indexes and the
+// store's work per day (SQLite page lookups, not time) level off (day 30 at most
+// 1.3 times day 10). Not the event loop itself: the fetching,
 // the schedule and the loop's timers are tested elsewhere (e2e, faults, crash).
 #include <sys/stat.h>
 
@@ -104,6 +105,7 @@ TEST_CASE("a month of 50 outlets: every alert once, the store and the indexes le
   std::map<std::string, int> sent;  // link → messages in the outbox
   int64_t seen_seq = 0;
   std::map<int, int64_t> bytes, indexed;  // day → file size, stories + events
+  std::map<int, int64_t> work;            // day → SQLite page lookups that day
   int64_t poll_no = 0;
   for (int64_t t = k_poll_every; t <= 30 * k_day; t += k_poll_every) {
     clock.advance_ms(k_poll_every);
@@ -144,11 +146,13 @@ TEST_CASE("a month of 50 outlets: every alert once, the store and the indexes le
     }
     while (khobor::daemon::prune_round(run->store, policy, clock.now_ms()).more) {
     }
+    work[(t - 1) / k_day] += run->store.database().take_page_lookups();
     if (t % k_day == 0 && day % 10 == 0) {
       bytes[day] = file_size(path) + file_size(path + "-wal");
       indexed[day] = static_cast<int64_t>(run->stories.story_count() + run->events.event_count());
     }
     if (t % (3 * k_day) == 0) {
+      work[(t - 1) / k_day] += run->store.database().take_page_lookups();
       run.reset();  // a restart: everything in memory is rebuilt from the store
       run = std::make_unique<Running>(path, clock);
     }
@@ -172,7 +176,8 @@ TEST_CASE("a month of 50 outlets: every alert once, the store and the indexes le
   CHECK(sent.size() == expected.size());
   for (const int day : {10, 20, 30}) {
     WARN("day " << day << ": store " << bytes[day] / 1024 << " KiB, " << indexed[day]
-                << " stories + events in memory");
+                << " stories + events in memory, " << work[day - 1]
+                << " SQLite page lookups during the day");
   }
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
@@ -182,4 +187,6 @@ TEST_CASE("a month of 50 outlets: every alert once, the store and the indexes le
   }
   CHECK(bytes[30] <= bytes[10] * 13 / 10);
   CHECK(indexed[30] <= indexed[10] * 13 / 10);
+  // The work per day does not grow: days 10 and 30 (the 10th and 30th) alike.
+  CHECK(work[29] <= work[9] * 13 / 10);
 }
