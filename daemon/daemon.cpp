@@ -1399,6 +1399,10 @@ void Daemon::request_stop() {
   m_impl->fetcher.wakeup();
 }
 
+void Daemon::wake() {
+  m_impl->fetcher.wakeup();
+}
+
 bool Daemon::reload() {
   return m_impl->do_reload();
 }
