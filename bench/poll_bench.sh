@@ -140,6 +140,7 @@ endpoint = "tcp://127.0.0.1:*"
 endpoint = "tcp://127.0.0.1:*"
 [poll]
 interval = "5m"
+backlog = "all"
 [log]
 level = "info"
 TOML

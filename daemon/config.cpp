@@ -177,6 +177,27 @@ Result<int64_t> integer_value(const Checker& c, const toml::node& n, const std::
 
 constexpr int64_t k_week_s = 7 * 86400;
 
+// A backlog key: "all", "none" or a duration ("24h", seconds) up to a year.
+Result<Backlog> backlog_value(const Checker& c, const toml::node& n, const std::string& key) {
+  std::optional<int64_t> secs;
+  if (auto i = n.value_exact<int64_t>()) {
+    secs = *i;
+  } else if (auto s = n.value_exact<std::string>()) {
+    if (*s == "all" || *s == "none") {
+      return Backlog{*s == "all" ? Backlog::Kind::all : Backlog::Kind::none, 0};
+    }
+    if (auto d = parse_duration(*s)) {
+      secs = *d;
+    }
+  }
+  if (!secs || *secs < 0 || *secs > 365 * 86400) {
+    return c.error(n, key,
+                   "expected \"all\", \"none\" or a duration up to a year like \"24h\" "
+                   "(entries older than that on a feed's first poll do not alert)");
+  }
+  return Backlog{Backlog::Kind::window, *secs};
+}
+
 // [poll]: `interval` alone fixes both bounds; min_interval / max_interval win.
 std::optional<Error> read_poll(const Checker& c, const toml::table& t, Config& cfg) {
   bool has_min = false;
@@ -197,6 +218,13 @@ std::optional<Error> read_poll(const Checker& c, const toml::table& t, Config& c
       has_min = has_min || std::string_view(name) == "min_interval";
       has_max = has_max || std::string_view(name) == "max_interval";
     }
+  }
+  if (const toml::node* n = t.get("backlog")) {
+    auto b = backlog_value(c, *n, "[poll] backlog");
+    if (!b) {
+      return b.error();
+    }
+    cfg.poll_backlog = *b;
   }
   if (t.get("interval") != nullptr) {
     if (!has_min) {
@@ -293,6 +321,13 @@ std::optional<Error> read_feed_extras(const Checker& c, const toml::table& t, co
       }
       *target = *v;
     }
+  }
+  if (const toml::node* n = t.get("backlog")) {
+    auto b = backlog_value(c, *n, label + "backlog");
+    if (!b) {
+      return b.error();
+    }
+    f.backlog = *b;
   }
   int64_t lo = f.min_interval_s > 0 ? f.min_interval_s : cfg.poll_min_interval_s;
   int64_t hi = f.max_interval_s > 0 ? f.max_interval_s : cfg.poll_max_interval_s;
@@ -411,7 +446,7 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
   };
 
   // [store] path, keep_alerts
-  auto store = section("store", {"path", "keep_alerts"});
+  auto store = section("store", {"path", "keep_alerts", "forget_after"});
   if (!store) {
     return store.error();
   }
@@ -434,6 +469,15 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
                            std::to_string(*secs) + " s");
       }
       cfg.keep_alerts_s = *secs;
+    }
+    if (const toml::node* n = (*store)->get("forget_after")) {
+      // At least a day: a feed's interval may reach a day, and an id must outlive
+      // the gaps between the bodies that carry it.
+      auto secs = duration_value(c, *n, "[store] forget_after", 86400, 10 * 365 * 86400);
+      if (!secs) {
+        return secs.error();
+      }
+      cfg.forget_after_s = *secs;
     }
   }
 
@@ -482,9 +526,9 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
     }
   }
 
-  // [poll] interval, min_interval, max_interval, backoff_cap, requests_per_day
-  auto poll = section(
-      "poll", {"interval", "min_interval", "max_interval", "backoff_cap", "requests_per_day"});
+  // [poll] interval, min_interval, max_interval, backoff_cap, requests_per_day, backlog
+  auto poll = section("poll", {"interval", "min_interval", "max_interval", "backoff_cap",
+                               "requests_per_day", "backlog"});
   if (!poll) {
     return poll.error();
   }
@@ -589,9 +633,9 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
       ++index;
       const toml::table& t = *item.as_table();
       std::string label = "[[feed]] #" + std::to_string(index);
-      if (auto e =
-              c.known_keys(t, label + " ",
-                           {"id", "url", "enabled", "min_interval", "max_interval", "headers"})) {
+      if (auto e = c.known_keys(
+              t, label + " ",
+              {"id", "url", "enabled", "min_interval", "max_interval", "headers", "backlog"})) {
         return *e;
       }
       FeedConfig f;

@@ -22,6 +22,22 @@ namespace khobor::daemon {
 
 inline constexpr const char* k_default_config_path = "/etc/khobor/khobor.toml";
 inline constexpr int k_exit_config = 78;  // sysexits.h EX_CONFIG
+// The store is not khobor's or is corrupt (sysexits.h EX_DATAERR): khobord leaves
+// it untouched, and systemd does not restart it in a loop (RestartPreventExitStatus).
+inline constexpr int k_exit_store_refused = 65;
+
+// [poll] backlog: what a feed's first successful poll alerts on. An entry dated
+// more than `seconds` before that poll is marked seen and enters the story window
+// without alerting; an entry without a date counts as new. `all` alerts on
+// everything the first poll finds (the behaviour before backlog existed), `none`
+// on nothing.
+struct Backlog {
+  enum class Kind { window, all, none };
+  Kind kind = Kind::window;
+  int64_t seconds = 86400;  // for Kind::window
+
+  bool operator==(const Backlog&) const = default;
+};
 
 struct FeedConfig {
   std::string id;   // unique, also the `feed` of alerts
@@ -30,6 +46,7 @@ struct FeedConfig {
   int64_t min_interval_s = 0;        // 0: [poll] min_interval
   int64_t max_interval_s = 0;        // 0: [poll] max_interval
   std::vector<std::string> headers;  // extra request headers, "Name: value"
+  std::optional<Backlog> backlog;    // nullopt: [poll] backlog
   int line = 0;                      // where the [[feed]] table starts, for messages
 };
 
@@ -58,7 +75,8 @@ struct Config {
   std::string file;  // the file it was read from
   std::string store_path = "/var/lib/khobor/khobor.db";
   std::string publish_endpoint = "tcp://127.0.0.1:5680";
-  std::string control_endpoint = "tcp://127.0.0.1:5681";
+  // ipc in the runtime directory: root and the khobor group only (issue 14).
+  std::string control_endpoint = "ipc:///run/khobor/control";
   std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
   std::string control_curve_secret_key;
   int64_t story_window_s =
@@ -66,13 +84,17 @@ struct Config {
   // [alerts] group_interval: at most one update per alerted event and watch list
   // per this interval (a list's own group_interval wins); 0: every entry at once.
   int64_t group_interval_s = 300;
-  int64_t keep_alerts_s = 30 * 86400;     // [store] keep_alerts: how long replay can reach back
+  int64_t keep_alerts_s = 30 * 86400;  // [store] keep_alerts: how long replay can reach back
+  // [store] forget_after: how long after its feed stopped carrying it an entry id
+  // (and its link) is forgotten.
+  int64_t forget_after_s = 30 * 86400;
   int64_t poll_interval_s = 300;          // [poll] interval: both bounds unless they are given
   int64_t poll_min_interval_s = 120;      // [poll] min_interval
   int64_t poll_max_interval_s = 3600;     // [poll] max_interval
   bool poll_max_interval_set = false;     // … given (or `interval`): it holds under a budget too
   int64_t poll_backoff_cap_s = 6 * 3600;  // [poll] backoff_cap
   int64_t poll_requests_per_day = 0;      // [poll] requests_per_day: a shared budget (0: none)
+  Backlog poll_backlog;                   // [poll] backlog (per feed: FeedConfig::backlog)
   HttpConfig http;
   std::string watchlists_dir = "/etc/khobor/watchlists";
   log::Level log_level = log::Level::info;

@@ -35,6 +35,8 @@ json feed_json(const FeedView& f) {
   j["ids"] = f.link_ids ? "links" : "guids";
   j["repaired"] = f.repaired;
   j["retired"] = f.retired || h.retired;
+  j["store_error"] = f.store_error;
+  j["odd"] = f.odd;
   return j;
 }
 
@@ -62,10 +64,28 @@ std::optional<int64_t> int_field(const json& req, const char* key, int64_t fallb
   return it->get<int64_t>();
 }
 
+// The store's health as status shows it; the outbox's counts are null when the
+// store cannot even be read.
+json store_health(const DaemonSnapshot& s, store::Store& store, json& alerts) {
+  json health = {{"error", s.store_error},
+                 {"failing_since", time_or_null(s.store_error_since_ms)},
+                 {"first_failed", s.store_error_in},
+                 {"failures", s.store_failures}};
+  try {
+    alerts["last_seq"] = store.last_seq();
+    alerts["first_seq"] = store.first_seq();
+    alerts["stored"] = store.alert_count();
+  } catch (const store::StoreError& e) {
+    alerts["last_seq"] = alerts["first_seq"] = alerts["stored"] = nullptr;
+    health["read_error"] = e.reason();
+  }
+  return health;
+}
+
 json status_reply(const DaemonSnapshot& s, store::Store& store) {
-  json alerts = {{"published", s.published},      {"dropped", s.dropped},
-                 {"last_seq", store.last_seq()},  {"first_seq", store.first_seq()},
-                 {"stored", store.alert_count()}, {"subscribers", s.subscribers}};
+  json alerts = {{"published", s.published}, {"dropped", s.dropped}};
+  json health = store_health(s, store, alerts);
+  alerts["subscribers"] = s.subscribers;
   return {{"ok", true},
           {"version", s.version},
           {"started", time_or_null(s.started_ms)},
@@ -86,6 +106,8 @@ json status_reply(const DaemonSnapshot& s, store::Store& store) {
            {{"rounds", s.totals.rounds},
             {"busy_s", static_cast<double>(s.totals.busy_us) / 1e6},
             {"busy_max_s", static_cast<double>(s.totals.busy_max_us) / 1e6}}},
+          {"store_health", health},
+          {"restart_needed", s.restart_needed},
           {"feeds", feeds_json(s.feeds)}};
 }
 
@@ -141,7 +163,7 @@ std::string ControlApi::handle(std::string_view request) {
     if (!st) {
       return error_reply(st.error().message).dump();
     }
-    return json{{"ok", true}}.dump();
+    return json{{"ok", true}, {"restart_needed", m_hooks.snapshot().restart_needed}}.dump();
   }
   if (cmd == "replay") {
     auto since = int_field(req, "since", 0);
@@ -157,7 +179,13 @@ std::string ControlApi::handle(std::string_view request) {
       topic = t->get<std::string>();
     }
     size_t n = std::clamp<size_t>(static_cast<size_t>(*limit), 1, k_max_replay);
-    return replay_reply(m_store, *since, n, topic).dump();
+    try {
+      return replay_reply(m_store, *since, n, topic).dump();
+    } catch (const store::StoreError& e) {
+      return error_reply("replay: the store cannot be read now (" + e.reason() +
+                         "); ask again later")
+          .dump();
+    }
   }
   return error_reply("unknown cmd \"" + cmd + "\" (status, feeds, reload or replay)").dump();
 }

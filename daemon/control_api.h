@@ -27,8 +27,10 @@ struct FeedView {
   bool in_flight = false;                  // a transfer is running now
   bool retired = false;                    // 410 Gone: not polled until enabled again
   std::optional<store::FeedState> health;  // nullopt: never polled
-  bool link_ids = false;  // its guids change between polls: entries go by their links
-  bool repaired = false;  // its last body was not well-formed and was read anyway
+  bool link_ids = false;      // its guids change between polls: entries go by their links
+  bool repaired = false;      // its last body was not well-formed and was read anyway
+  std::string store_error{};  // why its last poll could not be recorded ("" : it was)
+  std::string odd{};          // what is odd about its document now ("" : nothing)
 };
 
 // The loop's counters since start: polls by outcome, repaired bodies, and how long
@@ -63,6 +65,14 @@ struct DaemonSnapshot {
   uint64_t dropped = 0;    // of those, refused by a full socket (recoverable by replay)
   int subscribers = 0;     // topic subscriptions seen on the publisher
   LoopTotals totals;
+  // A store fault now ("" : the store works): its cause, what failed first, since
+  // when (wall ms); and how many store calls failed since start.
+  std::string store_error;
+  std::string store_error_in;
+  int64_t store_error_since_ms = 0;
+  int64_t store_failures = 0;
+  // What the last reload could not apply without a restart (empty: nothing).
+  std::vector<std::string> restart_needed;
   std::vector<FeedView> feeds;
 };
 

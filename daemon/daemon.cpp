@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "daemon/config.h"
 #include "daemon/control_api.h"
 #include "daemon/pipeline.h"
+#include "daemon/retention.h"
 #include "daemon/schedule.h"
 #include "feeds/fetcher.h"
 #include "feeds/parser.h"
@@ -74,7 +76,11 @@ struct FeedSlot {
   std::string domain;  // registrable domain of poll.url: concurrency and holds
   int64_t due_mono_ms = 0;
   bool in_flight = false;
-  bool polled = false;  // at least once since start (for --once)
+  bool polled = false;      // at least once since start (for --once)
+  std::string store_error;  // why its last poll could not be recorded ("" : it was)
+  // What is odd about its document now ("" : nothing; oddity()), and which kinds.
+  std::string odd;
+  unsigned odd_kinds = 0;
 };
 
 // An entry of the due-queue: a feed and the time it was scheduled for. Entries
@@ -131,9 +137,14 @@ Status check_endpoints(const Config& cfg) {
 
 namespace {
 
-// How often old alerts are pruned, and how many rows one prune deletes at most.
+// How often a store that SQLite opened read-only is opened again.
+constexpr int64_t k_reopen_every_ms = 5'000;
+// How long a write waits for another connection's lock (store/sqlite.h), and how
+// long while a fault showed the lock held.
+constexpr int k_busy_ms = 5'000;
+constexpr int k_busy_fault_ms = 200;
+// How often the retention round runs (daemon/retention.h).
 constexpr int64_t k_prune_every_ms = 60'000;
-constexpr size_t k_prune_batch = 500;
 
 }  // namespace
 
@@ -141,6 +152,41 @@ void block_signals() {
   sigset_t set = handled_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
+
+namespace {
+
+// The control socket takes reload and replays every stored alert: an ipc socket
+// is opened to its group only (mode 0660; the runtime directory's 0750 keeps
+// everyone else out), and loopback TCP, open to every local user, is warned about.
+Result<std::unique_ptr<bus::ControlServer>> bind_control(const Config& cfg) {
+  const std::string& endpoint = cfg.control_endpoint;
+  const bool ipc = endpoint.rfind("ipc://", 0) == 0;
+  auto bound = bus::ControlServer::bind(endpoint, {cfg.control_curve_secret_key});
+  if (!bound) {
+    if (ipc) {
+      return make_error(bound.error().code,
+                        bound.error().message +
+                            " (its directory must exist and be writable by khobord's user: "
+                            "systemd's RuntimeDirectory=khobor makes /run/khobor)");
+    }
+    return bound.error();
+  }
+  if (ipc && endpoint.size() > 6 && endpoint[6] != '@') {  // '@': abstract, no file
+    const std::string path = endpoint.substr(6);
+    if (::chmod(path.c_str(), 0660) != 0) {
+      KHOBOR_LOG(warning, "cannot open the control socket " + path +
+                              " to its group (chmod: " + strerror(errno) + ")");
+    }
+  } else if (!ipc && cfg.control_curve_secret_key.empty()) {
+    KHOBOR_LOG(warning, "[control] endpoint = \"" + endpoint +
+                            "\" is loopback TCP: any local user can send reload and replay "
+                            "every stored alert; the default, ipc:///run/khobor/control, admits "
+                            "only root and the khobor group");
+  }
+  return std::move(*bound);
+}
+
+}  // namespace
 
 struct Daemon::Impl {
   DaemonOptions options;
@@ -177,13 +223,28 @@ struct Daemon::Impl {
   // healthy feeds stay quiet in the journal at info level.
   struct RoundStats {
     int64_t polls = 0, not_modified = 0, changed = 0, new_entries = 0, alerts = 0, updates = 0,
-            failed = 0;
+            failed = 0, unrecorded = 0;
   } round;
   int64_t next_round_log_mono = 0;
   LoopTotals totals;  // since start, for status (and khobor web's /metrics)
   std::chrono::steady_clock::time_point woke{};  // the loop's last wake-up
   std::set<std::string> repaired_feeds;          // their last body was not well-formed, read anyway
   std::string reload_error;  // why the last reload was refused (empty when it was not)
+  // What the last reload could not apply without a restart (reply, log, status).
+  std::vector<std::string> restart_needed;
+  std::optional<Config> pending_control;  // a reload's new [control], bound after the requests
+  // The store's health (issue 14): a fault is logged when it begins and when it
+  // ends, not on every poll, and shown in STATUS= and `khobor status`.
+  struct StoreHealth {
+    std::string cause;     // "" while the store works
+    std::string first_in;  // what failed first ("feed X", "publishing the outbox")
+    int64_t since_ms = 0;  // wall clock
+    int64_t failures = 0;  // failed store calls since start (never reset)
+  } store_health;
+  int64_t sent_through = 0;      // highest seq sent, even when marking it published failed
+  bool publish_pending = false;  // a store fault left the outbox unsent: try again
+  int64_t next_publish_retry_mono = 0;
+  int64_t next_reopen_mono = 0;  // a read-only store: when to open it again (0: no need)
 
   Impl(DaemonOptions o, const Clock& c, Config cfg, store::Store st, bus::Publisher pub)
       : options(std::move(o)),
@@ -198,11 +259,51 @@ struct Daemon::Impl {
     return Pipeline(store, clock, &stories, &events, UpdatePolicy{config.group_interval_s});
   }
 
+  // A store call failed: the first failure of a fault is logged (error) and set
+  // in STATUS=; later ones only at debug level, until store_recovered().
+  void store_failed(const std::string& what, const store::StoreError& e) {
+    ++store_health.failures;
+    if (e.read_only() && next_reopen_mono == 0) {
+      next_reopen_mono = clock.mono_ms() + k_reopen_every_ms;
+    }
+    if (e.busy()) {
+      // While another program holds the lock, each write would wait the whole
+      // busy timeout and the loop would crawl: wait briefly until it is free.
+      store.database().set_busy_timeout(k_busy_fault_ms);
+    }
+    if (!store_health.cause.empty()) {
+      KHOBOR_LOG(debug, what + ": the store still fails: " + e.what());
+      return;
+    }
+    store_health.cause = e.reason();
+    store_health.first_in = what;
+    store_health.since_ms = clock.now_ms();
+    KHOBOR_LOG(error, "the store " + config.store_path + " fails (" + what + "): " + e.what() +
+                          "; polls are not recorded and their entries are read again, until "
+                          "it works again (logged once)");
+    notify("STATUS=" + status_line());
+  }
+
+  // A store write went through: a fault, if there was one, has ended.
+  void store_recovered() {
+    if (store_health.cause.empty()) {
+      return;
+    }
+    KHOBOR_LOG(notice, "the store " + config.store_path + " works again, after " +
+                           std::to_string((clock.now_ms() - store_health.since_ms) / 1000) +
+                           " s of \"" + store_health.cause + "\"");
+    store_health.cause.clear();
+    store_health.first_in.clear();
+    store.database().set_busy_timeout(k_busy_ms);
+    notify("STATUS=" + status_line());
+  }
+
   // Coalesced updates whose group_interval has passed go to the outbox and out.
   void flush_updates() {
     if (next_update_due_ms == 0 || clock.now_ms() < next_update_due_ms) {
       return;
     }
+    const int64_t failures = store_health.failures;
     try {
       const std::vector<int64_t> seqs = pipeline().flush_updates();
       next_update_due_ms = store.next_update_due();
@@ -211,10 +312,11 @@ struct Daemon::Impl {
         KHOBOR_LOG(debug, std::to_string(seqs.size()) + " coalesced story update(s) due");
         publish();
       }
+      if (store_health.failures == failures) {
+        store_recovered();
+      }
     } catch (const store::StoreError& e) {
-      KHOBOR_LOG(
-          warning,
-          std::string("sending the coalesced updates failed (tried again later): ") + e.what());
+      store_failed("sending the coalesced updates", e);
       next_update_due_ms = clock.now_ms() + 1000;
     }
   }
@@ -225,6 +327,17 @@ struct Daemon::Impl {
     }
     if (signal_fd >= 0) {
       ::close(signal_fd);
+    }
+  }
+
+  // The feed's stored state outside a poll (start-up, reload, status, a request's
+  // validators): a store fault makes it unknown (nullopt) instead of stopping the loop.
+  std::optional<store::FeedState> stored_state(const std::string& id) {
+    try {
+      return store.feed_state(id);
+    } catch (const store::StoreError& e) {
+      store_failed("reading feed " + id, e);
+      return std::nullopt;
     }
   }
 
@@ -257,7 +370,7 @@ struct Daemon::Impl {
     s.poll.url = f.url;
     s.poll.interval_s = s.bounds.min_interval_s;
     s.due_mono_ms = now_mono;
-    auto st = store.feed_state(f.id);
+    auto st = stored_state(f.id);
     if (st && !st->moved_to.empty() && st->moved_from == f.url) {
       s.poll.url = st->moved_to;
     }
@@ -307,7 +420,7 @@ struct Daemon::Impl {
         s.config = f;
         s.bounds = bounds_for(f);
         if (s.poll.retired) {
-          auto st = store.feed_state(f.id);
+          auto st = stored_state(f.id);
           if (st && !st->retired) {
             KHOBOR_LOG(notice, "feed " + f.id + ": enabled again; polling " + s.poll.url);
             s.poll.retired = false;
@@ -369,11 +482,15 @@ struct Daemon::Impl {
     }
     schedule(id, s, hold->second);
     // The store shows when it is polled next (a row is made if it was never polled).
-    store::FeedState st = store.feed_state(id).value_or(store::FeedState{});
-    st.feed_id = id;
-    st.url = s.poll.url;
-    st.next_due_ms = clock.now_ms() + (hold->second - now_mono);
-    store.save_feed_state(st);
+    try {
+      store::FeedState st = store.feed_state(id).value_or(store::FeedState{});
+      st.feed_id = id;
+      st.url = s.poll.url;
+      st.next_due_ms = clock.now_ms() + (hold->second - now_mono);
+      store.save_feed_state(st);
+    } catch (const store::StoreError& e) {
+      store_failed("feed " + id, e);  // only what status shows: the hold is in memory
+    }
     KHOBOR_LOG(info, "feed " + id + ": its domain " + s.domain + " is held for " +
                          std::to_string((hold->second - now_mono) / 1000) + " s more");
     return true;
@@ -387,9 +504,7 @@ struct Daemon::Impl {
     try {
       holds = store.domain_holds(now_ms);
     } catch (const store::StoreError& e) {
-      KHOBOR_LOG(warning, std::string("cannot read the saved domain holds (polling without "
-                                      "them): ") +
-                              e.what());
+      store_failed("reading the saved domain holds (polling without them)", e);
     }
     for (const store::DomainHold& h : holds) {
       int64_t& hold = domain_holds[h.domain];
@@ -418,7 +533,7 @@ struct Daemon::Impl {
       req.url = s.poll.url;
       req.domain = s.domain;
       req.headers = s.config.headers;
-      if (auto st = store.feed_state(id); st && st->url == s.poll.url) {
+      if (auto st = stored_state(id); st && st->url == s.poll.url) {
         req.etag = st->etag;
         req.last_modified = st->last_modified;
       }
@@ -446,6 +561,12 @@ struct Daemon::Impl {
     if (next_update_due_ms > 0) {
       next = std::min(next, now + std::max<int64_t>(next_update_due_ms - clock.now_ms(), 0));
     }
+    if (publish_pending) {
+      next = std::min(next, next_publish_retry_mono);
+    }
+    if (next_reopen_mono > 0) {
+      next = std::min(next, next_reopen_mono);
+    }
     if (control_backlog) {
       next = now;
     }
@@ -464,22 +585,65 @@ struct Daemon::Impl {
     }
   }
 
+  // Sends the outbox. On a store fault what is left waits (publish_pending) and
+  // goes out when the store works again; an alert sent whose "published" mark
+  // could not be written is not sent twice (sent_through).
   void publish() {
-    if (store.unpublished(1).empty()) {
+    try {
+      if (store.unpublished(1).empty()) {
+        publish_pending = false;
+        return;
+      }
+      if (options.await_subscriber_s > 0 && awaited == 0) {
+        awaited = 1;
+        if (!publisher.wait_for_subscriber(options.await_subscriber_s * 1000)) {
+          KHOBOR_LOG(warning, "no subscriber on " + publisher.endpoint() + " after " +
+                                  std::to_string(options.await_subscriber_s) +
+                                  " s; publishing anyway");
+        }
+      }
+      const size_t n = publish_outbox(store, publisher, &sent_through);
+      publish_pending = false;
+      published_total += n;
+      if (n > 0) {
+        KHOBOR_LOG(debug,
+                   "published " + std::to_string(n) + " alert(s) on " + publisher.endpoint());
+      }
+    } catch (const store::StoreError& e) {
+      publish_pending = true;
+      store_failed("publishing the outbox", e);
+    }
+  }
+
+  // SQLite keeps a connection to a file it could not write read-only: open the
+  // store again every few seconds, so that giving the file back to khobord's user
+  // ends the fault without a restart.
+  void reopen_store() {
+    const int64_t now = clock.mono_ms();
+    if (next_reopen_mono == 0 || now < next_reopen_mono) {
       return;
     }
-    if (options.await_subscriber_s > 0 && awaited == 0) {
-      awaited = 1;
-      if (!publisher.wait_for_subscriber(options.await_subscriber_s * 1000)) {
-        KHOBOR_LOG(warning, "no subscriber on " + publisher.endpoint() + " after " +
-                                std::to_string(options.await_subscriber_s) +
-                                " s; publishing anyway");
-      }
+    next_reopen_mono = now + k_reopen_every_ms;
+    auto fresh = store::Store::open(config.store_path);
+    if (!fresh || fresh->database().read_only()) {
+      return;
     }
-    size_t n = publish_outbox(store, publisher);
-    published_total += n;
-    if (n > 0) {
-      KHOBOR_LOG(debug, "published " + std::to_string(n) + " alert(s) on " + publisher.endpoint());
+    store = std::move(*fresh);  // the same object: the control API's reference holds
+    next_reopen_mono = 0;
+    KHOBOR_LOG(notice, "the store " + config.store_path + " is writable again: reopened");
+  }
+
+  // After a store fault stopped the outbox, try it again once a second.
+  void retry_publish() {
+    const int64_t now = clock.mono_ms();
+    if (!publish_pending || now < next_publish_retry_mono) {
+      return;
+    }
+    next_publish_retry_mono = now + 1000;
+    const int64_t failures = store_health.failures;
+    publish();
+    if (store_health.failures == failures && !publish_pending) {
+      store_recovered();
     }
   }
 
@@ -518,7 +682,22 @@ struct Daemon::Impl {
     }
   }
 
-  // One finished transfer: parse, pipeline, publish, reschedule.
+  // The entries a feed's first successful poll keeps quiet ([poll] backlog).
+  Quiet backlog_quiet(const FeedSlot& slot, int64_t now_s) const {
+    const Backlog b = slot.config.backlog.value_or(config.poll_backlog);
+    Quiet q;
+    q.all = b.kind == Backlog::Kind::none;
+    if (b.kind == Backlog::Kind::window) {
+      q.before_s = now_s - b.seconds;
+    }
+    return q;
+  }
+
+  // One finished transfer: parse, pipeline, publish, reschedule. Every store call
+  // of the poll is inside this boundary: a store fault costs this poll only (its
+  // transaction rolled back, so its entries stay unseen and its validators are not
+  // saved: the next poll reads the body again) and, since the outlet did nothing
+  // wrong, the feed keeps its interval instead of backing off.
   void finish(feeds::FetchResponse& r) {
     auto it = slots.find(r.feed_id);
     if (it == slots.end()) {
@@ -530,20 +709,77 @@ struct Daemon::Impl {
     }
     slot.in_flight = false;
     slot.polled = true;
-    const int64_t now_ms = clock.now_ms();
-    const int64_t now_s = now_ms / 1000;
-
-    store::FeedState st = store.feed_state(r.feed_id).value_or(store::FeedState{});
-    if (st.url != slot.poll.url) {
-      st = store::FeedState{};  // another URL: its validators do not apply
+    std::optional<feeds::ParsedFeed> parsed;
+    const PollObservation obs = observe(r, slot, clock.now_ms() / 1000, parsed);
+    if (parsed) {
+      note_oddity(r.feed_id, slot, *parsed);
     }
-    st.feed_id = r.feed_id;
-    st.url = slot.poll.url;
-    st.last_attempt_ms = now_ms;
-    st.http_status = r.status;
-    st.bytes = r.bytes;
-    st.latency_ms = r.elapsed_ms;
+    bool scheduled = false;
+    const int64_t failures = store_health.failures;
+    try {
+      record(r, slot, obs, parsed, scheduled);
+      slot.store_error.clear();
+      if (store_health.failures == failures) {
+        store_recovered();
+      }
+    } catch (const store::StoreError& e) {
+      slot.store_error = e.reason();
+      store_failed("feed " + r.feed_id, e);
+      ++round.polls;
+      ++round.unrecorded;
+      if (!scheduled && !options.once) {
+        schedule(r.feed_id, slot, clock.mono_ms() + slot.poll.interval_s * 1000);
+      }
+    }
+  }
 
+  // What is odd about a feed's document (feeds/ warnings): repaired XML, a
+  // guessed or mended encoding, ids that are not what they should be. Returns the
+  // kinds (bits 1, 2, 4) and sets `text` to a short description.
+  static unsigned oddity(const feeds::ParsedFeed& parsed, std::string& text) {
+    unsigned kinds = 0;
+    auto add = [&](unsigned kind, const std::string& what) {
+      if ((kinds & kind) == 0) {
+        kinds |= kind;
+        text += (text.empty() ? "" : "; ") + what.substr(0, 160);
+      }
+    };
+    if (parsed.bozo) {
+      add(1, "not well-formed, repaired");
+    }
+    for (const std::string& w : parsed.warnings) {
+      if (w.rfind("encoding: ", 0) == 0) {
+        add(2, "encoding " + w.substr(10));
+      } else if (w.rfind("identity: ", 0) == 0) {
+        add(4, "ids " + w.substr(10));
+      }
+    }
+    return kinds;
+  }
+
+  // Logs a feed's oddity once when it begins (or changes kind) and once when it
+  // ends, never on every poll; `khobor status` shows it meanwhile.
+  void note_oddity(const std::string& id, FeedSlot& slot, const feeds::ParsedFeed& parsed) {
+    std::string text;
+    const unsigned kinds = oddity(parsed, text);
+    if (kinds == slot.odd_kinds) {
+      slot.odd = kinds == 0 ? "" : text;
+      return;
+    }
+    if (kinds == 0) {
+      KHOBOR_LOG(notice,
+                 "feed " + id + ": its document reads cleanly again (was: " + slot.odd + ")");
+    } else {
+      KHOBOR_LOG(warning, "feed " + id + " (" + slot.poll.url + "): " + text +
+                              " (said once; again when it ends)");
+    }
+    slot.odd_kinds = kinds;
+    slot.odd = text;
+  }
+
+  // What the transfer says, for decide(); parses a 2xx body into `parsed`.
+  PollObservation observe(const feeds::FetchResponse& r, const FeedSlot& slot, int64_t now_s,
+                          std::optional<feeds::ParsedFeed>& parsed) {
     PollObservation obs;
     obs.status = r.status;
     obs.permanent_redirect = r.permanent_redirect;
@@ -551,7 +787,6 @@ struct Daemon::Impl {
     obs.retry_after = r.retry_after;
     obs.max_age_s = r.max_age_seconds;
     obs.expires_at_s = parse_http_date(r.expires);
-    std::optional<feeds::ParsedFeed> parsed;
     if (r.error) {
       obs.transport_error = true;
       obs.error_text = r.error->message;
@@ -576,77 +811,110 @@ struct Daemon::Impl {
     if (!r.error && r.status == 304) {
       obs.base_interval_s = planner.base_interval_s(r.feed_id, std::nullopt, slot.bounds, now_s);
     }
+    return obs;
+  }
+
+  // Decide the feed's next poll and record the outcome in the store (throws
+  // store::StoreError; `scheduled` tells whether the slot was rescheduled first).
+  void record(const feeds::FetchResponse& r, FeedSlot& slot, const PollObservation& obs,
+              const std::optional<feeds::ParsedFeed>& parsed, bool& scheduled) {
+    const int64_t now_ms = clock.now_ms();
+    const int64_t now_s = now_ms / 1000;
+    store::FeedState st = store.feed_state(r.feed_id).value_or(store::FeedState{});
+    // Before the first successful poll (under any URL) the backlog is quiet.
+    const bool first_poll = st.last_success_ms == 0;
+    if (st.url != slot.poll.url) {
+      st = store::FeedState{};  // another URL: its validators do not apply
+    }
+    st.feed_id = r.feed_id;
+    st.url = slot.poll.url;
+    st.last_attempt_ms = now_ms;
+    st.http_status = r.status;
+    st.bytes = r.bytes;
+    st.latency_ms = r.elapsed_ms;
     PollDecision d = decide(slot.poll, obs, slot.bounds, now_s, rng);
     apply_decision(r.feed_id, slot, d, st, now_s);
-
-    try {
-      switch (d.verdict) {
-        case Verdict::ok: {
-          st.error.clear();
-          st.last_success_ms = now_ms;
-          st.etag = r.etag;
-          st.last_modified = r.last_modified;
-          st.entries = static_cast<int64_t>(parsed->entries.size());
-          PipelineResult res = pipeline().process(r.feed_id, *parsed, watches, st);
-          if (res.pending_updates > 0) {
-            next_update_due_ms = store.next_update_due();
-          }
-          if (res.switched_to_link_ids) {
-            // Said once: from now on the store remembers that this feed uses link ids.
-            KHOBOR_LOG(notice, "feed " + r.feed_id +
-                                   ": its guids change on every poll; entries are identified "
-                                   "by their links from now on");
-          }
-          // Quiet in the journal: a poll that brought nothing new is debug.
-          std::string summary = "feed " + r.feed_id + ": " + std::to_string(res.entries) +
-                                " entries, " + std::to_string(res.new_entries) + " new, " +
-                                std::to_string(res.alert_seqs.size()) + " alert(s)";
-          if (parsed->bozo) {
-            summary += " (the feed is not well-formed, read anyway)";
-          }
-          count_body(r.feed_id, parsed->bozo);
-          KHOBOR_LOG(debug, summary);
-          ++round.polls;
-          ++round.changed;
-          round.new_entries += static_cast<int64_t>(res.new_entries);
-          round.alerts += static_cast<int64_t>(res.alert_seqs.size());
-          round.updates += static_cast<int64_t>(res.update_seqs.size());
-          publish();
-          break;
-        }
-        case Verdict::not_modified:
-          st.error.clear();
-          st.last_success_ms = now_ms;
-          store.save_feed_state(st);
-          KHOBOR_LOG(debug, "feed " + r.feed_id + ": not modified (304)");
-          ++round.polls;
-          ++round.not_modified;
-          ++totals.not_modified;
-          break;
-        case Verdict::failed:
-        case Verdict::throttled:
-        case Verdict::retired:
-          st.error = d.message;
-          if (d.domain_hold_until_s && !slot.domain.empty()) {
-            // Kept in the store too, so a restart still waits.
-            store.save_domain_hold(slot.domain, *d.domain_hold_until_s * 1000);
-          }
-          store.save_feed_state(st);
-          ++round.polls;
-          ++round.failed;
-          ++totals.failed;
-          KHOBOR_LOG(warning,
-                     "feed " + r.feed_id + " (" + slot.poll.url + "): " + d.message +
-                         (d.verdict == Verdict::retired
-                              ? ""
-                              : "; next try in " + std::to_string(d.next_due_s - now_s) + " s"));
-          break;
-      }
-    } catch (const store::StoreError& e) {
-      // The feed's transaction rolled back: its entries stay unseen and are read
-      // again on the next poll.
-      KHOBOR_LOG(error, "feed " + r.feed_id + ": the store failed: " + std::string(e.what()));
+    scheduled = true;
+    switch (d.verdict) {
+      case Verdict::ok:
+        st.error.clear();
+        st.last_success_ms = now_ms;
+        st.last_body_ms = now_ms;
+        st.etag = r.etag;
+        st.last_modified = r.last_modified;
+        st.entries = static_cast<int64_t>(parsed->entries.size());
+        record_entries(r.feed_id, slot, *parsed, st, first_poll, now_s);
+        break;
+      case Verdict::not_modified:
+        st.error.clear();
+        st.last_success_ms = now_ms;
+        store.save_feed_state(st);
+        KHOBOR_LOG(debug, "feed " + r.feed_id + ": not modified (304)");
+        ++round.polls;
+        ++round.not_modified;
+        ++totals.not_modified;
+        break;
+      case Verdict::failed:
+      case Verdict::throttled:
+      case Verdict::retired:
+        record_failure(r.feed_id, slot, d, st, now_s);
+        break;
     }
+  }
+
+  // A 200 with a feed: the pipeline's one transaction, then the outbox goes out.
+  void record_entries(const std::string& id, const FeedSlot& slot, const feeds::ParsedFeed& parsed,
+                      const store::FeedState& st, bool first_poll, int64_t now_s) {
+    const Quiet quiet = first_poll ? backlog_quiet(slot, now_s) : Quiet{};
+    PipelineResult res = pipeline().process(id, parsed, watches, st, quiet);
+    if (res.quiet > 0) {
+      KHOBOR_LOG(notice, "feed " + id + ": first poll: " + std::to_string(res.quiet) + " of its " +
+                             std::to_string(res.new_entries) +
+                             " entries are older than [poll] backlog; marked seen without "
+                             "alerting");
+    }
+    if (res.pending_updates > 0) {
+      next_update_due_ms = store.next_update_due();
+    }
+    if (res.switched_to_link_ids) {
+      // Said once: from now on the store remembers that this feed uses link ids.
+      KHOBOR_LOG(notice, "feed " + id +
+                             ": its guids change on every poll; entries are identified "
+                             "by their links from now on");
+    }
+    // Quiet in the journal: a poll that brought nothing new is debug.
+    std::string summary = "feed " + id + ": " + std::to_string(res.entries) + " entries, " +
+                          std::to_string(res.new_entries) + " new, " +
+                          std::to_string(res.alert_seqs.size()) + " alert(s)";
+    if (parsed.bozo) {
+      summary += " (the feed is not well-formed, read anyway)";
+    }
+    count_body(id, parsed.bozo);
+    KHOBOR_LOG(debug, summary);
+    ++round.polls;
+    ++round.changed;
+    round.new_entries += static_cast<int64_t>(res.new_entries);
+    round.alerts += static_cast<int64_t>(res.alert_seqs.size());
+    round.updates += static_cast<int64_t>(res.update_seqs.size());
+    publish();
+  }
+
+  // The outlet failed (HTTP, transport, parse) or asked to wait: its error and
+  // health, and a domain hold that a restart must still honour.
+  void record_failure(const std::string& id, const FeedSlot& slot, const PollDecision& d,
+                      store::FeedState& st, int64_t now_s) {
+    st.error = d.message;
+    if (d.domain_hold_until_s && !slot.domain.empty()) {
+      store.save_domain_hold(slot.domain, *d.domain_hold_until_s * 1000);
+    }
+    store.save_feed_state(st);
+    ++round.polls;
+    ++round.failed;
+    ++totals.failed;
+    KHOBOR_LOG(warning, "feed " + id + " (" + slot.poll.url + "): " + d.message +
+                            (d.verdict == Verdict::retired
+                                 ? ""
+                                 : "; next try in " + std::to_string(d.next_due_s - now_s) + " s"));
   }
 
   // Points the inotify watch at the configured watch-lists directory (again after
@@ -735,18 +1003,16 @@ struct Daemon::Impl {
       return false;
     }
     reload_error.clear();
-    if (cfg->store_path != config.store_path) {
-      KHOBOR_LOG(warning, "reload: [store] path changed; it takes effect at the next restart");
-    }
-    if (cfg->publish_endpoint != config.publish_endpoint) {
-      KHOBOR_LOG(warning,
-                 "reload: [publish] endpoint changed; it takes effect at the next restart");
-    }
-    if (cfg->control_endpoint != config.control_endpoint) {
-      KHOBOR_LOG(warning,
-                 "reload: [control] endpoint changed; it takes effect at the next restart");
+    note_restart_needed(*cfg);
+    rebind_publisher(*cfg);
+    if (control && (cfg->control_endpoint != config.control_endpoint ||
+                    cfg->control_curve_secret_key != config.control_curve_secret_key)) {
+      // Not now: this may be the control socket's own reload request, whose reply
+      // goes out on the old socket; serve_control() rebinds after it.
+      pending_control = *cfg;
     }
     config.keep_alerts_s = cfg->keep_alerts_s;
+    config.forget_after_s = cfg->forget_after_s;
     config.group_interval_s = cfg->group_interval_s;
     std::string dir = cfg->watchlists_dir;
     watch::WatchSet next = load_watchlists(dir, dir == config.watchlists_dir ? &watches : nullptr);
@@ -757,9 +1023,7 @@ struct Daemon::Impl {
     config.poll_max_interval_set = cfg->poll_max_interval_set;
     config.poll_backoff_cap_s = cfg->poll_backoff_cap_s;
     config.poll_requests_per_day = cfg->poll_requests_per_day;
-    if (!(cfg->http == config.http)) {
-      KHOBOR_LOG(warning, "reload: [http] changed; it takes effect at the next restart");
-    }
+    config.poll_backlog = cfg->poll_backlog;
     config.watchlists_dir = dir;
     config.log_level = cfg->log_level;
     log::set_level(config.log_level);
@@ -773,6 +1037,85 @@ struct Daemon::Impl {
                            " watch list(s), " + std::to_string(watches.rule_count()) + " rule(s)");
     notify("READY=1\nSTATUS=" + status_line());
     return true;
+  }
+
+  // What a reload could not apply: [store] path and [http] wait for a restart
+  // (said in the log, in the reload's reply and in status until they match again).
+  void note_restart_needed(const Config& next) {
+    restart_needed.clear();
+    if (next.store_path != config.store_path) {
+      restart_needed.push_back("[store] path (the store stays " + config.store_path + ")");
+    }
+    if (!(next.http == config.http)) {
+      restart_needed.push_back("[http] (fetching keeps its settings)");
+    }
+    for (const std::string& what : restart_needed) {
+      KHOBOR_LOG(warning, "reload: " + what + " changed; it takes effect at the next restart");
+    }
+  }
+
+  // [publish] changed: bind the new endpoint, then let the old socket go
+  // (subscribers reconnect to the new one). Same address with a new key: the old
+  // socket must let go first, and comes back if the new one cannot bind.
+  void rebind_publisher(const Config& next) {
+    if (next.publish_endpoint == config.publish_endpoint &&
+        next.publish_curve_secret_key == config.publish_curve_secret_key) {
+      return;
+    }
+    auto bind = [](const Config& c) {
+      bus::PublisherOptions o;
+      o.security.curve_secret_key = c.publish_curve_secret_key;
+      return bus::Publisher::bind(c.publish_endpoint, o);
+    };
+    auto fresh = bind(next);
+    if (!fresh && next.publish_endpoint == config.publish_endpoint) {
+      { bus::Publisher old = std::move(publisher); }
+      fresh = bind(next);
+      if (!fresh) {
+        auto back = bind(config);
+        if (back) {
+          publisher = std::move(*back);
+        }
+      }
+    }
+    if (!fresh) {
+      restart_needed.push_back("[publish] endpoint: " + fresh.error().message +
+                               " (alerts stay on " + config.publish_endpoint + ")");
+      KHOBOR_LOG(error, "reload: " + restart_needed.back());
+      return;
+    }
+    publisher = std::move(*fresh);
+    config.publish_endpoint = next.publish_endpoint;
+    config.publish_curve_secret_key = next.publish_curve_secret_key;
+    KHOBOR_LOG(notice, "reload: alerts are published on " + publisher.endpoint() + " now");
+  }
+
+  // The [control] endpoint a reload asked for, bound after the current requests.
+  void rebind_control() {
+    if (!pending_control) {
+      return;
+    }
+    Config next = std::move(*pending_control);
+    pending_control.reset();
+    auto fresh = bind_control(next);
+    if (!fresh && next.control_endpoint == config.control_endpoint) {
+      control.reset();  // the same address with a new key: let go of it first
+      fresh = bind_control(next);
+      if (!fresh) {
+        auto back = bind_control(config);
+        control = back ? std::move(*back) : nullptr;
+      }
+    }
+    if (!fresh) {
+      restart_needed.push_back("[control] endpoint: " + fresh.error().message +
+                               " (control stays on " + config.control_endpoint + ")");
+      KHOBOR_LOG(error, "reload: " + restart_needed.back());
+      return;
+    }
+    control = std::move(*fresh);
+    config.control_endpoint = next.control_endpoint;
+    config.control_curve_secret_key = next.control_curve_secret_key;
+    KHOBOR_LOG(notice, "reload: the control socket is on " + control->endpoint() + " now");
   }
 
   // ---- the control socket (daemon/control_api.h) ----
@@ -792,14 +1135,24 @@ struct Daemon::Impl {
     s.dropped = publisher.dropped();
     s.subscribers = publisher.poll_subscriptions(0);
     s.totals = totals;
+    s.store_error = store_health.cause;
+    s.store_error_in = store_health.first_in;
+    s.store_error_since_ms = store_health.cause.empty() ? 0 : store_health.since_ms;
+    s.store_failures = store_health.failures;
+    s.restart_needed = restart_needed;
     for (const auto& [id, slot] : slots) {
-      FeedView f{id, slot.poll.url, slot.in_flight, slot.poll.retired, store.feed_state(id)};
+      FeedView f{id,    slot.poll.url, slot.in_flight,   slot.poll.retired, stored_state(id),
+                 false, false,         slot.store_error, slot.odd};
+      f.repaired = repaired_feeds.count(id) != 0;
       if (f.health && f.health->url != slot.poll.url) {
         f.health.reset();  // state of an earlier URL
       }
-      auto identity = store.feed_identity(id);
-      f.link_ids = identity && identity->link_ids;
-      f.repaired = repaired_feeds.count(id) != 0;
+      try {
+        auto identity = store.feed_identity(id);
+        f.link_ids = identity && identity->link_ids;
+      } catch (const store::StoreError& e) {
+        store_failed("reading feed " + id, e);
+      }
       s.feeds.push_back(std::move(f));
     }
     return s;
@@ -823,10 +1176,9 @@ struct Daemon::Impl {
     control_backlog =
         control->process([this](std::string_view req) { return control_api->handle(req); },
                          k_batch) == k_batch;
+    rebind_control();
   }
 
-  // Delete a small batch of alerts older than [store] keep_alerts, once a minute
-  // (sooner while a backlog remains), so the loop never stalls on it.
   // A 200's body read: counted, and the feed marked when it had to be repaired.
   void count_body(const std::string& feed_id, bool repaired) {
     ++totals.ok;
@@ -859,32 +1211,44 @@ struct Daemon::Impl {
     if (round.polls == 0) {
       return;
     }
-    KHOBOR_LOG(info, std::to_string(round.polls) +
-                         " poll(s): " + std::to_string(round.not_modified) + " not modified, " +
-                         std::to_string(round.changed) + " read (" +
-                         std::to_string(round.new_entries) + " new entries), " +
-                         std::to_string(round.failed) + " failed; " + std::to_string(round.alerts) +
-                         " alert(s), " + std::to_string(round.updates) + " update(s)");
+    KHOBOR_LOG(info,
+               std::to_string(round.polls) + " poll(s): " + std::to_string(round.not_modified) +
+                   " not modified, " + std::to_string(round.changed) + " read (" +
+                   std::to_string(round.new_entries) + " new entries), " +
+                   std::to_string(round.failed) + " failed" +
+                   (round.unrecorded > 0
+                        ? ", " + std::to_string(round.unrecorded) + " not recorded (store fault)"
+                        : "") +
+                   "; " + std::to_string(round.alerts) + " alert(s), " +
+                   std::to_string(round.updates) + " update(s)");
     round = RoundStats{};
     notify("STATUS=" + status_line());
   }
 
+  // Bounded state (daemon/retention.h): once a minute, every second while a
+  // batch came back full, so the loop never stalls on it and the file stops growing.
   void prune_due() {
     const int64_t now = clock.mono_ms();
     if (options.once || now < next_prune_mono) {
       return;
     }
-    size_t n = 0;
+    bool more = false;
     try {
-      n = store.prune_alerts(clock.now_ms() - config.keep_alerts_s * 1000, k_prune_batch);
+      RetentionPolicy policy;
+      policy.keep_alerts_ms = config.keep_alerts_s * 1000;
+      policy.forget_after_ms = config.forget_after_s * 1000;
+      policy.window_ms = config.story_window_s * 1000;
+      const RetentionRound r = prune_round(store, policy, clock.now_ms());
+      more = r.more;
+      if (r.alerts + r.seen + r.links + r.event_alerts > 0) {
+        KHOBOR_LOG(debug, "pruned " + std::to_string(r.alerts) + " alert(s), " +
+                              std::to_string(r.seen) + " seen entries, " + std::to_string(r.links) +
+                              " links, " + std::to_string(r.event_alerts) + " event alert rows");
+      }
     } catch (const store::StoreError& e) {
-      KHOBOR_LOG(warning,
-                 std::string("pruning old alerts failed (tried again later): ") + e.what());
+      store_failed("pruning old state", e);
     }
-    next_prune_mono = now + (n == k_prune_batch ? 1'000 : k_prune_every_ms);
-    if (n > 0) {
-      KHOBOR_LOG(debug, "pruned " + std::to_string(n) + " alert(s) older than [store] keep_alerts");
-    }
+    next_prune_mono = now + (more ? 1'000 : k_prune_every_ms);
   }
 
   // The STATUS= line systemctl status shows: "312 feeds, 2 failing, 3 watch
@@ -896,19 +1260,23 @@ struct Daemon::Impl {
       failing += slot.poll.consecutive_errors > 0 && !slot.poll.retired ? 1 : 0;
       retired += slot.poll.retired ? 1 : 0;
     }
-    return std::to_string(slots.size()) + " feeds, " + std::to_string(failing) + " failing, " +
-           (retired > 0 ? std::to_string(retired) + " retired, " : std::string()) +
+    const std::string fault =
+        store_health.cause.empty() ? "" : "store failing: " + store_health.cause + "; ";
+    return fault + std::to_string(slots.size()) + " feeds, " + std::to_string(failing) +
+           " failing, " + (retired > 0 ? std::to_string(retired) + " retired, " : std::string()) +
            std::to_string(watches.list_count()) + " watch lists, " +
            std::to_string(published_total) + " alerts published";
   }
 
-  int run() {
+  // Before the loop: the signalfd, the watchdog, the schedule. False when khobord
+  // cannot run.
+  bool start_up() {
     if (options.use_signalfd) {
       sigset_t set = handled_signals();
       signal_fd = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
       if (signal_fd < 0) {
         KHOBOR_LOG(error, "cannot create a signalfd; stopping");
-        return 1;
+        return false;
       }
     }
     uint64_t watchdog_usec = 0;
@@ -928,46 +1296,64 @@ struct Daemon::Impl {
                            " feed(s), " + std::to_string(watches.list_count()) +
                            " watch list(s), alerts on " + publisher.endpoint() + ", store " +
                            config.store_path);
+    if (store.database().read_only()) {
+      store_failed("opening the store", store::StoreError::read_only_file(config.store_path));
+    }
     notify("READY=1\nSTATUS=" + status_line());
+    return true;
+  }
+
+  // One turn of the loop: wait for the next thing to do and do it. False: stop.
+  bool turn() {
+    ping_watchdog();
+    start_due();
+    if (options.once && all_polled_once()) {
+      return false;
+    }
+    std::vector<feeds::PollFd> extra;
+    if (signal_fd >= 0) {
+      extra.push_back({signal_fd, POLLIN, 0});
+    }
+    if (control) {
+      extra.push_back({control->fd(), POLLIN, 0});
+    }
+    const size_t watch_index = extra.size();
+    if (watch_fd >= 0) {
+      extra.push_back({watch_fd, POLLIN, 0});
+    }
+    wait_for_work(extra);
+    if (signal_fd >= 0 && (extra[0].revents & POLLIN) != 0) {
+      handle_signals();
+      if (stop) {
+        return false;
+      }
+    }
+    if (watch_fd >= 0 && (extra[watch_index].revents & POLLIN) != 0) {
+      handle_watch_events();
+    }
+    for (auto& r : fetcher.take_finished()) {
+      finish(r);
+      ping_watchdog();  // a locked store can hold each write up to its busy timeout
+    }
+    reopen_store();
+    retry_publish();
+    publisher.poll_subscriptions(0);
+    // ZMQ_FD is edge-triggered: look after every wake-up, not only when it fired.
+    serve_control();
+    flush_updates();
+    prune_due();
+    log_round(false);
+    return true;
+  }
+
+  int run() {
+    if (!start_up()) {
+      return 1;
+    }
     try {
       // Alerts committed but not sent before the last stop go out first.
       publish();
-      while (!stop) {
-        ping_watchdog();
-        start_due();
-        if (options.once && all_polled_once()) {
-          break;
-        }
-        std::vector<feeds::PollFd> extra;
-        if (signal_fd >= 0) {
-          extra.push_back({signal_fd, POLLIN, 0});
-        }
-        if (control) {
-          extra.push_back({control->fd(), POLLIN, 0});
-        }
-        const size_t watch_index = extra.size();
-        if (watch_fd >= 0) {
-          extra.push_back({watch_fd, POLLIN, 0});
-        }
-        wait_for_work(extra);
-        if (signal_fd >= 0 && (extra[0].revents & POLLIN) != 0) {
-          handle_signals();
-          if (stop) {
-            break;
-          }
-        }
-        if (watch_fd >= 0 && (extra[watch_index].revents & POLLIN) != 0) {
-          handle_watch_events();
-        }
-        for (auto& r : fetcher.take_finished()) {
-          finish(r);
-        }
-        publisher.poll_subscriptions(0);
-        // ZMQ_FD is edge-triggered: look after every wake-up, not only when it fired.
-        serve_control();
-        flush_updates();
-        prune_due();
-        log_round(false);
+      while (!stop && turn()) {
       }
     } catch (const std::exception& e) {
       KHOBOR_LOG(error, std::string("stopping on an unexpected error: ") + e.what());
@@ -982,6 +1368,11 @@ struct Daemon::Impl {
                            (publisher.dropped() > 0
                                 ? ", " + std::to_string(publisher.dropped()) + " dropped"
                                 : ""));
+    if (options.once && !store_health.cause.empty()) {
+      KHOBOR_LOG(error, "--once: polls were not recorded (the store fails: " + store_health.cause +
+                            "); their entries are read again next time");
+      return 1;
+    }
     return 0;
   }
 };
@@ -1011,7 +1402,7 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
   // A one-shot poll serves no control socket (and so runs beside a service).
   std::unique_ptr<bus::ControlServer> control;
   if (!options.once) {
-    auto bound = bus::ControlServer::bind(cfg->control_endpoint, {cfg->control_curve_secret_key});
+    auto bound = bind_control(*cfg);
     if (!bound) {
       return bound.error();
     }
@@ -1046,6 +1437,10 @@ int Daemon::run() {
 
 void Daemon::request_stop() {
   m_impl->stop = true;
+  m_impl->fetcher.wakeup();
+}
+
+void Daemon::wake() {
   m_impl->fetcher.wakeup();
 }
 

@@ -49,6 +49,10 @@ class Daemon {
   // Ask the loop to stop soon (thread-safe).
   void request_stop();
 
+  // Wake the loop to look at its clock again (thread-safe): for a test that moves
+  // a fake clock on, since the loop otherwise sleeps until its next timer.
+  void wake();
+
   // Reload the config and the watch lists now (as SIGHUP does). A bad config is
   // logged and the old one kept; returns false then.
   bool reload();

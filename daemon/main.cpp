@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
     auto daemon = khobor::daemon::Daemon::create(options, khobor::SystemClock::instance());
     if (!daemon) {
       KHOBOR_LOG(error, daemon.error().message);
+      if (daemon.error().code == "store_refused") {
+        return khobor::daemon::k_exit_store_refused;
+      }
       return daemon.error().code == "config" ? khobor::daemon::k_exit_config : 1;
     }
     return (*daemon)->run();

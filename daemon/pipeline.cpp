@@ -108,8 +108,17 @@ struct Pipeline::EntryPlace {
   std::optional<stories::EventAssignment> event;
 };
 
+bool Quiet::covers(const feeds::Entry& e) const {
+  if (all) {
+    return true;
+  }
+  const std::optional<int64_t> date = e.published ? e.published : e.updated;
+  return date && *date < before_s;
+}
+
 PipelineResult Pipeline::process(const std::string& feed_id, const feeds::ParsedFeed& parsed,
-                                 const watch::WatchSet& watches, const store::FeedState& state) {
+                                 const watch::WatchSet& watches, const store::FeedState& state,
+                                 const Quiet& quiet) {
   PipelineResult out;
   out.entries = parsed.entries.size();
   const int64_t now_ms = m_clock.now_ms();
@@ -126,6 +135,9 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
   for (size_t i = 0; i < feed.entries.size(); ++i) {
     const feeds::Entry& e = feed.entries[i];
     if (e.id.empty() || !m_store.mark_seen(feed_id, e.id, now_ms)) {
+      if (links[i] != 0) {
+        m_store.touch_seen_link(links[i], now_ms);  // still carried: kept as long as the entry
+      }
       continue;
     }
     if (identity.switched && identity.known_link[i]) {
@@ -165,11 +177,29 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
       m_store.save_seen_link(links[i], place.story ? static_cast<int64_t>(place.story->story) : 0,
                              place.event ? static_cast<int64_t>(place.event->event) : 0, now_ms);
     }
+    if (quiet.covers(e)) {
+      ++out.quiet;
+      keep_quiet(feed_id, e, place, watches);
+      continue;
+    }
     alert_or_update(feed_id, feed, e, place, watches, out);
   }
   m_store.save_feed_state(state);
   tx.commit();
   return out;
+}
+
+void Pipeline::keep_quiet(const std::string& feed_id, const feeds::Entry& e,
+                          const EntryPlace& place, const watch::WatchSet& watches) {
+  if (!place.event) {
+    return;  // without the story index there is no event to remember
+  }
+  const auto event_id = static_cast<int64_t>(place.event->event);
+  const watch::EntryText text{feed_id, e.title, e.summary, e.content};
+  for (const watch::Match& m : watches.match(text)) {
+    // Seq 0: no alert was sent. An event already alerted for the list keeps its row.
+    (void)m_store.mark_event_alerted(event_id, m.watchlist, 0, m_clock.now_ms());
+  }
 }
 
 void Pipeline::alert_or_update(const std::string& feed_id, const feeds::ParsedFeed& feed,
@@ -335,13 +365,18 @@ size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t 
                                    static_cast<uint32_t>(copies));
     }
   });
-  auto tx = store.begin();
-  store.prune_story_entries(since);
-  tx.commit();
+  try {
+    auto tx = store.begin();
+    store.prune_story_entries(since);
+    tx.commit();
+  } catch (const store::StoreError&) {  // NOLINT(bugprone-empty-catch)
+    // A store that cannot be written now (read-only, full, locked) still starts:
+    // every poll prunes the window again, and the daemon reports the fault.
+  }
   return restored;
 }
 
-size_t publish_outbox(store::Store& store, bus::Publisher& publisher) {
+size_t publish_outbox(store::Store& store, bus::Publisher& publisher, int64_t* sent_through) {
   size_t handed = 0;
   while (true) {
     auto batch = store.unpublished(256);
@@ -352,9 +387,14 @@ size_t publish_outbox(store::Store& store, bus::Publisher& publisher) {
     // commit sends the batch again at the next start, with the same seqs.
     auto tx = store.begin();
     for (const auto& a : batch) {
-      publisher.publish(a.topic, a.payload);
+      if (sent_through == nullptr || a.seq > *sent_through) {
+        publisher.publish(a.topic, a.payload);
+        ++handed;
+        if (sent_through != nullptr) {
+          *sent_through = a.seq;
+        }
+      }
       store.mark_published(a.seq);
-      ++handed;
     }
     tx.commit();
   }

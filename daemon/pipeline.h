@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct PipelineResult {
   std::vector<int64_t> update_seqs;  // story.update messages appended, in order
   size_t pending_updates = 0;        // updates coalesced to wait for their group_interval
   size_t same_links = 0;             // new entries whose canonical link was already seen
+  size_t quiet = 0;                  // new entries that alerted nothing ([poll] backlog)
   // Identity across polls (feeds/identity.h): the feed's entries are identified by
   // their canonical links because its guids change between polls …
   bool link_ids = false;
@@ -43,6 +45,19 @@ struct UpdatePolicy {
   // list's own group_interval wins); entries in between are coalesced into the
   // next one. 0: each matching entry sends its update at once.
   int64_t group_interval_s = 300;
+};
+
+// Which new entries of a poll are quiet: marked seen and placed in their story and
+// event like any other, but alerting nothing, so that a feed's first poll does not
+// alert on its backlog ([poll] backlog). A quiet entry that matches a watch list
+// marks its event alerted for the list (with alert seq 0, no message), so a later
+// report of the same event is a story.update, not a fresh alert. The default
+// quiets nothing.
+struct Quiet {
+  bool all = false;                                        // every new entry ("none")
+  int64_t before_s = std::numeric_limits<int64_t>::min();  // entries dated before this
+  // An entry without a date (published, else updated) counts as new unless `all`.
+  bool covers(const feeds::Entry& e) const;
 };
 
 class Pipeline {
@@ -71,8 +86,10 @@ class Pipeline {
   // good (store table feed_identity); on that poll the entries whose links were
   // already there are marked seen without alerting — they were seen under their
   // old ids.
+  // `quiet` says which new entries alert nothing (a feed's first poll).
   PipelineResult process(const std::string& feed_id, const feeds::ParsedFeed& feed,
-                         const watch::WatchSet& watches, const store::FeedState& state);
+                         const watch::WatchSet& watches, const store::FeedState& state,
+                         const Quiet& quiet = {});
 
   // Appends to the outbox, in one transaction, every coalesced update whose
   // group_interval has passed at the clock's now; returns their seqs. The daemon
@@ -81,6 +98,8 @@ class Pipeline {
 
  private:
   struct EntryPlace;
+  void keep_quiet(const std::string& feed_id, const feeds::Entry& e, const EntryPlace& place,
+                  const watch::WatchSet& watches);
   void alert_or_update(const std::string& feed_id, const feeds::ParsedFeed& feed,
                        const feeds::Entry& e, const EntryPlace& place,
                        const watch::WatchSet& watches, PipelineResult& out);
@@ -108,7 +127,10 @@ size_t restore_stories(store::Store& store, stories::StoryIndex& index, int64_t 
 
 // Publish the outbox's unpublished alerts in seq order and mark each published;
 // returns how many were handed to the socket (dropped ones count as handed: the
-// subscriber recovers them by seq).
-size_t publish_outbox(store::Store& store, bus::Publisher& publisher);
+// subscriber recovers them by seq). With `sent_through`, alerts up to that seq are
+// only marked, not sent again (they were sent before a store fault kept the mark
+// from being written), and it is raised to each seq sent.
+size_t publish_outbox(store::Store& store, bus::Publisher& publisher,
+                      int64_t* sent_through = nullptr);
 
 }  // namespace khobor::daemon

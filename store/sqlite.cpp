@@ -10,10 +10,40 @@ namespace {
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
   std::string msg = what + ": ";
   msg += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-  throw StoreError(msg);
+  throw StoreError(msg, db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_NOMEM);
 }
 
 }  // namespace
+
+bool StoreError::not_a_database() const {
+  return (m_code & 0xFF) == SQLITE_NOTADB || (m_code & 0xFF) == SQLITE_CORRUPT;
+}
+
+bool StoreError::busy() const {
+  return (m_code & 0xFF) == SQLITE_BUSY;
+}
+
+bool StoreError::read_only() const {
+  return (m_code & 0xFF) == SQLITE_READONLY;
+}
+
+StoreError StoreError::read_only_file(const std::string& path) {
+  return StoreError(path +
+                        " is read-only for this user (give it back to the user khobord runs "
+                        "as, with its -wal and -shm files)",
+                    SQLITE_READONLY);
+}
+
+std::string StoreError::reason() const {
+  if (m_code == 0) {
+    return what();
+  }
+  std::string r = sqlite3_errstr(m_code);
+  if ((m_code & 0xFF) == SQLITE_IOERR || (m_code & 0xFF) == SQLITE_READONLY) {
+    r += " (SQLite code " + std::to_string(m_code) + ")";  // the extended code names the step
+  }
+  return r;
+}
 
 // --- Statement ---
 
@@ -108,7 +138,8 @@ bool Statement::column_is_null(int index) const {
 
 // --- Database ---
 
-Result<Database> Database::open(const std::string& path) {
+Result<Database> Database::open(const std::string& path,
+                                const std::function<Status(Database&)>& check) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -123,8 +154,35 @@ Result<Database> Database::open(const std::string& path) {
   sqlite3_busy_timeout(db, 5000);
   sqlite3_extended_result_codes(db, 1);
   try {
-    out.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    // Only read before `check` has had its say: journal_mode=WAL rewrites the
+    // file's header, and a file that is not ours is never written.
+    out.exec("PRAGMA schema_version;");
+    if (check) {
+      if (auto st = check(out); !st) {
+        return st.error();
+      }
+    }
+    Statement empty = out.prepare("SELECT COUNT(*) = 0 FROM sqlite_master");
+    empty.step();
+    const bool is_new = empty.column_int(0) == 1;
+    empty.reset();
+    if (is_new) {
+      out.exec("PRAGMA auto_vacuum=INCREMENTAL;");  // a new file only (a write)
+    }
+    // journal_size_limit: a WAL grown by a burst is cut back to 64 MiB after a
+    // checkpoint instead of keeping its largest size.
+    out.exec(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA journal_size_limit=67108864;");
   } catch (const StoreError& e) {
+    if (e.not_a_database()) {
+      // Never overwritten: the operator decides what the file is.
+      return make_error("store_refused",
+                        "the store " + path + " is not an SQLite database or is corrupt (" +
+                            e.reason() +
+                            "); khobord leaves it as it is: restore a backup, or move it away "
+                            "to start with an empty store");
+    }
     return make_error("store", "cannot set up the store " + path + ": " + e.what());
   }
   return out;
@@ -175,7 +233,7 @@ void Database::exec(const std::string& sql) {
   if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err != nullptr ? err : "unknown error";
     sqlite3_free(err);
-    throw StoreError("running \"" + sql + "\": " + msg);
+    throw StoreError("running \"" + sql + "\": " + msg, sqlite3_extended_errcode(m_db));
   }
 }
 
@@ -196,6 +254,25 @@ int Database::user_version() {
 void Database::set_user_version(int version) {
   // PRAGMA takes no parameters; the value is an int we format, not user text.
   exec("PRAGMA user_version = " + std::to_string(version));
+}
+
+int64_t Database::take_page_lookups() {
+  int64_t total = 0;
+  for (const int op : {SQLITE_DBSTATUS_CACHE_HIT, SQLITE_DBSTATUS_CACHE_MISS}) {
+    int current = 0;
+    int high = 0;
+    sqlite3_db_status(m_db, op, &current, &high, 1);  // 1: reset after reading
+    total += current;
+  }
+  return total;
+}
+
+void Database::set_busy_timeout(int ms) {
+  sqlite3_busy_timeout(m_db, ms);
+}
+
+bool Database::read_only() const {
+  return sqlite3_db_readonly(m_db, "main") == 1;
 }
 
 std::string Database::journal_mode() {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,7 +23,28 @@ namespace khobor::store {
 
 class StoreError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // `code` is SQLite's (extended) result code, 0 when there is none.
+  explicit StoreError(const std::string& what, int code = 0)
+      : std::runtime_error(what), m_code(code) {}
+
+  int code() const { return m_code; }
+  // What went wrong in a few words, without the SQL ("database or disk is full",
+  // "database is locked", "attempt to write a readonly database"): for the one
+  // log line and the status of a store fault.
+  std::string reason() const;
+  // The file is no SQLite database, or a corrupt one (SQLITE_NOTADB, SQLITE_CORRUPT).
+  bool not_a_database() const;
+  // Writing is refused (SQLITE_READONLY): a connection opened on a file this user
+  // cannot write stays so until it is opened again.
+  bool read_only() const;
+  // Another connection holds the lock (SQLITE_BUSY, after the busy timeout).
+  bool busy() const;
+  // The error of a connection that SQLite opened read-only (the file is not
+  // writable for this user).
+  static StoreError read_only_file(const std::string& path);
+
+ private:
+  int m_code = 0;
 };
 
 class Statement {
@@ -65,7 +87,10 @@ class Database {
  public:
   // Open (creating when missing) the database at `path` (":memory:" for a
   // private in-memory one) in WAL mode with synchronous=NORMAL and a busy timeout.
-  static Result<Database> open(const std::string& path);
+  // `check`, when given, looks at the file before anything is written to it (WAL
+  // mode rewrites the header); its Error is returned as it is.
+  static Result<Database> open(const std::string& path,
+                               const std::function<Status(Database&)>& check = {});
   // Open an existing database for reading only (SQLITE_OPEN_READONLY), beside
   // khobord's writer: WAL lets it read while khobord writes; a statement that
   // meets a lock waits up to the busy timeout, then throws StoreError.
@@ -89,6 +114,13 @@ class Database {
   void set_user_version(int version);
   // The journal mode in effect ("wal" for files, "memory" for :memory:).
   std::string journal_mode();
+  // SQLite opened the file read-only (it is not writable for this user).
+  bool read_only() const;
+  // How long a statement waits for another connection's lock before SQLITE_BUSY.
+  void set_busy_timeout(int ms);
+  // Pages this connection looked up in its cache (hits and misses) since the last
+  // call: the work its statements did, whatever the machine's speed.
+  int64_t take_page_lookups();
   const std::string& path() const { return m_path; }
 
  private:

@@ -2,6 +2,9 @@
 
 #include <array>
 #include <utility>
+#include <vector>
+
+#include "base/log.h"
 
 namespace khobor::store {
 namespace {
@@ -128,12 +131,28 @@ CREATE TABLE seen_links (
   first_seen INTEGER NOT NULL
 );
 )sql",
+    // 7 -> 8: bounded state (issue 14): when each seen entry and link was last
+    // carried, and each feed's last body, so that what feeds no longer carry can be
+    // forgotten; event_alerts pruned by last_sent; story_alerts (copied into
+    // event_alerts by 7, no longer read) emptied. Existing rows count as seen now.
+    R"sql(
+ALTER TABLE entries_seen ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+UPDATE entries_seen SET last_seen = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+CREATE INDEX entries_seen_last ON entries_seen (last_seen);
+ALTER TABLE seen_links ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;
+UPDATE seen_links SET last_seen = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+CREATE INDEX seen_links_last ON seen_links (last_seen);
+ALTER TABLE feeds ADD COLUMN last_body INTEGER NOT NULL DEFAULT 0;
+UPDATE feeds SET last_body = last_success;
+CREATE INDEX event_alerts_sent ON event_alerts (last_sent);
+DELETE FROM story_alerts;
+)sql",
 };
 
 constexpr const char* k_feed_columns =
     "id, url, etag, last_modified, last_attempt, last_success, http_status, error, "
     "consecutive_errors, next_due, bytes, entries, latency_ms, interval_s, retired, moved_to, "
-    "moved_from, base_interval_s, ttl_s";
+    "moved_from, base_interval_s, ttl_s, last_body";
 
 FeedState read_feed(const Statement& s) {
   FeedState f;
@@ -156,6 +175,7 @@ FeedState read_feed(const Statement& s) {
   f.moved_from = s.column_text(16);
   f.base_interval_s = s.column_int(17);
   f.ttl_s = s.column_int(18);
+  f.last_body_ms = s.column_int(19);
   return f;
 }
 
@@ -178,6 +198,11 @@ struct Store::Impl {
   Statement put_feed;
   Statement revive_feed;
   Statement insert_seen;
+  Statement touch_seen;
+  Statement touch_link;
+  Statement prune_seen;
+  Statement prune_links;
+  Statement prune_event_alerts;
   Statement select_seen;
   Statement insert_alert;
   Statement set_payload;
@@ -217,12 +242,30 @@ struct Store::Impl {
         put_feed(db.prepare(
             std::string("INSERT OR REPLACE INTO feeds (") + k_feed_columns +
             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-            "?17, ?18, ?19)")),
+            "?17, ?18, ?19, ?20)")),
         revive_feed(db.prepare("UPDATE feeds SET retired = 0, next_due = 0, consecutive_errors = 0 "
                                "WHERE id = ?1")),
-        insert_seen(db.prepare(
-            "INSERT OR IGNORE INTO entries_seen (feed_id, entry_id, first_seen) VALUES (?1, ?2, "
-            "?3)")),
+        insert_seen(db.prepare("INSERT OR IGNORE INTO entries_seen (feed_id, entry_id, first_seen, "
+                               "last_seen) VALUES (?1, ?2, ?3, ?3)")),
+        // Day granularity: a feed that repeats itself costs a read per entry, not a write.
+        touch_seen(db.prepare("UPDATE entries_seen SET last_seen = ?3 WHERE feed_id = ?1 AND "
+                              "entry_id = ?2 AND last_seen < ?3 - 86400000")),
+        touch_link(db.prepare(
+            "UPDATE seen_links SET last_seen = ?2 WHERE link = ?1 AND last_seen < ?2 - 86400000")),
+        // An entry is forgotten once its feed's bodies have gone without it for
+        // forget_after (?2), counted up to the feed's last body, not to now: a feed
+        // answering 304 for months still carries what it carried. ?3 caps that: a
+        // feed with no new body for a year (or gone from the config) lets go.
+        prune_seen(db.prepare(
+            "DELETE FROM entries_seen WHERE (feed_id, entry_id) IN (SELECT s.feed_id, s.entry_id "
+            "FROM entries_seen s LEFT JOIN feeds f ON f.id = s.feed_id WHERE s.last_seen < ?1 - "
+            "?2 AND (f.id IS NULL OR s.last_seen < f.last_body - ?2 OR s.last_seen < ?3) LIMIT "
+            "?4)")),
+        prune_links(db.prepare("DELETE FROM seen_links WHERE link IN (SELECT link FROM seen_links "
+                               "WHERE last_seen < ?1 LIMIT ?2)")),
+        prune_event_alerts(db.prepare(
+            "DELETE FROM event_alerts WHERE (event, watchlist) IN (SELECT event, watchlist FROM "
+            "event_alerts WHERE last_sent < ?1 AND due = 0 LIMIT ?2)")),
         select_seen(db.prepare("SELECT 1 FROM entries_seen WHERE feed_id = ?1 AND entry_id = ?2")),
         insert_alert(
             db.prepare("INSERT INTO alerts (created, topic, watchlist, feed_id, entry_id, payload) "
@@ -287,21 +330,47 @@ struct Store::Impl {
                               "watchlist LIMIT ?2")),
         select_next_due(db.prepare("SELECT COALESCE(MIN(due), 0) FROM event_alerts WHERE due > 0")),
         select_link(db.prepare("SELECT story, event FROM seen_links WHERE link = ?1")),
-        insert_link(db.prepare("INSERT OR IGNORE INTO seen_links (link, story, event, first_seen) "
-                               "VALUES (?1, ?2, ?3, ?4)")) {}
+        insert_link(db.prepare("INSERT OR IGNORE INTO seen_links (link, story, event, first_seen, "
+                               "last_seen) VALUES (?1, ?2, ?3, ?4, ?4)")) {}
 };
 
 namespace {
 
-// Bring the schema up to date, one step per transaction.
-Status migrate(Database& db) {
-  int version = db.user_version();
+// Refuses a file that is not khobor's (khobord never writes into another
+// program's database; a new store is empty, a khobor store at version >= 1 has
+// its three first tables) and one written by a newer khobor. Reads only.
+Status check_ours(Database& db) {
+  const int version = db.user_version();
   if (version > Store::k_schema_version) {
     return make_error("store", "the store " + db.path() + " has schema version " +
                                    std::to_string(version) + ", newer than this khobor knows (" +
                                    std::to_string(Store::k_schema_version) +
                                    "): run a newer khobor or point [store] path elsewhere");
   }
+  Statement tables = db.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+      "ORDER BY name");
+  std::string names;
+  int ours = 0;
+  while (tables.step()) {
+    const std::string name = tables.column_text(0);
+    names += (names.empty() ? "" : ", ") + name;
+    ours += name == "feeds" || name == "entries_seen" || name == "alerts" ? 1 : 0;
+  }
+  if ((version == 0 && !names.empty()) || (version > 0 && ours < 3)) {
+    return make_error("store_refused",
+                      "the store " + db.path() + " is not a khobor store (schema version " +
+                          std::to_string(version) +
+                          ", tables: " + (names.empty() ? "none" : names) +
+                          "); khobord does not write into another program's database: point "
+                          "[store] path at a new file, or move this one away");
+  }
+  return Ok{};
+}
+
+// Bring the schema up to date, one step per transaction.
+Status migrate(Database& db) {
+  int version = db.user_version();
   for (int v = version; v < Store::k_schema_version; ++v) {
     Transaction tx(db);
     db.exec(k_migrations[static_cast<size_t>(v)]);
@@ -311,10 +380,28 @@ Status migrate(Database& db) {
   return Ok{};
 }
 
+// A store made before schema 8 has no auto_vacuum: one VACUUM rewrites it with
+// auto_vacuum=INCREMENTAL, so that pruned pages can go back to the file system.
+// It needs free disk space about the store's size, and runs once.
+void use_incremental_vacuum(Database& db) {
+  constexpr int64_t k_incremental = 2;
+  Statement mode = db.prepare("PRAGMA auto_vacuum");
+  mode.step();
+  const int64_t now = mode.column_int(0);
+  mode.reset();  // VACUUM refuses to run beside an unfinished statement
+  if (now == k_incremental || db.path() == ":memory:") {
+    return;
+  }
+  KHOBOR_LOG(notice, "the store " + db.path() +
+                         ": rewriting it once with auto_vacuum=INCREMENTAL (VACUUM), so that "
+                         "pruned space goes back to the file system");
+  db.exec("VACUUM");
+}
+
 }  // namespace
 
 Result<Store> Store::open(const std::string& path) {
-  auto db = Database::open(path);
+  auto db = Database::open(path, check_ours);
   if (!db) {
     return db.error();
   }
@@ -322,8 +409,14 @@ Result<Store> Store::open(const std::string& path) {
     if (auto st = migrate(*db); !st) {
       return st.error();
     }
+    use_incremental_vacuum(*db);
     return Store(std::make_unique<Impl>(std::move(*db)));
   } catch (const StoreError& e) {
+    if (e.not_a_database()) {
+      return make_error("store_refused", "the store " + path + " is corrupt (" + e.reason() +
+                                             "); khobord leaves it as it is: restore a backup, "
+                                             "or move it away to start with an empty store");
+    }
     return make_error("store", "cannot prepare the store " + path + ": " + e.what());
   }
 }
@@ -387,7 +480,8 @@ void Store::save_feed_state(const FeedState& f) {
       .bind(16, f.moved_to)
       .bind(17, f.moved_from)
       .bind(18, f.base_interval_s)
-      .bind(19, f.ttl_s);
+      .bind(19, f.ttl_s)
+      .bind(20, f.last_body_ms);
   s.run();
   s.reset();
 }
@@ -409,6 +503,13 @@ bool Store::mark_seen(const std::string& feed_id, const std::string& entry_id, i
   s.run();
   bool inserted = m_impl->db.changes() == 1;
   s.reset();
+  if (!inserted) {
+    Statement& t = m_impl->touch_seen;
+    t.reset();
+    t.bind(1, feed_id).bind(2, entry_id).bind(3, now_ms);
+    t.run();
+    t.reset();
+  }
   return inserted;
 }
 
@@ -798,6 +899,65 @@ void Store::save_feed_identity(const FeedIdentity& identity) {
       .bind_blob(4, blob);
   s.run();
   s.reset();
+}
+
+void Store::touch_seen_link(uint64_t link, int64_t now_ms) {
+  Statement& s = m_impl->touch_link;
+  s.reset();
+  s.bind(1, static_cast<int64_t>(link)).bind(2, now_ms);
+  s.run();
+  s.reset();
+}
+
+namespace {
+
+size_t run_prune(Database& db, Statement& s, const std::vector<int64_t>& params) {
+  s.reset();
+  int i = 0;
+  for (const int64_t p : params) {
+    s.bind(++i, p);
+  }
+  s.run();
+  const auto n = static_cast<size_t>(db.changes());
+  s.reset();
+  return n;
+}
+
+}  // namespace
+
+size_t Store::prune_seen(int64_t now_ms, int64_t forget_after_ms, int64_t cap_ms, size_t limit) {
+  return run_prune(m_impl->db, m_impl->prune_seen,
+                   {now_ms, forget_after_ms, now_ms - cap_ms, static_cast<int64_t>(limit)});
+}
+
+size_t Store::prune_seen_links(int64_t before_ms, size_t limit) {
+  return run_prune(m_impl->db, m_impl->prune_links, {before_ms, static_cast<int64_t>(limit)});
+}
+
+size_t Store::prune_event_alerts(int64_t before_ms, size_t limit) {
+  return run_prune(m_impl->db, m_impl->prune_event_alerts,
+                   {before_ms, static_cast<int64_t>(limit)});
+}
+
+void Store::incremental_vacuum(int pages) {
+  // PRAGMA takes no parameters; `pages` is an int we format, not user text.
+  m_impl->db.exec("PRAGMA incremental_vacuum(" + std::to_string(pages) + ")");
+}
+
+void Store::checkpoint() {
+  m_impl->db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+}
+
+StoreSize Store::size() {
+  StoreSize out;
+  for (auto [pragma, target] : {std::pair{"PRAGMA page_count", &out.pages},
+                                std::pair{"PRAGMA freelist_count", &out.free_pages},
+                                std::pair{"PRAGMA page_size", &out.page_size}}) {
+    Statement s = m_impl->db.prepare(pragma);
+    s.step();
+    *target = s.column_int(0);
+  }
+  return out;
 }
 
 }  // namespace khobor::store

@@ -45,6 +45,17 @@ struct FeedState {
   // Schema 4: what the interval is made of, so a 304 can refresh the server's hints.
   int64_t base_interval_s = 0;  // from the entries' dates alone, before any hint (0: unknown)
   int64_t ttl_s = 0;            // the feed's own <ttl> / sy:updatePeriod in its last body
+  // Schema 8: when its last body was read (a 200 with a feed), ms; what that body
+  // carried counts as carried until the next one (pruning, below).
+  int64_t last_body_ms = 0;
+};
+
+// The store file's size in pages (PRAGMA page_count, freelist_count, page_size).
+struct StoreSize {
+  int64_t pages = 0;
+  int64_t free_pages = 0;
+  int64_t page_size = 0;
+  int64_t bytes() const { return pages * page_size; }
 };
 
 // A 429/503 Retry-After that holds a whole registrable domain (schema 5).
@@ -121,7 +132,7 @@ struct FeedIdentity {
 class Store {
  public:
   // The newest schema version this build knows.
-  static constexpr int k_schema_version = 7;
+  static constexpr int k_schema_version = 8;
 
   // Open or create the store at `path` (":memory:" for tests) and migrate it to
   // k_schema_version. Fails with a message naming the path when it cannot be
@@ -147,7 +158,8 @@ class Store {
   // store has no row for `feed_id`.
   bool enable_feed(const std::string& feed_id);
 
-  // Record that the entry was seen; true when this is the first time.
+  // Record that the entry was seen; true when this is the first time. An entry
+  // seen before is carried again: its last_seen moves to now (at most once a day).
   bool mark_seen(const std::string& feed_id, const std::string& entry_id, int64_t now_ms);
   bool seen(const std::string& feed_id, const std::string& entry_id);
 
@@ -228,6 +240,26 @@ class Store {
   std::optional<SeenLink> seen_link(uint64_t link);
   // Remembers a link's first story and event; false when it was already known.
   bool save_seen_link(uint64_t link, int64_t story, int64_t event, int64_t now_ms);
+
+  // A seen link was carried again (an entry with it was read): its last_seen moves
+  // to now, at most once a day (schema version 8).
+  void touch_seen_link(uint64_t link, int64_t now_ms);
+
+  // Bounded state (schema version 8). Each deletes at most `limit` rows in one
+  // statement and returns how many went, so the loop never stalls on it.
+  // Entries whose feed has gone `forget_after_ms` without carrying them, counted
+  // up to its last body (a feed answering 304 still carries what it carried), or
+  // not carried for `cap_ms` whatever the feed did (a feed gone from the config).
+  size_t prune_seen(int64_t now_ms, int64_t forget_after_ms, int64_t cap_ms, size_t limit);
+  // Links not carried since `before_ms`.
+  size_t prune_seen_links(int64_t before_ms, size_t limit);
+  // (event, watch list) rows last sent before `before_ms` with nothing pending.
+  size_t prune_event_alerts(int64_t before_ms, size_t limit);
+  // Give up to `pages` free pages back to the file system (auto_vacuum=INCREMENTAL).
+  void incremental_vacuum(int pages);
+  // Copy the WAL into the database without waiting for readers (PASSIVE).
+  void checkpoint();
+  StoreSize size();
 
   // Identity across polls (schema version 6): nullopt for a feed never parsed.
   std::optional<FeedIdentity> feed_identity(const std::string& feed_id);

@@ -23,6 +23,7 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -122,6 +123,34 @@ int64_t print_new(khobor::store::Store& store, int64_t after,
   }
 }
 
+// --backlog as [poll] backlog: "all" (nothing quiet), "none" or a duration.
+struct BacklogArg {
+  bool all = true;
+  bool none = false;
+  int64_t seconds = 0;
+};
+
+std::optional<BacklogArg> parse_backlog(const std::string& text) {
+  if (text == "all" || text == "none") {
+    return BacklogArg{text == "all", text == "none", 0};
+  }
+  const auto secs = khobor::parse_duration(text);
+  if (!secs || *secs < 0) {
+    return std::nullopt;
+  }
+  return BacklogArg{false, false, *secs};
+}
+
+// What a feed's snapshot at `time` keeps quiet: only its first one is affected.
+khobor::daemon::Quiet snapshot_quiet(const BacklogArg& backlog, bool first, int64_t time) {
+  khobor::daemon::Quiet q;
+  if (first && !backlog.all) {
+    q.all = backlog.none;
+    q.before_s = backlog.none ? q.before_s : time - backlog.seconds;
+  }
+  return q;
+}
+
 int run_backtest(int argc, char** argv) {
   CLI::App app{
       "Replay an archive of feed snapshots through parse -> story -> event -> match and print "
@@ -133,6 +162,7 @@ int run_backtest(int argc, char** argv) {
   khobor::stories::StoryOptions options;
   double window_hours = static_cast<double>(options.window_seconds) / 3600.0;
   std::string group_interval = "5m";
+  std::string backlog_text = "all";
   app.add_option("--archive", archive, "directory of <feed>/<UTC time>_<anything>.xml snapshots")
       ->required();
   app.add_option("--watchlists", watchlists, "directory of watch-list TOML files")->required();
@@ -141,6 +171,10 @@ int run_backtest(int argc, char** argv) {
                  "at most one story.update per alerted event and watch list per this interval "
                  "(seconds or \"5m\"; a list's own group_interval wins; the daemon's default: "
                  "5m)");
+  app.add_option("--backlog", backlog_text,
+                 "as khobord's [poll] backlog: entries dated more than this (\"24h\") before "
+                 "a feed's first snapshot alert nothing; \"none\": nothing in a first "
+                 "snapshot alerts (default \"all\": every entry of the archive is fresh)");
   app.add_flag("--summary,!--no-summary", summary,
                "print a readable summary of the alerted stories after the JSON lines "
                "(default: on a terminal)");
@@ -154,6 +188,14 @@ int run_backtest(int argc, char** argv) {
   if (!interval_s) {
     std::fprintf(stderr, "khobor backtest: --group-interval: %s\n",
                  interval_s.error().message.c_str());
+    return 2;
+  }
+  const auto backlog = parse_backlog(backlog_text);
+  if (!backlog) {
+    std::fprintf(stderr,
+                 "khobor backtest: --backlog: expected \"all\", \"none\" or a duration like "
+                 "\"24h\", got \"%s\"\n",
+                 backlog_text.c_str());
     return 2;
   }
   if (!fs::is_directory(archive)) {
@@ -219,6 +261,7 @@ int run_backtest(int argc, char** argv) {
   std::size_t alerts = 0;
   std::size_t updates = 0;
   int64_t printed = 0;
+  std::set<std::string> fed;  // feeds whose first snapshot was replayed
   // Coalesced updates due by `until` go out at their due times, as khobord's timer sends them.
   auto flush_until = [&](int64_t until_ms) {
     for (int64_t due = store->next_update_due(); due != 0 && due <= until_ms;
@@ -242,7 +285,9 @@ int run_backtest(int argc, char** argv) {
     state.feed_id = snap.feed;
     state.url = snap.path.string();
     state.http_status = 200;
-    const auto res = pipeline.process(snap.feed, *parsed, watches, state);
+    const bool first = fed.insert(snap.feed).second;
+    const auto res = pipeline.process(snap.feed, *parsed, watches, state,
+                                      snapshot_quiet(*backlog, first, snap.time));
     entries_total += res.new_entries;
     printed = print_new(*store, printed, alerted, alerts, updates);
   }

@@ -57,6 +57,11 @@ int run_reload(int argc, char** argv) {
     return 1;
   }
   std::printf("khobord reloaded its configuration\n");
+  for (const auto& what : reply.value("restart_needed", nlohmann::json::array())) {
+    if (what.is_string()) {
+      std::printf("needs a restart to take effect: %s\n", what.get<std::string>().c_str());
+    }
+  }
   return 0;
 }
 

@@ -96,12 +96,19 @@ void print_feeds(const json& feeds) {
                         : str(f, "last_attempt") == "-" ? "never polled"
                                                         : "ok";
     std::string error = f.value("error", std::string());
-    if (!error.empty()) {
+    const std::string store_error = f.value("store_error", std::string());
+    if (!store_error.empty()) {
+      state = "not recorded: store fails (" + store_error + ")";  // the outlet is not at fault
+    } else if (!error.empty()) {
       state = error;
     } else if (state == "ok" && f.value("ids", std::string()) == "links") {
       state = "ok, link ids";  // its guids change between polls
     } else if (state == "ok" && f.value("repaired", false)) {
       state = "ok, repaired";  // not well-formed, read anyway
+    }
+    const std::string odd = f.value("odd", std::string());
+    if (!odd.empty() && store_error.empty() && error.empty()) {
+      state += " (" + odd + ")";  // read, but its document is odd
     }
     rows.push_back(
         {str(f, "id"), str(f, "http_status"), short_time(f, "last_success"),
@@ -122,8 +129,22 @@ void print_status(const json& s) {
       str(a, "published").c_str(), str(a, "dropped").c_str(), str(a, "last_seq").c_str(),
       str(a, "stored").c_str(), str(a, "first_seq").c_str(), str(a, "subscribers").c_str(),
       str(s, "publish_endpoint").c_str());
-  std::printf("watch lists: %s, rules: %s, store %s\n\n", str(s, "watchlists").c_str(),
+  std::printf("watch lists: %s, rules: %s, store %s\n", str(s, "watchlists").c_str(),
               str(s, "rules").c_str(), str(s, "store").c_str());
+  const json health = s.value("store_health", json::object());
+  if (!health.value("error", std::string()).empty()) {
+    std::printf(
+        "STORE FAILING since %s (%s first): %s; polls are not recorded and are read "
+        "again when it works\n",
+        short_time(health, "failing_since").c_str(), str(health, "first_failed").c_str(),
+        str(health, "error").c_str());
+  }
+  for (const auto& what : s.value("restart_needed", json::array())) {
+    if (what.is_string()) {
+      std::printf("NEEDS A RESTART to take effect: %s\n", what.get<std::string>().c_str());
+    }
+  }
+  std::printf("\n");
   print_feeds(s["feeds"]);
 }
 

@@ -8,7 +8,7 @@ while it was away are received once, in order. A gap in the live stream (ZeroMQ
 drops messages for a subscriber that is slow or reconnecting) is filled the same
 way, and repeats are dropped. The protocol is in bus/WIRE_FORMAT.md.
 
-    ./subscriber.py --publish tcp://127.0.0.1:5680 --control tcp://127.0.0.1:5681 \\
+    ./subscriber.py --publish tcp://127.0.0.1:5680 --control ipc:///run/khobor/control \\
                     --state ~/.khobor-seq [--topic alert.summit] [--count N]
 
 Prints each alert as one JSON line. A crash of this script between printing an
@@ -62,7 +62,7 @@ def replay_batches(ctx, control, since, topic, timeout_ms=3000):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--publish", default="tcp://127.0.0.1:5680")
-    ap.add_argument("--control", default="tcp://127.0.0.1:5681")
+    ap.add_argument("--control", default="ipc:///run/khobor/control")  # group khobor
     ap.add_argument("--state", required=True, help="file that keeps the last seq covered")
     ap.add_argument("--topic", default="alert.")
     ap.add_argument("--count", type=int, default=0, help="stop after N alerts")

@@ -57,6 +57,21 @@ if coalesced:
           and u["time"] == "2025-03-10T07:00:00Z" and u["entry"]["id"] == "a.example.test/flash-1",
           f"the update names both entries and goes out when due: {u}")
 
+# --backlog none: each outlet's first snapshot alerts nothing, as a new feed's first
+# poll with [poll] backlog = "none"; the report's event counts as alerted, so the
+# flash item of outlet-a's second snapshot is an update of it.
+res = subprocess.run([khobor, "backtest", "--archive", f"{fixtures}/archive", "--watchlists",
+                      f"{fixtures}/watchlists", "--no-summary", "--backlog", "none"],
+                     capture_output=True, text=True, timeout=60)
+check(res.returncode == 0, f"exit 0 with --backlog none, got {res.returncode}: {res.stderr}")
+lines = [json.loads(l) for l in res.stdout.splitlines() if l.strip()]
+check([(l["type"], l["entry"]["id"]) for l in lines] == [("story.update", "a.example.test/flash-1")],
+      f"--backlog none: only the later snapshot's entry, as an update: {lines}")
+bad = subprocess.run([khobor, "backtest", "--archive", f"{fixtures}/archive", "--watchlists",
+                      f"{fixtures}/watchlists", "--backlog", "soon"],
+                     capture_output=True, text=True, timeout=60)
+check(bad.returncode == 2 and "--backlog" in bad.stderr, "a bad --backlog is a usage error")
+
 bad = subprocess.run([khobor, "backtest", "--archive", "/nonexistent", "--watchlists",
                       f"{fixtures}/watchlists"], capture_output=True, text=True, timeout=60)
 check(bad.returncode == 2 and "/nonexistent" in bad.stderr, "a missing archive is a usage error")

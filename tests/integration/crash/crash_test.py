@@ -58,7 +58,7 @@ with tempfile.TemporaryDirectory() as tmp:
         f.write('watchlists = "%s/wl"\n' % tmp)
         f.write('[store]\npath = "%s/state.db"\n' % tmp)
         f.write('[publish]\nendpoint = "%s"\n[control]\nendpoint = "%s"\n' % (pub, ctl))
-        f.write('[poll]\ninterval = "1s"\n')
+        f.write('[poll]\nbacklog = "all"\ninterval = "1s"\n')
         # Every entry its own message (an alert, or an update of the story it joins):
         # coalescing is tested in tests/unit/daemon/event_delivery_test.cpp.
         f.write('[alerts]\ngroup_interval = 0\n')

@@ -2,6 +2,7 @@
 // with ETag and Last-Modified), khobord as a process, alerts received over ZeroMQ,
 // state read back from the SQLite store. No sleeps: every wait polls a condition
 // with a deadline.
+#include <sys/stat.h>
 #include <time.h>
 
 #include <catch2/catch.hpp>
@@ -92,7 +93,7 @@ class World {
     std::string c =
         "watchlists = \"lists\"\n[store]\npath = \"khobor.db\"\n[publish]\nendpoint = \"" +
         endpoint + "\"\n[control]\nendpoint = \"ipc://" + m_dir.file("control.sock") +
-        "\"\n[poll]\ninterval = \"" + interval +
+        "\"\n[poll]\nbacklog = \"" + backlog + "\"\ninterval = \"" + interval +
         "\"\n[alerts]\ngroup_interval = \"0s\"\n[log]\nlevel = \"debug\"\n";
     for (auto [id, file] :
          std::map<std::string, std::string>{{"dainik-alo", "dainik-alo.xml"},
@@ -163,6 +164,8 @@ class World {
   std::string endpoint;
   std::string store_path;
   std::string config_path;
+  // [poll] backlog: "all" (alert on the fixtures' 2023 entries) unless a test says.
+  std::string backlog = "all";
 
  private:
   TempDir m_dir;
@@ -305,6 +308,173 @@ TEST_CASE("A feed that gains an entry alerts once for the new entry only", "[e2e
   CHECK(a["feed"] == "dainik-alo");
   CHECK(a["entry"]["id"] == "dainik-alo-2023-0913-0050");
   CHECK(a["watchlist"] == "weather");
+}
+
+TEST_CASE("A new feed alerts only on entries within [poll] backlog, later polls on every new one",
+          "[e2e][backlog]") {
+  World w;
+  w.backlog = "24h";
+  w.write_config("1h");
+  // A weather report of an hour ago among the fixture's entries of 2023.
+  char date[64];
+  const std::time_t hour_ago = std::time(nullptr) - 3600;
+  std::tm tm{};
+  gmtime_r(&hour_ago, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  std::string path = w.feed_file("dainik-alo.xml");
+  std::string xml = slurp(path);
+  xml.insert(xml.find("<item>"),
+             std::string("<item><title>রাজশাহীতে তীব্র তাপপ্রবাহ, তাপমাত্রা ৪১ ডিগ্রি</title>"
+                         "<link>https://dainik-alo.example/country/rajshahi-heat</link>"
+                         "<guid isPermaLink=\"false\">fresh-1</guid><pubDate>") +
+                 date + "</pubDate></item>");
+  write_file(path, xml);
+
+  std::string log;
+  REQUIRE(w.run_once(log) == 0);
+  INFO(log);
+  auto got = w.receive(1, 20s);
+  REQUIRE(got.size() == 1);
+  CHECK(json::parse(got[0].payload)["entry"]["id"] == "fresh-1");
+  CHECK(w.receive(1, 500ms).empty());  // the 2023 entries were quiet
+  CHECK(log.find("feed dainik-alo: first poll: 3 of its 4 entries are older than [poll] "
+                 "backlog") != std::string::npos);
+  CHECK(w.store().seen("khobor-chobbish",
+                       "https://khobor-chobbish.example/country/2023/09/13/cyclone-signal"));
+
+  // No longer new: an old-dated entry added now alerts.
+  xml = slurp(path);
+  xml.insert(xml.find("<item>"),
+             "<item><title>সিলেটে বন্যা, পানিবন্দি হাজারো মানুষ</title>"
+             "<link>https://dainik-alo.example/country/sylhet-rain</link>"
+             "<guid isPermaLink=\"false\">late-1</guid>"
+             "<pubDate>Wed, 13 Sep 2023 19:00:00 +0600</pubDate></item>");
+  write_file(path, xml);
+  REQUIRE(w.run_once(log) == 0);
+  got = w.receive(1, 20s);
+  REQUIRE(got.size() == 1);
+  CHECK(json::parse(got[0].payload)["entry"]["id"] == "late-1");
+}
+
+TEST_CASE("The ipc control socket is for its group only; a loopback TCP one is warned about",
+          "[e2e][control]") {
+  World w;
+  const std::string log_file = w.file("daemon.log");
+  {
+    auto d = w.start_daemon(log_file);
+    REQUIRE(log_shows(log_file, "serving", 20s));
+    struct stat st {};
+    REQUIRE(::stat(w.file("control.sock").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0660);
+    CHECK(slurp(log_file).find("is loopback TCP") == std::string::npos);
+    d->signal(SIGTERM);
+    REQUIRE(d->wait_for_exit(5s).has_value());
+  }
+  std::string c = slurp(w.config_path);
+  c.replace(c.find("ipc://" + w.file("control.sock")), ("ipc://" + w.file("control.sock")).size(),
+            "tcp://127.0.0.1:*");
+  write_file(w.config_path, c);
+  const std::string tcp_log = w.file("daemon-tcp.log");
+  auto d = w.start_daemon(tcp_log);
+  REQUIRE(log_shows(tcp_log, "serving", 20s));
+  CHECK(slurp(tcp_log).find("[control] endpoint = \"tcp://127.0.0.1:*\" is loopback TCP: any "
+                            "local user can send reload") != std::string::npos);
+  d->signal(SIGTERM);
+  REQUIRE(d->wait_for_exit(5s).has_value());
+}
+
+TEST_CASE("reload rebinds changed publish and control endpoints and names what needs a restart",
+          "[e2e][reload]") {
+  World w("1s");
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  REQUIRE(log_shows(log_file, "serving", 20s));
+  REQUIRE(w.receive(k_expected_alerts, 20s).size() == k_expected_alerts);
+  const std::string old_control = "ipc://" + w.file("control.sock");
+  const std::string new_control = "ipc://" + w.file("control-2.sock");
+  const std::string new_publish = "ipc://" + w.file("alerts-2.sock");
+  std::string c = slurp(w.config_path);
+  c.replace(c.find(old_control), old_control.size(), new_control);
+  c.replace(c.find(w.endpoint), w.endpoint.size(), new_publish);
+  c.replace(c.find("path = \"khobor.db\""), 18, "path = \"other.db\"");
+  write_file(w.config_path, c);
+  auto sub = Subscriber::connect(new_publish, "");
+  REQUIRE(sub.ok());
+
+  auto reply = khobor::bus::control_request(old_control, R"({"cmd":"reload"})", 10000);
+  REQUIRE(reply);
+  const json r = json::parse(*reply);
+  CHECK(r["ok"] == true);
+  REQUIRE(r["restart_needed"].size() == 1);
+  CHECK(r["restart_needed"][0].get<std::string>().rfind("[store] path", 0) == 0);
+  REQUIRE(log_shows(log_file, "reload: the control socket is on " + new_control, 10s));
+  CHECK(log_shows(log_file, "reload: alerts are published on " + new_publish, 1s));
+  CHECK(log_shows(log_file, "reload: [store] path (the store stays", 1s));
+
+  // The new control socket answers, and status still names the restart.
+  auto status = khobor::bus::control_request(new_control, R"({"cmd":"status"})", 10000);
+  REQUIRE(status);
+  CHECK(json::parse(*status)["restart_needed"].size() == 1);
+  // A new entry is published on the new endpoint.
+  std::string path = w.feed_file("dainik-alo.xml");
+  std::string xml = slurp(path);
+  xml.insert(xml.find("<item>"),
+             "<item><title>সিলেটে বন্যা, পানিবন্দি হাজারো মানুষ</title><link>https://"
+             "dainik-alo.example/sylhet-flood</link><guid>flood-2</guid></item>");
+  write_file(path, xml);
+  std::optional<Message> m;
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (!m && std::chrono::steady_clock::now() < until) {
+    m = sub->receive(500);
+  }
+  REQUIRE(m.has_value());
+  CHECK(json::parse(m->payload)["entry"]["id"] == "flood-2");
+  d->signal(SIGTERM);
+  REQUIRE(d->wait_for_exit(5s).has_value());
+}
+
+// Occurrences of `needle` in `text`.
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST_CASE("A repaired feed is said once when it begins and once when it ends, and status shows it",
+          "[e2e][odd]") {
+  World w("1s");
+  const std::string path = w.feed_file("dainik-alo.xml");
+  const std::string good = slurp(path);
+  std::string broken = good;
+  broken.replace(broken.find("</title>", broken.find("<item>")), 8, " & আরও</title>");
+  write_file(path, broken);
+  const std::string log_file = w.file("daemon.log");
+  auto d = w.start_daemon(log_file);
+  const std::string begins = "feed dainik-alo (" + w.url("dainik-alo.xml") +
+                             "): not well-formed, repaired (said once; again when it ends)";
+  REQUIRE(log_shows(log_file, begins, 20s));
+  // Still broken, but changed: read again (a 200), and not said again.
+  broken.replace(broken.find(" & আরও"), 12, " & আরও কিছু");
+  write_file(path, broken);
+  REQUIRE(log_shows(log_file, "feed dainik-alo: 3 entries, 0 new", 20s));
+  CHECK(count_of(slurp(log_file), "not well-formed, repaired (said once") == 1);
+  auto status =
+      khobor::bus::control_request("ipc://" + w.file("control.sock"), R"({"cmd":"feeds"})", 5000);
+  REQUIRE(status);
+  bool shown = false;
+  const json reply = json::parse(*status);  // kept: the loop reads into it
+  for (const auto& f : reply["feeds"]) {
+    shown = shown || (f["id"] == "dainik-alo" &&
+                      f["odd"].get<std::string>().rfind("not well-formed, repaired", 0) == 0);
+  }
+  INFO(*status);
+  CHECK(shown);
+  write_file(path, good);
+  REQUIRE(log_shows(log_file, "feed dainik-alo: its document reads cleanly again", 20s));
+  d->signal(SIGTERM);
+  REQUIRE(d->wait_for_exit(5s).has_value());
 }
 
 TEST_CASE("The daemon polls again on its interval without repeating alerts and stops on SIGTERM",

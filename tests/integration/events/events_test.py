@@ -178,7 +178,7 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(config, "w", encoding="utf-8") as f:
         f.write('watchlists = "wl"\n[store]\npath = "state.db"\n'
                 '[publish]\nendpoint = "%s"\n[control]\nendpoint = "%s"\n'
-                '[poll]\ninterval = "1s"\n[alerts]\ngroup_interval = %d\n[log]\nlevel = "warning"\n'
+                '[poll]\nbacklog = "all"\ninterval = "1s"\n[alerts]\ngroup_interval = %d\n[log]\nlevel = "warning"\n'
                 % (pub, ctl, GROUP_INTERVAL_S))
         for outlet in CAPSIZE:
             f.write('[[feed]]\nid = "%s"\nurl = "http://127.0.0.1:%d/files/%s.xml"\n'

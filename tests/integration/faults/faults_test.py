@@ -134,7 +134,7 @@ class Faults(unittest.TestCase):
             f.write('watchlists = "wl"\n[store]\npath = "state.db"\n')
             f.write('[publish]\nendpoint = "ipc://%s/pub"\n' % cls.tmp)
             f.write('[control]\nendpoint = "ipc://%s/ctl"\n' % cls.tmp)
-            f.write('[poll]\nmin_interval = "1s"\nmax_interval = "2s"\n')
+            f.write('[poll]\nbacklog = "all"\nmin_interval = "1s"\nmax_interval = "2s"\n')
             f.write('[http]\nconnect_timeout = "2s"\ntimeout = "8s"\nlow_speed_time = "3s"\n')
             f.write('[log]\nlevel = "info"\n')
             for fid, (url, extra) in cls.feeds.items():

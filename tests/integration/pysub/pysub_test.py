@@ -100,7 +100,7 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(config, "w") as f:
         f.write('watchlists = "wl"\n[store]\npath = "state.db"\n'
                 '[publish]\nendpoint = "%s"\n[control]\nendpoint = "%s"\n'
-                '[poll]\ninterval = "1s"\n[log]\nlevel = "warning"\n'
+                '[poll]\nbacklog = "all"\ninterval = "1s"\n[log]\nlevel = "warning"\n'
                 '[[feed]]\nid = "f"\nurl = "http://127.0.0.1:%d/feed.xml"\n' % (pub, ctl, port))
     daemon = subprocess.Popen([khobord, "--config", config])
     state = os.path.join(tmp, "sub.state")

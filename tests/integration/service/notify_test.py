@@ -33,7 +33,7 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(config, "w") as f:
         f.write('watchlists = "%s/wl"\n[store]\npath = "%s/state.db"\n'
                 '[publish]\nendpoint = "tcp://127.0.0.1:*"\n[control]\nendpoint = "tcp://127.0.0.1:*"\n'
-                '[poll]\ninterval = "1m"\n'
+                '[poll]\nbacklog = "all"\ninterval = "1m"\n'
                 '[[feed]]\nid = "one"\nurl = "http://127.0.0.1:%d/grow/one.xml"\n' % (tmp, tmp, port))
 
     sock_path = os.path.join(tmp, "notify")

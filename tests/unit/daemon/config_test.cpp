@@ -73,7 +73,7 @@ TEST_CASE("An empty config gives the documented defaults", "[daemon][config]") {
   REQUIRE(r.ok());
   CHECK(r->store_path == "/var/lib/khobor/khobor.db");
   CHECK(r->publish_endpoint == "tcp://127.0.0.1:5680");
-  CHECK(r->control_endpoint == "tcp://127.0.0.1:5681");
+  CHECK(r->control_endpoint == "ipc:///run/khobor/control");
   CHECK(r->poll_interval_s == 300);
   CHECK(r->watchlists_dir == "/etc/khobor/watchlists");
   CHECK(r->feeds.empty());

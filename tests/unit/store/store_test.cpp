@@ -207,6 +207,8 @@ TEST_CASE("Version 5 takes the base interval from the interval of a version 4 ro
     Store s = open_store(path);
     // Back to version 4: without what steps 5, 6 and 7 add.
     s.database().exec(
+        "DROP INDEX entries_seen_last; ALTER TABLE entries_seen DROP COLUMN last_seen; "
+        "ALTER TABLE feeds DROP COLUMN last_body; "
         "DROP TABLE event_alerts; DROP TABLE seen_links; ALTER TABLE story_entries DROP COLUMN "
         "event; ALTER TABLE story_entries DROP COLUMN title_features; "
         "DROP TABLE feed_identity; DROP TABLE domain_holds; ALTER TABLE feeds DROP COLUMN ttl_s; "
