@@ -89,6 +89,12 @@ class HttpServer {
     return m_requests;
   }
 
+  // Forget the requests recorded so far: a long test's memory stays its own.
+  void clear_requests() {
+    std::lock_guard lock(m_mutex);
+    std::vector<HttpRequest>().swap(m_requests);
+  }
+
  private:
   static const char* reason(int status) {
     switch (status) {
