@@ -417,6 +417,213 @@ Result<Config> parse_config(std::string_view text, const std::string& source_nam
 }
 
 namespace {
+
+// A top-level [name] table, its keys checked; nullptr when the file has none.
+Result<const toml::table*> section_table(const Checker& c, const toml::table& root,
+                                         const char* name,
+                                         std::initializer_list<std::string_view> keys) {
+  const toml::node* n = root.get(name);
+  if (n == nullptr) {
+    return static_cast<const toml::table*>(nullptr);
+  }
+  const toml::table* t = n->as_table();
+  if (t == nullptr) {
+    return c.error(*n, name, std::string("expected a table [") + name + "]");
+  }
+  if (auto e = c.known_keys(*t, std::string("[") + name + "] ", keys)) {
+    return *e;
+  }
+  return t;
+}
+
+// Reads the [name] table with `read` when the file has one.
+template <typename Read>
+std::optional<Error> with_section(const Checker& c, const toml::table& root, const char* name,
+                                  std::initializer_list<std::string_view> keys, Read&& read) {
+  auto t = section_table(c, root, name, keys);
+  if (!t) {
+    return t.error();
+  }
+  return *t == nullptr ? std::nullopt : read(**t);
+}
+
+// [store] path, keep_alerts, forget_after
+std::optional<Error> read_store(const Checker& c, const toml::table& t, Config& cfg) {
+  if (const toml::node* n = t.get("path")) {
+    auto s = c.string(*n, "[store] path");
+    if (!s) {
+      return s.error();
+    }
+    cfg.store_path = *s == ":memory:" ? *s : c.path(*s);
+  }
+  if (const toml::node* n = t.get("keep_alerts")) {
+    auto secs = duration_value(c, *n, "[store] keep_alerts");
+    if (!secs) {
+      return secs.error();
+    }
+    if (*secs < 60) {
+      return c.error(*n, "[store] keep_alerts",
+                     "must be at least a minute (\"30d\" is the default), got " +
+                         std::to_string(*secs) + " s");
+    }
+    cfg.keep_alerts_s = *secs;
+  }
+  if (const toml::node* n = t.get("forget_after")) {
+    // At least a day: a feed's interval may reach a day, and an id must outlive
+    // the gaps between the bodies that carry it.
+    auto secs = duration_value(c, *n, "[store] forget_after", 86400, 10 * 365 * 86400);
+    if (!secs) {
+      return secs.error();
+    }
+    cfg.forget_after_s = *secs;
+  }
+  return std::nullopt;
+}
+
+// [publish] or [control]: endpoint, curve_secret_key
+std::optional<Error> read_endpoint(const Checker& c, const toml::table& t, const char* name,
+                                   std::string& endpoint, std::string& secret) {
+  if (const toml::node* n = t.get("endpoint")) {
+    std::string key = std::string("[") + name + "] endpoint";
+    auto s = c.string(*n, key);
+    if (!s) {
+      return s.error();
+    }
+    if (!plausible_endpoint(*s)) {
+      return c.error(*n, key,
+                     "expected a ZeroMQ endpoint like \"tcp://127.0.0.1:5680\" or "
+                     "\"ipc:///run/khobor/alerts.sock\", got \"" +
+                         *s + "\"");
+    }
+    endpoint = *s;
+  }
+  if (const toml::node* n = t.get("curve_secret_key")) {
+    std::string key = std::string("[") + name + "] curve_secret_key";
+    auto s = c.string(*n, key);
+    if (!s) {
+      return s.error();
+    }
+    if (s->size() != 40) {
+      return c.error(*n, key,
+                     "expected 40 characters of Z85 (make a pair with `khobor keygen`), got " +
+                         std::to_string(s->size()));
+    }
+    secret = *s;
+  }
+  return std::nullopt;
+}
+
+// [stories] window
+std::optional<Error> read_stories(const Checker& c, const toml::table& t, Config& cfg) {
+  if (const toml::node* n = t.get("window")) {
+    auto secs = duration_value(c, *n, "[stories] window", 3600, 30 * 86400);
+    if (!secs) {
+      return secs.error();
+    }
+    cfg.story_window_s = *secs;
+  }
+  return std::nullopt;
+}
+
+// [alerts] group_interval
+std::optional<Error> read_alerts(const Checker& c, const toml::table& t, Config& cfg) {
+  if (const toml::node* n = t.get("group_interval")) {
+    auto secs = duration_value(c, *n, "[alerts] group_interval", 0, 86400);
+    if (!secs) {
+      return secs.error();
+    }
+    cfg.group_interval_s = *secs;
+  }
+  return std::nullopt;
+}
+
+// [log] level
+std::optional<Error> read_log(const Checker& c, const toml::table& t, Config& cfg) {
+  if (const toml::node* n = t.get("level")) {
+    auto s = c.string(*n, "[log] level");
+    if (!s) {
+      return s.error();
+    }
+    if (!log::parse_level(*s, cfg.log_level)) {
+      return c.error(
+          *n, "[log] level",
+          "expected \"error\", \"warning\", \"notice\", \"info\" or \"debug\", got \"" + *s + "\"");
+    }
+  }
+  return std::nullopt;
+}
+
+// One [[feed]] (the index-th, from 1) id, url, enabled and the rest; `ids` are the
+// earlier feeds' ids.
+std::optional<Error> read_feed(const Checker& c, const toml::table& t, size_t index,
+                               std::set<std::string>& ids, Config& cfg) {
+  std::string label = "[[feed]] #" + std::to_string(index);
+  if (auto e = c.known_keys(
+          t, label + " ",
+          {"id", "url", "enabled", "min_interval", "max_interval", "headers", "backlog"})) {
+    return *e;
+  }
+  FeedConfig f;
+  f.line = static_cast<int>(t.source().begin.line);
+  const toml::node* id = t.get("id");
+  const toml::node* url = t.get("url");
+  if (id == nullptr) {
+    return c.error(t, label, "has no id (add id = \"short-name\")");
+  }
+  if (url == nullptr) {
+    return c.error(t, label, "has no url (add url = \"https://…\")");
+  }
+  auto ids_ = c.string(*id, label + " id");
+  if (!ids_) {
+    return ids_.error();
+  }
+  f.id = *ids_;
+  for (char ch : f.id) {
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '"') {
+      return c.error(*id, label + " id", "must not contain spaces or quotes: \"" + f.id + "\"");
+    }
+  }
+  if (!ids.insert(f.id).second) {
+    return c.error(*id, label + " id", "\"" + f.id + "\" is used by an earlier [[feed]]");
+  }
+  auto u = c.string(*url, "[[feed]] " + f.id + " url");
+  if (!u) {
+    return u.error();
+  }
+  if (auto problem = check_url(*u)) {
+    return c.error(*url, "[[feed]] " + f.id + " url", *problem + ": \"" + *u + "\"");
+  }
+  f.url = *u;
+  if (const toml::node* en = t.get("enabled")) {
+    auto b = en->value_exact<bool>();
+    if (!b) {
+      return c.error(*en, "[[feed]] " + f.id + " enabled", "expected true or false");
+    }
+    f.enabled = *b;
+  }
+  if (auto e = read_feed_extras(c, t, cfg, f)) {
+    return *e;
+  }
+  cfg.feeds.push_back(std::move(f));
+  return std::nullopt;
+}
+
+// [[feed]] tables.
+std::optional<Error> read_feeds(const Checker& c, const toml::node& n, Config& cfg) {
+  const toml::array* arr = n.as_array();
+  if (arr == nullptr || (!arr->empty() && !arr->is_array_of_tables())) {
+    return c.error(n, "feed", "expected [[feed]] tables, each with id and url");
+  }
+  std::set<std::string> ids;
+  size_t index = 0;
+  for (const toml::node& item : *arr) {
+    if (auto e = read_feed(c, *item.as_table(), ++index, ids, cfg)) {
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
 Result<Config> config_from_table(const toml::table& root, const std::string& source_name,
                                  const std::string& base_dir) {
   Checker c(source_name, base_dir);
@@ -428,179 +635,37 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
                              "watchlists", "feed", "log", "web"})) {
     return *e;
   }
-
-  auto section = [&](const char* name,
-                     std::initializer_list<std::string_view> keys) -> Result<const toml::table*> {
-    const toml::node* n = root.get(name);
-    if (n == nullptr) {
-      return static_cast<const toml::table*>(nullptr);
-    }
-    const toml::table* t = n->as_table();
-    if (t == nullptr) {
-      return c.error(*n, name, std::string("expected a table [") + name + "]");
-    }
-    if (auto e = c.known_keys(*t, std::string("[") + name + "] ", keys)) {
-      return *e;
-    }
-    return t;
+  const auto in = [&](const char* name, std::initializer_list<std::string_view> keys, auto&& read) {
+    return with_section(c, root, name, keys, read);
   };
-
-  // [store] path, keep_alerts
-  auto store = section("store", {"path", "keep_alerts", "forget_after"});
-  if (!store) {
-    return store.error();
+  std::optional<Error> e;
+  if ((e = in("store", {"path", "keep_alerts", "forget_after"},
+              [&](const toml::table& t) { return read_store(c, t, cfg); })) ||
+      (e = in("publish", {"endpoint", "curve_secret_key"},
+              [&](const toml::table& t) {
+                return read_endpoint(c, t, "publish", cfg.publish_endpoint,
+                                     cfg.publish_curve_secret_key);
+              })) ||
+      (e = in("control", {"endpoint", "curve_secret_key"},
+              [&](const toml::table& t) {
+                return read_endpoint(c, t, "control", cfg.control_endpoint,
+                                     cfg.control_curve_secret_key);
+              })) ||
+      (e = in("poll",
+              {"interval", "min_interval", "max_interval", "backoff_cap", "requests_per_day",
+               "backlog"},
+              [&](const toml::table& t) { return read_poll(c, t, cfg); })) ||
+      (e = in("http",
+              {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time", "max_body_bytes",
+               "max_redirects", "max_connections", "max_per_domain", "ca_file", "proxy", "contact"},
+              [&](const toml::table& t) { return read_http(c, t, cfg.http); })) ||
+      (e = in("stories", {"window"},
+              [&](const toml::table& t) { return read_stories(c, t, cfg); })) ||
+      (e = in("alerts", {"group_interval"},
+              [&](const toml::table& t) { return read_alerts(c, t, cfg); })) ||
+      (e = in("log", {"level"}, [&](const toml::table& t) { return read_log(c, t, cfg); }))) {
+    return *e;
   }
-  if (*store != nullptr) {
-    if (const toml::node* n = (*store)->get("path")) {
-      auto s = c.string(*n, "[store] path");
-      if (!s) {
-        return s.error();
-      }
-      cfg.store_path = *s == ":memory:" ? *s : c.path(*s);
-    }
-    if (const toml::node* n = (*store)->get("keep_alerts")) {
-      auto secs = duration_value(c, *n, "[store] keep_alerts");
-      if (!secs) {
-        return secs.error();
-      }
-      if (*secs < 60) {
-        return c.error(*n, "[store] keep_alerts",
-                       "must be at least a minute (\"30d\" is the default), got " +
-                           std::to_string(*secs) + " s");
-      }
-      cfg.keep_alerts_s = *secs;
-    }
-    if (const toml::node* n = (*store)->get("forget_after")) {
-      // At least a day: a feed's interval may reach a day, and an id must outlive
-      // the gaps between the bodies that carry it.
-      auto secs = duration_value(c, *n, "[store] forget_after", 86400, 10 * 365 * 86400);
-      if (!secs) {
-        return secs.error();
-      }
-      cfg.forget_after_s = *secs;
-    }
-  }
-
-  // [publish] endpoint, curve_secret_key; [control] endpoint, curve_secret_key
-  struct EndpointKeys {
-    const char* name;
-    std::string* endpoint;
-    std::string* secret;
-  };
-  for (auto [name, target, secret] :
-       {EndpointKeys{"publish", &cfg.publish_endpoint, &cfg.publish_curve_secret_key},
-        EndpointKeys{"control", &cfg.control_endpoint, &cfg.control_curve_secret_key}}) {
-    auto t = section(name, {"endpoint", "curve_secret_key"});
-    if (!t) {
-      return t.error();
-    }
-    if (*t == nullptr) {
-      continue;
-    }
-    if (const toml::node* n = (*t)->get("endpoint")) {
-      std::string key = std::string("[") + name + "] endpoint";
-      auto s = c.string(*n, key);
-      if (!s) {
-        return s.error();
-      }
-      if (!plausible_endpoint(*s)) {
-        return c.error(*n, key,
-                       "expected a ZeroMQ endpoint like \"tcp://127.0.0.1:5680\" or "
-                       "\"ipc:///run/khobor/alerts.sock\", got \"" +
-                           *s + "\"");
-      }
-      *target = *s;
-    }
-    if (const toml::node* n = (*t)->get("curve_secret_key")) {
-      std::string key = std::string("[") + name + "] curve_secret_key";
-      auto s = c.string(*n, key);
-      if (!s) {
-        return s.error();
-      }
-      if (s->size() != 40) {
-        return c.error(*n, key,
-                       "expected 40 characters of Z85 (make a pair with `khobor keygen`), got " +
-                           std::to_string(s->size()));
-      }
-      *secret = *s;
-    }
-  }
-
-  // [poll] interval, min_interval, max_interval, backoff_cap, requests_per_day, backlog
-  auto poll = section("poll", {"interval", "min_interval", "max_interval", "backoff_cap",
-                               "requests_per_day", "backlog"});
-  if (!poll) {
-    return poll.error();
-  }
-  if (*poll != nullptr) {
-    if (auto e = read_poll(c, **poll, cfg)) {
-      return *e;
-    }
-  }
-
-  // [http]
-  auto http = section("http", {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time",
-                               "max_body_bytes", "max_redirects", "max_connections",
-                               "max_per_domain", "ca_file", "proxy", "contact"});
-  if (!http) {
-    return http.error();
-  }
-  if (*http != nullptr) {
-    if (auto e = read_http(c, **http, cfg.http)) {
-      return *e;
-    }
-  }
-
-  // [stories] window
-  auto stories_t = section("stories", {"window"});
-  if (!stories_t) {
-    return stories_t.error();
-  }
-  if (*stories_t != nullptr) {
-    if (const toml::node* n = (*stories_t)->get("window")) {
-      auto secs = duration_value(c, *n, "[stories] window", 3600, 30 * 86400);
-      if (!secs) {
-        return secs.error();
-      }
-      cfg.story_window_s = *secs;
-    }
-  }
-
-  // [alerts] group_interval
-  auto alerts_t = section("alerts", {"group_interval"});
-  if (!alerts_t) {
-    return alerts_t.error();
-  }
-  if (*alerts_t != nullptr) {
-    if (const toml::node* n = (*alerts_t)->get("group_interval")) {
-      auto secs = duration_value(c, *n, "[alerts] group_interval", 0, 86400);
-      if (!secs) {
-        return secs.error();
-      }
-      cfg.group_interval_s = *secs;
-    }
-  }
-
-  // [log] level
-  auto logt = section("log", {"level"});
-  if (!logt) {
-    return logt.error();
-  }
-  if (*logt != nullptr) {
-    if (const toml::node* n = (*logt)->get("level")) {
-      auto s = c.string(*n, "[log] level");
-      if (!s) {
-        return s.error();
-      }
-      if (!log::parse_level(*s, cfg.log_level)) {
-        return c.error(
-            *n, "[log] level",
-            "expected \"error\", \"warning\", \"notice\", \"info\" or \"debug\", got \"" + *s +
-                "\"");
-      }
-    }
-  }
-
   // watchlists (top level: must come before the first [table] in the file)
   if (const toml::node* n = root.get("watchlists")) {
     auto s = c.string(*n, "watchlists");
@@ -609,77 +674,14 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
     }
     cfg.watchlists_dir = c.path(*s);
   }
-
   // [web] listen, window (khobor web's; khobord only checks them)
-  auto web = section("web", {"listen", "window"});
-  if (!web) {
-    return web.error();
+  if ((e = in("web", {"listen", "window"},
+              [&](const toml::table& t) { return read_web(c, t, cfg); }))) {
+    return *e;
   }
-  if (*web != nullptr) {
-    if (auto e = read_web(c, **web, cfg)) {
-      return *e;
-    }
-  }
-
-  // [[feed]] id, url, enabled
   if (const toml::node* n = root.get("feed")) {
-    const toml::array* arr = n->as_array();
-    if (arr == nullptr || (!arr->empty() && !arr->is_array_of_tables())) {
-      return c.error(*n, "feed", "expected [[feed]] tables, each with id and url");
-    }
-    std::set<std::string> ids;
-    size_t index = 0;
-    for (const toml::node& item : *arr) {
-      ++index;
-      const toml::table& t = *item.as_table();
-      std::string label = "[[feed]] #" + std::to_string(index);
-      if (auto e = c.known_keys(
-              t, label + " ",
-              {"id", "url", "enabled", "min_interval", "max_interval", "headers", "backlog"})) {
-        return *e;
-      }
-      FeedConfig f;
-      f.line = static_cast<int>(t.source().begin.line);
-      const toml::node* id = t.get("id");
-      const toml::node* url = t.get("url");
-      if (id == nullptr) {
-        return c.error(t, label, "has no id (add id = \"short-name\")");
-      }
-      if (url == nullptr) {
-        return c.error(t, label, "has no url (add url = \"https://…\")");
-      }
-      auto ids_ = c.string(*id, label + " id");
-      if (!ids_) {
-        return ids_.error();
-      }
-      f.id = *ids_;
-      for (char ch : f.id) {
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '"') {
-          return c.error(*id, label + " id", "must not contain spaces or quotes: \"" + f.id + "\"");
-        }
-      }
-      if (!ids.insert(f.id).second) {
-        return c.error(*id, label + " id", "\"" + f.id + "\" is used by an earlier [[feed]]");
-      }
-      auto u = c.string(*url, "[[feed]] " + f.id + " url");
-      if (!u) {
-        return u.error();
-      }
-      if (auto problem = check_url(*u)) {
-        return c.error(*url, "[[feed]] " + f.id + " url", *problem + ": \"" + *u + "\"");
-      }
-      f.url = *u;
-      if (const toml::node* en = t.get("enabled")) {
-        auto b = en->value_exact<bool>();
-        if (!b) {
-          return c.error(*en, "[[feed]] " + f.id + " enabled", "expected true or false");
-        }
-        f.enabled = *b;
-      }
-      if (auto e = read_feed_extras(c, t, cfg, f)) {
-        return *e;
-      }
-      cfg.feeds.push_back(std::move(f));
+    if ((e = read_feeds(c, *n, cfg))) {
+      return *e;
     }
   }
   return cfg;
