@@ -151,6 +151,107 @@ khobor::daemon::Quiet snapshot_quiet(const BacklogArg& backlog, bool first, int6
   return q;
 }
 
+// The archive's snapshots (<feed>/<UTC time>_*.xml) in time order; names without a
+// time are said and skipped.
+std::vector<Snapshot> find_snapshots(const std::string& archive) {
+  std::vector<Snapshot> snapshots;
+  for (const auto& feed_dir : fs::directory_iterator(archive)) {
+    if (!feed_dir.is_directory()) {
+      continue;
+    }
+    for (const auto& file : fs::directory_iterator(feed_dir.path())) {
+      const std::string name = file.path().filename().string();
+      if (!file.is_regular_file() || file.path().extension() != ".xml") {
+        continue;
+      }
+      const auto t = snapshot_time(name);
+      if (!t) {
+        std::fprintf(stderr,
+                     "khobor backtest: %s: the name does not start with a UTC time like "
+                     "20251113T0402Z_; skipped\n",
+                     file.path().c_str());
+        continue;
+      }
+      snapshots.push_back(Snapshot{*t, feed_dir.path().filename().string(), file.path()});
+    }
+  }
+  std::sort(snapshots.begin(), snapshots.end(), [](const Snapshot& a, const Snapshot& b) {
+    return a.time != b.time ? a.time < b.time : a.path < b.path;
+  });
+  return snapshots;
+}
+
+// What a replay printed, for the summary.
+struct Replayed {
+  std::size_t entries = 0;  // new entries
+  std::size_t alerts = 0;
+  std::size_t updates = 0;
+  std::map<uint64_t, AlertedEvent> alerted;
+};
+
+// Every snapshot through the daemon's pipeline in time order, the clock at each
+// snapshot's time; alerts and updates are printed as they are stored.
+void replay(const std::vector<Snapshot>& snapshots, khobor::store::Store& store,
+            khobor::ManualClock& clock, khobor::daemon::Pipeline& pipeline,
+            const khobor::watch::WatchSet& watches, const BacklogArg& backlog, Replayed& out) {
+  int64_t printed = 0;
+  std::set<std::string> fed;  // feeds whose first snapshot was replayed
+  // Coalesced updates due by `until` go out at their due times, as khobord's timer sends them.
+  auto flush_until = [&](int64_t until_ms) {
+    for (int64_t due = store.next_update_due(); due != 0 && due <= until_ms;
+         due = store.next_update_due()) {
+      clock.set_ms(std::max(due, clock.now_ms()));
+      (void)pipeline.flush_updates();
+    }
+    printed = print_new(store, printed, out.alerted, out.alerts, out.updates);
+  };
+  for (const Snapshot& snap : snapshots) {
+    const std::string body = read_file(snap.path);
+    auto parsed = khobor::feeds::parse_feed(body);
+    if (!parsed) {
+      std::fprintf(stderr, "khobor backtest: %s: %s; skipped\n", snap.path.c_str(),
+                   parsed.error().message.c_str());
+      continue;
+    }
+    flush_until(snap.time * 1000);
+    clock.set_ms(std::max(snap.time * 1000, clock.now_ms()));
+    khobor::store::FeedState state;
+    state.feed_id = snap.feed;
+    state.url = snap.path.string();
+    state.http_status = 200;
+    const bool first = fed.insert(snap.feed).second;
+    const auto res = pipeline.process(snap.feed, *parsed, watches, state,
+                                      snapshot_quiet(backlog, first, snap.time));
+    out.entries += res.new_entries;
+    printed = print_new(store, printed, out.alerted, out.alerts, out.updates);
+  }
+  flush_until(std::numeric_limits<int64_t>::max());
+}
+
+// The readable summary after the JSON lines: counts, then each alerted event.
+void print_summary(std::size_t n_snapshots, std::size_t stories, std::size_t events,
+                   const Replayed& out) {
+  std::fprintf(stdout,
+               "\n%zu snapshots, %zu new entries, %zu stories and %zu events in the last "
+               "window; %zu alerts, %zu story updates\n",
+               n_snapshots, out.entries, stories, events, out.alerts, out.updates);
+  for (const auto& [id, a] : out.alerted) {
+    std::string lists;
+    for (const auto& w : a.watchlists) {
+      lists += (lists.empty() ? "" : ", ") + w;
+    }
+    std::string outlets;
+    for (const auto& s : a.sources) {
+      outlets += (outlets.empty() ? "" : ", ") + s;
+    }
+    std::fprintf(stdout,
+                 "  event %llu [%s] first seen %s, %u entries from %u outlets (%s)\n    %s\n",
+                 static_cast<unsigned long long>(id), lists.c_str(),
+                 khobor::feeds::format_rfc3339(a.first_seen).c_str(), a.entries, a.outlets,
+                 outlets.c_str(), a.first_title.c_str());
+  }
+}
+
 int run_backtest(int argc, char** argv) {
   CLI::App app{
       "Replay an archive of feed snapshots through parse -> story -> event -> match and print "
@@ -217,30 +318,7 @@ int run_backtest(int argc, char** argv) {
     return 2;
   }
 
-  std::vector<Snapshot> snapshots;
-  for (const auto& feed_dir : fs::directory_iterator(archive)) {
-    if (!feed_dir.is_directory()) {
-      continue;
-    }
-    for (const auto& file : fs::directory_iterator(feed_dir.path())) {
-      const std::string name = file.path().filename().string();
-      if (!file.is_regular_file() || file.path().extension() != ".xml") {
-        continue;
-      }
-      const auto t = snapshot_time(name);
-      if (!t) {
-        std::fprintf(stderr,
-                     "khobor backtest: %s: the name does not start with a UTC time like "
-                     "20251113T0402Z_; skipped\n",
-                     file.path().c_str());
-        continue;
-      }
-      snapshots.push_back(Snapshot{*t, feed_dir.path().filename().string(), file.path()});
-    }
-  }
-  std::sort(snapshots.begin(), snapshots.end(), [](const Snapshot& a, const Snapshot& b) {
-    return a.time != b.time ? a.time < b.time : a.path < b.path;
-  });
+  const std::vector<Snapshot> snapshots = find_snapshots(archive);
   if (snapshots.empty()) {
     std::fprintf(stderr, "khobor backtest: no snapshots under %s\n", archive.c_str());
     return 1;
@@ -256,64 +334,11 @@ int run_backtest(int argc, char** argv) {
   khobor::stories::EventIndex events;
   khobor::daemon::Pipeline pipeline(*store, clock, &index, &events,
                                     khobor::daemon::UpdatePolicy{*interval_s});
-  std::map<uint64_t, AlertedEvent> alerted;
-  std::size_t entries_total = 0;
-  std::size_t alerts = 0;
-  std::size_t updates = 0;
-  int64_t printed = 0;
-  std::set<std::string> fed;  // feeds whose first snapshot was replayed
-  // Coalesced updates due by `until` go out at their due times, as khobord's timer sends them.
-  auto flush_until = [&](int64_t until_ms) {
-    for (int64_t due = store->next_update_due(); due != 0 && due <= until_ms;
-         due = store->next_update_due()) {
-      clock.set_ms(std::max(due, clock.now_ms()));
-      (void)pipeline.flush_updates();
-    }
-    printed = print_new(*store, printed, alerted, alerts, updates);
-  };
-  for (const Snapshot& snap : snapshots) {
-    const std::string body = read_file(snap.path);
-    auto parsed = khobor::feeds::parse_feed(body);
-    if (!parsed) {
-      std::fprintf(stderr, "khobor backtest: %s: %s; skipped\n", snap.path.c_str(),
-                   parsed.error().message.c_str());
-      continue;
-    }
-    flush_until(snap.time * 1000);
-    clock.set_ms(std::max(snap.time * 1000, clock.now_ms()));
-    khobor::store::FeedState state;
-    state.feed_id = snap.feed;
-    state.url = snap.path.string();
-    state.http_status = 200;
-    const bool first = fed.insert(snap.feed).second;
-    const auto res = pipeline.process(snap.feed, *parsed, watches, state,
-                                      snapshot_quiet(*backlog, first, snap.time));
-    entries_total += res.new_entries;
-    printed = print_new(*store, printed, alerted, alerts, updates);
-  }
-  flush_until(std::numeric_limits<int64_t>::max());
+  Replayed out;
+  replay(snapshots, *store, clock, pipeline, watches, *backlog, out);
   std::fflush(stdout);
   if (summary) {
-    std::fprintf(stdout,
-                 "\n%zu snapshots, %zu new entries, %zu stories and %zu events in the last "
-                 "window; %zu alerts, %zu story updates\n",
-                 snapshots.size(), entries_total, index.story_count(), events.event_count(), alerts,
-                 updates);
-    for (const auto& [id, a] : alerted) {
-      std::string lists;
-      for (const auto& w : a.watchlists) {
-        lists += (lists.empty() ? "" : ", ") + w;
-      }
-      std::string outlets;
-      for (const auto& s : a.sources) {
-        outlets += (outlets.empty() ? "" : ", ") + s;
-      }
-      std::fprintf(stdout,
-                   "  event %llu [%s] first seen %s, %u entries from %u outlets (%s)\n    %s\n",
-                   static_cast<unsigned long long>(id), lists.c_str(),
-                   khobor::feeds::format_rfc3339(a.first_seen).c_str(), a.entries, a.outlets,
-                   outlets.c_str(), a.first_title.c_str());
-    }
+    print_summary(snapshots.size(), index.story_count(), events.event_count(), out);
   }
   return 0;
 }
