@@ -235,6 +235,9 @@ struct Store::Impl {
   Statement select_link;
   Statement insert_link;
 
+  // Longer than a function should be, on purpose: it is a list (one prepared
+  // statement per member above, in their order), and SQL read in one place beside
+  // SCHEMA.md is easier to check than SQL scattered over helpers.
   explicit Impl(Database d)
       : db(std::move(d)),
         get_feed(db.prepare(std::string("SELECT ") + k_feed_columns + " FROM feeds WHERE id = ?1")),
