@@ -252,6 +252,29 @@ void print_summary(std::size_t n_snapshots, std::size_t stories, std::size_t eve
   }
 }
 
+// False (and said on stderr) when `path`, given as `flag`, is not a directory.
+bool is_directory_or_say(const char* flag, const std::string& path) {
+  if (fs::is_directory(path)) {
+    return true;
+  }
+  std::fprintf(stderr, "khobor backtest: %s %s is not a directory\n", flag, path.c_str());
+  return false;
+}
+
+// The watch lists of `dir`, their problems said on stderr; nullopt when none is usable.
+std::optional<khobor::watch::WatchSet> load_watches(const std::string& dir) {
+  std::vector<khobor::watch::LoadProblem> problems;
+  auto watches = khobor::watch::WatchSet::load_dir(dir, problems);
+  for (const auto& p : problems) {
+    std::fprintf(stderr, "khobor backtest: %s\n", p.to_string().c_str());
+  }
+  if (watches.list_count() == 0) {
+    std::fprintf(stderr, "khobor backtest: no usable watch list in %s\n", dir.c_str());
+    return std::nullopt;
+  }
+  return watches;
+}
+
 int run_backtest(int argc, char** argv) {
   CLI::App app{
       "Replay an archive of feed snapshots through parse -> story -> event -> match and print "
@@ -299,22 +322,12 @@ int run_backtest(int argc, char** argv) {
                  backlog_text.c_str());
     return 2;
   }
-  if (!fs::is_directory(archive)) {
-    std::fprintf(stderr, "khobor backtest: --archive %s is not a directory\n", archive.c_str());
+  if (!is_directory_or_say("--archive", archive) ||
+      !is_directory_or_say("--watchlists", watchlists)) {
     return 2;
   }
-  if (!fs::is_directory(watchlists)) {
-    std::fprintf(stderr, "khobor backtest: --watchlists %s is not a directory\n",
-                 watchlists.c_str());
-    return 2;
-  }
-  std::vector<khobor::watch::LoadProblem> problems;
-  const auto watches = khobor::watch::WatchSet::load_dir(watchlists, problems);
-  for (const auto& p : problems) {
-    std::fprintf(stderr, "khobor backtest: %s\n", p.to_string().c_str());
-  }
-  if (watches.list_count() == 0) {
-    std::fprintf(stderr, "khobor backtest: no usable watch list in %s\n", watchlists.c_str());
+  const auto watches = load_watches(watchlists);
+  if (!watches) {
     return 2;
   }
 
@@ -335,7 +348,7 @@ int run_backtest(int argc, char** argv) {
   khobor::daemon::Pipeline pipeline(*store, clock, &index, &events,
                                     khobor::daemon::UpdatePolicy{*interval_s});
   Replayed out;
-  replay(snapshots, *store, clock, pipeline, watches, *backlog, out);
+  replay(snapshots, *store, clock, pipeline, *watches, *backlog, out);
   std::fflush(stdout);
   if (summary) {
     print_summary(snapshots.size(), index.story_count(), events.event_count(), out);
