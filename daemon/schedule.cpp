@@ -9,21 +9,14 @@
 #include <memory>
 #include <vector>
 
+#include "base/hash.h"
+#include "base/strings.h"
+
 namespace khobor::daemon {
 namespace {
 
 constexpr int64_t k_day_s = 24 * 3600;
 constexpr size_t k_gaps_considered = 10;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 struct CurlUrlDeleter {
   void operator()(CURLU* u) const { curl_url_cleanup(u); }
@@ -152,12 +145,11 @@ int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s) {
   if (interval_s <= 1) {
     return 0;
   }
-  // FNV-1a: stable across runs and machines.
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : feed_id) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
+  // FNV-1a, stable across runs and machines, but from the seed this function has
+  // always used (FNV's offset basis with its last digit lost): a different seed
+  // would move every feed's start-up slot.
+  constexpr uint64_t k_seed = 1469598103934665603ULL;
+  const uint64_t h = fnv1a64(feed_id, k_seed);
   return static_cast<int64_t>(h % static_cast<uint64_t>(interval_s));
 }
 

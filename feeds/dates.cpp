@@ -14,6 +14,9 @@
 #include <mutex>
 #include <vector>
 
+#include "base/strings.h"
+#include "base/utf8.h"
+
 namespace khobor::feeds {
 
 namespace {
@@ -156,35 +159,11 @@ std::u32string fold_bengali(std::u32string_view w) {
 }
 
 // The code point that starts at s[i] (the text is valid UTF-8: the parser checked
-// it); `n` gets its length in bytes.
+// it); `n` gets its length in bytes. A sequence cut off by the end of `s` (only in
+// text that was not checked) gives U+FFFD.
 [[gnu::always_inline]] inline char32_t code_point_at(std::string_view s, size_t i, size_t& n) {
-  auto b = static_cast<unsigned char>(s[i]);
-  if ((b & 0xF0) == 0xE0 && i + 2 < s.size()) {
-    // Three bytes, as every Bengali letter and digit is: what the loop below
-    // computes, without the loop.
-    n = 3;
-    return (static_cast<char32_t>(b & 0x0F) << 12) |
-           (static_cast<char32_t>(static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
-           (static_cast<unsigned char>(s[i + 2]) & 0x3F);
-  }
-  char32_t cp = 0;
-  n = 1;
-  if (b < 0x80) {
-    cp = b;
-  } else if ((b & 0xE0) == 0xC0) {
-    cp = b & 0x1F;
-    n = 2;
-  } else if ((b & 0xF0) == 0xE0) {
-    cp = b & 0x0F;
-    n = 3;
-  } else {
-    cp = b & 0x07;
-    n = 4;
-  }
-  for (size_t k = 1; k < n && i + k < s.size(); ++k) {
-    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  }
-  return cp;
+  n = utf8::sequence_length(static_cast<unsigned char>(s[i]));
+  return i + n <= s.size() ? utf8::decode_trusted(s.data() + i, n) : utf8::k_replacement;
 }
 
 std::u32string from_utf8(std::string_view s) {
@@ -882,18 +861,6 @@ std::optional<Fields> parse_loose(std::string_view s) {
     f.hour += 12;
   }
   return f;
-}
-
-[[gnu::always_inline]] inline std::string_view trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 // Two ASCII digits at p as a number, or -1.

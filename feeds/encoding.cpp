@@ -8,7 +8,8 @@
 #include <memory>
 #include <optional>
 
-#include "feeds/entities.h"
+#include "base/strings.h"
+#include "feeds/utf8_validate.h"
 
 namespace khobor::feeds::detail {
 
@@ -34,16 +35,10 @@ std::string printable_label(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '"' || s.front() == '\'')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '"' || s.back() == '\'')) {
-    s.remove_suffix(1);
-  }
-  return s;
+// A charset value without the spaces, tabs and quotes around it, in any mix
+// (charset="utf-8", charset='utf-8', charset= utf-8 ).
+std::string_view unquote_charset(std::string_view s) {
+  return trim_if(s, [](char c) { return c == ' ' || c == '\t' || c == '"' || c == '\''; });
 }
 
 bool is_utf8_name(std::string_view n) {
@@ -244,7 +239,7 @@ std::string charset_of_content_type(std::string_view content_type) {
   }
   std::string_view v = std::string_view(ct).substr(eq + 1);
   v = v.substr(0, v.find(';'));
-  return printable_label(trim(v));
+  return printable_label(unquote_charset(v));
 }
 
 namespace {

@@ -1,5 +1,5 @@
-// khobor/feeds/entities.h — character references and UTF-8 helpers shared by the
-// feed parsers (internal to the feeds room).
+// khobor/feeds/entities.h — character references shared by the feed parsers
+// (internal to the feeds room).
 //
 // Pure functions over values; thread-safe.
 #pragma once
@@ -7,6 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+// parser.cpp still reaches is_valid_utf8 through this header; once it includes
+// feeds/utf8_validate.h itself, this include goes.
+#include "feeds/utf8_validate.h"
 
 namespace khobor::feeds::detail {
 
@@ -29,27 +33,5 @@ size_t decode_reference(std::string_view s, std::string& out);
 
 // Replaces every character reference in `s` that decode_reference knows.
 std::string decode_entities(std::string_view s);
-
-// True when `s` is valid UTF-8 (no overlongs, no surrogates). When `has_control` is
-// given, it is set to whether `s` holds a C0 control character other than tab, LF
-// and CR (checked in the same pass; meaningful only when the result is true).
-// On x86 it checks 32 bytes at a time (AVX2) or 16 (SSSE3), as the CPU allows.
-bool is_valid_utf8(std::string_view s, bool* has_control = nullptr);
-
-// is_valid_utf8 that also copies the s.size() bytes of `s` to `out` in the same pass
-// (what `out` holds is unspecified when the result is false).
-bool is_valid_utf8_copy(std::string_view s, char* out, bool* has_control = nullptr);
-
-// The same check a byte sequence at a time (with fast ASCII and Bengali runs): the
-// fallback without SSSE3, and the reference the SIMD version is tested against.
-bool is_valid_utf8_portable(std::string_view s, bool* has_control = nullptr);
-
-// is_valid_utf8 with a chosen implementation, for tests; one the CPU (or the
-// platform) lacks falls back to the next simpler one.
-enum class Utf8Impl { portable, ssse3, avx2 };
-bool is_valid_utf8_using(Utf8Impl impl, std::string_view s, bool* has_control = nullptr);
-
-// `s` with every invalid UTF-8 sequence replaced by U+FFFD.
-std::string repair_utf8(std::string_view s);
 
 }  // namespace khobor::feeds::detail

@@ -7,23 +7,16 @@
 #include <functional>
 #include <vector>
 
+#include "base/hash.h"
+#include "base/strings.h"
+#include "base/utf8.h"
 #include "feeds/dates.h"
-#include "feeds/entities.h"
 #include "feeds/urls.h"
+#include "feeds/utf8_validate.h"
 
 namespace khobor::feeds::detail {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // A guid that can identify an entry: not empty, not a placeholder, not huge.
 bool is_sane_guid(std::string_view g) {
@@ -47,17 +40,10 @@ bool is_http_url(std::string_view s) {
   return s.starts_with("http://") || s.starts_with("https://");
 }
 
+// The stable hash of a and b joined by a unit separator, as 16 hex digits: the id
+// of an entry without a usable guid (stored, so it must not change).
 std::string fnv1a_hex(std::string_view a, std::string_view b) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&](std::string_view s) {
-    for (char c : s) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 0x100000001b3ULL;
-    }
-  };
-  mix(a);
-  mix(std::string_view("\x1f", 1));
-  mix(b);
+  const uint64_t h = fnv1a64(b, fnv1a64("\x1f", fnv1a64(a)));
   char buf[24];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
@@ -68,7 +54,7 @@ std::string shorten(std::string_view s) {
     return std::string(s);
   }
   size_t cut = 60;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) {
+  while (cut > 0 && utf8::is_continuation(s[cut])) {
     --cut;
   }
   return std::string(s.substr(0, cut)) + "…";
@@ -104,7 +90,7 @@ uint64_t sample_key(std::string_view g) {
 }  // namespace
 
 void FeedBuilder::commit_entry(std::string guid, bool guid_is_link) {
-  if (std::string_view t = trim(guid); t.size() != guid.size()) {
+  if (std::string_view t = trim_c0_and_space(guid); t.size() != guid.size()) {
     guid = std::string(t);
   }
   Entry& entry = m_feed.entries.back();
@@ -117,7 +103,7 @@ void FeedBuilder::commit_entry(std::string guid, bool guid_is_link) {
 
 std::optional<int64_t> FeedBuilder::date(std::string_view text, size_t entry_index,
                                          std::string_view element) {
-  text = trim(text);
+  text = trim_c0_and_space(text);
   if (text.empty()) {
     return std::nullopt;
   }

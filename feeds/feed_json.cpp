@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "feeds/dates.h"
-#include "feeds/entities.h"
+#include "feeds/utf8_validate.h"
 
 namespace khobor::feeds {
 namespace {

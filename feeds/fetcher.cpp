@@ -18,6 +18,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "base/strings.h"
+
 namespace khobor::feeds {
 namespace {
 
@@ -42,17 +44,6 @@ using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 void global_init() {
   static std::once_flag k_once;
   std::call_once(k_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 bool iequals(std::string_view a, std::string_view b) {

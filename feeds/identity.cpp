@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/hash.h"
 #include "feeds/urls.h"
 
 namespace khobor::feeds {
@@ -44,12 +45,7 @@ bool guids_unstable(const std::vector<std::pair<std::string, std::string>>& prev
 }
 
 uint64_t identity_hash(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
+  return fnv1a64(s);
 }
 
 std::vector<LinkIdHash> link_id_hashes(const ParsedFeed& feed) {

@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 
+#include "base/strings.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -23,16 +25,6 @@ struct CurlStringDeleter {
   void operator()(char* p) const { curl_free(p); }
 };
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 bool has_scheme(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
@@ -67,7 +59,7 @@ bool is_tracking(std::string_view name) {
 }  // namespace
 
 std::string resolve_url(std::string_view base, std::string_view ref) {
-  ref = trim(ref);
+  ref = trim_c0_and_space(ref);
   if (has_scheme(ref) || base.empty()) {
     return std::string(ref);
   }
@@ -75,7 +67,7 @@ std::string resolve_url(std::string_view base, std::string_view ref) {
   if (!h) {
     return std::string(ref);
   }
-  std::string base_s(trim(base));
+  std::string base_s(trim_c0_and_space(base));
   if (curl_url_set(h.get(), CURLUPART_URL, base_s.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
     return std::string(ref);
   }
@@ -171,7 +163,7 @@ bool already_canonical(std::string_view url) {
 }  // namespace
 
 std::string canonical_url(std::string_view url) {
-  url = trim(url);
+  url = trim_c0_and_space(url);
   if (already_canonical(url)) {
     return std::string(url);
   }
@@ -179,7 +171,7 @@ std::string canonical_url(std::string_view url) {
 }
 
 std::string detail::canonical_url_curl(std::string_view url) {
-  url = trim(url);
+  url = trim_c0_and_space(url);
   UrlHandle h(curl_url());
   if (!h) {
     return std::string(url);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 
+#include "base/utf8.h"
 #include "feeds/entities.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -176,7 +177,7 @@ std::string position_of(std::string_view text, size_t offset) {
     if (text[i] == '\n') {
       ++line;
       col = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+    } else if (!utf8::is_continuation(text[i])) {
       ++col;
     }
   }

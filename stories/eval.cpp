@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "base/utf8.h"
+
 namespace khobor::stories {
 
 Result<std::vector<LabelledRecord>> load_labelled(const std::string& path) {
@@ -137,7 +139,7 @@ bool mostly_latin(std::string_view s) {
     const auto u = static_cast<unsigned char>(c);
     if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z')) {
       ++latin;
-    } else if (u >= 0xC0) {
+    } else if (u >= 0x80 && !utf8::is_continuation(u)) {
       ++other;  // the lead byte of a non-ASCII character
     }
   }

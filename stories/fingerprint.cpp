@@ -9,17 +9,13 @@
 #include <string>
 #include <unordered_set>
 
+#include "base/hash.h"
+#include "base/utf8.h"
 #include "text/normalize.h"
 #include "text/tokens.h"
 
 namespace khobor::stories {
 namespace {
-
-// Number of code points in UTF-8 text (continuation bytes are 10xxxxxx).
-std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 bool has_ascii_digit(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -86,15 +82,6 @@ const std::unordered_set<std::string>& stopwords() {
   return set;
 }
 
-uint64_t fnv1a64(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 uint64_t mix64(uint64_t x) {  // splitmix64's finaliser
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -118,7 +105,7 @@ std::string_view light_stem(std::string_view token) {
     bool stripped = false;
     for (const std::string& ending : endings()) {
       if (token.size() > ending.size() && token.ends_with(ending) &&
-          code_points(token.substr(0, token.size() - ending.size())) >= 2) {
+          utf8::count_code_points(token.substr(0, token.size() - ending.size())) >= 2) {
         token.remove_suffix(ending.size());
         stripped = true;
         break;
@@ -176,7 +163,7 @@ Fingerprint fingerprint(std::string_view title, std::string_view summary,
     const std::string normalised = text::normalize(part);
     for (const text::Token& token : text::tokenize(normalised)) {
       const bool number = has_ascii_digit(token.text);
-      if (!number && code_points(token.text) < 2) {
+      if (!number && utf8::count_code_points(token.text) < 2) {
         continue;
       }
       const std::string_view stem = number ? token.text : light_stem(token.text);

@@ -47,10 +47,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/utf8.h"
+
 namespace khobor::text {
 namespace {
 
-constexpr char32_t k_replacement = 0xFFFD;
 constexpr char32_t k_zwnj = 0x200C;
 constexpr char32_t k_zwj = 0x200D;
 constexpr char32_t k_soft_hyphen = 0x00AD;
@@ -75,53 +76,6 @@ const icu::Normalizer2& nfc() {
     return n;
   }();
   return *k_nfc;
-}
-
-// Decodes one code point at `s[i]`, advancing i; invalid sequences (overlong,
-// surrogates, truncated, > U+10FFFF) yield U+FFFD and consume one byte.
-char32_t decode(std::string_view s, size_t& i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  size_t len = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-    min = 0x80;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0F;
-    min = 0x800;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-    min = 0x10000;
-  } else {
-    ++i;
-    return k_replacement;
-  }
-  if (i + len > s.size()) {
-    ++i;
-    return k_replacement;
-  }
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) {
-      ++i;
-      return k_replacement;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++i;
-    return k_replacement;
-  }
-  i += len;
-  return cp;
 }
 
 // For U+0000–U+2FFF: 255 when ICU's NFC quick check is not "yes" for the code
@@ -240,20 +194,10 @@ class Writer {
   }
   void code_point(char32_t cp, uint32_t from) {
     start(from);
-    if (cp < 0x80) {
-      raw(static_cast<char>(cp), from);
-    } else if (cp < 0x800) {
-      raw(static_cast<char>(0xC0 | (cp >> 6)), from);
-      raw(static_cast<char>(0x80 | (cp & 0x3F)), from);
-    } else if (cp < 0x10000) {
-      raw(static_cast<char>(0xE0 | (cp >> 12)), from);
-      raw(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
-      raw(static_cast<char>(0x80 | (cp & 0x3F)), from);
-    } else {
-      raw(static_cast<char>(0xF0 | (cp >> 18)), from);
-      raw(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)), from);
-      raw(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), from);
-      raw(static_cast<char>(0x80 | (cp & 0x3F)), from);
+    char buf[4];
+    const size_t n = utf8::encode(cp, buf);
+    for (size_t k = 0; k < n; ++k) {
+      raw(buf[k], from);
     }
   }
   void finish(size_t in_size) {
@@ -317,7 +261,7 @@ bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* ma
           continue;
         }
         if (run + 2 >= n || s[run] != 0xE0 || (s[run + 1] & 0xFE) != 0xA6 ||
-            (s[run + 2] & 0xC0) != 0x80) {
+            !utf8::is_continuation(s[run + 2])) {
           break;
         }
         const unsigned k = ((s[run + 1] & 1U) << 6) | (s[run + 2] & 0x3FU);
@@ -357,7 +301,7 @@ bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* ma
       continue;
     }
     if (b0 == 0xE0 && i + 2 < n && (s[i + 1] == 0xA6 || s[i + 1] == 0xA7) &&
-        (s[i + 2] & 0xC0) == 0x80) {  // the Bengali block, U+0980–U+09FF
+        utf8::is_continuation(s[i + 2])) {  // the Bengali block, U+0980–U+09FF
       const char32_t cp =
           0x0980 + (static_cast<char32_t>(s[i + 1] - 0xA6) << 6) + (s[i + 2] & 0x3F);
       i += 3;
@@ -402,7 +346,7 @@ bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* ma
       prev_cp = cp;
       continue;
     }
-    char32_t cp = decode(in, i);                               // step a
+    char32_t cp = utf8::next_or_replacement(in, i);            // step a
     if (cp == k_zwj || cp == k_zwnj || cp == k_soft_hyphen) {  // step c
       continue;
     }
@@ -515,7 +459,7 @@ void normalize(std::string_view input, std::string& out, OffsetMap& map) {
   dense.push_back(static_cast<uint32_t>(input.size()));
   map.clear();
   for (size_t b = 0; b <= out.size(); ++b) {
-    if (b == out.size() || (static_cast<unsigned char>(out[b]) & 0xC0) != 0x80) {
+    if (b == out.size() || !utf8::is_continuation(out[b])) {
       map.note(static_cast<uint32_t>(b), dense[b]);
     }
   }

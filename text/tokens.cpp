@@ -23,6 +23,8 @@
 
 #include <array>
 
+#include "base/utf8.h"
+
 namespace khobor::text {
 namespace {
 
@@ -81,39 +83,25 @@ const std::array<Wb, k_table_size>& table() {
 // normalised; a stray byte counts as one "other" code point) and its class.
 inline Wb next_class(std::string_view s, size_t& i, const std::array<Wb, k_table_size>& t) {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  char32_t cp = 0;
-  size_t len = 1;
   if (b0 < 0x80) {
     ++i;
     return t[b0];
   }
   if (b0 >= 0xE0 && b0 < 0xF0 && i + 3 <= s.size()) {  // Bengali and the rest of the BMP
-    cp = (static_cast<char32_t>(b0 & 0x0F) << 12) |
-         (static_cast<char32_t>(static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
-         (static_cast<unsigned char>(s[i + 2]) & 0x3F);
+    const char32_t cp = utf8::decode_trusted(s.data() + i, 3);
     i += 3;
     return cp < k_table_size ? t[cp] : classify_icu(static_cast<UChar32>(cp));
   }
-  if (b0 >= 0xC0 && b0 < 0xE0) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 < 0xF0) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if (b0 >= 0xF0 && b0 < 0xF8) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
+  if (utf8::is_continuation(b0) || b0 >= 0xF8) {
     ++i;
     return Wb::other;
   }
+  const size_t len = utf8::sequence_length(b0);
   if (i + len > s.size()) {
     i = s.size();
     return Wb::other;
   }
-  for (size_t k = 1; k < len; ++k) {
-    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-  }
+  const char32_t cp = utf8::decode_trusted(s.data() + i, len);
   i += len;
   return cp < k_table_size ? t[cp] : classify_icu(static_cast<UChar32>(cp));
 }

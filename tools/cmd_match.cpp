@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "base/utf8.h"
 #include "tools/command.h"
 #include "watch/rule.h"
 #include "watch/watchset.h"
@@ -49,7 +50,7 @@ int run_match(int argc, char** argv) {
       // column would point at the wrong place: show the rule from there instead.
       size_t at = 0;
       for (int col = 1; at < rule.size(); ++at) {
-        if ((static_cast<unsigned char>(rule[at]) & 0xC0) != 0x80 && col++ == err.column) {
+        if (!khobor::utf8::is_continuation(rule[at]) && col++ == err.column) {
           break;
         }
       }

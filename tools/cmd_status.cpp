@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/utf8.h"
 #include "bus/control.h"
 #include "tools/command.h"
 #include "tools/control_client.h"
@@ -61,13 +62,7 @@ std::string duration(int64_t s) {
 
 // Columns padded to the widest cell (counting UTF-8 code points).
 void print_table(const std::vector<std::vector<std::string>>& rows) {
-  auto width = [](const std::string& s) {
-    size_t n = 0;
-    for (unsigned char c : s) {
-      n += (c & 0xC0) != 0x80 ? 1 : 0;
-    }
-    return n;
-  };
+  auto width = [](const std::string& s) { return khobor::utf8::count_code_points(s); };
   std::vector<size_t> w;
   for (const auto& r : rows) {
     w.resize(std::max(w.size(), r.size()));

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+#include "base/utf8.h"
 #include "text/inflection.h"
 #include "text/normalize.h"
 #include "text/tokens.h"
@@ -86,7 +87,7 @@ size_t Matcher::start_key_length(std::string_view s) {
       return 0;
     }
     const auto b = static_cast<unsigned char>(s[i]);
-    i += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    i += utf8::sequence_length(b);
   }
   return std::min(i, s.size());
 }
@@ -328,7 +329,7 @@ void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) co
     lengths |= m_prefix_by_start[start_bucket(tok, key)];
   }
   auto try_prefix = [&](size_t len) {
-    if ((static_cast<unsigned char>(tok[len]) & 0xC0) == 0x80) {
+    if (utf8::is_continuation(tok[len])) {
       return;  // not a code point boundary
     }
     const std::string_view prefix = tok.substr(0, len);
@@ -436,7 +437,7 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bo
   auto back = [&](size_t pos, int chars) {
     while (pos > 0 && chars > 0) {
       --pos;
-      if ((static_cast<unsigned char>(text[pos]) & 0xC0) != 0x80) {
+      if (!utf8::is_continuation(text[pos])) {
         --chars;
       }
     }
@@ -447,8 +448,8 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bo
     // continuation byte counts as one, as before).
     while (pos < text.size() && chars > 0) {
       const auto b = static_cast<unsigned char>(text[pos]);
-      pos += b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-      while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) {
+      pos += utf8::sequence_length(b);
+      while (pos < text.size() && utf8::is_continuation(text[pos])) {
         ++pos;
       }
       --chars;

@@ -13,6 +13,7 @@
 
 #include <utility>
 
+#include "base/utf8.h"
 #include "text/normalize.h"
 #include "text/tokens.h"
 
@@ -30,7 +31,7 @@ struct Lexeme {
 int column_of(std::string_view text, size_t offset) {
   int col = 1;
   for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+    if (!utf8::is_continuation(text[i])) {
       ++col;
     }
   }

@@ -3,23 +3,18 @@
 
 #include <algorithm>
 
+#include "base/utf8.h"
+
 namespace khobor::web {
-namespace {
-
-bool continuation(unsigned char c) {
-  return (c & 0xC0) == 0x80;
-}
-
-}  // namespace
 
 std::vector<Run> mark_spans(std::string_view text, std::vector<Span> spans) {
   for (auto& [b, e] : spans) {
     b = std::min(b, text.size());
     e = std::min(std::max(e, b), text.size());
-    while (b > 0 && b < text.size() && continuation(static_cast<unsigned char>(text[b]))) {
+    while (b > 0 && b < text.size() && utf8::is_continuation(text[b])) {
       --b;
     }
-    while (e < text.size() && continuation(static_cast<unsigned char>(text[e]))) {
+    while (e < text.size() && utf8::is_continuation(text[e])) {
       ++e;
     }
   }

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "feeds/entities.h"
 #include "feeds/parser.h"
+#include "feeds/utf8_validate.h"
 
 namespace {
 

@@ -129,6 +129,10 @@ TEST_CASE("Start-up offsets spread feeds over their first interval", "[daemon][s
     CHECK(n > 50);  // roughly 100 each
   }
   CHECK(startup_offset_s("same", 600) == startup_offset_s("same", 600));
+  // The slots earlier releases gave (computed by the code before base/hash.h).
+  CHECK(startup_offset_s("prothomalo", 600) == 80);
+  CHECK(startup_offset_s("prothomalo", 3600) == 1280);
+  CHECK(startup_offset_s("bbc-bangla", 3600) == 1602);
 }
 
 TEST_CASE("304 moves only the schedule", "[daemon][schedule]") {

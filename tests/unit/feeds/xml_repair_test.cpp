@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/utf8.h"
+
 using khobor::feeds::detail::find_xml_problem;
 
 namespace {
@@ -24,14 +26,6 @@ constexpr Piece k_pieces[] = {
     {"&#;", true},        {"&unknown;", true}, {"&qout;", true},  {"&ampx;", true},
     {"&a", true},         {"&q", true},        {"&", true},       {"&#0;", true},
 };
-
-size_t code_points(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) {
-    n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -58,7 +52,7 @@ TEST_CASE("find_xml_problem finds the first bad '&' wherever it stands in a bloc
       const Piece& piece =
           pick_bad ? k_pieces[k_good + next(std::size(k_pieces) - k_good)] : k_pieces[next(k_good)];
       if (piece.bad && first_bad_column == 0) {
-        first_bad_column = code_points(doc) + 1;
+        first_bad_column = khobor::utf8::count_code_points(doc) + 1;
       }
       doc.append(piece.text);
     }

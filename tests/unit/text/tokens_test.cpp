@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/utf8.h"
 #include "text/inflection.h"
 #include "text/normalize.h"
 
@@ -157,7 +158,7 @@ namespace {
 std::vector<uint32_t> chain_starts_slow(std::string_view token, int max_chain = 3) {
   std::vector<uint32_t> out;
   for (size_t p = 1; p < token.size(); ++p) {
-    if ((static_cast<unsigned char>(token[p]) & 0xC0) != 0x80 &&
+    if (!khobor::utf8::is_continuation(token[p]) &&
         khobor::text::is_ending_chain(token.substr(p), max_chain)) {
       out.push_back(static_cast<uint32_t>(p));
     }

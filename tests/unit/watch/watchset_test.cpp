@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/utf8.h"
 #include "text/inflection.h"
 #include "text/normalize.h"
 #include "text/tokens.h"
@@ -328,7 +329,7 @@ TEST_CASE("the matcher's fast lookups give the hits of a plain reference", "[wat
         for (int cp = 0; cp < 3 && cut < word.size(); ++cp) {
           do {
             ++cut;
-          } while (cut < word.size() && (static_cast<unsigned char>(word[cut]) & 0xC0) == 0x80);
+          } while (cut < word.size() && khobor::utf8::is_continuation(word[cut]));
         }
         word = word.substr(0, cut);
       }

@@ -1,10 +1,10 @@
 // UTF-8 validation: the SIMD validators (SSSE3, AVX2) against the byte-wise reference.
+#include "feeds/utf8_validate.h"
+
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <random>
 #include <string>
-
-#include "feeds/entities.h"
 
 using khobor::feeds::detail::is_valid_utf8_portable;
 using khobor::feeds::detail::is_valid_utf8_using;
