@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "base/result.h"
 
@@ -47,6 +48,11 @@ class StoreError : public std::runtime_error {
   int m_code = 0;
 };
 
+// Bytes to bind as a BLOB in Statement::start/execute (a string binds as TEXT).
+struct Blob {
+  std::string_view bytes;
+};
+
 class Statement {
  public:
   ~Statement();
@@ -61,6 +67,26 @@ class Statement {
   Statement& bind_null(int index);
   // Bind bytes as a BLOB (copied by SQLite).
   Statement& bind_blob(int index, std::string_view bytes);
+
+  // Reset, then bind `args` to parameters 1, 2, … by type: integers (bool as 0
+  // or 1) as INTEGER, strings as TEXT, Blob as BLOB. For a query to step through;
+  // reset() it after the last row.
+  template <class... Args>
+  Statement& start(const Args&... args) {
+    reset();
+    int index = 0;
+    (bind_arg(++index, args), ...);
+    return *this;
+  }
+  // start(args…), run to the end and reset; the rows the statement changed.
+  template <class... Args>
+  int execute(const Args&... args) {
+    start(args...);
+    run();
+    const int n = changes();
+    reset();
+    return n;
+  }
 
   // Advance: true when a row is ready to read, false when the statement is done.
   bool step();
@@ -78,6 +104,18 @@ class Statement {
 
  private:
   friend class Database;
+  // Rows changed by the last statement run on this connection.
+  int changes() const;
+  template <class T>
+  void bind_arg(int index, const T& value) {
+    if constexpr (std::is_same_v<T, Blob>) {
+      bind_blob(index, value.bytes);
+    } else if constexpr (std::is_integral_v<T>) {
+      bind(index, static_cast<int64_t>(value));
+    } else {
+      bind(index, std::string_view(value));
+    }
+  }
   Statement(sqlite3* db, sqlite3_stmt* stmt) : m_db(db), m_stmt(stmt) {}
   sqlite3* m_db = nullptr;
   sqlite3_stmt* m_stmt = nullptr;

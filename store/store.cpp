@@ -441,8 +441,7 @@ Transaction Store::begin() {
 
 std::optional<FeedState> Store::feed_state(const std::string& feed_id) {
   Statement& s = m_impl->get_feed;
-  s.reset();
-  s.bind(1, feed_id);
+  s.start(feed_id);
   std::optional<FeedState> out;
   if (s.step()) {
     out = read_feed(s);
@@ -463,63 +462,27 @@ std::vector<FeedState> Store::feed_states() {
 }
 
 void Store::save_feed_state(const FeedState& f) {
-  Statement& s = m_impl->put_feed;
-  s.reset();
-  s.bind(1, f.feed_id)
-      .bind(2, f.url)
-      .bind(3, f.etag)
-      .bind(4, f.last_modified)
-      .bind(5, f.last_attempt_ms)
-      .bind(6, f.last_success_ms)
-      .bind(7, static_cast<int64_t>(f.http_status))
-      .bind(8, f.error)
-      .bind(9, static_cast<int64_t>(f.consecutive_errors))
-      .bind(10, f.next_due_ms)
-      .bind(11, f.bytes)
-      .bind(12, f.entries)
-      .bind(13, f.latency_ms)
-      .bind(14, f.interval_s)
-      .bind(15, static_cast<int64_t>(f.retired ? 1 : 0))
-      .bind(16, f.moved_to)
-      .bind(17, f.moved_from)
-      .bind(18, f.base_interval_s)
-      .bind(19, f.ttl_s)
-      .bind(20, f.last_body_ms);
-  s.run();
-  s.reset();
+  m_impl->put_feed.execute(f.feed_id, f.url, f.etag, f.last_modified, f.last_attempt_ms,
+                           f.last_success_ms, f.http_status, f.error, f.consecutive_errors,
+                           f.next_due_ms, f.bytes, f.entries, f.latency_ms, f.interval_s, f.retired,
+                           f.moved_to, f.moved_from, f.base_interval_s, f.ttl_s, f.last_body_ms);
 }
 
 bool Store::enable_feed(const std::string& feed_id) {
-  Statement& s = m_impl->revive_feed;
-  s.reset();
-  s.bind(1, feed_id);
-  s.run();
-  bool changed = m_impl->db.changes() == 1;
-  s.reset();
-  return changed;
+  return m_impl->revive_feed.execute(feed_id) == 1;
 }
 
 bool Store::mark_seen(const std::string& feed_id, const std::string& entry_id, int64_t now_ms) {
-  Statement& s = m_impl->insert_seen;
-  s.reset();
-  s.bind(1, feed_id).bind(2, entry_id).bind(3, now_ms);
-  s.run();
-  bool inserted = m_impl->db.changes() == 1;
-  s.reset();
+  const bool inserted = m_impl->insert_seen.execute(feed_id, entry_id, now_ms) == 1;
   if (!inserted) {
-    Statement& t = m_impl->touch_seen;
-    t.reset();
-    t.bind(1, feed_id).bind(2, entry_id).bind(3, now_ms);
-    t.run();
-    t.reset();
+    m_impl->touch_seen.execute(feed_id, entry_id, now_ms);
   }
   return inserted;
 }
 
 bool Store::seen(const std::string& feed_id, const std::string& entry_id) {
   Statement& s = m_impl->select_seen;
-  s.reset();
-  s.bind(1, feed_id).bind(2, entry_id);
+  s.start(feed_id, entry_id);
   bool found = s.step();
   s.reset();
   return found;
@@ -527,28 +490,15 @@ bool Store::seen(const std::string& feed_id, const std::string& entry_id) {
 
 int64_t Store::append_alert(const NewAlert& alert, int64_t now_ms,
                             const std::function<std::string(int64_t seq)>& make_payload) {
-  Statement& ins = m_impl->insert_alert;
-  ins.reset();
-  ins.bind(1, now_ms)
-      .bind(2, alert.topic)
-      .bind(3, alert.watchlist)
-      .bind(4, alert.feed_id)
-      .bind(5, alert.entry_id);
-  ins.run();
-  ins.reset();
+  m_impl->insert_alert.execute(now_ms, alert.topic, alert.watchlist, alert.feed_id, alert.entry_id);
   int64_t seq = m_impl->db.last_insert_rowid();
-  Statement& upd = m_impl->set_payload;
-  upd.reset();
-  upd.bind(1, seq).bind(2, make_payload(seq));
-  upd.run();
-  upd.reset();
+  m_impl->set_payload.execute(seq, make_payload(seq));
   return seq;
 }
 
 std::vector<StoredAlert> Store::unpublished(size_t limit) {
   Statement& s = m_impl->select_unpublished;
-  s.reset();
-  s.bind(1, static_cast<int64_t>(limit));
+  s.start(limit);
   std::vector<StoredAlert> out;
   while (s.step()) {
     out.push_back(read_alert(s));
@@ -558,17 +508,12 @@ std::vector<StoredAlert> Store::unpublished(size_t limit) {
 }
 
 void Store::mark_published(int64_t seq) {
-  Statement& s = m_impl->set_published;
-  s.reset();
-  s.bind(1, seq);
-  s.run();
-  s.reset();
+  m_impl->set_published.execute(seq);
 }
 
 std::vector<StoredAlert> Store::alerts_after(int64_t after, size_t limit) {
   Statement& s = m_impl->select_after;
-  s.reset();
-  s.bind(1, after).bind(2, static_cast<int64_t>(limit));
+  s.start(after, limit);
   std::vector<StoredAlert> out;
   while (s.step()) {
     out.push_back(read_alert(s));
@@ -577,22 +522,25 @@ std::vector<StoredAlert> Store::alerts_after(int64_t after, size_t limit) {
   return out;
 }
 
-int64_t Store::last_seq() {
-  Statement& s = m_impl->select_last_seq;
+namespace {
+
+// The one integer a statement without parameters returns (COUNT, MAX, MIN).
+int64_t single_int(Statement& s) {
   s.reset();
   s.step();
-  int64_t v = s.column_int(0);
+  const int64_t v = s.column_int(0);
   s.reset();
   return v;
 }
 
+}  // namespace
+
+int64_t Store::last_seq() {
+  return single_int(m_impl->select_last_seq);
+}
+
 int64_t Store::alert_count() {
-  Statement& s = m_impl->count_alerts;
-  s.reset();
-  s.step();
-  int64_t v = s.column_int(0);
-  s.reset();
-  return v;
+  return single_int(m_impl->count_alerts);
 }
 
 void Store::save_story_entry(const StoryEntryRow& row) {
@@ -604,20 +552,8 @@ void Store::save_story_entry(const StoryEntryRow& row) {
       blob.push_back(static_cast<char>((f >> shift) & 0xFFU));
     }
   }
-  Statement& s = m_impl->put_story_entry;
-  s.reset();
-  s.bind(1, row.seq)
-      .bind(2, row.story)
-      .bind(3, row.feed_id)
-      .bind(4, row.entry_id)
-      .bind(5, row.outlet)
-      .bind(6, row.time)
-      .bind(7, static_cast<int64_t>(row.simhash))
-      .bind_blob(8, blob)
-      .bind(9, row.event)
-      .bind(10, static_cast<int64_t>(row.title_features));
-  s.run();
-  s.reset();
+  m_impl->put_story_entry.execute(row.seq, row.story, row.feed_id, row.entry_id, row.outlet,
+                                  row.time, row.simhash, Blob{blob}, row.event, row.title_features);
 }
 
 std::vector<StoryEntryRow> Store::story_entries_since(int64_t since) {
@@ -629,8 +565,7 @@ std::vector<StoryEntryRow> Store::story_entries_since(int64_t since) {
 size_t Store::for_each_story_entry_since(int64_t since,
                                          const std::function<void(StoryEntryRow&)>& fn) {
   Statement& s = m_impl->select_story_entries;
-  s.reset();
-  s.bind(1, since);
+  s.start(since);
   size_t n = 0;
   StoryEntryRow row;
   while (s.step()) {
@@ -661,26 +596,18 @@ size_t Store::for_each_story_entry_since(int64_t since,
 
 void Store::prune_story_entries(int64_t before) {
   for (Statement* s : {&m_impl->delete_story_entries, &m_impl->delete_story_copies}) {
-    s->reset();
-    s->bind(1, before);
-    s->run();
-    s->reset();
+    s->execute(before);
   }
 }
 
 void Store::save_story_copy(int64_t story, const std::string& outlet, int64_t time) {
-  Statement& s = m_impl->put_story_copy;
-  s.reset();
-  s.bind(1, story).bind(2, outlet).bind(3, time);
-  s.run();
-  s.reset();
+  m_impl->put_story_copy.execute(story, outlet, time);
 }
 
 size_t Store::story_copies_since(
     int64_t since, const std::function<void(int64_t, const std::string&, int64_t)>& fn) {
   Statement& s = m_impl->select_story_copies;
-  s.reset();
-  s.bind(1, since);
+  s.start(since);
   size_t rows = 0;
   while (s.step()) {
     fn(s.column_int(0), s.column_text(1), s.column_int(2));
@@ -691,19 +618,12 @@ size_t Store::story_copies_since(
 }
 
 bool Store::mark_story_alerted(int64_t story, const std::string& watchlist, int64_t alert_seq) {
-  Statement& s = m_impl->insert_story_alert;
-  s.reset();
-  s.bind(1, story).bind(2, watchlist).bind(3, alert_seq);
-  s.run();
-  const bool inserted = m_impl->db.changes() == 1;
-  s.reset();
-  return inserted;
+  return m_impl->insert_story_alert.execute(story, watchlist, alert_seq) == 1;
 }
 
 std::vector<std::string> Store::story_alert_lists(int64_t story) {
   Statement& s = m_impl->select_story_alerts;
-  s.reset();
-  s.bind(1, story);
+  s.start(story);
   std::vector<std::string> out;
   while (s.step()) {
     out.push_back(s.column_text(0));
@@ -714,13 +634,7 @@ std::vector<std::string> Store::story_alert_lists(int64_t story) {
 
 bool Store::mark_event_alerted(int64_t event, const std::string& watchlist, int64_t alert_seq,
                                int64_t now_ms) {
-  Statement& s = m_impl->insert_event_alert;
-  s.reset();
-  s.bind(1, event).bind(2, watchlist).bind(3, alert_seq).bind(4, now_ms);
-  s.run();
-  const bool inserted = m_impl->db.changes() == 1;
-  s.reset();
-  return inserted;
+  return m_impl->insert_event_alert.execute(event, watchlist, alert_seq, now_ms) == 1;
 }
 
 namespace {
@@ -740,8 +654,7 @@ EventAlertRow read_event_alert(const Statement& s) {
 
 std::vector<EventAlertRow> Store::event_alerts(int64_t event) {
   Statement& s = m_impl->select_event_alerts;
-  s.reset();
-  s.bind(1, event);
+  s.start(event);
   std::vector<EventAlertRow> out;
   while (s.step()) {
     out.push_back(read_event_alert(s));
@@ -752,25 +665,16 @@ std::vector<EventAlertRow> Store::event_alerts(int64_t event) {
 
 void Store::save_pending_update(int64_t event, const std::string& watchlist,
                                 const std::string& pending, int64_t due_ms) {
-  Statement& s = m_impl->put_pending;
-  s.reset();
-  s.bind(1, event).bind(2, watchlist).bind(3, pending).bind(4, due_ms);
-  s.run();
-  s.reset();
+  m_impl->put_pending.execute(event, watchlist, pending, due_ms);
 }
 
 void Store::mark_update_sent(int64_t event, const std::string& watchlist, int64_t now_ms) {
-  Statement& s = m_impl->mark_sent;
-  s.reset();
-  s.bind(1, event).bind(2, watchlist).bind(3, now_ms);
-  s.run();
-  s.reset();
+  m_impl->mark_sent.execute(event, watchlist, now_ms);
 }
 
 std::vector<EventAlertRow> Store::due_updates(int64_t now_ms, size_t limit) {
   Statement& s = m_impl->select_due;
-  s.reset();
-  s.bind(1, now_ms).bind(2, static_cast<int64_t>(limit));
+  s.start(now_ms, limit);
   std::vector<EventAlertRow> out;
   while (s.step()) {
     out.push_back(read_event_alert(s));
@@ -780,18 +684,12 @@ std::vector<EventAlertRow> Store::due_updates(int64_t now_ms, size_t limit) {
 }
 
 int64_t Store::next_update_due() {
-  Statement& s = m_impl->select_next_due;
-  s.reset();
-  s.step();
-  const int64_t v = s.column_int(0);
-  s.reset();
-  return v;
+  return single_int(m_impl->select_next_due);
 }
 
 std::optional<SeenLink> Store::seen_link(uint64_t link) {
   Statement& s = m_impl->select_link;
-  s.reset();
-  s.bind(1, static_cast<int64_t>(link));
+  s.start(link);
   std::optional<SeenLink> out;
   if (s.step()) {
     out = SeenLink{s.column_int(0), s.column_int(1)};
@@ -801,38 +699,19 @@ std::optional<SeenLink> Store::seen_link(uint64_t link) {
 }
 
 bool Store::save_seen_link(uint64_t link, int64_t story, int64_t event, int64_t now_ms) {
-  Statement& s = m_impl->insert_link;
-  s.reset();
-  s.bind(1, static_cast<int64_t>(link)).bind(2, story).bind(3, event).bind(4, now_ms);
-  s.run();
-  const bool inserted = m_impl->db.changes() == 1;
-  s.reset();
-  return inserted;
+  return m_impl->insert_link.execute(link, story, event, now_ms) == 1;
 }
 
 int64_t Store::first_seq() {
-  Statement& s = m_impl->select_first_seq;
-  s.reset();
-  s.step();
-  int64_t v = s.column_int(0);
-  s.reset();
-  return v;
+  return single_int(m_impl->select_first_seq);
 }
 
 void Store::save_domain_hold(const std::string& domain, int64_t until_ms) {
-  Statement& s = m_impl->put_hold;
-  s.reset();
-  s.bind(1, domain).bind(2, until_ms);
-  s.run();
-  s.reset();
+  m_impl->put_hold.execute(domain, until_ms);
 }
 
 std::vector<DomainHold> Store::domain_holds(int64_t now_ms) {
-  Statement& del = m_impl->delete_holds;
-  del.reset();
-  del.bind(1, now_ms);
-  del.run();
-  del.reset();
+  m_impl->delete_holds.execute(now_ms);
   Statement& s = m_impl->select_holds;
   s.reset();
   std::vector<DomainHold> out;
@@ -844,19 +723,12 @@ std::vector<DomainHold> Store::domain_holds(int64_t now_ms) {
 }
 
 size_t Store::prune_alerts(int64_t before_ms, size_t limit) {
-  Statement& s = m_impl->prune;
-  s.reset();
-  s.bind(1, before_ms).bind(2, static_cast<int64_t>(limit));
-  s.run();
-  auto n = static_cast<size_t>(m_impl->db.changes());
-  s.reset();
-  return n;
+  return static_cast<size_t>(m_impl->prune.execute(before_ms, limit));
 }
 
 std::optional<FeedIdentity> Store::feed_identity(const std::string& feed_id) {
   Statement& s = m_impl->get_identity;
-  s.reset();
-  s.bind(1, feed_id);
+  s.start(feed_id);
   if (!s.step()) {
     s.reset();
     return std::nullopt;
@@ -894,52 +766,25 @@ void Store::save_feed_identity(const FeedIdentity& identity) {
     put(link);
     put(id);
   }
-  Statement& s = m_impl->put_identity;
-  s.reset();
-  s.bind(1, identity.feed_id)
-      .bind(2, static_cast<int64_t>(identity.link_ids ? 1 : 0))
-      .bind(3, identity.switched_ms)
-      .bind_blob(4, blob);
-  s.run();
-  s.reset();
+  m_impl->put_identity.execute(identity.feed_id, identity.link_ids, identity.switched_ms,
+                               Blob{blob});
 }
 
 void Store::touch_seen_link(uint64_t link, int64_t now_ms) {
-  Statement& s = m_impl->touch_link;
-  s.reset();
-  s.bind(1, static_cast<int64_t>(link)).bind(2, now_ms);
-  s.run();
-  s.reset();
+  m_impl->touch_link.execute(link, now_ms);
 }
-
-namespace {
-
-size_t run_prune(Database& db, Statement& s, const std::vector<int64_t>& params) {
-  s.reset();
-  int i = 0;
-  for (const int64_t p : params) {
-    s.bind(++i, p);
-  }
-  s.run();
-  const auto n = static_cast<size_t>(db.changes());
-  s.reset();
-  return n;
-}
-
-}  // namespace
 
 size_t Store::prune_seen(int64_t now_ms, int64_t forget_after_ms, int64_t cap_ms, size_t limit) {
-  return run_prune(m_impl->db, m_impl->prune_seen,
-                   {now_ms, forget_after_ms, now_ms - cap_ms, static_cast<int64_t>(limit)});
+  return static_cast<size_t>(
+      m_impl->prune_seen.execute(now_ms, forget_after_ms, now_ms - cap_ms, limit));
 }
 
 size_t Store::prune_seen_links(int64_t before_ms, size_t limit) {
-  return run_prune(m_impl->db, m_impl->prune_links, {before_ms, static_cast<int64_t>(limit)});
+  return static_cast<size_t>(m_impl->prune_links.execute(before_ms, limit));
 }
 
 size_t Store::prune_event_alerts(int64_t before_ms, size_t limit) {
-  return run_prune(m_impl->db, m_impl->prune_event_alerts,
-                   {before_ms, static_cast<int64_t>(limit)});
+  return static_cast<size_t>(m_impl->prune_event_alerts.execute(before_ms, limit));
 }
 
 void Store::incremental_vacuum(int pages) {
