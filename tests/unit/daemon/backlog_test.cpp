@@ -9,6 +9,7 @@
 #include "daemon/config.h"
 #include "daemon/pipeline.h"
 #include "stories/events.h"
+#include "tests/support/pipeline_setup.h"
 #include "tests/unit/stories/texts.h"
 
 using khobor::ManualClock;
@@ -18,10 +19,12 @@ using khobor::daemon::Quiet;
 using khobor::daemon::UpdatePolicy;
 using khobor::feeds::Entry;
 using khobor::feeds::ParsedFeed;
-using khobor::store::FeedState;
 using khobor::store::Store;
 using khobor::stories::EventIndex;
 using khobor::stories::StoryIndex;
+using khobor::testing::feed_of;
+using khobor::testing::feed_state;
+using khobor::testing::watch_list;
 using khobor::watch::WatchSet;
 namespace t = khobor::stories::test;
 using Kind = khobor::daemon::Backlog::Kind;
@@ -42,27 +45,9 @@ Entry entry(const std::string& id, const char* title, const char* body,
   return e;
 }
 
-ParsedFeed feed_of(std::vector<Entry> entries) {
-  ParsedFeed f;
-  f.format = "rss20";
-  f.title = "test";
-  f.entries = std::move(entries);
-  return f;
-}
-
-FeedState state_of(const std::string& id) {
-  FeedState s;
-  s.feed_id = id;
-  s.url = "http://127.0.0.1/" + id + ".xml";
-  s.http_status = 200;
-  return s;
-}
-
 WatchSet watches() {
-  auto w = WatchSet::from_toml("name = \"climate\"\nrules = [\"জলবায়ু\", \"বন্যা\", \"বন্দর\"]\n",
-                               "climate.toml");
-  REQUIRE(w.ok());
-  return std::move(*w);
+  return watch_list("name = \"climate\"\nrules = [\"জলবায়ু\", \"বন্যা\", \"বন্দর\"]\n",
+                    "climate.toml");
 }
 
 }  // namespace
@@ -87,7 +72,7 @@ TEST_CASE("a first poll alerts only on entries within the backlog and on undated
   SECTION("24h: the old entry is quiet") {
     Quiet q;
     q.before_s = k_now_s - 24 * k_hour;
-    const auto res = pipeline.process("outlet-a", feed, w, state_of("outlet-a"), q);
+    const auto res = pipeline.process("outlet-a", feed, w, feed_state("outlet-a"), q);
     CHECK(res.new_entries == 3);
     CHECK(res.quiet == 1);
     CHECK(res.alert_seqs.size() == 2);
@@ -96,14 +81,14 @@ TEST_CASE("a first poll alerts only on entries within the backlog and on undated
   SECTION("none: nothing alerts, undated included") {
     Quiet q;
     q.all = true;
-    const auto res = pipeline.process("outlet-a", feed, w, state_of("outlet-a"), q);
+    const auto res = pipeline.process("outlet-a", feed, w, feed_state("outlet-a"), q);
     CHECK(res.quiet == 3);
     CHECK(res.alert_seqs.empty());
     CHECK(store->last_seq() == 0);
     CHECK(store->seen("outlet-a", "undated"));
   }
   SECTION("all (the default Quiet): everything alerts") {
-    const auto res = pipeline.process("outlet-a", feed, w, state_of("outlet-a"));
+    const auto res = pipeline.process("outlet-a", feed, w, feed_state("outlet-a"));
     CHECK(res.quiet == 0);
     CHECK(res.alert_seqs.size() == 3);
   }
@@ -122,7 +107,7 @@ TEST_CASE("a later report of a quiet event is an update, a new event still alert
   q.before_s = k_now_s - 24 * k_hour;
   const auto first = pipeline.process(
       "outlet-a", feed_of({entry("r1", t::k_report_title, t::k_report_body, k_now_s - 2 * 86400)}),
-      w, state_of("outlet-a"), q);
+      w, feed_state("outlet-a"), q);
   REQUIRE(first.quiet == 1);
   REQUIRE(first.alert_seqs.empty());
 
@@ -130,7 +115,7 @@ TEST_CASE("a later report of a quiet event is an update, a new event still alert
   clock.advance_ms(10 * 60'000);
   const auto copy =
       pipeline.process("outlet-b", feed_of({entry("c1", t::k_copy_title, t::k_copy_body, k_now_s)}),
-                       w, state_of("outlet-b"));
+                       w, feed_state("outlet-b"));
   CHECK(copy.alert_seqs.empty());
   CHECK(copy.update_seqs.size() == 1);
 
@@ -139,7 +124,7 @@ TEST_CASE("a later report of a quiet event is an update, a new event still alert
       "outlet-b",
       feed_of({entry("o1", "সিলেটে বন্যা, পানিবন্দি হাজারো মানুষ",
                      "টানা বৃষ্টিতে সুরমা নদীর পানি বেড়ে সিলেটের নিচু এলাকা প্লাবিত হয়েছে।", k_now_s)}),
-      w, state_of("outlet-b"));
+      w, feed_state("outlet-b"));
   CHECK(other.alert_seqs.size() == 1);
 }
 

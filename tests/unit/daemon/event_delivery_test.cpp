@@ -11,6 +11,7 @@
 #include "bus/alert.h"
 #include "daemon/pipeline.h"
 #include "stories/events.h"
+#include "tests/support/pipeline_setup.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/stories/texts.h"
 
@@ -21,11 +22,13 @@ using khobor::daemon::restore_stories;
 using khobor::daemon::UpdatePolicy;
 using khobor::feeds::Entry;
 using khobor::feeds::ParsedFeed;
-using khobor::store::FeedState;
 using khobor::store::Store;
 using khobor::stories::EventIndex;
 using khobor::stories::StoryIndex;
+using khobor::testing::feed_state;
+using khobor::testing::feed_with;
 using khobor::testing::TempDir;
+using khobor::testing::watch_list;
 using khobor::watch::WatchSet;
 using nlohmann::json;
 namespace t = khobor::stories::test;
@@ -35,33 +38,8 @@ namespace {
 constexpr int64_t k_t0 = 1'741'579'200'000;  // 2025-03-10T04:00:00Z
 constexpr int64_t k_minute = 60'000;
 
-ParsedFeed feed_with(const std::string& id, const char* title, const char* summary,
-                     const char* body, const std::string& link = "") {
-  Entry e;
-  e.id = id;
-  e.title = title;
-  e.summary = summary;
-  e.content = body;
-  e.link = link.empty() ? "https://example.test/" + id : link;
-  ParsedFeed f;
-  f.format = "rss20";
-  f.title = "test";
-  f.entries.push_back(std::move(e));
-  return f;
-}
-
-FeedState state_of(const std::string& id) {
-  FeedState s;
-  s.feed_id = id;
-  s.url = "http://127.0.0.1/" + id + ".xml";
-  s.http_status = 200;
-  return s;
-}
-
 WatchSet climate(const std::string& extra = "") {
-  auto w = WatchSet::from_toml("name = \"climate\"\nrules = [\"জলবায়ু\"]\n" + extra, "climate.toml");
-  REQUIRE(w.ok());
-  return std::move(*w);
+  return watch_list("name = \"climate\"\nrules = [\"জলবায়ু\"]\n" + extra, "climate.toml");
 }
 
 json payload(Store& store, int64_t seq) {
@@ -85,7 +63,7 @@ const Step k_flash{"outlet-c", "f1", t::k_flash_title, t::k_flash_summary, ""};
 const Step k_again{"outlet-d", "d1", t::k_report_title, "", t::k_report_body};
 
 PipelineResult run(Pipeline& p, const Step& s, const WatchSet& w) {
-  return p.process(s.feed, feed_with(s.id, s.title, s.summary, s.body), w, state_of(s.feed));
+  return p.process(s.feed, feed_with(s.id, s.title, s.summary, s.body), w, feed_state(s.feed));
 }
 
 }  // namespace
@@ -247,7 +225,7 @@ TEST_CASE("the same article from two feeds of one outlet is one alert", "[daemon
   const std::string link = "https://outlet.example/environment/climate-summit-opens";
   const auto home = pipeline.process(
       "outlet-home", feed_with("home-1", t::k_report_title, "", t::k_report_body, link), watches,
-      state_of("outlet-home"));
+      feed_state("outlet-home"));
   REQUIRE(home.alert_seqs.size() == 1);
 
   // The outlet's section feed: another id, its own shorter text, the same link
@@ -256,7 +234,7 @@ TEST_CASE("the same article from two feeds of one outlet is one alert", "[daemon
   const auto section = pipeline.process(
       "outlet-environment",
       feed_with("env-77", t::k_flash_title, t::k_flash_summary, "", link + "?utm_source=rss"),
-      watches, state_of("outlet-environment"));
+      watches, feed_state("outlet-environment"));
   CHECK(section.new_entries == 1);
   CHECK(section.same_links == 1);
   CHECK(section.alert_seqs.empty());
@@ -267,7 +245,7 @@ TEST_CASE("the same article from two feeds of one outlet is one alert", "[daemon
   clock.advance_ms(4 * 24 * 60 * k_minute);
   const auto late = pipeline.process(
       "outlet-archive", feed_with("arch-3", t::k_report_title, "", t::k_report_body, link), watches,
-      state_of("outlet-archive"));
+      feed_state("outlet-archive"));
   CHECK(late.same_links == 1);
   CHECK(late.alert_seqs.empty());
   CHECK(store->alert_count() == 1);
@@ -280,7 +258,7 @@ TEST_CASE("the same article from two feeds of one outlet is one alert", "[daemon
     e2.title = t::k_report_title;
     e2.content = "জলবায়ু নিয়ে আরেকটি প্রতিবেদন, আলাদা ঘটনা।";
     f.entries.push_back(e2);
-    const auto both = pipeline.process("outlet-front", f, watches, state_of("outlet-front"));
+    const auto both = pipeline.process("outlet-front", f, watches, feed_state("outlet-front"));
     CHECK(both.same_links == 0);
   }
 }
@@ -317,7 +295,7 @@ TEST_CASE("a restart keeps the stories the event level joined in their event", "
   const std::string title = std::string(t::k_other_title) + " (জলবায়ু)";
   const auto copy =
       pipeline.process("outlet-c", feed_with("o2", title.c_str(), "", t::k_other_body), climate(),
-                       state_of("outlet-c"));
+                       feed_state("outlet-c"));
   CHECK(copy.alert_seqs.empty());
   REQUIRE(copy.update_seqs.size() == 1);
   const json u = payload(*store, copy.update_seqs[0]);

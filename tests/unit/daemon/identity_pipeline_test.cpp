@@ -5,14 +5,15 @@
 #include <vector>
 
 #include "daemon/pipeline.h"
+#include "tests/support/pipeline_setup.h"
 
 using khobor::ManualClock;
 using khobor::daemon::Pipeline;
 using khobor::daemon::PipelineResult;
 using khobor::feeds::Entry;
 using khobor::feeds::ParsedFeed;
-using khobor::store::FeedState;
 using khobor::store::Store;
+using khobor::testing::feed_state;
 using khobor::watch::WatchSet;
 
 namespace {
@@ -37,14 +38,6 @@ ParsedFeed poll(const std::string& session, bool extra = false) {
   return f;
 }
 
-FeedState state_of(const std::string& id) {
-  FeedState s;
-  s.feed_id = id;
-  s.url = "http://127.0.0.1/" + id + ".xml";
-  s.http_status = 200;
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("Guids regenerated on every poll switch the feed to link ids without repeat alerts",
@@ -57,7 +50,7 @@ TEST_CASE("Guids regenerated on every poll switch the feed to link ids without r
   auto w = WatchSet::from_toml("name = \"summit\"\nrules = [\"পুতিন AND কিম\"]\n", "s.toml");
   REQUIRE(w.ok());
 
-  PipelineResult first = p.process("regen", poll("a"), *w, state_of("regen"));
+  PipelineResult first = p.process("regen", poll("a"), *w, feed_state("regen"));
   CHECK(first.alert_seqs.size() == 4);
   CHECK_FALSE(first.link_ids);
   auto saved = store.feed_identity("regen");
@@ -65,7 +58,7 @@ TEST_CASE("Guids regenerated on every poll switch the feed to link ids without r
   CHECK(saved->pairs.size() == 4);
 
   // Second poll: the same links with new guids — detected, switched, nothing alerted.
-  PipelineResult second = p.process("regen", poll("b"), *w, state_of("regen"));
+  PipelineResult second = p.process("regen", poll("b"), *w, feed_state("regen"));
   CHECK(second.switched_to_link_ids);
   CHECK(second.link_ids);
   CHECK(second.new_entries == 0);
@@ -77,7 +70,7 @@ TEST_CASE("Guids regenerated on every poll switch the feed to link ids without r
   CHECK(store.seen("regen", "https://example.test/news/0"));  // the canonical link
 
   // Third poll: link ids from the start, said no more; only the new entry alerts.
-  PipelineResult third = p.process("regen", poll("c", true), *w, state_of("regen"));
+  PipelineResult third = p.process("regen", poll("c", true), *w, feed_state("regen"));
   CHECK_FALSE(third.switched_to_link_ids);
   CHECK(third.link_ids);
   CHECK(third.new_entries == 1);
@@ -96,8 +89,8 @@ TEST_CASE("A feed with stable guids keeps them and its pairs are rewritten only 
   Pipeline p(store, clock);
   auto w = WatchSet::from_toml("name = \"summit\"\nrules = [\"পুতিন AND কিম\"]\n", "s.toml");
   REQUIRE(w.ok());
-  CHECK(p.process("steady", poll("same"), *w, state_of("steady")).alert_seqs.size() == 4);
-  PipelineResult again = p.process("steady", poll("same", true), *w, state_of("steady"));
+  CHECK(p.process("steady", poll("same"), *w, feed_state("steady")).alert_seqs.size() == 4);
+  PipelineResult again = p.process("steady", poll("same", true), *w, feed_state("steady"));
   CHECK_FALSE(again.link_ids);
   CHECK(again.alert_seqs.size() == 1);
   CHECK(store.seen("steady", "urn:same:4"));

@@ -1,11 +1,12 @@
-#include <chrono>
 // The pipeline on real parts: SQLite in memory, real watch lists, real ZeroMQ.
 #include <catch2/catch.hpp>
+#include <chrono>
 
 #include "bus/alert.h"
 #include "bus/publisher.h"
 #include "bus/subscriber.h"
 #include "daemon/pipeline.h"
+#include "tests/support/pipeline_setup.h"
 
 using khobor::ManualClock;
 using khobor::daemon::Pipeline;
@@ -14,6 +15,8 @@ using khobor::feeds::Entry;
 using khobor::feeds::ParsedFeed;
 using khobor::store::FeedState;
 using khobor::store::Store;
+using khobor::testing::memory_store;
+using khobor::testing::watch_list;
 using khobor::watch::WatchSet;
 
 namespace {
@@ -32,16 +35,8 @@ namespace {
   return std::nullopt;
 }
 
-Store memory_store() {
-  auto s = Store::open(":memory:");
-  REQUIRE(s.ok());
-  return std::move(*s);
-}
-
 WatchSet summit_list() {
-  auto w = WatchSet::from_toml("name = \"summit\"\nrules = [\"পুতিন AND কিম\"]\n", "summit.toml");
-  REQUIRE(w.ok());
-  return std::move(*w);
+  return watch_list("name = \"summit\"\nrules = [\"পুতিন AND কিম\"]\n", "summit.toml");
 }
 
 Entry entry(const std::string& id, const std::string& title, const std::string& summary = "") {
@@ -55,19 +50,12 @@ Entry entry(const std::string& id, const std::string& title, const std::string& 
 }
 
 ParsedFeed feed_of(std::vector<Entry> entries) {
-  ParsedFeed f;
-  f.format = "rss20";
-  f.title = "দৈনিক আলো";
-  f.entries = std::move(entries);
-  return f;
+  return khobor::testing::feed_of(std::move(entries), "দৈনিক আলো");
 }
 
 FeedState state_of(const std::string& id) {
-  FeedState s;
-  s.feed_id = id;
-  s.url = "http://127.0.0.1/" + id + ".xml";
+  FeedState s = khobor::testing::feed_state(id);
   s.etag = "\"e1\"";
-  s.http_status = 200;
   return s;
 }
 

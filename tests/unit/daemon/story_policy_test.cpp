@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "bus/alert.h"
 #include "daemon/pipeline.h"
+#include "tests/support/pipeline_setup.h"
 #include "tests/unit/stories/texts.h"
 
 using khobor::ManualClock;
@@ -13,38 +14,12 @@ using khobor::daemon::Pipeline;
 using khobor::daemon::restore_stories;
 using khobor::feeds::Entry;
 using khobor::feeds::ParsedFeed;
-using khobor::store::FeedState;
 using khobor::store::Store;
 using khobor::stories::StoryIndex;
+using khobor::testing::feed_state;
+using khobor::testing::feed_with;
 using khobor::watch::WatchSet;
 namespace t = khobor::stories::test;
-
-namespace {
-
-ParsedFeed feed_with(const std::string& id, const char* title, const char* summary,
-                     const char* body) {
-  Entry e;
-  e.id = id;
-  e.title = title;
-  e.summary = summary;
-  e.content = body;
-  e.link = "https://example.test/" + id;
-  ParsedFeed f;
-  f.format = "rss20";
-  f.title = "test";
-  f.entries.push_back(std::move(e));
-  return f;
-}
-
-FeedState state_of(const std::string& id) {
-  FeedState s;
-  s.feed_id = id;
-  s.url = "http://127.0.0.1/" + id + ".xml";
-  s.http_status = 200;
-  return s;
-}
-
-}  // namespace
 
 TEST_CASE("a story alerts once per watch list; later versions send story.update", "[daemon]") {
   auto store = Store::open(":memory:");
@@ -57,7 +32,7 @@ TEST_CASE("a story alerts once per watch list; later versions send story.update"
 
   const auto first =
       pipeline.process("outlet-a", feed_with("r1", t::k_report_title, "", t::k_report_body),
-                       *watches, state_of("outlet-a"));
+                       *watches, feed_state("outlet-a"));
   REQUIRE(first.alert_seqs.size() == 1);
   CHECK(first.update_seqs.empty());
   const auto alert = store->alerts_after(0, 10).at(0);
@@ -70,7 +45,7 @@ TEST_CASE("a story alerts once per watch list; later versions send story.update"
   clock.advance_ms(3'600'000);
   const auto second =
       pipeline.process("outlet-b", feed_with("c1", t::k_copy_title, "", t::k_copy_body), *watches,
-                       state_of("outlet-b"));
+                       feed_state("outlet-b"));
   CHECK(second.alert_seqs.empty());
   REQUIRE(second.update_seqs.size() == 1);
   const auto update = store->alerts_after(alert.seq, 10).at(0);
@@ -85,7 +60,7 @@ TEST_CASE("a story alerts once per watch list; later versions send story.update"
   // Another event in the same hour: no alert (no match), no update (other story).
   const auto third =
       pipeline.process("outlet-b", feed_with("o1", t::k_other_title, "", t::k_other_body), *watches,
-                       state_of("outlet-b"));
+                       feed_state("outlet-b"));
   CHECK(third.alert_seqs.empty());
   CHECK(third.update_seqs.empty());
 
@@ -97,7 +72,7 @@ TEST_CASE("a story alerts once per watch list; later versions send story.update"
     clock.advance_ms(600'000);  // past the group_interval since the last update
     const auto fourth =
         after.process("outlet-c", feed_with("f1", t::k_flash_title, t::k_flash_summary, ""),
-                      *watches, state_of("outlet-c"));
+                      *watches, feed_state("outlet-c"));
     CHECK(fourth.alert_seqs.empty());
     REQUIRE(fourth.update_seqs.size() == 1);
     const auto last = store->alerts_after(0, 10).back();
