@@ -24,40 +24,20 @@ import time
 import unittest
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from harness import stop, wait_for  # noqa: E402
+import harness  # noqa: E402
+
 KHOBORD, KHOBOR, FEED_SERVER, FIXTURES = sys.argv[1:5]
 del sys.argv[1:5]
+
+
+def start_server(root, *extra):
+    return harness.start_feed_server(FEED_SERVER, root, *extra)
 
 # Feeds whose fault is answered at once: min = max interval 60 s, so the first
 # backoff lands in [60 s, 120 s] and nothing is retried during the test.
 SLOW = 'min_interval = "60s"\nmax_interval = "60s"\n'
-
-
-def wait_for(cond, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.1)  # polling interval of a condition with a deadline, not a wait
-    raise AssertionError("timed out after %d s waiting for %s" % (timeout, what))
-
-
-def start_server(root, *extra):
-    p = subprocess.Popen([sys.executable, FEED_SERVER, "--root", root, "--stdin-lifeline", *extra],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    assert line.startswith("PORT "), line
-    return p, int(line.split()[1])
-
-
-def stop(p):
-    if p.poll() is None:
-        p.terminate()
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
 
 
 def rows(db):

@@ -36,21 +36,14 @@ import urllib.request
 
 import zmq
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from harness import control, start_feed_server, wait_for  # noqa: E402
+
 KHOBORD, KHOBOR, FEED_SERVER = sys.argv[1:4]
 del sys.argv[1:4]
 FEEDS = ["a", "b"]
 GROW = 14  # entries each feed reaches
 SKIP = 77  # CTest's SKIP_RETURN_CODE for this test
-
-
-def wait_for(cond, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.1)  # polling interval of a condition with a deadline, not a wait
-    raise AssertionError("timed out after %d s waiting for %s" % (timeout, what))
 
 
 class RawSub(threading.Thread):
@@ -84,10 +77,7 @@ class World:
         self.store_dir = store_dir or self.tmp
         self.db = os.path.join(self.store_dir, "state.db")
         self.run_as = run_as
-        self.server = subprocess.Popen(
-            [sys.executable, FEED_SERVER, "--root", self.tmp, "--grow-max", str(GROW),
-             "--stdin-lifeline"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.port = int(self.server.stdout.readline().split()[1])
+        self.server, self.port = start_feed_server(FEED_SERVER, self.tmp, "--grow-max", str(GROW))
         self.pub, self.ctl = "ipc://%s/pub" % self.tmp, "ipc://%s/ctl" % self.tmp
         os.mkdir(os.path.join(self.tmp, "wl"))
         with open(os.path.join(self.tmp, "wl", "putin.toml"), "w") as f:
@@ -149,17 +139,7 @@ class World:
             return int(r.read())
 
     def status(self):
-        s = zmq.Context.instance().socket(zmq.REQ)
-        s.setsockopt(zmq.LINGER, 0)
-        s.setsockopt(zmq.RCVTIMEO, 1000)
-        s.connect(self.ctl)
-        try:
-            s.send_json({"cmd": "status"})
-            return s.recv_json()
-        except zmq.Again:
-            return None
-        finally:
-            s.close()
+        return control(self.ctl, {"cmd": "status"})
 
     def received(self):
         with open(self.out_path) as f:
