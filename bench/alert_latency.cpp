@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/snapshots.h"
 #include "bus/subscriber.h"
 #include "tests/support/http_server.h"
 #include "tests/support/process.h"
@@ -42,6 +43,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using khobor::bench::feed_dirs;
+using khobor::bench::k_archive_usage;
+using khobor::bench::read_file;
+using khobor::bench::snapshot_files;
 using khobor::testing::HttpReply;
 using khobor::testing::HttpRequest;
 using khobor::testing::HttpServer;
@@ -53,13 +58,6 @@ struct Feed {
   std::vector<std::string> bodies;  // its snapshots, oldest first
 };
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 void write_file(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out << text;
@@ -67,26 +65,15 @@ void write_file(const fs::path& p, const std::string& text) {
 
 std::vector<Feed> load_feeds(const fs::path& root) {
   std::vector<Feed> feeds;
-  for (const auto& d : fs::directory_iterator(root)) {
-    if (!d.is_directory()) {
-      continue;
-    }
-    std::vector<fs::path> files;
-    for (const auto& f : fs::directory_iterator(d.path())) {
-      if (f.is_regular_file() && f.path().extension() == ".xml") {
-        files.push_back(f.path());
-      }
-    }
-    std::sort(files.begin(), files.end());  // names begin with the UTC time
-    Feed feed{d.path().filename().string(), {}};
-    for (const auto& f : files) {
-      feed.bodies.push_back(read_file(f));
+  for (const auto& dir : feed_dirs(root)) {
+    Feed feed{dir.filename().string(), {}};
+    for (const auto& [time, file] : snapshot_files(dir)) {
+      feed.bodies.push_back(read_file(file));
     }
     if (!feed.bodies.empty()) {
       feeds.push_back(std::move(feed));
     }
   }
-  std::sort(feeds.begin(), feeds.end(), [](const Feed& a, const Feed& b) { return a.id < b.id; });
   return feeds;
 }
 
@@ -291,10 +278,7 @@ void report(const std::vector<Sample>& all, int unmatched, size_t feeds, size_t 
 }
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: alert_latency ARCHIVE_DIR [--rounds K]\n"
-               "  ARCHIVE_DIR holds <feed>/<UTC time>_*.xml snapshots, e.g.\n"
-               "  ../shared/data/feeds-bd/snapshots/W2_2025-12-12_to_19\n");
+  std::fprintf(stderr, "usage: alert_latency ARCHIVE_DIR [--rounds K]\n%s", k_archive_usage);
   return 2;
 }
 

@@ -57,12 +57,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/snapshots.h"
 #include "daemon/schedule.h"
 #include "feeds/parser.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using khobor::bench::feed_dirs;
+using khobor::bench::k_archive_usage;
+using khobor::bench::read_file;
+using khobor::bench::snapshot_files;
 using khobor::daemon::FeedPollState;
 using khobor::daemon::PollBounds;
 using khobor::daemon::PollDecision;
@@ -99,45 +104,11 @@ bool never_visible(const Timeline& tl, size_t k) {
   return k + tl.size < tl.published.size() && tl.published[k + tl.size] == tl.published[k];
 }
 
-// "20251113T0152Z_…" or "20251113T015210Z_…" → seconds since the epoch (UTC).
-std::optional<int64_t> snapshot_time(const std::string& name) {
-  std::string stamp = name.substr(0, name.find('_'));
-  if (stamp.size() < 14 || stamp[8] != 'T' || stamp.back() != 'Z') {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  try {
-    tm.tm_year = std::stoi(stamp.substr(0, 4)) - 1900;
-    tm.tm_mon = std::stoi(stamp.substr(4, 2)) - 1;
-    tm.tm_mday = std::stoi(stamp.substr(6, 2));
-    tm.tm_hour = std::stoi(stamp.substr(9, 2));
-    tm.tm_min = std::stoi(stamp.substr(11, 2));
-    tm.tm_sec = stamp.size() >= 16 ? std::stoi(stamp.substr(13, 2)) : 0;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  return static_cast<int64_t>(timegm(&tm));
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 std::optional<Timeline> load_feed(const fs::path& dir) {
-  std::vector<std::pair<int64_t, fs::path>> files;
-  for (const auto& f : fs::directory_iterator(dir)) {
-    auto t = snapshot_time(f.path().filename().string());
-    if (f.is_regular_file() && t) {
-      files.emplace_back(*t, f.path());
-    }
-  }
+  const auto files = snapshot_files(dir);
   if (files.empty()) {
     return std::nullopt;
   }
-  std::sort(files.begin(), files.end());
   Timeline tl;
   tl.feed = dir.filename().string();
   std::unordered_map<std::string, int64_t> first_date;  // entry key → published
@@ -188,14 +159,7 @@ std::optional<Timeline> load_feed(const fs::path& dir) {
 
 std::vector<Timeline> load_archive(const fs::path& root) {
   std::vector<Timeline> out;
-  std::vector<fs::path> dirs;
-  for (const auto& d : fs::directory_iterator(root)) {
-    if (d.is_directory()) {
-      dirs.push_back(d.path());
-    }
-  }
-  std::sort(dirs.begin(), dirs.end());
-  for (const auto& d : dirs) {
+  for (const auto& d : feed_dirs(root)) {
     if (auto tl = load_feed(d)) {
       out.push_back(std::move(*tl));
     }
@@ -483,8 +447,8 @@ int usage() {
       "usage: freshness ARCHIVE_DIR [--per-feed] [--runs K] [--seed N] [--min-interval S]\n"
       "         [--max-interval S] [--budget-max-interval S] [--requests-per-day R]\n"
       "         [--miniflux-min S] [--miniflux-max S] [--miniflux-factor F]\n"
-      "  ARCHIVE_DIR holds <feed>/<UTC time>_*.xml snapshots, e.g.\n"
-      "  ../shared/data/feeds-bd/snapshots/W2_2025-12-12_to_19\n");
+      "%s",
+      k_archive_usage);
   return 2;
 }
 
