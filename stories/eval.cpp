@@ -2,19 +2,27 @@
 #include "stories/eval.h"
 
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
 #include "base/utf8.h"
 
 namespace khobor::stories {
+namespace {
 
-Result<std::vector<LabelledRecord>> load_labelled(const std::string& path) {
+// A labelled `khobor cluster` record: the record, and its line as JSON for the labels.
+using TakeRecord = std::function<Status(ClusterRecord&& record, const nlohmann::json& line,
+                                        const std::string& where)>;
+
+// Hands every non-blank line of the file at `path`, read as a record, to `take`
+// with "path:line" for its messages; the first error (the file's, a record's or
+// take's) ends the reading.
+Status read_records(const std::string& path, const TakeRecord& take) {
   std::ifstream in(path);
   if (!in) {
     return make_error("io", "cannot open " + path);
   }
-  std::vector<LabelledRecord> out;
   std::string line;
   std::size_t line_no = 0;
   while (std::getline(in, line)) {
@@ -22,21 +30,38 @@ Result<std::vector<LabelledRecord>> load_labelled(const std::string& path) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) {
       continue;
     }
+    const std::string where = path + ":" + std::to_string(line_no);
     auto record = parse_cluster_record(line);
     if (!record) {
-      return make_error("eval",
-                        path + ":" + std::to_string(line_no) + ": " + record.error().message);
+      return make_error("eval", where + ": " + record.error().message);
     }
-    const auto j = nlohmann::json::parse(line);
-    LabelledRecord r;
-    r.record = std::move(*record);
-    r.story = j.value("story", "");
-    r.kind = j.value("kind", "");
-    r.related_to = j.value("related_to", "");
-    if (r.story.empty()) {
-      return make_error("eval", path + ":" + std::to_string(line_no) + ": no \"story\" label");
+    if (auto taken = take(std::move(*record), nlohmann::json::parse(line), where); !taken) {
+      return taken.error();
     }
-    out.push_back(std::move(r));
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+Result<std::vector<LabelledRecord>> load_labelled(const std::string& path) {
+  std::vector<LabelledRecord> out;
+  auto read = read_records(
+      path,
+      [&out](ClusterRecord&& record, const nlohmann::json& j, const std::string& where) -> Status {
+        LabelledRecord r;
+        r.record = std::move(record);
+        r.story = j.value("story", "");
+        r.kind = j.value("kind", "");
+        r.related_to = j.value("related_to", "");
+        if (r.story.empty()) {
+          return make_error("eval", where + ": no \"story\" label");
+        }
+        out.push_back(std::move(r));
+        return Ok{};
+      });
+  if (!read) {
+    return read.error();
   }
   return out;
 }
@@ -160,37 +185,28 @@ uint64_t pair_key(std::size_t a, std::size_t b) {
 
 Result<EventWeek> load_event_week(const std::string& records_path, const std::string& pairs_path) {
   EventWeek week;
-  std::ifstream in(records_path);
-  if (!in) {
-    return make_error("io", "cannot open " + records_path);
-  }
   std::unordered_map<std::string, std::size_t> index;
-  std::string line;
-  std::size_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) {
-      continue;
-    }
-    auto record = parse_cluster_record(line);
-    if (!record) {
-      return make_error(
-          "eval", records_path + ":" + std::to_string(line_no) + ": " + record.error().message);
-    }
-    const auto j = nlohmann::json::parse(line);
-    EventRecord r;
-    r.record = std::move(*record);
-    r.event = j.value("event", "");
-    r.link = j.value("link", "");
-    r.english = mostly_latin(r.record.title);
-    if (r.event.empty()) {
-      return make_error("eval", records_path + ":" + std::to_string(line_no) + ": no \"event\"");
-    }
-    index.emplace(r.record.id, week.records.size());
-    week.records.push_back(std::move(r));
+  auto read = read_records(
+      records_path,
+      [&](ClusterRecord&& record, const nlohmann::json& j, const std::string& where) -> Status {
+        EventRecord r;
+        r.record = std::move(record);
+        r.event = j.value("event", "");
+        r.link = j.value("link", "");
+        r.english = mostly_latin(r.record.title);
+        if (r.event.empty()) {
+          return make_error("eval", where + ": no \"event\"");
+        }
+        index.emplace(r.record.id, week.records.size());
+        week.records.push_back(std::move(r));
+        return Ok{};
+      });
+  if (!read) {
+    return read.error();
   }
   std::ifstream pin(pairs_path);
-  line_no = 0;
+  std::string line;
+  std::size_t line_no = 0;
   while (pin && std::getline(pin, line)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) {

@@ -26,7 +26,8 @@ import sys
 import tempfile
 import time
 
-import zmq
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+import harness  # noqa: E402
 
 khobord, khobor, feed_server = sys.argv[1:4]
 COALESCE = "--coalesce" in sys.argv[4:]
@@ -87,26 +88,15 @@ def write_feed(root, outlet, items):
 
 
 def last_seq(ctl):
-    s = zmq.Context.instance().socket(zmq.REQ)
-    s.setsockopt(zmq.LINGER, 0)
-    s.setsockopt(zmq.RCVTIMEO, 2000)
-    s.connect(ctl)
-    try:
-        s.send_json({"cmd": "status"})
-        return s.recv_json()["alerts"]["last_seq"]
-    except zmq.Again:
-        return -1
-    finally:
-        s.close()
+    reply = harness.control(ctl, {"cmd": "status"}, 2000)
+    return -1 if reply is None else reply["alerts"]["last_seq"]
 
 
 def wait_for(what, cond):
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.1)  # polling for the condition, with a deadline
-    fail("timed out waiting for " + what)
+    try:
+        harness.wait_for(cond, DEADLINE_S, what)
+    except AssertionError as e:
+        fail(str(e))
 
 
 def sub(pub, ctl, fmt, n):

@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 
-import zmq
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+import harness  # noqa: E402
 
 khobord, feed_server, subscriber = sys.argv[1:4]
 DEADLINE_S = 60
@@ -47,26 +48,15 @@ def write_feed(path, n):
 
 
 def last_seq(ctl):
-    s = zmq.Context.instance().socket(zmq.REQ)
-    s.setsockopt(zmq.LINGER, 0)
-    s.setsockopt(zmq.RCVTIMEO, 2000)
-    s.connect(ctl)
-    try:
-        s.send_json({"cmd": "status"})
-        return s.recv_json()["alerts"]["last_seq"]
-    except zmq.Again:
-        return -1
-    finally:
-        s.close()
+    reply = harness.control(ctl, {"cmd": "status"}, 2000)
+    return -1 if reply is None else reply["alerts"]["last_seq"]
 
 
 def wait_for(what, cond):
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.1)  # polling for the condition, with a deadline
-    fail("timed out waiting for " + what)
+    try:
+        harness.wait_for(cond, DEADLINE_S, what)
+    except AssertionError as e:
+        fail(str(e))
 
 
 def read_lines(proc, n):

@@ -1,4 +1,3 @@
-#include <chrono>
 // Bus tests on real ZeroMQ sockets bound to loopback with the port read back.
 #include <unistd.h>
 
@@ -10,26 +9,13 @@
 #include "bus/alert.h"
 #include "bus/publisher.h"
 #include "bus/subscriber.h"
+#include "tests/support/next_message.h"
 #include "tests/support/zmq_probe.h"
 
 using namespace khobor::bus;
+using khobor::testing::next_message;
 
 namespace {
-// The next message within `timeout_ms` (receive() itself now waits through
-// (re)connections, which it counts; this stays as a deadline-bounded helper).
-[[maybe_unused]] std::optional<khobor::bus::Message> next_message(khobor::bus::Subscriber& sub,
-                                                                  int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (auto m = sub.receive(static_cast<int>(std::max<int64_t>(left.count(), 1)))) {
-      return m;
-    }
-  }
-  return std::nullopt;
-}
-
 Alert sample_alert() {
   Alert a;
   a.seq = 42;

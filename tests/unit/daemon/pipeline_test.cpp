@@ -1,11 +1,13 @@
 // The pipeline on real parts: SQLite in memory, real watch lists, real ZeroMQ.
+#include "daemon/pipeline.h"
+
 #include <catch2/catch.hpp>
 #include <chrono>
 
 #include "bus/alert.h"
 #include "bus/publisher.h"
 #include "bus/subscriber.h"
-#include "daemon/pipeline.h"
+#include "tests/support/next_message.h"
 #include "tests/support/pipeline_setup.h"
 
 using khobor::ManualClock;
@@ -16,25 +18,11 @@ using khobor::feeds::ParsedFeed;
 using khobor::store::FeedState;
 using khobor::store::Store;
 using khobor::testing::memory_store;
+using khobor::testing::next_message;
 using khobor::testing::watch_list;
 using khobor::watch::WatchSet;
 
 namespace {
-// The next message within `timeout_ms` (receive() itself now waits through
-// (re)connections, which it counts; this stays as a deadline-bounded helper).
-[[maybe_unused]] std::optional<khobor::bus::Message> next_message(khobor::bus::Subscriber& sub,
-                                                                  int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (auto m = sub.receive(static_cast<int>(std::max<int64_t>(left.count(), 1)))) {
-      return m;
-    }
-  }
-  return std::nullopt;
-}
-
 WatchSet summit_list() {
   return watch_list("name = \"summit\"\nrules = [\"পুতিন AND কিম\"]\n", "summit.toml");
 }
