@@ -34,12 +34,15 @@
 #include <vector>
 
 #include "bench/snapshots.h"
+#include "bench/stats.h"
 #include "bus/subscriber.h"
 #include "tests/support/http_server.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
+
+using khobor::bench::percentile;
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -128,15 +131,6 @@ struct Sample {
   bool update = false;  // story.update (else an alert)
   bool cold = false;    // from the feed's first poll (every entry new)
 };
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) {
-    return 0;
-  }
-  std::sort(v.begin(), v.end());
-  size_t idx = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(idx, v.size() - 1)];
-}
 
 void print_row(const char* name, const std::vector<Sample>& samples, bool updates) {
   std::vector<double> ms;

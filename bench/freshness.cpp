@@ -58,10 +58,13 @@
 #include <vector>
 
 #include "bench/snapshots.h"
+#include "bench/stats.h"
 #include "daemon/schedule.h"
 #include "feeds/parser.h"
 
 namespace {
+
+using khobor::bench::percentile;
 
 namespace fs = std::filesystem;
 using khobor::bench::feed_dirs;
@@ -380,15 +383,6 @@ RunResult run_at_budget(const std::vector<Timeline>& feeds, SchedulerSpec spec, 
 }
 
 // ---- Reporting ----------------------------------------------------------------
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) {
-    return 0;
-  }
-  std::sort(v.begin(), v.end());
-  size_t idx = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(idx, v.size() - 1)];
-}
 
 double mean(const std::vector<double>& v) {
   double s = 0;

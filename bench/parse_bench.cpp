@@ -26,9 +26,12 @@
 #include <utility>
 #include <vector>
 
+#include "bench/stats.h"
 #include "feeds/parser.h"
 
 namespace {
+
+using khobor::bench::median;
 
 using Clock = std::chrono::steady_clock;
 
@@ -79,12 +82,6 @@ Speed measure(size_t bytes, double seconds, F&& pass) {
   double cpu = cpu_seconds() - cpu0;
   double mb = static_cast<double>(bytes) * rounds / 1e6;
   return {mb / wall, mb / cpu};
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 // `passes` measurements of `a` and of `b` (each at least `seconds` long), taken in

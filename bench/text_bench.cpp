@@ -47,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/stats.h"
 #include "text/normalize.h"
 #include "text/tokens.h"
 #include "watch/watchset.h"
@@ -54,6 +55,8 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+using khobor::bench::median;
 
 struct Entry {
   std::string title;
@@ -166,12 +169,6 @@ struct Sample {
   double wall = 0;
   double cpu = 0;
 };
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0 : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 // A named measurement: `pass` goes once over the whole input (`mb` MB of text).
 struct Measure {
