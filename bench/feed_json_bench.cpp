@@ -22,11 +22,14 @@
 #include "feeds/dates.h"
 #include "feeds/feed_json.h"
 #include "feeds/parser.h"
+#include "tests/support/feed_json_tree.h"
 
 namespace {
 
 using khobor::feeds::Entry;
 using khobor::feeds::ParsedFeed;
+using khobor::testing::entry_tree;
+using khobor::testing::feed_tree;
 using nlohmann::json;
 
 struct Feed {
@@ -40,49 +43,13 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-json date_json(const std::optional<int64_t>& t) {
-  if (!t) {
-    return nullptr;
-  }
-  return khobor::feeds::format_rfc3339(*t);
-}
-
-json entry_tree(const Entry& e) {
-  json enclosures = json::array();
-  for (const auto& x : e.enclosures) {
-    enclosures.push_back({{"url", x.url}, {"type", x.type}, {"length", x.length}});
-  }
-  json j = {{"id", e.id},
-            {"title", e.title},
-            {"link", e.link},
-            {"published", date_json(e.published)},
-            {"updated", date_json(e.updated)},
-            {"summary", e.summary},
-            {"content", e.content},
-            {"authors", e.authors},
-            {"categories", e.categories},
-            {"enclosures", enclosures}};
-  if (!e.thumbnail.empty()) {
-    j["thumbnail"] = e.thumbnail;
-  }
-  return j;
-}
-
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // 1. The tree per feed, dumped.
 void tree_per_feed(std::string& out, const Feed& f) {
-  json entries = json::array();
-  for (const auto& e : f.parsed.entries) {
-    entries.push_back(entry_tree(e));
-  }
-  const ParsedFeed& p = f.parsed;
-  json j = {{"source", f.source},     {"format", p.format},     {"title", p.title},
-            {"link", p.link},         {"encoding", p.encoding}, {"bozo", p.bozo},
-            {"warnings", p.warnings}, {"entries", entries}};
-  out += dump(j);
+  out += dump(feed_tree(f.source, f.parsed));
 }
 
 // The feed's frame by hand around `entries` (sorted keys, as the tree has them).

@@ -10,8 +10,8 @@
 #include <sstream>
 #include <string>
 
-#include "feeds/dates.h"
 #include "feeds/parser.h"
+#include "tests/support/feed_json_tree.h"
 
 using khobor::feeds::append_feed_json;
 using khobor::feeds::append_json_string;
@@ -22,47 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-json date_json(const std::optional<int64_t>& t) {
-  if (!t) {
-    return nullptr;
-  }
-  return khobor::feeds::format_rfc3339(*t);
-}
-
-// The reference: the tree `khobor parse` built per feed before it streamed.
-json reference_tree(const std::string& source, const ParsedFeed& f, bool with_html) {
-  json entries = json::array();
-  for (const auto& e : f.entries) {
-    json enclosures = json::array();
-    for (const auto& x : e.enclosures) {
-      enclosures.push_back({{"url", x.url}, {"type", x.type}, {"length", x.length}});
-    }
-    json j = {{"id", e.id},
-              {"title", e.title},
-              {"link", e.link},
-              {"published", date_json(e.published)},
-              {"updated", date_json(e.updated)},
-              {"summary", e.summary},
-              {"content", e.content},
-              {"authors", e.authors},
-              {"categories", e.categories},
-              {"enclosures", enclosures}};
-    if (!e.thumbnail.empty()) {
-      j["thumbnail"] = e.thumbnail;
-    }
-    if (with_html) {
-      j["summary_html"] = e.summary_html;
-      j["content_html"] = e.content_html;
-    }
-    entries.push_back(std::move(j));
-  }
-  return {{"source", source},       {"format", f.format},     {"title", f.title},
-          {"link", f.link},         {"encoding", f.encoding}, {"bozo", f.bozo},
-          {"warnings", f.warnings}, {"entries", entries}};
-}
-
 std::string reference(const std::string& source, const ParsedFeed& f, bool with_html, int indent) {
-  return reference_tree(source, f, with_html)
+  return khobor::testing::feed_tree(source, f, with_html)
       .dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
