@@ -131,8 +131,7 @@ std::string registrable_domain(std::string_view url) {
   }
   std::unique_ptr<char, CurlFree> host(raw);
   std::string h(host.get());
-  std::transform(h.begin(), h.end(), h.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  h = ascii_lowered(h);
   if (h.empty() || h.front() == '[' ||
       std::all_of(h.begin(), h.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; })) {
     return h;  // an IP address is its own domain

@@ -485,10 +485,6 @@ std::optional<Fields> parse_iso(std::string_view s) {
 
 // ---- Loose RFC 822 and friends --------------------------------------------------
 
-[[gnu::always_inline]] inline char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 std::optional<int64_t> named_zone(std::string_view z) {
   struct Zone {
     std::string_view name;
@@ -745,7 +741,7 @@ std::optional<Fields> parse_loose(std::string_view s) {
     return std::nullopt;
   }
   for (size_t i = 0; i < s.size(); ++i) {
-    low_buf[i] = lower(s[i]);
+    low_buf[i] = ascii_lower(s[i]);
   }
   const std::string_view low(low_buf.data(), s.size());
   LooseState st;
@@ -892,7 +888,7 @@ std::optional<int64_t> parse_rfc1123_fast(std::string_view s) {
     return std::nullopt;
   }
   f.year = century * 100 + year;
-  f.month = month_from_abbr(lower(p[8]), lower(p[9]), lower(p[10]));
+  f.month = month_from_abbr(ascii_lower(p[8]), ascii_lower(p[9]), ascii_lower(p[10]));
   if (f.month == 0) {
     return std::nullopt;
   }

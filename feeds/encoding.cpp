@@ -15,16 +15,6 @@ namespace khobor::feeds::detail {
 
 namespace {
 
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return out;
-}
-
 // A charset label as it may be shown and looked up: printable ASCII only (other
 // bytes become '?', which no charset name contains), at most 40 characters.
 std::string printable_label(std::string_view s) {
@@ -118,7 +108,7 @@ std::string declared_encoding(std::string_view b) {
   if (close == std::string_view::npos) {
     return {};
   }
-  return lowered(printable_label(decl.substr(q + 1, close - q - 1)));
+  return ascii_lowered(printable_label(decl.substr(q + 1, close - q - 1)));
 }
 
 // True when the bytes hold at least one multi-byte UTF-8 sequence and are valid
@@ -221,14 +211,14 @@ std::optional<Detection> detect(std::string_view bytes) {
   if (U_FAILURE(status) || name == nullptr) {
     return std::nullopt;
   }
-  d.name = lowered(name);
+  d.name = ascii_lowered(name);
   return d;
 }
 
 }  // namespace
 
 std::string charset_of_content_type(std::string_view content_type) {
-  std::string ct = lowered(content_type);
+  std::string ct = ascii_lowered(content_type);
   size_t at = ct.find("charset");
   if (at == std::string::npos) {
     return {};

@@ -9,7 +9,6 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <deque>
@@ -46,13 +45,6 @@ void global_init() {
   std::call_once(k_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // max-age=N from a Cache-Control value; -1 when absent.
 int64_t parse_max_age(std::string_view value) {
   while (!value.empty()) {
@@ -60,7 +52,7 @@ int64_t parse_max_age(std::string_view value) {
     std::string_view part = trim(value.substr(0, comma));
     value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
     constexpr std::string_view k_key = "max-age=";
-    if (part.size() > k_key.size() && iequals(part.substr(0, k_key.size()), k_key)) {
+    if (part.size() > k_key.size() && iequals_ascii(part.substr(0, k_key.size()), k_key)) {
       int64_t n = -1;
       auto digits = part.substr(k_key.size());
       auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
@@ -129,17 +121,17 @@ size_t on_header(char* data, size_t size, size_t nmemb, void* user) noexcept {
     std::string_view name = trim(line.substr(0, colon));
     std::string_view value = trim(line.substr(colon + 1));
     FetchResponse& r = t->response;
-    if (iequals(name, "content-type")) {
+    if (iequals_ascii(name, "content-type")) {
       r.content_type = value;
-    } else if (iequals(name, "etag")) {
+    } else if (iequals_ascii(name, "etag")) {
       r.etag = value;
-    } else if (iequals(name, "last-modified")) {
+    } else if (iequals_ascii(name, "last-modified")) {
       r.last_modified = value;
-    } else if (iequals(name, "retry-after")) {
+    } else if (iequals_ascii(name, "retry-after")) {
       r.retry_after = value;
-    } else if (iequals(name, "expires")) {
+    } else if (iequals_ascii(name, "expires")) {
       r.expires = value;
-    } else if (iequals(name, "cache-control")) {
+    } else if (iequals_ascii(name, "cache-control")) {
       r.max_age_seconds = parse_max_age(value);
     }
     return n;
@@ -162,8 +154,7 @@ std::string url_host(const std::string& url) {
     curl_free(raw);
   }
   curl_url_cleanup(u);
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  host = ascii_lowered(host);
   return host;
 }
 

@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #endif
 
+#include "base/strings.h"
 #include "feeds/entities.h"
 
 namespace khobor::feeds {
@@ -20,10 +21,6 @@ namespace {
 
 bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 bool is_space(char c) {
@@ -286,7 +283,7 @@ size_t tag_end(std::string_view s, size_t from) {
 size_t find_ci(std::string_view s, std::string_view needle, size_t from) {
   for (size_t i = from; i + needle.size() <= s.size(); ++i) {
     size_t k = 0;
-    while (k < needle.size() && lower(s[i + k]) == needle[k]) {
+    while (k < needle.size() && ascii_lower(s[i + k]) == needle[k]) {
       ++k;
     }
     if (k == needle.size()) {
@@ -373,7 +370,7 @@ std::string convert(std::string_view html, bool one_line) {
            (is_alpha(html[name_end]) || (html[name_end] >= '0' && html[name_end] <= '9') ||
             html[name_end] == ':' || html[name_end] == '-')) {
       if (name_len < sizeof name_buf) {
-        name_buf[name_len++] = lower(html[name_end]);
+        name_buf[name_len++] = ascii_lower(html[name_end]);
       }
       ++name_end;
     }

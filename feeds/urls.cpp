@@ -181,15 +181,8 @@ std::string detail::canonical_url_curl(std::string_view url) {
     return s;
   }
   if (auto host = get_part(h.get(), CURLUPART_HOST)) {
-    std::string lower = *host;
-    bool changed = false;
-    for (auto& c : lower) {
-      if (c >= 'A' && c <= 'Z') {
-        c = static_cast<char>(c - 'A' + 'a');
-        changed = true;
-      }
-    }
-    if (changed) {
+    const std::string lower = ascii_lowered(*host);
+    if (lower != *host) {
       curl_url_set(h.get(), CURLUPART_HOST, lower.c_str(), 0);
     }
   }

@@ -37,3 +37,13 @@ TEST_CASE("trim_if strips the bytes a predicate names", "[base][strings]") {
   CHECK(trim_if("\"\"", quote) == "");
   static_assert(trim("  k ") == "k");
 }
+
+TEST_CASE("ASCII case: A-Z only, whatever the locale", "[base][strings]") {
+  CHECK(khobor::ascii_lowered("Content-Type: UTF-8") == "content-type: utf-8");
+  CHECK(khobor::ascii_lowered("\xc3\x80Z") == "\xc3\x80z");  // À stays: bytes >= 0x80 untouched
+  CHECK(khobor::ascii_lower('@') == '@');
+  CHECK(khobor::ascii_lower('[') == '[');
+  CHECK(khobor::iequals_ascii("ETag", "etag"));
+  CHECK(!khobor::iequals_ascii("etag", "etags"));
+  CHECK(!khobor::iequals_ascii("\xc3\x80", "\xc3\xa0"));  // no Unicode case folding
+}
