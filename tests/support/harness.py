@@ -57,3 +57,20 @@ def control(endpoint, request, timeout_ms=1000):
         return None
     finally:
         s.close()
+
+
+def last_seq(endpoint, timeout_ms=2000):
+    """The seq of the last alert khobord stored, from its status; -1 when it does
+    not answer."""
+    reply = control(endpoint, {"cmd": "status"}, timeout_ms)
+    return -1 if reply is None else reply["alerts"]["last_seq"]
+
+
+def wait_or_exit(what, cond, timeout):
+    """wait_for for the plain scripts (no unittest): on timeout "FAIL: …" on stderr
+    and exit status 1."""
+    try:
+        return wait_for(cond, timeout, what)
+    except AssertionError as e:
+        print("FAIL: " + str(e), file=sys.stderr)
+        sys.exit(1)

@@ -28,6 +28,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 import harness  # noqa: E402
+from harness import last_seq  # noqa: E402
 
 khobord, khobor, feed_server = sys.argv[1:4]
 COALESCE = "--coalesce" in sys.argv[4:]
@@ -87,16 +88,8 @@ def write_feed(root, outlet, items):
     os.replace(path + ".tmp", path)
 
 
-def last_seq(ctl):
-    reply = harness.control(ctl, {"cmd": "status"}, 2000)
-    return -1 if reply is None else reply["alerts"]["last_seq"]
-
-
 def wait_for(what, cond):
-    try:
-        harness.wait_for(cond, DEADLINE_S, what)
-    except AssertionError as e:
-        fail(str(e))
+    harness.wait_or_exit(what, cond, DEADLINE_S)
 
 
 def sub(pub, ctl, fmt, n):

@@ -16,6 +16,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 import harness  # noqa: E402
+from harness import last_seq  # noqa: E402
 
 khobord, feed_server, subscriber = sys.argv[1:4]
 DEADLINE_S = 60
@@ -47,16 +48,8 @@ def write_feed(path, n):
     os.replace(tmp, path)
 
 
-def last_seq(ctl):
-    reply = harness.control(ctl, {"cmd": "status"}, 2000)
-    return -1 if reply is None else reply["alerts"]["last_seq"]
-
-
 def wait_for(what, cond):
-    try:
-        harness.wait_for(cond, DEADLINE_S, what)
-    except AssertionError as e:
-        fail(str(e))
+    harness.wait_or_exit(what, cond, DEADLINE_S)
 
 
 def read_lines(proc, n):
