@@ -118,6 +118,16 @@ inline void append(std::string& out, char32_t cp) {
   out.append(buf, encode(cp, buf));
 }
 
+// Every byte of `s` is ASCII (below 0x80): no multi-byte sequence, nothing to decode.
+constexpr bool is_ascii(std::string_view s) {
+  for (const char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // The number of code points in `s`, counted as the bytes that are not
 // continuation bytes (a stray continuation byte counts as none).
 constexpr size_t count_code_points(std::string_view s) {

@@ -274,15 +274,6 @@ void fold_word(std::u32string_view folded, FoldOut& out) {
   out.push_back(' ');
 }
 
-bool is_ascii(std::string_view text) {
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Bengali digits to ASCII, known Bengali words to their English stand-ins, every
 // other non-ASCII word to a separator, written to `out` (room for text.size()
 // bytes); returns the length written. One pass over the UTF-8, no allocation:
@@ -928,7 +919,7 @@ std::optional<int64_t> parse_date_general(std::string_view text,
   std::array<char, 256> buf;
   std::string long_buf;
   std::string_view folded = text;
-  if (!is_ascii(text)) {
+  if (!utf8::is_ascii(text)) {
     char* out = buf.data();
     if (text.size() > buf.size()) {
       long_buf.resize(text.size());

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "base/strings.h"
+#include "base/utf8.h"
 #include "feeds/utf8_validate.h"
 
 namespace khobor::feeds::detail {
@@ -114,23 +115,7 @@ std::string declared_encoding(std::string_view b) {
 // True when the bytes hold at least one multi-byte UTF-8 sequence and are valid
 // UTF-8: text in a legacy 8-bit charset practically never looks like that.
 bool looks_like_utf8(std::string_view b) {
-  bool high = false;
-  for (char c : b) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      high = true;
-      break;
-    }
-  }
-  return high && is_valid_utf8(b);
-}
-
-bool all_ascii(std::string_view b) {
-  for (char c : b) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      return false;
-    }
-  }
-  return true;
+  return !utf8::is_ascii(b) && is_valid_utf8(b);
 }
 
 // The name ICU should use: Latin-1 and ASCII labels mean windows-1252 on the web.
@@ -309,7 +294,7 @@ Decoded decode_to_utf8(std::string_view body, std::string_view content_type, cha
       rejected += "utf-8 from " + std::string(c.source) + " but the bytes are not UTF-8";
       continue;
     }
-    if (all_ascii(body)) {
+    if (utf8::is_ascii(body)) {
       if (!charset_known(web_name(c.name))) {
         if (!rejected.empty()) {
           rejected += "; ";

@@ -21,11 +21,6 @@ bool has_ascii_digit(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool is_ascii_word(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 // The endings stripped by light_stem(), normalised like the text they are cut from
 // (so য় is য + nukta, as text::normalize writes it) and sorted longest first. The
 // Bengali list is the inflection list of the text room (issue 5: case endings, plural
@@ -92,7 +87,7 @@ uint64_t mix64(uint64_t x) {  // splitmix64's finaliser
 }  // namespace
 
 std::string_view light_stem(std::string_view token) {
-  if (is_ascii_word(token)) {
+  if (utf8::is_ascii(token)) {
     // Latin: possessive 's, then a plural s (Trump's → trump, outlets → outlet).
     for (const std::string_view suffix : {std::string_view("'s"), std::string_view("s")}) {
       if (token.size() >= suffix.size() + 3 && token.ends_with(suffix)) {

@@ -89,3 +89,10 @@ TEST_CASE("sequence_length and count_code_points trust the lead bytes", "[base][
   CHECK(utf8::count_code_points("a\xe0\xa6\x95\xf0\x9f\x98\x80") == 3);
   CHECK(utf8::count_code_points("\x80\x80") == 0);  // continuation bytes only
 }
+
+TEST_CASE("is_ascii is true only without a byte from 0x80 up", "[base][utf8]") {
+  CHECK(utf8::is_ascii(""));
+  CHECK(utf8::is_ascii("plain text\t\x7f"));
+  CHECK(!utf8::is_ascii("caf\xc3\xa9"));
+  CHECK(!utf8::is_ascii("\x80"));
+}
