@@ -41,14 +41,19 @@ def stop(p):
             p.wait()
 
 
-def control(endpoint, request, timeout_ms=1000):
+def control(endpoint, request, timeout_ms=1000, server_public=None):
     """khobord's JSON reply to `request` on its control socket, or None when it
-    does not answer within `timeout_ms`."""
+    does not answer within `timeout_ms`; CURVE when `server_public` (the server's
+    Z85 public key) is given, with a key pair made for this request."""
     import zmq  # only the tests that talk to khobord need python3-zmq
 
     s = zmq.Context.instance().socket(zmq.REQ)
     s.setsockopt(zmq.LINGER, 0)
     s.setsockopt(zmq.RCVTIMEO, timeout_ms)
+    if server_public:
+        pub, sec = zmq.curve_keypair()
+        s.curve_serverkey, s.curve_publickey, s.curve_secretkey = (
+            server_public.encode(), pub, sec)
     s.connect(endpoint)
     try:
         s.send_json(request)

@@ -6,7 +6,8 @@ import subprocess
 import sys
 import time
 
-import zmq
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+import harness  # noqa: E402
 
 DEADLINE_S = 60
 # Distinct words per entry, so no two entries read as the same story.
@@ -94,21 +95,7 @@ class Khobord:
         self.curve_server_public = None
 
     def request(self, req, server_public=None):
-        s = zmq.Context.instance().socket(zmq.REQ)
-        s.setsockopt(zmq.LINGER, 0)
-        s.setsockopt(zmq.RCVTIMEO, 2000)
-        if server_public:
-            pub, sec = zmq.curve_keypair()
-            s.curve_serverkey, s.curve_publickey, s.curve_secretkey = (
-                server_public.encode(), pub, sec)
-        s.connect(self.ctl)
-        try:
-            s.send_json(req)
-            return s.recv_json()
-        except zmq.Again:
-            return None
-        finally:
-            s.close()
+        return harness.control(self.ctl, req, 2000, server_public)
 
     def last_seq(self, server_public=None):
         r = self.request({"cmd": "status"}, server_public)
