@@ -1,3 +1,5 @@
+// khobor/daemon/daemon.cpp — khobord's loop (Daemon::Impl): the feeds' slots and
+// due-queue, one finished transfer at a time, the timers, reload and store faults.
 #include "daemon/daemon.h"
 
 #include <poll.h>

@@ -1,3 +1,5 @@
+// khobor/daemon/pipeline.cpp — one parsed feed through identity, seen marks, stories,
+// events and matching into one transaction; the outbox published after it.
 #include "daemon/pipeline.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// khobor/daemon/schedule.cpp — the polling formulas and the per-feed state machine of
+// schedule.h, and the budget planner.
 #include "daemon/schedule.h"
 
 #include <curl/curl.h>

@@ -1,3 +1,5 @@
+// Tests of daemon/schedule.h with fixed numbers: the adaptive interval, hints,
+// backoff, HTTP outcomes, the start-up spread and the budget planner.
 #include "daemon/schedule.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Tests of watch/: hits and spans, lists, exclude and feed filters, loading a
+// directory, and the matcher against a plain reference on real text.
 #include "watch/watchset.h"
 
 #include <algorithm>
