@@ -118,6 +118,27 @@ inline Wb next_class(std::string_view s, size_t& i, const std::array<Wb, k_table
   return cp < k_table_size ? t[cp] : classify_icu(static_cast<UChar32>(cp));
 }
 
+// WB6/7 and WB11/12: a middle character of class `mid`, ending at `j`, joins
+// the word when a letter follows a letter across it (a digit a digit; marks in
+// between). Returns the end of that letter or digit; 0 when the word ends.
+size_t across_middle(std::string_view s, size_t j, Wb last, Wb mid,
+                     const std::array<Wb, k_table_size>& t) {
+  size_t k = j;
+  Wb after = Wb::other;
+  while (k < s.size()) {
+    after = next_class(s, k, t);
+    if (after != Wb::extend) {
+      break;
+    }
+    after = Wb::other;
+  }
+  const bool letters = last == Wb::letter && after == Wb::letter &&
+                       (mid == Wb::mid_letter || mid == Wb::mid_num_let);  // WB6/7
+  const bool digits = last == Wb::numeric && after == Wb::numeric &&
+                      (mid == Wb::mid_num || mid == Wb::mid_num_let);  // WB11/12
+  return letters || digits ? k : 0;
+}
+
 }  // namespace
 
 std::vector<Token> tokenize(std::string_view s) {
@@ -177,20 +198,7 @@ void tokenize(std::string_view s, std::vector<Token>& tokens) {
         continue;
       }
       if (c == Wb::mid_letter || c == Wb::mid_num || c == Wb::mid_num_let) {
-        size_t k = j;
-        Wb after = Wb::other;
-        while (k < n) {
-          after = next_class(s, k, t);
-          if (after != Wb::extend) {
-            break;
-          }
-          after = Wb::other;
-        }
-        const bool letters = last == Wb::letter && after == Wb::letter &&
-                             (c == Wb::mid_letter || c == Wb::mid_num_let);  // WB6/7
-        const bool digits = last == Wb::numeric && after == Wb::numeric &&
-                            (c == Wb::mid_num || c == Wb::mid_num_let);  // WB11/12
-        if (letters || digits) {
+        if (const size_t k = across_middle(s, j, last, c, t); k != 0) {
           has_word = true;
           i = k;  // past the middle character and the letter or digit after it
           continue;

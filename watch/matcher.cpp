@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include "text/inflection.h"
 #include "text/normalize.h"
@@ -207,56 +208,14 @@ uint32_t Matcher::term_for(const RuleTerm& t) {
 Matcher::Matcher(const std::vector<WatchList>& lists)
     : m_lists(&lists), m_id(g_matcher_ids.fetch_add(1) + 1) {
   for (size_t l = 0; l < lists.size(); ++l) {
-    auto add = [&](const std::vector<Rule>& rules, bool exclude) {
-      for (size_t r = 0; r < rules.size(); ++r) {
-        RuleRef ref;
-        ref.rule = &rules[r];
-        ref.list = static_cast<uint32_t>(l);
-        ref.index = static_cast<uint32_t>(r);
-        ref.exclude = exclude;
-        const auto rule_id = static_cast<uint32_t>(m_rules.size());
-        for (size_t k = 0; k < rules[r].terms.size(); ++k) {
-          const uint32_t term = term_for(rules[r].terms[k]);
-          ref.term_ids.push_back(term);
-          auto& term_rules = m_terms[term].rules;
-          if (rules[r].positive[k] && (term_rules.empty() || term_rules.back() != rule_id)) {
-            term_rules.push_back(rule_id);
-          }
-        }
-        for (size_t k = 0; k < rules[r].terms.size(); ++k) {
-          const uint32_t id = ref.term_ids[k];
-          if (rules[r].positive[k] && std::none_of(ref.reported.begin(), ref.reported.end(),
-                                                   [&](const auto& p) { return p.first == id; })) {
-            ref.reported.emplace_back(id, &rules[r].terms[k].written);
-          }
-        }
-        ref.single_term =
-            rules[r].nodes[static_cast<size_t>(rules[r].root)].op == RuleNode::Op::term;
-        {
-          const Rule& rule = rules[r];
-          const RuleNode& root = rule.nodes[static_cast<size_t>(rule.root)];
-          ref.conjunction = root.op == RuleNode::Op::op_and &&
-                            std::all_of(root.kids.begin(), root.kids.end(), [&](int k) {
-                              return rule.nodes[static_cast<size_t>(k)].op == RuleNode::Op::term;
-                            });
-        }
-        m_rules.push_back(std::move(ref));
-      }
-    };
-    add(lists[l].rules, false);
-    add(lists[l].exclude, true);
+    for (size_t r = 0; r < lists[l].rules.size(); ++r) {
+      add_rule(lists[l].rules[r], l, r, false);
+    }
+    for (size_t r = 0; r < lists[l].exclude.size(); ++r) {
+      add_rule(lists[l].exclude[r], l, r, true);
+    }
   }
-  // The Bloom filter over every atom's text: 32 bits or more per atom.
-  size_t atoms = std::max<size_t>(m_words.size() + m_prefixes.size(), 64);
-  unsigned log2 = 6;
-  while ((size_t{1} << log2) < atoms * 32) {
-    ++log2;
-  }
-  m_bloom.assign((size_t{1} << log2) / 64, 0);
-  m_bloom_shift = 64 - log2;
-  m_bloom_mask = (uint64_t{1} << log2) - 1;
-  m_words.for_each([&](std::string_view key) { add_to_bloom(key); });
-  m_prefixes.for_each([&](std::string_view key) { add_to_bloom(key); });
+  build_bloom();
   // Flatten: atom → the terms that begin with it, and each term's length.
   m_first_terms.resize(m_atom_count);
   m_first_offsets.assign(1, 0);
@@ -270,6 +229,51 @@ Matcher::Matcher(const std::vector<WatchList>& lists)
   }
 }
 
+void Matcher::add_rule(const Rule& rule, size_t list, size_t index, bool exclude) {
+  RuleRef ref;
+  ref.rule = &rule;
+  ref.list = static_cast<uint32_t>(list);
+  ref.index = static_cast<uint32_t>(index);
+  ref.exclude = exclude;
+  const auto rule_id = static_cast<uint32_t>(m_rules.size());
+  for (size_t k = 0; k < rule.terms.size(); ++k) {
+    const uint32_t term = term_for(rule.terms[k]);
+    ref.term_ids.push_back(term);
+    auto& term_rules = m_terms[term].rules;
+    if (rule.positive[k] && (term_rules.empty() || term_rules.back() != rule_id)) {
+      term_rules.push_back(rule_id);
+    }
+  }
+  for (size_t k = 0; k < rule.terms.size(); ++k) {
+    const uint32_t id = ref.term_ids[k];
+    if (rule.positive[k] && std::none_of(ref.reported.begin(), ref.reported.end(),
+                                         [&](const auto& p) { return p.first == id; })) {
+      ref.reported.emplace_back(id, &rule.terms[k].written);
+    }
+  }
+  const RuleNode& root = rule.nodes[static_cast<size_t>(rule.root)];
+  ref.single_term = root.op == RuleNode::Op::term;
+  ref.conjunction = root.op == RuleNode::Op::op_and &&
+                    std::all_of(root.kids.begin(), root.kids.end(), [&](int k) {
+                      return rule.nodes[static_cast<size_t>(k)].op == RuleNode::Op::term;
+                    });
+  m_rules.push_back(std::move(ref));
+}
+
+void Matcher::build_bloom() {
+  // 32 bits or more per atom.
+  size_t atoms = std::max<size_t>(m_words.size() + m_prefixes.size(), 64);
+  unsigned log2 = 6;
+  while ((size_t{1} << log2) < atoms * 32) {
+    ++log2;
+  }
+  m_bloom.assign((size_t{1} << log2) / 64, 0);
+  m_bloom_shift = 64 - log2;
+  m_bloom_mask = (uint64_t{1} << log2) - 1;
+  m_words.for_each([&](std::string_view key) { add_to_bloom(key); });
+  m_prefixes.for_each([&](std::string_view key) { add_to_bloom(key); });
+}
+
 // ---- matching ----
 
 void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
@@ -277,25 +281,8 @@ void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) co
   // hash, one Bloom test and, on a hit, one table lookup: its whole length (a
   // word, exactly or inflected, or a prefix atom), a stem before a chain of
   // endings (an inflected word), the length of a prefix atom.
-  const size_t n = tok.size();
-  if (n <= m_max_atom_length) {
-    const uint64_t mixed = StringTable::mix(StringTable::hash(tok));
-    if (in_bloom(mixed)) {
-      if (const uint32_t* w = m_words.find_mixed(tok, mixed)) {
-        const WordSlot& slot = m_word_slots[*w];
-        if (slot.inflect != UINT32_MAX) {
-          push_atom(atoms, slot.inflect);
-        }
-        if (slot.exact != UINT32_MAX) {
-          push_atom(atoms, slot.exact);
-        }
-      }
-      if (is_prefix_length(n)) {
-        if (const uint32_t* a = m_prefixes.find_mixed(tok, mixed)) {
-          push_atom(atoms, *a);
-        }
-      }
-    }
+  if (tok.size() <= m_max_atom_length) {
+    whole_token_atoms(tok, atoms);
   }
   const size_t key = start_key_length(tok);
   bool may_inflect = m_short_inflected;
@@ -304,25 +291,55 @@ void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) co
     may_inflect = ((m_word_starts[bit >> 6] >> (bit & 63)) & 1) != 0;
   }
   if (may_inflect) {
-    uint32_t starts[64];
-    const size_t count = text::ending_chain_starts(tok, starts, 64);
-    for (size_t k = 0; k < count; ++k) {
-      if (starts[k] > m_max_atom_length) {
-        continue;
-      }
-      const std::string_view stem = tok.substr(0, starts[k]);
-      const uint64_t mixed = StringTable::mix(StringTable::hash(stem));
-      if (!in_bloom(mixed)) {
-        continue;
-      }
-      if (const uint32_t* w = m_words.find_mixed(stem, mixed)) {
-        if (m_word_slots[*w].inflect != UINT32_MAX) {
-          push_atom(atoms, m_word_slots[*w].inflect);
-        }
+    stem_atoms(tok, atoms);
+  }
+  shorter_prefix_atoms(tok, key, atoms);
+}
+
+void Matcher::whole_token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
+  const uint64_t mixed = StringTable::mix(StringTable::hash(tok));
+  if (!in_bloom(mixed)) {
+    return;
+  }
+  if (const uint32_t* w = m_words.find_mixed(tok, mixed)) {
+    const WordSlot& slot = m_word_slots[*w];
+    if (slot.inflect != UINT32_MAX) {
+      push_atom(atoms, slot.inflect);
+    }
+    if (slot.exact != UINT32_MAX) {
+      push_atom(atoms, slot.exact);
+    }
+  }
+  if (is_prefix_length(tok.size())) {
+    if (const uint32_t* a = m_prefixes.find_mixed(tok, mixed)) {
+      push_atom(atoms, *a);
+    }
+  }
+}
+
+void Matcher::stem_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
+  uint32_t starts[64];
+  const size_t count = text::ending_chain_starts(tok, starts, 64);
+  for (size_t k = 0; k < count; ++k) {
+    if (starts[k] > m_max_atom_length) {
+      continue;
+    }
+    const std::string_view stem = tok.substr(0, starts[k]);
+    const uint64_t mixed = StringTable::mix(StringTable::hash(stem));
+    if (!in_bloom(mixed)) {
+      continue;
+    }
+    if (const uint32_t* w = m_words.find_mixed(stem, mixed)) {
+      if (m_word_slots[*w].inflect != UINT32_MAX) {
+        push_atom(atoms, m_word_slots[*w].inflect);
       }
     }
   }
-  // Prefix atoms shorter than the token, at the lengths its start allows.
+}
+
+void Matcher::shorter_prefix_atoms(std::string_view tok, size_t key,
+                                   std::vector<uint32_t>& atoms) const {
+  const size_t n = tok.size();
   uint64_t lengths = m_prefix_short_bits;
   if (!m_prefix_by_start.empty() && key != 0) {
     lengths |= m_prefix_by_start[start_bucket(tok, key)];
@@ -412,11 +429,9 @@ bool single_spaced(std::string_view text) {
          text.find("  ") == std::string_view::npos;
 }
 
-// `plain`: single_spaced(text) is known to hold.
-std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bool plain) {
-  while (text.size() > end && is_space_byte(text.back())) {
-    text.remove_suffix(1);  // trailing space is not worth an ellipsis
-  }
+// The span of `text` a snippet of [begin, end) shows: up to 40 code points
+// before and 60 after, cut at spaces where there are some, trimmed of spaces.
+std::pair<size_t, size_t> snippet_span(std::string_view text, uint32_t begin, uint32_t end) {
   auto back = [&](size_t pos, int chars) {
     while (pos > 0 && chars > 0) {
       --pos;
@@ -463,6 +478,15 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bo
   while (e > end && is_space_byte(text[e - 1])) {
     --e;
   }
+  return {s, e};
+}
+
+// `plain`: single_spaced(text) is known to hold.
+std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bool plain) {
+  while (text.size() > end && is_space_byte(text.back())) {
+    text.remove_suffix(1);  // trailing space is not worth an ellipsis
+  }
+  const auto [s, e] = snippet_span(text, begin, end);
   // Runs of spaces become one ' '. Most spans have none but single spaces:
   // then the span is copied as it is.
   const bool head = s > 0;

@@ -140,10 +140,21 @@ class Matcher {
 
   uint32_t atom_for(const std::string& token, Mode mode);
   uint32_t term_for(const RuleTerm& t);
+  // Compiles `rule`, rule `index` of list `list` (of its excludes with `exclude`).
+  void add_rule(const Rule& rule, size_t list, size_t index, bool exclude);
+  // The Bloom filter over every atom's text, once all rules are in.
+  void build_bloom();
 
   // Looks up a token's atoms (word, inflected, prefix) and appends them to
   // `atoms` (without duplicates).
   void token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const;
+  // Its steps: the atoms of the token's whole length (a word, exact or inflected,
+  // or a prefix atom); of the stems before its chains of endings (inflected
+  // words); of the prefix atoms shorter than it that its start (`key` bytes,
+  // start_key_length) allows.
+  void whole_token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const;
+  void stem_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const;
+  void shorter_prefix_atoms(std::string_view tok, size_t key, std::vector<uint32_t>& atoms) const;
 
   // The steps of match() on one field's tokens (in the scratch), then on the
   // whole entry. find_occurrences: each token's atoms, sorted. fire_terms: the
