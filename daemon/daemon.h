@@ -1,11 +1,13 @@
 // khobor/daemon/daemon.h — khobord's event loop, as a library.
 //
 // One thread runs everything: curl's sockets (through the Fetcher), a signalfd
-// for SIGTERM/SIGINT/SIGHUP, and timers (the next feed due) meet in one
-// curl_multi_poll. Per finished transfer: parse → pipeline (match, one store
-// transaction) → publish the outbox after the commit → reschedule. The Daemon owns
-// the store, the publisher, the fetcher and the watch lists; not thread-safe
-// except request_stop() and wake(). ARCHITECTURE.md ("The loop") describes it.
+// for SIGTERM/SIGINT/SIGHUP, the control socket, an inotify watch on the watch
+// lists, and the timers (next feed due, watchdog, prune, coalesced updates,
+// retries after a store fault) meet in one curl_multi_poll. Per finished
+// transfer: parse → pipeline (stories, events, match, one store transaction) →
+// publish the outbox after the commit → reschedule. The Daemon owns the store,
+// the publisher, the fetcher and the watch lists; not thread-safe except
+// request_stop() and wake(). ARCHITECTURE.md ("The loop") describes it.
 #pragma once
 
 #include <memory>
