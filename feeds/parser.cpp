@@ -22,36 +22,23 @@ namespace {
 
 using detail::FeedBuilder;
 
-// `s` equals the literal `lit`. The length is known at compile time, so the compiler
-// turns the comparison into a length check and a few loads instead of a memcmp call
-// (the readers compare each element name against dozens of names).
+// `s` equals the literal `lit` (the readers compare element names against dozens).
 template <size_t N>
-[[gnu::always_inline]] inline bool is(std::string_view s, const char (&lit)[N]) {
-  return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
-}
-
-// pugixml's accessors live in its shared library, so even `if (node)` is a call. A
-// node handle is one pointer, protected for derived classes (xml_node::_root); this
-// reads it directly.
-struct NodeHandle : pugi::xml_node {
-  explicit NodeHandle(const pugi::xml_node& n) : pugi::xml_node(n) {}
-  bool null() const { return _root == nullptr; }
-};
-
-bool null(const pugi::xml_node& n) {
-  return NodeHandle(n).null();
+bool is(std::string_view s, const char (&lit)[N]) {
+  return s == std::string_view(lit, N - 1);
 }
 
 // pugixml's defaults: elements, text and CDATA, references expanded, line ends
-// normalised. Comments, processing instructions and the DOCTYPE are not kept as
-// nodes, so every named node is an element (read_rss_item relies on that).
+// normalised. Comments, processing instructions and the DOCTYPE are not kept.
 constexpr unsigned k_flags = pugi::parse_default;
 
+constexpr std::string_view k_rdf_ns = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+constexpr std::string_view k_xml_ns = "http://www.w3.org/XML/1998/namespace";
+
 // ---- Namespaces ----------------------------------------------------------------
-// Elements are renamed so the readers can match plain names: the feed's own
-// namespace becomes unprefixed, the modules news feeds use get their usual prefix
-// whatever the document called them. Renamer::run does the document but the items
-// the reader reads; the reader does each item's children as it reads them.
+// Before the readers run, every element is renamed so that they can match plain
+// names: the feed's own namespace becomes unprefixed, the modules news feeds use get
+// their usual prefix whatever the document called them.
 
 struct KnownNs {
   std::string_view uri;
@@ -97,179 +84,98 @@ std::string_view known_prefix(std::string_view uri) {
   return {};
 }
 
-struct Scope {
-  std::string_view prefix;  // "" for the default namespace
-  std::string_view uri;
-};
+// The namespace `prefix` ("" for the default) stands for at `node`: the nearest
+// declaration on it or an ancestor. Empty when nobody declared it.
+std::string_view namespace_at(pugi::xml_node node, std::string_view prefix) {
+  std::string attr = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
+  for (pugi::xml_node n = node; n; n = n.parent()) {
+    if (pugi::xml_attribute a = n.attribute(attr.c_str())) {
+      return a.value();
+    }
+  }
+  return is(prefix, "xml") ? k_xml_ns : std::string_view{};
+}
 
+// The value of `node`'s about attribute in the RDF namespace under any prefix
+// (attributes are not renamed); empty when it has none.
+std::string_view rdf_about(pugi::xml_node node) {
+  for (pugi::xml_attribute a : node.attributes()) {
+    std::string_view an = a.name();
+    if (an.ends_with(":about") && namespace_at(node, an.substr(0, an.size() - 6)) == k_rdf_ns) {
+      return a.value();
+    }
+  }
+  return {};
+}
+
+// Renames the elements of one document, walking it with the namespace declarations
+// in scope (a stack: an inner declaration hides an outer one).
 class Renamer {
  public:
-  Renamer(std::string_view own_uri) : m_own(own_uri) {}
-
-  // Where the scopes stood before enter(): what leave() restores.
-  struct Mark {
-    size_t scopes = 0;
-    std::string_view default_ns;
-  };
-
-  // Which items (Atom: entries) run() leaves to the reader: exactly those it reads.
-  enum class Defer {
-    none,          // rename everything
-    rss,           // the items of the root's first <channel>
-    rdf,           // those, and the items that are children of the root
-    bare_channel,  // the items that are children of a <channel> root
-    atom,          // the entries that are children of a <feed> root
-  };
+  explicit Renamer(std::string_view own_uri)
+      : m_own(own_uri), m_own_prefix(known_prefix(own_uri)) {}
 
   // Renames `node` and its descendants. Feeds are shallow: below k_max_depth levels
   // names are left as written, so a hostile nesting cannot exhaust the stack.
-  //
-  // With `defer`, the subtrees of the items (entries) the reader will read are left
-  // alone (the items themselves are renamed, so that the reader finds them): the
-  // reader renames each item's children as it reads them (enter, rename,
-  // run_children, leave), so the bulk of the document is walked once, not twice.
-  void run(pugi::xml_node node, int depth = 0, Defer defer = Defer::none) {
+  void run(pugi::xml_node node, int depth = 0) {
     if (depth > k_max_depth) {
       return;
     }
-    Mark mark = enter(node);
-    std::string_view name = rename(node);
-    descend(node, name, depth, defer);
-    leave(mark);
-  }
-
-  // The value of `node`'s about attribute in the RDF namespace under any prefix
-  // (attributes are not renamed); empty when it has none. Its scopes must be entered.
-  std::string_view rdf_about(pugi::xml_node node) const {
-    for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
-      std::string_view an = a.name();
-      if (an.ends_with(":about") &&
-          is(lookup(an.substr(0, an.size() - 6)), "http://www.w3.org/1999/02/22-rdf-syntax-ns#")) {
-        return a.value();
-      }
-    }
-    return {};
-  }
-
-  // run() over the element children of `node`, at `depth` = node's depth; node's own
-  // name and declarations are the caller's (entered and renamed).
-  void run_children(pugi::xml_node node, int depth) {
-    for (auto c = node.first_child(); !null(c); c = c.next_sibling()) {
+    size_t outer = m_scopes.size();
+    enter(node);
+    rename(node);
+    for (pugi::xml_node c : node.children()) {
       if (c.type() == pugi::node_element) {
         run(c, depth + 1);
       }
     }
+    m_scopes.resize(outer);
   }
 
-  // Brings `node`'s namespace declarations into scope.
-  Mark enter(pugi::xml_node node) {
-    Mark mark{m_scopes.size(), m_default};
-    for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
-      const char* an = a.name();
-      if (an[0] == 'x' && std::strncmp(an, "xmlns", 5) == 0) {
-        if (an[5] == 0) {
-          m_scopes.push_back({"", a.value()});
-          m_default = m_scopes.back().uri;
-        } else if (an[5] == ':') {
-          m_scopes.push_back({an + 6, a.value()});
-        }
-      }
-    }
-    return mark;
-  }
-
-  // Takes the declarations enter() brought into scope out again.
-  void leave(const Mark& mark) {
-    if (m_scopes.size() != mark.scopes) {
-      m_scopes.resize(mark.scopes);
-    }
-    m_default = mark.default_ns;
-  }
-
-  // Gives `node` the name the readers match (see the top of this section) and
-  // returns it; the scopes of its declarations and its ancestors' must be entered.
-  std::string_view rename(pugi::xml_node node) { return rename(node, node.name()); }
-
-  // rename() when the caller has read the node's name already (`raw`).
-  std::string_view rename(pugi::xml_node node, const char* raw) {
-    // Names are short: one loop finds the colon and the end, no strlen call.
-    size_t len = 0;
-    while (raw[len] != 0 && raw[len] != ':') {
-      ++len;
-    }
-    size_t colon = std::string_view::npos;
-    if (raw[len] == ':') {
-      colon = len;
-      while (raw[len] != 0) {
-        ++len;
-      }
-    }
-    std::string_view name(raw, len);
-    if (colon == std::string_view::npos) {
-      // The common case: an unprefixed element in the feed's own namespace.
-      std::string_view uri = m_default;  // lookup({}), kept up to date by enter()
-      if (uri.empty() || uri.data() == m_own.data() || uri == m_own) {
-        return name;
-      }
-    }
-    std::string_view prefix =
-        colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
-    std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
-    std::string_view uri = lookup(prefix);
-    if (uri.empty()) {
-      if (!prefix.empty() && m_undeclared.empty()) {
-        m_undeclared = std::string(prefix);
-      }
-      return name;  // undeclared: keep the name as written
-    }
-    std::string wanted;
-    if (uri == m_own || is(known(uri), "rss")) {
-      wanted = local;
-    } else {
-      std::string_view p = known(uri);
-      if (p.empty() || is(p, "xhtml")) {
-        return name;
-      }
-      if (is(p, "atom") && is(known(m_own), "atom")) {
-        wanted = local;
-      } else if (p == prefix) {
-        return name;  // already written with its usual prefix (dc:creator, media:content…)
-      } else {
-        wanted.append(p).append(":").append(local);
-      }
-    }
-    if (wanted != name) {
-      node.set_name(wanted.c_str());
-      return node.name();
-    }
-    return name;
-  }
+  // The first prefix used without a declaration; empty when there was none.
+  const std::string& undeclared() const { return m_undeclared; }
 
  private:
-  void descend(pugi::xml_node node, std::string_view name, int depth, Defer defer) {
-    bool defer_items = false;
-    if ((defer == Defer::rdf || defer == Defer::bare_channel || defer == Defer::atom) &&
-        depth == 0) {
-      defer_items = true;
-    } else if ((defer == Defer::rss || defer == Defer::rdf) && depth == 1 && !m_seen_channel &&
-               is(name, "channel")) {
-      m_seen_channel = true;  // the readers take the first <channel>'s items
-      defer_items = true;
+  struct Scope {
+    std::string_view prefix;  // "" for the default namespace
+    std::string_view uri;
+  };
+
+  // Brings `node`'s namespace declarations into scope.
+  void enter(pugi::xml_node node) {
+    for (pugi::xml_attribute a : node.attributes()) {
+      std::string_view an = a.name();
+      if (is(an, "xmlns")) {
+        m_scopes.push_back({"", a.value()});
+      } else if (an.starts_with("xmlns:")) {
+        m_scopes.push_back({an.substr(6), a.value()});
+      }
     }
-    for (auto c = node.first_child(); !null(c); c = c.next_sibling()) {
-      if (c.type() != pugi::node_element) {
-        continue;
+  }
+
+  // Gives `node` the name the readers match (see the top of this section).
+  void rename(pugi::xml_node node) {
+    std::string_view name = node.name();
+    size_t colon = name.find(':');
+    bool prefixed = colon != std::string_view::npos;
+    std::string_view prefix = prefixed ? name.substr(0, colon) : std::string_view{};
+    std::string_view local = prefixed ? name.substr(colon + 1) : name;
+    std::string_view uri = lookup(prefix);
+    if (uri.empty()) {
+      if (prefixed && m_undeclared.empty()) {
+        m_undeclared = std::string(prefix);
       }
-      if (!defer_items) {
-        run(c, depth + 1, defer);
-        continue;
+      return;  // undeclared, or no default namespace: kept as written
+    }
+    std::string_view known = known_prefix(uri);
+    if (uri == m_own || is(known, "rss") || (is(known, "atom") && is(m_own_prefix, "atom"))) {
+      if (prefixed) {
+        node.set_name(std::string(local).c_str());
       }
-      Mark mark = enter(c);
-      std::string_view child = rename(c);
-      if (!(defer == Defer::atom ? is(child, "entry") : is(child, "item"))) {
-        descend(c, child, depth + 1, defer);
-      }
-      leave(mark);
+    } else if (!known.empty() && !is(known, "xhtml") && known != prefix) {
+      // xhtml elements and those already written with their usual prefix
+      // (dc:creator, media:content…) keep their name.
+      node.set_name((std::string(known) + ":" + std::string(local)).c_str());
     }
   }
 
@@ -279,33 +185,13 @@ class Renamer {
         return m_scopes[i - 1].uri;
       }
     }
-    if (is(prefix, "xml")) {
-      return "http://www.w3.org/XML/1998/namespace";
-    }
-    return {};
+    return is(prefix, "xml") ? k_xml_ns : std::string_view{};
   }
 
-  // known_prefix() of a namespace URI, remembered by the URI's address (the URIs are
-  // attribute values in the document, so a few addresses serve every element).
-  std::string_view known(std::string_view uri) {
-    for (const auto& [at, prefix] : m_known) {
-      if (at == uri.data()) {
-        return prefix;
-      }
-    }
-    std::string_view p = known_prefix(uri);
-    m_known.emplace_back(uri.data(), p);
-    return p;
-  }
-
-  std::vector<std::pair<const char*, std::string_view>> m_known;
-  std::string_view m_own;
-  std::vector<Scope> m_scopes;
-  std::string_view m_default;   // the default namespace in scope
-  bool m_seen_channel = false;  // run() met the first <channel>
   static constexpr int k_max_depth = 256;
-
- public:
+  std::string_view m_own;
+  std::string_view m_own_prefix;  // known_prefix(m_own)
+  std::vector<Scope> m_scopes;
   std::string m_undeclared;  // the first prefix used without a declaration
 };
 
@@ -321,7 +207,6 @@ std::string_view own_namespace(pugi::xml_node root) {
   }
   return uri;
 }
-
 // ---- Text helpers ----------------------------------------------------------------
 
 struct StringWriter : pugi::xml_writer {
@@ -341,98 +226,62 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// An element and its first child, read once: most feed elements hold a single text
-// or CDATA child (<title>text</title>), and both the readers and the namespace
-// renamer ask about it. Converts from a node (implicitly, so that the text helpers
-// below take either).
-struct Element {
-  pugi::xml_node node;
-  pugi::xml_node first;   // its first child, null when it has none
-  bool one_text = false;  // `first` is its only child, and is text or CDATA
+bool is_text(pugi::xml_node n) {
+  return n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata;
+}
 
-  Element(pugi::xml_node n) : node(n), first(n.first_child()) {  // NOLINT: implicit
-    if (!null(first)) {
-      pugi::xml_node_type t = first.type();
-      one_text = (t == pugi::node_pcdata || t == pugi::node_cdata) && null(first.next_sibling());
-    }
+// The markup of an element's children, escaped as XML writes it.
+std::string serialize_children(pugi::xml_node n) {
+  StringWriter w;
+  for (pugi::xml_node c : n.children()) {
+    c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
   }
-  // It has children, and they are not just one text: maybe elements.
-  bool mixed() const { return !null(first) && !one_text; }
-};
+  return std::move(w.out);
+}
 
 // The text of an element: its character data, or, when it holds elements
 // (unescaped HTML in a description, Atom xhtml), its inner markup. The common case
 // (one text or CDATA child) is a view into the document; else `scratch` holds it.
-std::string_view inner_view(const Element& n, std::string& scratch) {
-  if (null(n.first)) {
+std::string_view inner_view(pugi::xml_node n, std::string& scratch) {
+  pugi::xml_node first = n.first_child();
+  if (!first) {
     return {};
   }
-  if (n.one_text) {
-    return n.first.value();
+  if (is_text(first) && !first.next_sibling()) {
+    return first.value();
   }
   scratch.clear();
-  bool has_elements = false;
-  for (auto c = n.first; !null(c); c = c.next_sibling()) {
+  for (pugi::xml_node c : n.children()) {
     if (c.type() == pugi::node_element) {
-      has_elements = true;
-      break;
+      scratch = serialize_children(n);
+      return scratch;
     }
-    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
+    if (is_text(c)) {
       scratch.append(c.value());
     }
   }
-  if (!has_elements) {
-    return scratch;
-  }
-  StringWriter w;
-  for (auto c = n.first; !null(c); c = c.next_sibling()) {
-    c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
-  }
-  scratch = std::move(w.out);
   return scratch;
 }
 
-std::string inner(const Element& n) {
+std::string inner(pugi::xml_node n) {
   std::string scratch;
   return std::string(inner_view(n, scratch));
 }
 
 // Plain one-line text of an element that may hold markup.
-std::string text_of(const Element& n) {
+std::string text_of(pugi::xml_node n) {
   std::string scratch;
   return inline_text(inner_view(n, scratch));
 }
 
-std::string trimmed(const Element& n) {
+std::string trimmed(pugi::xml_node n) {
   std::string scratch;
   return std::string(trim(inner_view(n, scratch)));
 }
 
-// The first text or CDATA child's value, as pugixml's child_value() reads it.
-std::string_view first_text(pugi::xml_node n) {
-  for (auto c = n.first_child(); !null(c); c = c.next_sibling()) {
-    pugi::xml_node_type t = c.type();
-    if (t == pugi::node_pcdata || t == pugi::node_cdata) {
-      return c.value();
-    }
-  }
-  return {};
-}
-
 // The text of a date element, trimmed, as a view (into the document or `scratch`).
-std::string_view date_text(const Element& n, std::string& scratch) {
+std::string_view date_text(pugi::xml_node n, std::string& scratch) {
   return trim(inner_view(n, scratch));
-}
-
-// The base URL in effect for `n`'s content: `parent` itself unless `n` has an
-// xml:base, which is then resolved into `storage`.
-const std::string& base_for(pugi::xml_node n, const std::string& parent, std::string& storage) {
-  pugi::xml_attribute b = n.attribute("xml:base");
-  if (!b) {
-    return parent;
-  }
-  storage = resolve_url(parent, b.value());
-  return storage;
 }
 
 // The base URL in effect for `n`'s content, given its parent's.
@@ -442,16 +291,6 @@ std::string base_of(pugi::xml_node n, const std::string& parent_base) {
     return parent_base;
   }
   return resolve_url(parent_base, b.value());
-}
-
-// The markup of an element's children, escaped as XML writes it (for xhtml content,
-// where "&lt;" in the source is text, not a tag).
-std::string serialize_children(pugi::xml_node n) {
-  StringWriter w;
-  for (auto c = n.first_child(); !null(c); c = c.next_sibling()) {
-    c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
-  }
-  return std::move(w.out);
 }
 
 // Base64 (RFC 4648, white space ignored) for Atom 0.3 mode="base64" text.
@@ -566,7 +405,7 @@ int64_t to_int(std::string_view s) {
 
 // media:content, media:thumbnail and media:group children of an item or entry.
 void read_media(pugi::xml_node item, Entry& e, const std::string& base, int depth = 0) {
-  for (auto c = item.first_child(); !null(c); c = c.next_sibling()) {
+  for (pugi::xml_node c : item.children()) {
     std::string_view name = c.name();
     if (is(name, "media:group")) {
       if (depth < 2) {  // groups do not nest in practice; never recurse without bound
@@ -602,262 +441,275 @@ void read_media(pugi::xml_node item, Entry& e, const std::string& base, int dept
 
 // ---- RSS 0.9x / 1.0 / 2.0 ---------------------------------------------------------
 
-// Reads one <item>. With `ns`, the item's subtree was left to this reader (see
-// Renamer::run): each child is renamed as it is read, in the scopes of the item's
-// ancestors, which the caller has entered; `depth` is the item's.
-void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& parent_base,
-                   size_t index, Renamer* ns, int depth) {
-  Entry& e = b.new_entry();
-  Renamer::Mark item_mark;
-  if (ns != nullptr) {
-    item_mark = ns->enter(item);
-  }
-  std::string item_base;
-  const std::string& base = base_for(item, parent_base, item_base);
-  std::string link_base;
-  std::string guid;
+// One <item> being read: the entry it fills, and what decides the entry's id and
+// link once its last child is read.
+struct RssItem {
+  RssItem(Entry& entry, FeedBuilder& builder, size_t i, std::string item_base)
+      : e(entry), b(builder), index(i), base(std::move(item_base)) {}
+  Entry& e;
+  FeedBuilder& b;
+  size_t index;      // of the entry in the document, for warnings
+  std::string base;  // the base URL in effect for the item's children
+  std::string guid;  // guid, else dc:identifier, else rdf:about
   bool guid_is_link = false;
-  std::string scratch;
-  std::string atom_link;
-  bool has_media = false;
-  for (auto c = item.first_child(); !null(c); c = c.next_sibling()) {
-    // Only elements have a name here: the text or CDATA an item may hold directly has
-    // none, and comments, PIs and declarations are not kept (k_flags).
-    const char* raw = c.name();
-    if (raw[0] == 0) {
-      continue;
-    }
-    Renamer::Mark mark;
-    std::string_view name;
-    const Element el(c);
-    if (ns != nullptr) {
-      mark = ns->enter(c);
-      name = ns->rename(c, raw);
-      if (el.mixed()) {
-        ns->run_children(c, depth + 1);
-      }
-    } else {
-      name = raw;
-    }
-    has_media = has_media || name.starts_with("media:");
-    if (is(name, "title")) {
-      e.title = text_of(el);
-    } else if ((is(name, "dc:title") || is(name, "media:title")) && e.title.empty()) {
-      e.title = text_of(el);
-    } else if (is(name, "link")) {
-      // A later <link> overrides an earlier one, as in feedparser and gofeed.
-      std::string_view l = trim(inner_view(el, scratch));
-      if (l.empty()) {
-        l = c.attribute("href").value();
-      }
-      if (!l.empty()) {
-        e.link = resolve_url(base_for(c, base, link_base), l);
-      }
-    } else if (is(name, "atom:link")) {
-      std::string_view rel = c.attribute("rel").value();
-      if ((rel.empty() || is(rel, "alternate")) && atom_link.empty()) {
-        atom_link = resolve_url(base_for(c, base, link_base), c.attribute("href").value());
-      } else if (is(rel, "enclosure")) {
-        e.enclosures.push_back({resolve_url(base, c.attribute("href").value()),
-                                c.attribute("type").value(),
-                                to_int(c.attribute("length").value())});
-      }
-    } else if (is(name, "guid")) {
-      guid.assign(trim(inner_view(el, scratch)));
-      std::string_view perma = trim(c.attribute("isPermaLink").value());
-      guid_is_link = !is(perma, "false");
-    } else if ((is(name, "dc:identifier")) && guid.empty()) {
-      guid = trimmed(el);
-    } else if (is(name, "description") || is(name, "summary") || is(name, "dc:description") ||
-               is(name, "dcterms:abstract")) {
-      if (e.summary_html.empty()) {
-        e.summary_html = inner(el);
-      }
-    } else if (is(name, "atom:content") || is(name, "atom:summary")) {
-      AtomText t = atom_text(c, false);
-      if (is(name, "atom:content") && e.content_html.empty()) {
-        e.content_html = std::move(t.html);
-      } else if (is(name, "atom:summary") && e.summary_html.empty()) {
-        e.summary_html = std::move(t.html);
-      }
-    } else if (is(name, "content:encoded") || is(name, "xhtml:body") || is(name, "body") ||
-               is(name, "fullitem")) {
-      if (e.content_html.empty()) {
-        e.content_html = inner(el);
-      }
-    } else if (is(name, "pubDate") || is(name, "dc:date") || is(name, "dcterms:issued") ||
-               is(name, "dcterms:created") || is(name, "atom:published") || is(name, "issued")) {
-      if (!e.published) {
-        e.published = b.date(date_text(el, scratch), index, name);
-      }
-    } else if (is(name, "dcterms:modified") || is(name, "atom:updated") ||
-               is(name, "lastBuildDate")) {
-      if (!e.updated) {
-        e.updated = b.date(date_text(el, scratch), index, name);
-      }
-    } else if (is(name, "author") || is(name, "dc:creator") || is(name, "itunes:author") ||
-               is(name, "dc:contributor") || is(name, "atom:author")) {
-      std::string a = is(name, "atom:author") ? atom_person(c) : text_of(el);
-      if (!a.empty()) {
-        bool dup = false;
-        for (const auto& x : e.authors) {
-          if (x == a) {
-            dup = true;
-          }
-        }
-        if (!dup) {
-          e.authors.push_back(std::move(a));
-        }
-      }
-    } else if (is(name, "category") || is(name, "dc:subject")) {
-      std::string t = text_of(el);
-      if (!t.empty()) {
-        e.categories.push_back(std::move(t));
-      }
-    } else if (is(name, "enclosure")) {
-      std::string url = resolve_url(base, trim(c.attribute("url").value()));
-      if (!url.empty()) {
-        e.enclosures.push_back(
-            {std::move(url), c.attribute("type").value(), to_int(c.attribute("length").value())});
-      }
-    }
-    if (ns != nullptr) {
-      ns->leave(mark);
-    }
+  std::string atom_link;  // the first alternate atom:link, for an item without <link>
+  std::string scratch;    // holds the text of the child being read, when not a view
+};
+
+void rss_title(pugi::xml_node c, std::string_view name, RssItem& it) {
+  if (is(name, "title") || it.e.title.empty()) {  // dc:title, media:title only stand in
+    it.e.title = text_of(c);
   }
-  if (e.link.empty() && !atom_link.empty()) {
-    e.link = atom_link;
+}
+
+void rss_link(pugi::xml_node c, std::string_view, RssItem& it) {
+  // A later <link> overrides an earlier one, as in feedparser and gofeed.
+  std::string_view l = trim(inner_view(c, it.scratch));
+  if (l.empty()) {
+    l = c.attribute("href").value();
   }
-  if (guid.empty()) {
+  if (!l.empty()) {
+    it.e.link = resolve_url(base_of(c, it.base), l);
+  }
+}
+
+void rss_atom_link(pugi::xml_node c, std::string_view, RssItem& it) {
+  std::string_view rel = c.attribute("rel").value();
+  if ((rel.empty() || is(rel, "alternate")) && it.atom_link.empty()) {
+    it.atom_link = resolve_url(base_of(c, it.base), c.attribute("href").value());
+  } else if (is(rel, "enclosure")) {
+    it.e.enclosures.push_back({resolve_url(it.base, c.attribute("href").value()),
+                               c.attribute("type").value(), to_int(c.attribute("length").value())});
+  }
+}
+
+void rss_guid(pugi::xml_node c, std::string_view, RssItem& it) {
+  it.guid.assign(trim(inner_view(c, it.scratch)));
+  it.guid_is_link = !is(trim(c.attribute("isPermaLink").value()), "false");
+}
+
+void rss_identifier(pugi::xml_node c, std::string_view, RssItem& it) {
+  if (it.guid.empty()) {
+    it.guid = trimmed(c);
+  }
+}
+
+void rss_summary(pugi::xml_node c, std::string_view, RssItem& it) {
+  if (it.e.summary_html.empty()) {
+    it.e.summary_html = inner(c);
+  }
+}
+
+void rss_content(pugi::xml_node c, std::string_view, RssItem& it) {
+  if (it.e.content_html.empty()) {
+    it.e.content_html = inner(c);
+  }
+}
+
+void rss_atom_summary(pugi::xml_node c, std::string_view, RssItem& it) {
+  if (it.e.summary_html.empty()) {
+    it.e.summary_html = atom_text(c, false).html;
+  }
+}
+
+void rss_atom_content(pugi::xml_node c, std::string_view, RssItem& it) {
+  if (it.e.content_html.empty()) {
+    it.e.content_html = atom_text(c, false).html;
+  }
+}
+
+void rss_published(pugi::xml_node c, std::string_view name, RssItem& it) {
+  if (!it.e.published) {
+    it.e.published = it.b.date(date_text(c, it.scratch), it.index, name);
+  }
+}
+
+void rss_updated(pugi::xml_node c, std::string_view name, RssItem& it) {
+  if (!it.e.updated) {
+    it.e.updated = it.b.date(date_text(c, it.scratch), it.index, name);
+  }
+}
+
+void rss_author(pugi::xml_node c, std::string_view name, RssItem& it) {
+  std::string a = is(name, "atom:author") ? atom_person(c) : text_of(c);
+  if (!a.empty() && std::find(it.e.authors.begin(), it.e.authors.end(), a) == it.e.authors.end()) {
+    it.e.authors.push_back(std::move(a));
+  }
+}
+
+void rss_category(pugi::xml_node c, std::string_view, RssItem& it) {
+  std::string t = text_of(c);
+  if (!t.empty()) {
+    it.e.categories.push_back(std::move(t));
+  }
+}
+
+void rss_enclosure(pugi::xml_node c, std::string_view, RssItem& it) {
+  std::string url = resolve_url(it.base, trim(c.attribute("url").value()));
+  if (!url.empty()) {
+    it.e.enclosures.push_back(
+        {std::move(url), c.attribute("type").value(), to_int(c.attribute("length").value())});
+  }
+}
+
+// Which child of an <item> fills what; a name not listed is skipped. Where several
+// elements fill one field, the first one read wins unless its reader says otherwise.
+struct RssField {
+  std::string_view name;
+  void (*read)(pugi::xml_node, std::string_view name, RssItem&);
+};
+constexpr RssField k_rss_fields[] = {
+    {"title", rss_title},
+    {"dc:title", rss_title},
+    {"media:title", rss_title},
+    {"link", rss_link},
+    {"atom:link", rss_atom_link},
+    {"guid", rss_guid},
+    {"dc:identifier", rss_identifier},
+    {"description", rss_summary},
+    {"summary", rss_summary},
+    {"dc:description", rss_summary},
+    {"dcterms:abstract", rss_summary},
+    {"atom:summary", rss_atom_summary},
+    {"content:encoded", rss_content},
+    {"xhtml:body", rss_content},
+    {"body", rss_content},
+    {"fullitem", rss_content},
+    {"atom:content", rss_atom_content},
+    {"pubDate", rss_published},
+    {"dc:date", rss_published},
+    {"dcterms:issued", rss_published},
+    {"dcterms:created", rss_published},
+    {"atom:published", rss_published},
+    {"issued", rss_published},
+    {"dcterms:modified", rss_updated},
+    {"atom:updated", rss_updated},
+    {"lastBuildDate", rss_updated},
+    {"author", rss_author},
+    {"dc:creator", rss_author},
+    {"itunes:author", rss_author},
+    {"dc:contributor", rss_author},
+    {"atom:author", rss_author},
+    {"category", rss_category},
+    {"dc:subject", rss_category},
+    {"enclosure", rss_enclosure},
+};
+
+// What is decided once every child is read: the link, the id, media, plain text.
+void finish_rss_item(pugi::xml_node item, RssItem& it) {
+  Entry& e = it.e;
+  if (e.link.empty() && !it.atom_link.empty()) {
+    e.link = std::move(it.atom_link);
+  }
+  if (it.guid.empty()) {
     // RSS 1.0: the item's rdf:about is its identity (and usually its link), whatever
     // prefix the document gave the RDF namespace.
     std::string_view about = item.attribute("rdf:about").value();
-    if (about.empty() && ns != nullptr) {
-      about = ns->rdf_about(item);
+    if (about.empty()) {
+      about = rdf_about(item);
     }
     if (!about.empty()) {
-      guid = std::string(about);
-      guid_is_link = true;
+      it.guid = std::string(about);
+      it.guid_is_link = true;
     }
   }
-  if (has_media) {
-    read_media(item, e, base);
-  }
+  read_media(item, e, it.base);
   e.summary = html_to_text(e.summary_html);
   e.content = html_to_text(e.content_html);
-  if (ns != nullptr) {
-    ns->leave(item_mark);
+}
+
+void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& parent_base,
+                   size_t index) {
+  RssItem it(b.new_entry(), b, index, base_of(item, parent_base));
+  for (pugi::xml_node c : item.children()) {
+    if (c.type() != pugi::node_element) {
+      continue;
+    }
+    std::string_view name = c.name();
+    for (const RssField& f : k_rss_fields) {
+      if (f.name == name) {
+        f.read(c, name, it);
+        break;
+      }
+    }
   }
-  b.commit_entry(std::move(guid), guid_is_link);
+  finish_rss_item(item, it);
+  b.commit_entry(std::move(it.guid), it.guid_is_link);
+}
+
+// The channel's link: the last <link> (as in feedparser and gofeed), else the first
+// alternate atom:link.
+std::string channel_link(pugi::xml_node channel) {
+  std::string link;
+  for (pugi::xml_node c : channel.children("link")) {
+    std::string v = trimmed(c);
+    if (v.empty()) {
+      v = c.attribute("href").value();
+    }
+    if (!v.empty()) {
+      link = std::move(v);
+    }
+  }
+  if (!link.empty()) {
+    return link;
+  }
+  for (pugi::xml_node c : channel.children("atom:link")) {
+    std::string_view rel = c.attribute("rel").value();
+    if (rel.empty() || is(rel, "alternate")) {
+      return c.attribute("href").value();
+    }
+  }
+  return {};
+}
+
+// How often the channel asks to be polled, in seconds: <ttl> minutes, else
+// sy:updatePeriod / sy:updateFrequency; 0 when it does not say.
+int64_t channel_ttl(pugi::xml_node channel) {
+  if (int64_t minutes = to_int(channel.child("ttl").child_value()); minutes > 0) {
+    return minutes * 60;
+  }
+  pugi::xml_node period = channel.child("sy:updatePeriod");
+  if (!period) {
+    return 0;
+  }
+  std::string_view p = trim(period.child_value());
+  int64_t unit = is(p, "hourly")    ? 3600
+                 : is(p, "daily")   ? 86400
+                 : is(p, "weekly")  ? 604800
+                 : is(p, "monthly") ? 2592000
+                 : is(p, "yearly")  ? 31536000
+                                    : 0;
+  int64_t freq = to_int(channel.child("sy:updateFrequency").child_value());
+  return unit / (freq > 0 ? freq : 1);
+}
+
+void read_channel(pugi::xml_node channel, ParsedFeed& f, const std::string& base) {
+  f.title = text_of(channel.child("title"));
+  if (f.title.empty()) {
+    f.title = text_of(channel.child("dc:title"));
+  }
+  f.link = resolve_url(base, channel_link(channel));
+  f.ttl_seconds = channel_ttl(channel);
 }
 
 // Reads an RSS document: `root` is its root element, or the document for a bare
-// <channel> root. With `ns`, run() deferred the items this reads (Defer::rss, rdf or
-// bare_channel, as `rdf` and the root say): they are renamed while read.
-void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf, Renamer* ns) {
-  ParsedFeed& f = b.feed();
+// <channel> root.
+void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf) {
   std::string base = base_of(root, b.options().base_url);
   pugi::xml_node channel = root.child("channel");
-  // One pass over the channel's children (its items among them): the elements below
-  // are looked up in it, rather than each in a walk of its own past every item.
-  std::vector<pugi::xml_node> items;
-  if (!null(channel)) {
-    base = base_of(channel, base);
-    pugi::xml_node title;
-    pugi::xml_node dc_title;
-    pugi::xml_node ttl;
-    pugi::xml_node period;
-    pugi::xml_node frequency;
-    std::string link;
-    std::string atom_link;
-    bool have_atom_link = false;
-    for (auto c = channel.first_child(); !null(c); c = c.next_sibling()) {
-      if (c.type() != pugi::node_element) {
-        continue;
-      }
-      std::string_view name = c.name();
-      if (is(name, "item")) {
-        items.push_back(c);
-      } else if (is(name, "title")) {
-        title = null(title) ? c : title;
-      } else if (is(name, "dc:title")) {
-        dc_title = null(dc_title) ? c : dc_title;
-      } else if (is(name, "link")) {
-        std::string v = trimmed(c);
-        if (v.empty()) {
-          v = c.attribute("href").value();
-        }
-        if (!v.empty()) {
-          link = std::move(v);  // the last one wins, as in feedparser and gofeed
-        }
-      } else if (is(name, "atom:link") && !have_atom_link) {
-        std::string_view rel = c.attribute("rel").value();
-        if (rel.empty() || is(rel, "alternate")) {
-          atom_link = c.attribute("href").value();
-          have_atom_link = true;
-        }
-      } else if (is(name, "ttl")) {
-        ttl = null(ttl) ? c : ttl;
-      } else if (is(name, "sy:updatePeriod")) {
-        period = null(period) ? c : period;
-      } else if (is(name, "sy:updateFrequency")) {
-        frequency = null(frequency) ? c : frequency;
-      }
-    }
-    f.title = text_of(title);
-    if (f.title.empty()) {
-      f.title = text_of(dc_title);
-    }
-    if (link.empty()) {
-      link = std::move(atom_link);
-    }
-    f.link = resolve_url(base, link);
-    if (auto minutes = to_int(first_text(ttl)); minutes > 0) {
-      f.ttl_seconds = minutes * 60;
-    } else if (!null(period)) {
-      std::string_view p = trim(first_text(period));
-      int64_t unit = is(p, "hourly")    ? 3600
-                     : is(p, "daily")   ? 86400
-                     : is(p, "weekly")  ? 604800
-                     : is(p, "monthly") ? 2592000
-                     : is(p, "yearly")  ? 31536000
-                                        : 0;
-      int64_t freq = to_int(first_text(frequency));
-      if (unit > 0) {
-        f.ttl_seconds = unit / (freq > 0 ? freq : 1);
-      }
-    }
-  }
   size_t index = 0;
-  b.reserve(items.size());
+  if (channel) {
+    base = base_of(channel, base);
+    read_channel(channel, b.feed(), base);
+    for (pugi::xml_node item : channel.children("item")) {
+      read_rss_item(item, b, base, index++);
+    }
+  }
   // RSS 2.0 items are in the channel; RSS 0.90/1.0 items are its siblings. Accept both.
-  const int root_depth = root.type() == pugi::node_document ? -1 : 0;
-  Renamer::Mark root_mark;
-  if (ns != nullptr) {
-    root_mark = ns->enter(root);
-  }
-  if (!null(channel)) {
-    Renamer::Mark channel_mark;
-    if (ns != nullptr) {
-      channel_mark = ns->enter(channel);
-    }
-    for (auto item : items) {
-      read_rss_item(item, b, base, index++, ns, root_depth + 2);
-    }
-    if (ns != nullptr) {
-      ns->leave(channel_mark);
-    }
-  }
   if (rdf || index == 0) {
-    // Under an <rss> root these were renamed with the rest (they are read only when
-    // the channel has none).
-    Renamer* root_ns = rdf ? ns : nullptr;
-    for (auto item : root.children("item")) {
-      read_rss_item(item, b, base, index++, root_ns, root_depth + 1);
+    for (pugi::xml_node item : root.children("item")) {
+      read_rss_item(item, b, base, index++);
     }
-  }
-  if (ns != nullptr) {
-    ns->leave(root_mark);
   }
 }
 
@@ -865,7 +717,7 @@ void read_rss(pugi::xml_node root, FeedBuilder& b, bool rdf, Renamer* ns) {
 
 std::string atom_alternate(pugi::xml_node n, const std::string& base) {
   std::string first;
-  for (auto l : n.children("link")) {
+  for (pugi::xml_node l : n.children("link")) {
     std::string_view rel = trim(l.attribute("rel").value());
     if (rel.empty() || is(rel, "alternate")) {
       std::string_view type = l.attribute("type").value();
@@ -881,128 +733,148 @@ std::string atom_alternate(pugi::xml_node n, const std::string& base) {
   return first;
 }
 
-// Reads one <entry>; with `ns`, renaming its children as it goes (as read_rss_item).
-void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& parent_base,
-                     size_t index, Renamer* ns, int depth) {
-  Entry& e = b.new_entry();
-  Renamer::Mark entry_mark;
-  if (ns != nullptr) {
-    entry_mark = ns->enter(entry);
-  }
-  std::string entry_base;
-  const std::string& base = base_for(entry, parent_base, entry_base);
+// One <entry> being read (as RssItem for RSS).
+struct AtomEntry {
+  AtomEntry(Entry& entry, FeedBuilder& builder, size_t i, std::string entry_base)
+      : e(entry), b(builder), index(i), base(std::move(entry_base)) {}
+  Entry& e;
+  FeedBuilder& b;
+  size_t index;      // of the entry in the document, for warnings
+  std::string base;  // the base URL in effect for the entry's children
   std::string id;
-  std::string scratch;
-  for (auto c = entry.first_child(); !null(c); c = c.next_sibling()) {
-    const char* raw = c.name();  // only elements have names here (see k_flags)
-    if (raw[0] == 0) {
-      continue;
-    }
-    Renamer::Mark mark;
-    std::string_view name = raw;
-    if (ns != nullptr) {
-      mark = ns->enter(c);
-      name = ns->rename(c, raw);
-      if (Element(c).mixed()) {
-        ns->run_children(c, depth + 1);
-      }
-    }
-    if (is(name, "title")) {
-      e.title = atom_text(c, true).text;
-    } else if (is(name, "id")) {
-      id = trimmed(c);
-      // A relative IRI as id (rare) is read against xml:base, as feedparser and gofeed do.
-      if (!id.empty() && id.find(':') == std::string::npos) {
-        std::string id_base = base_of(c, base);
-        if (!id_base.empty()) {
-          id = resolve_url(id_base, id);
-        }
-      }
-    } else if (is(name, "link")) {
-      std::string_view rel = trim(c.attribute("rel").value());
-      if (is(rel, "enclosure")) {
-        std::string url = resolve_url(base_of(c, base), trim(c.attribute("href").value()));
-        if (!url.empty()) {
-          e.enclosures.push_back(
-              {std::move(url), c.attribute("type").value(), to_int(c.attribute("length").value())});
-        }
-      }
-    } else if (is(name, "summary")) {
-      if (e.summary_html.empty()) {
-        AtomText t = atom_text(c, false);
-        e.summary_html = std::move(t.html);
-        e.summary = std::move(t.text);
-      }
-    } else if (is(name, "content")) {
-      if (e.content_html.empty()) {
-        AtomText t = atom_text(c, false);
-        e.content_html = std::move(t.html);
-        e.content = std::move(t.text);
-      }
-    } else if (is(name, "published") || is(name, "issued") || is(name, "created") ||
-               is(name, "dc:date")) {
-      // Atom 1.0 published; Atom 0.3 issued, then created.
-      if (!e.published || is(name, "published")) {
-        auto t = b.date(date_text(c, scratch), index, name);
-        if (t) {
-          e.published = t;
-        }
-      }
-    } else if (is(name, "updated") || is(name, "modified") || is(name, "dcterms:modified")) {
-      // The last value wins, as in feedparser.
-      if (auto t = b.date(date_text(c, scratch), index, name)) {
-        e.updated = t;
-      }
-    } else if (is(name, "author") || is(name, "dc:creator")) {
-      std::string a = is(name, "author") ? atom_person(c) : text_of(c);
-      if (!a.empty()) {
-        e.authors.push_back(std::move(a));
-      }
-    } else if (is(name, "category")) {
-      std::string t(trim(c.attribute("term").value()));
-      if (t.empty()) {
-        t = std::string(trim(c.attribute("label").value()));
-      }
-      if (t.empty()) {
-        t = text_of(c);
-      }
-      if (!t.empty()) {
-        e.categories.push_back(std::move(t));
-      }
-    } else if (is(name, "dc:subject")) {
-      std::string t = text_of(c);
-      if (!t.empty()) {
-        e.categories.push_back(std::move(t));
-      }
-    }
-    if (ns != nullptr) {
-      ns->leave(mark);
-    }
-  }
-  e.link = atom_alternate(entry, base);
-  read_media(entry, e, base);
-  if (ns != nullptr) {
-    ns->leave(entry_mark);
-  }
-  b.commit_entry(std::move(id), false);
+  std::string scratch;  // holds the text of the child being read, when not a view
+};
+
+void atom_title(pugi::xml_node c, std::string_view, AtomEntry& en) {
+  en.e.title = atom_text(c, true).text;
 }
 
-// Reads an Atom document; with `ns`, run() deferred its entries (Defer::atom).
-void read_atom(pugi::xml_node root, FeedBuilder& b, Renamer* ns) {
+void atom_id(pugi::xml_node c, std::string_view, AtomEntry& en) {
+  en.id = trimmed(c);
+  // A relative IRI as id (rare) is read against xml:base, as feedparser and gofeed do.
+  if (!en.id.empty() && en.id.find(':') == std::string::npos) {
+    std::string id_base = base_of(c, en.base);
+    if (!id_base.empty()) {
+      en.id = resolve_url(id_base, en.id);
+    }
+  }
+}
+
+// <link rel="enclosure">; the alternate link is chosen among all links at the end.
+void atom_link(pugi::xml_node c, std::string_view, AtomEntry& en) {
+  if (is(trim(c.attribute("rel").value()), "enclosure")) {
+    std::string url = resolve_url(base_of(c, en.base), trim(c.attribute("href").value()));
+    if (!url.empty()) {
+      en.e.enclosures.push_back(
+          {std::move(url), c.attribute("type").value(), to_int(c.attribute("length").value())});
+    }
+  }
+}
+
+void atom_summary(pugi::xml_node c, std::string_view, AtomEntry& en) {
+  if (en.e.summary_html.empty()) {
+    AtomText t = atom_text(c, false);
+    en.e.summary_html = std::move(t.html);
+    en.e.summary = std::move(t.text);
+  }
+}
+
+void atom_content(pugi::xml_node c, std::string_view, AtomEntry& en) {
+  if (en.e.content_html.empty()) {
+    AtomText t = atom_text(c, false);
+    en.e.content_html = std::move(t.html);
+    en.e.content = std::move(t.text);
+  }
+}
+
+// Atom 1.0 published; Atom 0.3 issued, then created; a later <published> wins.
+void atom_published(pugi::xml_node c, std::string_view name, AtomEntry& en) {
+  if (!en.e.published || is(name, "published")) {
+    if (auto t = en.b.date(date_text(c, en.scratch), en.index, name)) {
+      en.e.published = t;
+    }
+  }
+}
+
+// The last value wins, as in feedparser.
+void atom_updated(pugi::xml_node c, std::string_view name, AtomEntry& en) {
+  if (auto t = en.b.date(date_text(c, en.scratch), en.index, name)) {
+    en.e.updated = t;
+  }
+}
+
+void atom_author(pugi::xml_node c, std::string_view name, AtomEntry& en) {
+  std::string a = is(name, "author") ? atom_person(c) : text_of(c);
+  if (!a.empty()) {
+    en.e.authors.push_back(std::move(a));
+  }
+}
+
+// Atom's term, else its label, else (a category written as RSS writes it) the text.
+void atom_category(pugi::xml_node c, std::string_view, AtomEntry& en) {
+  std::string t(trim(c.attribute("term").value()));
+  if (t.empty()) {
+    t = std::string(trim(c.attribute("label").value()));
+  }
+  if (t.empty()) {
+    t = text_of(c);
+  }
+  if (!t.empty()) {
+    en.e.categories.push_back(std::move(t));
+  }
+}
+
+void atom_subject(pugi::xml_node c, std::string_view, AtomEntry& en) {
+  std::string t = text_of(c);
+  if (!t.empty()) {
+    en.e.categories.push_back(std::move(t));
+  }
+}
+
+// Which child of an <entry> fills what (as k_rss_fields).
+struct AtomField {
+  std::string_view name;
+  void (*read)(pugi::xml_node, std::string_view name, AtomEntry&);
+};
+constexpr AtomField k_atom_fields[] = {
+    {"title", atom_title},       {"id", atom_id},
+    {"link", atom_link},         {"summary", atom_summary},
+    {"content", atom_content},   {"published", atom_published},
+    {"issued", atom_published},  {"created", atom_published},
+    {"dc:date", atom_published}, {"updated", atom_updated},
+    {"modified", atom_updated},  {"dcterms:modified", atom_updated},
+    {"author", atom_author},     {"dc:creator", atom_author},
+    {"category", atom_category}, {"dc:subject", atom_subject},
+};
+
+void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& parent_base,
+                     size_t index) {
+  AtomEntry en(b.new_entry(), b, index, base_of(entry, parent_base));
+  for (pugi::xml_node c : entry.children()) {
+    if (c.type() != pugi::node_element) {
+      continue;
+    }
+    std::string_view name = c.name();
+    for (const AtomField& f : k_atom_fields) {
+      if (f.name == name) {
+        f.read(c, name, en);
+        break;
+      }
+    }
+  }
+  en.e.link = atom_alternate(entry, en.base);
+  read_media(entry, en.e, en.base);
+  b.commit_entry(std::move(en.id), false);
+}
+
+void read_atom(pugi::xml_node root, FeedBuilder& b) {
   ParsedFeed& f = b.feed();
   std::string base = base_of(root, b.options().base_url);
   f.title = atom_text(root.child("title"), true).text;
   f.link = atom_alternate(root, base);
-  Renamer::Mark root_mark;
-  if (ns != nullptr) {
-    root_mark = ns->enter(root);
-  }
   size_t index = 0;
-  for (auto entry : root.children("entry")) {
-    read_atom_entry(entry, b, base, index++, ns, 1);
-  }
-  if (ns != nullptr) {
-    ns->leave(root_mark);
+  for (pugi::xml_node entry : root.children("entry")) {
+    read_atom_entry(entry, b, base, index++);
   }
 }
 
@@ -1092,47 +964,45 @@ std::string_view local_name(std::string_view n) {
   return colon == std::string_view::npos ? n : n.substr(colon + 1);
 }
 
-Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::string_view original,
-                            bool control_free) {
-  ParsedFeed& f = b.feed();
-  const ParseOptions& options = b.options();
-  pugi::xml_document doc;
+// Parses the document into `doc`. pugixml parses `text` (a copy of the decoded
+// `original`) in place; a document it cannot read, or would read wrongly
+// (find_xml_problem), is repaired from `original` into `repaired`, parsed from there
+// and flagged. Returns the problem found, empty when none.
+std::string load_xml(pugi::xml_document& doc, char* text, size_t text_size,
+                     std::string_view original, bool control_free, ParsedFeed& f,
+                     std::string& repaired) {
   std::string problem = detail::find_xml_problem(original, control_free);
-  bool repaired = false;
-  std::string repaired_text;
   if (problem.empty()) {
-    // The fast path: parse in place. pugixml keeps what it read before an error.
     pugi::xml_parse_result r =
         doc.load_buffer_inplace(text, text_size, k_flags, pugi::encoding_utf8);
-    if (!r) {
-      problem = "xml: " + std::string(r.description()) + " at " +
-                detail::position_of(original, static_cast<size_t>(r.offset));
-      // The in-place parse has overwritten `text`; repair from the original bytes.
-      repaired = true;
+    if (r) {
+      return {};
     }
-  } else {
-    repaired = true;
+    problem = "xml: " + std::string(r.description()) + " at " +
+              detail::position_of(original, static_cast<size_t>(r.offset));
   }
-  if (repaired) {
-    // `text` may have been modified in place; the caller kept the decoded copy.
-    detail::Repaired fixed = detail::repair_xml(original);
-    f.bozo = true;
-    f.warnings.push_back(problem + "; the document was repaired");
-    for (auto& w : fixed.warnings) {
-      if (w != problem) {
-        f.warnings.push_back(std::move(w));
-      }
-    }
-    repaired_text = std::move(fixed.xml);
-    doc.reset();
-    pugi::xml_parse_result r = doc.load_buffer_inplace(repaired_text.data(), repaired_text.size(),
-                                                       k_flags, pugi::encoding_utf8);
-    if (!r) {
-      f.warnings.push_back("xml: still not well-formed after repair: " +
-                           std::string(r.description()));
+  detail::Repaired fixed = detail::repair_xml(original);
+  f.bozo = true;
+  f.warnings.push_back(problem + "; the document was repaired");
+  for (auto& w : fixed.warnings) {
+    if (w != problem) {
+      f.warnings.push_back(std::move(w));
     }
   }
-  pugi::xml_node root = doc.document_element();
+  repaired = std::move(fixed.xml);
+  doc.reset();
+  pugi::xml_parse_result r =
+      doc.load_buffer_inplace(repaired.data(), repaired.size(), k_flags, pugi::encoding_utf8);
+  if (!r) {
+    f.warnings.push_back("xml: still not well-formed after repair: " +
+                         std::string(r.description()));
+  }
+  return problem;
+}
+
+// The error to return when `root` cannot be a feed's root (none, or an HTML page's).
+std::optional<Error> not_a_feed_root(pugi::xml_node root, const std::string& problem,
+                                     std::string_view original, const ParseOptions& options) {
   if (!root) {
     if (looks_like_html(original)) {
       return not_a_feed("an HTML page", original, options);
@@ -1140,51 +1010,66 @@ Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::s
     return make_error("xml",
                       "no feed: " + (problem.empty() ? std::string("no root element") : problem));
   }
-  const std::string root_name(local_name(root.name()));
-  std::string lroot = lowered(root_name);
+  std::string lroot = lowered(local_name(root.name()));
   if (is(lroot, "html") || is(lroot, "head") || is(lroot, "body")) {
     return not_a_feed("an HTML page (<" + std::string(root.name()) + "> root)", original, options);
   }
-  std::string_view own = own_namespace(root);
-  const bool rss = is(root_name, "rss") || is(root_name, "rss:rss");
-  const bool rdf = is(root_name, "RDF");
-  const bool bare_channel = is(root_name, "channel");
-  const bool atom = is(root_name, "feed");
-  Renamer renamer(own);
-  renamer.run(root, 0,
-              rss            ? Renamer::Defer::rss
-              : rdf          ? Renamer::Defer::rdf
-              : bare_channel ? Renamer::Defer::bare_channel
-              : atom         ? Renamer::Defer::atom
-                             : Renamer::Defer::none);
-  if (rss) {
+  return std::nullopt;
+}
+
+// Names the format by the root (its local name `root_name`, its namespace `own`, as
+// written before the renaming) and reads the document; false when the root is none
+// a feed has.
+bool read_by_root(const pugi::xml_document& doc, std::string_view root_name, std::string_view own,
+                  FeedBuilder& b) {
+  ParsedFeed& f = b.feed();
+  pugi::xml_node root = doc.document_element();
+  if (is(root_name, "rss") || is(root_name, "rss:rss")) {
     std::string_view v = trim(root.attribute("version").value());
     f.format = v.starts_with("0.9") ? "rss09x" : "rss20";
-    read_rss(root, b, false, &renamer);
-  } else if (rdf) {
+    read_rss(root, b, false);
+  } else if (is(root_name, "RDF")) {
     f.format = (is(own, "http://my.netscape.com/rdf/simple/0.9/") ||
                 is(own, "http://channel.netscape.com/rdf/simple/0.9/"))
                    ? "rss090"
                    : "rss10";
-    read_rss(root, b, true, &renamer);
-  } else if (atom) {
+    read_rss(root, b, true);
+  } else if (is(root_name, "feed")) {
     std::string_view v = trim(root.attribute("version").value());
     f.format = (is(own, "http://purl.org/atom/ns#") || is(v, "0.3")) ? "atom03" : "atom10";
-    read_atom(root, b, &renamer);
-  } else if (bare_channel) {
+    read_atom(root, b);
+  } else if (is(root_name, "channel")) {
     // Netscape's RSS 0.9x without the <rss> wrapper, seen in the wild.
     f.format = "rss09x";
-    read_rss(doc, b, false, &renamer);
+    read_rss(doc, b, false);
   } else {
+    return false;
+  }
+  return true;
+}
+
+Result<ParsedFeed> read_xml(char* text, size_t text_size, FeedBuilder& b, std::string_view original,
+                            bool control_free) {
+  pugi::xml_document doc;
+  std::string repaired;  // the buffer of a repaired document (`doc` points into it)
+  std::string problem = load_xml(doc, text, text_size, original, control_free, b.feed(), repaired);
+  pugi::xml_node root = doc.document_element();
+  if (auto error = not_a_feed_root(root, problem, original, b.options())) {
+    return *error;
+  }
+  const std::string root_name(local_name(root.name()));
+  std::string_view own = own_namespace(root);
+  Renamer renamer(own);
+  renamer.run(root);
+  if (!read_by_root(doc, root_name, own, b)) {
     return not_a_feed(
         "the root element is <" + std::string(root.name()) + ">, not <rss>, <rdf:RDF> or <feed>",
-        original, options);
+        original, b.options());
   }
-  // After the readers: they renamed the items' subtrees.
-  if (!renamer.m_undeclared.empty()) {
-    f.bozo = true;
-    f.warnings.push_back("xml: namespace prefix '" + renamer.m_undeclared +
-                         "' is used but never declared");
+  if (!renamer.undeclared().empty()) {
+    b.feed().bozo = true;
+    b.feed().warnings.push_back("xml: namespace prefix '" + renamer.undeclared() +
+                                "' is used but never declared");
   }
   return b.finish();
 }
