@@ -144,7 +144,7 @@ constexpr AtomField k_atom_fields[] = {
 void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& parent_base,
                      size_t index) {
   AtomEntry en(b.new_entry(), b, index, base_of(entry, parent_base));
-  for (pugi::xml_node c : entry.children()) {
+  for (pugi::xml_node c = entry.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) {
       continue;
     }

@@ -193,7 +193,7 @@ void finish_rss_item(pugi::xml_node item, RssItem& it) {
 void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& parent_base,
                    size_t index) {
   RssItem it(b.new_entry(), b, index, base_of(item, parent_base));
-  for (pugi::xml_node c : item.children()) {
+  for (pugi::xml_node c = item.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) {
       continue;
     }

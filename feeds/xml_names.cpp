@@ -86,7 +86,7 @@ class Renamer {
     size_t outer = m_scopes.size();
     enter(node);
     rename(node);
-    for (pugi::xml_node c : node.children()) {
+    for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
       if (c.type() == pugi::node_element) {
         run(c, depth + 1);
       }
@@ -105,7 +105,7 @@ class Renamer {
 
   // Brings `node`'s namespace declarations into scope.
   void enter(pugi::xml_node node) {
-    for (pugi::xml_attribute a : node.attributes()) {
+    for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
       std::string_view an = a.name();
       if (is(an, "xmlns")) {
         m_scopes.push_back({"", a.value()});
@@ -179,7 +179,7 @@ std::string rename_elements(pugi::xml_node root, std::string_view own_uri) {
 }
 
 std::string_view rdf_about(pugi::xml_node node) {
-  for (pugi::xml_attribute a : node.attributes()) {
+  for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
     std::string_view an = a.name();
     if (an.ends_with(":about") && namespace_at(node, an.substr(0, an.size() - 6)) == k_rdf_ns) {
       return a.value();

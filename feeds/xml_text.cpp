@@ -58,7 +58,7 @@ std::optional<std::string> base64_decode(std::string_view in) {
 
 // media:content, media:thumbnail and media:group children of an item or entry.
 void read_media_at(pugi::xml_node item, Entry& e, const std::string& base, int depth) {
-  for (pugi::xml_node c : item.children()) {
+  for (pugi::xml_node c = item.first_child(); c; c = c.next_sibling()) {
     std::string_view name = c.name();
     if (is(name, "media:group")) {
       if (depth < 2) {  // groups do not nest in practice; never recurse without bound
@@ -107,7 +107,7 @@ std::string_view trim(std::string_view s) {
 // The markup of an element's children, escaped as XML writes it.
 std::string serialize_children(pugi::xml_node n) {
   StringWriter w;
-  for (pugi::xml_node c : n.children()) {
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
     c.print(w, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
   }
   return std::move(w.out);
@@ -125,7 +125,7 @@ std::string_view inner_view(pugi::xml_node n, std::string& scratch) {
     return first.value();
   }
   scratch.clear();
-  for (pugi::xml_node c : n.children()) {
+  for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling()) {
     if (c.type() == pugi::node_element) {
       scratch = serialize_children(n);
       return scratch;
