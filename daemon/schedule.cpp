@@ -406,10 +406,11 @@ void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int6
 
   f.feed_size = entry_times.size();
   int64_t span = now_s - std::max(f.observed_since_s, now_s - k_history_s);
-  span = std::max<int64_t>(span, 3600);
   // A feed with no entry in what was observed still gets a trickle of a rate
   // (half an entry over the span), so its share follows the day, not the floor.
-  f.rate_per_s = std::max(static_cast<double>(f.times.size()), 0.5) / static_cast<double>(span);
+  double n = std::max(static_cast<double>(f.times.size()), 0.5);
+  f.rate_per_s = n / static_cast<double>(std::max<int64_t>(span, 3600));
+  f.share_rate_per_s = n / static_cast<double>(std::max(span, k_share_min_span_s));
   m_now_s = std::max(m_now_s, now_s);
   m_dirty = true;
 }
@@ -465,10 +466,12 @@ void PollPlanner::refresh() {
     Bins seen = smoothed(exposure(f.observed_since_s, m_now_s));
     f.weight = 0;
     for (size_t b = 0; b < k_bins; ++b) {
-      double prior = f.rate_per_s * bin_s * k_bins * pooled[b];  // entries per quarter
-      double per_quarter = (own[b] + k_prior_days * prior) / (seen[b] + k_prior_days);
-      f.rate[b] = per_quarter / bin_s;
-      f.weight += std::sqrt(f.rate[b]) * bin_s;
+      // Entries per quarter, the prior's (as guarded) and the share's.
+      double prior = f.rate_per_s * bin_s * k_bins * pooled[b];
+      double share_prior = f.share_rate_per_s * bin_s * k_bins * pooled[b];
+      f.rate[b] = (own[b] + k_prior_days * prior) / (seen[b] + k_prior_days) / bin_s;
+      f.share_rate[b] = (own[b] + k_prior_days * share_prior) / (seen[b] + k_prior_days) / bin_s;
+      f.weight += std::sqrt(f.share_rate[b]) * bin_s;
     }
     m_weight += f.weight;
   }
@@ -493,7 +496,7 @@ int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bou
   ceiling = std::max(ceiling, static_cast<double>(bounds.min_interval_s));
   Bins root{};
   for (size_t b = 0; b < k_bins; ++b) {
-    root[b] = std::sqrt(f.rate[b]);
+    root[b] = std::sqrt(f.share_rate[b]);
   }
   // Polls per second at quarter b: R · √λ_f(b) / Σ weights, per day.
   double scale = m_weight > 0 ? m_requests_per_day / m_weight : 0;

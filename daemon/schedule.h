@@ -171,6 +171,12 @@ class PollPlanner {
   // The prior of a quarter hour's rate (the feed's mean rate, shaped as the
   // pooled day) weighs as this many days of the feed's own observation.
   static constexpr double k_prior_days = 1;
+  // A feed's share of the budget is drawn from its rate over at least this
+  // span, while the rollover guard keeps the rate over at least an hour. A
+  // feed's first body is often one batch (30 entries of the last minutes):
+  // over an hour that is a rate of 30 an hour, which took polls from every
+  // other feed until a day had been seen; the guard must still assume it.
+  static constexpr int64_t k_share_min_span_s = 6 * 3600;
   // No feed's interval exceeds this many times the budget's mean interval.
   static constexpr double k_ceiling_ratio = 4;
 
@@ -207,8 +213,12 @@ class PollPlanner {
     int64_t observed_since_s = 0;
     size_t feed_size = 0;   // entries in the last body
     double rate_per_s = 0;  // over the last week, at the last body
-    Bins counts{};          // its entries of the last week by quarter hour
-    Bins rate{};            // λ_f(b), entries per second (refreshed when dirty)
+    // The same over at least k_share_min_span_s: what the feed's share is
+    // drawn from (see there).
+    double share_rate_per_s = 0;
+    Bins counts{};      // its entries of the last week by quarter hour
+    Bins rate{};        // λ_f(b), entries per second (refreshed when dirty)
+    Bins share_rate{};  // λ_f(b) from share_rate_per_s: the share's
     double weight = 0;      // Σ_b √λ_f(b) · k_bin_s
   };
   void learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s);

@@ -339,6 +339,29 @@ TEST_CASE("A feed is polled more often in its busy hours than in its quiet ones"
   CHECK(at_ten * 2 < at_one);
 }
 
+TEST_CASE("A first body that is one batch does not take the budget from the other feeds",
+          "[daemon][schedule]") {
+  PollBounds b = wide_bounds();
+  // The same 30 entries a day, seen as a spread-out body ("spread": one every
+  // 48 minutes) or as one batch of the last minutes ("batch": what a scraped
+  // feed's first body often is). Over its one hour the batch looked like 30
+  // entries an hour; over k_share_min_span_s it is 5.
+  auto spread = entries_every(48 * 60, 30, k_now);
+  auto batch = entries_every(20, 30, k_now);
+  auto interval_of_spread_beside = [&](const std::vector<int64_t>& other) {
+    PollPlanner planner(200);
+    planner.base_interval_s("other", std::span<const int64_t>(other), b, k_now);
+    return planner.base_interval_s("spread", std::span<const int64_t>(spread), b, k_now);
+  };
+  int64_t beside_twin = interval_of_spread_beside(spread);
+  int64_t beside_batch = interval_of_spread_beside(batch);
+  // Over an hour the batch would take √24 ≈ 5 times the spread feed's share
+  // (the spread feed's interval stretched 1.8-fold, measured before the share
+  // span); over six hours √4 = 2 times at most, and the pooled day, busy now,
+  // draws the spread feed's polls forward as well.
+  CHECK(static_cast<double>(beside_batch) / static_cast<double>(beside_twin) < 1.4);
+}
+
 TEST_CASE("A busy feed is polled before it can roll over, whatever the budget",
           "[daemon][schedule]") {
   PollPlanner planner(10);  // ten requests a day: far too few for this feed
