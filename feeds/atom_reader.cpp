@@ -125,12 +125,9 @@ void atom_subject(pugi::xml_node c, std::string_view, AtomEntry& en) {
   }
 }
 
-// Which child of an <entry> fills what (as k_rss_fields).
-struct AtomField {
-  std::string_view name;
-  void (*read)(pugi::xml_node, std::string_view name, AtomEntry&);
-};
-constexpr AtomField k_atom_fields[] = {
+// Which child of an <entry> fills what (read_children); as in RSS, the first one
+// read wins unless its reader says otherwise.
+constexpr ChildReader<AtomEntry> k_atom_fields[] = {
     {"title", atom_title},       {"id", atom_id},
     {"link", atom_link},         {"summary", atom_summary},
     {"content", atom_content},   {"published", atom_published},
@@ -144,18 +141,7 @@ constexpr AtomField k_atom_fields[] = {
 void read_atom_entry(pugi::xml_node entry, FeedBuilder& b, const std::string& parent_base,
                      size_t index) {
   AtomEntry en(b.new_entry(), b, index, base_of(entry, parent_base));
-  for (pugi::xml_node c = entry.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) {
-      continue;
-    }
-    std::string_view name = c.name();
-    for (const AtomField& f : k_atom_fields) {
-      if (f.name == name) {
-        f.read(c, name, en);
-        break;
-      }
-    }
-  }
+  read_children(entry, k_atom_fields, en);
   en.e.link = atom_alternate(entry, en.base);
   read_media(entry, en.e, en.base);
   b.commit_entry(std::move(en.id), false);

@@ -126,11 +126,7 @@ void rss_enclosure(pugi::xml_node c, std::string_view, RssItem& it) {
 
 // Which child of an <item> fills what; a name not listed is skipped. Where several
 // elements fill one field, the first one read wins unless its reader says otherwise.
-struct RssField {
-  std::string_view name;
-  void (*read)(pugi::xml_node, std::string_view name, RssItem&);
-};
-constexpr RssField k_rss_fields[] = {
+constexpr ChildReader<RssItem> k_rss_fields[] = {
     {"title", rss_title},
     {"dc:title", rss_title},
     {"media:title", rss_title},
@@ -193,18 +189,7 @@ void finish_rss_item(pugi::xml_node item, RssItem& it) {
 void read_rss_item(pugi::xml_node item, FeedBuilder& b, const std::string& parent_base,
                    size_t index) {
   RssItem it(b.new_entry(), b, index, base_of(item, parent_base));
-  for (pugi::xml_node c = item.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) {
-      continue;
-    }
-    std::string_view name = c.name();
-    for (const RssField& f : k_rss_fields) {
-      if (f.name == name) {
-        f.read(c, name, it);
-        break;
-      }
-    }
-  }
+  read_children(item, k_rss_fields, it);
   finish_rss_item(item, it);
   b.commit_entry(std::move(it.guid), it.guid_is_link);
 }

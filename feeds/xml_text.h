@@ -18,6 +18,32 @@ bool is(std::string_view s, const char (&lit)[N]) {
   return s == std::string_view(lit, N - 1);
 }
 
+// One row of a reader's table of which child element fills what: `read` takes the
+// child, its name and the reader's state.
+template <typename State>
+struct ChildReader {
+  std::string_view name;
+  void (*read)(pugi::xml_node child, std::string_view name, State& state);
+};
+
+// Hands each element child of `parent` to the reader `table` names for it; a child
+// the table does not name is skipped.
+template <typename State, size_t N>
+void read_children(pugi::xml_node parent, const ChildReader<State> (&table)[N], State& state) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) {
+      continue;
+    }
+    std::string_view name = c.name();
+    for (const ChildReader<State>& r : table) {
+      if (r.name == name) {
+        r.read(c, name, state);
+        break;
+      }
+    }
+  }
+}
+
 // `s` without leading and trailing ASCII white space and control characters.
 std::string_view trim(std::string_view s);
 
