@@ -1,3 +1,5 @@
+// khobor/daemon/schedule.cpp — the polling formulas and the per-feed state machine of
+// schedule.h, and the budget planner.
 #include "daemon/schedule.h"
 
 #include <curl/curl.h>
@@ -140,8 +142,10 @@ std::string registrable_domain(std::string_view url) {
   return reg != nullptr ? std::string(reg) : h;
 }
 
-int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s) {
-  if (interval_s <= 1) {
+int64_t startup_offset_ms(std::string_view feed_id, size_t feeds, int64_t min_interval_s) {
+  const int64_t window_ms =
+      std::min(static_cast<int64_t>(feeds) * 100, std::max<int64_t>(min_interval_s, 0) * 1000);
+  if (window_ms <= 1) {
     return 0;
   }
   // FNV-1a, stable across runs and machines, but from the seed this function has
@@ -149,7 +153,7 @@ int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s) {
   // would move every feed's start-up slot.
   constexpr uint64_t k_seed = 1469598103934665603ULL;
   const uint64_t h = fnv1a64(feed_id, k_seed);
-  return static_cast<int64_t>(h % static_cast<uint64_t>(interval_s));
+  return static_cast<int64_t>(h % static_cast<uint64_t>(window_ms));
 }
 
 namespace {

@@ -64,9 +64,11 @@ int64_t parse_http_date(std::string_view value);
 // for IP addresses and unknown suffixes; empty for a URL without a host.
 std::string registrable_domain(std::string_view url);
 
-// Where in its first interval a feed starts at start-up: a stable spread in
-// [0, interval) derived from the feed id, so feeds do not all fire at once.
-int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s);
+// When a feed's first poll after start-up falls, in ms from the start: a stable
+// spread in [0, window) derived from the feed id, so feeds do not all fire at
+// once. The window is 100 ms per configured feed (`feeds`), at most the feed's
+// own minimum interval: no feed waits longer for its first poll than between two.
+int64_t startup_offset_ms(std::string_view feed_id, size_t feeds, int64_t min_interval_s);
 
 // ---- The per-feed state machine of HTTP outcomes --------------------------------
 

@@ -1,4 +1,5 @@
-// Bus tests on real ZeroMQ sockets bound to loopback with the port read back.
+// Tests of bus/: alerts to and from their JSON, and the publisher and subscriber on
+// real ZeroMQ sockets (frames, late joiners, size bounds, taken endpoints).
 #include <unistd.h>
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,5 @@
-// The pipeline on real parts: SQLite in memory, real watch lists, real ZeroMQ.
+// Tests of daemon/pipeline.h on a real SQLite store: a new matching entry becomes one
+// alert, a seen one none, and the outbox goes out in seq order.
 #include "daemon/pipeline.h"
 
 #include <catch2/catch.hpp>

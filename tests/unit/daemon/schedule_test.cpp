@@ -1,3 +1,5 @@
+// Tests of daemon/schedule.h with fixed numbers: the adaptive interval, hints,
+// backoff, HTTP outcomes, the start-up spread and the budget planner.
 #include "daemon/schedule.h"
 
 #include <algorithm>
@@ -117,22 +119,38 @@ TEST_CASE("The registrable domain comes from the public suffix list", "[daemon][
   CHECK(registrable_domain("not a url").empty());
 }
 
-TEST_CASE("Start-up offsets spread feeds over their first interval", "[daemon][schedule]") {
+TEST_CASE("Start-up offsets spread feeds over 100 ms per feed", "[daemon][schedule]") {
   std::vector<int> buckets(10, 0);
   for (int i = 0; i < 1000; ++i) {
-    int64_t off = startup_offset_s("feed-" + std::to_string(i), 600);
+    const int64_t off = startup_offset_ms("feed-" + std::to_string(i), 1000, 600);
     REQUIRE(off >= 0);
-    REQUIRE(off < 600);
-    ++buckets[static_cast<size_t>(off / 60)];
+    REQUIRE(off < 100'000);  // 1,000 feeds: a 100 s window, under the 600 s minimum
+    ++buckets[static_cast<size_t>(off / 10'000)];
   }
   for (int n : buckets) {
     CHECK(n > 50);  // roughly 100 each
   }
-  CHECK(startup_offset_s("same", 600) == startup_offset_s("same", 600));
-  // The slots earlier releases gave (computed by the code before base/hash.h).
-  CHECK(startup_offset_s("prothomalo", 600) == 80);
-  CHECK(startup_offset_s("prothomalo", 3600) == 1280);
-  CHECK(startup_offset_s("bbc-bangla", 3600) == 1602);
+  CHECK(startup_offset_ms("same", 1000, 600) == startup_offset_ms("same", 1000, 600));
+  // The slots the code before base/hash.h gave (its FNV-1a from its own seed).
+  CHECK(startup_offset_ms("prothomalo", 6000, 600) == 426080);
+  CHECK(startup_offset_ms("bbc-bangla", 36'000, 3600) == 2071602);
+}
+
+TEST_CASE("A feed's start-up offset stays within its own min_interval", "[daemon][schedule]") {
+  // 10,000 feeds make a 1,000 s window; a feed polled every 30 s at most starts
+  // within its first 30 s, and the others keep the whole window.
+  int64_t longest = 0;
+  int64_t longest_default = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = "feed-" + std::to_string(i);
+    longest = std::max(longest, startup_offset_ms(id, 10'000, 30));
+    longest_default = std::max(longest_default, startup_offset_ms(id, 10'000, 3600));
+  }
+  CHECK(longest < 30'000);
+  CHECK(longest > 25'000);           // spread over the 30 s, not bunched at the start
+  CHECK(longest_default > 900'000);  // the 1,000 s window
+  CHECK(longest_default < 1'000'000);
+  CHECK(startup_offset_ms("a", 10'000, 0) == 0);  // no minimum: at once
 }
 
 TEST_CASE("304 moves only the schedule", "[daemon][schedule]") {
