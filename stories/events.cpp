@@ -96,7 +96,8 @@ struct Event {
   int64_t newest = 0;
   uint32_t entries = 0;
   uint32_t stories = 0;
-  uint32_t numbers = 0;  // number features among `terms`
+  uint32_t numbers = 0;       // number features among `terms`
+  uint32_t live_members = 0;  // members in the window (Impl::members)
   // The norms, cached: computed when the event changes and again at its first
   // scoring after a halving of the counts (so even a const lookup may refresh them).
   mutable uint32_t norm_epoch = 0;    // Impl::df_epoch when the norms were computed
@@ -145,8 +146,10 @@ struct Query {
   }
 };
 
+// An entry in the window: its event (a node of Impl::events, whose address is stable;
+// an event outlives its members, see Impl::expire) and its time.
 struct Member {
-  uint64_t event = 0;
+  Event* event = nullptr;
   int64_t time = 0;
 };
 
@@ -155,8 +158,9 @@ struct Member {
 struct EventIndex::Impl {
   EventOptions options;
   std::unordered_map<uint64_t, Event> events;
-  std::deque<std::pair<int64_t, uint64_t>> by_time;  // (time an event was touched, id)
-  std::unordered_map<uint64_t, std::pair<uint64_t, int64_t>> story_event;  // story → (event, time)
+  // story → (event, time), for the stories whose event is not their own (add() does
+  // not remember a story that opened its event: its id is the event's id).
+  std::unordered_map<uint64_t, std::pair<uint64_t, int64_t>> story_event;
   std::deque<std::pair<int64_t, uint64_t>> story_times;
   std::vector<std::string> outlet_names;
   std::unordered_map<std::string, uint16_t> outlet_numbers;
@@ -166,6 +170,18 @@ struct EventIndex::Impl {
   std::deque<Member> members;
   SeqRange range;
   PostingTable postings;
+  // A lookup's scratch (kept to spare the allocations; the index is not thread-safe).
+  struct Ranked {
+    uint32_t unshared = 0;  // UINT32_MAX - shared features
+    uint64_t newness = 0;   // UINT64_MAX - event id
+    Event* event = nullptr;
+    bool operator<(const Ranked& o) const {
+      return unshared != o.unshared ? unshared < o.unshared : newness < o.newness;
+    }
+  };
+  mutable std::vector<std::pair<uint64_t, uint32_t>> seqs;
+  mutable std::vector<std::pair<Event*, uint32_t>> hits;
+  mutable std::vector<Ranked> ranked;
 
   // Rolling document frequency: how many recent entries had each feature, halved
   // every quarter window (df_epoch counts the halvings); `docs` is the decayed
@@ -232,17 +248,15 @@ struct EventIndex::Impl {
 
   void expire(int64_t time) {
     const int64_t cutoff = time - options.window_seconds;
-    while (!by_time.empty() && by_time.front().first < cutoff) {
-      const auto [t, id] = by_time.front();
-      by_time.pop_front();
-      const auto it = events.find(id);
-      if (it != events.end() && it->second.newest == t) {
-        events.erase(it);
-      }
-    }
+    // An event closes when its last member leaves: its newest entry is then older than
+    // the window (times do not decrease), and no live member points to it.
     while (!members.empty() && members.front().time < cutoff) {
+      Event* e = members.front().event;
       members.pop_front();
       ++range.first;
+      if (--e->live_members == 0) {
+        events.erase(e->id);
+      }
     }
     postings.shrink_if_sparse(members.size() * (k_posted + k_posted_title), range);
     // A story is remembered twice the event window (the story index keeps stories
@@ -389,12 +403,9 @@ struct EventIndex::Impl {
     return pos == std::u16string::npos ? INT64_MIN : e.outlet_times[pos];
   }
 
-  // The open events with a posted feature of the entry, those sharing the most
-  // features first (at most k_max_candidates).
-  std::vector<uint64_t> candidate_ids(const Query& q) const {
-    // The entry's features that can have been posted (not common), rarest first: when
-    // the postings read reach k_max_postings, the longest lists are the ones cut.
-    std::pair<uint16_t, uint8_t> by_df[k_query_max];
+  // The entry's features that can have been posted (not common), rarest first: when
+  // the postings read reach k_max_postings, the longest lists are the ones cut.
+  std::size_t looked_features(const Query& q, std::pair<uint16_t, uint8_t>* by_df) const {
     std::size_t n = 0;
     for (std::size_t i = 0; i < q.n; ++i) {
       const uint16_t d = df_of(q.f[i]);
@@ -402,51 +413,80 @@ struct EventIndex::Impl {
         by_df[n++] = {d, static_cast<uint8_t>(i)};
       }
     }
-    const std::size_t looked = n;
     std::sort(by_df, by_df + n);
+    return n;
+  }
+
+  // (event, feature position) pairs of the postings read, sorted, each once: an event
+  // counts each shared feature once, however many of its members posted it. The
+  // seqs are gathered first and their members prefetched together: each is a cache
+  // miss at a million entries, and they overlap.
+  void gather_hits(const Query& q) const {
+    std::pair<uint16_t, uint8_t> by_df[k_query_max];
+    const std::size_t looked = looked_features(q, by_df);
     std::size_t homes[k_query_max];
     for (std::size_t k = 0; k < looked; ++k) {
       homes[k] = postings.home(q.f[by_df[k].second]);
       postings.prefetch(homes[k]);
     }
-    // (event, feature position) pairs: an event counts each shared feature once,
-    // however many of its members posted it.
-    // The seqs are gathered first and their members prefetched together: each is a
-    // cache miss at a million entries, and they overlap.
-    std::vector<std::pair<uint64_t, uint32_t>> hits;
-    for (std::size_t k = 0; k < looked && hits.size() < k_max_postings; ++k) {
+    seqs.clear();
+    for (std::size_t k = 0; k < looked && seqs.size() < k_max_postings; ++k) {
       const std::size_t i = by_df[k].second;
       postings.for_each(homes[k], q.f[i], range, [&](uint64_t seq) {
         __builtin_prefetch(&members[seq - range.first]);
-        hits.emplace_back(seq, static_cast<uint32_t>(i));
+        seqs.emplace_back(seq, static_cast<uint32_t>(i));
       });
     }
-    for (auto& [member, i] : hits) {
-      member = members[member - range.first].event;
+    hits.clear();
+    for (const auto& [seq, i] : seqs) {
+      hits.emplace_back(members[seq - range.first].event, i);
     }
     std::sort(hits.begin(), hits.end());
     hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
-    // (UINT32_MAX - count, UINT64_MAX - id): the most shared first, and among equals
-    // the newest event (ids grow with time), the likelier one to be reported again.
-    std::vector<std::pair<uint32_t, uint64_t>> by_shared;
+  }
+
+  // The open events with a posted feature of the entry, those sharing the most
+  // features first (at most k_max_candidates), into `out`; each prefetched.
+  std::size_t candidate_events(const Query& q, Event** out) const {
+    gather_hits(q);
+    // (UINT32_MAX - count, UINT64_MAX - id, event): the most shared first, and among
+    // equals the newest event (ids grow with time), the likelier one to be reported
+    // again.
+    ranked.clear();
     for (std::size_t i = 0; i < hits.size();) {
       std::size_t j = i;
       while (j < hits.size() && hits[j].first == hits[i].first) {
         ++j;
       }
-      by_shared.emplace_back(static_cast<uint32_t>(UINT32_MAX - (j - i)),
-                             UINT64_MAX - hits[i].first);
+      ranked.push_back(Ranked{static_cast<uint32_t>(UINT32_MAX - (j - i)),
+                              UINT64_MAX - hits[i].first->id, hits[i].first});
       i = j;
     }
-    const std::size_t keep = std::min(by_shared.size(), k_max_candidates);
-    std::partial_sort(by_shared.begin(), by_shared.begin() + static_cast<std::ptrdiff_t>(keep),
-                      by_shared.end());
-    std::vector<uint64_t> ids;
-    ids.reserve(keep);
+    const std::size_t keep = std::min(ranked.size(), k_max_candidates);
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                      ranked.end());
     for (std::size_t i = 0; i < keep; ++i) {
-      ids.push_back(UINT64_MAX - by_shared[i].second);
+      out[i] = ranked[i].event;
     }
-    return ids;
+    return keep;
+  }
+
+  // Starts the loads of the candidates' aggregates (each a chain of misses at a
+  // million entries) so that they overlap instead of following one another.
+  static void prefetch(Event* const* events, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto* p = reinterpret_cast<const char*>(events[i]);
+      __builtin_prefetch(p);
+      __builtin_prefetch(p + 64);
+      __builtin_prefetch(p + 128);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto* t = reinterpret_cast<const char*>(events[i]->terms.data());
+      for (std::size_t b = 0; b < events[i]->terms.size() * sizeof(Term); b += 64) {
+        __builtin_prefetch(t + b);
+      }
+      __builtin_prefetch(events[i]->member_titles.data());
+    }
   }
 
   // The candidate events scored, best first.
@@ -454,20 +494,24 @@ struct EventIndex::Impl {
                                          int64_t time) const {
     Query q;
     make_query(fp, q);
+    Event* found[k_max_candidates];
+    const std::size_t n = candidate_events(q, found);
+    prefetch(found, n);
     std::vector<EventCandidate> out;
-    for (const uint64_t id : candidate_ids(q)) {
-      const auto it = events.find(id);
-      if (it == events.end() || time - it->second.newest > options.window_seconds) {
+    out.reserve(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const Event& e = *found[k];
+      if (time - e.newest > options.window_seconds) {
         continue;
       }
-      const int64_t own = outlet_newest(it->second, outlet);
+      const int64_t own = outlet_newest(e, outlet);
       if (options.same_outlet_gap_seconds > 0 && own != INT64_MIN &&
           time - own >= options.same_outlet_gap_seconds) {
         continue;
       }
       EventCandidate c;
-      c.event = id;
-      c.features = features(q, it->second, outlet, time);
+      c.event = e.id;
+      c.features = features(q, e, outlet, time);
       c.probability = probability(c.features);
       out.push_back(c);
     }
@@ -547,8 +591,8 @@ struct EventIndex::Impl {
     add_terms(e, fp, nt);
     add_member_title(e, fp, nt);
     refresh_norms(e);
-    by_time.emplace_back(e.newest, id);
-    members.push_back(Member{id, time});
+    ++e.live_members;
+    members.push_back(Member{&e, time});
     const uint64_t seq = range.next++;
     // Post the entry's rarest headline features and rarest other features (its
     // names and numbers, most likely).
@@ -609,7 +653,9 @@ EventAssignment EventIndex::add(const Assignment& story, std::string_view outlet
       m.count(fp);
     }
     Event& e = m.join(event, false, outlet_no, fp, time);
-    m.remember_story(story.story, event, time);
+    if (event != story.story) {
+      m.remember_story(story.story, event, time);
+    }
     m.describe(e, a);
     a.is_new = false;
     if (!open) {
@@ -627,14 +673,15 @@ EventAssignment EventIndex::add(const Assignment& story, std::string_view outlet
   m.count(fp);
   if (!cands.empty() && cands.front().probability >= m.required(cands.front().event)) {
     Event& e = m.join(cands.front().event, true, outlet_no, fp, time);
-    m.remember_story(story.story, e.id, time);
+    if (e.id != story.story) {
+      m.remember_story(story.story, e.id, time);
+    }
     m.describe(e, a);
     a.is_new = false;
     a.probability = cands.front().probability;
     return a;
   }
   Event& e = m.join(story.story, true, outlet_no, fp, time);
-  m.remember_story(story.story, e.id, time);
   m.describe(e, a);
   return a;
 }
@@ -651,11 +698,13 @@ void EventIndex::restore(const SavedEventEntry& saved) {
 
 bool EventIndex::restore_copies(uint64_t story, std::string_view outlet, uint32_t count) {
   Impl& m = *m_impl;
-  const auto known = m.story_event.find(story);
-  if (known == m.story_event.end() || count == 0) {
+  if (count == 0) {
     return false;
   }
-  const auto it = m.events.find(known->second.first);
+  // A story not remembered is the first of its event (add() remembers only stories
+  // that joined another story's event).
+  const auto known = m.story_event.find(story);
+  const auto it = m.events.find(known != m.story_event.end() ? known->second.first : story);
   if (it == m.events.end()) {
     return false;
   }
@@ -707,7 +756,6 @@ std::size_t EventIndex::memory_bytes() const {
     bytes += e.outlet_times.capacity() * sizeof(int64_t);
     bytes += e.outlets.capacity() > 7 ? e.outlets.capacity() * sizeof(char16_t) : 0;
   }
-  bytes += m.by_time.size() * sizeof(std::pair<int64_t, uint64_t>);
   bytes += m.members.size() * sizeof(Member);
   bytes += m.story_times.size() * sizeof(std::pair<int64_t, uint64_t>);
   bytes += m.story_event.size() *
