@@ -1,3 +1,5 @@
+// khobor/base/base.cpp — the system clock, the logging facade's level and output,
+// and duration parsing (clock.h, log.h, duration.h).
 #include <unistd.h>
 
 #include <atomic>

@@ -298,6 +298,49 @@ int usage() {
   return 2;
 }
 
+// The archive directory and --rounds (0: as many as the feed with most
+// snapshots); false when the command line is not understood.
+bool read_args(int argc, char** argv, fs::path& archive, size_t& max_rounds) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--rounds" && i + 1 < argc) {
+      max_rounds = std::stoul(argv[++i]);
+    } else if (!a.empty() && a[0] == '-') {
+      return false;
+    } else {
+      archive = a;
+    }
+  }
+  return true;
+}
+
+// The feeds by id, and `rounds`: the most snapshots a feed has (at most
+// `max_rounds` when that is not 0).
+std::map<std::string, const Feed*> index_feeds(const std::vector<Feed>& feeds, size_t max_rounds,
+                                               size_t& rounds) {
+  rounds = 0;
+  std::map<std::string, const Feed*> by_id;
+  for (const auto& f : feeds) {
+    rounds = std::max(rounds, f.bodies.size());
+    by_id[f.id] = &f;
+  }
+  if (max_rounds > 0) {
+    rounds = std::min(rounds, max_rounds);
+  }
+  return by_id;
+}
+
+// khobord's directory: the shipped watch lists and a broad one, and its config
+// polling `feeds` on `server`.
+void prepare_dir(const TempDir& dir, const std::vector<Feed>& feeds, const HttpServer& server) {
+  fs::create_directories(dir.file("lists"));
+  for (const auto& f : fs::directory_iterator(fs::path(KHOBOR_SOURCE_DIR) / "config/watchlists")) {
+    fs::copy_file(f.path(), fs::path(dir.file("lists")) / f.path().filename());
+  }
+  write_file(dir.file("lists/broad.toml"), k_broad_list);
+  write_file(dir.file("khobor.toml"), config_text(dir, feeds, server));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -305,16 +348,9 @@ int main(int argc, char** argv) {
     return usage();
   }
   fs::path archive;
-  size_t max_rounds = 0;  // 0: as many as the feed with most snapshots
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--rounds" && i + 1 < argc) {
-      max_rounds = std::stoul(argv[++i]);
-    } else if (!a.empty() && a[0] == '-') {
-      return usage();
-    } else {
-      archive = a;
-    }
+  size_t max_rounds = 0;
+  if (!read_args(argc, argv, archive, max_rounds)) {
+    return usage();
   }
   if (archive.empty() || !fs::is_directory(archive)) {
     std::fprintf(stderr, "alert_latency: %s is not a directory\n", archive.c_str());
@@ -326,14 +362,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   size_t rounds = 0;
-  std::map<std::string, const Feed*> by_id;
-  for (const auto& f : feeds) {
-    rounds = std::max(rounds, f.bodies.size());
-    by_id[f.id] = &f;
-  }
-  if (max_rounds > 0) {
-    rounds = std::min(rounds, max_rounds);
-  }
+  const std::map<std::string, const Feed*> by_id = index_feeds(feeds, max_rounds, rounds);
 
   Served served;
   HttpServer server([&](const HttpRequest& req) {
@@ -352,12 +381,7 @@ int main(int argc, char** argv) {
   });
 
   TempDir dir;
-  fs::create_directories(dir.file("lists"));
-  for (const auto& f : fs::directory_iterator(fs::path(KHOBOR_SOURCE_DIR) / "config/watchlists")) {
-    fs::copy_file(f.path(), fs::path(dir.file("lists")) / f.path().filename());
-  }
-  write_file(dir.file("lists/broad.toml"), k_broad_list);
-  write_file(dir.file("khobor.toml"), config_text(dir, feeds, server));
+  prepare_dir(dir, feeds, server);
   auto sub = khobor::bus::Subscriber::connect("ipc://" + dir.file("alerts.sock"), "");
   if (!sub) {
     std::fprintf(stderr, "alert_latency: %s\n", sub.error().message.c_str());

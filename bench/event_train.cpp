@@ -280,90 +280,76 @@ void print_model(FILE* out, const std::array<double, k_n + 1>& w, double thresho
   std::fprintf(out, "\n}  // namespace khobor::stories::model\n");
 }
 
-}  // namespace
+// event_train DATA_DIR --dump WEEK: id, story, event, matched entry, score per record.
+int dump_week(const fs::path& dir, const char* week) {
+  auto data = load_event_week((dir / (std::string(week) + ".jsonl")).string(), "");
+  if (!data) {
+    return 1;
+  }
+  Clusterer c;
+  for (const EventRecord& r : data->records) {
+    const Placement p = c.place(r.record);
+    std::printf("%s\t%llu\t%llu\t%s\t%.3f\t%.3f\n", r.record.id.c_str(),
+                static_cast<unsigned long long>(p.story.story),
+                static_cast<unsigned long long>(p.event.event), p.story.matched_entry.c_str(),
+                p.story.score, p.event.probability);
+  }
+  return 0;
+}
 
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: event_train DATA_DIR [--write FILE]\n");
-    return 2;
+// One line of the story sweep: options `o` scored on each week and on stories.jsonl.
+void sweep_line(const StoryOptions& o, const std::vector<EventWeek>& ws,
+                const std::vector<LabelledRecord>& labelled) {
+  std::printf("t %.2f ov %.1f ms %u anyn %d |", o.threshold, o.min_overlap, o.min_shared,
+              o.any_number_disagrees ? 1 : 0);
+  for (const EventWeek& w : ws) {
+    Clusterer c(o);
+    std::vector<uint64_t> pred;
+    for (const EventRecord& r : w.records) {
+      pred.push_back(c.add(r.record).story);
+    }
+    const EventScores s = score_events(w, pred);
+    std::printf(" P %.3f R %.3f rel %.3f |", s.bengali.precision, s.bengali.recall, s.related_rate);
   }
-  const fs::path dir = fs::path(argv[1]) / "eval";
-  const char* write_to = nullptr;
-  for (int i = 2; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--write") == 0) {
-      write_to = argv[i + 1];
-    }
-  }
-  if (argc >= 4 && std::strcmp(argv[2], "--dump") == 0) {
-    // event_train DATA_DIR --dump WEEK: id, story, event, matched entry, score per record.
-    auto data = load_event_week((dir / (std::string(argv[3]) + ".jsonl")).string(), "");
-    if (!data) {
-      return 1;
-    }
-    Clusterer c;
-    for (const EventRecord& r : data->records) {
-      const Placement p = c.place(r.record);
-      std::printf("%s\t%llu\t%llu\t%s\t%.3f\t%.3f\n", r.record.id.c_str(),
-                  static_cast<unsigned long long>(p.story.story),
-                  static_cast<unsigned long long>(p.event.event), p.story.matched_entry.c_str(),
-                  p.story.score, p.event.probability);
-    }
-    return 0;
-  }
-  if (argc >= 3 && std::strcmp(argv[2], "--sweep-stories") == 0) {
-    // The story level alone on the weeks and stories.jsonl, over a grid of options.
-    std::vector<EventWeek> ws;
-    for (const char* name : {"events-w2", "events-w3"}) {
-      auto data = load_event_week((dir / (std::string(name) + ".jsonl")).string(),
-                                  (dir / (std::string(name) + "-pairs.jsonl")).string());
-      if (!data) {
-        return 1;
-      }
-      ws.push_back(std::move(*data));
-    }
-    auto labelled = load_labelled((dir / "stories.jsonl").string());
-    if (!labelled) {
-      return 1;
-    }
-    for (const double t : {0.5, 0.6, 0.7}) {
-      for (const double ov : {0.0, 0.3, 0.4, 0.5}) {
-        for (const uint32_t ms : {3U, 4U, 5U}) {
-          for (const bool anyn : {false, true}) {
-            StoryOptions o;
-            o.threshold = t;
-            o.min_overlap = ov;
-            o.min_shared = ms;
-            o.any_number_disagrees = anyn;
-            std::printf("t %.2f ov %.1f ms %u anyn %d |", t, ov, ms, anyn ? 1 : 0);
-            for (const EventWeek& w : ws) {
-              Clusterer c(o);
-              std::vector<uint64_t> pred;
-              for (const EventRecord& r : w.records) {
-                pred.push_back(c.add(r.record).story);
-              }
-              const EventScores s = score_events(w, pred);
-              std::printf(" P %.3f R %.3f rel %.3f |", s.bengali.precision, s.bengali.recall,
-                          s.related_rate);
-            }
-            const PairwiseScores p = evaluate(*labelled, o);
-            std::printf(" stories P %.3f R %.3f HN %zu\n", p.precision, p.recall,
-                        p.hard_negatives_merged);
-          }
-        }
-      }
-    }
-    return 0;
-  }
-  std::vector<Week> weeks;
+  const PairwiseScores p = evaluate(labelled, o);
+  std::printf(" stories P %.3f R %.3f HN %zu\n", p.precision, p.recall, p.hard_negatives_merged);
+}
+
+// event_train DATA_DIR --sweep-stories: the story level alone on the weeks and
+// stories.jsonl, over a grid of options.
+int sweep_stories(const fs::path& dir) {
+  std::vector<EventWeek> ws;
   for (const char* name : {"events-w2", "events-w3"}) {
     auto data = load_event_week((dir / (std::string(name) + ".jsonl")).string(),
                                 (dir / (std::string(name) + "-pairs.jsonl")).string());
     if (!data) {
-      std::fprintf(stderr, "event_train: %s\n", data.error().message.c_str());
       return 1;
     }
-    weeks.push_back({name, std::move(*data)});
+    ws.push_back(std::move(*data));
   }
+  auto labelled = load_labelled((dir / "stories.jsonl").string());
+  if (!labelled) {
+    return 1;
+  }
+  for (const double t : {0.5, 0.6, 0.7}) {
+    for (const double ov : {0.0, 0.3, 0.4, 0.5}) {
+      for (const uint32_t ms : {3U, 4U, 5U}) {
+        for (const bool anyn : {false, true}) {
+          StoryOptions o;
+          o.threshold = t;
+          o.min_overlap = ov;
+          o.min_shared = ms;
+          o.any_number_disagrees = anyn;
+          sweep_line(o, ws, *labelled);
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+// Train on one week, test on the other, each way round.
+void cross_validate(const std::vector<Week>& weeks) {
   std::printf("== cross-validation: train on one week, test on the other\n");
   for (std::size_t test = 0; test < weeks.size(); ++test) {
     std::vector<const Week*> train_weeks;
@@ -386,6 +372,39 @@ int main(int argc, char** argv) {
       }
     }
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: event_train DATA_DIR [--write FILE]\n");
+    return 2;
+  }
+  const fs::path dir = fs::path(argv[1]) / "eval";
+  const char* write_to = nullptr;
+  for (int i = 2; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--write") == 0) {
+      write_to = argv[i + 1];
+    }
+  }
+  if (argc >= 4 && std::strcmp(argv[2], "--dump") == 0) {
+    return dump_week(dir, argv[3]);
+  }
+  if (argc >= 3 && std::strcmp(argv[2], "--sweep-stories") == 0) {
+    return sweep_stories(dir);
+  }
+  std::vector<Week> weeks;
+  for (const char* name : {"events-w2", "events-w3"}) {
+    auto data = load_event_week((dir / (std::string(name) + ".jsonl")).string(),
+                                (dir / (std::string(name) + "-pairs.jsonl")).string());
+    if (!data) {
+      std::fprintf(stderr, "event_train: %s\n", data.error().message.c_str());
+      return 1;
+    }
+    weeks.push_back({name, std::move(*data)});
+  }
+  cross_validate(weeks);
   std::vector<const Week*> all;
   for (const Week& w : weeks) {
     all.push_back(&w);

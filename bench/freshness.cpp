@@ -248,6 +248,87 @@ struct Event {
   bool operator>(const Event& o) const { return t != o.t ? t > o.t : feed > o.feed; }
 };
 
+// True when a feed's simulation is over at `t`: its span ended and every
+// counted entry was seen or rolled off (or the drain time after the span passed).
+bool feed_done(const Timeline& tl, const FeedSim& sim, int64_t t) {
+  if (t <= tl.end_s) {
+    return false;
+  }
+  bool pending = false;
+  for (size_t k = tl.first_counted; k < tl.last_counted && !pending; ++k) {
+    pending = sim.seen_at[k] < 0 && k + tl.size >= tl.last_counted;
+  }
+  return !pending || t > tl.end_s + k_drain_s;
+}
+
+// The entries [begin, end) of `tl` a poll at `t` sees (after the span, as the
+// last snapshot left them).
+std::pair<size_t, size_t> visible(const Timeline& tl, int64_t t) {
+  const int64_t as_of = std::min(t, tl.end_s);
+  const size_t end = static_cast<size_t>(
+      std::upper_bound(tl.published.begin(), tl.published.end(), as_of) - tl.published.begin());
+  return {end > tl.size ? end - tl.size : 0, end};
+}
+
+// Miniflux's next poll: a week over the entries it saw in the last week, times
+// its factor, within its bounds.
+int64_t miniflux_next(const SchedulerSpec& spec, const FeedSim& sim, int64_t t) {
+  int64_t weekly = 0;
+  for (int64_t p : sim.seen_published) {
+    weekly += (p >= t - k_week_s && p <= t) ? 1 : 0;
+  }
+  int64_t interval = spec.mf_max_s;
+  if (weekly > 0) {
+    interval = static_cast<int64_t>(static_cast<double>(k_week_s) /
+                                    (static_cast<double>(weekly) * spec.mf_factor));
+    interval = std::max(std::min(interval, spec.mf_max_s), spec.mf_min_s);
+  }
+  return t + interval;
+}
+
+// khobord's next poll: what the daemon does with a finished transfer (daemon.cpp,
+// finish()) that answered 200 with entries [begin, end), or 304.
+int64_t khobord_next(const SchedulerSpec& spec, const Timeline& tl, FeedSim& sim,
+                     PollPlanner& planner, size_t begin, size_t end, bool changed, int64_t t,
+                     Rng& rng) {
+  PollObservation obs;
+  obs.status = changed ? 200 : 304;
+  if (changed) {
+    const std::vector<int64_t> content_times(
+        tl.published.begin() + static_cast<std::ptrdiff_t>(begin),
+        tl.published.begin() + static_cast<std::ptrdiff_t>(end));
+    obs.base_interval_s =
+        planner.base_interval_s(tl.feed, std::span<const int64_t>(content_times), spec.bounds, t);
+    obs.ttl_s = tl.ttl_s;
+  } else {
+    obs.base_interval_s = planner.base_interval_s(tl.feed, std::nullopt, spec.bounds, t);
+  }
+  PollDecision d = khobor::daemon::decide(sim.poll, obs, spec.bounds, t, rng);
+  return khobor::daemon::jittered_due_s(d, sim.poll.interval_s, rng);
+}
+
+// Feed i's counts and delays once the run is over, added to the totals.
+void tally(const Timeline& tl, const FeedSim& sim, FeedResult& fr, FeedResult& all) {
+  fr.days = static_cast<double>(tl.end_s - tl.start_s) / static_cast<double>(k_day_s);
+  for (size_t k = tl.first_counted; k < tl.last_counted; ++k) {
+    if (never_visible(tl, k)) {
+      continue;
+    }
+    ++fr.entries;
+    if (sim.seen_at[k] < 0) {
+      ++fr.missed;
+    } else {
+      fr.delays.push_back(static_cast<double>(sim.seen_at[k] - tl.published[k]));
+    }
+  }
+  all.requests += fr.requests;
+  all.not_modified += fr.not_modified;
+  all.entries += fr.entries;
+  all.missed += fr.missed;
+  all.days += fr.days;
+  all.delays.insert(all.delays.end(), fr.delays.begin(), fr.delays.end());
+}
+
 RunResult run(const std::vector<Timeline>& feeds, const SchedulerSpec& spec, uint64_t seed) {
   RunResult res;
   res.spec = spec;
@@ -264,29 +345,17 @@ RunResult run(const std::vector<Timeline>& feeds, const SchedulerSpec& spec, uin
     sims[i].poll.interval_s = spec.bounds.min_interval_s;
     queue.push({feeds[i].begin_s + phase(phases), i});
   }
-  std::vector<int64_t> content_times;
   while (!queue.empty()) {
-    Event ev = queue.top();
+    const Event ev = queue.top();
     queue.pop();
     const Timeline& tl = feeds[ev.feed];
     FeedSim& sim = sims[ev.feed];
     FeedResult& fr = res.feeds[ev.feed];
     const int64_t t = ev.t;
-    // Done once the span is over and every counted entry is seen or rolled off.
-    if (t > tl.end_s) {
-      bool pending = false;
-      for (size_t k = tl.first_counted; k < tl.last_counted && !pending; ++k) {
-        pending = sim.seen_at[k] < 0 && k + tl.size >= tl.last_counted;
-      }
-      if (!pending || t > tl.end_s + k_drain_s) {
-        continue;
-      }
+    if (feed_done(tl, sim, t)) {
+      continue;
     }
-    // After the span the content stays as the last snapshot left it.
-    const int64_t as_of = std::min(t, tl.end_s);
-    const size_t end = static_cast<size_t>(
-        std::upper_bound(tl.published.begin(), tl.published.end(), as_of) - tl.published.begin());
-    const size_t begin = end > tl.size ? end - tl.size : 0;
+    const auto [begin, end] = visible(tl, t);
     const bool changed = !sim.polled || end != sim.visible_end;
     sim.polled = true;
     sim.visible_end = end;
@@ -300,66 +369,14 @@ RunResult run(const std::vector<Timeline>& feeds, const SchedulerSpec& spec, uin
         sim.seen_published.push_back(tl.published[k]);
       }
     }
-    int64_t next = 0;
-    switch (spec.kind) {
-      case Kind::fixed:
-        next = t + spec.fixed_s;
-        break;
-      case Kind::miniflux: {
-        int64_t weekly = 0;
-        for (int64_t p : sim.seen_published) {
-          weekly += (p >= t - k_week_s && p <= t) ? 1 : 0;
-        }
-        int64_t interval = spec.mf_max_s;
-        if (weekly > 0) {
-          interval = static_cast<int64_t>(static_cast<double>(k_week_s) /
-                                          (static_cast<double>(weekly) * spec.mf_factor));
-          interval = std::max(std::min(interval, spec.mf_max_s), spec.mf_min_s);
-        }
-        next = t + interval;
-        break;
-      }
-      case Kind::khobord: {
-        // What the daemon does with a finished transfer (daemon.cpp, finish()).
-        PollObservation obs;
-        obs.status = changed ? 200 : 304;
-        if (changed) {
-          content_times.assign(tl.published.begin() + static_cast<std::ptrdiff_t>(begin),
-                               tl.published.begin() + static_cast<std::ptrdiff_t>(end));
-          obs.base_interval_s = planner.base_interval_s(
-              tl.feed, std::span<const int64_t>(content_times), spec.bounds, t);
-          obs.ttl_s = tl.ttl_s;
-        } else {
-          obs.base_interval_s = planner.base_interval_s(tl.feed, std::nullopt, spec.bounds, t);
-        }
-        PollDecision d = khobor::daemon::decide(sim.poll, obs, spec.bounds, t, rng);
-        next = khobor::daemon::jittered_due_s(d, sim.poll.interval_s, rng);
-        break;
-      }
-    }
+    const int64_t next = spec.kind == Kind::fixed ? t + spec.fixed_s
+                         : spec.kind == Kind::miniflux
+                             ? miniflux_next(spec, sim, t)
+                             : khobord_next(spec, tl, sim, planner, begin, end, changed, t, rng);
     queue.push({std::max(next, t + 1), ev.feed});
   }
   for (size_t i = 0; i < feeds.size(); ++i) {
-    const Timeline& tl = feeds[i];
-    FeedResult& fr = res.feeds[i];
-    fr.days = static_cast<double>(tl.end_s - tl.start_s) / static_cast<double>(k_day_s);
-    for (size_t k = tl.first_counted; k < tl.last_counted; ++k) {
-      if (never_visible(tl, k)) {
-        continue;
-      }
-      ++fr.entries;
-      if (sims[i].seen_at[k] < 0) {
-        ++fr.missed;
-      } else {
-        fr.delays.push_back(static_cast<double>(sims[i].seen_at[k] - tl.published[k]));
-      }
-    }
-    res.all.requests += fr.requests;
-    res.all.not_modified += fr.not_modified;
-    res.all.entries += fr.entries;
-    res.all.missed += fr.missed;
-    res.all.days += fr.days;
-    res.all.delays.insert(res.all.delays.end(), fr.delays.begin(), fr.delays.end());
+    tally(feeds[i], sims[i], res.feeds[i], res.all);
   }
   return res;
 }
@@ -488,21 +505,21 @@ int usage() {
   return 2;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    return usage();
-  }
+// The command line.
+struct Args {
   fs::path archive;
   bool per_feed = false;
   uint64_t seed = 1;
   PollBounds khobord_bounds;  // the daemon's defaults: 2 min to 60 min
   int64_t budget_max_s = 0;   // 0: as khobord with a budget (24 h, and relative to it)
   double explicit_budget = 0;
-  SchedulerSpec mf;
-  mf.name = "miniflux-entry-freq";
-  mf.kind = Kind::miniflux;
+  SchedulerSpec mf;  // miniflux's
+};
+
+// False when the command line is not understood (usage() then).
+bool read_args(int argc, char** argv, Args& args) {
+  args.mf.name = "miniflux-entry-freq";
+  args.mf.kind = Kind::miniflux;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -513,41 +530,36 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--per-feed") {
-      per_feed = true;
+      args.per_feed = true;
     } else if (a == "--runs") {
       g_runs = std::max(1, std::stoi(value()));
     } else if (a == "--seed") {
-      seed = std::stoull(value());
+      args.seed = std::stoull(value());
     } else if (a == "--min-interval") {
-      khobord_bounds.min_interval_s = std::stoll(value());
+      args.khobord_bounds.min_interval_s = std::stoll(value());
     } else if (a == "--max-interval") {
-      khobord_bounds.max_interval_s = std::stoll(value());
+      args.khobord_bounds.max_interval_s = std::stoll(value());
     } else if (a == "--budget-max-interval") {
-      budget_max_s = std::stoll(value());
+      args.budget_max_s = std::stoll(value());
     } else if (a == "--requests-per-day") {
-      explicit_budget = std::stod(value());
+      args.explicit_budget = std::stod(value());
     } else if (a == "--miniflux-min") {
-      mf.mf_min_s = std::stoll(value());
+      args.mf.mf_min_s = std::stoll(value());
     } else if (a == "--miniflux-max") {
-      mf.mf_max_s = std::stoll(value());
+      args.mf.mf_max_s = std::stoll(value());
     } else if (a == "--miniflux-factor") {
-      mf.mf_factor = std::stod(value());
+      args.mf.mf_factor = std::stod(value());
     } else if (!a.empty() && a[0] == '-') {
-      return usage();
+      return false;
     } else {
-      archive = a;
+      args.archive = a;
     }
   }
-  if (archive.empty() || !fs::is_directory(archive)) {
-    std::fprintf(stderr, "freshness: %s is not a directory\n", archive.c_str());
-    return usage();
-  }
-  std::vector<Timeline> feeds = load_archive(archive);
-  if (feeds.empty()) {
-    std::fprintf(stderr, "freshness: no feed snapshots under %s\n", archive.c_str());
-    return 1;
-  }
+  return true;
+}
 
+// One line per feed of the archive: snapshots, size, ttl, entries and their rate.
+void print_archive(const fs::path& archive, const std::vector<Timeline>& feeds) {
   std::printf("archive %s: %zu feeds (no HTTP headers recorded: answers carry none)\n",
               archive.c_str(), feeds.size());
   std::printf("%-26s %5s %4s %5s %8s %7s %9s %8s %7s\n", "feed", "snaps", "N", "ttl", "entries",
@@ -559,46 +571,70 @@ int main(int argc, char** argv) {
                 tl.size, static_cast<long long>(tl.ttl_s), counted, days,
                 days > 0 ? static_cast<double>(counted) / days : 0.0, tl.undated, tl.never_visible);
   }
+}
 
+// Every scheduler over the archive: fixed intervals, Miniflux, khobord's
+// default, khobord at each peer's number of requests, khobord at --requests-per-day.
+std::vector<RunResult> run_schedulers(const std::vector<Timeline>& feeds, const Args& args) {
   std::vector<RunResult> results;
   for (int64_t minutes_fixed : {5, 15, 60}) {
     SchedulerSpec s;
     s.name = "fixed-" + std::to_string(minutes_fixed) + "m";
     s.kind = Kind::fixed;
     s.fixed_s = minutes_fixed * 60;
-    results.push_back(run_many(feeds, s, seed, g_runs));
+    results.push_back(run_many(feeds, s, args.seed, g_runs));
   }
-  results.push_back(run_many(feeds, mf, seed, g_runs));
+  results.push_back(run_many(feeds, args.mf, args.seed, g_runs));
   SchedulerSpec kd;
   kd.name = "khobord-default";
   kd.kind = Kind::khobord;
-  kd.bounds = khobord_bounds;
-  results.push_back(run_many(feeds, kd, seed, g_runs));
+  kd.bounds = args.khobord_bounds;
+  results.push_back(run_many(feeds, kd, args.seed, g_runs));
   // With a budget and no explicit max_interval, khobord's ceiling is relative to
   // the budget under a 24 h bound (daemon.cpp, bounds_for); as the daemon does.
   SchedulerSpec kb = kd;
   kb.bounds.max_interval_s =
-      std::max(budget_max_s > 0 ? budget_max_s : khobor::daemon::k_budget_max_interval_s,
+      std::max(args.budget_max_s > 0 ? args.budget_max_s : khobor::daemon::k_budget_max_interval_s,
                kb.bounds.min_interval_s);
   const size_t peers = 4;
   for (size_t p = 0; p < peers; ++p) {
     SchedulerSpec s = kb;
     s.name = "khobord@" + results[p].spec.name;
-    results.push_back(run_at_budget(feeds, s, results[p].all.requests, seed, g_runs));
+    results.push_back(run_at_budget(feeds, s, results[p].all.requests, args.seed, g_runs));
   }
-  if (explicit_budget > 0) {
+  if (args.explicit_budget > 0) {
     SchedulerSpec s = kb;
     s.name = "khobord-budget";
-    s.requests_per_day = explicit_budget;
-    results.push_back(run_many(feeds, s, seed, g_runs));
+    s.requests_per_day = args.explicit_budget;
+    results.push_back(run_many(feeds, s, args.seed, g_runs));
   }
+  return results;
+}
 
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (argc < 2 || !read_args(argc, argv, args)) {
+    return usage();
+  }
+  if (args.archive.empty() || !fs::is_directory(args.archive)) {
+    std::fprintf(stderr, "freshness: %s is not a directory\n", args.archive.c_str());
+    return usage();
+  }
+  std::vector<Timeline> feeds = load_archive(args.archive);
+  if (feeds.empty()) {
+    std::fprintf(stderr, "freshness: no feed snapshots under %s\n", args.archive.c_str());
+    return 1;
+  }
+  print_archive(args.archive, feeds);
+  const std::vector<RunResult> results = run_schedulers(feeds, args);
   std::printf("\n");
   print_header("scheduler (all feeds)");
   for (const auto& r : results) {
     print_row(r.spec.name, r.all);
   }
-  if (per_feed) {
+  if (args.per_feed) {
     for (size_t i = 0; i < feeds.size(); ++i) {
       std::printf("\n");
       print_header(feeds[i].feed);

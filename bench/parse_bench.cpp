@@ -147,6 +147,49 @@ Speed feedparser_speed(const std::vector<Input>& inputs, double seconds) {
   return sp;
 }
 
+// The command line.
+struct Args {
+  std::string dir = "../shared/data/feeds-bd/latest";
+  double seconds = 1;        // per measurement
+  int passes = 5;            // measurements per parser; the median is printed
+  bool only_khobor = false;  // for profiling
+  int rounds = 0;            // with --only-khobor: exactly this many passes (for perf stat)
+};
+
+Args read_args(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--only-khobor") {
+      args.only_khobor = true;
+    } else if (a == "--seconds" && i + 1 < argc) {
+      args.seconds = std::atof(argv[++i]);
+    } else if (a == "--rounds" && i + 1 < argc) {
+      args.rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--passes" && i + 1 < argc) {
+      args.passes = std::max(1, std::atoi(argv[++i]));
+    } else {
+      args.dir = a;
+    }
+  }
+  return args;
+}
+
+// The table: khobor, the bare pugixml parse and feedparser, and their ratios.
+void print_speeds(const Speed& ours, const Speed& dom, const Speed& fp) {
+  std::printf("%-30s %11s %11s %15s\n", "parser", "wall MB/s", "CPU MB/s", "vs khobor (CPU)");
+  std::printf("%-30s %11.1f %11.1f %15s\n", "khobor parse_feed", ours.wall, ours.cpu, "1.00x");
+  std::printf("%-30s %11.1f %11.1f %14.2fx\n", "pugixml DOM parse (bare)", dom.wall, dom.cpu,
+              dom.cpu / ours.cpu);
+  std::printf("%-30s %11.2f %11.2f %14.4fx\n", "Python feedparser", fp.wall, fp.cpu,
+              fp.cpu > 0 ? fp.cpu / ours.cpu : 0.0);
+  std::printf(
+      "khobor is %.0fx feedparser (CPU: %.0fx); a bare pugixml parse is %.2fx faster than khobor "
+      "(CPU: %.2fx)\n",
+      fp.wall > 0 ? ours.wall / fp.wall : 0.0, fp.cpu > 0 ? ours.cpu / fp.cpu : 0.0,
+      dom.wall / ours.wall, dom.cpu / ours.cpu);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -157,25 +200,10 @@ int main(int argc, char** argv) {
   // 2,600 MB/s from one run to the next. This pins both parsers to their fast state.
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  std::string dir = "../shared/data/feeds-bd/latest";
-  double seconds = 1;        // per measurement
-  int passes = 5;            // measurements per parser; the median is printed
-  bool only_khobor = false;  // for profiling
-  int rounds = 0;            // with --only-khobor: exactly this many passes (for perf stat)
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--only-khobor") {
-      only_khobor = true;
-    } else if (a == "--seconds" && i + 1 < argc) {
-      seconds = std::atof(argv[++i]);
-    } else if (a == "--rounds" && i + 1 < argc) {
-      rounds = std::max(1, std::atoi(argv[++i]));
-    } else if (a == "--passes" && i + 1 < argc) {
-      passes = std::max(1, std::atoi(argv[++i]));
-    } else {
-      dir = a;
-    }
-  }
+  const Args args = read_args(argc, argv);
+  const std::string& dir = args.dir;
+  const double seconds = args.seconds;
+  const int passes = args.passes;
   if (!std::filesystem::is_directory(dir)) {
     std::fprintf(stderr, "parse_bench: no directory %s (give the feeds directory)\n", dir.c_str());
     return 1;
@@ -204,13 +232,13 @@ int main(int argc, char** argv) {
       sink += doc.first_child() ? 1 : 0;
     }
   };
-  if (only_khobor && rounds > 0) {
-    for (int r = 0; r < rounds; ++r) {
+  if (args.only_khobor && args.rounds > 0) {
+    for (int r = 0; r < args.rounds; ++r) {
       khobor_pass();
     }
     return sink == 0 ? 1 : 0;
   }
-  if (only_khobor) {
+  if (args.only_khobor) {
     Speed ours = measure(bytes, seconds * passes, khobor_pass);
     std::printf("khobor parse_feed: %.1f MB/s (CPU time: %.1f MB/s)\n", ours.wall, ours.cpu);
     return 0;
@@ -223,16 +251,6 @@ int main(int argc, char** argv) {
       "load average (1 min): %.2f before, %.2f after, %u CPUs; median of %d passes of "
       ">= %.1f s each (khobor and pugixml in turn)\n",
       load_before, load_after, std::thread::hardware_concurrency(), passes, seconds);
-  std::printf("%-30s %11s %11s %15s\n", "parser", "wall MB/s", "CPU MB/s", "vs khobor (CPU)");
-  std::printf("%-30s %11.1f %11.1f %15s\n", "khobor parse_feed", ours.wall, ours.cpu, "1.00x");
-  std::printf("%-30s %11.1f %11.1f %14.2fx\n", "pugixml DOM parse (bare)", dom.wall, dom.cpu,
-              dom.cpu / ours.cpu);
-  std::printf("%-30s %11.2f %11.2f %14.4fx\n", "Python feedparser", fp.wall, fp.cpu,
-              fp.cpu > 0 ? fp.cpu / ours.cpu : 0.0);
-  std::printf(
-      "khobor is %.0fx feedparser (CPU: %.0fx); a bare pugixml parse is %.2fx faster than khobor "
-      "(CPU: %.2fx)\n",
-      fp.wall > 0 ? ours.wall / fp.wall : 0.0, fp.cpu > 0 ? ours.cpu / fp.cpu : 0.0,
-      dom.wall / ours.wall, dom.cpu / ours.cpu);
+  print_speeds(ours, dom, fp);
   return sink == 0 ? 1 : 0;
 }

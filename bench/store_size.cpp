@@ -97,6 +97,19 @@ khobor::feeds::ParsedFeed feed_at(int feed, int64_t newest, int carried) {
   return f;
 }
 
+// One line of the table: the day, the file's size (whole and per feed) and the
+// rows of the tables that grow.
+void print_day(khobor::store::Store& store, const std::string& path, const Params& p, int64_t day) {
+  const int64_t bytes = file_bytes(path) + file_bytes(path + "-wal");
+  std::printf("%3lld  %12lld  %12.1f  %12lld  %10lld  %6lld  %13lld\n", static_cast<long long>(day),
+              static_cast<long long>(bytes / 1024), static_cast<double>(bytes) / 1024.0 / p.feeds,
+              static_cast<long long>(count(store, "entries_seen")),
+              static_cast<long long>(count(store, "seen_links")),
+              static_cast<long long>(count(store, "alerts")),
+              static_cast<long long>(count(store, "story_entries")));
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -151,15 +164,7 @@ int main(int argc, char** argv) {
     }
     if (step % (10 * p.per_day) == 0) {
       retention(*store, p, clock.now_ms());
-      const int64_t bytes = file_bytes(path) + file_bytes(path + "-wal");
-      std::printf("%3lld  %12lld  %12.1f  %12lld  %10lld  %6lld  %13lld\n",
-                  static_cast<long long>(step / p.per_day), static_cast<long long>(bytes / 1024),
-                  static_cast<double>(bytes) / 1024.0 / p.feeds,
-                  static_cast<long long>(count(*store, "entries_seen")),
-                  static_cast<long long>(count(*store, "seen_links")),
-                  static_cast<long long>(count(*store, "alerts")),
-                  static_cast<long long>(count(*store, "story_entries")));
-      std::fflush(stdout);
+      print_day(*store, path, p, step / p.per_day);
     }
   }
   std::filesystem::remove_all(dir);

@@ -248,6 +248,172 @@ void print_rates(std::size_t n, double build_s, double build_cpu, LookupRun& r) 
       percentile(r.all, 0.999), r.preempted);
 }
 
+// The generated input, made once for khobor's indexes and the peer.
+struct Workload {
+  std::size_t n = 0;  // entries
+  std::size_t n_queries = 200'000;
+  std::vector<Fingerprint> inputs;
+  std::vector<Fingerprint> queries;
+  std::vector<bool> expect_hit;  // the query is a version of an input
+  std::vector<std::string> ids;
+  int64_t t0 = 1'700'000'000;
+};
+
+constexpr const char* k_outlets[] = {"prothomalo",  "bdnews24",  "samakal",       "jugantor",
+                                     "kalerkantho", "dhakapost", "banglatribune", "bssnews",
+                                     "bbc-bangla",  "dailystar"};
+
+// `n` entries (10% of them versions of one of the 2,000 before) and the queries:
+// half versions of an input, half fresh.
+Workload make_workload(std::size_t n) {
+  Workload w;
+  w.n = n;
+  std::mt19937_64 rng(42);
+  const Vocabulary vocab(300'000);
+  w.inputs.reserve(n);
+  std::bernoulli_distribution is_version(0.10);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 100 && is_version(rng)) {
+      std::uniform_int_distribution<std::size_t> pick(i > 2000 ? i - 2000 : 0, i - 1);
+      w.inputs.push_back(version_of(w.inputs[pick(rng)], rng, vocab));
+    } else {
+      w.inputs.push_back(fresh(rng, vocab));
+    }
+  }
+  for (std::size_t i = 0; i < w.n_queries; ++i) {
+    if (i % 2 == 0) {
+      std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+      w.queries.push_back(version_of(w.inputs[pick(rng)], rng, vocab));
+      w.expect_hit.push_back(true);
+    } else {
+      w.queries.push_back(fresh(rng, vocab));
+      w.expect_hit.push_back(false);
+    }
+  }
+  w.ids.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    w.ids[i] = "e" + std::to_string(i);
+  }
+  return w;
+}
+
+// khobor's StoryIndex: the entries over 71 h of its 72 h window, then lookups.
+void bench_story_index(const Workload& w) {
+  const double step = 71.0 * 3600.0 / static_cast<double>(w.n);
+  const int64_t t_end = w.t0 + static_cast<int64_t>(71.0 * 3600.0);
+  const std::size_t heap0 = heap_bytes();
+  StoryIndex index;
+  const double cpu0 = cpu_seconds();
+  const auto start = Clock::now();
+  for (std::size_t i = 0; i < w.n; ++i) {
+    (void)index.add(w.ids[i], k_outlets[i % 10], w.inputs[i],
+                    w.t0 + static_cast<int64_t>(static_cast<double>(i) * step));
+  }
+  const double build_s = std::chrono::duration<double>(Clock::now() - start).count();
+  const double build_cpu = cpu_seconds() - cpu0;
+  const std::size_t heap = heap_bytes() - heap0;
+  std::size_t hits = 0;
+  LookupRun run = run_lookups(w.n_queries, 1.0, w.n_queries, [&](std::size_t i) {
+    const auto m = index.lookup(w.queries[i], t_end);
+    hits += m ? 1 : 0;
+    return m.has_value() == w.expect_hit[i];
+  });
+  std::printf("khobor StoryIndex: %zu stories, %zu entries in the window\n", index.story_count(),
+              index.entry_count());
+  print_rates(w.n, build_s, build_cpu, run);
+  std::printf(
+      "  lookups that found a story: %zu (%zu of %zu answers as generated: versions found, "
+      "unseen entries not)\n",
+      hits, run.right, run.lookups);
+  std::printf("  memory: %.1f bytes/story by the index's count, %.1f bytes/story of heap\n",
+              static_cast<double>(index.memory_bytes()) / static_cast<double>(index.story_count()),
+              static_cast<double>(heap) / static_cast<double>(index.story_count()));
+}
+
+// The event level (stories/events.h) over the same entries. The event window is
+// 36 h, so to hold a million entries in it the same input is spread over 35
+// hours here. Each entry goes through the story index and then the event index,
+// as in the daemon; only the event index's part is timed. A lookup is
+// EventIndex::candidates(): the open events sharing a rare feature, each scored
+// by the model (what an entry that starts a new story costs).
+void bench_event_index(Workload& w) {
+  const std::size_t heap0 = heap_bytes();
+  StoryIndex stories;
+  khobor::stories::EventIndex events;
+  const double ev_step = 35.0 * 3600.0 / static_cast<double>(w.n);
+  const int64_t ev_end = w.t0 + static_cast<int64_t>(35.0 * 3600.0);
+  double event_cpu = 0;
+  double story_cpu = 0;
+  for (std::size_t i = 0; i < w.n; ++i) {
+    Fingerprint& fp = w.inputs[i];
+    fp.title_features = 12;
+    const int64_t t = w.t0 + static_cast<int64_t>(static_cast<double>(i) * ev_step);
+    const double c0 = cpu_seconds();
+    const auto a = stories.add({}, k_outlets[i % 10], fp, t);
+    const double c1 = cpu_seconds();
+    (void)events.add(a, k_outlets[i % 10], fp, t);
+    event_cpu += cpu_seconds() - c1;
+    story_cpu += c1 - c0;
+  }
+  const std::size_t heap = heap_bytes() - heap0;
+  for (Fingerprint& q : w.queries) {
+    q.title_features = 12;
+  }
+  std::size_t found = 0;
+  LookupRun run = run_lookups(w.n_queries, 1.0, w.n_queries, [&](std::size_t i) {
+    const auto c = events.candidates(k_outlets[i % 10], w.queries[i], ev_end);
+    const bool hit = !c.empty() && c.front().probability >= events.options().model.threshold;
+    found += hit ? 1 : 0;
+    return hit == w.expect_hit[i];
+  });
+  std::printf("khobor EventIndex: %zu open events for %zu entries (window 36 h)\n",
+              events.event_count(), w.n);
+  std::printf(
+      "  add: %.0f entries per CPU second for the event level (%.0f for the story "
+      "level beside it; the two are timed apart)\n",
+      static_cast<double>(w.n) / event_cpu, static_cast<double>(w.n) / story_cpu);
+  std::printf("  lookup (candidates scored by the model): %zu in %.2f s: %.0f per CPU second\n",
+              run.lookups, run.wall_s, static_cast<double>(run.lookups) / run.cpu_s);
+  std::printf(
+      "  lookup latency: p50 %.2f us, p90 %.2f us, p99 %.2f us, p99.9 %.2f us; scheduled out "
+      "%ld times\n",
+      percentile(run.all, 0.50), percentile(run.all, 0.90), percentile(run.all, 0.99),
+      percentile(run.all, 0.999), run.preempted);
+  std::printf("  lookups that would join an event: %zu of %zu\n", found, run.lookups);
+  std::printf(
+      "  memory: %.1f bytes/entry by the event index's count; %.1f bytes/entry of heap "
+      "for both levels together\n",
+      static_cast<double>(events.memory_bytes()) / static_cast<double>(w.n),
+      static_cast<double>(heap) / static_cast<double>(w.n));
+}
+
+// The peer: textbook MinHash LSH over the same entries and queries.
+void bench_peer(const Workload& w) {
+  const std::size_t heap0 = heap_bytes();
+  MinHashLsh lsh;
+  const double cpu0 = cpu_seconds();
+  const auto start = Clock::now();
+  std::size_t stories = 0;
+  for (std::size_t i = 0; i < w.n; ++i) {
+    stories += lsh.add(w.inputs[i]) == static_cast<int64_t>(i) ? 1 : 0;
+  }
+  const double build_s = std::chrono::duration<double>(Clock::now() - start).count();
+  const double build_cpu = cpu_seconds() - cpu0;
+  const std::size_t heap = heap_bytes() - heap0;
+  // The peer is slow: at least 20,000 lookups and 1 s.
+  LookupRun run =
+      run_lookups(w.n_queries, 1.0, std::min<std::size_t>(w.n_queries, 20'000), [&](std::size_t i) {
+        const auto sig = lsh.signature(w.queries[i]);
+        return (lsh.query(sig) >= 0) == w.expect_hit[i];
+      });
+  std::printf("peer MinHash LSH (32 perms, 16x2 bands, std::unordered_map): %zu stories\n",
+              stories);
+  print_rates(w.n, build_s, build_cpu, run);
+  std::printf("  %zu of %zu answers as generated\n", run.right, run.lookups);
+  std::printf("  memory: %.1f bytes/story of heap (no expiry, no entry ids)\n",
+              static_cast<double>(heap) / static_cast<double>(stories));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -255,7 +421,6 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line as it comes (long runs)
   const std::size_t n_stories = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
   const std::size_t n = n_stories * 10 / 9;
-  const std::size_t n_queries = 200'000;
   double load[3] = {};
   if (getloadavg(load, 3) == 3) {
     std::printf(
@@ -264,134 +429,10 @@ int main(int argc, char** argv) {
         load[0]);
   }
   std::printf("story_bench: %zu entries (about %zu stories) in a 72 h window, %zu lookups\n", n,
-              n_stories, n_queries);
-  std::mt19937_64 rng(42);
-  const Vocabulary vocab(300'000);
-
-  // The input, generated once for both.
-  std::vector<Fingerprint> inputs;
-  inputs.reserve(n);
-  std::bernoulli_distribution is_version(0.10);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 100 && is_version(rng)) {
-      std::uniform_int_distribution<std::size_t> pick(i > 2000 ? i - 2000 : 0, i - 1);
-      inputs.push_back(version_of(inputs[pick(rng)], rng, vocab));
-    } else {
-      inputs.push_back(fresh(rng, vocab));
-    }
-  }
-  std::vector<Fingerprint> queries;
-  std::vector<bool> expect_hit;
-  for (std::size_t i = 0; i < n_queries; ++i) {
-    if (i % 2 == 0) {
-      std::uniform_int_distribution<std::size_t> pick(0, n - 1);
-      queries.push_back(version_of(inputs[pick(rng)], rng, vocab));
-      expect_hit.push_back(true);
-    } else {
-      queries.push_back(fresh(rng, vocab));
-      expect_hit.push_back(false);
-    }
-  }
-  const int64_t t0 = 1'700'000'000;
-  const double step = 71.0 * 3600.0 / static_cast<double>(n);
-  const int64_t t_end = t0 + static_cast<int64_t>(71.0 * 3600.0);
-  std::vector<std::string> ids(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    ids[i] = "e" + std::to_string(i);
-  }
-  const char* outlets[] = {"prothomalo", "bdnews24",      "samakal", "jugantor",   "kalerkantho",
-                           "dhakapost",  "banglatribune", "bssnews", "bbc-bangla", "dailystar"};
-
-  // --- khobor's StoryIndex ---
-  {
-    const std::size_t heap0 = heap_bytes();
-    StoryIndex index;
-    const double cpu0 = cpu_seconds();
-    const auto start = Clock::now();
-    for (std::size_t i = 0; i < n; ++i) {
-      (void)index.add(ids[i], outlets[i % 10], inputs[i],
-                      t0 + static_cast<int64_t>(static_cast<double>(i) * step));
-    }
-    const double build_s = std::chrono::duration<double>(Clock::now() - start).count();
-    const double build_cpu = cpu_seconds() - cpu0;
-    const std::size_t heap = heap_bytes() - heap0;
-    std::size_t hits = 0;
-    LookupRun run = run_lookups(n_queries, 1.0, n_queries, [&](std::size_t i) {
-      const auto m = index.lookup(queries[i], t_end);
-      hits += m ? 1 : 0;
-      return m.has_value() == expect_hit[i];
-    });
-    std::printf("khobor StoryIndex: %zu stories, %zu entries in the window\n", index.story_count(),
-                index.entry_count());
-    print_rates(n, build_s, build_cpu, run);
-    std::printf(
-        "  lookups that found a story: %zu (%zu of %zu answers as generated: versions found, "
-        "unseen entries not)\n",
-        hits, run.right, run.lookups);
-    std::printf(
-        "  memory: %.1f bytes/story by the index's count, %.1f bytes/story of heap\n",
-        static_cast<double>(index.memory_bytes()) / static_cast<double>(index.story_count()),
-        static_cast<double>(heap) / static_cast<double>(index.story_count()));
-  }
-
-  // --- the event level (stories/events.h) over the same entries ---
-  // The event window is 36 h, so to hold a million entries in it the same input is
-  // spread over 35 hours here. Each entry goes through the story index and then the
-  // event index, as in the daemon; only the event index's part is timed. A lookup is
-  // EventIndex::candidates(): the open events sharing a rare feature, each scored by
-  // the model (what an entry that starts a new story costs).
-  {
-    const std::size_t heap0 = heap_bytes();
-    StoryIndex stories;
-    khobor::stories::EventIndex events;
-    const double ev_step = 35.0 * 3600.0 / static_cast<double>(n);
-    const int64_t ev_end = t0 + static_cast<int64_t>(35.0 * 3600.0);
-    double event_cpu = 0;
-    double story_cpu = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      Fingerprint& fp = inputs[i];
-      fp.title_features = 12;
-      const int64_t t = t0 + static_cast<int64_t>(static_cast<double>(i) * ev_step);
-      const double c0 = cpu_seconds();
-      const auto a = stories.add({}, outlets[i % 10], fp, t);
-      const double c1 = cpu_seconds();
-      (void)events.add(a, outlets[i % 10], fp, t);
-      event_cpu += cpu_seconds() - c1;
-      story_cpu += c1 - c0;
-    }
-    const std::size_t heap = heap_bytes() - heap0;
-    for (Fingerprint& q : queries) {
-      q.title_features = 12;
-    }
-    std::size_t found = 0;
-    LookupRun run = run_lookups(n_queries, 1.0, n_queries, [&](std::size_t i) {
-      const auto c = events.candidates(outlets[i % 10], queries[i], ev_end);
-      const bool hit = !c.empty() && c.front().probability >= events.options().model.threshold;
-      found += hit ? 1 : 0;
-      return hit == expect_hit[i];
-    });
-    std::printf("khobor EventIndex: %zu open events for %zu entries (window 36 h)\n",
-                events.event_count(), n);
-    std::printf(
-        "  add: %.0f entries per CPU second for the event level (%.0f for the story "
-        "level beside it; the two are timed apart)\n",
-        static_cast<double>(n) / event_cpu, static_cast<double>(n) / story_cpu);
-    std::printf("  lookup (candidates scored by the model): %zu in %.2f s: %.0f per CPU second\n",
-                run.lookups, run.wall_s, static_cast<double>(run.lookups) / run.cpu_s);
-    std::printf(
-        "  lookup latency: p50 %.2f us, p90 %.2f us, p99 %.2f us, p99.9 %.2f us; scheduled out "
-        "%ld times\n",
-        percentile(run.all, 0.50), percentile(run.all, 0.90), percentile(run.all, 0.99),
-        percentile(run.all, 0.999), run.preempted);
-    std::printf("  lookups that would join an event: %zu of %zu\n", found, run.lookups);
-    std::printf(
-        "  memory: %.1f bytes/entry by the event index's count; %.1f bytes/entry of heap "
-        "for both levels together\n",
-        static_cast<double>(events.memory_bytes()) / static_cast<double>(n),
-        static_cast<double>(heap) / static_cast<double>(n));
-  }
-
-  // --- the peer: textbook MinHash LSH ---
+              n_stories, Workload{}.n_queries);
+  Workload w = make_workload(n);
+  bench_story_index(w);
+  bench_event_index(w);
   // Above 200,000 stories the peer alone runs for more than 20 minutes (its adds slow
   // down as its buckets grow), so it runs only when asked (--peer) or below that.
   const std::string flag = argc > 2 ? std::string(argv[2]) : std::string();
@@ -403,29 +444,7 @@ int main(int argc, char** argv) {
         n_stories, n_stories);
   }
   if (run_peer) {
-    const std::size_t heap0 = heap_bytes();
-    MinHashLsh lsh;
-    const double cpu0 = cpu_seconds();
-    const auto start = Clock::now();
-    std::size_t stories = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      stories += lsh.add(inputs[i]) == static_cast<int64_t>(i) ? 1 : 0;
-    }
-    const double build_s = std::chrono::duration<double>(Clock::now() - start).count();
-    const double build_cpu = cpu_seconds() - cpu0;
-    const std::size_t heap = heap_bytes() - heap0;
-    // The peer is slow: at least 20,000 lookups and 1 s.
-    LookupRun run =
-        run_lookups(n_queries, 1.0, std::min<std::size_t>(n_queries, 20'000), [&](std::size_t i) {
-          const auto sig = lsh.signature(queries[i]);
-          return (lsh.query(sig) >= 0) == expect_hit[i];
-        });
-    std::printf("peer MinHash LSH (32 perms, 16x2 bands, std::unordered_map): %zu stories\n",
-                stories);
-    print_rates(n, build_s, build_cpu, run);
-    std::printf("  %zu of %zu answers as generated\n", run.right, run.lookups);
-    std::printf("  memory: %.1f bytes/story of heap (no expiry, no entry ids)\n",
-                static_cast<double>(heap) / static_cast<double>(stories));
+    bench_peer(w);
   }
   return 0;
 }

@@ -35,6 +35,43 @@ void print_scores(const char* label, const PairwiseScores& s) {
               100.0 * s.hard_negative_rate);
 }
 
+// SimHash alone on the labelled records: how many same-story pairs are within
+// Hamming distance 3, 6, 10, and which kinds of version it finds.
+void simhash_alone(const std::vector<LabelledRecord>& records) {
+  std::vector<Fingerprint> fps;
+  for (const auto& r : records) {
+    fps.push_back(fingerprint(r.record.title, r.record.summary, r.record.body));
+  }
+  std::map<int, std::pair<int, int>> by_distance;  // d<=k: (same, different)
+  std::map<std::string, std::pair<int, int>> copies_by_kind;
+  for (std::size_t i = 0; i < fps.size(); ++i) {
+    for (std::size_t j = i + 1; j < fps.size(); ++j) {
+      const int d = hamming(fps[i].simhash, fps[j].simhash);
+      const bool same = records[i].story == records[j].story;
+      for (const int k : {3, 6, 10}) {
+        if (d <= k) {
+          (same ? by_distance[k].first : by_distance[k].second) += 1;
+        }
+      }
+      if (same && (records[i].kind == "original" || records[j].kind == "original")) {
+        const std::string& kind = records[i].kind == "original" ? records[j].kind : records[i].kind;
+        auto& c = copies_by_kind[kind];
+        c.first += d <= 3 ? 1 : 0;
+        ++c.second;
+      }
+    }
+  }
+  std::printf("  SimHash alone (pairs within distance k: same story / different):");
+  for (const auto& [k, c] : by_distance) {
+    std::printf("  k=%d %d/%d", k, c.first, c.second);
+  }
+  std::printf("\n  SimHash <= 3 finds, of (original, version) pairs:");
+  for (const auto& [kind, c] : copies_by_kind) {
+    std::printf(" %s %d/%d", kind.c_str(), c.first, c.second);
+  }
+  std::printf("\n");
+}
+
 void eval_stories(const fs::path& file) {
   auto records = load_labelled(file.string());
   if (!records) {
@@ -71,40 +108,7 @@ void eval_stories(const fs::path& file) {
                 a.recall, 100 * a.hard_negative_rate, b.precision, b.recall,
                 100 * b.hard_negative_rate);
   }
-  // SimHash alone: how many same-story pairs are within Hamming distance 3?
-  std::vector<Fingerprint> fps;
-  for (const auto& r : *records) {
-    fps.push_back(fingerprint(r.record.title, r.record.summary, r.record.body));
-  }
-  std::map<int, std::pair<int, int>> by_distance;  // d<=k: (same, different)
-  std::map<std::string, std::pair<int, int>> copies_by_kind;
-  for (std::size_t i = 0; i < fps.size(); ++i) {
-    for (std::size_t j = i + 1; j < fps.size(); ++j) {
-      const int d = hamming(fps[i].simhash, fps[j].simhash);
-      const bool same = (*records)[i].story == (*records)[j].story;
-      for (const int k : {3, 6, 10}) {
-        if (d <= k) {
-          (same ? by_distance[k].first : by_distance[k].second) += 1;
-        }
-      }
-      if (same && ((*records)[i].kind == "original" || (*records)[j].kind == "original")) {
-        const std::string& kind =
-            (*records)[i].kind == "original" ? (*records)[j].kind : (*records)[i].kind;
-        auto& c = copies_by_kind[kind];
-        c.first += d <= 3 ? 1 : 0;
-        ++c.second;
-      }
-    }
-  }
-  std::printf("  SimHash alone (pairs within distance k: same story / different):");
-  for (const auto& [k, c] : by_distance) {
-    std::printf("  k=%d %d/%d", k, c.first, c.second);
-  }
-  std::printf("\n  SimHash <= 3 finds, of (original, version) pairs:");
-  for (const auto& [kind, c] : copies_by_kind) {
-    std::printf(" %s %d/%d", kind.c_str(), c.first, c.second);
-  }
-  std::printf("\n");
+  simhash_alone(*records);
 }
 
 // A CSV record reader for the BnPC files (quoted fields may hold commas, quotes and
@@ -187,6 +191,67 @@ void eval_paraphrase(const fs::path& dir) {
   }
 }
 
+// An article of a BnPC-style JSON file, as a cluster record.
+struct Article {
+  ClusterRecord r;
+  std::string headline;
+};
+
+// The articles of one JSON array (url, headline, article, paper_name,
+// publication_date or scraped_at), oldest first.
+std::vector<Article> read_articles(const nlohmann::json& all) {
+  std::vector<Article> articles;
+  const auto str = [](const nlohmann::json& j, const char* k) {
+    const auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const auto& a : all) {
+    Article art;
+    art.r.id = str(a, "url");
+    art.r.title = str(a, "headline");
+    art.r.body = str(a, "article");
+    art.r.outlet = str(a, "paper_name");
+    art.r.published = parse_rfc3339(str(a, "publication_date"));
+    if (!art.r.published) {
+      art.r.published = parse_rfc3339(str(a, "scraped_at"));
+    }
+    art.headline = art.r.title;
+    articles.push_back(std::move(art));
+  }
+  std::stable_sort(articles.begin(), articles.end(), [](const Article& x, const Article& y) {
+    return x.r.published.value_or(0) < y.r.published.value_or(0);
+  });
+  return articles;
+}
+
+// Clusters one file's articles and prints the stories and a sample of the joins.
+void cluster_articles(const fs::path& file, const std::vector<Article>& articles) {
+  Clusterer clusterer;
+  std::map<std::string, std::string> headline_of;
+  std::map<uint64_t, int> sizes;
+  std::vector<std::string> merged;
+  for (const Article& a : articles) {
+    headline_of[a.r.id] = a.headline + " [" + a.r.outlet + "]";
+    const Assignment s = clusterer.add(a.r);
+    ++sizes[s.story];
+    if (!s.is_new) {
+      merged.push_back("  " + std::to_string(s.score).substr(0, 4) + "  " + headline_of[a.r.id] +
+                       "\n        = " + headline_of[s.matched_entry]);
+    }
+  }
+  int multi = 0;
+  for (const auto& [story, n] : sizes) {
+    multi += n > 1 ? 1 : 0;
+  }
+  std::printf("== %s: %zu articles -> %zu stories, %d with more than one article, %zu joins\n",
+              file.c_str(), articles.size(), sizes.size(), multi, merged.size());
+  std::printf("  sample of merged pairs (score, new article = the entry it matched):\n");
+  const std::size_t step = std::max<std::size_t>(1, merged.size() / 20);
+  for (std::size_t i = 0; i < merged.size(); i += step) {
+    std::printf("%s\n", merged[i].c_str());
+  }
+}
+
 void eval_articles(const fs::path& dir) {
   if (!fs::is_directory(dir)) {
     std::printf("== %s: absent, skipped\n", dir.c_str());
@@ -204,57 +269,7 @@ void eval_articles(const fs::path& dir) {
       std::printf("== %s: %s\n", entry.path().c_str(), e.what());
       continue;
     }
-    struct Article {
-      ClusterRecord r;
-      std::string headline;
-    };
-    std::vector<Article> articles;
-    const auto str = [](const nlohmann::json& j, const char* k) {
-      const auto it = j.find(k);
-      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    for (const auto& a : all) {
-      Article art;
-      art.r.id = str(a, "url");
-      art.r.title = str(a, "headline");
-      art.r.body = str(a, "article");
-      art.r.outlet = str(a, "paper_name");
-      art.r.published = parse_rfc3339(str(a, "publication_date"));
-      if (!art.r.published) {
-        art.r.published = parse_rfc3339(str(a, "scraped_at"));
-      }
-      art.headline = art.r.title;
-      articles.push_back(std::move(art));
-    }
-    std::stable_sort(articles.begin(), articles.end(), [](const Article& x, const Article& y) {
-      return x.r.published.value_or(0) < y.r.published.value_or(0);
-    });
-    Clusterer clusterer;
-    std::map<std::string, std::string> headline_of;
-    std::map<uint64_t, int> sizes;
-    std::vector<std::string> merged;
-    int cross_outlet = 0;
-    for (const Article& a : articles) {
-      headline_of[a.r.id] = a.headline + " [" + a.r.outlet + "]";
-      const Assignment s = clusterer.add(a.r);
-      ++sizes[s.story];
-      if (!s.is_new) {
-        cross_outlet += s.outlet_count > 1 ? 1 : 0;
-        merged.push_back("  " + std::to_string(s.score).substr(0, 4) + "  " + headline_of[a.r.id] +
-                         "\n        = " + headline_of[s.matched_entry]);
-      }
-    }
-    int multi = 0;
-    for (const auto& [story, n] : sizes) {
-      multi += n > 1 ? 1 : 0;
-    }
-    std::printf("== %s: %zu articles -> %zu stories, %d with more than one article, %zu joins\n",
-                entry.path().c_str(), articles.size(), sizes.size(), multi, merged.size());
-    std::printf("  sample of merged pairs (score, new article = the entry it matched):\n");
-    const std::size_t step = std::max<std::size_t>(1, merged.size() / 20);
-    for (std::size_t i = 0; i < merged.size(); i += step) {
-      std::printf("%s\n", merged[i].c_str());
-    }
+    cluster_articles(entry.path(), read_articles(all));
   }
 }
 

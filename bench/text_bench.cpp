@@ -247,9 +247,8 @@ void write_rules(const fs::path& dir, size_t n, const std::vector<std::string>& 
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The command line.
+struct Args {
   fs::path data = fs::path(KHOBOR_SOURCE_DIR) / ".." / "shared" / "data";
   bool quick = false;
   size_t only_rules = 0;    // 0: both 1,000 and 10,000
@@ -258,130 +257,46 @@ int main(int argc, char** argv) {
   int rounds = 5;
   double min_seconds = 1.0;
   int passes = 0;  // 0: loop for min_seconds
+};
+
+// False after the usage line when the command line is not understood.
+bool read_args(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
-      quick = true;
+      a.quick = true;
     } else if (std::strcmp(argv[i], "--match-only") == 0) {
-      match_only = true;
+      a.match_only = true;
     } else if (std::strcmp(argv[i], "--no-icu") == 0) {
-      no_icu = true;
+      a.no_icu = true;
     } else if (std::strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
-      only_rules = static_cast<size_t>(std::atol(argv[++i]));
+      a.only_rules = static_cast<size_t>(std::atol(argv[++i]));
     } else if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
-      rounds = std::max(1, std::atoi(argv[++i]));
+      a.rounds = std::max(1, std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--passes") == 0 && i + 1 < argc) {
-      passes = std::max(1, std::atoi(argv[++i]));
+      a.passes = std::max(1, std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-      min_seconds = std::max(0.0, std::atof(argv[++i]));
+      a.min_seconds = std::max(0.0, std::atof(argv[++i]));
     } else if (argv[i][0] == '-') {
       std::fprintf(stderr,
                    "usage: text_bench [DATA_DIR] [--quick] [--rounds N] [--seconds S] "
                    "[--passes N] [--rules 1000|10000] [--match-only] [--no-icu]\n");
-      return 2;
+      return false;
     } else {
-      data = argv[i];
+      a.data = argv[i];
     }
   }
-  if (quick) {
-    rounds = 1;
-    min_seconds = 0.05;
+  if (a.quick) {
+    a.rounds = 1;
+    a.min_seconds = 0.05;
   }
-  const fs::path dir = data / "feeds-bd" / "latest";
-  if (!fs::is_directory(dir)) {
-    std::printf("text_bench: no %s (the shared data directory); nothing measured\n", dir.c_str());
-    return 0;
-  }
-  std::vector<Entry> entries = load_entries(dir);
-  if (quick && entries.size() > 200) {
-    entries.resize(200);
-  }
-  size_t bytes = 0;
-  for (const Entry& e : entries) {
-    bytes += e.title.size() + e.summary.size() + e.content.size();
-  }
-  const double mb = static_cast<double>(bytes) / 1e6;
-  std::printf("input: %zu entries, %.2f MB of entry text (title + summary + content) from %s\n",
-              entries.size(), mb, dir.c_str());
+  return true;
+}
 
-  std::vector<std::string> normalized;
-  size_t token_count = 0;
-  for (const Entry& e : entries) {
-    for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-      normalized.push_back(khobor::text::normalize(*f));
-      token_count += khobor::text::tokenize(normalized.back()).size();
-    }
-  }
-
-  // The peer: ICU's word break iterator, bare, over the same fields.
-  size_t icu_words = 0;
-  UErrorCode icu_status = U_ZERO_ERROR;
-  icu::LocalPointer<icu::BreakIterator> icu_it(
-      icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), icu_status));
-  UText* icu_text = nullptr;
-  auto icu_pass = [&] {
-    icu_words = 0;
-    UErrorCode status = U_ZERO_ERROR;
-    for (const Entry& e : entries) {
-      for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-        icu_text = utext_openUTF8(icu_text, f->data(), static_cast<int64_t>(f->size()), &status);
-        icu_it->setText(icu_text, status);
-        for (int32_t b = icu_it->next(); b != icu::BreakIterator::DONE; b = icu_it->next()) {
-          icu_words += icu_it->getRuleStatus() != UBRK_WORD_NONE ? 1 : 0;
-        }
-      }
-    }
-    if (U_FAILURE(status)) {
-      std::fprintf(stderr, "ICU: %s\n", u_errorName(status));
-    }
-  };
-  icu_pass();
-  if (U_FAILURE(icu_status)) {
-    std::fprintf(stderr, "ICU: %s\n", u_errorName(icu_status));
-    return 1;
-  }
-  std::printf("words: ICU %zu, ours %zu tokens (after normalising)\n", icu_words, token_count);
-
-  std::vector<Measure> measures;
-  measures.push_back(
-      {"ICU word-break iterator, bare (the peer)", no_icu ? [] {} : std::function(icu_pass), {}});
-  size_t sink = 0;  // keeps the passes' results alive
-  khobor::text::NormalizedText mapped;
-  std::string norm;
-  std::vector<khobor::text::Token> toks;
-  if (!match_only) {
-    measures.push_back({"khobor normalize_mapped",
-                        [&] {
-                          for (const Entry& e : entries) {
-                            for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-                              khobor::text::normalize_mapped(*f, mapped);
-                              sink += mapped.text.size();
-                            }
-                          }
-                        },
-                        {}});
-    measures.push_back({"khobor tokenize (of normalised text)",
-                        [&] {
-                          for (const std::string& s : normalized) {
-                            khobor::text::tokenize(s, toks);
-                            sink += toks.size();
-                          }
-                        },
-                        {}});
-    measures.push_back({"khobor normalize + tokenize",
-                        [&] {
-                          for (const Entry& e : entries) {
-                            for (const std::string* f : {&e.title, &e.summary, &e.content}) {
-                              khobor::text::normalize(*f, norm);
-                              khobor::text::tokenize(norm, toks);
-                              sink += toks.size();
-                            }
-                          }
-                        },
-                        {}});
-  }
-
-  // Rule words: distinct corpus tokens of 2+ characters, as the analyst would
-  // type them (the rule parser normalises them again).
+// Rule words: distinct corpus tokens of 2+ characters, as the analyst would
+// type them (the rule parser normalises them again), sorted. The 300 most
+// frequent words (এবং, করে, the, …) are left out: no analyst watches for them,
+// and every entry would match.
+std::vector<std::string> rule_vocabulary(const std::vector<std::string>& normalized) {
   std::map<std::string, int> freq;
   for (const std::string& s : normalized) {
     for (const auto& t : khobor::text::tokenize(s)) {
@@ -390,8 +305,6 @@ int main(int argc, char** argv) {
       }
     }
   }
-  // The 300 most frequent words (এবং, করে, the, …) are left out: no analyst
-  // watches for them, and every entry would match.
   std::vector<std::pair<int, std::string>> by_freq;
   for (const auto& [w, n] : freq) {
     by_freq.emplace_back(-n, w);
@@ -405,21 +318,79 @@ int main(int argc, char** argv) {
     }
   }
   std::sort(words.begin(), words.end());
-  std::printf("rule vocabulary: %zu distinct corpus words (all but the 300 most frequent)\n",
-              words.size());
+  return words;
+}
 
-  // The rule sets: loaded and compiled (TOML included) 5 times each, the median
-  // printed; then their matching passes join the rounds below.
-  const fs::path tmp =
-      fs::temp_directory_path() / ("khobor-text-bench-" + std::to_string(getpid()));
-  std::vector<std::unique_ptr<khobor::watch::WatchSet>> sets;
-  std::vector<size_t> set_slots;  // 0: the 1,000 rules, 1: the 10,000
-  std::vector<size_t> matched(2, 0);
-  std::vector<size_t> hit_count(2, 0);
-  for (size_t n : {size_t{1000}, size_t{10000}}) {
-    if (only_rules != 0 && n != only_rules) {
-      continue;
+// The peer: ICU's word break iterator, bare, over the entries' fields.
+struct IcuPeer {
+  explicit IcuPeer(const std::vector<Entry>& e) : entries(e) {}
+  ~IcuPeer() { utext_close(text); }
+  bool ok() const { return U_SUCCESS(status); }
+  void pass() {
+    words = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    for (const Entry& e : entries) {
+      for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+        text = utext_openUTF8(text, f->data(), static_cast<int64_t>(f->size()), &st);
+        it->setText(text, st);
+        for (int32_t b = it->next(); b != icu::BreakIterator::DONE; b = it->next()) {
+          words += it->getRuleStatus() != UBRK_WORD_NONE ? 1 : 0;
+        }
+      }
     }
+    if (U_FAILURE(st)) {
+      std::fprintf(stderr, "ICU: %s\n", u_errorName(st));
+    }
+  }
+  const std::vector<Entry>& entries;
+  UErrorCode status = U_ZERO_ERROR;
+  icu::LocalPointer<icu::BreakIterator> it{
+      icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status)};
+  UText* text = nullptr;
+  size_t words = 0;
+};
+
+// The measurements and what their passes read and write; the passes capture
+// this object, so it outlives them.
+struct Bench {
+  explicit Bench(std::vector<Entry> e) : entries(std::move(e)) {}
+
+  // Our text passes: normalize_mapped, tokenize, both.
+  void add_text_measures() {
+    measures.push_back({"khobor normalize_mapped",
+                        [this] {
+                          for (const Entry& e : entries) {
+                            for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+                              khobor::text::normalize_mapped(*f, mapped);
+                              sink += mapped.text.size();
+                            }
+                          }
+                        },
+                        {}});
+    measures.push_back({"khobor tokenize (of normalised text)",
+                        [this] {
+                          for (const std::string& s : normalized) {
+                            khobor::text::tokenize(s, toks);
+                            sink += toks.size();
+                          }
+                        },
+                        {}});
+    measures.push_back({"khobor normalize + tokenize",
+                        [this] {
+                          for (const Entry& e : entries) {
+                            for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+                              khobor::text::normalize(*f, norm);
+                              khobor::text::tokenize(norm, toks);
+                              sink += toks.size();
+                            }
+                          }
+                        },
+                        {}});
+  }
+
+  // The rule sets of `n` rules drawn from `words`: loaded and compiled (TOML
+  // included) 5 times, the median printed; then its matching pass is a measurement.
+  void add_rule_set(const fs::path& tmp, size_t n, const std::vector<std::string>& words) {
     write_rules(tmp, n, words, static_cast<uint32_t>(n));
     std::vector<double> wall;
     std::vector<double> cpu;
@@ -444,7 +415,7 @@ int main(int argc, char** argv) {
     char label[96];
     std::snprintf(label, sizeof label, "khobor normalise + tokens + match, %zu rules", n);
     measures.push_back({label,
-                        [&, s, slot] {
+                        [this, s, slot] {
                           matched[slot] = 0;
                           hit_count[slot] = 0;
                           for (const Entry& e : entries) {
@@ -459,41 +430,115 @@ int main(int argc, char** argv) {
     sets.push_back(std::move(set));
     set_slots.push_back(slot);
   }
-  fs::remove_all(tmp);
 
   // The rounds: every measurement once per round, ICU's first, so that each
   // round's numbers, ours and the peer's, are taken under the same load.
-  const std::string load_before = load_average();
-  for (int r = 0; r < rounds; ++r) {
-    for (Measure& m : measures) {
-      m.samples.push_back(run_for(m.pass, mb, min_seconds, passes));
+  void run_rounds(const Args& a, double mb) {
+    const std::string load_before = load_average();
+    for (int r = 0; r < a.rounds; ++r) {
+      for (Measure& m : measures) {
+        m.samples.push_back(run_for(m.pass, mb, a.min_seconds, a.passes));
+      }
+    }
+    const std::string load_after = load_average();
+    std::printf("%d rounds of >= %.2f s per measurement; load average %s before, %s after\n",
+                a.rounds, a.min_seconds, load_before.c_str(), load_after.c_str());
+  }
+
+  // The table (ICU's measurement first), then each rule set's matches.
+  void print_results() const {
+    std::printf("  %-48s %9s %9s %9s %9s\n", "MB/s, median of the rounds (min: slowest round)",
+                "wall", "CPU", "CPU min", "/ ICU");
+    std::vector<double> icu_cpu;
+    for (const Sample& s : measures.front().samples) {
+      icu_cpu.push_back(s.cpu);
+    }
+    for (const Measure& m : measures) {
+      std::vector<double> wall;
+      std::vector<double> cpu;
+      std::vector<double> ratio;
+      for (size_t k = 0; k < m.samples.size(); ++k) {
+        wall.push_back(m.samples[k].wall);
+        cpu.push_back(m.samples[k].cpu);
+        ratio.push_back(m.samples[k].cpu / icu_cpu[k]);
+      }
+      std::printf("  %-48s %9.1f %9.1f %9.1f %8.2fx\n", m.label.c_str(), median(wall), median(cpu),
+                  *std::min_element(cpu.begin(), cpu.end()), median(ratio));
+    }
+    for (size_t k = 0; k < sets.size(); ++k) {
+      std::printf("%zu rules: %zu matches, %zu hits over the %zu entries\n", sets[k]->rule_count(),
+                  matched[set_slots[k]], hit_count[set_slots[k]], entries.size());
     }
   }
-  const std::string load_after = load_average();
-  std::printf("%d rounds of >= %.2f s per measurement; load average %s before, %s after\n", rounds,
-              min_seconds, load_before.c_str(), load_after.c_str());
-  std::printf("  %-48s %9s %9s %9s %9s\n", "MB/s, median of the rounds (min: slowest round)",
-              "wall", "CPU", "CPU min", "/ ICU");
-  std::vector<double> icu_cpu;
-  for (const Sample& s : measures.front().samples) {
-    icu_cpu.push_back(s.cpu);
+
+  std::vector<Entry> entries;
+  std::vector<std::string> normalized;  // each field of each entry
+  std::vector<Measure> measures;
+  size_t sink = 0;  // keeps the passes' results alive
+  khobor::text::NormalizedText mapped;
+  std::string norm;
+  std::vector<khobor::text::Token> toks;
+  std::vector<std::unique_ptr<khobor::watch::WatchSet>> sets;
+  std::vector<size_t> set_slots;  // 0: the 1,000 rules, 1: the 10,000
+  std::vector<size_t> matched = std::vector<size_t>(2, 0);
+  std::vector<size_t> hit_count = std::vector<size_t>(2, 0);
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (!read_args(argc, argv, args)) {
+    return 2;
   }
-  for (const Measure& m : measures) {
-    std::vector<double> wall;
-    std::vector<double> cpu;
-    std::vector<double> ratio;
-    for (size_t k = 0; k < m.samples.size(); ++k) {
-      wall.push_back(m.samples[k].wall);
-      cpu.push_back(m.samples[k].cpu);
-      ratio.push_back(m.samples[k].cpu / icu_cpu[k]);
+  const fs::path dir = args.data / "feeds-bd" / "latest";
+  if (!fs::is_directory(dir)) {
+    std::printf("text_bench: no %s (the shared data directory); nothing measured\n", dir.c_str());
+    return 0;
+  }
+  Bench bench(load_entries(dir));
+  if (args.quick && bench.entries.size() > 200) {
+    bench.entries.resize(200);
+  }
+  size_t bytes = 0;
+  for (const Entry& e : bench.entries) {
+    bytes += e.title.size() + e.summary.size() + e.content.size();
+  }
+  const double mb = static_cast<double>(bytes) / 1e6;
+  std::printf("input: %zu entries, %.2f MB of entry text (title + summary + content) from %s\n",
+              bench.entries.size(), mb, dir.c_str());
+  size_t token_count = 0;
+  for (const Entry& e : bench.entries) {
+    for (const std::string* f : {&e.title, &e.summary, &e.content}) {
+      bench.normalized.push_back(khobor::text::normalize(*f));
+      token_count += khobor::text::tokenize(bench.normalized.back()).size();
     }
-    std::printf("  %-48s %9.1f %9.1f %9.1f %8.2fx\n", m.label.c_str(), median(wall), median(cpu),
-                *std::min_element(cpu.begin(), cpu.end()), median(ratio));
   }
-  for (size_t k = 0; k < sets.size(); ++k) {
-    std::printf("%zu rules: %zu matches, %zu hits over the %zu entries\n", sets[k]->rule_count(),
-                matched[set_slots[k]], hit_count[set_slots[k]], entries.size());
+  IcuPeer icu(bench.entries);
+  icu.pass();
+  if (!icu.ok()) {
+    std::fprintf(stderr, "ICU: %s\n", u_errorName(icu.status));
+    return 1;
   }
-  utext_close(icu_text);
-  return sink == 42 ? 1 : 0;
+  std::printf("words: ICU %zu, ours %zu tokens (after normalising)\n", icu.words, token_count);
+  bench.measures.push_back({"ICU word-break iterator, bare (the peer)",
+                            args.no_icu ? [] {} : std::function<void()>([&icu] { icu.pass(); }),
+                            {}});
+  if (!args.match_only) {
+    bench.add_text_measures();
+  }
+  const std::vector<std::string> words = rule_vocabulary(bench.normalized);
+  std::printf("rule vocabulary: %zu distinct corpus words (all but the 300 most frequent)\n",
+              words.size());
+  const fs::path tmp =
+      fs::temp_directory_path() / ("khobor-text-bench-" + std::to_string(getpid()));
+  for (size_t n : {size_t{1000}, size_t{10000}}) {
+    if (args.only_rules == 0 || n == args.only_rules) {
+      bench.add_rule_set(tmp, n, words);
+    }
+  }
+  fs::remove_all(tmp);
+  bench.run_rounds(args, mb);
+  bench.print_results();
+  return bench.sink == 42 ? 1 : 0;
 }

@@ -1,3 +1,5 @@
+// khobor/bus/alert.cpp — alerts and story updates to and from their JSON
+// (bus/WIRE_FORMAT.md), and the topic a watch list publishes on.
 #include "bus/alert.h"
 
 #include <ctime>

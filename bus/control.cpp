@@ -1,3 +1,5 @@
+// khobor/bus/control.cpp — the ROUTER socket that answers control requests, and its
+// blocking client.
 #include "bus/control.h"
 
 #include <nlohmann/json.hpp>

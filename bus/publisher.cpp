@@ -1,3 +1,5 @@
+// khobor/bus/publisher.cpp — the XPUB socket: non-blocking sends counted as sent or
+// dropped, and the subscriptions it sees.
 #include "bus/publisher.h"
 
 #include <chrono>

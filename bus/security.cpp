@@ -1,3 +1,5 @@
+// khobor/bus/security.cpp — which endpoints are local, and CURVE key pairs for the
+// others (libzmq's Z85 keys).
 #include "bus/security.h"
 
 #include <zmq.h>

@@ -1,3 +1,5 @@
+// khobor/bus/subscriber.cpp — the SUB socket and the socket monitor that counts its
+// (re)connections.
 #include "bus/subscriber.h"
 
 #include <atomic>

@@ -1,3 +1,5 @@
+// khobor/daemon/check.cpp — `khobord --check-config`: the config, its endpoints and
+// every watch list checked, each problem reported.
 #include "daemon/check.h"
 
 #include <filesystem>

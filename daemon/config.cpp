@@ -1,3 +1,5 @@
+// khobor/daemon/config.cpp — khobord's TOML config read table by table, each key
+// checked, errors naming the file, line and key.
 #include "daemon/config.h"
 
 #include <curl/curl.h>

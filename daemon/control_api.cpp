@@ -1,3 +1,5 @@
+// khobor/daemon/control_api.cpp — the JSON replies to the control requests (status,
+// feeds, reload, replay) from a snapshot of the daemon and the store.
 #include "daemon/control_api.h"
 
 #include <algorithm>

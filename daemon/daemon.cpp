@@ -1,3 +1,5 @@
+// khobor/daemon/daemon.cpp — khobord's loop (Daemon::Impl): the feeds' slots and
+// due-queue, one finished transfer at a time, the timers, reload and store faults.
 #include "daemon/daemon.h"
 
 #include <poll.h>
@@ -212,7 +214,7 @@ struct Daemon::Impl {
   uint64_t published_total = 0;
   int64_t watchdog_ms = 0;  // ping period (half of WATCHDOG_USEC), 0: off
   int64_t next_watchdog_mono = 0;
-  int awaited = 0;                              // 0: not yet, 1: done
+  bool awaited_subscriber = false;              // --await-subscriber's wait is behind us
   std::unique_ptr<bus::ControlServer> control;  // null when embedded without one
   std::unique_ptr<ControlApi> control_api;
   bool control_backlog = false;  // process() hit its cap: look again at once
@@ -363,7 +365,7 @@ struct Daemon::Impl {
 
   // A new slot for `f`, resumed from what the store knows about the feed: a
   // lasting redirect, retirement, errors, the interval and the next due time.
-  FeedSlot make_slot(const FeedConfig& f, int64_t now_mono, int64_t now_ms, int64_t spread_ms) {
+  FeedSlot make_slot(const FeedConfig& f, int64_t now_mono, int64_t now_ms) {
     FeedSlot s;
     s.config = f;
     s.bounds = bounds_for(f);
@@ -395,7 +397,8 @@ struct Daemon::Impl {
       s.due_mono_ms = now_mono + std::min(st->next_due_ms - now_ms, longest);
     } else {
       // Spread the start over a window so the feeds do not all fire at once.
-      s.due_mono_ms = now_mono + startup_offset_s(f.id, spread_ms);
+      s.due_mono_ms =
+          now_mono + startup_offset_ms(f.id, config.feeds.size(), s.bounds.min_interval_s);
     }
     return s;
   }
@@ -407,9 +410,6 @@ struct Daemon::Impl {
     std::map<std::string, FeedSlot> next;
     const int64_t now_mono = clock.mono_ms();
     const int64_t now_ms = clock.now_ms();
-    // The start-up window: 100 ms per feed, at most the shortest interval.
-    const int64_t spread_ms = std::min<int64_t>(static_cast<int64_t>(config.feeds.size()) * 100,
-                                                config.poll_min_interval_s * 1000);
     for (const FeedConfig& f : config.feeds) {
       if (!f.enabled) {
         continue;
@@ -431,7 +431,7 @@ struct Daemon::Impl {
         next.emplace(f.id, std::move(s));
         continue;
       }
-      next.emplace(f.id, make_slot(f, now_mono, now_ms, spread_ms));
+      next.emplace(f.id, make_slot(f, now_mono, now_ms));
     }
     for (const auto& [id, s] : slots) {
       if (next.find(id) == next.end()) {
@@ -594,8 +594,8 @@ struct Daemon::Impl {
         publish_pending = false;
         return;
       }
-      if (options.await_subscriber_s > 0 && awaited == 0) {
-        awaited = 1;
+      if (options.await_subscriber_s > 0 && !awaited_subscriber) {
+        awaited_subscriber = true;
         if (!publisher.wait_for_subscriber(options.await_subscriber_s * 1000)) {
           KHOBOR_LOG(warning, "no subscriber on " + publisher.endpoint() + " after " +
                                   std::to_string(options.await_subscriber_s) +
@@ -974,7 +974,7 @@ struct Daemon::Impl {
     }
   }
 
-  // Read the signalfd; true when the loop must stop.
+  // Drain the signalfd: SIGHUP reloads; SIGTERM or SIGINT sets `stop`.
   void handle_signals() {
     signalfd_siginfo info{};
     while (::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
@@ -1442,10 +1442,6 @@ void Daemon::request_stop() {
 
 void Daemon::wake() {
   m_impl->fetcher.wakeup();
-}
-
-bool Daemon::reload() {
-  return m_impl->do_reload();
 }
 
 }  // namespace khobor::daemon

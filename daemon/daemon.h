@@ -1,11 +1,13 @@
 // khobor/daemon/daemon.h — khobord's event loop, as a library.
 //
 // One thread runs everything: curl's sockets (through the Fetcher), a signalfd
-// for SIGTERM/SIGINT/SIGHUP, and timers (the next feed due) meet in one
-// curl_multi_poll. Per finished transfer: parse → pipeline (match, one store
-// transaction) → publish the outbox after the commit → reschedule. The Daemon owns
-// the store, the publisher, the fetcher and the watch lists; not thread-safe
-// except request_stop(). ARCHITECTURE.md ("The loop") describes it.
+// for SIGTERM/SIGINT/SIGHUP, the control socket, an inotify watch on the watch
+// lists, and the timers (next feed due, watchdog, prune, coalesced updates,
+// retries after a store fault) meet in one curl_multi_poll. Per finished
+// transfer: parse → pipeline (stories, events, match, one store transaction) →
+// publish the outbox after the commit → reschedule. The Daemon owns the store,
+// the publisher, the fetcher and the watch lists; not thread-safe except
+// request_stop() and wake(). ARCHITECTURE.md ("The loop") describes it.
 #pragma once
 
 #include <memory>
@@ -21,7 +23,9 @@ struct DaemonOptions {
   std::string config_path;
   bool once = false;           // poll every feed once, publish, return
   int await_subscriber_s = 0;  // before publishing, wait this long for a subscriber
-  bool use_signalfd = true;    // false when embedded (tests): no signal handling
+  // false when embedded in another program (a test running the loop on a thread):
+  // no signalfd, request_stop() ends the loop.
+  bool use_signalfd = true;
 };
 
 // Ok when both endpoints of `cfg` may be bound: on loopback or ipc, or with a
@@ -46,16 +50,13 @@ class Daemon {
   // `once`). Returns the exit status: 0 on a clean stop.
   int run();
 
-  // Ask the loop to stop soon (thread-safe).
+  // Ask the loop to stop soon (thread-safe): how an embedding program without
+  // the signalfd (use_signalfd = false) ends run().
   void request_stop();
 
   // Wake the loop to look at its clock again (thread-safe): for a test that moves
   // a fake clock on, since the loop otherwise sleeps until its next timer.
   void wake();
-
-  // Reload the config and the watch lists now (as SIGHUP does). A bad config is
-  // logged and the old one kept; returns false then.
-  bool reload();
 
  private:
   struct Impl;

@@ -1,3 +1,5 @@
+// khobor/daemon/pipeline.cpp — one parsed feed through identity, seen marks, stories,
+// events and matching into one transaction; the outbox published after it.
 #include "daemon/pipeline.h"
 
 #include <algorithm>
@@ -134,10 +136,7 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
   const std::vector<uint64_t> links = article_links(feed);
   for (size_t i = 0; i < feed.entries.size(); ++i) {
     const feeds::Entry& e = feed.entries[i];
-    if (e.id.empty() || !m_store.mark_seen(feed_id, e.id, now_ms)) {
-      if (links[i] != 0) {
-        m_store.touch_seen_link(links[i], now_ms);  // still carried: kept as long as the entry
-      }
+    if (!first_seen(feed_id, e, links[i], now_ms)) {
       continue;
     }
     if (identity.switched && identity.known_link[i]) {
@@ -150,29 +149,7 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
       ++out.same_links;
       continue;
     }
-    EntryPlace place;
-    if (m_stories != nullptr) {
-      const stories::Fingerprint fp = stories::fingerprint(e.title, e.summary, e.content);
-      place.story = m_stories->add({}, feed_id, fp, now_s);  // no id: see pipeline.h
-      const stories::Assignment& story = *place.story;
-      place.event =
-          m_events != nullptr ? m_events->add(story, feed_id, fp, now_s) : event_of_story(story);
-      if (story.copy) {
-        m_store.save_story_copy(static_cast<int64_t>(story.story), feed_id, now_s);
-      } else {
-        store::StoryEntryRow row{static_cast<int64_t>(story.seq),
-                                 static_cast<int64_t>(story.story),
-                                 feed_id,
-                                 e.id,
-                                 feed_id,
-                                 now_s,
-                                 fp.simhash,
-                                 fp.features};
-        row.event = static_cast<int64_t>(place.event->event);
-        row.title_features = fp.title_features;
-        m_store.save_story_entry(row);
-      }
-    }
+    const EntryPlace place = place_entry(feed_id, e, now_s);
     if (links[i] != 0) {
       m_store.save_seen_link(links[i], place.story ? static_cast<int64_t>(place.story->story) : 0,
                              place.event ? static_cast<int64_t>(place.event->event) : 0, now_ms);
@@ -187,6 +164,46 @@ PipelineResult Pipeline::process(const std::string& feed_id, const feeds::Parsed
   m_store.save_feed_state(state);
   tx.commit();
   return out;
+}
+
+bool Pipeline::first_seen(const std::string& feed_id, const feeds::Entry& e, uint64_t link,
+                          int64_t now_ms) {
+  if (!e.id.empty() && m_store.mark_seen(feed_id, e.id, now_ms)) {
+    return true;
+  }
+  if (link != 0) {
+    m_store.touch_seen_link(link, now_ms);  // still carried: kept as long as the entry
+  }
+  return false;
+}
+
+Pipeline::EntryPlace Pipeline::place_entry(const std::string& feed_id, const feeds::Entry& e,
+                                           int64_t now_s) {
+  EntryPlace place;
+  if (m_stories == nullptr) {
+    return place;
+  }
+  const stories::Fingerprint fp = stories::fingerprint(e.title, e.summary, e.content);
+  place.story = m_stories->add({}, feed_id, fp, now_s);  // no id: see pipeline.h
+  const stories::Assignment& story = *place.story;
+  place.event =
+      m_events != nullptr ? m_events->add(story, feed_id, fp, now_s) : event_of_story(story);
+  if (story.copy) {
+    m_store.save_story_copy(static_cast<int64_t>(story.story), feed_id, now_s);
+    return place;
+  }
+  store::StoryEntryRow row{static_cast<int64_t>(story.seq),
+                           static_cast<int64_t>(story.story),
+                           feed_id,
+                           e.id,
+                           feed_id,
+                           now_s,
+                           fp.simhash,
+                           fp.features};
+  row.event = static_cast<int64_t>(place.event->event);
+  row.title_features = fp.title_features;
+  m_store.save_story_entry(row);
+  return place;
 }
 
 void Pipeline::keep_quiet(const std::string& feed_id, const feeds::Entry& e,

@@ -1,11 +1,11 @@
 // khobor/daemon/pipeline.h — one parsed feed in, one store transaction and alerts out.
 //
 // The per-feed step of khobord after a body was fetched and parsed: every entry is
-// marked seen; each entry seen for the first time is matched against the watch
-// lists; each match becomes an alert appended to the store's outbox with its seq;
-// the feed's state (validators, health) is saved — all in one transaction. Nothing
-// is published here: publish_outbox() sends what the commit made durable. The
-// story and event indexes hook in here, between "new entry" and "alert".
+// marked seen; each entry seen for the first time is placed in its story and
+// event (stories/) and matched against the watch lists; each match becomes an
+// alert (or a story.update) appended to the store's outbox with its seq; the
+// feed's state (validators, health) is saved — all in one transaction. Nothing
+// is published here: publish_outbox() sends what the commit made durable.
 // Borrows the Store (which must outlive it); not thread-safe (the loop thread).
 #pragma once
 
@@ -98,6 +98,12 @@ class Pipeline {
 
  private:
   struct EntryPlace;
+  // Marks `e` seen; true when it was not seen before under its id. An entry seen
+  // before keeps its canonical link (`link`, 0: none) alive as long as it is carried.
+  bool first_seen(const std::string& feed_id, const feeds::Entry& e, uint64_t link, int64_t now_ms);
+  // A new entry's story and event (none without the story index), saved for the
+  // index's restore.
+  EntryPlace place_entry(const std::string& feed_id, const feeds::Entry& e, int64_t now_s);
   void keep_quiet(const std::string& feed_id, const feeds::Entry& e, const EntryPlace& place,
                   const watch::WatchSet& watches);
   void alert_or_update(const std::string& feed_id, const feeds::ParsedFeed& feed,

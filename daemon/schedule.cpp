@@ -1,3 +1,5 @@
+// khobor/daemon/schedule.cpp — the polling formulas and the per-feed state machine of
+// schedule.h, and the budget planner.
 #include "daemon/schedule.h"
 
 #include <curl/curl.h>
@@ -148,8 +150,10 @@ std::string registrable_domain(std::string_view url) {
   return reg != nullptr ? std::string(reg) : h;
 }
 
-int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s) {
-  if (interval_s <= 1) {
+int64_t startup_offset_ms(std::string_view feed_id, size_t feeds, int64_t min_interval_s) {
+  const int64_t window_ms =
+      std::min(static_cast<int64_t>(feeds) * 100, std::max<int64_t>(min_interval_s, 0) * 1000);
+  if (window_ms <= 1) {
     return 0;
   }
   // FNV-1a: stable across runs and machines.
@@ -158,7 +162,7 @@ int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s) {
     h ^= c;
     h *= 1099511628211ULL;
   }
-  return static_cast<int64_t>(h % static_cast<uint64_t>(interval_s));
+  return static_cast<int64_t>(h % static_cast<uint64_t>(window_ms));
 }
 
 namespace {
@@ -406,10 +410,11 @@ void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int6
 
   f.feed_size = entry_times.size();
   int64_t span = now_s - std::max(f.observed_since_s, now_s - k_history_s);
-  span = std::max<int64_t>(span, 3600);
   // A feed with no entry in what was observed still gets a trickle of a rate
   // (half an entry over the span), so its share follows the day, not the floor.
-  f.rate_per_s = std::max(static_cast<double>(f.times.size()), 0.5) / static_cast<double>(span);
+  double n = std::max(static_cast<double>(f.times.size()), 0.5);
+  f.rate_per_s = n / static_cast<double>(std::max<int64_t>(span, 3600));
+  f.share_rate_per_s = n / static_cast<double>(std::max(span, k_share_min_span_s));
   m_now_s = std::max(m_now_s, now_s);
   m_dirty = true;
 }
@@ -465,10 +470,12 @@ void PollPlanner::refresh() {
     Bins seen = smoothed(exposure(f.observed_since_s, m_now_s));
     f.weight = 0;
     for (size_t b = 0; b < k_bins; ++b) {
-      double prior = f.rate_per_s * bin_s * k_bins * pooled[b];  // entries per quarter
-      double per_quarter = (own[b] + k_prior_days * prior) / (seen[b] + k_prior_days);
-      f.rate[b] = per_quarter / bin_s;
-      f.weight += std::sqrt(f.rate[b]) * bin_s;
+      // Entries per quarter, the prior's (as guarded) and the share's.
+      double prior = f.rate_per_s * bin_s * k_bins * pooled[b];
+      double share_prior = f.share_rate_per_s * bin_s * k_bins * pooled[b];
+      f.rate[b] = (own[b] + k_prior_days * prior) / (seen[b] + k_prior_days) / bin_s;
+      f.share_rate[b] = (own[b] + k_prior_days * share_prior) / (seen[b] + k_prior_days) / bin_s;
+      f.weight += std::sqrt(f.share_rate[b]) * bin_s;
     }
     m_weight += f.weight;
   }
@@ -493,7 +500,7 @@ int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bou
   ceiling = std::max(ceiling, static_cast<double>(bounds.min_interval_s));
   Bins root{};
   for (size_t b = 0; b < k_bins; ++b) {
-    root[b] = std::sqrt(f.rate[b]);
+    root[b] = std::sqrt(f.share_rate[b]);
   }
   // Polls per second at quarter b: R · √λ_f(b) / Σ weights, per day.
   double scale = m_weight > 0 ? m_requests_per_day / m_weight : 0;

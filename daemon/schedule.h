@@ -64,9 +64,11 @@ int64_t parse_http_date(std::string_view value);
 // for IP addresses and unknown suffixes; empty for a URL without a host.
 std::string registrable_domain(std::string_view url);
 
-// Where in its first interval a feed starts at start-up: a stable spread in
-// [0, interval) derived from the feed id, so feeds do not all fire at once.
-int64_t startup_offset_s(std::string_view feed_id, int64_t interval_s);
+// When a feed's first poll after start-up falls, in ms from the start: a stable
+// spread in [0, window) derived from the feed id, so feeds do not all fire at
+// once. The window is 100 ms per configured feed (`feeds`), at most the feed's
+// own minimum interval: no feed waits longer for its first poll than between two.
+int64_t startup_offset_ms(std::string_view feed_id, size_t feeds, int64_t min_interval_s);
 
 // ---- The per-feed state machine of HTTP outcomes --------------------------------
 
@@ -171,6 +173,12 @@ class PollPlanner {
   // The prior of a quarter hour's rate (the feed's mean rate, shaped as the
   // pooled day) weighs as this many days of the feed's own observation.
   static constexpr double k_prior_days = 1;
+  // A feed's share of the budget is drawn from its rate over at least this
+  // span, while the rollover guard keeps the rate over at least an hour. A
+  // feed's first body is often one batch (30 entries of the last minutes):
+  // over an hour that is a rate of 30 an hour, which took polls from every
+  // other feed until a day had been seen; the guard must still assume it.
+  static constexpr int64_t k_share_min_span_s = 6 * 3600;
   // No feed's interval exceeds this many times the budget's mean interval.
   static constexpr double k_ceiling_ratio = 4;
 
@@ -207,8 +215,12 @@ class PollPlanner {
     int64_t observed_since_s = 0;
     size_t feed_size = 0;   // entries in the last body
     double rate_per_s = 0;  // over the last week, at the last body
-    Bins counts{};          // its entries of the last week by quarter hour
-    Bins rate{};            // λ_f(b), entries per second (refreshed when dirty)
+    // The same over at least k_share_min_span_s: what the feed's share is
+    // drawn from (see there).
+    double share_rate_per_s = 0;
+    Bins counts{};      // its entries of the last week by quarter hour
+    Bins rate{};        // λ_f(b), entries per second (refreshed when dirty)
+    Bins share_rate{};  // λ_f(b) from share_rate_per_s: the share's
     double weight = 0;      // Σ_b √λ_f(b) · k_bin_s
   };
   void learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s);

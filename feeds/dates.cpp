@@ -415,26 +415,26 @@ bool read_numeric_zone(std::string_view s, size_t& i, int64_t& offset) {
   return true;
 }
 
-std::optional<Fields> parse_iso(std::string_view s) {
-  Fields f;
+// The date of an ISO 8601 text: "2026-08-22", "2026-08", "2026", compact
+// "20260822" (`compact`). `i` ends past it.
+bool read_iso_date(std::string_view s, size_t& i, Fields& f, bool& compact) {
   int v = 0;
-  size_t i = 0;
   if (!digits(s, 0, 4, v)) {
-    return std::nullopt;
+    return false;
   }
   f.year = v;
   i = 4;
   f.month = 1;
   f.day = 1;
-  bool compact = false;
+  compact = false;
   if (i < s.size() && s[i] == '-') {
     if (!digits(s, i + 1, 2, f.month)) {
-      return std::nullopt;
+      return false;
     }
     i += 3;
     if (i < s.size() && s[i] == '-') {
       if (!digits(s, i + 1, 2, f.day)) {
-        return std::nullopt;
+        return false;
       }
       i += 3;
     }
@@ -442,52 +442,79 @@ std::optional<Fields> parse_iso(std::string_view s) {
     compact = true;
     i += 4;
   } else if (i < s.size()) {
+    return false;
+  }
+  return true;
+}
+
+// The time at s[i] (past the 'T' or space): hh:mm, seconds and a fraction optional,
+// the colons too when `compact`.
+bool read_iso_clock(std::string_view s, size_t& i, Fields& f, bool compact) {
+  if (!digits(s, i, 2, f.hour)) {
+    return false;
+  }
+  i += 2;
+  if (i < s.size() && s[i] == ':') {
+    ++i;
+  }
+  if (!digits(s, i, 2, f.minute)) {
+    return false;
+  }
+  i += 2;
+  if (i < s.size() && (s[i] == ':' || (compact && s[i] >= '0' && s[i] <= '9'))) {
+    if (s[i] == ':') {
+      ++i;
+    }
+    if (!digits(s, i, 2, f.second)) {
+      return false;
+    }
+    i += 2;
+    if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+      ++i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        ++i;
+      }
+    }
+  }
+  return true;
+}
+
+// The time and its zone at s[i] (past the 'T' or space).
+bool read_iso_time(std::string_view s, size_t& i, Fields& f, bool compact) {
+  while (i < s.size() && s[i] == ' ') {
+    ++i;
+  }
+  if (!read_iso_clock(s, i, f, compact)) {
+    return false;
+  }
+  while (i < s.size() && s[i] == ' ') {
+    ++i;
+  }
+  int64_t off = 0;
+  if (read_numeric_zone(s, i, off)) {
+    f.offset = off;
+  } else if (i < s.size()) {
+    // A named zone after an ISO time ("2003-12-31 10:14 GMT").
+    std::string_view rest = s.substr(i);
+    if (rest == "GMT" || rest == "UTC" || rest == "UT") {
+      f.offset = 0;
+      i = s.size();
+    }
+  }
+  return true;
+}
+
+std::optional<Fields> parse_iso(std::string_view s) {
+  Fields f;
+  size_t i = 0;
+  bool compact = false;
+  if (!read_iso_date(s, i, f, compact)) {
     return std::nullopt;
   }
   if (i < s.size() && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {
     ++i;
-    while (i < s.size() && s[i] == ' ') {
-      ++i;
-    }
-    if (!digits(s, i, 2, f.hour)) {
+    if (!read_iso_time(s, i, f, compact)) {
       return std::nullopt;
-    }
-    i += 2;
-    if (i < s.size() && s[i] == ':') {
-      ++i;
-    }
-    if (!digits(s, i, 2, f.minute)) {
-      return std::nullopt;
-    }
-    i += 2;
-    if (i < s.size() && (s[i] == ':' || (compact && s[i] >= '0' && s[i] <= '9'))) {
-      if (s[i] == ':') {
-        ++i;
-      }
-      if (!digits(s, i, 2, f.second)) {
-        return std::nullopt;
-      }
-      i += 2;
-      if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
-        ++i;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-          ++i;
-        }
-      }
-    }
-    while (i < s.size() && s[i] == ' ') {
-      ++i;
-    }
-    int64_t off = 0;
-    if (read_numeric_zone(s, i, off)) {
-      f.offset = off;
-    } else if (i < s.size()) {
-      // A named zone after an ISO time ("2003-12-31 10:14 GMT").
-      std::string_view rest = s.substr(i);
-      if (rest == "GMT" || rest == "UTC" || rest == "UT") {
-        f.offset = 0;
-        i = s.size();
-      }
     }
   } else if (i < s.size() && (s[i] == 'Z' || s[i] == '+' || (s[i] == '-' && !compact))) {
     int64_t off = 0;
@@ -669,42 +696,10 @@ struct LooseState {
     ++number_count;
   }
 
-  // Takes one token; false when it makes the text no date.
-  bool take(std::string_view t) {
-    bool has_alnum = false;
-    for (char c : t) {
-      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
-        has_alnum = true;
-        break;
-      }
-    }
-    if (!has_alnum) {
-      return true;  // punctuation left over from a prefix ("প্রকাশ:")
-    }
-    if (t.find(':') != std::string::npos && t[0] >= '0' && t[0] <= '9') {
-      if (have_time || !read_time(t, f)) {
-        return false;
-      }
-      have_time = true;
-      return true;
-    }
-    if ((t[0] == '+' || t[0] == '-') && t.size() >= 3) {
-      size_t i = 0;
-      int64_t off = 0;
-      if (read_numeric_zone(t, i, off) && i == t.size()) {
-        f.offset = off;
-        return true;
-      }
-      return false;
-    }
-    if (all_digits(t)) {
-      // "0710" glued time after a date, e.g. "06 Jun 2026 0707"? Treat only 1–4 digits.
-      if (t.size() > 4) {
-        return false;
-      }
-      add_number(t);
-      return true;
-    }
+  // Takes a token that is no time, zone offset or plain number: am/pm and other
+  // times of day, a month, a weekday, a named zone, an ordinal day; other words are
+  // ignored. False when it makes the text no date.
+  bool take_word(std::string_view t) {
     if (t == "pm" || t == "p.m.") {
       pm = true;
       return true;
@@ -751,25 +746,55 @@ struct LooseState {
     }
     return true;
   }
+
+  // Takes one token; false when it makes the text no date.
+  bool take(std::string_view t) {
+    bool has_alnum = false;
+    for (char c : t) {
+      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
+        has_alnum = true;
+        break;
+      }
+    }
+    if (!has_alnum) {
+      return true;  // punctuation left over from a prefix ("প্রকাশ:")
+    }
+    if (t.find(':') != std::string::npos && t[0] >= '0' && t[0] <= '9') {
+      if (have_time || !read_time(t, f)) {
+        return false;
+      }
+      have_time = true;
+      return true;
+    }
+    if ((t[0] == '+' || t[0] == '-') && t.size() >= 3) {
+      size_t i = 0;
+      int64_t off = 0;
+      if (read_numeric_zone(t, i, off) && i == t.size()) {
+        f.offset = off;
+        return true;
+      }
+      return false;
+    }
+    if (all_digits(t)) {
+      // "0710" glued time after a date, e.g. "06 Jun 2026 0707"? Treat only 1–4 digits.
+      if (t.size() > 4) {
+        return false;
+      }
+      add_number(t);
+      return true;
+    }
+    return take_word(t);
+  }
 };
 
 // `s` is at most k_max_date bytes (parse_date checks).
 constexpr size_t k_max_date = 200;
 
-std::optional<Fields> parse_loose(std::string_view s) {
-  // Tokens: runs separated by white space, ',', '|', '/', and '-' or '.' between
-  // letters and digits of a date ("06-Nov-94", "2025/12/06"), keeping signs of zones.
-  // Tokens are views into one lower-cased copy on the stack, each read as soon as it
-  // ends: no allocation.
-  std::array<char, k_max_date> low_buf;
-  if (s.size() > low_buf.size()) {
-    return std::nullopt;
-  }
-  for (size_t i = 0; i < s.size(); ++i) {
-    low_buf[i] = lower(s[i]);
-  }
-  const std::string_view low(low_buf.data(), s.size());
-  LooseState st;
+// Splits `low` (lower-cased) into tokens and hands each to st.take() as soon as it
+// ends: runs separated by white space, ',', '|', '/', and '-' or '.' between letters
+// and digits of a date ("06-Nov-94", "2025/12/06"), keeping signs of zones. False
+// when a token makes the text no date.
+bool take_tokens(std::string_view low, LooseState& st) {
   size_t cur_start = 0;
   size_t cur_len = 0;
   bool cur_has_colon = false;  // the current token holds a ':' (a time)
@@ -802,12 +827,10 @@ std::optional<Fields> parse_loose(std::string_view s) {
     } else if ((c == '-' || c == '+') && !cur_has_colon) {
       // A sign starts a zone when followed by digits and preceded by a space or a time.
       bool zone_like = i + 1 < low.size() && low[i + 1] >= '0' && low[i + 1] <= '9' && cur_len == 0;
-      if (zone_like) {
+      if (zone_like || c == '+') {
         push(i);
-      } else if (c == '-') {
-        flush();
       } else {
-        push(i);
+        flush();
       }
     } else if (c == '.' && cur_len != 0 && !cur_has_colon) {
       // "06.12.2025" or "Dec." — a dot outside a time separates.
@@ -817,59 +840,71 @@ std::optional<Fields> parse_loose(std::string_view s) {
     }
   }
   flush();
-  if (!ok) {
-    return std::nullopt;
-  }
+  return ok;
+}
 
+// A token's digits as a number. An ordinal ("4040440401st") may have any number of
+// digits: past INT_MAX the value stays INT_MAX (it was a signed overflow).
+int token_number(std::string_view t) {
+  int64_t v = 0;
+  for (char c : t) {
+    v = v * 10 + (c - '0');
+    if (v > std::numeric_limits<int>::max()) {
+      return std::numeric_limits<int>::max();
+    }
+  }
+  return static_cast<int>(v);
+}
+
+// A year token: two digits are 19xx from 70, else 20xx; three are RFC 2822's
+// obsolete years after 1900.
+int64_t year_of(std::string_view t) {
+  int64_t y = token_number(t);
+  if (t.size() <= 2) {
+    y += y < 70 ? 2000 : 1900;
+  } else if (t.size() == 3) {
+    y += 1900;
+  }
+  return y;
+}
+
+// Day, month and year from the numbers st.take() kept; false when they are not
+// a date's.
+bool assign_numbers(LooseState& st) {
   Fields& f = st.f;
-  // A token's digits as a number. An ordinal ("4040440401st") may have any number
-  // of digits: past INT_MAX the value stays INT_MAX (it was a signed overflow).
-  auto num = [](std::string_view t) {
-    int64_t v = 0;
-    for (char c : t) {
-      v = v * 10 + (c - '0');
-      if (v > std::numeric_limits<int>::max()) {
-        return std::numeric_limits<int>::max();
-      }
-    }
-    return static_cast<int>(v);
-  };
-  auto year_of = [&](std::string_view t) -> int64_t {
-    int64_t y = num(t);
-    if (t.size() <= 2) {
-      y += y < 70 ? 2000 : 1900;
-    } else if (t.size() == 3) {
-      y += 1900;  // RFC 2822 obsolete 3-digit years
-    }
-    return y;
-  };
   if (f.month != 0) {
     // Day and year around a month name: "06 Dec 2025", "Dec 06 2025", "2025 Dec 06".
     if (st.number_count != 2) {
-      return std::nullopt;
+      return false;
     }
-    if (st.numbers[0].size() >= 3 || num(st.numbers[0]) > 31) {
+    if (st.numbers[0].size() >= 3 || token_number(st.numbers[0]) > 31) {
       f.year = year_of(st.numbers[0]);
-      f.day = num(st.numbers[1]);
+      f.day = token_number(st.numbers[1]);
     } else {
-      f.day = num(st.numbers[0]);
+      f.day = token_number(st.numbers[0]);
       f.year = year_of(st.numbers[1]);
     }
-  } else {
-    if (st.number_count != 3) {
-      return std::nullopt;
-    }
-    if (st.numbers[0].size() == 4) {
-      f.year = num(st.numbers[0]);
-      f.month = num(st.numbers[1]);
-      f.day = num(st.numbers[2]);
-    } else {
-      // Day first, as Bangladesh and Britain write it.
-      f.day = num(st.numbers[0]);
-      f.month = num(st.numbers[1]);
-      f.year = year_of(st.numbers[2]);
-    }
+    return true;
   }
+  if (st.number_count != 3) {
+    return false;
+  }
+  if (st.numbers[0].size() == 4) {
+    f.year = token_number(st.numbers[0]);
+    f.month = token_number(st.numbers[1]);
+    f.day = token_number(st.numbers[2]);
+  } else {
+    // Day first, as Bangladesh and Britain write it.
+    f.day = token_number(st.numbers[0]);
+    f.month = token_number(st.numbers[1]);
+    f.year = year_of(st.numbers[2]);
+  }
+  return true;
+}
+
+// The hour on a 24-hour clock, given the am/pm and time-of-day words read.
+void apply_time_of_day(LooseState& st) {
+  Fields& f = st.f;
   if (st.pm && f.hour < 12) {
     f.hour += 12;
   } else if (st.am && f.hour == 12) {
@@ -881,7 +916,23 @@ std::optional<Fields> parse_loose(std::string_view s) {
   } else if (st.noon && f.hour < 5) {
     f.hour += 12;
   }
-  return f;
+}
+
+std::optional<Fields> parse_loose(std::string_view s) {
+  // Tokens are views into one lower-cased copy on the stack: no allocation.
+  std::array<char, k_max_date> low_buf;
+  if (s.size() > low_buf.size()) {
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < s.size(); ++i) {
+    low_buf[i] = lower(s[i]);
+  }
+  LooseState st;
+  if (!take_tokens(std::string_view(low_buf.data(), s.size()), st) || !assign_numbers(st)) {
+    return std::nullopt;
+  }
+  apply_time_of_day(st);
+  return st.f;
 }
 
 [[gnu::always_inline]] inline std::string_view trim(std::string_view s) {

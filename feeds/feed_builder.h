@@ -24,12 +24,6 @@ class FeedBuilder {
   ParsedFeed& feed() { return m_feed; }
   const ParseOptions& options() const { return m_options; }
 
-  // Room for `n` entries (a hint; more may be added).
-  void reserve(size_t n) {
-    m_feed.entries.reserve(n);
-    m_drafts.reserve(n);
-  }
-
   // Adds an entry (moved in once: pass std::move(entry)); `guid` is the document's
   // own id for it (guid, Atom id, JSON Feed id; empty when absent), `guid_is_link`
   // when the guid may serve as the link (RSS isPermaLink).

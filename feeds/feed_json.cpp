@@ -1,3 +1,5 @@
+// khobor/feeds/feed_json.cpp — `khobor parse`'s JSON, written into one string as it
+// goes.
 #include "feeds/feed_json.h"
 
 #include <charconv>

@@ -296,6 +296,110 @@ size_t find_ci(std::string_view s, std::string_view needle, size_t from) {
   return std::string_view::npos;
 }
 
+// Emits the character reference at html[j] ('&'), or '&' itself when it starts none;
+// returns where the text goes on. `decoded` is scratch.
+size_t emit_reference(TextWriter& w, std::string_view html, size_t j, std::string& decoded) {
+  decoded.clear();
+  size_t used = detail::decode_reference(html.substr(j), decoded);
+  if (used == 0) {
+    w.text("&");
+    return j + 1;
+  }
+  // A decoded reference may itself be white space (&nbsp;, &#10;).
+  emit_run(w, decoded);
+  return j + used;
+}
+
+// The name of the tag whose name starts at html[start], lower-cased into `buf`,
+// without a namespace prefix (xhtml:p); empty when longer than `buf`. Sets `end`
+// past the name.
+std::string_view tag_name(std::string_view html, size_t start, size_t& end, char (&buf)[16]) {
+  const size_t n = html.size();
+  size_t len = 0;
+  end = start;
+  while (end < n && (is_alpha(html[end]) || (html[end] >= '0' && html[end] <= '9') ||
+                     html[end] == ':' || html[end] == '-')) {
+    if (len < sizeof buf) {
+      buf[len++] = lower(html[end]);
+    }
+    ++end;
+  }
+  std::string_view name(buf, len);
+  if (end - start > sizeof buf) {
+    name = {};
+  }
+  if (auto colon = name.find(':'); colon != std::string_view::npos) {
+    name = name.substr(colon + 1);
+  }
+  return name;
+}
+
+// Reads the tag at html[j] ('<' or "</" and a name): a dropped element's body is
+// skipped, a block element is a line break, a table cell a space; inline elements
+// (a, b, span, img…) are word-transparent: "<b>x</b>y" is "xy". Returns where the
+// text goes on (the end for an unterminated tag, which is dropped).
+size_t read_tag(TextWriter& w, std::string_view html, size_t j, bool closing) {
+  const size_t n = html.size();
+  size_t name_end = 0;
+  char buf[16];
+  std::string_view name = tag_name(html, j + (closing ? 2 : 1), name_end, buf);
+  size_t end = tag_end(html, name_end);
+  if (end == std::string_view::npos) {
+    return n;
+  }
+  size_t i = end + 1;
+  if (!closing && is_dropped(name) && html[end - 1] != '/') {
+    std::string close = "</";
+    close.append(name);
+    size_t close_at = find_ci(html, close, i);
+    if (close_at == std::string_view::npos) {
+      return n;
+    }
+    size_t close_end = html.find('>', close_at);
+    return close_end == std::string_view::npos ? n : close_end + 1;
+  }
+  if (name == "td" || name == "th") {
+    w.space();
+  } else if (is_block(name)) {
+    w.line_break();
+  }
+  return i;
+}
+
+// Reads the markup at html[j] ('<'): a comment or declaration is dropped, a CDATA
+// section is text, a '<' that starts no tag is a character. Returns where the text
+// goes on.
+size_t read_markup(TextWriter& w, std::string_view html, size_t j) {
+  const size_t n = html.size();
+  std::string_view rest = html.substr(j);
+  if (rest.starts_with("<!--")) {
+    size_t end = html.find("-->", j + 4);
+    if (end == std::string_view::npos) {
+      // An unterminated comment ends at the next '>' (as old SGML parsers read it).
+      size_t gt = html.find('>', j + 4);
+      return gt == std::string_view::npos ? n : gt + 1;
+    }
+    return end + 3;
+  }
+  if (rest.starts_with("<![CDATA[")) {
+    size_t end = html.find("]]>", j + 9);
+    size_t stop = end == std::string_view::npos ? n : end;
+    emit_run(w, html.substr(j + 9, stop - (j + 9)));
+    return end == std::string_view::npos ? n : end + 3;
+  }
+  if (rest.size() >= 2 && (rest[1] == '!' || rest[1] == '?')) {
+    size_t end = html.find('>', j);
+    return end == std::string_view::npos ? n : end + 1;
+  }
+  bool closing = rest.size() >= 2 && rest[1] == '/';
+  size_t name_start = j + (closing ? 2 : 1);
+  if (name_start >= n || !is_alpha(html[name_start])) {
+    w.text("<");
+    return j + 1;
+  }
+  return read_tag(w, html, j, closing);
+}
+
 std::string convert(std::string_view html, bool one_line) {
   // Most titles and many summaries are one run of words with single spaces: no
   // markup, no other white space at all. Such a text is its own plain text.
@@ -310,107 +414,17 @@ std::string convert(std::string_view html, bool one_line) {
   const size_t n = html.size();
   while (i < n) {
     char c = html[i];
-    if (c != '<' && c != '&') {
-      if (size_t used = emit_special(w, html, i); used > 0) {
-        i += used;
-        continue;
-      }
+    if (c == '<') {
+      i = read_markup(w, html, i);
+    } else if (c == '&') {
+      i = emit_reference(w, html, i, decoded);
+    } else if (size_t used = emit_special(w, html, i); used > 0) {
+      i += used;
+    } else {
       size_t j = chunk_end(html, i, true);
       w.text(html.substr(i, j - i));
       i = j;
-      continue;
     }
-    const size_t j = i;
-    if (c == '&') {
-      decoded.clear();
-      size_t used = detail::decode_reference(html.substr(j), decoded);
-      if (used == 0) {
-        w.text("&");
-        i = j + 1;
-      } else {
-        // A decoded reference may itself be white space (&nbsp;, &#10;).
-        emit_run(w, decoded);
-        i = j + used;
-      }
-      continue;
-    }
-    // html[j] == '<'
-    std::string_view rest = html.substr(j);
-    if (rest.starts_with("<!--")) {
-      size_t end = html.find("-->", j + 4);
-      if (end == std::string_view::npos) {
-        // An unterminated comment ends at the next '>' (as old SGML parsers read it).
-        size_t gt = html.find('>', j + 4);
-        i = gt == std::string_view::npos ? n : gt + 1;
-      } else {
-        i = end + 3;
-      }
-      continue;
-    }
-    if (rest.starts_with("<![CDATA[")) {
-      size_t end = html.find("]]>", j + 9);
-      size_t stop = end == std::string_view::npos ? n : end;
-      emit_run(w, html.substr(j + 9, stop - (j + 9)));
-      i = end == std::string_view::npos ? n : end + 3;
-      continue;
-    }
-    if (rest.size() >= 2 && (rest[1] == '!' || rest[1] == '?')) {
-      size_t end = html.find('>', j);
-      i = end == std::string_view::npos ? n : end + 1;
-      continue;
-    }
-    bool closing = rest.size() >= 2 && rest[1] == '/';
-    size_t name_start = j + (closing ? 2 : 1);
-    if (name_start >= n || !is_alpha(html[name_start])) {
-      w.text("<");
-      i = j + 1;
-      continue;
-    }
-    size_t name_end = name_start;
-    char name_buf[16];
-    size_t name_len = 0;
-    while (name_end < n &&
-           (is_alpha(html[name_end]) || (html[name_end] >= '0' && html[name_end] <= '9') ||
-            html[name_end] == ':' || html[name_end] == '-')) {
-      if (name_len < sizeof name_buf) {
-        name_buf[name_len++] = lower(html[name_end]);
-      }
-      ++name_end;
-    }
-    std::string_view name(name_buf, name_len);
-    if (name_end - name_start > sizeof name_buf) {
-      name = {};
-    }
-    // Strip a namespace prefix (xhtml:p).
-    if (auto colon = name.find(':'); colon != std::string_view::npos) {
-      name = name.substr(colon + 1);
-    }
-    size_t end = tag_end(html, name_end);
-    if (end == std::string_view::npos) {
-      // An unterminated tag at the end of the text: drop it.
-      break;
-    }
-    i = end + 1;
-    if (!closing && is_dropped(name) && html[end - 1] != '/') {
-      std::string close = "</";
-      close.append(name);
-      size_t close_at = find_ci(html, close, i);
-      if (close_at == std::string_view::npos) {
-        i = n;
-      } else {
-        size_t close_end = html.find('>', close_at);
-        i = close_end == std::string_view::npos ? n : close_end + 1;
-      }
-      continue;
-    }
-    if (is_block(name) || name == "td" || name == "th") {
-      if (name == "td" || name == "th") {
-        w.space();
-      } else {
-        w.line_break();
-      }
-    }
-    // Inline elements (a, b, span, img…) are word-transparent: "<b>x</b>y" is "xy".
   }
   return w.take();
 }

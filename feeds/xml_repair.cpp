@@ -2,10 +2,12 @@
 // well-formed document (the "tag soup" pass, used only when needed).
 #include "feeds/xml_repair.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "feeds/entities.h"
 
@@ -321,370 +323,419 @@ bool no_bad_ampersand(std::string_view xml) {
   return no_bad_ampersand_from(xml, 0);
 }
 
+// Bytes find_xml_problem looks at: '&', '<' and control characters.
+constexpr auto k_needs_look = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) {
+    t[static_cast<size_t>(c)] = true;
+  }
+  t['\t'] = false;
+  t['\n'] = false;
+  t['\r'] = false;
+  t['&'] = true;
+  t['<'] = true;
+  return t;
+}();
+
+// Looks at the '<' at xml[i]: a CDATA section may hold a control character (the
+// problem); an unterminated CDATA section or comment ends the scan without one
+// (pugixml reports those). nullopt when the scan goes on from `i`, past the markup.
+std::optional<std::string> check_markup(std::string_view xml, size_t& i) {
+  std::string_view rest = xml.substr(i);
+  if (rest.starts_with("<![CDATA[")) {
+    size_t end = xml.find("]]>", i + 9);
+    if (end == std::string_view::npos) {
+      return std::string();
+    }
+    // Control characters inside CDATA are as illegal as anywhere.
+    for (size_t k = i + 9; k < end; ++k) {
+      if (is_bad_control(static_cast<unsigned char>(xml[k]))) {
+        return "xml: control character at " + position_of(xml, k);
+      }
+    }
+    i = end + 3;
+    return std::nullopt;
+  }
+  if (rest.starts_with("<!--")) {
+    size_t end = xml.find("-->", i + 4);
+    if (end == std::string_view::npos) {
+      return std::string();
+    }
+    i = end + 3;
+    return std::nullopt;
+  }
+  ++i;
+  return std::nullopt;
+}
+
+// The problem of the '&' at xml[i] when it starts no XML reference; empty when it
+// does.
+std::string check_ampersand(std::string_view xml, size_t i) {
+  std::string_view rest = xml.substr(i);
+  if (xml_reference(rest) != 0) {
+    return {};
+  }
+  std::string decoded;
+  if (size_t used = decode_reference(rest, decoded); used != 0) {
+    return "xml: undefined entity " + std::string(rest.substr(0, used)) + " at " +
+           position_of(xml, i);
+  }
+  return "xml: bare '&' at " + position_of(xml, i);
+}
+
 }  // namespace
 
 std::string find_xml_problem(std::string_view xml, bool control_free) {
-  {
-    size_t first = xml.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && xml[first] == '<' && surely_clean(xml, control_free)) {
-      return {};
-    }
+  size_t first = xml.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && xml[first] == '<' && surely_clean(xml, control_free)) {
+    return {};
   }
-  // Byte classes: 1 = needs a look ('&', '<', control characters).
-  static constexpr auto k_class = [] {
-    std::array<unsigned char, 256> t{};
-    for (int c = 0; c < 0x20; ++c) {
-      t[static_cast<size_t>(c)] = 1;
-    }
-    t['\t'] = 0;
-    t['\n'] = 0;
-    t['\r'] = 0;
-    t['&'] = 1;
-    t['<'] = 1;
-    return t;
-  }();
   const size_t n = xml.size();
-  const char* p = xml.data();
-  bool seen_root = false;
-  size_t i = 0;
-  // Text before the root element (after the prolog).
-  while (i < n) {
-    if (is_space(p[i])) {
-      ++i;
-      continue;
-    }
-    if (p[i] == '<') {
-      break;
-    }
+  size_t i = first == std::string_view::npos ? n : first;
+  if (i < n && xml[i] != '<') {
     return "xml: text before the root element at " + position_of(xml, i);
   }
   while (i < n) {
-    while (i < n && k_class[static_cast<unsigned char>(p[i])] == 0) {
+    while (i < n && !k_needs_look[static_cast<unsigned char>(xml[i])]) {
       ++i;
     }
     if (i >= n) {
       break;
     }
-    char c = p[i];
-    if (c == '<') {
-      std::string_view rest = xml.substr(i);
-      if (rest.starts_with("<![CDATA[")) {
-        size_t end = xml.find("]]>", i + 9);
-        if (end == std::string_view::npos) {
-          return {};  // pugixml reports this one
-        }
-        // Control characters inside CDATA are as illegal as anywhere.
-        for (size_t k = i + 9; k < end; ++k) {
-          if (is_bad_control(static_cast<unsigned char>(p[k]))) {
-            return "xml: control character at " + position_of(xml, k);
-          }
-        }
-        i = end + 3;
-        continue;
+    if (xml[i] == '<') {
+      if (auto end = check_markup(xml, i)) {
+        return *end;
       }
-      if (rest.starts_with("<!--")) {
-        size_t end = xml.find("-->", i + 4);
-        if (end == std::string_view::npos) {
-          return {};
-        }
-        i = end + 3;
-        continue;
-      }
-      if (!seen_root && rest.size() > 1 && is_name_start(rest[1])) {
-        seen_root = true;
+    } else if (xml[i] == '&') {
+      if (std::string problem = check_ampersand(xml, i); !problem.empty()) {
+        return problem;
       }
       ++i;
-      continue;
+    } else {
+      return "xml: control character at " + position_of(xml, i);
     }
-    if (c == '&') {
-      std::string_view rest = xml.substr(i);
-      if (xml_reference(rest) == 0) {
-        std::string decoded;
-        size_t used = decode_reference(rest, decoded);
-        if (used != 0) {
-          return "xml: undefined entity " + std::string(rest.substr(0, used)) + " at " +
-                 position_of(xml, i);
-        }
-        return "xml: bare '&' at " + position_of(xml, i);
-      }
-      ++i;
-      continue;
-    }
-    return "xml: control character at " + position_of(xml, i);
   }
   return {};
 }
 
-Repaired repair_xml(std::string_view in) {
-  Repaired r;
-  Problems problems(in);
-  std::string& out = r.xml;
-  out.reserve(in.size() + in.size() / 16);
-  std::vector<std::string> stack;
-  bool root_done = false;
-  bool root_seen = false;
-  const size_t n = in.size();
-  size_t i = 0;
-  while (i < n) {
-    if (in[i] != '<') {
-      size_t next = in.find('<', i);
-      if (next == std::string_view::npos) {
-        next = n;
-      }
-      std::string_view text = in.substr(i, next - i);
-      if (stack.empty()) {
-        bool blank = true;
-        for (char c : text) {
-          if (!is_space(c)) {
-            blank = false;
-            break;
-          }
-        }
-        if (!blank) {
-          problems.add(root_done ? "text after the root element dropped"
-                                 : "text before the root element dropped",
-                       i);
-        }
-        // White space outside the root is kept as is (harmless).
-        if (blank) {
-          out.append(text);
-        }
-      } else {
-        copy_text(text, i, out, problems, false);
-      }
-      i = next;
-      continue;
+namespace {
+
+// The repair pass: reads the input a token at a time (text, comment, CDATA section,
+// declaration, processing instruction, tag) and writes each one well-formed, or
+// drops it, keeping the open elements on a stack. Each step reads at m_i and moves
+// it on; a step that returns false drops the rest of the input.
+class Repairer {
+ public:
+  explicit Repairer(std::string_view in) : m_in(in), m_problems(in) {}
+
+  Repaired run() {
+    m_out.reserve(m_in.size() + m_in.size() / 16);
+    while (m_i < m_in.size() && step()) {
     }
-    std::string_view rest = in.substr(i);
+    close_all();
+    return {std::move(m_out), m_problems.take()};
+  }
+
+ private:
+  bool step() {
+    if (m_in[m_i] != '<') {
+      text();
+      return true;
+    }
+    std::string_view rest = m_in.substr(m_i);
     if (rest.starts_with("<!--")) {
-      size_t end = in.find("-->", i + 4);
-      if (end == std::string_view::npos) {
-        problems.add("unterminated comment dropped", i);
-        break;
-      }
-      // "--" inside a comment is not well-formed; keep the comment out instead.
-      i = end + 3;
-      continue;
+      return comment();
     }
     if (rest.starts_with("<![CDATA[")) {
-      size_t end = in.find("]]>", i + 9);
-      std::string_view body = in.substr(i + 9, (end == std::string_view::npos ? n : end) - (i + 9));
-      if (stack.empty()) {
-        problems.add("CDATA outside the root element dropped", i);
-      } else {
-        out.append("<![CDATA[");
-        for (size_t k = 0; k < body.size(); ++k) {
-          if (is_bad_control(static_cast<unsigned char>(body[k]))) {
-            problems.add("control character dropped", i + 9 + k);
-          } else {
-            out.push_back(body[k]);
-          }
-        }
-        out.append("]]>");
-      }
-      if (end == std::string_view::npos) {
-        problems.add("unterminated CDATA section closed", i);
-        break;
-      }
-      i = end + 3;
-      continue;
+      return cdata();
     }
     if (rest.starts_with("<!")) {
-      // DOCTYPE (with an optional internal subset) and other declarations: dropped.
-      size_t end = std::string_view::npos;
-      size_t bracket = in.find('[', i);
-      size_t gt = in.find('>', i);
-      if (bracket != std::string_view::npos && gt != std::string_view::npos && bracket < gt) {
-        size_t close = in.find("]>", bracket);
-        end = close == std::string_view::npos ? std::string_view::npos : close + 1;
-      } else {
-        end = gt;
-      }
-      i = end == std::string_view::npos ? n : end + 1;
-      continue;
+      declaration();
+      return true;
     }
     if (rest.starts_with("<?")) {
-      size_t end = in.find("?>", i + 2);
-      if (end == std::string_view::npos) {
-        break;
-      }
-      if (!root_seen && rest.starts_with("<?xml ") &&
-          out.find_first_not_of(" \t\r\n") == std::string::npos) {
-        out.clear();
-        out.append(in.substr(i, end + 2 - i));
-      } else if (!rest.starts_with("<?xml ")) {
-        out.append(in.substr(i, end + 2 - i));
-      }
-      i = end + 2;
-      continue;
+      return processing_instruction();
     }
-    bool closing = rest.size() > 1 && rest[1] == '/';
-    size_t name_start = i + (closing ? 2 : 1);
-    if (name_start >= n || !is_name_start(in[name_start])) {
-      if (stack.empty()) {
-        problems.add("text outside the root element dropped", i);
-      } else {
-        problems.add("bare '<'", i);
-        out.append("&lt;");
-      }
-      ++i;
-      continue;
+    return tag();
+  }
+
+  // Text up to the next '<': escaped inside the root, dropped outside it (white space
+  // outside the root is kept as is: harmless).
+  void text() {
+    size_t next = std::min(m_in.find('<', m_i), m_in.size());
+    std::string_view text = m_in.substr(m_i, next - m_i);
+    if (!m_stack.empty()) {
+      copy_text(text, m_i, m_out, m_problems, false);
+    } else if (std::all_of(text.begin(), text.end(), is_space)) {
+      m_out.append(text);
+    } else {
+      m_problems.add(m_root_done ? "text after the root element dropped"
+                                 : "text before the root element dropped",
+                     m_i);
     }
-    size_t name_end = name_start;
-    while (name_end < n && is_name_char(in[name_end])) {
-      ++name_end;
+    m_i = next;
+  }
+
+  // A comment is dropped ("--" inside one is not well-formed).
+  bool comment() {
+    size_t end = m_in.find("-->", m_i + 4);
+    if (end == std::string_view::npos) {
+      m_problems.add("unterminated comment dropped", m_i);
+      return false;
     }
-    std::string name(in.substr(name_start, name_end - name_start));
-    if (closing) {
-      size_t gt = in.find('>', name_end);
-      i = gt == std::string_view::npos ? n : gt + 1;
-      // Close up to the matching open element, if there is one.
-      size_t depth = stack.size();
-      while (depth > 0 && stack[depth - 1] != name) {
-        --depth;
-      }
-      if (depth == 0) {
-        problems.add("stray end tag dropped", name_start - 2, "</" + name + ">");
-        continue;
-      }
-      if (depth != stack.size()) {
-        problems.add("mismatched end tag", name_start - 2,
-                     "</" + name + "> closes <" + stack.back() + ">");
-      }
-      while (stack.size() >= depth) {
-        out.append("</");
-        out.append(stack.back());
-        out.push_back('>');
-        stack.pop_back();
-        if (stack.size() < depth) {
-          break;
+    m_i = end + 3;
+    return true;
+  }
+
+  bool cdata() {
+    const size_t n = m_in.size();
+    size_t end = m_in.find("]]>", m_i + 9);
+    std::string_view body =
+        m_in.substr(m_i + 9, (end == std::string_view::npos ? n : end) - (m_i + 9));
+    if (m_stack.empty()) {
+      m_problems.add("CDATA outside the root element dropped", m_i);
+    } else {
+      m_out.append("<![CDATA[");
+      for (size_t k = 0; k < body.size(); ++k) {
+        if (is_bad_control(static_cast<unsigned char>(body[k]))) {
+          m_problems.add("control character dropped", m_i + 9 + k);
+        } else {
+          m_out.push_back(body[k]);
         }
       }
-      if (stack.empty()) {
-        root_done = true;
+      m_out.append("]]>");
+    }
+    if (end == std::string_view::npos) {
+      m_problems.add("unterminated CDATA section closed", m_i);
+      return false;
+    }
+    m_i = end + 3;
+    return true;
+  }
+
+  // DOCTYPE (with an optional internal subset) and other declarations: dropped.
+  void declaration() {
+    size_t end = std::string_view::npos;
+    size_t bracket = m_in.find('[', m_i);
+    size_t gt = m_in.find('>', m_i);
+    if (bracket != std::string_view::npos && gt != std::string_view::npos && bracket < gt) {
+      size_t close = m_in.find("]>", bracket);
+      end = close == std::string_view::npos ? std::string_view::npos : close + 1;
+    } else {
+      end = gt;
+    }
+    m_i = end == std::string_view::npos ? m_in.size() : end + 1;
+  }
+
+  // Kept; the XML declaration only at the very start.
+  bool processing_instruction() {
+    std::string_view rest = m_in.substr(m_i);
+    size_t end = m_in.find("?>", m_i + 2);
+    if (end == std::string_view::npos) {
+      return false;
+    }
+    std::string_view pi = m_in.substr(m_i, end + 2 - m_i);
+    if (!m_root_seen && rest.starts_with("<?xml ") &&
+        m_out.find_first_not_of(" \t\r\n") == std::string::npos) {
+      m_out.assign(pi);
+    } else if (!rest.starts_with("<?xml ")) {
+      m_out.append(pi);
+    }
+    m_i = end + 2;
+    return true;
+  }
+
+  bool tag() {
+    const size_t n = m_in.size();
+    bool closing = m_i + 1 < n && m_in[m_i + 1] == '/';
+    size_t name_start = m_i + (closing ? 2 : 1);
+    if (name_start >= n || !is_name_start(m_in[name_start])) {
+      if (m_stack.empty()) {
+        m_problems.add("text outside the root element dropped", m_i);
+      } else {
+        m_problems.add("bare '<'", m_i);
+        m_out.append("&lt;");
       }
-      continue;
+      ++m_i;
+      return true;
     }
-    if (root_done && stack.empty()) {
-      problems.add("content after the root element dropped", i);
-      break;
+    size_t name_end = name_start;
+    while (name_end < n && is_name_char(m_in[name_end])) {
+      ++name_end;
     }
-    // A start tag: read attributes loosely and re-emit them quoted.
-    out.push_back('<');
-    out.append(name);
+    std::string name(m_in.substr(name_start, name_end - name_start));
+    if (closing) {
+      end_tag(name, name_end);
+      return true;
+    }
+    if (m_root_done && m_stack.empty()) {
+      m_problems.add("content after the root element dropped", m_i);
+      return false;
+    }
+    return start_tag(std::move(name), name_end);
+  }
+
+  // Closes up to the matching open element, if there is one; a stray end tag is
+  // dropped.
+  void end_tag(const std::string& name, size_t name_end) {
+    size_t at = m_i;
+    size_t gt = m_in.find('>', name_end);
+    m_i = gt == std::string_view::npos ? m_in.size() : gt + 1;
+    size_t depth = m_stack.size();
+    while (depth > 0 && m_stack[depth - 1] != name) {
+      --depth;
+    }
+    if (depth == 0) {
+      m_problems.add("stray end tag dropped", at, "</" + name + ">");
+      return;
+    }
+    if (depth != m_stack.size()) {
+      m_problems.add("mismatched end tag", at, "</" + name + "> closes <" + m_stack.back() + ">");
+    }
+    while (m_stack.size() >= depth) {
+      close_top();
+    }
+    if (m_stack.empty()) {
+      m_root_done = true;
+    }
+  }
+
+  // A start tag, its attributes read loosely and written quoted. An unterminated
+  // one at the end of the input is closed and ends the pass.
+  bool start_tag(std::string name, size_t name_end) {
+    const size_t n = m_in.size();
+    m_out.push_back('<');
+    m_out.append(name);
     size_t j = name_end;
     bool self_closing = false;
     bool terminated = false;
-    std::vector<std::string> seen_attrs;
+    std::vector<std::string> seen;  // attribute names
     while (j < n) {
-      while (j < n && is_space(in[j])) {
+      while (j < n && is_space(m_in[j])) {
         ++j;
       }
-      if (j >= n) {
-        break;
+      if (j >= n || m_in[j] == '<') {
+        break;  // '<': a tag that never ended; the next one starts here
       }
-      if (in[j] == '>') {
+      if (m_in[j] == '>') {
         terminated = true;
         ++j;
         break;
       }
-      if (in[j] == '/' && j + 1 < n && in[j + 1] == '>') {
+      if (m_in[j] == '/' && j + 1 < n && m_in[j + 1] == '>') {
         self_closing = true;
         terminated = true;
         j += 2;
         break;
       }
-      if (in[j] == '<') {
-        break;  // a tag that never ended: the next one starts here
-      }
-      if (!is_name_start(in[j])) {
-        ++j;
-        continue;
-      }
-      size_t an_start = j;
-      while (j < n && is_name_char(in[j])) {
-        ++j;
-      }
-      std::string attr(in.substr(an_start, j - an_start));
-      while (j < n && is_space(in[j])) {
-        ++j;
-      }
-      std::string_view value;
-      size_t value_at = j;
-      if (j < n && in[j] == '=') {
-        ++j;
-        while (j < n && is_space(in[j])) {
-          ++j;
-        }
-        if (j < n && (in[j] == '"' || in[j] == '\'')) {
-          char q = in[j];
-          size_t close = in.find(q, j + 1);
-          if (close == std::string_view::npos) {
-            close = n;
-          }
-          value = in.substr(j + 1, close - j - 1);
-          value_at = j + 1;
-          j = close == n ? n : close + 1;
-        } else {
-          size_t vs = j;
-          while (j < n && !is_space(in[j]) && in[j] != '>') {
-            ++j;
-          }
-          value = in.substr(vs, j - vs);
-          value_at = vs;
-        }
+      if (is_name_start(m_in[j])) {
+        attribute(j, seen);
       } else {
-        value = attr;  // HTML boolean attribute
+        ++j;
       }
-      bool dup = false;
-      for (const auto& a : seen_attrs) {
-        if (a == attr) {
-          dup = true;
-        }
-      }
-      if (dup) {
-        problems.add("duplicate attribute dropped", an_start, attr);
-        continue;
-      }
-      seen_attrs.push_back(attr);
-      out.push_back(' ');
-      out.append(attr);
-      out.append("=\"");
-      copy_text(value, value_at, out, problems, true);
-      out.push_back('"');
     }
     if (!terminated) {
-      problems.add("unterminated start tag", i, "<" + name + ">");
+      m_problems.add("unterminated start tag", m_i, "<" + name + ">");
       if (j >= n) {
-        out.append("/>");
-        i = n;
-        break;
+        m_out.append("/>");
+        m_i = n;
+        return false;
       }
     }
-    i = j;
-    root_seen = true;
+    m_i = j;
+    m_root_seen = true;
     if (self_closing) {
-      out.append("/>");
-      if (stack.empty()) {
-        root_done = true;
-      }
+      m_out.append("/>");
+      m_root_done = m_root_done || m_stack.empty();
     } else {
-      out.push_back('>');
-      stack.push_back(std::move(name));
+      m_out.push_back('>');
+      m_stack.push_back(std::move(name));
+    }
+    return true;
+  }
+
+  // The attribute whose name starts at m_in[j], written quoted unless its name
+  // repeats one in `seen`; `j` ends past it.
+  void attribute(size_t& j, std::vector<std::string>& seen) {
+    size_t name_start = j;
+    while (j < m_in.size() && is_name_char(m_in[j])) {
+      ++j;
+    }
+    std::string name(m_in.substr(name_start, j - name_start));
+    while (j < m_in.size() && is_space(m_in[j])) {
+      ++j;
+    }
+    size_t value_at = j;
+    std::string_view value = name;  // an HTML boolean attribute is its own value
+    if (j < m_in.size() && m_in[j] == '=') {
+      ++j;
+      value = attribute_value(j, value_at);
+    }
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      m_problems.add("duplicate attribute dropped", name_start, name);
+      return;
+    }
+    m_out.push_back(' ');
+    m_out.append(name);
+    m_out.append("=\"");
+    copy_text(value, value_at, m_out, m_problems, true);
+    m_out.push_back('"');
+    seen.push_back(std::move(name));
+  }
+
+  // The value after an attribute's '=' (quoted, or up to white space or '>'), its
+  // offset in `at`; `j` ends past it.
+  std::string_view attribute_value(size_t& j, size_t& at) {
+    const size_t n = m_in.size();
+    while (j < n && is_space(m_in[j])) {
+      ++j;
+    }
+    if (j < n && (m_in[j] == '"' || m_in[j] == '\'')) {
+      size_t close = std::min(m_in.find(m_in[j], j + 1), n);
+      at = j + 1;
+      j = close == n ? n : close + 1;
+      return m_in.substr(at, close - at);
+    }
+    at = j;
+    while (j < n && !is_space(m_in[j]) && m_in[j] != '>') {
+      ++j;
+    }
+    return m_in.substr(at, j - at);
+  }
+
+  void close_top() {
+    m_out.append("</");
+    m_out.append(m_stack.back());
+    m_out.push_back('>');
+    m_stack.pop_back();
+  }
+
+  // At the end of the input: closes what is still open.
+  void close_all() {
+    if (m_stack.empty()) {
+      return;
+    }
+    const size_t n = m_in.size();
+    m_problems.add("document ends inside an element; closed", n > 0 ? n - 1 : 0,
+                   std::to_string(m_stack.size()) + " open element(s)");
+    while (!m_stack.empty()) {
+      close_top();
     }
   }
-  if (!stack.empty()) {
-    problems.add("document ends inside an element; closed", n > 0 ? n - 1 : 0,
-                 std::to_string(stack.size()) + " open element(s)");
-    while (!stack.empty()) {
-      out.append("</");
-      out.append(stack.back());
-      out.push_back('>');
-      stack.pop_back();
-    }
-  }
-  r.warnings = problems.take();
-  return r;
+
+  std::string_view m_in;
+  size_t m_i = 0;
+  std::string m_out;
+  Problems m_problems;
+  std::vector<std::string> m_stack;  // the open elements' names
+  bool m_root_seen = false;          // a start tag was written
+  bool m_root_done = false;          // the root element was closed
+};
+
+}  // namespace
+
+Repaired repair_xml(std::string_view in) {
+  return Repairer(in).run();
 }
 
 }  // namespace khobor::feeds::detail

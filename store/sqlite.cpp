@@ -1,3 +1,5 @@
+// khobor/store/sqlite.cpp — the SQLite wrappers: errors as StoreError, statements
+// bound by index, transactions that roll back unless committed.
 #include "store/sqlite.h"
 
 #include <sqlite3.h>

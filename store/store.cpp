@@ -1,3 +1,5 @@
+// khobor/store/store.cpp — the schema's migrations and every query of khobord's
+// state, each a statement prepared once.
 #include "store/store.h"
 
 #include <array>

@@ -42,7 +42,7 @@ struct FeedState {
   bool retired = false;    // 410 Gone: not polled until `khobor feed enable`
   std::string moved_to;    // a lasting permanent redirect: the URL polled instead …
   std::string moved_from;  // … of this configured URL ('' when not moved)
-  // Schema 4: what the interval is made of, so a 304 can refresh the server's hints.
+  // Schema 5: what the interval is made of, so a 304 can refresh the server's hints.
   int64_t base_interval_s = 0;  // from the entries' dates alone, before any hint (0: unknown)
   int64_t ttl_s = 0;            // the feed's own <ttl> / sy:updatePeriod in its last body
   // Schema 8: when its last body was read (a 200 with a feed), ms; what that body

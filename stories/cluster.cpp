@@ -27,6 +27,57 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+// The time of day after the date (at `pos`, a 'T', 't' or ' '): hh:mm, then
+// optional :ss and a fraction (ignored); `pos` moves past it. False when malformed.
+bool read_time(std::string_view s, std::size_t& pos, int& hour, int& minute, int& second) {
+  if (!digits(s, pos + 1, 2, hour) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+      !digits(s, pos + 4, 2, minute)) {
+    return false;
+  }
+  pos += 6;
+  if (pos < s.size() && s[pos] == ':') {
+    if (!digits(s, pos + 1, 2, second)) {
+      return false;
+    }
+    pos += 3;
+  }
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      ++pos;
+    }
+  }
+  return true;
+}
+
+// The zone at `pos`: none, Z, or ±hh[:]mm as seconds east of UTC; `pos` moves
+// past it. False when malformed.
+bool read_zone(std::string_view s, std::size_t& pos, int64_t& offset) {
+  offset = 0;
+  if (pos >= s.size()) {
+    return true;
+  }
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int oh = 0;
+    int om = 0;
+    if (!digits(s, pos + 1, 2, oh)) {
+      return false;
+    }
+    std::size_t mpos = pos + 3;
+    if (mpos < s.size() && s[mpos] == ':') {
+      ++mpos;
+    }
+    if (!digits(s, mpos, 2, om)) {
+      return false;
+    }
+    offset = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
+    pos = mpos + 2;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<int64_t> parse_rfc3339(std::string_view s) {
@@ -41,50 +92,15 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   std::size_t pos = 10;
-  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
-    if (!digits(s, pos + 1, 2, hour) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !digits(s, pos + 4, 2, minute)) {
-      return std::nullopt;
-    }
-    pos += 6;
-    if (pos < s.size() && s[pos] == ':') {
-      if (!digits(s, pos + 1, 2, second)) {
-        return std::nullopt;
-      }
-      pos += 3;
-    }
-    if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-      ++pos;
-      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-        ++pos;
-      }
-    }
+  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ') &&
+      !read_time(s, pos, hour, minute, second)) {
+    return std::nullopt;
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
   int64_t offset = 0;
-  if (pos < s.size()) {
-    if (s[pos] == 'Z' || s[pos] == 'z') {
-      ++pos;
-    } else if (s[pos] == '+' || s[pos] == '-') {
-      int oh = 0;
-      int om = 0;
-      if (!digits(s, pos + 1, 2, oh)) {
-        return std::nullopt;
-      }
-      std::size_t mpos = pos + 3;
-      if (mpos < s.size() && s[mpos] == ':') {
-        ++mpos;
-      }
-      if (!digits(s, mpos, 2, om)) {
-        return std::nullopt;
-      }
-      offset = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
-      pos = mpos + 2;
-    }
-  }
-  if (pos != s.size()) {
+  if (!read_zone(s, pos, offset) || pos != s.size()) {
     return std::nullopt;
   }
   const int64_t days =

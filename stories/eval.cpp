@@ -39,9 +39,12 @@ Result<std::vector<LabelledRecord>> load_labelled(const std::string& path) {
   return out;
 }
 
-PairwiseScores score_clustering(const std::vector<LabelledRecord>& records,
-                                const std::vector<Assignment>& predicted) {
-  PairwiseScores s;
+namespace {
+
+// Counts the pairs of `records` that share a labelled story, a predicted one,
+// and both; the recall of each kind of record paired with its "original".
+void count_pairs(const std::vector<LabelledRecord>& records,
+                 const std::vector<Assignment>& predicted, PairwiseScores& s) {
   const std::size_t n = records.size();
   std::map<std::string, std::pair<uint64_t, uint64_t>> by_kind;  // (found, total)
   for (std::size_t i = 0; i < n; ++i) {
@@ -67,13 +70,13 @@ PairwiseScores score_clustering(const std::vector<LabelledRecord>& records,
         counts.second == 0 ? 0.0
                            : static_cast<double>(counts.first) / static_cast<double>(counts.second);
   }
-  s.precision = s.predicted_pairs == 0
-                    ? 1.0
-                    : static_cast<double>(s.correct_pairs) / static_cast<double>(s.predicted_pairs);
-  s.recall = s.true_pairs == 0
-                 ? 1.0
-                 : static_cast<double>(s.correct_pairs) / static_cast<double>(s.true_pairs);
-  s.f1 = s.precision + s.recall == 0 ? 0.0 : 2 * s.precision * s.recall / (s.precision + s.recall);
+}
+
+// The hard negatives merged with the story they are related to, and every
+// record that joined an entry of another labelled story (`s.mistakes`).
+void check_joins(const std::vector<LabelledRecord>& records,
+                 const std::vector<Assignment>& predicted, PairwiseScores& s) {
+  const std::size_t n = records.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (records[i].kind == "hard_negative" || !records[i].related_to.empty()) {
       ++s.hard_negatives;
@@ -96,6 +99,34 @@ PairwiseScores score_clustering(const std::vector<LabelledRecord>& records,
       }
     }
   }
+}
+
+// Calls f(a, b) for every pair of members of each group.
+template <typename Groups, typename F>
+void for_each_pair(const Groups& groups, F&& f) {
+  for (const auto& [key, members] : groups) {
+    for (std::size_t x = 0; x < members.size(); ++x) {
+      for (std::size_t y = x + 1; y < members.size(); ++y) {
+        f(members[x], members[y]);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+PairwiseScores score_clustering(const std::vector<LabelledRecord>& records,
+                                const std::vector<Assignment>& predicted) {
+  PairwiseScores s;
+  count_pairs(records, predicted, s);
+  s.precision = s.predicted_pairs == 0
+                    ? 1.0
+                    : static_cast<double>(s.correct_pairs) / static_cast<double>(s.predicted_pairs);
+  s.recall = s.true_pairs == 0
+                 ? 1.0
+                 : static_cast<double>(s.correct_pairs) / static_cast<double>(s.true_pairs);
+  s.f1 = s.precision + s.recall == 0 ? 0.0 : 2 * s.precision * s.recall / (s.precision + s.recall);
+  check_joins(records, predicted, s);
   s.hard_negative_rate = s.hard_negatives == 0 ? 0.0
                                                : static_cast<double>(s.hard_negatives_merged) /
                                                      static_cast<double>(s.hard_negatives);
@@ -252,26 +283,14 @@ EventScores score_events(const EventWeek& week, const std::vector<uint64_t>& pre
     gold_groups[recs[i].event].push_back(i);
     pred_groups[predicted[i]].push_back(i);
   }
-  for (const auto& [event, members] : gold_groups) {
-    for (std::size_t x = 0; x < members.size(); ++x) {
-      for (std::size_t y = x + 1; y < members.size(); ++y) {
-        const std::size_t a = members[x];
-        const std::size_t b = members[y];
-        tally(a, b, true, predicted[a] == predicted[b]);
-      }
+  for_each_pair(gold_groups, [&](std::size_t a, std::size_t b) {
+    tally(a, b, true, predicted[a] == predicted[b]);
+  });
+  for_each_pair(pred_groups, [&](std::size_t a, std::size_t b) {
+    if (recs[a].event != recs[b].event) {
+      tally(a, b, false, true);
     }
-  }
-  for (const auto& [group, members] : pred_groups) {
-    for (std::size_t x = 0; x < members.size(); ++x) {
-      for (std::size_t y = x + 1; y < members.size(); ++y) {
-        const std::size_t a = members[x];
-        const std::size_t b = members[y];
-        if (recs[a].event != recs[b].event) {
-          tally(a, b, false, true);
-        }
-      }
-    }
-  }
+  });
   for (const EventPair& p : week.pairs) {
     if (p.label == 'r') {
       ++s.related;

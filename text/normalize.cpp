@@ -288,144 +288,167 @@ class Writer {
   uint32_t* m_m = nullptr;
 };
 
+// What pass 1 carries from one code point to the next.
+struct PassState {
+  bool needs_nfc = false;
+  uint8_t prev_ccc = 0;  // combining class of the last code point written
+  char32_t prev_cp = 0;  // the last code point written
+};
+
+// The fast path of pass 1: the end of the run from `i` that no step changes
+// (ASCII but the capitals, the plain code points of the Bengali block). `prev`
+// gets the run's last code point: its index in the Bengali block, or 128.
+size_t plain_run_end(const unsigned char* s, size_t i, size_t n, int& prev) {
+  size_t run = i;
+  prev = -1;
+  for (;;) {
+    if (run < n && s[run] < 0x80) {
+      if (static_cast<unsigned>(s[run] - 'A') < 26U) {
+        return run;
+      }
+      ++run;
+      prev = 128;
+      continue;
+    }
+    if (run + 2 >= n || s[run] != 0xE0 || (s[run + 1] & 0xFE) != 0xA6 ||
+        (s[run + 2] & 0xC0) != 0x80) {
+      return run;
+    }
+    const unsigned k = ((s[run + 1] & 1U) << 6) | (s[run + 2] & 0x3FU);
+    const RunKind kind = k_run_kind[k];
+    if (kind == RunKind::stop ||
+        (kind == RunKind::ta && run + 9 <= n && s[run + 3] == 0xE0 && s[run + 4] == 0xA7 &&
+         s[run + 5] == 0x8D && s[run + 6] == 0xE2 && s[run + 7] == 0x80 && s[run + 8] == 0x8D) ||
+        (kind == RunKind::second_part && (prev < 0 || prev == 0x47)) ||
+        (kind == RunKind::nukta && (prev < 0 || prev == 0x4D)) ||
+        (kind == RunKind::hasanta && prev < 0)) {
+      return run;  // the per-code-point path decides
+    }
+    prev = static_cast<int>(k);
+    run += 3;
+  }
+}
+
+// Pass 1 on one code point of the Bengali block (U+0980–U+09FF, three bytes at
+// s + i): steps b, d, e, and whether NFC has work. Moves `i` past what it read.
+template <MapKind Kind>
+void bengali_code_point(Writer<Kind>& w, const unsigned char* s, size_t n, size_t& i,
+                        PassState& st) {
+  const auto from = static_cast<uint32_t>(i);
+  const char32_t cp = 0x0980 + (static_cast<char32_t>(s[i + 1] - 0xA6) << 6) + (s[i + 2] & 0x3F);
+  i += 3;
+  if (k_plain_bengali[cp - 0x0980]) {  // most code points: copied as they are
+    w.three(s + i - 3, from);
+    st.prev_ccc = 0;
+    st.prev_cp = cp;
+    return;
+  }
+  if (cp == k_ta && i + 6 <= n && s[i] == 0xE0 && s[i + 1] == 0xA7 && s[i + 2] == 0x8D &&
+      s[i + 3] == 0xE2 && s[i + 4] == 0x80 && s[i + 5] == 0x8D) {  // step b: ত ্ ZWJ
+    w.code_point(k_khanda_ta, from);
+    i += 6;
+    st.prev_ccc = 0;
+    st.prev_cp = k_khanda_ta;
+    return;
+  }
+  if (cp == 0x09DC || cp == 0x09DD || cp == 0x09DF) {  // step d
+    w.code_point(cp == 0x09DC ? 0x09A1 : cp == 0x09DD ? 0x09A2 : 0x09AF, from);
+    w.code_point(k_nukta, from);
+    st.prev_ccc = 7;
+    st.prev_cp = k_nukta;
+    return;
+  }
+  if (cp >= 0x09E6 && cp <= 0x09EF) {  // step e
+    w.byte(static_cast<char>('0' + (cp - 0x09E6)), from);
+    st.prev_ccc = 0;
+    st.prev_cp = cp;
+    return;
+  }
+  // The two-part vowel signs compose only right after ে (U+09C7); the
+  // other Bengali code points are NFC-stable, three of them combining.
+  if ((cp == 0x09BE || cp == 0x09D7) && st.prev_cp == 0x09C7) {
+    st.needs_nfc = true;
+  }
+  const uint8_t ccc = cp == k_nukta ? 7 : cp == k_hasanta ? 9 : cp == 0x09FE ? 230 : 0;
+  if (ccc != 0 && st.prev_ccc > ccc) {
+    st.needs_nfc = true;
+  }
+  w.three(s + i - 3, from);
+  st.prev_ccc = ccc;
+  st.prev_cp = cp;
+}
+
+// Pass 1 on any other code point outside ASCII: steps a, c, f, g, and whether
+// NFC has work (from the quick-check table). Moves `i` past it.
+template <MapKind Kind>
+void other_code_point(Writer<Kind>& w, std::string_view in, size_t& i, PassState& st) {
+  const auto from = static_cast<uint32_t>(i);
+  char32_t cp = decode(in, i);                               // step a
+  if (cp == k_zwj || cp == k_zwnj || cp == k_soft_hyphen) {  // step c
+    return;
+  }
+  if (cp == 0x2019 || cp == 0x02BC) {  // step g
+    cp = U'\'';
+  } else {  // step f
+    cp = static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT));
+  }
+  if (cp < k_nfc_table_size) {
+    const uint8_t info = nfc_table()[cp];
+    if (info == k_not_nfc || (info != 0 && st.prev_ccc > info)) {
+      st.needs_nfc = true;
+    }
+    st.prev_ccc = info == k_not_nfc ? 0 : info;
+  } else {
+    st.needs_nfc = true;  // rare in our text: ICU decides
+    st.prev_ccc = 0;
+  }
+  st.prev_cp = cp;
+  w.code_point(cp, from);
+}
+
 // Pass 1 (steps a–g above). Returns true when the output may not be NFC.
 template <MapKind Kind>
 bool first_pass(std::string_view in, std::string& out, std::vector<uint32_t>* map,
                 OffsetMap* sparse = nullptr) {
   Writer<Kind> w(out, map, sparse, in.size());
-  const auto& qc = nfc_table();
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
   const size_t n = in.size();
-  bool needs_nfc = false;
-  uint8_t prev_ccc = 0;  // combining class of the last code point written
-  char32_t prev_cp = 0;  // the last code point written
+  PassState st;
   size_t i = 0;
   while (i < n) {
     if constexpr (Kind != MapKind::dense) {
-      // The fast path: a run of code points that no step changes (ASCII but
-      // the capitals, the plain code points of the Bengali block) is copied at
-      // once. Most of a Bengali news text is such runs.
-      size_t run = i;
-      int prev = -1;  // the run's last code point: its index in the Bengali block, or 128
-      for (;;) {
-        if (run < n && s[run] < 0x80) {
-          if (static_cast<unsigned>(s[run] - 'A') < 26U) {
-            break;
-          }
-          ++run;
-          prev = 128;
-          continue;
-        }
-        if (run + 2 >= n || s[run] != 0xE0 || (s[run + 1] & 0xFE) != 0xA6 ||
-            (s[run + 2] & 0xC0) != 0x80) {
-          break;
-        }
-        const unsigned k = ((s[run + 1] & 1U) << 6) | (s[run + 2] & 0x3FU);
-        const RunKind kind = k_run_kind[k];
-        if (kind == RunKind::stop ||
-            (kind == RunKind::ta && run + 9 <= n && s[run + 3] == 0xE0 && s[run + 4] == 0xA7 &&
-             s[run + 5] == 0x8D && s[run + 6] == 0xE2 && s[run + 7] == 0x80 &&
-             s[run + 8] == 0x8D) ||
-            (kind == RunKind::second_part && (prev < 0 || prev == 0x47)) ||
-            (kind == RunKind::nukta && (prev < 0 || prev == 0x4D)) ||
-            (kind == RunKind::hasanta && prev < 0)) {
-          break;  // the per-code-point path below decides
-        }
-        prev = static_cast<int>(k);
-        run += 3;
-      }
+      // A run that no step changes is copied at once. Most of a Bengali news
+      // text is such runs.
+      int prev = -1;
+      const size_t run = plain_run_end(s, i, n, prev);
       if (run > i) {
         w.run(s + i, run - i, static_cast<uint32_t>(i));
         const unsigned char last = s[run - 1];
-        prev_cp = last < 0x80
-                      ? last
-                      : 0x0980 + (static_cast<char32_t>(s[run - 2] - 0xA6) << 6) + (last & 0x3F);
-        prev_ccc = prev == 0x3C ? 7 : prev == 0x4D ? 9 : 0;  // nukta, hasanta
+        st.prev_cp = last < 0x80
+                         ? last
+                         : 0x0980 + (static_cast<char32_t>(s[run - 2] - 0xA6) << 6) + (last & 0x3F);
+        st.prev_ccc = prev == 0x3C ? 7 : prev == 0x4D ? 9 : 0;  // nukta, hasanta
         i = run;
         if (i == n) {
           break;
         }
       }
     }
-    const auto from = static_cast<uint32_t>(i);
     const unsigned char b0 = s[i];
     if (b0 < 0x80) {  // ASCII: only case folding applies (step f)
-      w.byte(static_cast<char>(b0 >= 'A' && b0 <= 'Z' ? b0 + 32 : b0), from);
-      prev_ccc = 0;
-      prev_cp = b0;
+      w.byte(static_cast<char>(b0 >= 'A' && b0 <= 'Z' ? b0 + 32 : b0), static_cast<uint32_t>(i));
+      st.prev_ccc = 0;
+      st.prev_cp = b0;
       ++i;
-      continue;
-    }
-    if (b0 == 0xE0 && i + 2 < n && (s[i + 1] == 0xA6 || s[i + 1] == 0xA7) &&
-        (s[i + 2] & 0xC0) == 0x80) {  // the Bengali block, U+0980–U+09FF
-      const char32_t cp =
-          0x0980 + (static_cast<char32_t>(s[i + 1] - 0xA6) << 6) + (s[i + 2] & 0x3F);
-      i += 3;
-      if (k_plain_bengali[cp - 0x0980]) {  // most code points: copied as they are
-        w.three(s + i - 3, from);
-        prev_ccc = 0;
-        prev_cp = cp;
-        continue;
-      }
-      if (cp == k_ta && i + 6 <= n && s[i] == 0xE0 && s[i + 1] == 0xA7 && s[i + 2] == 0x8D &&
-          s[i + 3] == 0xE2 && s[i + 4] == 0x80 && s[i + 5] == 0x8D) {  // step b: ত ্ ZWJ
-        w.code_point(k_khanda_ta, from);
-        i += 6;
-        prev_ccc = 0;
-        prev_cp = k_khanda_ta;
-        continue;
-      }
-      if (cp == 0x09DC || cp == 0x09DD || cp == 0x09DF) {  // step d
-        w.code_point(cp == 0x09DC ? 0x09A1 : cp == 0x09DD ? 0x09A2 : 0x09AF, from);
-        w.code_point(k_nukta, from);
-        prev_ccc = 7;
-        prev_cp = k_nukta;
-        continue;
-      }
-      if (cp >= 0x09E6 && cp <= 0x09EF) {  // step e
-        w.byte(static_cast<char>('0' + (cp - 0x09E6)), from);
-        prev_ccc = 0;
-        prev_cp = cp;
-        continue;
-      }
-      // The two-part vowel signs compose only right after ে (U+09C7); the
-      // other Bengali code points are NFC-stable, three of them combining.
-      if ((cp == 0x09BE || cp == 0x09D7) && prev_cp == 0x09C7) {
-        needs_nfc = true;
-      }
-      const uint8_t ccc = cp == k_nukta ? 7 : cp == k_hasanta ? 9 : cp == 0x09FE ? 230 : 0;
-      if (ccc != 0 && prev_ccc > ccc) {
-        needs_nfc = true;
-      }
-      w.three(s + i - 3, from);
-      prev_ccc = ccc;
-      prev_cp = cp;
-      continue;
-    }
-    char32_t cp = decode(in, i);                               // step a
-    if (cp == k_zwj || cp == k_zwnj || cp == k_soft_hyphen) {  // step c
-      continue;
-    }
-    if (cp == 0x2019 || cp == 0x02BC) {  // step g
-      cp = U'\'';
-    } else {  // step f
-      cp = static_cast<char32_t>(u_foldCase(static_cast<UChar32>(cp), U_FOLD_CASE_DEFAULT));
-    }
-    if (cp < k_nfc_table_size) {
-      const uint8_t info = qc[cp];
-      if (info == k_not_nfc || (info != 0 && prev_ccc > info)) {
-        needs_nfc = true;
-      }
-      prev_ccc = info == k_not_nfc ? 0 : info;
+    } else if (b0 == 0xE0 && i + 2 < n && (s[i + 1] == 0xA6 || s[i + 1] == 0xA7) &&
+               (s[i + 2] & 0xC0) == 0x80) {
+      bengali_code_point(w, s, n, i, st);
     } else {
-      needs_nfc = true;  // rare in our text: ICU decides
-      prev_ccc = 0;
+      other_code_point(w, in, i, st);
     }
-    prev_cp = cp;
-    w.code_point(cp, from);
   }
   w.finish(n);
-  return needs_nfc;
+  return st.needs_nfc;
 }
 
 // Pass 2: ICU NFC. With `map`, the offsets of `text` (one per byte) are carried

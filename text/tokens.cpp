@@ -118,6 +118,45 @@ inline Wb next_class(std::string_view s, size_t& i, const std::array<Wb, k_table
   return cp < k_table_size ? t[cp] : classify_icu(static_cast<UChar32>(cp));
 }
 
+// The class of the code point at s[i] when it is ASCII or in the Bengali block
+// (`len` its bytes), else Wb::other with `len` 0: the general decoding decides.
+inline Wb fast_class(std::string_view s, size_t i, const std::array<Wb, k_table_size>& t,
+                     size_t& len) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) {
+    len = 1;
+    return t[b];
+  }
+  if (b == 0xE0 && i + 3 <= s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xFE) == 0xA6) {
+    len = 3;
+    return t[0x0980 + (((static_cast<unsigned char>(s[i + 1]) & 1U) << 6) |
+                       (static_cast<unsigned char>(s[i + 2]) & 0x3FU))];
+  }
+  len = 0;
+  return Wb::other;
+}
+
+// WB6/7 and WB11/12: a middle character of class `mid`, ending at `j`, joins
+// the word when a letter follows a letter across it (a digit a digit; marks in
+// between). Returns the end of that letter or digit; 0 when the word ends.
+size_t across_middle(std::string_view s, size_t j, Wb last, Wb mid,
+                     const std::array<Wb, k_table_size>& t) {
+  size_t k = j;
+  Wb after = Wb::other;
+  while (k < s.size()) {
+    after = next_class(s, k, t);
+    if (after != Wb::extend) {
+      break;
+    }
+    after = Wb::other;
+  }
+  const bool letters = last == Wb::letter && after == Wb::letter &&
+                       (mid == Wb::mid_letter || mid == Wb::mid_num_let);  // WB6/7
+  const bool digits = last == Wb::numeric && after == Wb::numeric &&
+                      (mid == Wb::mid_num || mid == Wb::mid_num_let);  // WB11/12
+  return letters || digits ? k : 0;
+}
+
 }  // namespace
 
 std::vector<Token> tokenize(std::string_view s) {
@@ -139,21 +178,11 @@ void tokenize(std::string_view s, std::vector<Token>& tokens) {
       continue;
     }
     bool has_word = last != Wb::connector;
-    const Wb* bengali = t.data() + 0x0980;
     while (i < n) {
       // The fast path: Bengali and ASCII letters, digits and marks go on with
       // the word (WB4, WB5, WB8-10) without the general decoding below.
-      const auto b = static_cast<unsigned char>(s[i]);
-      Wb fast = Wb::other;
       size_t len = 0;
-      if (b < 0x80) {
-        fast = t[b];
-        len = 1;
-      } else if (b == 0xE0 && i + 3 <= n && (static_cast<unsigned char>(s[i + 1]) & 0xFE) == 0xA6) {
-        fast = bengali[((static_cast<unsigned char>(s[i + 1]) & 1U) << 6) |
-                       (static_cast<unsigned char>(s[i + 2]) & 0x3FU)];
-        len = 3;
-      }
+      const Wb fast = fast_class(s, i, t, len);
       if (fast == Wb::letter || fast == Wb::numeric) {
         last = fast;
         has_word = true;
@@ -177,20 +206,7 @@ void tokenize(std::string_view s, std::vector<Token>& tokens) {
         continue;
       }
       if (c == Wb::mid_letter || c == Wb::mid_num || c == Wb::mid_num_let) {
-        size_t k = j;
-        Wb after = Wb::other;
-        while (k < n) {
-          after = next_class(s, k, t);
-          if (after != Wb::extend) {
-            break;
-          }
-          after = Wb::other;
-        }
-        const bool letters = last == Wb::letter && after == Wb::letter &&
-                             (c == Wb::mid_letter || c == Wb::mid_num_let);  // WB6/7
-        const bool digits = last == Wb::numeric && after == Wb::numeric &&
-                            (c == Wb::mid_num || c == Wb::mid_num_let);  // WB11/12
-        if (letters || digits) {
+        if (const size_t k = across_middle(s, j, last, c, t); k != 0) {
           has_word = true;
           i = k;  // past the middle character and the letter or digit after it
           continue;

@@ -275,6 +275,35 @@ std::optional<khobor::watch::WatchSet> load_watches(const std::string& dir) {
   return watches;
 }
 
+// The archive's snapshots through a pipeline on an in-memory store, its clock at
+// each snapshot's time; the JSON lines printed, then the summary with `summary`.
+int replay_archive(const std::string& archive, const khobor::stories::StoryOptions& options,
+                   int64_t group_interval_s, const khobor::watch::WatchSet& watches,
+                   const BacklogArg& backlog, bool summary) {
+  const std::vector<Snapshot> snapshots = find_snapshots(archive);
+  if (snapshots.empty()) {
+    std::fprintf(stderr, "khobor backtest: no snapshots under %s\n", archive.c_str());
+    return 1;
+  }
+  auto store = khobor::store::Store::open(":memory:");
+  if (!store) {
+    std::fprintf(stderr, "khobor backtest: %s\n", store.error().message.c_str());
+    return 1;
+  }
+  khobor::ManualClock clock(snapshots.front().time * 1000);
+  khobor::stories::StoryIndex index(options);
+  khobor::stories::EventIndex events;
+  khobor::daemon::Pipeline pipeline(*store, clock, &index, &events,
+                                    khobor::daemon::UpdatePolicy{group_interval_s});
+  Replayed out;
+  replay(snapshots, *store, clock, pipeline, watches, backlog, out);
+  std::fflush(stdout);
+  if (summary) {
+    print_summary(snapshots.size(), index.story_count(), events.event_count(), out);
+  }
+  return 0;
+}
+
 int run_backtest(int argc, char** argv) {
   CLI::App app{
       "Replay an archive of feed snapshots through parse -> story -> event -> match and print "
@@ -330,30 +359,7 @@ int run_backtest(int argc, char** argv) {
   if (!watches) {
     return 2;
   }
-
-  const std::vector<Snapshot> snapshots = find_snapshots(archive);
-  if (snapshots.empty()) {
-    std::fprintf(stderr, "khobor backtest: no snapshots under %s\n", archive.c_str());
-    return 1;
-  }
-
-  auto store = khobor::store::Store::open(":memory:");
-  if (!store) {
-    std::fprintf(stderr, "khobor backtest: %s\n", store.error().message.c_str());
-    return 1;
-  }
-  khobor::ManualClock clock(snapshots.front().time * 1000);
-  khobor::stories::StoryIndex index(options);
-  khobor::stories::EventIndex events;
-  khobor::daemon::Pipeline pipeline(*store, clock, &index, &events,
-                                    khobor::daemon::UpdatePolicy{*interval_s});
-  Replayed out;
-  replay(snapshots, *store, clock, pipeline, *watches, *backlog, out);
-  std::fflush(stdout);
-  if (summary) {
-    print_summary(snapshots.size(), index.story_count(), events.event_count(), out);
-  }
-  return 0;
+  return replay_archive(archive, options, *interval_s, *watches, *backlog, summary);
 }
 
 const khobor::tools::Registration k_reg{

@@ -17,6 +17,39 @@
 
 namespace {
 
+// Places every record of `in` (JSON Lines named `where`) and prints its line
+// (after its explanation with `explain`); returns how many lines were skipped as
+// unreadable, each named on stderr.
+std::size_t cluster_lines(std::istream& in, const std::string& where,
+                          khobor::stories::Clusterer& clusterer, bool explain,
+                          double event_threshold) {
+  std::string line;
+  std::size_t line_no = 0;
+  std::size_t bad = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      continue;
+    }
+    auto record = khobor::stories::parse_cluster_record(line);
+    if (!record) {
+      ++bad;
+      std::fprintf(stderr, "khobor cluster: %s:%zu: %s; line skipped\n", where.c_str(), line_no,
+                   record.error().message.c_str());
+      continue;
+    }
+    khobor::stories::EventExplanation why;
+    const auto placement = clusterer.place(*record, explain ? &why : nullptr);
+    if (explain) {
+      std::printf(
+          "%s\n",
+          khobor::stories::explain_json_line(*record, placement, why, event_threshold).c_str());
+    }
+    std::printf("%s\n", khobor::stories::cluster_json_line(*record, placement).c_str());
+  }
+  return bad;
+}
+
 int run_cluster(int argc, char** argv) {
   CLI::App app{
       "Group JSON Lines records (id, title, summary, body, published, outlet) into stories and "
@@ -59,30 +92,8 @@ int run_cluster(int argc, char** argv) {
   }
   const std::string where = file == "-" ? "<stdin>" : file;
   khobor::stories::Clusterer clusterer(options, event_options);
-  std::string line;
-  std::size_t line_no = 0;
-  std::size_t bad = 0;
-  while (std::getline(*in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) {
-      continue;
-    }
-    auto record = khobor::stories::parse_cluster_record(line);
-    if (!record) {
-      ++bad;
-      std::fprintf(stderr, "khobor cluster: %s:%zu: %s; line skipped\n", where.c_str(), line_no,
-                   record.error().message.c_str());
-      continue;
-    }
-    khobor::stories::EventExplanation why;
-    const auto placement = clusterer.place(*record, explain ? &why : nullptr);
-    if (explain) {
-      std::printf("%s\n", khobor::stories::explain_json_line(*record, placement, why,
-                                                             event_options.model.threshold)
-                              .c_str());
-    }
-    std::printf("%s\n", khobor::stories::cluster_json_line(*record, placement).c_str());
-  }
+  const std::size_t bad =
+      cluster_lines(*in, where, clusterer, explain, event_options.model.threshold);
   std::fflush(stdout);
   return bad == 0 ? 0 : 1;
 }

@@ -99,6 +99,62 @@ void collect(const pugi::xml_node& node, std::vector<Outline>& out) {
   }
 }
 
+// The [[feed]] tables of the outlines whose URL is not in `known_urls` (which
+// gains them), each with a fresh id; counts them in `added` and the others in
+// `skipped`.
+std::string feed_tables(const std::vector<Outline>& outlines, std::set<std::string>& taken,
+                        std::set<std::string>& known_urls, size_t& added, size_t& skipped) {
+  std::string tables;
+  for (const auto& o : outlines) {
+    if (!known_urls.insert(o.url).second) {
+      ++skipped;
+      continue;
+    }
+    std::string id = make_id(o, taken);
+    tables += "\n";
+    if (!o.title.empty()) {
+      std::string title = o.title.substr(0, 200);
+      for (char& c : title) {
+        c = (c == '\n' || c == '\r') ? ' ' : c;
+      }
+      tables += "# " + title + "\n";
+    }
+    tables += "[[feed]]\nid = " + toml_quote(id) + "\nurl = " + toml_quote(o.url) + "\n";
+    ++added;
+  }
+  return tables;
+}
+
+// Appends `tables` to the config at `path` (whose text is `existing`): checked as
+// khobord will read it, then written whole and renamed over it. 0, or 1 after
+// saying why the file was left unchanged.
+int append_to_config(const std::string& path, const std::string& existing,
+                     const std::string& tables) {
+  std::string text = existing;
+  if (!text.empty() && text.back() != '\n') {
+    text += '\n';
+  }
+  text += tables;
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  auto check = khobor::daemon::parse_config(text, path, dir.empty() ? "." : dir);
+  if (!check) {
+    std::fprintf(stderr, "khobor opml import: the file would not be valid, left unchanged: %s\n",
+                 check.error().message.c_str());
+    return 1;
+  }
+  std::string tmp = path + ".khobor-opml.tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) {
+      std::fprintf(stderr, "khobor opml import: cannot write %s\n", tmp.c_str());
+      return 1;
+    }
+  }
+  std::filesystem::rename(tmp, path);
+  return 0;
+}
+
 int import_opml(const std::string& file, const std::string& write_path) {
   pugi::xml_document doc;
   pugi::xml_parse_result res = doc.load_file(file.c_str());
@@ -134,55 +190,17 @@ int import_opml(const std::string& file, const std::string& write_path) {
     existing = ss.str();
   }
 
-  std::string tables;
   size_t added = 0;
   size_t skipped = 0;
-  for (const auto& o : outlines) {
-    if (!known_urls.insert(o.url).second) {
-      ++skipped;
-      continue;
-    }
-    std::string id = make_id(o, taken);
-    tables += "\n";
-    if (!o.title.empty()) {
-      std::string title = o.title.substr(0, 200);
-      for (char& c : title) {
-        c = (c == '\n' || c == '\r') ? ' ' : c;
-      }
-      tables += "# " + title + "\n";
-    }
-    tables += "[[feed]]\nid = " + toml_quote(id) + "\nurl = " + toml_quote(o.url) + "\n";
-    ++added;
-  }
-
+  const std::string tables = feed_tables(outlines, taken, known_urls, added, skipped);
   if (write_path.empty()) {
     std::fputs(tables.c_str(), stdout);
     std::fprintf(stderr, "khobor opml import: %zu feed(s) from %s\n", added, file.c_str());
     return outlines.empty() ? 1 : 0;
   }
-  std::string text = existing;
-  if (!text.empty() && text.back() != '\n') {
-    text += '\n';
-  }
-  text += tables;
-  // Check the result as khobord will read it before touching the file.
-  std::string dir = std::filesystem::path(write_path).parent_path().string();
-  auto check = khobor::daemon::parse_config(text, write_path, dir.empty() ? "." : dir);
-  if (!check) {
-    std::fprintf(stderr, "khobor opml import: the file would not be valid, left unchanged: %s\n",
-                 check.error().message.c_str());
+  if (append_to_config(write_path, existing, tables) != 0) {
     return 1;
   }
-  std::string tmp = write_path + ".khobor-opml.tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) {
-      std::fprintf(stderr, "khobor opml import: cannot write %s\n", tmp.c_str());
-      return 1;
-    }
-  }
-  std::filesystem::rename(tmp, write_path);
   std::printf("khobor opml import: %zu feed(s) added to %s, %zu already there%s\n", added,
               write_path.c_str(), skipped,
               added > 0 ? "; apply with systemctl reload khobord" : "");

@@ -6,11 +6,16 @@
 // not), 1 when one could not be read, 2 on usage errors.
 #include <curl/curl.h>
 #include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -131,94 +136,138 @@ class Output {
   std::string m_buffer;
 };
 
-int run_parse(int argc, char** argv) {
+// A batch of files in a short-lived process, where page faults were the largest
+// cost once the JSON tree had gone (docs/parse.md). Freed memory stays in the
+// heap (no mmap per large buffer, no trimming), so each file reuses the pages the
+// last one faulted in; and the heap grows in one 64 MiB step that the kernel may
+// back with 2 MiB pages (MADV_HUGEPAGE; THP is "madvise" on Debian), one fault
+// where there were 512. This is glibc's own `glibc.malloc.hugetlb=1` tunable,
+// which can only be set from the environment before start-up, done by hand: only
+// address space is reserved, a page is still committed when first touched.
+void prepare_batch_heap() {
+  constexpr size_t k_huge = size_t{2} << 20;
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+  auto start = reinterpret_cast<uintptr_t>(sbrk(0));
+  void* volatile grow = std::malloc(k_huge);  // volatile: the pair must not be elided
+  std::free(grow);
+  auto end = reinterpret_cast<uintptr_t>(sbrk(0));
+  uintptr_t from = (start + k_huge - 1) & ~(k_huge - 1);
+  if (end > from + k_huge) {
+    // Advice only: a kernel without THP refuses it and the heap works as before.
+    madvise(reinterpret_cast<void*>(from), (end - from) & ~(k_huge - 1), MADV_HUGEPAGE);
+  }
+}
+
+// What `khobor parse`'s command line asks for.
+struct ParseArgs {
   std::vector<std::string> inputs;
   std::string timezone = "Asia/Dhaka";
   std::string content_type;
   std::string base_url;
   bool with_html = false;
   bool pretty = false;
-  const char* usage =
-      "usage: khobor parse [--timezone ZONE] [--content-type TYPE] [--base-url URL] [--html] "
-      "[--pretty] "
-      "FILE|URL...\n"
-      "  Parse feeds (files or http(s) URLs); print one JSON document per input.\n"
-      "  --timezone ZONE      zone for dates written without one (default Asia/Dhaka)\n"
-      "  --content-type TYPE  Content-Type to assume for files (its charset counts)\n"
-      "  --base-url URL       URL to resolve relative links in files against\n"
-      "  --html               also print summary_html and content_html\n"
-      "  --pretty             indent the JSON\n"
-      "Exit: 0 every input read as a feed, 1 one could not be read, 2 usage error.\n";
+};
+
+constexpr const char* k_usage =
+    "usage: khobor parse [--timezone ZONE] [--content-type TYPE] [--base-url URL] [--html] "
+    "[--pretty] "
+    "FILE|URL...\n"
+    "  Parse feeds (files or http(s) URLs); print one JSON document per input.\n"
+    "  --timezone ZONE      zone for dates written without one (default Asia/Dhaka)\n"
+    "  --content-type TYPE  Content-Type to assume for files (its charset counts)\n"
+    "  --base-url URL       URL to resolve relative links in files against\n"
+    "  --html               also print summary_html and content_html\n"
+    "  --pretty             indent the JSON\n"
+    "Exit: 0 every input read as a feed, 1 one could not be read, 2 usage error.\n";
+
+// Reads the command line into `args`; an exit status when khobor parse is done
+// already (help, a usage error).
+std::optional<int> read_args(int argc, char** argv, ParseArgs& args) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
-      std::fputs(usage, stdout);
+      std::fputs(k_usage, stdout);
       return 0;
     }
     if (a == "--timezone" || a == "--content-type" || a == "--base-url") {
       if (i + 1 >= argc) {
-        std::fprintf(stderr, "khobor parse: %s needs a value\n%s", a.c_str(), usage);
+        std::fprintf(stderr, "khobor parse: %s needs a value\n%s", a.c_str(), k_usage);
         return 2;
       }
-      (a == "--timezone" ? timezone : a == "--base-url" ? base_url : content_type) = argv[++i];
+      (a == "--timezone"   ? args.timezone
+       : a == "--base-url" ? args.base_url
+                           : args.content_type) = argv[++i];
     } else if (a == "--html") {
-      with_html = true;
+      args.with_html = true;
     } else if (a == "--pretty") {
-      pretty = true;
+      args.pretty = true;
     } else if (a.starts_with("--")) {
-      std::fprintf(stderr, "khobor parse: unknown option %s\n%s", a.c_str(), usage);
+      std::fprintf(stderr, "khobor parse: unknown option %s\n%s", a.c_str(), k_usage);
       return 2;
     } else {
-      inputs.push_back(a);
+      args.inputs.push_back(a);
     }
   }
-  if (inputs.empty()) {
-    std::fprintf(stderr, "khobor parse: no input given\n%s", usage);
+  if (args.inputs.empty()) {
+    std::fprintf(stderr, "khobor parse: no input given\n%s", k_usage);
     return 2;
   }
-  int status = 0;
-  // A batch of files in a short-lived process: freed memory stays in the heap (no
-  // mmap per large buffer, no trimming), so each file reuses the pages the last
-  // one faulted in instead of faulting in fresh ones (page faults were the largest
-  // cost after the JSON tree had gone).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  return std::nullopt;
+}
+
+// One input (a file, or a URL fetched) into `body`, parsed and printed as one
+// JSON line; false (after an error line) when it could not be read as a feed.
+bool parse_input(const std::string& input, const ParseArgs& args,
+                 const khobor::feeds::FeedJsonOptions& json_options, Body& body, Output& out) {
+  const bool is_url = input.starts_with("http://") || input.starts_with("https://");
+  khobor::Status got = khobor::Ok{};
+  if (!is_url) {
+    got = read_file(input, body);
+  } else if (auto fetched = fetch(input)) {
+    body = std::move(*fetched);
+  } else {
+    got = fetched.error();
+  }
+  if (!got) {
+    std::fprintf(stderr, "khobor parse: %s\n", got.error().message.c_str());
+    out.buffer() += json{{"source", input}, {"error", got.error().message}}.dump();
+    out.end_line();
+    return false;
+  }
+  khobor::feeds::ParseOptions options;
+  options.content_type = is_url ? body.content_type : args.content_type;
+  options.base_url = is_url ? body.url : args.base_url;
+  options.default_timezone = args.timezone;
+  auto feed = khobor::feeds::parse_feed(body.bytes, options);
+  if (!feed) {
+    std::fprintf(stderr, "khobor parse: %s: %s\n", input.c_str(), feed.error().message.c_str());
+    out.buffer() += json{{"source", input}, {"error", feed.error().message}}.dump();
+    out.end_line();
+    return false;
+  }
+  khobor::feeds::append_feed_json(out.buffer(), input, *feed, json_options);
+  out.end_line();
+  return true;
+}
+
+int run_parse(int argc, char** argv) {
+  ParseArgs args;
+  if (const std::optional<int> done = read_args(argc, argv, args)) {
+    return *done;
+  }
+  prepare_batch_heap();
   Output out;
   Body body;  // reused from one input to the next
   khobor::feeds::FeedJsonOptions json_options;
-  json_options.with_html = with_html;
-  json_options.indent = pretty ? 2 : -1;
-  for (const auto& input : inputs) {
-    bool is_url = input.starts_with("http://") || input.starts_with("https://");
-    khobor::Status got = khobor::Ok{};
-    if (!is_url) {
-      got = read_file(input, body);
-    } else if (auto fetched = fetch(input)) {
-      body = std::move(*fetched);
-    } else {
-      got = fetched.error();
-    }
-    if (!got) {
-      std::fprintf(stderr, "khobor parse: %s\n", got.error().message.c_str());
-      out.buffer() += json{{"source", input}, {"error", got.error().message}}.dump();
-      out.end_line();
+  json_options.with_html = args.with_html;
+  json_options.indent = args.pretty ? 2 : -1;
+  int status = 0;
+  for (const auto& input : args.inputs) {
+    if (!parse_input(input, args, json_options, body, out)) {
       status = 1;
-      continue;
     }
-    khobor::feeds::ParseOptions options;
-    options.content_type = is_url ? body.content_type : content_type;
-    options.base_url = is_url ? body.url : base_url;
-    options.default_timezone = timezone;
-    auto feed = khobor::feeds::parse_feed(body.bytes, options);
-    if (!feed) {
-      std::fprintf(stderr, "khobor parse: %s: %s\n", input.c_str(), feed.error().message.c_str());
-      out.buffer() += json{{"source", input}, {"error", feed.error().message}}.dump();
-      out.end_line();
-      status = 1;
-      continue;
-    }
-    khobor::feeds::append_feed_json(out.buffer(), input, *feed, json_options);
-    out.end_line();
   }
   out.flush();
   return status;

@@ -9,7 +9,8 @@ seconds=${1:-600}
 out=${FUZZ_DIR:-build-fuzz}
 mkdir -p "$out/corpus" "$out/crashes"
 sources=(feeds/dates.cpp feeds/encoding.cpp feeds/entities.cpp feeds/feed_builder.cpp feeds/identity.cpp
-         feeds/html_text.cpp feeds/json_feed.cpp feeds/parser.cpp feeds/urls.cpp
+         feeds/html_text.cpp feeds/json_feed.cpp feeds/parser.cpp feeds/xml_names.cpp
+         feeds/xml_text.cpp feeds/rss_reader.cpp feeds/atom_reader.cpp feeds/urls.cpp
          feeds/xml_repair.cpp tests/fuzz/parse_feed_fuzz.cpp)
 if [ ! -x "$out/parse_feed_fuzz" ] || [ -n "$(find "${sources[@]}" feeds/*.h -newer "$out/parse_feed_fuzz")" ]; then
   echo "fuzz-parser: building $out/parse_feed_fuzz" >&2

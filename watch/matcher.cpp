@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include "text/inflection.h"
 #include "text/normalize.h"
@@ -207,56 +208,14 @@ uint32_t Matcher::term_for(const RuleTerm& t) {
 Matcher::Matcher(const std::vector<WatchList>& lists)
     : m_lists(&lists), m_id(g_matcher_ids.fetch_add(1) + 1) {
   for (size_t l = 0; l < lists.size(); ++l) {
-    auto add = [&](const std::vector<Rule>& rules, bool exclude) {
-      for (size_t r = 0; r < rules.size(); ++r) {
-        RuleRef ref;
-        ref.rule = &rules[r];
-        ref.list = static_cast<uint32_t>(l);
-        ref.index = static_cast<uint32_t>(r);
-        ref.exclude = exclude;
-        const auto rule_id = static_cast<uint32_t>(m_rules.size());
-        for (size_t k = 0; k < rules[r].terms.size(); ++k) {
-          const uint32_t term = term_for(rules[r].terms[k]);
-          ref.term_ids.push_back(term);
-          auto& term_rules = m_terms[term].rules;
-          if (rules[r].positive[k] && (term_rules.empty() || term_rules.back() != rule_id)) {
-            term_rules.push_back(rule_id);
-          }
-        }
-        for (size_t k = 0; k < rules[r].terms.size(); ++k) {
-          const uint32_t id = ref.term_ids[k];
-          if (rules[r].positive[k] && std::none_of(ref.reported.begin(), ref.reported.end(),
-                                                   [&](const auto& p) { return p.first == id; })) {
-            ref.reported.emplace_back(id, &rules[r].terms[k].written);
-          }
-        }
-        ref.single_term =
-            rules[r].nodes[static_cast<size_t>(rules[r].root)].op == RuleNode::Op::term;
-        {
-          const Rule& rule = rules[r];
-          const RuleNode& root = rule.nodes[static_cast<size_t>(rule.root)];
-          ref.conjunction = root.op == RuleNode::Op::op_and &&
-                            std::all_of(root.kids.begin(), root.kids.end(), [&](int k) {
-                              return rule.nodes[static_cast<size_t>(k)].op == RuleNode::Op::term;
-                            });
-        }
-        m_rules.push_back(std::move(ref));
-      }
-    };
-    add(lists[l].rules, false);
-    add(lists[l].exclude, true);
+    for (size_t r = 0; r < lists[l].rules.size(); ++r) {
+      add_rule(lists[l].rules[r], l, r, false);
+    }
+    for (size_t r = 0; r < lists[l].exclude.size(); ++r) {
+      add_rule(lists[l].exclude[r], l, r, true);
+    }
   }
-  // The Bloom filter over every atom's text: 32 bits or more per atom.
-  size_t atoms = std::max<size_t>(m_words.size() + m_prefixes.size(), 64);
-  unsigned log2 = 6;
-  while ((size_t{1} << log2) < atoms * 32) {
-    ++log2;
-  }
-  m_bloom.assign((size_t{1} << log2) / 64, 0);
-  m_bloom_shift = 64 - log2;
-  m_bloom_mask = (uint64_t{1} << log2) - 1;
-  m_words.for_each([&](std::string_view key) { add_to_bloom(key); });
-  m_prefixes.for_each([&](std::string_view key) { add_to_bloom(key); });
+  build_bloom();
   // Flatten: atom → the terms that begin with it, and each term's length.
   m_first_terms.resize(m_atom_count);
   m_first_offsets.assign(1, 0);
@@ -270,6 +229,51 @@ Matcher::Matcher(const std::vector<WatchList>& lists)
   }
 }
 
+void Matcher::add_rule(const Rule& rule, size_t list, size_t index, bool exclude) {
+  RuleRef ref;
+  ref.rule = &rule;
+  ref.list = static_cast<uint32_t>(list);
+  ref.index = static_cast<uint32_t>(index);
+  ref.exclude = exclude;
+  const auto rule_id = static_cast<uint32_t>(m_rules.size());
+  for (size_t k = 0; k < rule.terms.size(); ++k) {
+    const uint32_t term = term_for(rule.terms[k]);
+    ref.term_ids.push_back(term);
+    auto& term_rules = m_terms[term].rules;
+    if (rule.positive[k] && (term_rules.empty() || term_rules.back() != rule_id)) {
+      term_rules.push_back(rule_id);
+    }
+  }
+  for (size_t k = 0; k < rule.terms.size(); ++k) {
+    const uint32_t id = ref.term_ids[k];
+    if (rule.positive[k] && std::none_of(ref.reported.begin(), ref.reported.end(),
+                                         [&](const auto& p) { return p.first == id; })) {
+      ref.reported.emplace_back(id, &rule.terms[k].written);
+    }
+  }
+  const RuleNode& root = rule.nodes[static_cast<size_t>(rule.root)];
+  ref.single_term = root.op == RuleNode::Op::term;
+  ref.conjunction = root.op == RuleNode::Op::op_and &&
+                    std::all_of(root.kids.begin(), root.kids.end(), [&](int k) {
+                      return rule.nodes[static_cast<size_t>(k)].op == RuleNode::Op::term;
+                    });
+  m_rules.push_back(std::move(ref));
+}
+
+void Matcher::build_bloom() {
+  // 32 bits or more per atom.
+  size_t atoms = std::max<size_t>(m_words.size() + m_prefixes.size(), 64);
+  unsigned log2 = 6;
+  while ((size_t{1} << log2) < atoms * 32) {
+    ++log2;
+  }
+  m_bloom.assign((size_t{1} << log2) / 64, 0);
+  m_bloom_shift = 64 - log2;
+  m_bloom_mask = (uint64_t{1} << log2) - 1;
+  m_words.for_each([&](std::string_view key) { add_to_bloom(key); });
+  m_prefixes.for_each([&](std::string_view key) { add_to_bloom(key); });
+}
+
 // ---- matching ----
 
 void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
@@ -277,25 +281,8 @@ void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) co
   // hash, one Bloom test and, on a hit, one table lookup: its whole length (a
   // word, exactly or inflected, or a prefix atom), a stem before a chain of
   // endings (an inflected word), the length of a prefix atom.
-  const size_t n = tok.size();
-  if (n <= m_max_atom_length) {
-    const uint64_t mixed = StringTable::mix(StringTable::hash(tok));
-    if (in_bloom(mixed)) {
-      if (const uint32_t* w = m_words.find_mixed(tok, mixed)) {
-        const WordSlot& slot = m_word_slots[*w];
-        if (slot.inflect != UINT32_MAX) {
-          push_atom(atoms, slot.inflect);
-        }
-        if (slot.exact != UINT32_MAX) {
-          push_atom(atoms, slot.exact);
-        }
-      }
-      if (is_prefix_length(n)) {
-        if (const uint32_t* a = m_prefixes.find_mixed(tok, mixed)) {
-          push_atom(atoms, *a);
-        }
-      }
-    }
+  if (tok.size() <= m_max_atom_length) {
+    whole_token_atoms(tok, atoms);
   }
   const size_t key = start_key_length(tok);
   bool may_inflect = m_short_inflected;
@@ -304,25 +291,55 @@ void Matcher::token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) co
     may_inflect = ((m_word_starts[bit >> 6] >> (bit & 63)) & 1) != 0;
   }
   if (may_inflect) {
-    uint32_t starts[64];
-    const size_t count = text::ending_chain_starts(tok, starts, 64);
-    for (size_t k = 0; k < count; ++k) {
-      if (starts[k] > m_max_atom_length) {
-        continue;
-      }
-      const std::string_view stem = tok.substr(0, starts[k]);
-      const uint64_t mixed = StringTable::mix(StringTable::hash(stem));
-      if (!in_bloom(mixed)) {
-        continue;
-      }
-      if (const uint32_t* w = m_words.find_mixed(stem, mixed)) {
-        if (m_word_slots[*w].inflect != UINT32_MAX) {
-          push_atom(atoms, m_word_slots[*w].inflect);
-        }
+    stem_atoms(tok, atoms);
+  }
+  shorter_prefix_atoms(tok, key, atoms);
+}
+
+void Matcher::whole_token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
+  const uint64_t mixed = StringTable::mix(StringTable::hash(tok));
+  if (!in_bloom(mixed)) {
+    return;
+  }
+  if (const uint32_t* w = m_words.find_mixed(tok, mixed)) {
+    const WordSlot& slot = m_word_slots[*w];
+    if (slot.inflect != UINT32_MAX) {
+      push_atom(atoms, slot.inflect);
+    }
+    if (slot.exact != UINT32_MAX) {
+      push_atom(atoms, slot.exact);
+    }
+  }
+  if (is_prefix_length(tok.size())) {
+    if (const uint32_t* a = m_prefixes.find_mixed(tok, mixed)) {
+      push_atom(atoms, *a);
+    }
+  }
+}
+
+void Matcher::stem_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const {
+  uint32_t starts[64];
+  const size_t count = text::ending_chain_starts(tok, starts, 64);
+  for (size_t k = 0; k < count; ++k) {
+    if (starts[k] > m_max_atom_length) {
+      continue;
+    }
+    const std::string_view stem = tok.substr(0, starts[k]);
+    const uint64_t mixed = StringTable::mix(StringTable::hash(stem));
+    if (!in_bloom(mixed)) {
+      continue;
+    }
+    if (const uint32_t* w = m_words.find_mixed(stem, mixed)) {
+      if (m_word_slots[*w].inflect != UINT32_MAX) {
+        push_atom(atoms, m_word_slots[*w].inflect);
       }
     }
   }
-  // Prefix atoms shorter than the token, at the lengths its start allows.
+}
+
+void Matcher::shorter_prefix_atoms(std::string_view tok, size_t key,
+                                   std::vector<uint32_t>& atoms) const {
+  const size_t n = tok.size();
   uint64_t lengths = m_prefix_short_bits;
   if (!m_prefix_by_start.empty() && key != 0) {
     lengths |= m_prefix_by_start[start_bucket(tok, key)];
@@ -370,22 +387,6 @@ struct MemoEntry {
 static_assert(sizeof(MemoEntry) == 64);
 constexpr size_t k_memo_size = 4096;  // 256 KB per thread
 
-struct Occurrence {
-  uint32_t token;
-  uint32_t atom;
-  bool operator<(const Occurrence& o) const {
-    return token != o.token ? token < o.token : atom < o.atom;
-  }
-  bool operator==(const Occurrence& o) const = default;
-};
-
-struct TermHit {
-  uint32_t term;
-  uint32_t field;
-  uint32_t begin;  // source byte offsets
-  uint32_t end;
-};
-
 constexpr size_t k_max_hits_per_entry = 512;
 constexpr size_t k_max_hits_per_match = 32;
 constexpr const char* k_field_names[] = {"title", "summary", "content"};
@@ -428,11 +429,9 @@ bool single_spaced(std::string_view text) {
          text.find("  ") == std::string_view::npos;
 }
 
-// `plain`: single_spaced(text) is known to hold.
-std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bool plain) {
-  while (text.size() > end && is_space_byte(text.back())) {
-    text.remove_suffix(1);  // trailing space is not worth an ellipsis
-  }
+// The span of `text` a snippet of [begin, end) shows: up to 40 code points
+// before and 60 after, cut at spaces where there are some, trimmed of spaces.
+std::pair<size_t, size_t> snippet_span(std::string_view text, uint32_t begin, uint32_t end) {
   auto back = [&](size_t pos, int chars) {
     while (pos > 0 && chars > 0) {
       --pos;
@@ -479,6 +478,15 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bo
   while (e > end && is_space_byte(text[e - 1])) {
     --e;
   }
+  return {s, e};
+}
+
+// `plain`: single_spaced(text) is known to hold.
+std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bool plain) {
+  while (text.size() > end && is_space_byte(text.back())) {
+    text.remove_suffix(1);  // trailing space is not worth an ellipsis
+  }
+  const auto [s, e] = snippet_span(text, begin, end);
   // Runs of spaces become one ' '. Most spans have none but single spaces:
   // then the span is copied as it is.
   const bool head = s > 0;
@@ -513,272 +521,342 @@ std::string make_snippet(std::string_view text, uint32_t begin, uint32_t end, bo
 
 }  // namespace
 
-std::vector<Match> Matcher::match(const EntryText& entry) const {
-  std::vector<Match> matches;
-  if (m_rules.empty()) {
-    return matches;
-  }
-  const std::string_view fields[] = {entry.title, entry.summary, entry.content};
-  // Per-thread buffers, reused from entry to entry (match() is const and may run
-  // on several threads at once): nothing is allocated per token.
-  thread_local std::vector<TermHit> hits;
-  thread_local std::vector<uint32_t> fired;
-  thread_local std::vector<uint32_t> candidates;
-  thread_local std::string norm;
-  thread_local text::OffsetMap offsets[3];
-  thread_local std::vector<text::Token> toks;
-  thread_local std::vector<Occurrence> occs;
-  thread_local std::vector<uint32_t> atoms;
-  thread_local std::unique_ptr<MemoEntry[]> memo_buffer;
-  if (!memo_buffer) {
-    memo_buffer = std::make_unique<MemoEntry[]>(k_memo_size);
-  }
-  MemoEntry* const memo = memo_buffer.get();
-  // "Term t fired in this entry" is term_mark[t] == epoch, and "rule r is a
-  // candidate" rule_mark[r] == epoch: one store and one load each, no sorting or
-  // searching. The epoch grows with every call, so marks left by an earlier
-  // call (or another Matcher on this thread) never count.
-  thread_local std::vector<uint32_t> term_mark;
-  thread_local std::vector<uint32_t> rule_mark;
-  thread_local uint32_t epoch = 0;
-  if (term_mark.size() < m_terms.size()) {
-    term_mark.resize(m_terms.size(), 0);
-  }
-  if (rule_mark.size() < m_rules.size()) {
-    rule_mark.resize(m_rules.size(), 0);
-  }
-  if (++epoch == 0) {
-    std::fill(term_mark.begin(), term_mark.end(), 0);
-    std::fill(rule_mark.begin(), rule_mark.end(), 0);
-    epoch = 1;
-  }
-  hits.clear();
-  fired.clear();
-  candidates.clear();
-
-  for (uint32_t f = 0; f < 3; ++f) {
-    if (fields[f].empty()) {
-      continue;
+// Everything match() reuses from entry to entry on one thread (match() is const
+// and may run on several threads at once), so nothing is allocated per token.
+struct MatchScratch {
+  struct Occurrence {
+    uint32_t token;
+    uint32_t atom;
+    bool operator<(const Occurrence& o) const {
+      return token != o.token ? token < o.token : atom < o.atom;
     }
-    // Hits keep offsets into the normalised text until the end, where the
-    // sparse map (made in the same pass) takes them back into the field.
-    text::normalize(fields[f], norm, offsets[f]);
-    text::tokenize(norm, toks);
-    occs.clear();
-    for (uint32_t i = 0; i < toks.size(); ++i) {
-      const std::string_view tok = toks[i].text;
-      // News text repeats its words: a token seen lately on this thread, with
-      // this Matcher, takes its atoms from the memo (checked byte for byte).
-      MemoEntry* slot = nullptr;
-      if (tok.size() <= MemoEntry::k_text) {
-        slot = &memo[StringTable::mix(StringTable::hash(tok)) & (k_memo_size - 1)];
-        if (slot->matcher == m_id && slot->length == tok.size() &&
-            std::memcmp(slot->text, tok.data(), tok.size()) == 0) {
-          for (uint8_t k = 0; k < slot->count; ++k) {
-            occs.push_back(Occurrence{i, slot->atoms[k]});
-          }
-          continue;
-        }
-      }
-      atoms.clear();
-      token_atoms(tok, atoms);
-      for (uint32_t atom : atoms) {
-        occs.push_back(Occurrence{i, atom});
-      }
-      if (slot != nullptr && atoms.size() <= MemoEntry::k_atoms) {
-        slot->matcher = m_id;
-        slot->length = static_cast<uint8_t>(tok.size());
-        slot->count = static_cast<uint8_t>(atoms.size());
-        std::memcpy(slot->text, tok.data(), tok.size());
-        std::copy(atoms.begin(), atoms.end(), slot->atoms);
-      }
-    }
-    if (occs.empty()) {
-      continue;
-    }
-    std::sort(occs.begin(), occs.end());
-    for (const Occurrence& occ : occs) {
-      const uint32_t* first = m_first_flat.data() + m_first_offsets[occ.atom];
-      const uint32_t* last = m_first_flat.data() + m_first_offsets[occ.atom + 1];
-      for (; first != last; ++first) {
-        const uint32_t t = *first;
-        const size_t n = m_term_size[t];
-        if (occ.token + n > toks.size()) {
-          continue;
-        }
-        bool ok = true;
-        for (size_t k = 1; k < n && ok; ++k) {
-          const Term& term = m_terms[t];
-          const uint32_t j = occ.token + static_cast<uint32_t>(k);
-          const std::string_view gap =
-              std::string_view(norm).substr(toks[j - 1].end, toks[j].begin - toks[j - 1].end);
-          ok = !sentence_break(gap) &&
-               std::binary_search(occs.begin(), occs.end(), Occurrence{j, term.atoms[k]});
-        }
-        if (!ok) {
-          continue;
-        }
-        if (term_mark[t] != epoch) {
-          term_mark[t] = epoch;
-          fired.push_back(t);
-        }
-        if (hits.size() < k_max_hits_per_entry) {
-          hits.push_back(TermHit{t, f, toks[occ.token].begin, toks[occ.token + n - 1].end});
-        }
-      }
-    }
-  }
-  if (fired.empty()) {
-    return matches;
-  }
-  for (uint32_t t : fired) {
-    for (uint32_t r : m_terms[t].rules) {
-      if (rule_mark[r] != epoch) {
-        rule_mark[r] = epoch;
-        candidates.push_back(r);
-      }
-    }
-  }
-  std::sort(candidates.begin(), candidates.end());  // lists in order, rules in file order
-
-  // Hits by term, for the rules' lookups below.
-  std::sort(hits.begin(), hits.end(), [](const TermHit& a, const TermHit& b) {
-    return a.term != b.term ? a.term < b.term
-                            : (a.field != b.field ? a.field < b.field : a.begin < b.begin);
-  });
-
+    bool operator==(const Occurrence& o) const = default;
+  };
+  struct TermHit {
+    uint32_t term;
+    uint32_t field;
+    uint32_t begin;  // byte offsets into the normalised field
+    uint32_t end;
+  };
   // Per list: the first rule that holds, and whether an exclude rule holds.
   struct ListState {
     uint32_t list;
     uint32_t best = UINT32_MAX;  // global rule id
     bool vetoed = false;
   };
-  thread_local std::vector<ListState> states;
-  states.clear();
-  const uint32_t now = epoch;
-  const std::vector<uint32_t>& marks = term_mark;
-  for (uint32_t r : candidates) {
-    const RuleRef& ref = m_rules[r];
-    // The common shapes without walking the rule's tree: one term, or terms
-    // joined by AND (a b, "a b" c).
-    const bool holds =
-        ref.single_term ||
-        (ref.conjunction ? std::all_of(ref.term_ids.begin(), ref.term_ids.end(),
-                                       [&](uint32_t t) { return marks[t] == now; })
-                         : ref.rule->eval([&](int k) {
-                             return marks[ref.term_ids[static_cast<size_t>(k)]] == now;
-                           }));
-    if (!holds) {
-      continue;
-    }
-    if (states.empty() || states.back().list != ref.list) {
-      states.push_back(ListState{ref.list});
-    }
-    ListState& st = states.back();
-    if (ref.exclude) {
-      st.vetoed = true;
-    } else if (st.best == UINT32_MAX || m_rules[st.best].index > ref.index) {
-      st.best = r;
-    }
-  }
-
-  // The output, only for the lists that match. Spans go back into the fields
-  // through the sparse maps; entries whose lists share a first hit share the
-  // snippet's making.
-  thread_local std::vector<const TermHit*> rule_hits;
-  thread_local std::vector<const TermHit*> kept;
+  // A snippet made for an earlier match of this entry.
   struct Snippet {
     uint32_t field;
     uint32_t begin;
     uint32_t end;
     size_t match;  // index of the match whose snippet this is
   };
-  thread_local std::vector<Snippet> snippets;
-  snippets.clear();
+
+  // Made ready for an entry, against a Matcher of `terms` terms and `rules` rules.
+  void start(size_t terms, size_t rules) {
+    if (term_mark.size() < terms) {
+      term_mark.resize(terms, 0);
+    }
+    if (rule_mark.size() < rules) {
+      rule_mark.resize(rules, 0);
+    }
+    if (++epoch == 0) {
+      std::fill(term_mark.begin(), term_mark.end(), 0);
+      std::fill(rule_mark.begin(), rule_mark.end(), 0);
+      epoch = 1;
+    }
+    hits.clear();
+    fired.clear();
+    candidates.clear();
+    states.clear();
+    snippets.clear();
+    std::fill(std::begin(field_plain), std::end(field_plain), -1);
+  }
+
+  // One field at a time: its normalised text, tokens, and the tokens' atoms.
+  std::string norm;
+  std::vector<text::Token> toks;
+  std::vector<Occurrence> occs;  // sorted by token, then atom
+  std::vector<uint32_t> atoms;   // one token's, while it is looked up
+  // The memo of token lookups (MemoEntry).
+  std::unique_ptr<MemoEntry[]> memo = std::make_unique<MemoEntry[]>(k_memo_size);
+  // Per field, kept to the end: normalised offsets back into the field.
+  text::OffsetMap offsets[3];
+  // What the fields gave: every term occurrence, the terms that occurred (each
+  // once), the rules with a positive term among them (each once).
+  std::vector<TermHit> hits;
+  std::vector<uint32_t> fired;
+  std::vector<uint32_t> candidates;
+  // "Term t fired in this entry" is term_mark[t] == epoch, and "rule r is a
+  // candidate" rule_mark[r] == epoch: one store and one load each, no sorting or
+  // searching. The epoch grows with every entry, so marks left by an earlier
+  // one (or another Matcher on this thread) never count.
+  std::vector<uint32_t> term_mark;
+  std::vector<uint32_t> rule_mark;
+  uint32_t epoch = 0;
+  // The output: lists with a rule that holds, one rule's hits, snippets made.
+  std::vector<ListState> states;
+  std::vector<const TermHit*> rule_hits;
+  std::vector<const TermHit*> kept;
+  std::vector<Snippet> snippets;
   int8_t field_plain[3] = {-1, -1, -1};  // single_spaced(field), once known
-  auto by_place = [](const TermHit* a, const TermHit* b) {
-    return a->field != b->field ? a->field < b->field
-                                : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
-  };
-  for (const ListState& st : states) {
+};
+
+namespace {
+
+using TermHit = MatchScratch::TermHit;
+
+bool by_place(const TermHit* a, const TermHit* b) {
+  return a->field != b->field ? a->field < b->field
+                              : (a->begin != b->begin ? a->begin < b->begin : a->end < b->end);
+}
+
+// More than k_max_hits_per_match hits in s.rule_hits (in place order): keep the
+// first hit of every term, then the earliest others, in place order.
+void cap_rule_hits(MatchScratch& s) {
+  s.kept.clear();
+  for (const TermHit* h : s.rule_hits) {
+    if (std::none_of(s.kept.begin(), s.kept.end(),
+                     [&](const TermHit* k) { return k->term == h->term; })) {
+      s.kept.push_back(h);
+    }
+  }
+  for (const TermHit* h : s.rule_hits) {
+    if (s.kept.size() >= k_max_hits_per_match) {
+      break;
+    }
+    if (std::find(s.kept.begin(), s.kept.end(), h) == s.kept.end()) {
+      s.kept.push_back(h);
+    }
+  }
+  std::sort(s.kept.begin(), s.kept.end(), by_place);
+  s.rule_hits.swap(s.kept);
+}
+
+// s.rule_hits: the hits of `terms` (global ids; s.hits sorted by term), in place
+// order, at most k_max_hits_per_match.
+void gather_rule_hits(const std::vector<std::pair<uint32_t, const std::string*>>& terms,
+                      MatchScratch& s) {
+  s.rule_hits.clear();
+  for (const auto& [id, written] : terms) {
+    const auto [lo, hi] =
+        std::equal_range(s.hits.begin(), s.hits.end(), TermHit{id, 0, 0, 0},
+                         [](const TermHit& a, const TermHit& b) { return a.term < b.term; });
+    for (auto it = lo; it != hi; ++it) {
+      s.rule_hits.push_back(&*it);
+    }
+  }
+  std::sort(s.rule_hits.begin(), s.rule_hits.end(), by_place);
+  if (s.rule_hits.size() > k_max_hits_per_match) {
+    cap_rule_hits(s);
+  }
+}
+
+// The snippet around `first` (at [begin, end) in its field's own bytes): the one
+// made for an earlier match of the entry with the same first hit, or a new one.
+std::string snippet_for(const TermHit& first, uint32_t begin, uint32_t end,
+                        const std::string_view (&fields)[3], MatchScratch& s,
+                        const std::vector<Match>& earlier) {
+  const auto same = std::find_if(s.snippets.begin(), s.snippets.end(), [&](const auto& sn) {
+    return sn.field == first.field && sn.begin == first.begin && sn.end == first.end;
+  });
+  if (same != s.snippets.end()) {
+    return earlier[same->match].snippet;
+  }
+  if (s.field_plain[first.field] < 0) {
+    s.field_plain[first.field] = single_spaced(fields[first.field]) ? 1 : 0;
+  }
+  s.snippets.push_back({first.field, first.begin, first.end, earlier.size()});
+  return make_snippet(fields[first.field], begin, end, s.field_plain[first.field] == 1);
+}
+
+}  // namespace
+
+std::vector<Match> Matcher::match(const EntryText& entry) const {
+  std::vector<Match> matches;
+  if (m_rules.empty()) {
+    return matches;
+  }
+  thread_local MatchScratch scratch;  // about 300 KB, most of it the memo
+  MatchScratch& s = scratch;
+  s.start(m_terms.size(), m_rules.size());
+  const std::string_view fields[] = {entry.title, entry.summary, entry.content};
+  for (uint32_t f = 0; f < 3; ++f) {
+    if (fields[f].empty()) {
+      continue;
+    }
+    // Hits keep offsets into the normalised text until the end, where the
+    // sparse map (made in the same pass) takes them back into the field.
+    text::normalize(fields[f], s.norm, s.offsets[f]);
+    text::tokenize(s.norm, s.toks);
+    find_occurrences(s);
+    fire_terms(f, s);
+  }
+  if (s.fired.empty()) {
+    return matches;
+  }
+  mark_candidates(s);
+  decide_lists(s);
+  // The output, only for the lists that match.
+  for (const MatchScratch::ListState& st : s.states) {
     if (st.vetoed || st.best == UINT32_MAX) {
       continue;
     }
     const WatchList& list = (*m_lists)[st.list];
-    if (!list.applies_to(entry.feed_id)) {
-      continue;
+    if (list.applies_to(entry.feed_id)) {
+      matches.push_back(report(m_rules[st.best], list, fields, s, matches));
     }
-    const RuleRef& ref = m_rules[st.best];
-    const auto& terms = ref.reported;  // global id, as written; each term once
-    rule_hits.clear();
-    for (const auto& [id, written] : terms) {
-      const auto [lo, hi] =
-          std::equal_range(hits.begin(), hits.end(), TermHit{id, 0, 0, 0},
-                           [](const TermHit& a, const TermHit& b) { return a.term < b.term; });
-      for (auto it = lo; it != hi; ++it) {
-        rule_hits.push_back(&*it);
-      }
-    }
-    std::sort(rule_hits.begin(), rule_hits.end(), by_place);
-    if (rule_hits.size() > k_max_hits_per_match) {
-      // Keep the first hit of every term, then the earliest others, in order.
-      kept.clear();
-      for (const TermHit* h : rule_hits) {
-        if (std::none_of(kept.begin(), kept.end(),
-                         [&](const TermHit* k) { return k->term == h->term; })) {
-          kept.push_back(h);
-        }
-      }
-      for (const TermHit* h : rule_hits) {
-        if (kept.size() >= k_max_hits_per_match) {
-          break;
-        }
-        if (std::find(kept.begin(), kept.end(), h) == kept.end()) {
-          kept.push_back(h);
-        }
-      }
-      std::sort(kept.begin(), kept.end(), by_place);
-      rule_hits.swap(kept);
-    }
-    Match m;
-    m.watchlist = list.name;
-    m.rule = ref.rule->text;
-    m.hits.reserve(rule_hits.size());
-    const TermHit* previous = nullptr;
-    for (const TermHit* h : rule_hits) {
-      if (previous != nullptr && previous->field == h->field && previous->begin == h->begin &&
-          previous->end == h->end) {
-        continue;  // the same span hit by two terms: report it once
-      }
-      previous = h;
-      const auto it = std::find_if(terms.begin(), terms.end(),
-                                   [&](const auto& p) { return p.first == h->term; });
-      Hit hit;
-      hit.term = *it->second;
-      hit.field = k_field_names[h->field];
-      hit.begin = offsets[h->field].source(h->begin);
-      hit.end = offsets[h->field].source(h->end);
-      m.hits.push_back(std::move(hit));
-    }
-    if (!rule_hits.empty()) {
-      const TermHit& first = *rule_hits.front();
-      const auto same = std::find_if(snippets.begin(), snippets.end(), [&](const Snippet& s) {
-        return s.field == first.field && s.begin == first.begin && s.end == first.end;
-      });
-      if (same != snippets.end()) {
-        m.snippet = matches[same->match].snippet;
-      } else {
-        if (field_plain[first.field] < 0) {
-          field_plain[first.field] = single_spaced(fields[first.field]) ? 1 : 0;
-        }
-        m.snippet = make_snippet(fields[first.field], m.hits.front().begin, m.hits.front().end,
-                                 field_plain[first.field] == 1);
-        snippets.push_back(Snippet{first.field, first.begin, first.end, matches.size()});
-      }
-    }
-    matches.push_back(std::move(m));
   }
   return matches;
+}
+
+void Matcher::find_occurrences(MatchScratch& s) const {
+  s.occs.clear();
+  for (uint32_t i = 0; i < s.toks.size(); ++i) {
+    const std::string_view tok = s.toks[i].text;
+    // News text repeats its words: a token seen lately on this thread, with
+    // this Matcher, takes its atoms from the memo (checked byte for byte).
+    MemoEntry* slot = nullptr;
+    if (tok.size() <= MemoEntry::k_text) {
+      slot = &s.memo[StringTable::mix(StringTable::hash(tok)) & (k_memo_size - 1)];
+      if (slot->matcher == m_id && slot->length == tok.size() &&
+          std::memcmp(slot->text, tok.data(), tok.size()) == 0) {
+        for (uint8_t k = 0; k < slot->count; ++k) {
+          s.occs.push_back({i, slot->atoms[k]});
+        }
+        continue;
+      }
+    }
+    s.atoms.clear();
+    token_atoms(tok, s.atoms);
+    for (uint32_t atom : s.atoms) {
+      s.occs.push_back({i, atom});
+    }
+    if (slot != nullptr && s.atoms.size() <= MemoEntry::k_atoms) {
+      slot->matcher = m_id;
+      slot->length = static_cast<uint8_t>(tok.size());
+      slot->count = static_cast<uint8_t>(s.atoms.size());
+      std::memcpy(slot->text, tok.data(), tok.size());
+      std::copy(s.atoms.begin(), s.atoms.end(), slot->atoms);
+    }
+  }
+  std::sort(s.occs.begin(), s.occs.end());
+}
+
+bool Matcher::phrase_at(uint32_t term, uint32_t token, const MatchScratch& s) const {
+  const Term& t = m_terms[term];
+  for (size_t k = 1; k < t.atoms.size(); ++k) {
+    const uint32_t j = token + static_cast<uint32_t>(k);
+    const std::string_view gap =
+        std::string_view(s.norm).substr(s.toks[j - 1].end, s.toks[j].begin - s.toks[j - 1].end);
+    if (sentence_break(gap) || !std::binary_search(s.occs.begin(), s.occs.end(),
+                                                   MatchScratch::Occurrence{j, t.atoms[k]})) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Matcher::fire_terms(uint32_t field, MatchScratch& s) const {
+  for (const MatchScratch::Occurrence& occ : s.occs) {
+    const uint32_t* first = m_first_flat.data() + m_first_offsets[occ.atom];
+    const uint32_t* last = m_first_flat.data() + m_first_offsets[occ.atom + 1];
+    for (; first != last; ++first) {
+      const uint32_t t = *first;
+      const size_t n = m_term_size[t];
+      if (occ.token + n > s.toks.size() || (n > 1 && !phrase_at(t, occ.token, s))) {
+        continue;
+      }
+      if (s.term_mark[t] != s.epoch) {
+        s.term_mark[t] = s.epoch;
+        s.fired.push_back(t);
+      }
+      if (s.hits.size() < k_max_hits_per_entry) {
+        s.hits.push_back({t, field, s.toks[occ.token].begin, s.toks[occ.token + n - 1].end});
+      }
+    }
+  }
+}
+
+void Matcher::mark_candidates(MatchScratch& s) const {
+  for (uint32_t t : s.fired) {
+    for (uint32_t r : m_terms[t].rules) {
+      if (s.rule_mark[r] != s.epoch) {
+        s.rule_mark[r] = s.epoch;
+        s.candidates.push_back(r);
+      }
+    }
+  }
+  std::sort(s.candidates.begin(), s.candidates.end());  // lists in order, rules in file order
+  // Hits by term, for the rules' lookups in report().
+  std::sort(s.hits.begin(), s.hits.end(), [](const TermHit& a, const TermHit& b) {
+    return a.term != b.term ? a.term < b.term
+                            : (a.field != b.field ? a.field < b.field : a.begin < b.begin);
+  });
+}
+
+bool Matcher::rule_holds(const RuleRef& ref, const MatchScratch& s) const {
+  // The common shapes without walking the rule's tree: one term, or terms
+  // joined by AND (a b, "a b" c).
+  const auto fired = [&](uint32_t t) { return s.term_mark[t] == s.epoch; };
+  if (ref.single_term) {
+    return true;
+  }
+  if (ref.conjunction) {
+    return std::all_of(ref.term_ids.begin(), ref.term_ids.end(), fired);
+  }
+  return ref.rule->eval([&](int k) { return fired(ref.term_ids[static_cast<size_t>(k)]); });
+}
+
+void Matcher::decide_lists(MatchScratch& s) const {
+  for (uint32_t r : s.candidates) {
+    const RuleRef& ref = m_rules[r];
+    if (!rule_holds(ref, s)) {
+      continue;
+    }
+    if (s.states.empty() || s.states.back().list != ref.list) {
+      s.states.push_back({ref.list});
+    }
+    MatchScratch::ListState& st = s.states.back();
+    if (ref.exclude) {
+      st.vetoed = true;
+    } else if (st.best == UINT32_MAX || m_rules[st.best].index > ref.index) {
+      st.best = r;
+    }
+  }
+}
+
+Match Matcher::report(const RuleRef& ref, const WatchList& list,
+                      const std::string_view (&fields)[3], MatchScratch& s,
+                      const std::vector<Match>& earlier) const {
+  const auto& terms = ref.reported;  // global id, as written; each term once
+  gather_rule_hits(terms, s);
+  Match m;
+  m.watchlist = list.name;
+  m.rule = ref.rule->text;
+  m.hits.reserve(s.rule_hits.size());
+  const TermHit* previous = nullptr;
+  for (const TermHit* h : s.rule_hits) {
+    if (previous != nullptr && previous->field == h->field && previous->begin == h->begin &&
+        previous->end == h->end) {
+      continue;  // the same span hit by two terms: report it once
+    }
+    previous = h;
+    const auto it =
+        std::find_if(terms.begin(), terms.end(), [&](const auto& p) { return p.first == h->term; });
+    Hit hit;
+    hit.term = *it->second;
+    hit.field = k_field_names[h->field];
+    // Spans go back into the fields through the sparse maps.
+    hit.begin = s.offsets[h->field].source(h->begin);
+    hit.end = s.offsets[h->field].source(h->end);
+    m.hits.push_back(std::move(hit));
+  }
+  if (!s.rule_hits.empty()) {
+    m.snippet = snippet_for(*s.rule_hits.front(), m.hits.front().begin, m.hits.front().end, fields,
+                            s, earlier);
+  }
+  return m;
 }
 
 }  // namespace khobor::watch

@@ -13,8 +13,8 @@
 // their positive terms occurred, and output (hits, snippets) is made only for
 // the lists that match. docs/rules.md has the steps and the benchmark.
 //
-// Per-thread state (buffers, marks, the memo of token lookups) lives in
-// thread_local storage of match(): about 300 KB per thread that matches.
+// Per-thread state (buffers, marks, the memo of token lookups) lives in one
+// thread_local MatchScratch of match(): about 300 KB per thread that matches.
 // Immutable after construction; match() is const and thread-safe.
 #pragma once
 
@@ -102,6 +102,8 @@ class StringTable {
   size_t m_size = 0;
 };
 
+struct MatchScratch;  // match()'s per-thread buffers (matcher.cpp)
+
 class Matcher {
  public:
   Matcher() = default;
@@ -112,9 +114,6 @@ class Matcher {
   // an exclude rule matched or the list does not apply to the feed), in the
   // order of `lists`.
   std::vector<Match> match(const EntryText& entry) const;
-
-  size_t atom_count() const { return m_atom_count; }
-  size_t term_count() const { return m_terms.size(); }
 
  private:
   enum class Mode : uint8_t { inflect, exact, prefix };
@@ -141,10 +140,36 @@ class Matcher {
 
   uint32_t atom_for(const std::string& token, Mode mode);
   uint32_t term_for(const RuleTerm& t);
+  // Compiles `rule`, rule `index` of list `list` (of its excludes with `exclude`).
+  void add_rule(const Rule& rule, size_t list, size_t index, bool exclude);
+  // The Bloom filter over every atom's text, once all rules are in.
+  void build_bloom();
 
   // Looks up a token's atoms (word, inflected, prefix) and appends them to
   // `atoms` (without duplicates).
   void token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const;
+  // Its steps: the atoms of the token's whole length (a word, exact or inflected,
+  // or a prefix atom); of the stems before its chains of endings (inflected
+  // words); of the prefix atoms shorter than it that its start (`key` bytes,
+  // start_key_length) allows.
+  void whole_token_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const;
+  void stem_atoms(std::string_view tok, std::vector<uint32_t>& atoms) const;
+  void shorter_prefix_atoms(std::string_view tok, size_t key, std::vector<uint32_t>& atoms) const;
+
+  // The steps of match() on one field's tokens (in the scratch), then on the
+  // whole entry. find_occurrences: each token's atoms, sorted. fire_terms: the
+  // terms (single atoms, and phrases checked by phrase_at) that occur: marked
+  // fired, their hits kept. mark_candidates: the rules with a fired positive
+  // term. decide_lists: per list, the first rule that holds (rule_holds) and
+  // whether an exclude rule holds. report: one list's Match.
+  void find_occurrences(MatchScratch& s) const;
+  void fire_terms(uint32_t field, MatchScratch& s) const;
+  bool phrase_at(uint32_t term, uint32_t token, const MatchScratch& s) const;
+  void mark_candidates(MatchScratch& s) const;
+  bool rule_holds(const RuleRef& ref, const MatchScratch& s) const;
+  void decide_lists(MatchScratch& s) const;
+  Match report(const RuleRef& ref, const WatchList& list, const std::string_view (&fields)[3],
+               MatchScratch& s, const std::vector<Match>& earlier) const;
   void add_to_bloom(std::string_view atom);
   bool in_bloom(uint64_t mixed) const {
     const uint64_t a = mixed >> m_bloom_shift;

@@ -110,79 +110,89 @@ class Parser {
       if (s[i] == '(' || s[i] == ')') {
         lx.kind = s[i] == '(' ? Kind::lparen : Kind::rparen;
         ++i;
-        m_lexemes.push_back(std::move(lx));
-        continue;
-      }
-      const size_t start = i;
-      bool exact = false;
-      if (s[i] == '=') {
-        exact = true;
-        ++i;
-        if (is_word_end(s, i) && (i >= s.size() || s[i] != '"')) {
-          fail(start, "'=' must be followed by a word or a \"phrase\" (=পুতিন)");
-          return false;
-        }
-      }
-      std::string_view body;
-      bool quoted = false;
-      if (s[i] == '"') {
-        const size_t close = s.find('"', i + 1);
-        if (close == std::string_view::npos) {
-          fail(i, "this '\"' is never closed");
-          return false;
-        }
-        body = s.substr(i + 1, close - i - 1);
-        quoted = true;
-        i = close + 1;
-      } else {
-        const size_t b = i;
-        while (!is_word_end(s, i)) {
-          ++i;
-        }
-        body = s.substr(b, i - b);
-        if (!exact && (body == "AND" || body == "OR" || body == "NOT")) {
-          lx.kind = body == "AND" ? Kind::op_and : body == "OR" ? Kind::op_or : Kind::op_not;
-          m_lexemes.push_back(std::move(lx));
-          continue;
-        }
-      }
-      RuleTerm t;
-      t.written = std::string(s.substr(start, i - start));
-      t.exact = exact;
-      t.column = column_of(s, start);
-      if (!quoted && body.ends_with('*')) {
-        body.remove_suffix(1);
-        t.prefix = true;
-        if (exact) {
-          fail(start, "'=' and '*' cannot go together: =word is one form, word* any ending");
-          return false;
-        }
-      }
-      if (!quoted && body.find('*') != std::string_view::npos) {
-        fail(start + (exact ? 1 : 0) + body.find('*'), "'*' may only end a word (ক্রিকেট*)");
+      } else if (!lex_word(i, lx)) {
         return false;
       }
-      const std::string norm = text::normalize(body);
-      for (const auto& tok : text::tokenize(norm)) {
-        t.tokens.emplace_back(tok.text);
-      }
-      if (t.tokens.empty()) {
-        fail(start, quoted ? "the phrase has no letters or digits"
-                           : "'" + std::string(body) + "' has no letters or digits");
-        return false;
-      }
-      if (t.prefix && !norm.ends_with(t.tokens.back())) {
-        fail(start, "'*' must follow a letter or digit");
-        return false;
-      }
-      lx.kind = Kind::term;
-      lx.term = std::move(t);
       m_lexemes.push_back(std::move(lx));
     }
     Lexeme end;
     end.kind = Kind::end;
     end.offset = s.size();
     m_lexemes.push_back(std::move(end));
+    return true;
+  }
+
+  // The operator, word, word*, =word or "phrase" at `i` into `lx`; `i` moves past it.
+  bool lex_word(size_t& i, Lexeme& lx) {
+    const std::string_view s = m_text;
+    const size_t start = i;
+    bool exact = false;
+    if (s[i] == '=') {
+      exact = true;
+      ++i;
+      if (is_word_end(s, i) && (i >= s.size() || s[i] != '"')) {
+        fail(start, "'=' must be followed by a word or a \"phrase\" (=পুতিন)");
+        return false;
+      }
+    }
+    std::string_view body;
+    bool quoted = false;
+    if (s[i] == '"') {
+      const size_t close = s.find('"', i + 1);
+      if (close == std::string_view::npos) {
+        fail(i, "this '\"' is never closed");
+        return false;
+      }
+      body = s.substr(i + 1, close - i - 1);
+      quoted = true;
+      i = close + 1;
+    } else {
+      const size_t b = i;
+      while (!is_word_end(s, i)) {
+        ++i;
+      }
+      body = s.substr(b, i - b);
+      if (!exact && (body == "AND" || body == "OR" || body == "NOT")) {
+        lx.kind = body == "AND" ? Kind::op_and : body == "OR" ? Kind::op_or : Kind::op_not;
+        return true;
+      }
+    }
+    lx.kind = Kind::term;
+    lx.term.written = std::string(s.substr(start, i - start));
+    lx.term.exact = exact;
+    lx.term.column = column_of(s, start);
+    return make_term(start, body, quoted, lx.term);
+  }
+
+  // The rest of term `t` written at `start`: `body` (without '=' and quotes)
+  // normalised and tokenised, a trailing '*' made a prefix; false with the
+  // problem when it cannot be a term.
+  bool make_term(size_t start, std::string_view body, bool quoted, RuleTerm& t) {
+    if (!quoted && body.ends_with('*')) {
+      body.remove_suffix(1);
+      t.prefix = true;
+      if (t.exact) {
+        fail(start, "'=' and '*' cannot go together: =word is one form, word* any ending");
+        return false;
+      }
+    }
+    if (!quoted && body.find('*') != std::string_view::npos) {
+      fail(start + (t.exact ? 1 : 0) + body.find('*'), "'*' may only end a word (ক্রিকেট*)");
+      return false;
+    }
+    const std::string norm = text::normalize(body);
+    for (const auto& tok : text::tokenize(norm)) {
+      t.tokens.emplace_back(tok.text);
+    }
+    if (t.tokens.empty()) {
+      fail(start, quoted ? "the phrase has no letters or digits"
+                         : "'" + std::string(body) + "' has no letters or digits");
+      return false;
+    }
+    if (t.prefix && !norm.ends_with(t.tokens.back())) {
+      fail(start, "'*' must follow a letter or digit");
+      return false;
+    }
     return true;
   }
 

@@ -84,6 +84,42 @@ bool parse_rules(const toml::table& t, std::string_view key, const std::string& 
   return ok;
 }
 
+// Every top-level key must be one a watch list has.
+void check_keys(const toml::table& t, const std::string& file, std::vector<LoadProblem>& problems) {
+  for (const auto& [key, node] : t) {
+    const std::string_view k = key.str();
+    if (k != "name" && k != "description" && k != "rules" && k != "exclude" && k != "feeds" &&
+        k != "group_interval") {
+      problems.push_back(problem(file, key.source(),
+                                 "unknown key '" + std::string(k) +
+                                     "' (a watch list has name, description, rules, exclude, "
+                                     "feeds, group_interval)"));
+    }
+  }
+}
+
+// group_interval: seconds or a duration string, from 0 s to a day.
+void read_group_interval(const toml::node& n, const std::string& file, WatchList& out,
+                         std::vector<LoadProblem>& problems) {
+  Result<int64_t> secs = make_error("duration", "");
+  if (const auto i = n.value_exact<int64_t>()) {
+    secs = *i;
+  } else if (const auto* s = n.as_string()) {
+    secs = parse_duration(s->get());
+  } else {
+    secs = make_error("duration", "expected seconds (300) or a string like \"5m\"");
+  }
+  if (!secs) {
+    problems.push_back(problem(file, n.source(), "'group_interval': " + secs.error().message));
+  } else if (*secs < 0 || *secs > k_max_group_interval_s) {
+    problems.push_back(problem(
+        file, n.source(),
+        "'group_interval' must be between 0 s and 1 day, got " + std::to_string(*secs) + " s"));
+  } else {
+    out.group_interval_s = *secs;
+  }
+}
+
 }  // namespace
 
 bool parse_watchlist(std::string_view toml_text, const std::string& file, WatchList& out,
@@ -98,16 +134,7 @@ bool parse_watchlist(std::string_view toml_text, const std::string& file, WatchL
     return false;
   }
   const size_t before = problems.size();
-  for (const auto& [key, node] : t) {
-    const std::string_view k = key.str();
-    if (k != "name" && k != "description" && k != "rules" && k != "exclude" && k != "feeds" &&
-        k != "group_interval") {
-      problems.push_back(problem(file, key.source(),
-                                 "unknown key '" + std::string(k) +
-                                     "' (a watch list has name, description, rules, exclude, "
-                                     "feeds, group_interval)"));
-    }
-  }
+  check_keys(t, file, problems);
   out.name = std::filesystem::path(file).stem().string();
   if (const toml::node* n = t.get("name")) {
     if (const auto* s = n->as_string(); s != nullptr && !s->get().empty()) {
@@ -139,23 +166,7 @@ bool parse_watchlist(std::string_view toml_text, const std::string& file, WatchL
     out.feeds.push_back(f->get());
   }
   if (const toml::node* n = t.get("group_interval")) {
-    Result<int64_t> secs = make_error("duration", "");
-    if (const auto i = n->value_exact<int64_t>()) {
-      secs = *i;
-    } else if (const auto* s = n->as_string()) {
-      secs = parse_duration(s->get());
-    } else {
-      secs = make_error("duration", "expected seconds (300) or a string like \"5m\"");
-    }
-    if (!secs) {
-      problems.push_back(problem(file, n->source(), "'group_interval': " + secs.error().message));
-    } else if (*secs < 0 || *secs > k_max_group_interval_s) {
-      problems.push_back(problem(
-          file, n->source(),
-          "'group_interval' must be between 0 s and 1 day, got " + std::to_string(*secs) + " s"));
-    } else {
-      out.group_interval_s = *secs;
-    }
+    read_group_interval(*n, file, out, problems);
   }
   return problems.size() == before;
 }

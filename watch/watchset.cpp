@@ -48,13 +48,11 @@ bool read_file(const std::filesystem::path& path, std::string& out) {
   return !in.bad();
 }
 
-}  // namespace
-
-WatchSet WatchSet::load_dir(const std::string& dir, std::vector<LoadProblem>& problems,
-                            const WatchSet* previous) {
+// The directory's *.toml files (not hidden ones), sorted; `ec` set when it cannot
+// be read.
+std::vector<std::filesystem::path> list_files(const std::string& dir, std::error_code& ec) {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;
-  std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path& p = it->path();
     if (p.extension() == ".toml" && p.filename().string().front() != '.' &&
@@ -62,6 +60,37 @@ WatchSet WatchSet::load_dir(const std::string& dir, std::vector<LoadProblem>& pr
       files.push_back(p);
     }
   }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// The list of `previous` (may be null) that a failing `file` keeps: found by
+// file, else by name (the file's stem); null when there is none.
+const WatchList* previous_for(const std::vector<WatchList>* previous, const std::string& file) {
+  if (previous == nullptr) {
+    return nullptr;
+  }
+  const std::string stem = std::filesystem::path(file).stem().string();
+  for (const WatchList& l : *previous) {
+    if (l.file == file) {
+      return &l;
+    }
+  }
+  for (const WatchList& l : *previous) {
+    if (l.name == stem) {
+      return &l;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+WatchSet WatchSet::load_dir(const std::string& dir, std::vector<LoadProblem>& problems,
+                            const WatchSet* previous) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::vector<fs::path> files = list_files(dir, ec);
   if (ec) {
     problems.push_back(
         LoadProblem{dir, 0, 0, "cannot read the watch-list directory: " + ec.message()});
@@ -73,27 +102,8 @@ WatchSet WatchSet::load_dir(const std::string& dir, std::vector<LoadProblem>& pr
     }
     return WatchSet{};
   }
-  std::sort(files.begin(), files.end());
-
-  // A list that fails keeps its previous version: found by file, else by name.
-  auto previous_for = [&](const std::string& file) -> const WatchList* {
-    if (previous == nullptr) {
-      return nullptr;
-    }
-    const std::string stem = fs::path(file).stem().string();
-    for (const WatchList& l : previous->m_impl->lists) {
-      if (l.file == file) {
-        return &l;
-      }
-    }
-    for (const WatchList& l : previous->m_impl->lists) {
-      if (l.name == stem) {
-        return &l;
-      }
-    }
-    return nullptr;
-  };
-
+  const std::vector<WatchList>* previous_lists =
+      previous != nullptr ? &previous->m_impl->lists : nullptr;
   std::vector<WatchList> lists;
   std::map<std::string, std::string> names;  // name → file
   for (const fs::path& p : files) {
@@ -116,7 +126,8 @@ WatchSet WatchSet::load_dir(const std::string& dir, std::vector<LoadProblem>& pr
       }
     }
     if (!ok) {
-      const WatchList* old = previous_for(file);
+      // A list that fails keeps its previous version.
+      const WatchList* old = previous_for(previous_lists, file);
       if (old == nullptr || names.count(old->name) != 0) {
         problems.back().message += " (the list is left out until this is fixed)";
         continue;

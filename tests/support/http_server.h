@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -136,6 +137,23 @@ class HttpServer {
 
   void handle(int fd) {
     std::string in;
+    if (!read_head(fd, in)) {
+      return;
+    }
+    std::optional<HttpRequest> req = parse_request(in);
+    if (!req) {
+      return;
+    }
+    {
+      std::lock_guard lock(m_mutex);
+      m_requests.push_back(*req);
+    }
+    send_reply(fd, *req, m_handler(*req));
+  }
+
+  // Reads until the end of the request's head (or 5 s, or 64 KiB); false when
+  // the client went away.
+  static bool read_head(int fd, std::string& in) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (in.find("\r\n\r\n") == std::string::npos &&
            std::chrono::steady_clock::now() < deadline && in.size() < 65536) {
@@ -146,20 +164,26 @@ class HttpServer {
       char buf[4096];
       ssize_t n = ::read(fd, buf, sizeof buf);
       if (n <= 0) {
-        return;
+        return false;
       }
       in.append(buf, static_cast<size_t>(n));
     }
+    return true;
+  }
+
+  // The request line and the headers (names lower-cased); nullopt when the
+  // request line is malformed.
+  static std::optional<HttpRequest> parse_request(const std::string& in) {
     HttpRequest req;
     size_t line_end = in.find("\r\n");
     if (line_end == std::string::npos) {
-      return;
+      return std::nullopt;
     }
     std::string line = in.substr(0, line_end);
     size_t sp1 = line.find(' ');
     size_t sp2 = line.find(' ', sp1 + 1);
     if (sp1 == std::string::npos || sp2 == std::string::npos) {
-      return;
+      return std::nullopt;
     }
     req.method = line.substr(0, sp1);
     req.path = line.substr(sp1 + 1, sp2 - sp1 - 1);
@@ -181,11 +205,10 @@ class HttpServer {
       }
       pos = end + 2;
     }
-    {
-      std::lock_guard lock(m_mutex);
-      m_requests.push_back(req);
-    }
-    HttpReply reply = m_handler(req);
+    return req;
+  }
+
+  static void send_reply(int fd, const HttpRequest& req, const HttpReply& reply) {
     std::string out =
         "HTTP/1.1 " + std::to_string(reply.status) + " " + reason(reply.status) +
         "\r\nConnection: close\r\nContent-Length: " + std::to_string(reply.body.size()) + "\r\n";

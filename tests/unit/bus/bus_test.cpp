@@ -1,3 +1,5 @@
+// Tests of bus/: alerts to and from their JSON, and the publisher and subscriber on
+// real ZeroMQ sockets (frames, late joiners, size bounds, taken endpoints).
 #include <chrono>
 // Bus tests on real ZeroMQ sockets bound to loopback with the port read back.
 #include <unistd.h>

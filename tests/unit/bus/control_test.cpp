@@ -1,3 +1,5 @@
+// Tests of bus/ endpoint security (local endpoints, CURVE keys) and the control
+// socket on loopback and over CURVE.
 #include "bus/control.h"
 
 #include <poll.h>

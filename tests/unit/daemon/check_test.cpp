@@ -1,3 +1,5 @@
+// Tests of `khobord --check-config` (daemon/check.h): every problem of a config and
+// its watch lists, each with its own position.
 #include "daemon/check.h"
 
 #include <unistd.h>

@@ -190,6 +190,41 @@ bool settled(const std::string& control, int64_t now_ms) {
   return true;
 }
 
+// khobord's config for the month: k_feeds outlets on the test server at `port`,
+// every feed polled every 2 h, alerts and seen entries kept 5 days.
+void write_config(const khobor::testing::TempDir& dir, const std::string& control, int port) {
+  std::ofstream c(dir.file("k.toml"));
+  c << "watchlists = \"wl\"\n[store]\npath = \"k.db\"\nkeep_alerts = \"5d\"\nforget_after = "
+       "\"5d\"\n[publish]\nendpoint = \"ipc://"
+    << dir.file("pub") << "\"\n[control]\nendpoint = \"" << control
+    << "\"\n[poll]\nmin_interval = \"2h\"\nmax_interval = \"2h\"\nbacklog = \"all\"\n"
+       "[alerts]\ngroup_interval = 0\n[log]\nlevel = \"error\"\n";
+  for (int f = 0; f < k_feeds; ++f) {
+    c << "[[feed]]\nid = \"o" << f << "\"\nurl = \"http://127.0.0.1:" << port << "/feed/" << f
+      << "\"\n";
+  }
+}
+
+// Wakes the loop until every feed due at the clock's now was polled (settled()),
+// within 60 s of real time; false if it never settles.
+bool wait_settled(Running& run, const std::string& control, SharedClock& clock) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto nudge = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (std::chrono::steady_clock::now() < deadline) {
+    run.daemon->wake();
+    if (settled(control, clock.now_ms())) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() > nudge) {
+      // After a restart, feeds that were due start a few (fake) seconds apart
+      // (the start-up spread): move the clock on a little.
+      clock.advance_ms(30'000);
+      nudge = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("the loop on a fake clock for a month: every alert once, state and memory level off",
@@ -202,18 +237,7 @@ TEST_CASE("the loop on a fake clock for a month: every alert once, state and mem
   std::filesystem::create_directories(dir.file("wl"));
   std::ofstream(dir.file("wl/w.toml")) << "name = \"w\"\nrules = [\"সুন্দরবন\"]\n";
   const std::string control = "ipc://" + dir.file("ctl");
-  {
-    std::ofstream c(dir.file("k.toml"));
-    c << "watchlists = \"wl\"\n[store]\npath = \"k.db\"\nkeep_alerts = \"5d\"\nforget_after = "
-         "\"5d\"\n[publish]\nendpoint = \"ipc://"
-      << dir.file("pub") << "\"\n[control]\nendpoint = \"" << control
-      << "\"\n[poll]\nmin_interval = \"2h\"\nmax_interval = \"2h\"\nbacklog = \"all\"\n"
-         "[alerts]\ngroup_interval = 0\n[log]\nlevel = \"error\"\n";
-    for (int f = 0; f < k_feeds; ++f) {
-      c << "[[feed]]\nid = \"o" << f << "\"\nurl = \"http://127.0.0.1:" << server.port() << "/feed/"
-        << f << "\"\n";
-    }
-  }
+  write_config(dir, control, server.port());
   auto reader = khobor::store::Store::open(dir.file("k.db"));
   REQUIRE(reader.ok());
   auto run = std::make_unique<Running>(dir.file("k.toml"), clock);
@@ -222,20 +246,7 @@ TEST_CASE("the loop on a fake clock for a month: every alert once, state and mem
   int64_t seen_seq = 0;
   for (int64_t t = 2 * k_hour; t <= 30 * k_day; t += 2 * k_hour) {
     clock.advance_ms(2 * k_hour);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    auto nudge = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    bool ok = false;
-    while (!ok && std::chrono::steady_clock::now() < deadline) {
-      run->daemon->wake();
-      ok = settled(control, clock.now_ms());
-      if (!ok && std::chrono::steady_clock::now() > nudge) {
-        // After a restart, feeds that were due start a few (fake) seconds apart
-        // (the start-up spread): move the clock on a little.
-        clock.advance_ms(30'000);
-        nudge = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-      }
-    }
-    REQUIRE(ok);
+    REQUIRE(wait_settled(*run, control, clock));
     server.clear_requests();  // the test server's own log would grow the RSS measured
     for (const auto& a : reader->alerts_after(seen_seq, 1'000'000)) {
       seen_seq = a.seq;

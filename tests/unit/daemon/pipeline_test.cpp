@@ -1,3 +1,5 @@
+// Tests of daemon/pipeline.h on a real SQLite store: a new matching entry becomes one
+// alert, a seen one none, and the outbox goes out in seq order.
 #include <chrono>
 // The pipeline on real parts: SQLite in memory, real watch lists, real ZeroMQ.
 #include <catch2/catch.hpp>

@@ -1,3 +1,5 @@
+// Tests of daemon/schedule.h with fixed numbers: the adaptive interval, hints,
+// backoff, HTTP outcomes, the start-up spread and the budget planner.
 #include "daemon/schedule.h"
 
 #include <algorithm>
@@ -117,18 +119,35 @@ TEST_CASE("The registrable domain comes from the public suffix list", "[daemon][
   CHECK(registrable_domain("not a url").empty());
 }
 
-TEST_CASE("Start-up offsets spread feeds over their first interval", "[daemon][schedule]") {
+TEST_CASE("Start-up offsets spread feeds over 100 ms per feed", "[daemon][schedule]") {
   std::vector<int> buckets(10, 0);
   for (int i = 0; i < 1000; ++i) {
-    int64_t off = startup_offset_s("feed-" + std::to_string(i), 600);
+    const int64_t off = startup_offset_ms("feed-" + std::to_string(i), 1000, 600);
     REQUIRE(off >= 0);
-    REQUIRE(off < 600);
-    ++buckets[static_cast<size_t>(off / 60)];
+    REQUIRE(off < 100'000);  // 1,000 feeds: a 100 s window, under the 600 s minimum
+    ++buckets[static_cast<size_t>(off / 10'000)];
   }
   for (int n : buckets) {
     CHECK(n > 50);  // roughly 100 each
   }
-  CHECK(startup_offset_s("same", 600) == startup_offset_s("same", 600));
+  CHECK(startup_offset_ms("same", 1000, 600) == startup_offset_ms("same", 1000, 600));
+}
+
+TEST_CASE("A feed's start-up offset stays within its own min_interval", "[daemon][schedule]") {
+  // 10,000 feeds make a 1,000 s window; a feed polled every 30 s at most starts
+  // within its first 30 s, and the others keep the whole window.
+  int64_t longest = 0;
+  int64_t longest_default = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string id = "feed-" + std::to_string(i);
+    longest = std::max(longest, startup_offset_ms(id, 10'000, 30));
+    longest_default = std::max(longest_default, startup_offset_ms(id, 10'000, 3600));
+  }
+  CHECK(longest < 30'000);
+  CHECK(longest > 25'000);           // spread over the 30 s, not bunched at the start
+  CHECK(longest_default > 900'000);  // the 1,000 s window
+  CHECK(longest_default < 1'000'000);
+  CHECK(startup_offset_ms("a", 10'000, 0) == 0);  // no minimum: at once
 }
 
 TEST_CASE("304 moves only the schedule", "[daemon][schedule]") {
@@ -337,6 +356,29 @@ TEST_CASE("A feed is polled more often in its busy hours than in its quiet ones"
   int64_t at_ten = planner.base_interval_s("f", std::nullopt, b, day0 + 10 * 3600);
   int64_t at_one = planner.base_interval_s("f", std::nullopt, b, day0 + 1 * 3600);
   CHECK(at_ten * 2 < at_one);
+}
+
+TEST_CASE("A first body that is one batch does not take the budget from the other feeds",
+          "[daemon][schedule]") {
+  PollBounds b = wide_bounds();
+  // The same 30 entries a day, seen as a spread-out body ("spread": one every
+  // 48 minutes) or as one batch of the last minutes ("batch": what a scraped
+  // feed's first body often is). Over its one hour the batch looked like 30
+  // entries an hour; over k_share_min_span_s it is 5.
+  auto spread = entries_every(48 * 60, 30, k_now);
+  auto batch = entries_every(20, 30, k_now);
+  auto interval_of_spread_beside = [&](const std::vector<int64_t>& other) {
+    PollPlanner planner(200);
+    planner.base_interval_s("other", std::span<const int64_t>(other), b, k_now);
+    return planner.base_interval_s("spread", std::span<const int64_t>(spread), b, k_now);
+  };
+  int64_t beside_twin = interval_of_spread_beside(spread);
+  int64_t beside_batch = interval_of_spread_beside(batch);
+  // Over an hour the batch would take √24 ≈ 5 times the spread feed's share
+  // (the spread feed's interval stretched 1.8-fold, measured before the share
+  // span); over six hours √4 = 2 times at most, and the pooled day, busy now,
+  // draws the spread feed's polls forward as well.
+  CHECK(static_cast<double>(beside_batch) / static_cast<double>(beside_twin) < 1.4);
 }
 
 TEST_CASE("A busy feed is polled before it can roll over, whatever the budget",

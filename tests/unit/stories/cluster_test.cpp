@@ -1,3 +1,5 @@
+// Tests of stories/cluster.h (`khobor cluster`'s records) and the clustering's
+// quality on the labelled stories and events.
 #include "stories/cluster.h"
 
 #include <catch2/catch.hpp>

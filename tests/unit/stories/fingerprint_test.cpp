@@ -1,3 +1,5 @@
+// Tests of stories/fingerprint.h: normalised, stemmed features, and hashes that
+// stay stable across builds (they are persisted).
 #include "stories/fingerprint.h"
 
 #include <algorithm>

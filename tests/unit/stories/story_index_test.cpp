@@ -1,3 +1,5 @@
+// Tests of stories/story_index.h: which entries share a story (copies, summaries,
+// templates, numbers), and the window they leave with.
 #include "stories/story_index.h"
 
 #include <catch2/catch.hpp>

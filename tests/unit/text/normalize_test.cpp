@@ -1,3 +1,5 @@
+// Tests of text/normalize.h: each Bengali normalisation step, and the offsets back
+// into the input (per byte and sparse) on the fixtures and shared feeds.
 #include "text/normalize.h"
 
 #include <unicode/normalizer2.h>

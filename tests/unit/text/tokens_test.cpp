@@ -1,3 +1,5 @@
+// Tests of text/tokens.h and text/inflection.h: tokens equal to ICU's word breaks,
+// and the ending-chain walk equal to its plain reference.
 #include "text/tokens.h"
 
 #include <unicode/brkiter.h>

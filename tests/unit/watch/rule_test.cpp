@@ -1,3 +1,4 @@
+// Tests of watch/rule.h: the rule language's terms, precedence and errors.
 #include "watch/rule.h"
 
 #include <catch2/catch.hpp>

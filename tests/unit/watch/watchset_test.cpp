@@ -1,3 +1,5 @@
+// Tests of watch/: hits and spans, lists, exclude and feed filters, loading a
+// directory, and the matcher against a plain reference on real text.
 #include "watch/watchset.h"
 
 #include <algorithm>
@@ -283,6 +285,8 @@ std::vector<std::pair<uint32_t, uint32_t>> reference_hits(const std::string& lin
 
 }  // namespace
 
+// Longer than 60 lines on purpose: the lines, the rules drawn from their words and
+// the comparison with the reference read as one experiment, top to bottom.
 TEST_CASE("the matcher's fast lookups give the hits of a plain reference", "[watch][property]") {
   // Lines of the fixture (every variant spelling of the issue is in it) and,
   // when present, of some shared feeds: each line one entry.
