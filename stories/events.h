@@ -20,7 +20,7 @@
 //
 // Time is passed in (seconds since the epoch), non-decreasing. Owns its memory. Not
 // thread-safe, const methods included: a lookup may refresh an event's cached norms
-// (the daemon's loop thread owns the index).
+// and reuses the index's scratch vectors (the daemon's loop thread owns the index).
 #pragma once
 
 #include <array>
