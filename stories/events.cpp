@@ -90,24 +90,57 @@ struct Term {
   uint8_t title = 0;
 };
 
-struct Event {
-  uint64_t id = 0;
-  int64_t first_seen = 0;
-  int64_t newest = 0;
-  uint32_t entries = 0;
-  uint32_t stories = 0;
-  uint32_t numbers = 0;  // number features among `terms`
-  // The norms, cached: computed when the event changes and again at its first
-  // scoring after a halving of the counts (so even a const lookup may refresh them).
-  mutable uint32_t norm_epoch = 0;    // Impl::df_epoch when the norms were computed
-  mutable float norm_title = 0;       // Σ (title count · idf)² over `terms`
-  mutable float norm_all = 0;         // Σ (count · idf)²
+// The aggregate of an event of two or more members.
+struct Aggregate {
   std::u16string outlets;             // outlet numbers in joining order
   std::vector<int64_t> outlet_times;  // when each of them last added an entry
   std::vector<Term> terms;            // sorted by feature, at most k_max_terms
   // The first k_max_members members' headline features (at most k_member_title):
   // runs of [length, norm as float bits, features...].
   std::vector<uint32_t> member_titles;
+};
+
+// An open event. Most events have one member (at a million entries, 93 %): such an
+// event is described by its entry's first features, kept in the event itself (each
+// a term counted once, in the headline when among the first `nt`), and gets an
+// Aggregate when a second member joins (or a saved copy names a second outlet).
+struct Event {
+  uint64_t id = 0;
+  int64_t first_seen = 0;
+  int64_t newest = 0;
+  uint32_t entries = 0;
+  uint32_t stories = 0;
+  uint32_t live_members = 0;  // members in the window (Impl::members)
+  // The norms, cached: computed when the event changes and again at its first
+  // scoring after a halving of the counts (so even a const lookup may refresh them).
+  mutable uint32_t norm_epoch = 0;  // Impl::df_epoch when the norms were computed
+  mutable float norm_title = 0;     // Σ (title count · idf)² over the terms
+  mutable float norm_all = 0;       // Σ (count · idf)²
+  uint8_t numbers = 0;              // number features among the terms
+  // One member (agg == nullptr): its outlet, the first n of its features (headline
+  // first: nt of them), and its headline's norm as it joined (best_title).
+  uint8_t n = 0;
+  uint8_t nt = 0;
+  uint16_t outlet = 0;
+  float title_norm = 0;
+  std::unique_ptr<Aggregate> agg;
+  uint32_t f[k_entry_terms] = {};
+
+  // fn(feature, count in all, count in headlines) for every term.
+  template <typename Fn>
+  void for_each_term(Fn&& fn) const {
+    if (agg) {
+      for (const Term& t : agg->terms) {
+        fn(t.f, t.all, t.title);
+      }
+      return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      fn(f[i], 1U, i < nt ? 1U : 0U);
+    }
+  }
+  std::size_t outlet_count() const { return agg ? agg->outlets.size() : 1; }
+  uint16_t outlet_at(std::size_t i) const { return agg ? agg->outlets[i] : outlet; }
 };
 
 // The entry being scored: its features' IDF weights computed once, and a small
@@ -145,8 +178,10 @@ struct Query {
   }
 };
 
+// An entry in the window: its event (a node of Impl::events, whose address is stable;
+// an event outlives its members, see Impl::expire) and its time.
 struct Member {
-  uint64_t event = 0;
+  Event* event = nullptr;
   int64_t time = 0;
 };
 
@@ -155,8 +190,9 @@ struct Member {
 struct EventIndex::Impl {
   EventOptions options;
   std::unordered_map<uint64_t, Event> events;
-  std::deque<std::pair<int64_t, uint64_t>> by_time;  // (time an event was touched, id)
-  std::unordered_map<uint64_t, std::pair<uint64_t, int64_t>> story_event;  // story → (event, time)
+  // story → (event, time), for the stories whose event is not their own (add() does
+  // not remember a story that opened its event: its id is the event's id).
+  std::unordered_map<uint64_t, std::pair<uint64_t, int64_t>> story_event;
   std::deque<std::pair<int64_t, uint64_t>> story_times;
   std::vector<std::string> outlet_names;
   std::unordered_map<std::string, uint16_t> outlet_numbers;
@@ -166,6 +202,18 @@ struct EventIndex::Impl {
   std::deque<Member> members;
   SeqRange range;
   PostingTable postings;
+  // A lookup's scratch (kept to spare the allocations; the index is not thread-safe).
+  struct Ranked {
+    uint32_t unshared = 0;  // UINT32_MAX - shared features
+    uint64_t newness = 0;   // UINT64_MAX - event id
+    Event* event = nullptr;
+    bool operator<(const Ranked& o) const {
+      return unshared != o.unshared ? unshared < o.unshared : newness < o.newness;
+    }
+  };
+  mutable std::vector<std::pair<uint64_t, uint32_t>> seqs;
+  mutable std::vector<std::pair<Event*, uint32_t>> hits;
+  mutable std::vector<Ranked> ranked;
 
   // Rolling document frequency: how many recent entries had each feature, halved
   // every quarter window (df_epoch counts the halvings); `docs` is the decayed
@@ -232,17 +280,15 @@ struct EventIndex::Impl {
 
   void expire(int64_t time) {
     const int64_t cutoff = time - options.window_seconds;
-    while (!by_time.empty() && by_time.front().first < cutoff) {
-      const auto [t, id] = by_time.front();
-      by_time.pop_front();
-      const auto it = events.find(id);
-      if (it != events.end() && it->second.newest == t) {
-        events.erase(it);
-      }
-    }
+    // An event closes when its last member leaves: its newest entry is then older than
+    // the window (times do not decrease), and no live member points to it.
     while (!members.empty() && members.front().time < cutoff) {
+      Event* e = members.front().event;
       members.pop_front();
       ++range.first;
+      if (--e->live_members == 0) {
+        events.erase(e->id);
+      }
     }
     postings.shrink_if_sparse(members.size() * (k_posted + k_posted_title), range);
     // A story is remembered twice the event window (the story index keeps stories
@@ -282,11 +328,11 @@ struct EventIndex::Impl {
       const double ld = log_docs();
       double title = 0;
       double all = 0;
-      for (const Term& t : e.terms) {
-        const double w = idf(t.f, ld);
-        title += (w * t.title) * (w * t.title);
-        all += (w * t.all) * (w * t.all);
-      }
+      e.for_each_term([&](uint32_t f, uint32_t n_all, uint32_t n_title) {
+        const double w = idf(f, ld);
+        title += (w * n_title) * (w * n_title);
+        all += (w * n_all) * (w * n_all);
+      });
       e.norm_title = static_cast<float>(title);
       e.norm_all = static_cast<float>(all);
       e.norm_epoch = df_epoch;
@@ -294,22 +340,29 @@ struct EventIndex::Impl {
     return {e.norm_title, e.norm_all};
   }
 
-  // The closest member's headline against the entry's (binary IDF weights).
+  // A member's headline (n features, its norm) against the entry's (binary IDF
+  // weights).
+  static double title_cosine(const Query& q, const uint32_t* f, std::size_t n, double norm) {
+    double dot = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const int i = q.find(f[k]);
+      dot += i >= 0 && static_cast<std::size_t>(i) < q.nt ? q.w2[i] : 0.0;
+    }
+    return q.en_title > 0 && norm > 0 ? dot / std::sqrt(q.en_title * norm) : 0.0;
+  }
+
+  // The closest member's headline against the entry's.
   static double best_title(const Query& q, const Event& e) {
+    if (!e.agg) {
+      return title_cosine(q, e.f, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
+    }
+    const std::vector<uint32_t>& titles = e.agg->member_titles;
     double best = 0;
-    for (std::size_t pos = 0; pos < e.member_titles.size();) {
-      const std::size_t n = e.member_titles[pos];
-      const double norm = std::bit_cast<float>(e.member_titles[pos + 1]);
-      pos += 2;
-      double dot = 0;
-      for (std::size_t k = 0; k < n; ++k) {
-        const int i = q.find(e.member_titles[pos + k]);
-        dot += i >= 0 && static_cast<std::size_t>(i) < q.nt ? q.w2[i] : 0.0;
-      }
-      if (q.en_title > 0 && norm > 0) {
-        best = std::max(best, dot / std::sqrt(q.en_title * norm));
-      }
-      pos += n;
+    for (std::size_t pos = 0; pos < titles.size();) {
+      const std::size_t n = titles[pos];
+      const double norm = std::bit_cast<float>(titles[pos + 1]);
+      best = std::max(best, title_cosine(q, &titles[pos + 2], n, norm));
+      pos += 2 + n;
     }
     return best;
   }
@@ -323,23 +376,23 @@ struct EventIndex::Impl {
     uint32_t rare_shared = 0;
     uint32_t shared_all = 0;
     uint32_t shared_numbers = 0;
-    for (const Term& t : e.terms) {
-      const int i = q.find(t.f);
+    e.for_each_term([&](uint32_t f, uint32_t n_all, uint32_t n_title) {
+      const int i = q.find(f);
       if (i < 0) {
-        continue;
+        return;
       }
       const auto u = static_cast<std::size_t>(i);
       const double w2 = q.w2[u];
       ++shared_all;
-      dot_all += w2 * t.all;
+      dot_all += w2 * n_all;
       if (u < q.nt) {
-        dot_title_all += w2 * t.all;
-        dot_title += w2 * t.title;
+        dot_title_all += w2 * n_all;
+        dot_title += w2 * n_title;
         title_shared += w2;
       }
-      rare_shared += df_of(t.f) <= k_rare_df + e.entries ? 1 : 0;
-      shared_numbers += is_number(t.f) && u < 28 ? 1 : 0;
-    }
+      rare_shared += df_of(f) <= k_rare_df + e.entries ? 1 : 0;
+      shared_numbers += is_number(f) && u < 28 ? 1 : 0;
+    });
     const auto [ev_title, ev_all] = norms(e);
     const auto cosine = [](double dot, double a, double b) {
       return a > 0 && b > 0 ? dot / std::sqrt(a * b) : 0.0;
@@ -357,7 +410,7 @@ struct EventIndex::Impl {
     const double dt_first = static_cast<double>(std::llabs(time - e.first_seen)) / 3600.0;
     x[6] = std::exp(-dt_newest * dt_newest / (2 * 6.0 * 6.0));
     x[7] = std::exp(-dt_first * dt_first / (2 * 24.0 * 24.0));
-    x[8] = e.outlets.find(static_cast<char16_t>(outlet)) != std::u16string::npos ? 1.0 : 0.0;
+    x[8] = outlet_newest(e, outlet) != INT64_MIN ? 1.0 : 0.0;
     x[9] = cosine(dot_title_all, q.en_title, ev_all);
     x[10] = q.n == 0 ? 0.0 : static_cast<double>(shared_all) / static_cast<double>(q.n);
     x[11] = 1.0 / (1.0 + static_cast<double>(q.nt));
@@ -385,16 +438,16 @@ struct EventIndex::Impl {
 
   // When `outlet` last added to the event (INT64_MIN: never).
   static int64_t outlet_newest(const Event& e, uint16_t outlet) {
-    const std::size_t pos = e.outlets.find(static_cast<char16_t>(outlet));
-    return pos == std::u16string::npos ? INT64_MIN : e.outlet_times[pos];
+    if (!e.agg) {
+      return e.outlet == outlet ? e.newest : INT64_MIN;
+    }
+    const std::size_t pos = e.agg->outlets.find(static_cast<char16_t>(outlet));
+    return pos == std::u16string::npos ? INT64_MIN : e.agg->outlet_times[pos];
   }
 
-  // The open events with a posted feature of the entry, those sharing the most
-  // features first (at most k_max_candidates).
-  std::vector<uint64_t> candidate_ids(const Query& q) const {
-    // The entry's features that can have been posted (not common), rarest first: when
-    // the postings read reach k_max_postings, the longest lists are the ones cut.
-    std::pair<uint16_t, uint8_t> by_df[k_query_max];
+  // The entry's features that can have been posted (not common), rarest first: when
+  // the postings read reach k_max_postings, the longest lists are the ones cut.
+  std::size_t looked_features(const Query& q, std::pair<uint16_t, uint8_t>* by_df) const {
     std::size_t n = 0;
     for (std::size_t i = 0; i < q.n; ++i) {
       const uint16_t d = df_of(q.f[i]);
@@ -402,51 +455,99 @@ struct EventIndex::Impl {
         by_df[n++] = {d, static_cast<uint8_t>(i)};
       }
     }
-    const std::size_t looked = n;
     std::sort(by_df, by_df + n);
+    return n;
+  }
+
+  // (event, feature position) pairs of the postings read, sorted, each once: an event
+  // counts each shared feature once, however many of its members posted it. The
+  // seqs are gathered first and their members prefetched together: each is a cache
+  // miss at a million entries, and they overlap.
+  void gather_hits(const Query& q) const {
+    std::pair<uint16_t, uint8_t> by_df[k_query_max];
+    const std::size_t looked = looked_features(q, by_df);
     std::size_t homes[k_query_max];
     for (std::size_t k = 0; k < looked; ++k) {
       homes[k] = postings.home(q.f[by_df[k].second]);
       postings.prefetch(homes[k]);
     }
-    // (event, feature position) pairs: an event counts each shared feature once,
-    // however many of its members posted it.
-    // The seqs are gathered first and their members prefetched together: each is a
-    // cache miss at a million entries, and they overlap.
-    std::vector<std::pair<uint64_t, uint32_t>> hits;
-    for (std::size_t k = 0; k < looked && hits.size() < k_max_postings; ++k) {
+    seqs.clear();
+    for (std::size_t k = 0; k < looked && seqs.size() < k_max_postings; ++k) {
       const std::size_t i = by_df[k].second;
       postings.for_each(homes[k], q.f[i], range, [&](uint64_t seq) {
         __builtin_prefetch(&members[seq - range.first]);
-        hits.emplace_back(seq, static_cast<uint32_t>(i));
+        seqs.emplace_back(seq, static_cast<uint32_t>(i));
       });
     }
-    for (auto& [member, i] : hits) {
-      member = members[member - range.first].event;
+    hits.clear();
+    for (const auto& [seq, i] : seqs) {
+      hits.emplace_back(members[seq - range.first].event, i);
     }
     std::sort(hits.begin(), hits.end());
     hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
-    // (UINT32_MAX - count, UINT64_MAX - id): the most shared first, and among equals
-    // the newest event (ids grow with time), the likelier one to be reported again.
-    std::vector<std::pair<uint32_t, uint64_t>> by_shared;
+  }
+
+  // The open events with a posted feature of the entry, those sharing the most
+  // features first (at most k_max_candidates), into `out`; each prefetched.
+  std::size_t candidate_events(const Query& q, Event** out) const {
+    gather_hits(q);
+    // (UINT32_MAX - count, UINT64_MAX - id, event): the most shared first, and among
+    // equals the newest event (ids grow with time), the likelier one to be reported
+    // again.
+    ranked.clear();
     for (std::size_t i = 0; i < hits.size();) {
       std::size_t j = i;
       while (j < hits.size() && hits[j].first == hits[i].first) {
         ++j;
       }
-      by_shared.emplace_back(static_cast<uint32_t>(UINT32_MAX - (j - i)),
-                             UINT64_MAX - hits[i].first);
+      ranked.push_back(Ranked{static_cast<uint32_t>(UINT32_MAX - (j - i)),
+                              UINT64_MAX - hits[i].first->id, hits[i].first});
       i = j;
     }
-    const std::size_t keep = std::min(by_shared.size(), k_max_candidates);
-    std::partial_sort(by_shared.begin(), by_shared.begin() + static_cast<std::ptrdiff_t>(keep),
-                      by_shared.end());
-    std::vector<uint64_t> ids;
-    ids.reserve(keep);
+    const std::size_t keep = std::min(ranked.size(), k_max_candidates);
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                      ranked.end());
     for (std::size_t i = 0; i < keep; ++i) {
-      ids.push_back(UINT64_MAX - by_shared[i].second);
+      out[i] = ranked[i].event;
     }
-    return ids;
+    return keep;
+  }
+
+  // Starts the loads of the candidates' aggregates (each a chain of misses at a
+  // million entries) so that they overlap instead of following one another.
+  static void prefetch(Event* const* events, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto* p = reinterpret_cast<const char*>(events[i]);
+      for (std::size_t b = 0; b < sizeof(Event); b += 64) {
+        __builtin_prefetch(p + b);
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      __builtin_prefetch(events[i]->agg.get());
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const Aggregate* a = events[i]->agg.get();
+      if (a == nullptr) {
+        continue;
+      }
+      const auto* t = reinterpret_cast<const char*>(a->terms.data());
+      for (std::size_t b = 0; b < a->terms.size() * sizeof(Term); b += 64) {
+        __builtin_prefetch(t + b);
+      }
+      __builtin_prefetch(a->member_titles.data());
+    }
+  }
+
+  // An event scored for the first time since the counts were halved recomputes its
+  // norms from the counts of all its terms: start those loads together.
+  void prefetch_counts(Event* const* found, std::size_t n) const {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Event& e = *found[i];
+      if (e.norm_epoch != df_epoch) {
+        e.for_each_term(
+            [&](uint32_t f, uint32_t, uint32_t) { __builtin_prefetch(&df[f >> k_df_shift]); });
+      }
+    }
   }
 
   // The candidate events scored, best first.
@@ -454,20 +555,25 @@ struct EventIndex::Impl {
                                          int64_t time) const {
     Query q;
     make_query(fp, q);
+    Event* found[k_max_candidates];
+    const std::size_t n = candidate_events(q, found);
+    prefetch(found, n);
+    prefetch_counts(found, n);
     std::vector<EventCandidate> out;
-    for (const uint64_t id : candidate_ids(q)) {
-      const auto it = events.find(id);
-      if (it == events.end() || time - it->second.newest > options.window_seconds) {
+    out.reserve(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const Event& e = *found[k];
+      if (time - e.newest > options.window_seconds) {
         continue;
       }
-      const int64_t own = outlet_newest(it->second, outlet);
+      const int64_t own = outlet_newest(e, outlet);
       if (options.same_outlet_gap_seconds > 0 && own != INT64_MIN &&
           time - own >= options.same_outlet_gap_seconds) {
         continue;
       }
       EventCandidate c;
-      c.event = id;
-      c.features = features(q, it->second, outlet, time);
+      c.event = e.id;
+      c.features = features(q, e, outlet, time);
       c.probability = probability(c.features);
       out.push_back(c);
     }
@@ -478,45 +584,96 @@ struct EventIndex::Impl {
   }
 
   // ---- adding ----
-  static void add_terms(Event& e, const Fingerprint& fp, std::size_t nt) {
-    if (e.terms.empty()) {
-      e.terms.reserve(std::min(fp.features.size(), k_entry_terms));  // most events stay single
+  static std::size_t entry_terms(const Fingerprint& fp) {
+    return std::min(k_entry_terms, fp.features.size());
+  }
+
+  static bool distinct(const uint32_t* f, std::size_t n) {
+    uint32_t sorted[k_entry_terms];
+    std::copy(f, f + n, sorted);
+    std::sort(sorted, sorted + n);
+    return std::adjacent_find(sorted, sorted + n) == sorted + n;
+  }
+
+  // Counts features f[0, n) into the aggregate's terms (the first nt in headlines).
+  static void add_terms(Aggregate& a, uint8_t& numbers, const uint32_t* f, std::size_t n,
+                        std::size_t nt) {
+    if (a.terms.empty()) {
+      a.terms.reserve(n);
     }
-    const std::size_t n = std::min(k_entry_terms, fp.features.size());
     for (std::size_t i = 0; i < n; ++i) {
-      const uint32_t f = fp.features[i];
-      auto it = std::lower_bound(e.terms.begin(), e.terms.end(), f,
+      auto it = std::lower_bound(a.terms.begin(), a.terms.end(), f[i],
                                  [](const Term& t, uint32_t v) { return t.f < v; });
-      if (it == e.terms.end() || it->f != f) {
-        if (e.terms.size() >= k_max_terms) {
+      if (it == a.terms.end() || it->f != f[i]) {
+        if (a.terms.size() >= k_max_terms) {
           continue;
         }
-        it = e.terms.insert(it, Term{f, 0, 0});
-        e.numbers += is_number(f) ? 1 : 0;
+        it = a.terms.insert(it, Term{f[i], 0, 0});
+        numbers = static_cast<uint8_t>(numbers + (is_number(f[i]) ? 1 : 0));
       }
       it->all = static_cast<uint8_t>(std::min(it->all + 1, 255));
       it->title = static_cast<uint8_t>(std::min(it->title + (i < nt ? 1 : 0), 255));
     }
   }
 
-  void add_member_title(Event& e, const Fingerprint& fp, std::size_t nt) const {
-    if (e.entries > k_max_members) {
-      return;
-    }
-    const std::size_t n = std::min(nt, k_member_title);
+  // Σ idf² of a headline's features, as the member joins (best_title's norm).
+  double title_norm(const uint32_t* f, std::size_t n) const {
     const double ld = log_docs();
     double norm = 0;
     for (std::size_t k = 0; k < n; ++k) {
-      const double w = idf(fp.features[k], ld);
+      const double w = idf(f[k], ld);
       norm += w * w;
     }
-    if (e.member_titles.empty()) {
-      e.member_titles.reserve(2 + n);
+    return norm;
+  }
+
+  static void add_title_run(Aggregate& a, const uint32_t* f, std::size_t n, float norm) {
+    if (a.member_titles.empty()) {
+      a.member_titles.reserve(2 + n);
     }
-    e.member_titles.push_back(static_cast<uint32_t>(n));
-    e.member_titles.push_back(std::bit_cast<uint32_t>(static_cast<float>(norm)));
-    e.member_titles.insert(e.member_titles.end(), fp.features.begin(),
-                           fp.features.begin() + static_cast<std::ptrdiff_t>(n));
+    a.member_titles.push_back(static_cast<uint32_t>(n));
+    a.member_titles.push_back(std::bit_cast<uint32_t>(norm));
+    a.member_titles.insert(a.member_titles.end(), f, f + n);
+  }
+
+  // A new event described by its one member.
+  void make_single(Event& e, uint16_t outlet, const Fingerprint& fp, std::size_t nt) const {
+    e.n = static_cast<uint8_t>(entry_terms(fp));
+    e.nt = static_cast<uint8_t>(std::min<std::size_t>(nt, e.n));
+    e.outlet = outlet;
+    std::copy(fp.features.begin(), fp.features.begin() + e.n, e.f);
+    e.numbers = static_cast<uint8_t>(std::count_if(e.f, e.f + e.n, is_number));
+    e.title_norm = static_cast<float>(title_norm(e.f, std::min<std::size_t>(e.nt, k_member_title)));
+  }
+
+  // Gives a one-member event the Aggregate it would have had from the start.
+  static void promote(Event& e) {
+    e.agg = std::make_unique<Aggregate>();
+    Aggregate& a = *e.agg;
+    a.outlets.push_back(static_cast<char16_t>(e.outlet));
+    a.outlet_times.push_back(e.newest);
+    e.numbers = 0;
+    add_terms(a, e.numbers, e.f, e.n, e.nt);
+    add_title_run(a, e.f, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
+  }
+
+  // Counts a member into its event's Aggregate.
+  void add_member(Event& e, uint16_t outlet, const Fingerprint& fp, std::size_t nt,
+                  int64_t time) const {
+    Aggregate& a = *e.agg;
+    const std::size_t at = a.outlets.find(static_cast<char16_t>(outlet));
+    if (at == std::u16string::npos) {
+      a.outlets.push_back(static_cast<char16_t>(outlet));
+      a.outlet_times.push_back(time);
+    } else {
+      a.outlet_times[at] = std::max(a.outlet_times[at], time);
+    }
+    add_terms(a, e.numbers, fp.features.data(), entry_terms(fp), nt);
+    if (e.entries <= k_max_members) {
+      const std::size_t n = std::min(nt, k_member_title);
+      add_title_run(a, fp.features.data(), n,
+                    static_cast<float>(title_norm(fp.features.data(), n)));
+    }
   }
 
   void refresh_norms(const Event& e) const {
@@ -532,23 +689,24 @@ struct EventIndex::Impl {
     if (opened) {
       e.id = id;
       e.first_seen = time;
+    } else if (!e.agg) {
+      promote(e);  // before newest moves: it is the first member's outlet time
     }
     e.newest = std::max(e.newest, time);
     ++e.entries;
     e.stories += new_story || opened ? 1 : 0;
-    const std::size_t at = e.outlets.find(static_cast<char16_t>(outlet));
-    if (at == std::u16string::npos) {
-      e.outlets.push_back(static_cast<char16_t>(outlet));
-      e.outlet_times.push_back(time);
-    } else {
-      e.outlet_times[at] = std::max(e.outlet_times[at], time);
-    }
     const std::size_t nt = std::min<std::size_t>(fp.title_features, fp.features.size());
-    add_terms(e, fp, nt);
-    add_member_title(e, fp, nt);
+    if (opened && options.compact_singletons && distinct(fp.features.data(), entry_terms(fp))) {
+      make_single(e, outlet, fp, nt);
+    } else {
+      if (!e.agg) {
+        e.agg = std::make_unique<Aggregate>();
+      }
+      add_member(e, outlet, fp, nt, time);
+    }
     refresh_norms(e);
-    by_time.emplace_back(e.newest, id);
-    members.push_back(Member{id, time});
+    ++e.live_members;
+    members.push_back(Member{&e, time});
     const uint64_t seq = range.next++;
     // Post the entry's rarest headline features and rarest other features (its
     // names and numbers, most likely).
@@ -578,11 +736,11 @@ struct EventIndex::Impl {
     a.event = e.id;
     a.first_seen = e.first_seen;
     a.entry_count = e.entries;
-    a.outlet_count = static_cast<uint32_t>(e.outlets.size());
+    a.outlet_count = static_cast<uint32_t>(e.outlet_count());
     a.story_count = e.stories;
     a.sources.clear();
-    for (std::size_t i = 0; i < e.outlets.size() && i < k_max_sources; ++i) {
-      const auto n = static_cast<std::size_t>(e.outlets[i]);
+    for (std::size_t i = 0; i < e.outlet_count() && i < k_max_sources; ++i) {
+      const auto n = static_cast<std::size_t>(e.outlet_at(i));
       a.sources.push_back(n < outlet_names.size() ? outlet_names[n] : std::string("(other)"));
     }
   }
@@ -609,7 +767,9 @@ EventAssignment EventIndex::add(const Assignment& story, std::string_view outlet
       m.count(fp);
     }
     Event& e = m.join(event, false, outlet_no, fp, time);
-    m.remember_story(story.story, event, time);
+    if (event != story.story) {
+      m.remember_story(story.story, event, time);
+    }
     m.describe(e, a);
     a.is_new = false;
     if (!open) {
@@ -627,14 +787,15 @@ EventAssignment EventIndex::add(const Assignment& story, std::string_view outlet
   m.count(fp);
   if (!cands.empty() && cands.front().probability >= m.required(cands.front().event)) {
     Event& e = m.join(cands.front().event, true, outlet_no, fp, time);
-    m.remember_story(story.story, e.id, time);
+    if (e.id != story.story) {
+      m.remember_story(story.story, e.id, time);
+    }
     m.describe(e, a);
     a.is_new = false;
     a.probability = cands.front().probability;
     return a;
   }
   Event& e = m.join(story.story, true, outlet_no, fp, time);
-  m.remember_story(story.story, e.id, time);
   m.describe(e, a);
   return a;
 }
@@ -651,20 +812,25 @@ void EventIndex::restore(const SavedEventEntry& saved) {
 
 bool EventIndex::restore_copies(uint64_t story, std::string_view outlet, uint32_t count) {
   Impl& m = *m_impl;
-  const auto known = m.story_event.find(story);
-  if (known == m.story_event.end() || count == 0) {
+  if (count == 0) {
     return false;
   }
-  const auto it = m.events.find(known->second.first);
+  // A story not remembered is the first of its event (add() remembers only stories
+  // that joined another story's event).
+  const auto known = m.story_event.find(story);
+  const auto it = m.events.find(known != m.story_event.end() ? known->second.first : story);
   if (it == m.events.end()) {
     return false;
   }
   Event& e = it->second;
   e.entries += count;
-  const auto outlet_no = static_cast<char16_t>(m.outlet_number(outlet));
-  if (e.outlets.find(outlet_no) == std::u16string::npos) {
-    e.outlets.push_back(outlet_no);
-    e.outlet_times.push_back(e.newest);
+  const uint16_t outlet_no = m.outlet_number(outlet);
+  if (Impl::outlet_newest(e, outlet_no) == INT64_MIN) {
+    if (!e.agg) {
+      Impl::promote(e);
+    }
+    e.agg->outlets.push_back(static_cast<char16_t>(outlet_no));
+    e.agg->outlet_times.push_back(e.newest);
   }
   return true;
 }
@@ -703,11 +869,13 @@ std::size_t EventIndex::memory_bytes() const {
   bytes += m.events.bucket_count() * sizeof(void*);
   for (const auto& [id, e] : m.events) {
     bytes += sizeof(std::pair<const uint64_t, Event>) + 2 * sizeof(void*);
-    bytes += e.terms.capacity() * sizeof(Term) + e.member_titles.capacity() * sizeof(uint32_t);
-    bytes += e.outlet_times.capacity() * sizeof(int64_t);
-    bytes += e.outlets.capacity() > 7 ? e.outlets.capacity() * sizeof(char16_t) : 0;
+    if (const Aggregate* a = e.agg.get()) {
+      bytes += sizeof(Aggregate) + a->terms.capacity() * sizeof(Term);
+      bytes += a->member_titles.capacity() * sizeof(uint32_t);
+      bytes += a->outlet_times.capacity() * sizeof(int64_t);
+      bytes += a->outlets.capacity() > 7 ? a->outlets.capacity() * sizeof(char16_t) : 0;
+    }
   }
-  bytes += m.by_time.size() * sizeof(std::pair<int64_t, uint64_t>);
   bytes += m.members.size() * sizeof(Member);
   bytes += m.story_times.size() * sizeof(std::pair<int64_t, uint64_t>);
   bytes += m.story_event.size() *

@@ -20,7 +20,7 @@
 //
 // Time is passed in (seconds since the epoch), non-decreasing. Owns its memory. Not
 // thread-safe, const methods included: a lookup may refresh an event's cached norms
-// (the daemon's loop thread owns the index).
+// and reuses the index's scratch vectors (the daemon's loop thread owns the index).
 #pragma once
 
 #include <array>
@@ -57,6 +57,10 @@ struct EventOptions {
   // 0: off.
   int64_t same_outlet_gap_seconds = 12 * 3600;
   EventModel model = trained_event_model();
+  // An event of one member is described by that entry's features instead of a full
+  // aggregate (the same scores, a third of the memory). false: every event keeps the
+  // full aggregate — the reference computation, for tests.
+  bool compact_singletons = true;
 };
 
 struct EventCandidate {

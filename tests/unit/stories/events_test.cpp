@@ -4,8 +4,11 @@
 // The texts are written for these tests.
 #include "stories/events.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "stories/cluster.h"
 
@@ -201,4 +204,80 @@ TEST_CASE("restore_copies() gives an event back the copies the story index folde
   CHECK(eb.entry_count == ea.entry_count);
   CHECK(eb.outlet_count == ea.outlet_count);
   CHECK(eb.outlet_count == 4);
+}
+
+namespace {
+
+// A stream where events overlap: each entry takes 12 features of one of 100 topics
+// (20 each: its headline) and 18 of a shared vocabulary of 3,000 words (numbers
+// among them), a tenth repeat a feature (a fingerprint built by hand may), and 50 h
+// pass (events close).
+std::vector<Fingerprint> topic_stream(std::size_t n) {
+  std::mt19937 rng(11);
+  std::vector<Fingerprint> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    Fingerprint fp;
+    const uint32_t topic = static_cast<uint32_t>(rng() % 100);
+    for (uint32_t k = 0; k < 12; ++k) {
+      fp.features.push_back((topic * 40 + static_cast<uint32_t>(rng() % 20) + 1) * 2654435761U);
+    }
+    for (uint32_t k = 0; k < 18; ++k) {
+      fp.features.push_back((static_cast<uint32_t>(rng() % 3000) + 10'000) * 2246822519U);
+    }
+    if (i % 10 != 3) {
+      for (std::size_t k = 1; k < fp.features.size(); ++k) {
+        const auto first = fp.features.begin();
+        if (std::find(first, first + static_cast<std::ptrdiff_t>(k), fp.features[k]) !=
+            first + static_cast<std::ptrdiff_t>(k)) {
+          fp.features.erase(first + static_cast<std::ptrdiff_t>(k--));
+        }
+      }
+    }
+    fp.title_features = static_cast<uint8_t>(6 + rng() % 6);
+    out.push_back(fp);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an event of one member kept compact scores and decides as its full aggregate",
+          "[stories][events]") {
+  EventOptions reference_options;
+  reference_options.compact_singletons = false;
+  StoryIndex stories;
+  EventIndex compact;
+  EventIndex reference(reference_options);
+  const char* outlets[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+  std::size_t scored = 0;
+  std::size_t joined = 0;
+  const std::vector<Fingerprint> stream = topic_stream(3000);
+  for (std::size_t i = 0; i < stream.size(); ++i) {
+    const Fingerprint& fp = stream[i];
+    const int64_t t = k_t0 + static_cast<int64_t>(i) * 60;
+    const char* outlet = outlets[i % 8];
+    const auto want = reference.candidates(outlet, fp, t);
+    const auto got = compact.candidates(outlet, fp, t);
+    REQUIRE(got.size() == want.size());
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      REQUIRE(got[k].event == want[k].event);
+      for (std::size_t j = 0; j < k_event_feature_count; ++j) {
+        REQUIRE(got[k].features[j] == Approx(want[k].features[j]).margin(1e-9));
+      }
+      ++scored;
+    }
+    const Assignment s = stories.add("e" + std::to_string(i), outlet, fp, t);
+    const EventAssignment a = compact.add(s, outlet, fp, t);
+    const EventAssignment b = reference.add(s, outlet, fp, t);
+    REQUIRE(a.event == b.event);
+    REQUIRE(a.is_new == b.is_new);
+    REQUIRE(a.entry_count == b.entry_count);
+    REQUIRE(a.story_count == b.story_count);
+    REQUIRE(a.sources == b.sources);
+    joined += a.is_new ? 0 : 1;
+  }
+  CHECK(scored > 10'000);  // the stream does exercise the scoring
+  CHECK(joined > 300);     // and events of several members (promoted from one)
+  CHECK(compact.event_count() == reference.event_count());
+  CHECK(compact.memory_bytes() < reference.memory_bytes());
 }
