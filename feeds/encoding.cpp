@@ -228,138 +228,168 @@ bool valid_utf8_maybe_copy(std::string_view s, char* copy_to, bool* has_control,
   return d.copied;
 }
 
+// A charset the HTTP header or the XML declaration names, and which of them.
+struct Declared {
+  std::string name;
+  const char* source;
+};
+
+// Adds one reason a declared charset was not used to the "; "-separated list.
+void reject(std::string& rejected, const std::string& why) {
+  if (!rejected.empty()) {
+    rejected += "; ";
+  }
+  rejected += why;
+}
+
+// A declaration read after others were rejected overrides them, with a warning.
+void note_override(Decoded& d, const std::string& rejected, const std::string& read_as) {
+  d.overridden = !rejected.empty();
+  if (d.overridden) {
+    d.warnings.push_back("encoding: " + rejected + "; read as " + read_as);
+  }
+}
+
+std::string rejected_or_none(const std::string& rejected) {
+  return rejected.empty() ? std::string("none declared") : rejected;
+}
+
+// Step 1: a byte order mark decides. False when there is none, or it names a
+// charset ICU cannot convert (then the declarations are tried).
+bool read_by_bom(std::string_view body, char* copy_to, Decoded& d) {
+  auto bom = sniff_bom(body);
+  if (!bom) {
+    return false;
+  }
+  std::string_view rest = body.substr(bom->second);
+  d.encoding = bom->first;
+  if (is_utf8_name(bom->first)) {
+    if (valid_utf8_maybe_copy(rest, copy_to, nullptr, d)) {
+      d.borrowed = true;
+      d.offset = bom->second;
+    } else {
+      d.utf8 = repair_utf8(rest);
+      d.overridden = true;
+      d.warnings.push_back("encoding: invalid UTF-8 bytes replaced by U+FFFD");
+    }
+    return true;
+  }
+  if (auto converted = convert(rest, bom->first)) {
+    d.utf8 = std::move(*converted);
+    return true;
+  }
+  return false;
+}
+
+// The HTTP charset, then the XML declaration's: the order they are tried in.
+std::vector<Declared> declared_charsets(std::string_view body, std::string_view content_type) {
+  std::string http = charset_of_content_type(content_type);
+  std::string xml = declared_encoding(body);
+  std::vector<Declared> out;
+  if (!http.empty()) {
+    out.push_back({http, "the HTTP Content-Type"});
+  }
+  if (!xml.empty()) {
+    out.push_back({xml, "the XML declaration"});
+  }
+  return out;
+}
+
+// The body borrowed as UTF-8 when it is valid UTF-8.
+bool borrow_if_utf8(std::string_view body, char* copy_to, const std::string& rejected, Decoded& d) {
+  bool control = true;
+  if (!valid_utf8_maybe_copy(body, copy_to, &control, d)) {
+    return false;
+  }
+  d.control_free = !control;
+  d.encoding = "utf-8";
+  d.borrowed = true;
+  note_override(d, rejected, "utf-8");
+  return true;
+}
+
+// Steps 2–4: the body read as `c` names, unless the bytes contradict it (then
+// why goes to `rejected` and the next candidate is tried).
+bool read_as_declared(std::string_view body, const Declared& c, char* copy_to,
+                      std::string& rejected, Decoded& d) {
+  if (is_utf16_or_32(c.name)) {
+    // Declared UTF-16 but read as ASCII: the declaration is wrong (appendix F).
+    reject(rejected, c.name + " from " + c.source + " contradicts the bytes");
+    return false;
+  }
+  if (is_utf8_name(c.name)) {
+    if (borrow_if_utf8(body, copy_to, rejected, d)) {
+      return true;
+    }
+    reject(rejected, "utf-8 from " + std::string(c.source) + " but the bytes are not UTF-8");
+    return false;
+  }
+  std::string web = web_name(c.name);
+  if (utf8::is_ascii(body)) {
+    if (!charset_known(web)) {
+      reject(rejected, "unknown charset " + c.name + " from " + c.source);
+      return false;
+    }
+    d.encoding = web == "gb18030" ? "gb18030" : c.name;
+    d.borrowed = true;
+    note_override(d, rejected, c.name);
+    return true;
+  }
+  if (looks_like_utf8(body)) {
+    reject(rejected, c.name + " from " + c.source + " but the bytes are UTF-8");
+    return false;
+  }
+  if (auto converted = convert(body, web)) {
+    d.encoding = web == "gb18030" ? "gb18030" : c.name;
+    d.utf8 = std::move(*converted);
+    note_override(d, rejected, c.name);
+    return true;
+  }
+  reject(rejected, "unknown charset " + c.name + " from " + c.source);
+  return false;
+}
+
+// Nothing usable declared and not UTF-8: ICU's detector, when it is fairly sure.
+// UTF-16/32 guesses are impossible here: the body reads as ASCII-compatible
+// (those with a BOM or "<\0" were handled by read_by_bom).
+bool read_as_detected(std::string_view body, const std::string& rejected, Decoded& d) {
+  auto det = detect(body);
+  if (!det || is_utf8_name(det->name) || is_utf16_or_32(det->name) || det->confidence < 10) {
+    return false;
+  }
+  auto converted = convert(body, web_name(det->name));
+  if (!converted) {
+    return false;
+  }
+  d.encoding = det->name;
+  d.utf8 = std::move(*converted);
+  d.overridden = true;
+  d.warnings.push_back("encoding: " + rejected_or_none(rejected) + "; detected " + det->name +
+                       " (confidence " + std::to_string(det->confidence) + ")");
+  return true;
+}
+
 }  // namespace
 
 Decoded decode_to_utf8(std::string_view body, std::string_view content_type, char* copy_to) {
   Decoded d;
-  // 1. A byte order mark decides.
-  if (auto bom = sniff_bom(body)) {
-    std::string_view rest = body.substr(bom->second);
-    d.encoding = bom->first;
-    if (is_utf8_name(bom->first)) {
-      if (valid_utf8_maybe_copy(rest, copy_to, nullptr, d)) {
-        d.borrowed = true;
-        d.offset = bom->second;
-      } else {
-        d.utf8 = repair_utf8(rest);
-        d.overridden = true;
-        d.warnings.push_back("encoding: invalid UTF-8 bytes replaced by U+FFFD");
-      }
-      return d;
-    }
-    if (auto converted = convert(rest, bom->first)) {
-      d.utf8 = std::move(*converted);
-      return d;
-    }
-  }
-  // 2–4. HTTP charset, XML declaration, UTF-8: the first the bytes do not contradict.
-  std::string http = charset_of_content_type(content_type);
-  std::string xml = declared_encoding(body);
-  struct Candidate {
-    std::string name;
-    const char* source;
-  };
-  std::vector<Candidate> candidates;
-  if (!http.empty()) {
-    candidates.push_back({http, "the HTTP Content-Type"});
-  }
-  if (!xml.empty()) {
-    candidates.push_back({xml, "the XML declaration"});
-  }
-  std::string rejected;
-  for (const auto& c : candidates) {
-    if (is_utf16_or_32(c.name)) {
-      // Declared UTF-16 but read as ASCII: the declaration is wrong (appendix F).
-      if (!rejected.empty()) {
-        rejected += "; ";
-      }
-      rejected += c.name + " from " + c.source + " contradicts the bytes";
-      continue;
-    }
-    if (is_utf8_name(c.name)) {
-      bool control = true;
-      if (valid_utf8_maybe_copy(body, copy_to, &control, d)) {
-        d.control_free = !control;
-        d.encoding = "utf-8";
-        d.borrowed = true;
-        d.overridden = !rejected.empty();
-        if (d.overridden) {
-          d.warnings.push_back("encoding: " + rejected + "; read as utf-8");
-        }
-        return d;
-      }
-      if (!rejected.empty()) {
-        rejected += "; ";
-      }
-      rejected += "utf-8 from " + std::string(c.source) + " but the bytes are not UTF-8";
-      continue;
-    }
-    if (utf8::is_ascii(body)) {
-      if (!charset_known(web_name(c.name))) {
-        if (!rejected.empty()) {
-          rejected += "; ";
-        }
-        rejected += "unknown charset " + c.name + " from " + c.source;
-        continue;
-      }
-      d.encoding = web_name(c.name) == "gb18030" ? "gb18030" : c.name;
-      d.borrowed = true;
-      d.overridden = !rejected.empty();
-      if (d.overridden) {
-        d.warnings.push_back("encoding: " + rejected + "; read as " + c.name);
-      }
-      return d;
-    }
-    if (looks_like_utf8(body)) {
-      if (!rejected.empty()) {
-        rejected += "; ";
-      }
-      rejected += c.name + " from " + c.source + " but the bytes are UTF-8";
-      continue;
-    }
-    if (auto converted = convert(body, web_name(c.name))) {
-      d.encoding = web_name(c.name) == "gb18030" ? "gb18030" : c.name;
-      d.utf8 = std::move(*converted);
-      d.overridden = !rejected.empty();
-      if (d.overridden) {
-        d.warnings.push_back("encoding: " + rejected + "; read as " + c.name);
-      }
-      return d;
-    }
-    if (!rejected.empty()) {
-      rejected += "; ";
-    }
-    rejected += "unknown charset " + c.name + " from " + c.source;
-  }
-  // Nothing declared (or every declaration rejected): UTF-8 when it is, else detect.
-  if (bool control = true; valid_utf8_maybe_copy(body, copy_to, &control, d)) {
-    d.control_free = !control;
-    d.encoding = "utf-8";
-    d.borrowed = true;
-    if (!rejected.empty()) {
-      d.overridden = true;
-      d.warnings.push_back("encoding: " + rejected + "; read as utf-8");
-    }
+  if (read_by_bom(body, copy_to, d)) {
     return d;
   }
-  // UTF-16/32 guesses are impossible here: the body reads as ASCII-compatible
-  // (those with a BOM or "<\0" were handled above).
-  if (auto det = detect(body);
-      det && !is_utf8_name(det->name) && !is_utf16_or_32(det->name) && det->confidence >= 10) {
-    if (auto converted = convert(body, web_name(det->name))) {
-      d.encoding = det->name;
-      d.utf8 = std::move(*converted);
-      d.overridden = true;
-      d.warnings.push_back(
-          "encoding: " + (rejected.empty() ? std::string("none declared") : rejected) +
-          "; detected " + det->name + " (confidence " + std::to_string(det->confidence) + ")");
+  // HTTP charset, XML declaration, UTF-8: the first the bytes do not contradict.
+  std::string rejected;
+  for (const Declared& c : declared_charsets(body, content_type)) {
+    if (read_as_declared(body, c, copy_to, rejected, d)) {
       return d;
     }
+  }
+  if (borrow_if_utf8(body, copy_to, rejected, d) || read_as_detected(body, rejected, d)) {
+    return d;
   }
   d.encoding = "utf-8";
   d.utf8 = repair_utf8(body);
   d.overridden = true;
-  d.warnings.push_back("encoding: " + (rejected.empty() ? std::string("none declared") : rejected) +
+  d.warnings.push_back("encoding: " + rejected_or_none(rejected) +
                        "; invalid UTF-8 bytes replaced by U+FFFD");
   return d;
 }
