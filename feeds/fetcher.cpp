@@ -322,13 +322,29 @@ struct Fetcher::Impl {
     t->response.feed_id = std::move(request.feed_id);
     t->response.url = request.url;
     if (!t->easy) {
-      t->response.error = make_error("fetch", request.url + ": libcurl cannot make a handle");
-      finished.push_back(std::move(t->response));
-      release(key);
+      fail_start(*t, request.url + ": libcurl cannot make a handle", key);
       return;
     }
     CURL* e = t->easy.get();
+    t->headers = request_headers(request);
+    set_transfer_options(e, *t, request.url);
+    CURLMcode mc = curl_multi_add_handle(multi.get(), e);
+    if (mc != CURLM_OK) {
+      fail_start(*t, "cannot start " + request.url + ": " + curl_multi_strerror(mc), key);
+      return;
+    }
+    transfers.emplace(e, std::move(t));
+  }
 
+  // A transfer that never reached curl finishes at once with `message`.
+  void fail_start(Transfer& t, const std::string& message, const std::string& key) {
+    t.response.error = make_error("fetch", message);
+    finished.push_back(std::move(t.response));
+    release(key);
+  }
+
+  // The conditional headers (ETag, Last-Modified) first, then the request's own.
+  static SlistPtr request_headers(const FetchRequest& request) {
     curl_slist* list = nullptr;
     auto append = [&list](const std::string& h) {
       curl_slist* next = curl_slist_append(list, h.c_str());
@@ -345,33 +361,51 @@ struct Fetcher::Impl {
     for (const auto& h : request.headers) {
       append(h);
     }
-    t->headers.reset(list);
+    return SlistPtr(list);
+  }
 
-    curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+  // Every curl option of one transfer; its bytes, headers and errors go back to `t`.
+  void set_transfer_options(CURL* e, Transfer& t, const std::string& url) {
+    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
     curl_easy_setopt(e, CURLOPT_SHARE, share.get());
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error_buffer);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    set_protocol_options(e, url);
+    set_limit_options(e);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers.get());
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    set_tls_and_proxy_options(e);
+  }
+
+  // HTTP(S) only, redirects followed, HTTP/2 over TLS, any compression curl has.
+  void set_protocol_options(CURL* e, const std::string& url) {
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, options.max_redirects);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    if (request.url.starts_with("https:")) {
+    if (url.starts_with("https:")) {
       curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);  // prefer multiplexing on an h2 connection
     }
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // gzip, br, zstd: all curl was built with
+  }
+
+  // Timeouts, the slow-transfer cut-off and the body cap from the options.
+  void set_limit_options(CURL* e) {
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options.total_timeout_ms);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, options.low_speed_seconds);
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
-    curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.get());
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+  }
+
+  // Peers verified (against `ca_file` when set); the proxy, when one is set.
+  void set_tls_and_proxy_options(CURL* e) {
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!options.ca_file.empty()) {
@@ -380,16 +414,6 @@ struct Fetcher::Impl {
     if (!options.proxy.empty()) {
       curl_easy_setopt(e, CURLOPT_PROXY, options.proxy.c_str());
     }
-
-    CURLMcode mc = curl_multi_add_handle(multi.get(), e);
-    if (mc != CURLM_OK) {
-      t->response.error =
-          make_error("fetch", "cannot start " + request.url + ": " + curl_multi_strerror(mc));
-      finished.push_back(std::move(t->response));
-      release(key);
-      return;
-    }
-    transfers.emplace(e, std::move(t));
   }
 
   void complete(CURL* e, CURLcode code) {
