@@ -14,6 +14,49 @@
 
 namespace khobor::feeds::detail {
 
+namespace {
+
+// The length of the valid multi-byte sequence at `p` (lead byte >= 0x80), or 0
+// when it is not one: a bad lead, a missing continuation, an overlong form, a
+// surrogate or a code point past U+10FFFF.
+size_t multibyte_length(const unsigned char* p, const unsigned char* end) {
+  unsigned c = *p;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+        (c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)) {
+      return 0;
+    }
+    return 3;
+  }
+  if (c >= 0xC2 && c <= 0xDF) {
+    return end - p < 2 || (p[1] & 0xC0) != 0x80 ? 0 : 2;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80 ||
+        (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)) {
+      return 0;
+    }
+    return 4;
+  }
+  return 0;
+}
+
+// Past a run of Bengali characters (U+0980…U+09FF is E0 A6 xx / E0 A7 xx)
+// starting at `p`, one masked compare each; `p` itself when none starts there.
+const unsigned char* skip_bengali(const unsigned char* p, const unsigned char* end) {
+  while (end - p >= 4) {
+    uint32_t x;
+    std::memcpy(&x, p, 4);
+    if ((x & 0xC0FEFFu) != 0x80A6E0u) {
+      break;
+    }
+    p += 3;
+  }
+  return p;
+}
+
+}  // namespace
+
 bool is_valid_utf8_portable(std::string_view s, bool* has_control) {
   // 1 for the C0 controls XML forbids (all but tab, LF, CR).
   static constexpr auto k_bad = [] {
@@ -37,47 +80,21 @@ bool is_valid_utf8_portable(std::string_view s, bool* has_control) {
         p += 8;
         continue;
       }
-      // Bengali (U+0980…U+09FF is E0 A6 xx / E0 A7 xx): a run of them, one test each.
-      auto w32 = static_cast<uint32_t>(w);
-      if ((w32 & 0xC0FEFFu) == 0x80A6E0u) {
-        p += 3;
-        while (end - p >= 4) {
-          uint32_t x;
-          std::memcpy(&x, p, 4);
-          if ((x & 0xC0FEFFu) != 0x80A6E0u) {
-            break;
-          }
-          p += 3;
-        }
+      if ((static_cast<uint32_t>(w) & 0xC0FEFFu) == 0x80A6E0u) {
+        p = skip_bengali(p + 3, end);
         continue;
       }
     }
-    unsigned c = *p;
-    if (c < 0x80) {
-      control |= k_bad[c];
+    if (*p < 0x80) {
+      control |= k_bad[*p];
       ++p;
       continue;
     }
-    if (c >= 0xE0 && c <= 0xEF) {  // other three-byte characters
-      if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
-          (c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0)) {
-        return false;
-      }
-      p += 3;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      if (end - p < 2 || (p[1] & 0xC0) != 0x80) {
-        return false;
-      }
-      p += 2;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80 ||
-          (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)) {
-        return false;
-      }
-      p += 4;
-    } else {
+    size_t n = multibyte_length(p, end);
+    if (n == 0) {
       return false;
     }
+    p += n;
   }
   if (has_control != nullptr) {
     *has_control = control != 0;
