@@ -221,7 +221,7 @@ class PollPlanner {
     Bins counts{};      // its entries of the last week by quarter hour
     Bins rate{};        // λ_f(b), entries per second (refreshed when dirty)
     Bins share_rate{};  // λ_f(b) from share_rate_per_s: the share's
-    double weight = 0;      // Σ_b √λ_f(b) · k_bin_s
+    double weight = 0;  // Σ_b √λ_f(b) · k_bin_s
   };
   void learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s);
   void count(FeedRates& f, int64_t t, double delta);

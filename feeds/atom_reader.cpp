@@ -1,5 +1,6 @@
 // khobor/feeds/atom_reader.cpp — the Atom 0.3 / 1.0 reader: the feed and its
 // entries, on a document whose elements xml_names.h has renamed.
+#include "base/strings.h"
 #include "feeds/feed_builder.h"
 #include "feeds/urls.h"
 #include "feeds/xml_readers.h"
@@ -12,10 +13,11 @@ namespace {
 std::string atom_alternate(pugi::xml_node n, const std::string& base) {
   std::string first;
   for (pugi::xml_node l : n.children("link")) {
-    std::string_view rel = trim(l.attribute("rel").value());
+    std::string_view rel = trim_c0_and_space(l.attribute("rel").value());
     if (rel.empty() || is(rel, "alternate")) {
       std::string_view type = l.attribute("type").value();
-      std::string url = resolve_url(base_of(l, base), trim(l.attribute("href").value()));
+      std::string url =
+          resolve_url(base_of(l, base), trim_c0_and_space(l.attribute("href").value()));
       if (type.empty() || is(type, "text/html") || is(type, "application/xhtml+xml")) {
         return url;
       }
@@ -56,8 +58,9 @@ void atom_id(pugi::xml_node c, std::string_view, AtomEntry& en) {
 
 // <link rel="enclosure">; the alternate link is chosen among all links at the end.
 void atom_link(pugi::xml_node c, std::string_view, AtomEntry& en) {
-  if (is(trim(c.attribute("rel").value()), "enclosure")) {
-    std::string url = resolve_url(base_of(c, en.base), trim(c.attribute("href").value()));
+  if (is(trim_c0_and_space(c.attribute("rel").value()), "enclosure")) {
+    std::string url =
+        resolve_url(base_of(c, en.base), trim_c0_and_space(c.attribute("href").value()));
     if (!url.empty()) {
       en.e.enclosures.push_back(
           {std::move(url), c.attribute("type").value(), to_int(c.attribute("length").value())});
@@ -106,9 +109,9 @@ void atom_author(pugi::xml_node c, std::string_view name, AtomEntry& en) {
 
 // Atom's term, else its label, else (a category written as RSS writes it) the text.
 void atom_category(pugi::xml_node c, std::string_view, AtomEntry& en) {
-  std::string t(trim(c.attribute("term").value()));
+  std::string t(trim_c0_and_space(c.attribute("term").value()));
   if (t.empty()) {
-    t = std::string(trim(c.attribute("label").value()));
+    t = std::string(trim_c0_and_space(c.attribute("label").value()));
   }
   if (t.empty()) {
     t = text_of(c);

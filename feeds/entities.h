@@ -8,10 +8,6 @@
 #include <string>
 #include <string_view>
 
-// parser.cpp still reaches is_valid_utf8 through this header; once it includes
-// feeds/utf8_validate.h itself, this include goes.
-#include "feeds/utf8_validate.h"
-
 namespace khobor::feeds::detail {
 
 // The code point of an HTML 4 named character reference (name without & and ;),

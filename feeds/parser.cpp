@@ -8,6 +8,7 @@
 #include <optional>
 #include <pugixml.hpp>
 
+#include "base/strings.h"
 #include "feeds/encoding.h"
 #include "feeds/feed_builder.h"
 #include "feeds/urls.h"
@@ -22,7 +23,6 @@ namespace {
 
 using detail::FeedBuilder;
 using detail::is;
-using detail::trim;
 
 // pugixml's defaults: elements, text and CDATA, references expanded, line ends
 // normalised. Comments, processing instructions and the DOCTYPE are not kept.
@@ -31,34 +31,12 @@ constexpr unsigned k_flags = pugi::parse_default;
 // ---- Document level -------------------------------------------------------------------
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-    if (c != prefix[i]) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return out;
+  return s.size() >= prefix.size() && iequals_ascii(s.substr(0, prefix.size()), prefix);
 }
 
 // The feed a web page points at, when it says so (<link rel="alternate" type="…rss…">).
 std::string advertised_feed(std::string_view html) {
-  std::string lower = lowered(html.substr(0, 65536));
+  std::string lower = ascii_lowered(html.substr(0, 65536));
   size_t at = 0;
   while ((at = lower.find("<link", at)) != std::string::npos) {
     size_t end = lower.find('>', at);
@@ -104,7 +82,7 @@ Error not_a_feed(std::string_view what, std::string_view body, const ParseOption
 }
 
 bool looks_like_html(std::string_view s) {
-  s = trim(s);
+  s = trim_c0_and_space(s);
   return starts_with_ci(s, "<!doctype html") || starts_with_ci(s, "<html") ||
          (starts_with_ci(s, "<head") || starts_with_ci(s, "<body"));
 }
@@ -160,7 +138,7 @@ std::optional<Error> not_a_feed_root(pugi::xml_node root, const std::string& pro
     return make_error("xml",
                       "no feed: " + (problem.empty() ? std::string("no root element") : problem));
   }
-  std::string lroot = lowered(local_name(root.name()));
+  std::string lroot = ascii_lowered(local_name(root.name()));
   if (is(lroot, "html") || is(lroot, "head") || is(lroot, "body")) {
     return not_a_feed("an HTML page (<" + std::string(root.name()) + "> root)", original, options);
   }
@@ -175,7 +153,7 @@ bool read_by_root(const pugi::xml_document& doc, std::string_view root_name, std
   ParsedFeed& f = b.feed();
   pugi::xml_node root = doc.document_element();
   if (is(root_name, "rss") || is(root_name, "rss:rss")) {
-    std::string_view v = trim(root.attribute("version").value());
+    std::string_view v = trim_c0_and_space(root.attribute("version").value());
     f.format = v.starts_with("0.9") ? "rss09x" : "rss20";
     detail::read_rss(root, b, false);
   } else if (is(root_name, "RDF")) {
@@ -185,7 +163,7 @@ bool read_by_root(const pugi::xml_document& doc, std::string_view root_name, std
                    : "rss10";
     detail::read_rss(root, b, true);
   } else if (is(root_name, "feed")) {
-    std::string_view v = trim(root.attribute("version").value());
+    std::string_view v = trim_c0_and_space(root.attribute("version").value());
     f.format = (is(own, "http://purl.org/atom/ns#") || is(v, "0.3")) ? "atom03" : "atom10";
     detail::read_atom(root, b);
   } else if (is(root_name, "channel")) {
@@ -237,7 +215,7 @@ struct WorkBuffer {
     }
     return data.get();
   }
-  void trim() {
+  void release_if_large() {
     if (capacity > (8u << 20)) {
       data.reset();
       capacity = 0;
@@ -257,14 +235,15 @@ Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options
   f.bozo = decoded.overridden;
   f.encoding = decoded.encoding;
   f.warnings = std::move(decoded.warnings);
-  std::string media_type = lowered(options.content_type.substr(0, options.content_type.find(';')));
-  media_type = std::string(trim(media_type));
+  std::string media_type =
+      ascii_lowered(options.content_type.substr(0, options.content_type.find(';')));
+  media_type = std::string(trim_c0_and_space(media_type));
   if (is(media_type, "text/plain") || is(media_type, "text/html")) {
     f.bozo = true;
     f.warnings.push_back("http: served as " + media_type + ", not as a feed type");
   }
   const std::string_view text = decoded.view(body);
-  std::string_view s = trim(text);
+  std::string_view s = trim_c0_and_space(text);
   if (s.empty()) {
     return make_error("empty",
                       "not a feed: the body is empty" +
@@ -295,7 +274,7 @@ Result<ParsedFeed> parse_feed(std::string_view body, const ParseOptions& options
     }
   }
   auto result = read_xml(work, text.size(), b, text, decoded.control_free);
-  t_work.trim();
+  t_work.release_if_large();
   return result;
 }
 

@@ -2,6 +2,7 @@
 // its items, on a document whose elements xml_names.h has renamed.
 #include <algorithm>
 
+#include "base/strings.h"
 #include "feeds/feed_builder.h"
 #include "feeds/html_text.h"
 #include "feeds/urls.h"
@@ -36,7 +37,7 @@ void rss_title(pugi::xml_node c, std::string_view name, RssItem& it) {
 
 void rss_link(pugi::xml_node c, std::string_view, RssItem& it) {
   // A later <link> overrides an earlier one, as in feedparser and gofeed.
-  std::string_view l = trim(inner_view(c, it.scratch));
+  std::string_view l = trim_c0_and_space(inner_view(c, it.scratch));
   if (l.empty()) {
     l = c.attribute("href").value();
   }
@@ -56,8 +57,8 @@ void rss_atom_link(pugi::xml_node c, std::string_view, RssItem& it) {
 }
 
 void rss_guid(pugi::xml_node c, std::string_view, RssItem& it) {
-  it.guid.assign(trim(inner_view(c, it.scratch)));
-  it.guid_is_link = !is(trim(c.attribute("isPermaLink").value()), "false");
+  it.guid.assign(trim_c0_and_space(inner_view(c, it.scratch)));
+  it.guid_is_link = !is(trim_c0_and_space(c.attribute("isPermaLink").value()), "false");
 }
 
 void rss_identifier(pugi::xml_node c, std::string_view, RssItem& it) {
@@ -117,7 +118,7 @@ void rss_category(pugi::xml_node c, std::string_view, RssItem& it) {
 }
 
 void rss_enclosure(pugi::xml_node c, std::string_view, RssItem& it) {
-  std::string url = resolve_url(it.base, trim(c.attribute("url").value()));
+  std::string url = resolve_url(it.base, trim_c0_and_space(c.attribute("url").value()));
   if (!url.empty()) {
     it.e.enclosures.push_back(
         {std::move(url), c.attribute("type").value(), to_int(c.attribute("length").value())});
@@ -229,7 +230,7 @@ int64_t channel_ttl(pugi::xml_node channel) {
   if (!period) {
     return 0;
   }
-  std::string_view p = trim(period.child_value());
+  std::string_view p = trim_c0_and_space(period.child_value());
   int64_t unit = is(p, "hourly")    ? 3600
                  : is(p, "daily")   ? 86400
                  : is(p, "weekly")  ? 604800

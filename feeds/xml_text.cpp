@@ -4,9 +4,11 @@
 
 #include <optional>
 
+#include "base/strings.h"
 #include "feeds/entities.h"
 #include "feeds/html_text.h"
 #include "feeds/urls.h"
+#include "feeds/utf8_validate.h"
 
 namespace khobor::feeds::detail {
 
@@ -94,16 +96,6 @@ void read_media_at(pugi::xml_node item, Entry& e, const std::string& base, int d
 
 }  // namespace
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // The markup of an element's children, escaped as XML writes it.
 std::string serialize_children(pugi::xml_node n) {
   StringWriter w;
@@ -150,12 +142,12 @@ std::string text_of(pugi::xml_node n) {
 
 std::string trimmed(pugi::xml_node n) {
   std::string scratch;
-  return std::string(trim(inner_view(n, scratch)));
+  return std::string(trim_c0_and_space(inner_view(n, scratch)));
 }
 
 // The text of a date element, trimmed, as a view (into the document or `scratch`).
 std::string_view date_text(pugi::xml_node n, std::string& scratch) {
-  return trim(inner_view(n, scratch));
+  return trim_c0_and_space(inner_view(n, scratch));
 }
 
 // The base URL in effect for `n`'s content, given its parent's.
@@ -225,7 +217,7 @@ std::string atom_person(pugi::xml_node n) {
 
 int64_t to_int(std::string_view s) {
   int64_t v = 0;
-  s = trim(s);
+  s = trim_c0_and_space(s);
   for (char c : s) {
     if (c < '0' || c > '9') {
       return 0;

@@ -44,9 +44,6 @@ void read_children(pugi::xml_node parent, const ChildReader<State> (&table)[N], 
   }
 }
 
-// `s` without leading and trailing ASCII white space and control characters.
-std::string_view trim(std::string_view s);
-
 // The text of an element: its character data, or, when it holds elements
 // (unescaped HTML in a description, Atom xhtml), its inner markup. The common case
 // (one text or CDATA child) is a view into the document; else `scratch` holds it.
