@@ -70,6 +70,24 @@ bool is_number(uint32_t f) {
   return (f & 1U) != 0;
 }
 
+// An event keeps its features in 3 bytes each: the top 23 bits (the df table reads
+// the top 20) and the number bit. Two features that agree there are one term to the
+// event; on the shared weeks this decides exactly as the full 32 bits do.
+constexpr uint32_t k_code_mask = 0xFFFFFE01U;
+constexpr std::size_t k_code_bytes = 3;
+
+void put_code(uint8_t* at, uint32_t f) {
+  const uint32_t c = ((f >> 8) & 0xFFFFFEU) | (f & 1U);
+  at[0] = static_cast<uint8_t>(c);
+  at[1] = static_cast<uint8_t>(c >> 8);
+  at[2] = static_cast<uint8_t>(c >> 16);
+}
+// The feature as the event knows it (f & k_code_mask).
+uint32_t get_code(const uint8_t* at) {
+  const uint32_t c = at[0] | (uint32_t{at[1]} << 8) | (uint32_t{at[2]} << 16);
+  return ((c & 0xFFFFFEU) << 8) | (c & 1U);
+}
+
 // log(df + 0.5) for every 16-bit df: the IDF of a feature without a log per lookup.
 const std::array<float, 65536>& log_df_table() {
   static const std::array<float, 65536> table = [] {
@@ -82,21 +100,22 @@ const std::array<float, 65536>& log_df_table() {
   return table;
 }
 
-// One feature of an event's aggregate: how many of its members had it, in all and in
-// the headline (both saturate at 255).
+// One feature of an event's aggregate (its code): how many of its members had it, in
+// all and in the headline (both saturate at 255). 5 bytes, unaligned.
 struct Term {
-  uint32_t f = 0;
+  uint8_t code[k_code_bytes] = {};
   uint8_t all = 0;
   uint8_t title = 0;
+  uint32_t f() const { return get_code(code); }
 };
 
 // The aggregate of an event of two or more members.
 struct Aggregate {
   std::u16string outlets;             // outlet numbers in joining order
   std::vector<int64_t> outlet_times;  // when each of them last added an entry
-  std::vector<Term> terms;            // sorted by feature, at most k_max_terms
+  std::vector<Term> terms;            // sorted by feature code, at most k_max_terms
   // The first k_max_members members' headline features (at most k_member_title):
-  // runs of [length, norm as float bits, features...].
+  // runs of [length, norm as float bits, features & k_code_mask...].
   std::vector<uint32_t> member_titles;
 };
 
@@ -124,19 +143,19 @@ struct Event {
   uint16_t outlet = 0;
   float title_norm = 0;
   std::unique_ptr<Aggregate> agg;
-  uint32_t f[k_entry_terms] = {};
+  uint8_t f[k_entry_terms * k_code_bytes] = {};  // codes (put_code)
 
   // fn(feature, count in all, count in headlines) for every term.
   template <typename Fn>
   void for_each_term(Fn&& fn) const {
     if (agg) {
       for (const Term& t : agg->terms) {
-        fn(t.f, t.all, t.title);
+        fn(t.f(), t.all, t.title);
       }
       return;
     }
     for (std::size_t i = 0; i < n; ++i) {
-      fn(f[i], 1U, i < nt ? 1U : 0U);
+      fn(get_code(&f[i * k_code_bytes]), 1U, i < nt ? 1U : 0U);
     }
   }
   std::size_t outlet_count() const { return agg ? agg->outlets.size() : 1; }
@@ -144,13 +163,14 @@ struct Event {
 };
 
 // The entry being scored: its features' IDF weights computed once, and a small
-// open-addressing table from feature to position, so that scoring an event is one
-// probe per event term.
+// open-addressing table from feature (as events keep it: f & k_code_mask) to
+// position, so that scoring an event is one probe per event term.
 struct Query {
   std::size_t n = 0;
   std::size_t nt = 0;  // headline features (they come first)
   uint32_t f[k_query_max] = {};
-  double w2[k_query_max] = {};  // idf²
+  uint32_t code[k_query_max] = {};  // f & k_code_mask
+  double w2[k_query_max] = {};      // idf²
   double en_title = 0;
   double en_all = 0;
   uint32_t numbers = 0;  // number features among the first 28
@@ -171,7 +191,7 @@ struct Query {
       if (slot[h] == 0) {
         return -1;
       }
-      if (f[slot[h] - 1] == feature) {
+      if (code[slot[h] - 1] == feature) {
         return slot[h] - 1;
       }
     }
@@ -313,11 +333,12 @@ struct EventIndex::Impl {
       const uint32_t f = fp.features[i];
       const double w = idf(f, ld);
       q.f[i] = f;
+      q.code[i] = f & k_code_mask;
       q.w2[i] = w * w;
       q.en_all += w * w;
       q.en_title += i < q.nt ? w * w : 0.0;
       q.numbers += is_number(f) && i < 28 ? 1 : 0;
-      q.put(f, i);
+      q.put(q.code[i], i);
     }
   }
 
@@ -354,7 +375,12 @@ struct EventIndex::Impl {
   // The closest member's headline against the entry's.
   static double best_title(const Query& q, const Event& e) {
     if (!e.agg) {
-      return title_cosine(q, e.f, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
+      uint32_t f[k_member_title];
+      const std::size_t n = std::min<std::size_t>(e.nt, k_member_title);
+      for (std::size_t i = 0; i < n; ++i) {
+        f[i] = get_code(&e.f[i * k_code_bytes]);
+      }
+      return title_cosine(q, f, n, e.title_norm);
     }
     const std::vector<uint32_t>& titles = e.agg->member_titles;
     double best = 0;
@@ -595,7 +621,8 @@ struct EventIndex::Impl {
     return std::adjacent_find(sorted, sorted + n) == sorted + n;
   }
 
-  // Counts features f[0, n) into the aggregate's terms (the first nt in headlines).
+  // Counts features f[0, n) (codes) into the aggregate's terms (the first nt in
+  // headlines).
   static void add_terms(Aggregate& a, uint8_t& numbers, const uint32_t* f, std::size_t n,
                         std::size_t nt) {
     if (a.terms.empty()) {
@@ -603,12 +630,13 @@ struct EventIndex::Impl {
     }
     for (std::size_t i = 0; i < n; ++i) {
       auto it = std::lower_bound(a.terms.begin(), a.terms.end(), f[i],
-                                 [](const Term& t, uint32_t v) { return t.f < v; });
-      if (it == a.terms.end() || it->f != f[i]) {
+                                 [](const Term& t, uint32_t v) { return t.f() < v; });
+      if (it == a.terms.end() || it->f() != f[i]) {
         if (a.terms.size() >= k_max_terms) {
           continue;
         }
-        it = a.terms.insert(it, Term{f[i], 0, 0});
+        it = a.terms.insert(it, Term{});
+        put_code(it->code, f[i]);
         numbers = static_cast<uint8_t>(numbers + (is_number(f[i]) ? 1 : 0));
       }
       it->all = static_cast<uint8_t>(std::min(it->all + 1, 255));
@@ -636,14 +664,18 @@ struct EventIndex::Impl {
     a.member_titles.insert(a.member_titles.end(), f, f + n);
   }
 
-  // A new event described by its one member.
-  void make_single(Event& e, uint16_t outlet, const Fingerprint& fp, std::size_t nt) const {
-    e.n = static_cast<uint8_t>(entry_terms(fp));
-    e.nt = static_cast<uint8_t>(std::min<std::size_t>(nt, e.n));
+  // A new event described by its one member (its first n feature codes).
+  void make_single(Event& e, uint16_t outlet, const uint32_t* codes, std::size_t n,
+                   std::size_t nt) const {
+    e.n = static_cast<uint8_t>(n);
+    e.nt = static_cast<uint8_t>(std::min(nt, n));
     e.outlet = outlet;
-    std::copy(fp.features.begin(), fp.features.begin() + e.n, e.f);
-    e.numbers = static_cast<uint8_t>(std::count_if(e.f, e.f + e.n, is_number));
-    e.title_norm = static_cast<float>(title_norm(e.f, std::min<std::size_t>(e.nt, k_member_title)));
+    for (std::size_t i = 0; i < n; ++i) {
+      put_code(&e.f[i * k_code_bytes], codes[i]);
+    }
+    e.numbers = static_cast<uint8_t>(std::count_if(codes, codes + n, is_number));
+    e.title_norm =
+        static_cast<float>(title_norm(codes, std::min<std::size_t>(e.nt, k_member_title)));
   }
 
   // Gives a one-member event the Aggregate it would have had from the start.
@@ -653,12 +685,16 @@ struct EventIndex::Impl {
     a.outlets.push_back(static_cast<char16_t>(e.outlet));
     a.outlet_times.push_back(e.newest);
     e.numbers = 0;
-    add_terms(a, e.numbers, e.f, e.n, e.nt);
-    add_title_run(a, e.f, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
+    uint32_t codes[k_entry_terms];
+    for (std::size_t i = 0; i < e.n; ++i) {
+      codes[i] = get_code(&e.f[i * k_code_bytes]);
+    }
+    add_terms(a, e.numbers, codes, e.n, e.nt);
+    add_title_run(a, codes, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
   }
 
-  // Counts a member into its event's Aggregate.
-  void add_member(Event& e, uint16_t outlet, const Fingerprint& fp, std::size_t nt,
+  // Counts a member (its first n feature codes) into its event's Aggregate.
+  void add_member(Event& e, uint16_t outlet, const uint32_t* codes, std::size_t n, std::size_t nt,
                   int64_t time) const {
     Aggregate& a = *e.agg;
     const std::size_t at = a.outlets.find(static_cast<char16_t>(outlet));
@@ -668,12 +704,15 @@ struct EventIndex::Impl {
     } else {
       a.outlet_times[at] = std::max(a.outlet_times[at], time);
     }
-    add_terms(a, e.numbers, fp.features.data(), entry_terms(fp), nt);
+    add_terms(a, e.numbers, codes, n, nt);
     if (e.entries <= k_max_members) {
-      const std::size_t n = std::min(nt, k_member_title);
-      add_title_run(a, fp.features.data(), n,
-                    static_cast<float>(title_norm(fp.features.data(), n)));
+      const std::size_t nt_kept = std::min(nt, k_member_title);
+      add_title_run(a, codes, nt_kept, static_cast<float>(title_norm(codes, nt_kept)));
     }
+    // Most events stop growing at two or three members: the vectors' doubling slack
+    // (a third of their bytes) is given back.
+    a.terms.shrink_to_fit();
+    a.member_titles.shrink_to_fit();
   }
 
   void refresh_norms(const Event& e) const {
@@ -696,13 +735,18 @@ struct EventIndex::Impl {
     ++e.entries;
     e.stories += new_story || opened ? 1 : 0;
     const std::size_t nt = std::min<std::size_t>(fp.title_features, fp.features.size());
-    if (opened && options.compact_singletons && distinct(fp.features.data(), entry_terms(fp))) {
-      make_single(e, outlet, fp, nt);
+    uint32_t codes[k_entry_terms];
+    const std::size_t n = entry_terms(fp);
+    for (std::size_t i = 0; i < n; ++i) {
+      codes[i] = fp.features[i] & k_code_mask;
+    }
+    if (opened && options.compact_singletons && distinct(codes, n)) {
+      make_single(e, outlet, codes, n, nt);
     } else {
       if (!e.agg) {
         e.agg = std::make_unique<Aggregate>();
       }
-      add_member(e, outlet, fp, nt, time);
+      add_member(e, outlet, codes, n, nt, time);
     }
     refresh_norms(e);
     ++e.live_members;
