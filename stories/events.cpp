@@ -125,8 +125,8 @@ struct Aggregate {
 // Aggregate when a second member joins (or a saved copy names a second outlet).
 struct Event {
   uint64_t id = 0;
-  int64_t first_seen = 0;
-  int64_t newest = 0;
+  int32_t first_seen = 0;  // seconds since Impl::time_base, as every time inside
+  int32_t newest = 0;
   uint32_t entries = 0;
   uint32_t stories = 0;
   uint32_t live_members = 0;  // members in the window (Impl::members)
@@ -198,18 +198,140 @@ struct Query {
   }
 };
 
-// An entry in the window: its event (a node of Impl::events, whose address is stable;
-// an event outlives its members, see Impl::expire) and its time.
+// An entry in the window: its event (a slot of Impl::events; an event outlives its
+// members, see Impl::expire) and its time.
 struct Member {
-  Event* event = nullptr;
-  int64_t time = 0;
+  uint32_t event = 0;
+  int32_t time = 0;
+};
+
+// The open events: records in blocks that never move (a slot's address is stable,
+// freed slots are reused) and an open-addressing map from id to slot that reads the
+// id in the record (a lookup by id is rare: the hot path goes from a member to its
+// slot). The blocks keep the peak number of events.
+class EventSlab {
+ public:
+  Event& at(uint32_t slot) { return m_blocks[slot / k_block][slot % k_block]; }
+  const Event& at(uint32_t slot) const { return m_blocks[slot / k_block][slot % k_block]; }
+
+  // The slot of event `id`, or k_none.
+  uint32_t find(uint64_t id) const {
+    for (std::size_t i = home(id);; i = (i + 1) & (m_map.size() - 1)) {
+      const uint32_t s = m_map[i];
+      if (s == 0 || at(s - 1).id == id) {
+        return s == 0 ? k_none : s - 1;
+      }
+    }
+  }
+
+  // The slot of event `id`, made (zeroed, with its id) when it is not open; and
+  // whether it was made.
+  std::pair<uint32_t, bool> open(uint64_t id) {
+    const uint32_t found = find(id);
+    if (found != k_none) {
+      return {found, false};
+    }
+    if ((m_count + 1) * 4 > m_map.size() * 3) {
+      rehash(m_map.size() * 2);
+    }
+    uint32_t slot = 0;
+    if (!m_free.empty()) {
+      slot = m_free.back();
+      m_free.pop_back();
+    } else {
+      if (m_slots % k_block == 0) {
+        m_blocks.push_back(std::make_unique<Event[]>(k_block));
+      }
+      slot = m_slots++;
+    }
+    at(slot).id = id;
+    place(id, slot);
+    ++m_count;
+    return {slot, true};
+  }
+
+  void close(uint32_t slot) {
+    Event& e = at(slot);
+    std::size_t i = home(e.id);
+    while (m_map[i] != slot + 1) {
+      i = (i + 1) & (m_map.size() - 1);
+    }
+    erase_at(i);
+    e = Event{};
+    m_free.push_back(slot);
+    --m_count;
+    if (m_map.size() > 1024 && m_count * 8 < m_map.size()) {
+      rehash(m_map.size() / 2);
+    }
+  }
+
+  std::size_t size() const { return m_count; }
+  std::size_t bytes() const {
+    return m_blocks.size() * k_block * sizeof(Event) + m_map.bytes() +
+           m_free.capacity() * sizeof(uint32_t) + m_blocks.capacity() * sizeof(void*);
+  }
+  // fn(event) for every open event.
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (uint32_t s = 0; s < m_slots; ++s) {
+      if (at(s).live_members > 0 || at(s).entries > 0) {
+        fn(at(s));
+      }
+    }
+  }
+
+  static constexpr uint32_t k_none = UINT32_MAX;
+
+ private:
+  static constexpr std::size_t k_block = 4096;
+  std::size_t home(uint64_t id) const {
+    return static_cast<std::size_t>((id * 0x9E3779B97F4A7C15ULL) >> 32) & (m_map.size() - 1);
+  }
+  void place(uint64_t id, uint32_t slot) {
+    std::size_t i = home(id);
+    while (m_map[i] != 0) {
+      i = (i + 1) & (m_map.size() - 1);
+    }
+    m_map[i] = slot + 1;
+  }
+  // Linear probing's deletion: later entries of the run move back into the hole.
+  void erase_at(std::size_t hole) {
+    const std::size_t mask = m_map.size() - 1;
+    m_map[hole] = 0;
+    for (std::size_t i = (hole + 1) & mask; m_map[i] != 0; i = (i + 1) & mask) {
+      const std::size_t h = home(at(m_map[i] - 1).id);
+      // Moves when its home is not cyclically within (hole, i].
+      if (((i - h) & mask) >= ((i - hole) & mask)) {
+        m_map[hole] = m_map[i];
+        m_map[i] = 0;
+        hole = i;
+      }
+    }
+  }
+  void rehash(std::size_t size) {
+    FlatArray<uint32_t> old = std::move(m_map);
+    m_map = FlatArray<uint32_t>(size);
+    for (const uint32_t s : old) {
+      if (s != 0) {
+        place(at(s - 1).id, s - 1);
+      }
+    }
+  }
+
+  std::vector<std::unique_ptr<Event[]>> m_blocks;
+  uint32_t m_slots = 0;  // slots handed out
+  std::vector<uint32_t> m_free;
+  FlatArray<uint32_t> m_map = FlatArray<uint32_t>(1024);  // slot + 1; 0 = empty
+  std::size_t m_count = 0;
 };
 
 }  // namespace
 
 struct EventIndex::Impl {
   EventOptions options;
-  std::unordered_map<uint64_t, Event> events;
+  EventSlab events;
+  int64_t time_base = 0;  // the first time given: times inside are relative to it
+  bool time_base_set = false;
   // story → (event, time), for the stories whose event is not their own (add() does
   // not remember a story that opened its event: its id is the event's id).
   std::unordered_map<uint64_t, std::pair<uint64_t, int64_t>> story_event;
@@ -226,13 +348,13 @@ struct EventIndex::Impl {
   struct Ranked {
     uint32_t unshared = 0;  // UINT32_MAX - shared features
     uint64_t newness = 0;   // UINT64_MAX - event id
-    Event* event = nullptr;
+    const Event* event = nullptr;
     bool operator<(const Ranked& o) const {
       return unshared != o.unshared ? unshared < o.unshared : newness < o.newness;
     }
   };
   mutable std::vector<std::pair<uint64_t, uint32_t>> seqs;
-  mutable std::vector<std::pair<Event*, uint32_t>> hits;
+  mutable std::vector<std::pair<const Event*, uint32_t>> hits;
   mutable std::vector<Ranked> ranked;
 
   // Rolling document frequency: how many recent entries had each feature, halved
@@ -258,6 +380,15 @@ struct EventIndex::Impl {
       outlet_numbers.emplace(std::string(name), n);
     }
     return n;
+  }
+
+  // A time given from outside, relative to the first one (events keep 32-bit times).
+  int64_t relative(int64_t time) {
+    if (!time_base_set) {
+      time_base = time;
+      time_base_set = true;
+    }
+    return time - time_base;
   }
 
   uint16_t df_of(uint32_t f) const { return df[f >> k_df_shift]; }
@@ -303,11 +434,11 @@ struct EventIndex::Impl {
     // An event closes when its last member leaves: its newest entry is then older than
     // the window (times do not decrease), and no live member points to it.
     while (!members.empty() && members.front().time < cutoff) {
-      Event* e = members.front().event;
+      const uint32_t slot = members.front().event;
       members.pop_front();
       ++range.first;
-      if (--e->live_members == 0) {
-        events.erase(e->id);
+      if (--events.at(slot).live_members == 0) {
+        events.close(slot);
       }
     }
     postings.shrink_if_sparse(members.size() * (k_posted + k_posted_title), range);
@@ -456,8 +587,8 @@ struct EventIndex::Impl {
   // so that a large event does not keep absorbing look-alikes (chaining; tgcontest
   // tightens its threshold with the cluster's size the same way).
   double required(uint64_t id) const {
-    const auto it = events.find(id);
-    const double n = it == events.end() ? 1.0 : static_cast<double>(it->second.stories);
+    const uint32_t slot = events.find(id);
+    const double n = slot == EventSlab::k_none ? 1.0 : static_cast<double>(events.at(slot).stories);
     const double t = options.model.threshold;
     return t + (1.0 - t) * (1.0 - 1.0 / (1.0 + 0.1 * std::max(0.0, n - 1.0)));
   }
@@ -507,7 +638,7 @@ struct EventIndex::Impl {
     }
     hits.clear();
     for (const auto& [seq, i] : seqs) {
-      hits.emplace_back(members[seq - range.first].event, i);
+      hits.emplace_back(&events.at(members[seq - range.first].event), i);
     }
     std::sort(hits.begin(), hits.end());
     hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
@@ -515,7 +646,7 @@ struct EventIndex::Impl {
 
   // The open events with a posted feature of the entry, those sharing the most
   // features first (at most k_max_candidates), into `out`; each prefetched.
-  std::size_t candidate_events(const Query& q, Event** out) const {
+  std::size_t candidate_events(const Query& q, const Event** out) const {
     gather_hits(q);
     // (UINT32_MAX - count, UINT64_MAX - id, event): the most shared first, and among
     // equals the newest event (ids grow with time), the likelier one to be reported
@@ -541,7 +672,7 @@ struct EventIndex::Impl {
 
   // Starts the loads of the candidates' aggregates (each a chain of misses at a
   // million entries) so that they overlap instead of following one another.
-  static void prefetch(Event* const* events, std::size_t n) {
+  static void prefetch(const Event* const* events, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
       const auto* p = reinterpret_cast<const char*>(events[i]);
       for (std::size_t b = 0; b < sizeof(Event); b += 64) {
@@ -566,7 +697,7 @@ struct EventIndex::Impl {
 
   // An event scored for the first time since the counts were halved recomputes its
   // norms from the counts of all its terms: start those loads together.
-  void prefetch_counts(Event* const* found, std::size_t n) const {
+  void prefetch_counts(const Event* const* found, std::size_t n) const {
     for (std::size_t i = 0; i < n; ++i) {
       const Event& e = *found[i];
       if (e.norm_epoch != df_epoch) {
@@ -581,7 +712,7 @@ struct EventIndex::Impl {
                                          int64_t time) const {
     Query q;
     make_query(fp, q);
-    Event* found[k_max_candidates];
+    const Event* found[k_max_candidates];
     const std::size_t n = candidate_events(q, found);
     prefetch(found, n);
     prefetch_counts(found, n);
@@ -723,15 +854,14 @@ struct EventIndex::Impl {
   // Adds the entry's features to event `id` (opening it when it is not open), gives
   // the entry its seq and posts its rarest features.
   Event& join(uint64_t id, bool new_story, uint16_t outlet, const Fingerprint& fp, int64_t time) {
-    auto [it, opened] = events.try_emplace(id);
-    Event& e = it->second;
+    const auto [slot, opened] = events.open(id);
+    Event& e = events.at(slot);
     if (opened) {
-      e.id = id;
-      e.first_seen = time;
+      e.first_seen = static_cast<int32_t>(time);
     } else if (!e.agg) {
       promote(e);  // before newest moves: it is the first member's outlet time
     }
-    e.newest = std::max(e.newest, time);
+    e.newest = std::max(e.newest, static_cast<int32_t>(time));
     ++e.entries;
     e.stories += new_story || opened ? 1 : 0;
     const std::size_t nt = std::min<std::size_t>(fp.title_features, fp.features.size());
@@ -750,7 +880,7 @@ struct EventIndex::Impl {
     }
     refresh_norms(e);
     ++e.live_members;
-    members.push_back(Member{&e, time});
+    members.push_back(Member{slot, static_cast<int32_t>(time)});
     const uint64_t seq = range.next++;
     // Post the entry's rarest headline features and rarest other features (its
     // names and numbers, most likely).
@@ -778,7 +908,7 @@ struct EventIndex::Impl {
 
   void describe(const Event& e, EventAssignment& a) const {
     a.event = e.id;
-    a.first_seen = e.first_seen;
+    a.first_seen = e.first_seen + time_base;
     a.entry_count = e.entries;
     a.outlet_count = static_cast<uint32_t>(e.outlet_count());
     a.story_count = e.stories;
@@ -798,6 +928,7 @@ EventIndex& EventIndex::operator=(EventIndex&&) noexcept = default;
 EventAssignment EventIndex::add(const Assignment& story, std::string_view outlet,
                                 const Fingerprint& fp, int64_t time, EventExplanation* why) {
   Impl& m = *m_impl;
+  time = m.relative(time);
   m.expire(time);
   m.decay(time);
   const uint16_t outlet_no = m.outlet_number(outlet);
@@ -806,7 +937,7 @@ EventAssignment EventIndex::add(const Assignment& story, std::string_view outlet
     // The entry joined a story: it reports what its story reports.
     const auto known = m.story_event.find(story.story);
     const uint64_t event = known != m.story_event.end() ? known->second.first : story.story;
-    const bool open = m.events.count(event) != 0;
+    const bool open = m.events.find(event) != EventSlab::k_none;
     if (!story.copy) {
       m.count(fp);
     }
@@ -846,12 +977,13 @@ EventAssignment EventIndex::add(const Assignment& story, std::string_view outlet
 
 void EventIndex::restore(const SavedEventEntry& saved) {
   Impl& m = *m_impl;
-  m.decay(saved.time);
+  const int64_t time = m.relative(saved.time);
+  m.decay(time);
   const uint16_t outlet_no = m.outlet_number(saved.outlet);
   const bool new_story = m.story_event.count(saved.story) == 0;
   m.count(saved.fingerprint);
-  m.join(saved.event, new_story, outlet_no, saved.fingerprint, saved.time);
-  m.remember_story(saved.story, saved.event, saved.time);
+  m.join(saved.event, new_story, outlet_no, saved.fingerprint, time);
+  m.remember_story(saved.story, saved.event, time);
 }
 
 bool EventIndex::restore_copies(uint64_t story, std::string_view outlet, uint32_t count) {
@@ -862,11 +994,11 @@ bool EventIndex::restore_copies(uint64_t story, std::string_view outlet, uint32_
   // A story not remembered is the first of its event (add() remembers only stories
   // that joined another story's event).
   const auto known = m.story_event.find(story);
-  const auto it = m.events.find(known != m.story_event.end() ? known->second.first : story);
-  if (it == m.events.end()) {
+  const uint32_t slot = m.events.find(known != m.story_event.end() ? known->second.first : story);
+  if (slot == EventSlab::k_none) {
     return false;
   }
-  Event& e = it->second;
+  Event& e = m.events.at(slot);
   e.entries += count;
   const uint16_t outlet_no = m.outlet_number(outlet);
   if (Impl::outlet_newest(e, outlet_no) == INT64_MIN) {
@@ -884,12 +1016,13 @@ std::vector<EventCandidate> EventIndex::candidates(std::string_view outlet, cons
   const Impl& m = *m_impl;
   const auto it = m.outlet_numbers.find(std::string(outlet));
   const uint16_t outlet_no = it != m.outlet_numbers.end() ? it->second : uint16_t{0xFFFF};
-  return m.candidates(fp, outlet_no, time);
+  return m.candidates(fp, outlet_no, time - m.time_base);
 }
 
 void EventIndex::add_labelled(uint64_t event, uint64_t story, std::string_view outlet,
                               const Fingerprint& fp, int64_t time) {
   Impl& m = *m_impl;
+  time = m.relative(time);
   m.expire(time);
   m.decay(time);
   const uint16_t outlet_no = m.outlet_number(outlet);
@@ -900,7 +1033,7 @@ void EventIndex::add_labelled(uint64_t event, uint64_t story, std::string_view o
 }
 
 void EventIndex::expire(int64_t time) {
-  m_impl->expire(time);
+  m_impl->expire(m_impl->relative(time));
 }
 
 std::size_t EventIndex::event_count() const {
@@ -910,16 +1043,15 @@ std::size_t EventIndex::event_count() const {
 std::size_t EventIndex::memory_bytes() const {
   const Impl& m = *m_impl;
   std::size_t bytes = sizeof(Impl) + m.df.bytes() + m.postings.bytes();
-  bytes += m.events.bucket_count() * sizeof(void*);
-  for (const auto& [id, e] : m.events) {
-    bytes += sizeof(std::pair<const uint64_t, Event>) + 2 * sizeof(void*);
+  bytes += m.events.bytes();
+  m.events.for_each([&](const Event& e) {
     if (const Aggregate* a = e.agg.get()) {
       bytes += sizeof(Aggregate) + a->terms.capacity() * sizeof(Term);
       bytes += a->member_titles.capacity() * sizeof(uint32_t);
       bytes += a->outlet_times.capacity() * sizeof(int64_t);
       bytes += a->outlets.capacity() > 7 ? a->outlets.capacity() * sizeof(char16_t) : 0;
     }
-  }
+  });
   bytes += m.members.size() * sizeof(Member);
   bytes += m.story_times.size() * sizeof(std::pair<int64_t, uint64_t>);
   bytes += m.story_event.size() *
