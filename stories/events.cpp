@@ -111,6 +111,9 @@ struct Term {
 
 // The aggregate of an event of two or more members.
 struct Aggregate {
+  int64_t first_seen = 0;             // time of the first entry
+  uint32_t stories = 0;               // stories in the event
+  uint32_t live_members = 0;          // members in the window (Impl::members)
   std::u16string outlets;             // outlet numbers in joining order
   std::vector<int64_t> outlet_times;  // when each of them last added an entry
   std::vector<Term> terms;            // sorted by feature code, at most k_max_terms
@@ -124,32 +127,47 @@ struct Aggregate {
 // a term counted once, in the headline when among the first `nt`), and gets an
 // Aggregate when a second member joins (or a saved copy names a second outlet).
 struct Event {
-  uint64_t id = 0;
-  int32_t first_seen = 0;  // seconds since Impl::time_base, as every time inside
-  int32_t newest = 0;
+  // The id in two halves, so that the record is 4-byte aligned: 132 bytes.
+  uint32_t id_lo = 0;
+  uint32_t id_hi = 0;
+  int32_t newest = 0;  // seconds since Impl::time_base, as every time inside
   uint32_t entries = 0;
-  uint32_t stories = 0;
-  uint32_t live_members = 0;  // members in the window (Impl::members)
   // The norms, cached: computed when the event changes and again at its first
   // scoring after a halving of the counts (so even a const lookup may refresh them).
-  mutable uint32_t norm_epoch = 0;  // Impl::df_epoch when the norms were computed
   mutable float norm_title = 0;     // Σ (title count · idf)² over the terms
   mutable float norm_all = 0;       // Σ (count · idf)²
+  mutable uint16_t norm_epoch = 0;  // Impl::df_epoch (its low 16 bits) at that time
   uint8_t numbers = 0;              // number features among the terms
-  // One member (agg == nullptr): its outlet, the first n of its features (headline
-  // first: nt of them), and its headline's norm as it joined (best_title).
+  bool multi = false;               // `agg` holds the Aggregate (else `f`, one member)
+  // One member: its outlet, the first n of its features (headline first: nt of them)
+  // and its headline's norm as it joined (best_title). Its entry's time is `newest`.
   uint8_t n = 0;
   uint8_t nt = 0;
   uint16_t outlet = 0;
   float title_norm = 0;
-  std::unique_ptr<Aggregate> agg;
-  uint8_t f[k_entry_terms * k_code_bytes] = {};  // codes (put_code)
+  union {
+    uint8_t f[k_entry_terms * k_code_bytes] = {};  // codes (put_code)
+    Aggregate* agg_;                               // owned (EventSlab)
+  };
+
+  uint64_t id() const { return (uint64_t{id_hi} << 32) | id_lo; }
+  void set_id(uint64_t id) {
+    id_lo = static_cast<uint32_t>(id);
+    id_hi = static_cast<uint32_t>(id >> 32);
+  }
+  Aggregate* agg() const { return multi ? agg_ : nullptr; }
+  void make_aggregate() {
+    agg_ = new Aggregate();
+    multi = true;
+  }
+  int64_t first_seen() const { return multi ? agg_->first_seen : newest; }
+  uint32_t stories() const { return multi ? agg_->stories : 1; }
 
   // fn(feature, count in all, count in headlines) for every term.
   template <typename Fn>
   void for_each_term(Fn&& fn) const {
-    if (agg) {
-      for (const Term& t : agg->terms) {
+    if (multi) {
+      for (const Term& t : agg_->terms) {
         fn(t.f(), t.all, t.title);
       }
       return;
@@ -158,8 +176,8 @@ struct Event {
       fn(get_code(&f[i * k_code_bytes]), 1U, i < nt ? 1U : 0U);
     }
   }
-  std::size_t outlet_count() const { return agg ? agg->outlets.size() : 1; }
-  uint16_t outlet_at(std::size_t i) const { return agg ? agg->outlets[i] : outlet; }
+  std::size_t outlet_count() const { return multi ? agg_->outlets.size() : 1; }
+  uint16_t outlet_at(std::size_t i) const { return multi ? agg_->outlets[i] : outlet; }
 };
 
 // The entry being scored: its features' IDF weights computed once, and a small
@@ -211,6 +229,15 @@ struct Member {
 // slot). The blocks keep the peak number of events.
 class EventSlab {
  public:
+  EventSlab() = default;
+  EventSlab(const EventSlab&) = delete;
+  EventSlab& operator=(const EventSlab&) = delete;
+  ~EventSlab() {
+    for (uint32_t s = 0; s < m_slots; ++s) {
+      delete at(s).agg();
+    }
+  }
+
   Event& at(uint32_t slot) { return m_blocks[slot / k_block][slot % k_block]; }
   const Event& at(uint32_t slot) const { return m_blocks[slot / k_block][slot % k_block]; }
 
@@ -218,7 +245,7 @@ class EventSlab {
   uint32_t find(uint64_t id) const {
     for (std::size_t i = home(id);; i = (i + 1) & (m_map.size() - 1)) {
       const uint32_t s = m_map[i];
-      if (s == 0 || at(s - 1).id == id) {
+      if (s == 0 || at(s - 1).id() == id) {
         return s == 0 ? k_none : s - 1;
       }
     }
@@ -244,7 +271,7 @@ class EventSlab {
       }
       slot = m_slots++;
     }
-    at(slot).id = id;
+    at(slot).set_id(id);
     place(id, slot);
     ++m_count;
     return {slot, true};
@@ -252,11 +279,12 @@ class EventSlab {
 
   void close(uint32_t slot) {
     Event& e = at(slot);
-    std::size_t i = home(e.id);
+    std::size_t i = home(e.id());
     while (m_map[i] != slot + 1) {
       i = (i + 1) & (m_map.size() - 1);
     }
     erase_at(i);
+    delete e.agg();
     e = Event{};
     m_free.push_back(slot);
     --m_count;
@@ -274,7 +302,7 @@ class EventSlab {
   template <typename Fn>
   void for_each(Fn&& fn) const {
     for (uint32_t s = 0; s < m_slots; ++s) {
-      if (at(s).live_members > 0 || at(s).entries > 0) {
+      if (at(s).entries > 0) {
         fn(at(s));
       }
     }
@@ -299,7 +327,7 @@ class EventSlab {
     const std::size_t mask = m_map.size() - 1;
     m_map[hole] = 0;
     for (std::size_t i = (hole + 1) & mask; m_map[i] != 0; i = (i + 1) & mask) {
-      const std::size_t h = home(at(m_map[i] - 1).id);
+      const std::size_t h = home(at(m_map[i] - 1).id());
       // Moves when its home is not cyclically within (hole, i].
       if (((i - h) & mask) >= ((i - hole) & mask)) {
         m_map[hole] = m_map[i];
@@ -313,7 +341,7 @@ class EventSlab {
     m_map = FlatArray<uint32_t>(size);
     for (const uint32_t s : old) {
       if (s != 0) {
-        place(at(s - 1).id, s - 1);
+        place(at(s - 1).id(), s - 1);
       }
     }
   }
@@ -437,7 +465,8 @@ struct EventIndex::Impl {
       const uint32_t slot = members.front().event;
       members.pop_front();
       ++range.first;
-      if (--events.at(slot).live_members == 0) {
+      Aggregate* a = events.at(slot).agg();
+      if (a == nullptr || --a->live_members == 0) {
         events.close(slot);
       }
     }
@@ -473,10 +502,12 @@ struct EventIndex::Impl {
     }
   }
 
+  bool stale(const Event& e) const { return e.norm_epoch != static_cast<uint16_t>(df_epoch); }
+
   // The event's norms with the IDF of the current halving period (cached on the
   // event: computed when it changes and once per period when it is scored).
   std::pair<double, double> norms(const Event& e) const {
-    if (e.norm_epoch != df_epoch) {
+    if (stale(e)) {
       const double ld = log_docs();
       double title = 0;
       double all = 0;
@@ -487,7 +518,7 @@ struct EventIndex::Impl {
       });
       e.norm_title = static_cast<float>(title);
       e.norm_all = static_cast<float>(all);
-      e.norm_epoch = df_epoch;
+      e.norm_epoch = static_cast<uint16_t>(df_epoch);
     }
     return {e.norm_title, e.norm_all};
   }
@@ -505,7 +536,7 @@ struct EventIndex::Impl {
 
   // The closest member's headline against the entry's.
   static double best_title(const Query& q, const Event& e) {
-    if (!e.agg) {
+    if (!e.multi) {
       uint32_t f[k_member_title];
       const std::size_t n = std::min<std::size_t>(e.nt, k_member_title);
       for (std::size_t i = 0; i < n; ++i) {
@@ -513,7 +544,7 @@ struct EventIndex::Impl {
       }
       return title_cosine(q, f, n, e.title_norm);
     }
-    const std::vector<uint32_t>& titles = e.agg->member_titles;
+    const std::vector<uint32_t>& titles = e.agg()->member_titles;
     double best = 0;
     for (std::size_t pos = 0; pos < titles.size();) {
       const std::size_t n = titles[pos];
@@ -564,7 +595,7 @@ struct EventIndex::Impl {
                ? static_cast<double>(q.numbers - shared_numbers) / static_cast<double>(q.numbers)
                : 0.0;
     const double dt_newest = static_cast<double>(std::llabs(time - e.newest)) / 3600.0;
-    const double dt_first = static_cast<double>(std::llabs(time - e.first_seen)) / 3600.0;
+    const double dt_first = static_cast<double>(std::llabs(time - e.first_seen())) / 3600.0;
     x[6] = std::exp(-dt_newest * dt_newest / (2 * 6.0 * 6.0));
     x[7] = std::exp(-dt_first * dt_first / (2 * 24.0 * 24.0));
     x[8] = outlet_newest(e, outlet) != INT64_MIN ? 1.0 : 0.0;
@@ -588,18 +619,19 @@ struct EventIndex::Impl {
   // tightens its threshold with the cluster's size the same way).
   double required(uint64_t id) const {
     const uint32_t slot = events.find(id);
-    const double n = slot == EventSlab::k_none ? 1.0 : static_cast<double>(events.at(slot).stories);
+    const double n =
+        slot == EventSlab::k_none ? 1.0 : static_cast<double>(events.at(slot).stories());
     const double t = options.model.threshold;
     return t + (1.0 - t) * (1.0 - 1.0 / (1.0 + 0.1 * std::max(0.0, n - 1.0)));
   }
 
   // When `outlet` last added to the event (INT64_MIN: never).
   static int64_t outlet_newest(const Event& e, uint16_t outlet) {
-    if (!e.agg) {
+    if (!e.multi) {
       return e.outlet == outlet ? e.newest : INT64_MIN;
     }
-    const std::size_t pos = e.agg->outlets.find(static_cast<char16_t>(outlet));
-    return pos == std::u16string::npos ? INT64_MIN : e.agg->outlet_times[pos];
+    const std::size_t pos = e.agg()->outlets.find(static_cast<char16_t>(outlet));
+    return pos == std::u16string::npos ? INT64_MIN : e.agg()->outlet_times[pos];
   }
 
   // The entry's features that can have been posted (not common), rarest first: when
@@ -658,7 +690,7 @@ struct EventIndex::Impl {
         ++j;
       }
       ranked.push_back(Ranked{static_cast<uint32_t>(UINT32_MAX - (j - i)),
-                              UINT64_MAX - hits[i].first->id, hits[i].first});
+                              UINT64_MAX - hits[i].first->id(), hits[i].first});
       i = j;
     }
     const std::size_t keep = std::min(ranked.size(), k_max_candidates);
@@ -680,10 +712,10 @@ struct EventIndex::Impl {
       }
     }
     for (std::size_t i = 0; i < n; ++i) {
-      __builtin_prefetch(events[i]->agg.get());
+      __builtin_prefetch(events[i]->agg());
     }
     for (std::size_t i = 0; i < n; ++i) {
-      const Aggregate* a = events[i]->agg.get();
+      const Aggregate* a = events[i]->agg();
       if (a == nullptr) {
         continue;
       }
@@ -700,7 +732,7 @@ struct EventIndex::Impl {
   void prefetch_counts(const Event* const* found, std::size_t n) const {
     for (std::size_t i = 0; i < n; ++i) {
       const Event& e = *found[i];
-      if (e.norm_epoch != df_epoch) {
+      if (stale(e)) {
         e.for_each_term(
             [&](uint32_t f, uint32_t, uint32_t) { __builtin_prefetch(&df[f >> k_df_shift]); });
       }
@@ -729,7 +761,7 @@ struct EventIndex::Impl {
         continue;
       }
       EventCandidate c;
-      c.event = e.id;
+      c.event = e.id();
       c.features = features(q, e, outlet, time);
       c.probability = probability(c.features);
       out.push_back(c);
@@ -811,15 +843,18 @@ struct EventIndex::Impl {
 
   // Gives a one-member event the Aggregate it would have had from the start.
   static void promote(Event& e) {
-    e.agg = std::make_unique<Aggregate>();
-    Aggregate& a = *e.agg;
-    a.outlets.push_back(static_cast<char16_t>(e.outlet));
-    a.outlet_times.push_back(e.newest);
-    e.numbers = 0;
     uint32_t codes[k_entry_terms];
     for (std::size_t i = 0; i < e.n; ++i) {
       codes[i] = get_code(&e.f[i * k_code_bytes]);
     }
+    e.make_aggregate();
+    Aggregate& a = *e.agg();
+    a.first_seen = e.newest;
+    a.stories = 1;
+    a.live_members = 1;
+    a.outlets.push_back(static_cast<char16_t>(e.outlet));
+    a.outlet_times.push_back(e.newest);
+    e.numbers = 0;
     add_terms(a, e.numbers, codes, e.n, e.nt);
     add_title_run(a, codes, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
   }
@@ -827,7 +862,7 @@ struct EventIndex::Impl {
   // Counts a member (its first n feature codes) into its event's Aggregate.
   void add_member(Event& e, uint16_t outlet, const uint32_t* codes, std::size_t n, std::size_t nt,
                   int64_t time) const {
-    Aggregate& a = *e.agg;
+    Aggregate& a = *e.agg();
     const std::size_t at = a.outlets.find(static_cast<char16_t>(outlet));
     if (at == std::u16string::npos) {
       a.outlets.push_back(static_cast<char16_t>(outlet));
@@ -847,7 +882,7 @@ struct EventIndex::Impl {
   }
 
   void refresh_norms(const Event& e) const {
-    e.norm_epoch = 0;
+    e.norm_epoch = static_cast<uint16_t>(df_epoch + 1);
     (void)norms(e);
   }
 
@@ -857,13 +892,12 @@ struct EventIndex::Impl {
     const auto [slot, opened] = events.open(id);
     Event& e = events.at(slot);
     if (opened) {
-      e.first_seen = static_cast<int32_t>(time);
-    } else if (!e.agg) {
+      e.newest = static_cast<int32_t>(time);
+    } else if (!e.multi) {
       promote(e);  // before newest moves: it is the first member's outlet time
     }
     e.newest = std::max(e.newest, static_cast<int32_t>(time));
     ++e.entries;
-    e.stories += new_story || opened ? 1 : 0;
     const std::size_t nt = std::min<std::size_t>(fp.title_features, fp.features.size());
     uint32_t codes[k_entry_terms];
     const std::size_t n = entry_terms(fp);
@@ -873,13 +907,16 @@ struct EventIndex::Impl {
     if (opened && options.compact_singletons && distinct(codes, n)) {
       make_single(e, outlet, codes, n, nt);
     } else {
-      if (!e.agg) {
-        e.agg = std::make_unique<Aggregate>();
+      if (opened) {
+        e.make_aggregate();
+        e.agg()->first_seen = time;
       }
+      Aggregate& a = *e.agg();
+      a.stories += new_story || opened ? 1 : 0;
+      ++a.live_members;
       add_member(e, outlet, codes, n, nt, time);
     }
     refresh_norms(e);
-    ++e.live_members;
     members.push_back(Member{slot, static_cast<int32_t>(time)});
     const uint64_t seq = range.next++;
     // Post the entry's rarest headline features and rarest other features (its
@@ -907,11 +944,11 @@ struct EventIndex::Impl {
   }
 
   void describe(const Event& e, EventAssignment& a) const {
-    a.event = e.id;
-    a.first_seen = e.first_seen + time_base;
+    a.event = e.id();
+    a.first_seen = e.first_seen() + time_base;
     a.entry_count = e.entries;
     a.outlet_count = static_cast<uint32_t>(e.outlet_count());
-    a.story_count = e.stories;
+    a.story_count = e.stories();
     a.sources.clear();
     for (std::size_t i = 0; i < e.outlet_count() && i < k_max_sources; ++i) {
       const auto n = static_cast<std::size_t>(e.outlet_at(i));
@@ -962,8 +999,8 @@ EventAssignment EventIndex::add(const Assignment& story, std::string_view outlet
   m.count(fp);
   if (!cands.empty() && cands.front().probability >= m.required(cands.front().event)) {
     Event& e = m.join(cands.front().event, true, outlet_no, fp, time);
-    if (e.id != story.story) {
-      m.remember_story(story.story, e.id, time);
+    if (e.id() != story.story) {
+      m.remember_story(story.story, e.id(), time);
     }
     m.describe(e, a);
     a.is_new = false;
@@ -1002,11 +1039,11 @@ bool EventIndex::restore_copies(uint64_t story, std::string_view outlet, uint32_
   e.entries += count;
   const uint16_t outlet_no = m.outlet_number(outlet);
   if (Impl::outlet_newest(e, outlet_no) == INT64_MIN) {
-    if (!e.agg) {
+    if (!e.multi) {
       Impl::promote(e);
     }
-    e.agg->outlets.push_back(static_cast<char16_t>(outlet_no));
-    e.agg->outlet_times.push_back(e.newest);
+    e.agg()->outlets.push_back(static_cast<char16_t>(outlet_no));
+    e.agg()->outlet_times.push_back(e.newest);
   }
   return true;
 }
@@ -1045,7 +1082,7 @@ std::size_t EventIndex::memory_bytes() const {
   std::size_t bytes = sizeof(Impl) + m.df.bytes() + m.postings.bytes();
   bytes += m.events.bytes();
   m.events.for_each([&](const Event& e) {
-    if (const Aggregate* a = e.agg.get()) {
+    if (const Aggregate* a = e.agg()) {
       bytes += sizeof(Aggregate) + a->terms.capacity() * sizeof(Term);
       bytes += a->member_titles.capacity() * sizeof(uint32_t);
       bytes += a->outlet_times.capacity() * sizeof(int64_t);
