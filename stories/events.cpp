@@ -4,9 +4,9 @@
 #include "stories/events.h"
 
 #include <algorithm>
-#include <bit>
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <deque>
 #include <unordered_map>
 #include <utility>
@@ -111,15 +111,26 @@ struct Term {
 
 // The aggregate of an event of two or more members.
 struct Aggregate {
-  int64_t first_seen = 0;             // time of the first entry
-  uint32_t stories = 0;               // stories in the event
-  uint32_t live_members = 0;          // members in the window (Impl::members)
-  std::u16string outlets;             // outlet numbers in joining order
-  std::vector<int64_t> outlet_times;  // when each of them last added an entry
-  std::vector<Term> terms;            // sorted by feature code, at most k_max_terms
+  int64_t first_seen = 0;     // time of the first entry
+  uint32_t stories = 0;       // stories in the event
+  uint32_t live_members = 0;  // members in the window (Impl::members)
+  // Outlet numbers in joining order, each with when it last added an entry.
+  struct Outlet {
+    uint16_t number = 0;
+    int32_t newest = 0;
+  };
+  std::vector<Outlet> outlets;
+  std::vector<Term> terms;  // sorted by feature code, at most k_max_terms
   // The first k_max_members members' headline features (at most k_member_title):
-  // runs of [length, norm as float bits, features & k_code_mask...].
-  std::vector<uint32_t> member_titles;
+  // runs of [length, norm as 4 bytes of float, codes (put_code)...].
+  std::vector<uint8_t> member_titles;
+  std::size_t find_outlet(uint16_t number) const {
+    std::size_t i = 0;
+    while (i < outlets.size() && outlets[i].number != number) {
+      ++i;
+    }
+    return i;
+  }
 };
 
 // An open event. Most events have one member (at a million entries, 93 %): such an
@@ -177,7 +188,7 @@ struct Event {
     }
   }
   std::size_t outlet_count() const { return multi ? agg_->outlets.size() : 1; }
-  uint16_t outlet_at(std::size_t i) const { return multi ? agg_->outlets[i] : outlet; }
+  uint16_t outlet_at(std::size_t i) const { return multi ? agg_->outlets[i].number : outlet; }
 };
 
 // The entry being scored: its features' IDF weights computed once, and a small
@@ -523,12 +534,12 @@ struct EventIndex::Impl {
     return {e.norm_title, e.norm_all};
   }
 
-  // A member's headline (n features, its norm) against the entry's (binary IDF
+  // A member's headline (n feature codes, its norm) against the entry's (binary IDF
   // weights).
-  static double title_cosine(const Query& q, const uint32_t* f, std::size_t n, double norm) {
+  static double title_cosine(const Query& q, const uint8_t* codes, std::size_t n, double norm) {
     double dot = 0;
     for (std::size_t k = 0; k < n; ++k) {
-      const int i = q.find(f[k]);
+      const int i = q.find(get_code(&codes[k * k_code_bytes]));
       dot += i >= 0 && static_cast<std::size_t>(i) < q.nt ? q.w2[i] : 0.0;
     }
     return q.en_title > 0 && norm > 0 ? dot / std::sqrt(q.en_title * norm) : 0.0;
@@ -537,20 +548,16 @@ struct EventIndex::Impl {
   // The closest member's headline against the entry's.
   static double best_title(const Query& q, const Event& e) {
     if (!e.multi) {
-      uint32_t f[k_member_title];
-      const std::size_t n = std::min<std::size_t>(e.nt, k_member_title);
-      for (std::size_t i = 0; i < n; ++i) {
-        f[i] = get_code(&e.f[i * k_code_bytes]);
-      }
-      return title_cosine(q, f, n, e.title_norm);
+      return title_cosine(q, e.f, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
     }
-    const std::vector<uint32_t>& titles = e.agg()->member_titles;
+    const std::vector<uint8_t>& titles = e.agg()->member_titles;
     double best = 0;
     for (std::size_t pos = 0; pos < titles.size();) {
       const std::size_t n = titles[pos];
-      const double norm = std::bit_cast<float>(titles[pos + 1]);
-      best = std::max(best, title_cosine(q, &titles[pos + 2], n, norm));
-      pos += 2 + n;
+      float norm = 0;
+      std::memcpy(&norm, &titles[pos + 1], sizeof(norm));
+      best = std::max(best, title_cosine(q, &titles[pos + 5], n, norm));
+      pos += 5 + n * k_code_bytes;
     }
     return best;
   }
@@ -630,8 +637,9 @@ struct EventIndex::Impl {
     if (!e.multi) {
       return e.outlet == outlet ? e.newest : INT64_MIN;
     }
-    const std::size_t pos = e.agg()->outlets.find(static_cast<char16_t>(outlet));
-    return pos == std::u16string::npos ? INT64_MIN : e.agg()->outlet_times[pos];
+    const Aggregate& a = *e.agg();
+    const std::size_t pos = a.find_outlet(outlet);
+    return pos == a.outlets.size() ? INT64_MIN : a.outlets[pos].newest;
   }
 
   // The entry's features that can have been posted (not common), rarest first: when
@@ -819,12 +827,13 @@ struct EventIndex::Impl {
   }
 
   static void add_title_run(Aggregate& a, const uint32_t* f, std::size_t n, float norm) {
-    if (a.member_titles.empty()) {
-      a.member_titles.reserve(2 + n);
+    const std::size_t pos = a.member_titles.size();
+    a.member_titles.resize(pos + 5 + n * k_code_bytes);
+    a.member_titles[pos] = static_cast<uint8_t>(n);
+    std::memcpy(&a.member_titles[pos + 1], &norm, sizeof(norm));
+    for (std::size_t k = 0; k < n; ++k) {
+      put_code(&a.member_titles[pos + 5 + k * k_code_bytes], f[k]);
     }
-    a.member_titles.push_back(static_cast<uint32_t>(n));
-    a.member_titles.push_back(std::bit_cast<uint32_t>(norm));
-    a.member_titles.insert(a.member_titles.end(), f, f + n);
   }
 
   // A new event described by its one member (its first n feature codes).
@@ -852,8 +861,7 @@ struct EventIndex::Impl {
     a.first_seen = e.newest;
     a.stories = 1;
     a.live_members = 1;
-    a.outlets.push_back(static_cast<char16_t>(e.outlet));
-    a.outlet_times.push_back(e.newest);
+    a.outlets.push_back({e.outlet, e.newest});
     e.numbers = 0;
     add_terms(a, e.numbers, codes, e.n, e.nt);
     add_title_run(a, codes, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
@@ -863,12 +871,11 @@ struct EventIndex::Impl {
   void add_member(Event& e, uint16_t outlet, const uint32_t* codes, std::size_t n, std::size_t nt,
                   int64_t time) const {
     Aggregate& a = *e.agg();
-    const std::size_t at = a.outlets.find(static_cast<char16_t>(outlet));
-    if (at == std::u16string::npos) {
-      a.outlets.push_back(static_cast<char16_t>(outlet));
-      a.outlet_times.push_back(time);
+    const std::size_t at = a.find_outlet(outlet);
+    if (at == a.outlets.size()) {
+      a.outlets.push_back({outlet, static_cast<int32_t>(time)});
     } else {
-      a.outlet_times[at] = std::max(a.outlet_times[at], time);
+      a.outlets[at].newest = std::max(a.outlets[at].newest, static_cast<int32_t>(time));
     }
     add_terms(a, e.numbers, codes, n, nt);
     if (e.entries <= k_max_members) {
@@ -1042,8 +1049,7 @@ bool EventIndex::restore_copies(uint64_t story, std::string_view outlet, uint32_
     if (!e.multi) {
       Impl::promote(e);
     }
-    e.agg()->outlets.push_back(static_cast<char16_t>(outlet_no));
-    e.agg()->outlet_times.push_back(e.newest);
+    e.agg()->outlets.push_back({outlet_no, e.newest});
   }
   return true;
 }
@@ -1084,9 +1090,8 @@ std::size_t EventIndex::memory_bytes() const {
   m.events.for_each([&](const Event& e) {
     if (const Aggregate* a = e.agg()) {
       bytes += sizeof(Aggregate) + a->terms.capacity() * sizeof(Term);
-      bytes += a->member_titles.capacity() * sizeof(uint32_t);
-      bytes += a->outlet_times.capacity() * sizeof(int64_t);
-      bytes += a->outlets.capacity() > 7 ? a->outlets.capacity() * sizeof(char16_t) : 0;
+      bytes += a->member_titles.capacity();
+      bytes += a->outlets.capacity() * sizeof(Aggregate::Outlet);
     }
   });
   bytes += m.members.size() * sizeof(Member);
