@@ -281,3 +281,39 @@ TEST_CASE("an event of one member kept compact scores and decides as its full ag
   CHECK(compact.event_count() == reference.event_count());
   CHECK(compact.memory_bytes() < reference.memory_bytes());
 }
+
+TEST_CASE("events closing as the window moves free their slots for new ones, found by id",
+          "[stories][events]") {
+  // 20,000 entries 20 s apart (111 h: the 36 h window turns three times over), each
+  // with features of its own, so each opens an event; every 7th instead joins the
+  // story of the entry 100 before, which the index must find by id while the
+  // events around it close.
+  EventIndex events;
+  std::size_t peak_bytes = 0;
+  for (uint64_t i = 0; i < 20'000; ++i) {
+    Fingerprint fp;
+    for (uint32_t k = 0; k < 24; ++k) {
+      fp.features.push_back(static_cast<uint32_t>((i * 24 + k + 1) * 2654435761ULL));
+    }
+    fp.title_features = 8;
+    Assignment s;
+    s.story = 1'000 + i;
+    if (i % 7 == 0 && i >= 100) {
+      s.story = 1'000 + i - 100;
+      s.is_new = false;
+    }
+    const int64_t t = k_t0 + static_cast<int64_t>(i) * 20;
+    const EventAssignment a = events.add(s, "o" + std::to_string(i % 5), fp, t);
+    REQUIRE(a.event == s.story);
+    REQUIRE(a.is_new == s.is_new);
+    REQUIRE(a.entry_count == (s.is_new ? 1U : 2U));
+    REQUIRE(events.event_count() <= 36 * 180 + 1);
+    if (i == 7'000) {
+      peak_bytes = events.memory_bytes();
+    }
+  }
+  // Slots and the id map were reused, not grown, as the window moved.
+  CHECK(events.memory_bytes() < peak_bytes * 11 / 10);
+  events.expire(k_t0 + 20'000 * 20 + 37 * 3600);
+  CHECK(events.event_count() == 0);
+}
