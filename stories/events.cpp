@@ -149,36 +149,42 @@ struct Event {
   mutable float norm_all = 0;       // Σ (count · idf)²
   mutable uint16_t norm_epoch = 0;  // Impl::df_epoch (its low 16 bits) at that time
   uint8_t numbers = 0;              // number features among the terms
-  bool multi = false;               // `agg` holds the Aggregate (else `f`, one member)
+  bool multi = false;               // `f` holds the Aggregate's address (else one member)
   // One member: its outlet, the first n of its features (headline first: nt of them)
   // and its headline's norm as it joined (best_title). Its entry's time is `newest`.
   uint8_t n = 0;
   uint8_t nt = 0;
   uint16_t outlet = 0;
   float title_norm = 0;
-  union {
-    uint8_t f[k_entry_terms * k_code_bytes] = {};  // codes (put_code)
-    Aggregate* agg_;                               // owned (EventSlab)
-  };
+  // One member's codes (put_code); or, when multi, the address of its Aggregate
+  // (owned; copied in and out, so that the record stays 4-byte aligned).
+  uint8_t f[k_entry_terms * k_code_bytes] = {};
 
   uint64_t id() const { return (uint64_t{id_hi} << 32) | id_lo; }
   void set_id(uint64_t id) {
     id_lo = static_cast<uint32_t>(id);
     id_hi = static_cast<uint32_t>(id >> 32);
   }
-  Aggregate* agg() const { return multi ? agg_ : nullptr; }
+  Aggregate* agg() const {
+    Aggregate* a = nullptr;
+    if (multi) {
+      std::memcpy(&a, f, sizeof(a));
+    }
+    return a;
+  }
   void make_aggregate() {
-    agg_ = new Aggregate();
+    Aggregate* a = new Aggregate();
+    std::memcpy(f, &a, sizeof(a));
     multi = true;
   }
-  int64_t first_seen() const { return multi ? agg_->first_seen : newest; }
-  uint32_t stories() const { return multi ? agg_->stories : 1; }
+  int64_t first_seen() const { return multi ? agg()->first_seen : newest; }
+  uint32_t stories() const { return multi ? agg()->stories : 1; }
 
   // fn(feature, count in all, count in headlines) for every term.
   template <typename Fn>
   void for_each_term(Fn&& fn) const {
     if (multi) {
-      for (const Term& t : agg_->terms) {
+      for (const Term& t : agg()->terms) {
         fn(t.f(), t.all, t.title);
       }
       return;
@@ -187,9 +193,10 @@ struct Event {
       fn(get_code(&f[i * k_code_bytes]), 1U, i < nt ? 1U : 0U);
     }
   }
-  std::size_t outlet_count() const { return multi ? agg_->outlets.size() : 1; }
-  uint16_t outlet_at(std::size_t i) const { return multi ? agg_->outlets[i].number : outlet; }
+  std::size_t outlet_count() const { return multi ? agg()->outlets.size() : 1; }
+  uint16_t outlet_at(std::size_t i) const { return multi ? agg()->outlets[i].number : outlet; }
 };
+static_assert(sizeof(Event) == 132);
 
 // The entry being scored: its features' IDF weights computed once, and a small
 // open-addressing table from feature (as events keep it: f & k_code_mask) to
