@@ -4,6 +4,7 @@
 #include "stories/events.h"
 
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -87,6 +88,15 @@ uint32_t get_code(const uint8_t* at) {
   const uint32_t c = at[0] | (uint32_t{at[1]} << 8) | (uint32_t{at[2]} << 16);
   return ((c & 0xFFFFFEU) << 8) | (c & 1U);
 }
+// The same in one load: the byte after the code must belong to the same object.
+uint32_t get_code4(const uint8_t* at) {
+  uint32_t w = 0;
+  std::memcpy(&w, at, sizeof(w));
+  if constexpr (std::endian::native == std::endian::big) {
+    w = __builtin_bswap32(w);
+  }
+  return ((w << 8) & 0xFFFFFE00U) | (w & 1U);
+}
 
 // log(df + 0.5) for every 16-bit df: the IDF of a feature without a log per lookup.
 const std::array<float, 65536>& log_df_table() {
@@ -106,7 +116,7 @@ struct Term {
   uint8_t code[k_code_bytes] = {};
   uint8_t all = 0;
   uint8_t title = 0;
-  uint32_t f() const { return get_code(code); }
+  uint32_t f() const { return get_code4(code); }
 };
 
 // The aggregate of an event of two or more members.
@@ -138,6 +148,10 @@ struct Aggregate {
 // a term counted once, in the headline when among the first `nt`), and gets an
 // Aggregate when a second member joins (or a saved copy names a second outlet).
 struct Event {
+  // One member's codes (put_code); or, when multi, the address of its Aggregate
+  // (owned; copied in and out, so that the record stays 4-byte aligned). First, so
+  // that get_code4 may read the byte after the last code.
+  uint8_t f[k_entry_terms * k_code_bytes] = {};
   // The id in two halves, so that the record is 4-byte aligned: 132 bytes.
   uint32_t id_lo = 0;
   uint32_t id_hi = 0;
@@ -156,9 +170,6 @@ struct Event {
   uint8_t nt = 0;
   uint16_t outlet = 0;
   float title_norm = 0;
-  // One member's codes (put_code); or, when multi, the address of its Aggregate
-  // (owned; copied in and out, so that the record stays 4-byte aligned).
-  uint8_t f[k_entry_terms * k_code_bytes] = {};
 
   uint64_t id() const { return (uint64_t{id_hi} << 32) | id_lo; }
   void set_id(uint64_t id) {
@@ -190,7 +201,7 @@ struct Event {
       return;
     }
     for (std::size_t i = 0; i < n; ++i) {
-      fn(get_code(&f[i * k_code_bytes]), 1U, i < nt ? 1U : 0U);
+      fn(get_code4(&f[i * k_code_bytes]), 1U, i < nt ? 1U : 0U);
     }
   }
   std::size_t outlet_count() const { return multi ? agg()->outlets.size() : 1; }
