@@ -144,7 +144,11 @@ class PostingTable {
           fn(seq);
         }
       }
-      i = i + 1 == capacity() ? 0 : i + 1;
+      const std::size_t next = i + 1 == capacity() ? 0 : i + 1;
+      if (next % k_line == 0 && !m_lines[i / k_line].overflowed) {
+        return;  // nothing probing through this line went past it
+      }
+      i = next;
     }
   }
 
@@ -180,6 +184,10 @@ class PostingTable {
   static constexpr std::size_t k_line = 9;  // postings on a 64-byte line
   struct alignas(64) Line {
     Posting p[k_line];
+    // A posting was placed past this line, full when its probe crossed it: a lookup
+    // that finds this flag clear stops at the line's end (at this load it mostly
+    // reads one line, where probing to an empty posting would read two or three).
+    bool overflowed = false;
   };
   static_assert(sizeof(Line) == 64);
 
@@ -227,7 +235,11 @@ class PostingTable {
         t = p;  // reuse a dead posting
         return;
       }
-      i = i + 1 == capacity() ? 0 : i + 1;
+      const std::size_t next = i + 1 == capacity() ? 0 : i + 1;
+      if (next % k_line == 0) {
+        m_lines[i / k_line].overflowed = true;
+      }
+      i = next;
     }
   }
   std::size_t home_of_key(uint32_t key) const {
