@@ -5,8 +5,8 @@
 // range and nothing is ever deleted one by one. Postings of entries that left are
 // dead: inserts reuse them and a rebuild drops them. The table is one flat array of
 // 7-byte postings, 9 to a 64-byte line, with blocked linear probing (probing starts at
-// the first posting of a line, so a lookup usually reads one line, whose miss can be
-// prefetched).
+// the first posting of a line, and a lookup stops at the end of a line that no probe
+// went past full, so it usually reads one line, whose miss can be prefetched).
 // FlatArray is its storage, also used for the indexes' per-feature counts. Not
 // thread-safe; const methods may run concurrently.
 #pragma once
