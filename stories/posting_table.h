@@ -128,27 +128,30 @@ class PostingTable {
     place(make(key_of(feature), seq), range);
   }
 
-  // Calls fn(seq) for every live posting of `feature`, starting at home(feature).
+  // Calls fn(seq) for every live posting of `feature`, starting at home(feature)
+  // (always the first posting of a line).
   template <typename Fn>
-  void for_each(std::size_t i, uint32_t feature, const SeqRange& range, Fn&& fn) const {
+  void for_each(std::size_t home, uint32_t feature, const SeqRange& range, Fn&& fn) const {
     const uint32_t key = key_of(feature);
-    for (std::size_t n = 0; n < capacity(); ++n) {
-      const Posting& t = at(i);
-      const uint32_t k = t.key();
-      if (k == 0) {
-        return;
-      }
-      if (k == key) {
-        const uint64_t seq = range.widen(t.seq_lo());
-        if (range.live(seq)) {
-          fn(seq);
+    std::size_t line = home / k_line;
+    for (std::size_t n = 0; n < m_lines.size(); ++n) {
+      const Line& l = m_lines[line];
+      for (const Posting& t : l.p) {
+        const uint32_t k = t.key();
+        if (k == 0) {
+          return;
+        }
+        if (k == key) {
+          const uint64_t seq = range.widen(t.seq_lo());
+          if (range.live(seq)) {
+            fn(seq);
+          }
         }
       }
-      const std::size_t next = i + 1 == capacity() ? 0 : i + 1;
-      if (next % k_line == 0 && !m_lines[i / k_line].overflowed) {
+      if (!l.overflowed) {
         return;  // nothing probing through this line went past it
       }
-      i = next;
+      line = line + 1 == m_lines.size() ? 0 : line + 1;
     }
   }
 
