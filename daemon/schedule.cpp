@@ -400,6 +400,7 @@ void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int6
   f.times.erase(f.times.begin(), keep);
 
   f.feed_size = entry_times.size();
+  f.dated = f.dated || !body.empty();
   int64_t span = now_s - std::max(f.observed_since_s, now_s - k_history_s);
   // A feed with no entry in what was observed still gets a trickle of a rate
   // (half an entry over the span), so its share follows the day, not the floor.
@@ -454,7 +455,6 @@ Bins PollPlanner::pooled_share() const {
 // the weights Σ_b √λ_f(b) · k_bin_s.
 void PollPlanner::refresh() {
   Bins pooled = pooled_share();
-  m_weight = 0;
   const double bin_s = static_cast<double>(k_bin_s);
   for (auto& [id, f] : m_feeds) {
     Bins own = smoothed(f.counts);
@@ -468,9 +468,34 @@ void PollPlanner::refresh() {
       f.share_rate[b] = (own[b] + k_prior_days * share_prior) / (seen[b] + k_prior_days) / bin_s;
       f.weight += std::sqrt(f.share_rate[b]) * bin_s;
     }
+  }
+  weigh_unknown();
+  m_dirty = false;
+}
+
+bool PollPlanner::unknown(const FeedRates& f, int64_t now_s) const {
+  return !f.dated && now_s - f.observed_since_s < k_history_s;
+}
+
+// A feed with no dated entry yet weighs as the mean of the others (see
+// budget_interval_s), so that the feeds it is polled beside still share R
+// less its polls; then m_weight = Σ_f weight.
+void PollPlanner::weigh_unknown() {
+  double known_weight = 0;
+  size_t known = 0;
+  for (const auto& [id, f] : m_feeds) {
+    if (!unknown(f, m_now_s)) {
+      known_weight += f.weight;
+      ++known;
+    }
+  }
+  m_weight = 0;
+  for (auto& [id, f] : m_feeds) {
+    if (known > 0 && unknown(f, m_now_s)) {
+      f.weight = known_weight / static_cast<double>(known);
+    }
     m_weight += f.weight;
   }
-  m_dirty = false;
 }
 
 std::array<double, 24> PollPlanner::day_shape() const {
@@ -496,6 +521,12 @@ int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bou
   // Polls per second at quarter b: R · √λ_f(b) / Σ weights, per day.
   double scale = m_weight > 0 ? m_requests_per_day / m_weight : 0;
   double interval = time_to_accumulate(root, scale, 1.0, now_s, ceiling);
+  // Nothing known of its rate (an empty feed whose generator has not run yet):
+  // its trickle of a rate would leave it at the ceiling, and its first entries
+  // waited that long (W1's bonikbarta-dnp: 3 h at 60 min's budget).
+  if (unknown(f, now_s)) {
+    interval = std::min(interval, feeds * static_cast<double>(k_day_s) / m_requests_per_day);
+  }
   // Never let the feed roll over: before half its size is expected, at the
   // learnt rates ahead or at its recent burst rate.
   if (f.feed_size > 0) {

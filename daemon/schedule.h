@@ -150,9 +150,13 @@ int64_t jittered_due_s(const PollDecision& d, int64_t interval_s, Rng& rng);
 // quarter begins rather than a quiet hour's interval later. A busy feed must
 // never roll an entry off unseen, so the next poll also comes before half as
 // many entries as it carries are expected (at the learnt rates ahead, or at its
-// recent burst rate). Then clamped to [min_interval, ceiling] and raised to the
-// hints by decide(), as always: every politeness rule holds, and R is a target
-// that those bounds may override. The ceiling is the smaller of max_interval
+// recent burst rate). A feed that no body has shown a dated entry yet tells
+// nothing of its rate: for its first week it takes the mean share, polled at
+// the budget's mean interval as a fixed interval of the same cost would (its
+// weight is the mean of the others', so the total stays R). Then clamped to
+// [min_interval, ceiling] and raised to the hints by decide(), as always:
+// every politeness rule holds, and R is a target that those bounds may
+// override. The ceiling is the smaller of max_interval
 // and k_ceiling_ratio times the mean interval the budget allows (feeds × 24 h /
 // R): a quiet feed gives its polls to busy ones but never waits more than that.
 //
@@ -218,14 +222,17 @@ class PollPlanner {
     // The same over at least k_share_min_span_s: what the feed's share is
     // drawn from (see there).
     double share_rate_per_s = 0;
-    Bins counts{};      // its entries of the last week by quarter hour
-    Bins rate{};        // λ_f(b), entries per second (refreshed when dirty)
-    Bins share_rate{};  // λ_f(b) from share_rate_per_s: the share's
-    double weight = 0;  // Σ_b √λ_f(b) · k_bin_s
+    Bins counts{};       // its entries of the last week by quarter hour
+    Bins rate{};         // λ_f(b), entries per second (refreshed when dirty)
+    Bins share_rate{};   // λ_f(b) from share_rate_per_s: the share's
+    double weight = 0;   // Σ_b √λ_f(b) · k_bin_s
+    bool dated = false;  // some body carried a dated entry
   };
+  bool unknown(const FeedRates& f, int64_t now_s) const;
   void learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s);
   void count(FeedRates& f, int64_t t, double delta);
   void refresh();
+  void weigh_unknown();
   Bins pooled_share() const;
   int64_t budget_interval_s(const FeedRates& f, const PollBounds& bounds, int64_t now_s) const;
 

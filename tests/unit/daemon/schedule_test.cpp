@@ -493,3 +493,28 @@ TEST_CASE("Under a budget a quiet feed waits at most a few times the budget's me
   tight.max_interval_s = 1800;
   CHECK(planner.base_interval_s("quiet", std::nullopt, tight, k_now) <= 1800);
 }
+
+TEST_CASE("A feed with no dated entry yet is polled at the budget's mean interval",
+          "[daemon][schedule]") {
+  PollPlanner planner(96);  // two feeds: a mean interval of 30 minutes
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  auto steady = entries_every(900, 7 * 96, k_now);
+  const std::vector<int64_t> none;
+  planner.base_interval_s("steady", std::span<const int64_t>(steady), b, k_now);
+  // An empty body (a new feed whose generator has not run yet): nothing is
+  // known of its rate, so it is not left at the ceiling (4 × 30 min) …
+  int64_t empty = planner.base_interval_s("empty", std::span<const int64_t>(none), b, k_now);
+  CHECK(empty == 1800);
+  // … and the other feed shares what is left: 48 polls a day, not 96.
+  int64_t other = planner.base_interval_s("steady", std::nullopt, b, k_now);
+  CHECK(other == Approx(1800).epsilon(0.05));
+  // Empty for a week: it is quiet, and waits the ceiling again.
+  const int64_t week_on = k_now + PollPlanner::k_history_s;
+  auto later = entries_every(900, 7 * 96, week_on);
+  planner.base_interval_s("steady", std::span<const int64_t>(later), b, week_on);
+  CHECK(planner.base_interval_s("empty", std::span<const int64_t>(none), b, week_on) > 2 * 1800);
+  // A new empty feed takes the mean share (three feeds now).
+  CHECK(planner.base_interval_s("new", std::span<const int64_t>(none), b, week_on) ==
+        Approx(3 * 86400 / 96).epsilon(0.01));
+}
