@@ -392,15 +392,21 @@ void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int6
   } else if (f.observed_since_s == 0) {
     f.observed_since_s = now_s;
   }
-  // Forget what is older than a week.
+  f.dated = f.dated || !body.empty();
+  settle(f, entry_times.size(), now_s);
+}
+
+// What follows a body (or a restored memory) as of `now_s`: a week kept, the
+// feed's size, its mean rates.
+void PollPlanner::settle(FeedRates& f, size_t feed_size, int64_t now_s) {
   auto keep = std::lower_bound(f.times.begin(), f.times.end(), now_s - k_history_s + 1);
   for (auto it = f.times.begin(); it != keep; ++it) {
     count(f, *it, -1);
   }
   f.times.erase(f.times.begin(), keep);
 
-  f.feed_size = entry_times.size();
-  f.dated = f.dated || !body.empty();
+  f.feed_size = feed_size;
+  f.as_of_s = now_s;
   int64_t span = now_s - std::max(f.observed_since_s, now_s - k_history_s);
   // A feed with no entry in what was observed still gets a trickle of a rate
   // (half an entry over the span), so its share follows the day, not the floor.
@@ -562,6 +568,34 @@ int64_t PollPlanner::base_interval_s(std::string_view feed_id,
     refresh();
   }
   return budget_interval_s(it->second, bounds, now_s);
+}
+
+std::optional<PollPlanner::Memory> PollPlanner::memory(std::string_view feed_id) const {
+  auto it = m_feeds.find(feed_id);
+  if (it == m_feeds.end()) {
+    return std::nullopt;
+  }
+  const FeedRates& f = it->second;
+  return Memory{f.times, f.as_of_s, f.observed_since_s, f.feed_size, f.dated};
+}
+
+void PollPlanner::restore(std::string_view feed_id, const Memory& m, int64_t now_s) {
+  if (m.as_of_s <= 0 || m.as_of_s > now_s || m.observed_since_s > m.as_of_s) {
+    return;  // nothing learnt, or the clock went back: learn afresh
+  }
+  forget(feed_id);
+  FeedRates& f = m_feeds.emplace(std::string(feed_id), FeedRates{}).first->second;
+  f.observed_since_s = m.observed_since_s;
+  f.dated = m.dated;
+  std::vector<int64_t> times = m.times;
+  std::sort(times.begin(), times.end());
+  for (int64_t t : times) {
+    if (t <= m.as_of_s) {
+      f.times.push_back(t);
+      count(f, t, +1);
+    }
+  }
+  settle(f, m.feed_size, m.as_of_s);
 }
 
 void PollPlanner::forget(std::string_view feed_id) {
