@@ -156,9 +156,9 @@ int64_t jittered_due_s(const PollDecision& d, int64_t interval_s, Rng& rng);
 // weight is the mean of the others', so the total stays R). Then clamped to
 // [min_interval, ceiling] and raised to the hints by decide(), as always:
 // every politeness rule holds, and R is a target that those bounds may
-// override. The ceiling is the smaller of max_interval
-// and k_ceiling_ratio times the mean interval the budget allows (feeds × 24 h /
-// R): a quiet feed gives its polls to busy ones but never waits more than that.
+// override. The ceiling is the smaller of max_interval and k_ceiling_ratio
+// times the mean interval the budget allows (feeds × 24 h / R): a quiet feed
+// gives its polls to busy ones but never waits more than that.
 //
 // Memory: the entry times of the last week, per feed (memory() / restore()
 // carry them across a restart). Thread-compatible.
