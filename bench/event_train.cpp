@@ -46,6 +46,15 @@ struct Example {
   int y = 0;
 };
 
+// Experiment knobs (environment), for trying settings without editing the defaults.
+EventOptions base_options() {
+  EventOptions o;
+  if (const char* g = std::getenv("KHOBOR_EV_GAP")) {
+    o.same_outlet_gap_seconds = std::atoll(g);
+  }
+  return o;
+}
+
 struct Week {
   std::string name;
   EventWeek data;
@@ -55,7 +64,7 @@ struct Week {
 std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
   std::vector<Example> out;
   StoryIndex stories;
-  EventIndex events;
+  EventIndex events(base_options());
   std::unordered_map<std::string, uint64_t> gold_id;
   int64_t last = 0;
   missed_gold = 0;
@@ -74,6 +83,10 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
         out.push_back(e);
       }
       missed_gold += !first && !found ? 1 : 0;
+      if (!first && !found && std::getenv("KHOBOR_DIAG_MISSED") != nullptr) {
+        std::fprintf(stderr, "missed\t%s\t%d\t%s\n", r.record.id.c_str(), r.english ? 1 : 0,
+                     r.event.c_str());
+      }
     }
     events.add_labelled(it->second, a.story, r.record.outlet, fp, last);
   }
@@ -163,7 +176,7 @@ EventModel model_of(const std::array<double, k_n + 1>& w, double threshold) {
 }
 
 std::vector<uint64_t> replay(const EventWeek& week, const EventModel& model) {
-  EventOptions o;
+  EventOptions o = base_options();
   o.model = model;
   Clusterer c(StoryOptions{}, o);
   std::vector<uint64_t> out;

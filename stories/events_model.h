@@ -10,20 +10,20 @@
 namespace khobor::stories::model {
 
 inline constexpr std::array<double, 12> k_weights = {
-    1.216122,   // cos_title
-    1.764973,   // cos_all
-    4.371753,   // best_title
-    2.074918,   // rare_shared
-    -0.293409,  // title_unshared
-    -0.396818,  // num_unshared
-    1.664594,   // time_newest
-    1.106545,   // time_first
-    -0.866010,  // same_outlet
-    2.141347,   // cos_title_all
-    1.918866,   // contained
-    -0.982865,  // short_title
+    1.460601,   // cos_title
+    1.742342,   // cos_all
+    4.149568,   // best_title
+    2.092852,   // rare_shared
+    -0.383901,  // title_unshared
+    -0.505864,  // num_unshared
+    1.660959,   // time_newest
+    1.314336,   // time_first
+    -1.022179,  // same_outlet
+    2.243456,   // cos_title_all
+    1.839711,   // contained
+    -1.081347,  // short_title
 };
-inline constexpr double k_bias = -9.732524;
-inline constexpr double k_threshold = 0.40;
+inline constexpr double k_bias = -9.836368;
+inline constexpr double k_threshold = 0.30;
 
 }  // namespace khobor::stories::model
