@@ -10,20 +10,20 @@
 namespace khobor::stories::model {
 
 inline constexpr std::array<double, 12> k_weights = {
-    1.460601,   // cos_title
-    1.742342,   // cos_all
-    4.149568,   // best_title
-    2.092852,   // rare_shared
-    -0.383901,  // title_unshared
-    -0.505864,  // num_unshared
-    1.660959,   // time_newest
-    1.314336,   // time_first
-    -1.022179,  // same_outlet
-    2.243456,   // cos_title_all
-    1.839711,   // contained
-    -1.081347,  // short_title
+    1.428231,   // cos_title
+    2.304250,   // cos_all
+    4.185725,   // best_title
+    1.969218,   // rare_shared
+    -0.674654,  // title_unshared
+    -0.521748,  // num_unshared
+    1.653304,   // time_newest
+    0.005073,   // time_first
+    -1.008445,  // same_outlet
+    1.855050,   // cos_title_all
+    1.491574,   // contained
+    -1.147949,  // short_title
 };
-inline constexpr double k_bias = -9.836368;
+inline constexpr double k_bias = -8.400972;
 inline constexpr double k_threshold = 0.30;
 
 }  // namespace khobor::stories::model
