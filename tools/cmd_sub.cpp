@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "bus/alert.h"
 #include "bus/subscriber.h"
@@ -44,35 +45,70 @@ std::string line_time(int64_t seconds, const std::string& zone) {
   return khobor::feeds::format_local_minute(seconds, zone).value_or("?");
 }
 
-// A story.update, indented under its event's alert: "  └ #13 2023-09-13 16:20 +06:00
-// [summit, event 4: 3 outlets, 4 entries; 2 new from bss, samakal] samakal: title — link";
-// the raw frame when it does not read as one.
+// Which event the last printed line belonged to, and the alert that opened each
+// event this run has printed: an update directly under its event's lines reads
+// "  └ …"; one that follows another event's line reads "  ↳ …" and names its
+// event's alert, so a busy stream still says where an update belongs.
+struct TextState {
+  std::optional<uint64_t> last_event;
+  std::unordered_map<uint64_t, int64_t> alert_of_event;  // bounded: cleared past k_max
+
+  static constexpr std::size_t k_max = 4096;
+  void remember_alert(uint64_t event, int64_t seq) {
+    if (alert_of_event.size() >= k_max) {
+      alert_of_event.clear();  // an old event's alert is long off the screen
+    }
+    alert_of_event.emplace(event, seq);
+  }
+};
+
+// "[summit, event 4: 3 outlets, 4 entries; 2 new from bss, samakal" (no closing
+// bracket); `opened_by` adds " (alert #12)" after the event's id.
+std::string update_tags(const khobor::bus::StoryUpdate& u, std::optional<int64_t> opened_by) {
+  std::string lists = u.watchlist;
+  if (lists.empty()) {
+    for (const auto& w : u.watchlists) {
+      lists += (lists.empty() ? "" : ", ") + w;
+    }
+  }
+  std::string tags =
+      "[" + lists + (lists.empty() ? "" : ", ") + "event " + std::to_string(u.event.id);
+  if (opened_by) {
+    tags += " (alert #" + std::to_string(*opened_by) + ")";
+  }
+  tags += ": " + std::to_string(u.event.outlet_count) + " outlets, " +
+          std::to_string(u.event.entry_count) + " entries";
+  if (u.new_entries > 1) {
+    std::string from;
+    for (const auto& f : u.new_sources) {
+      from += (from.empty() ? "" : ", ") + f;
+    }
+    tags += "; " + std::to_string(u.new_entries) + " new from " + from;
+  }
+  return tags;
+}
+
+// A story.update: "  └ #13 2023-09-13 16:20 +06:00 [summit, event 4: 3 outlets,
+// 4 entries; 2 new from bss, samakal] samakal: title — link" under its event's
+// lines, "  ↳ #13 … [summit, event 4 (alert #12): …" after another event's; the
+// raw frame when it does not read as one.
 std::string readable_update(const std::string& topic, const std::string& payload,
-                            const std::string& zone) {
+                            const std::string& zone, TextState& state) {
   auto u = khobor::bus::story_update_from_json(payload);
   if (!u) {
     return topic + " " + payload + "   (" + u.error().message + ")";
   }
-  std::string line = "  └ #" + std::to_string(u->seq) + " ";
+  const bool under = state.last_event == u->event.id;
+  std::optional<int64_t> opened_by;
+  if (auto it = state.alert_of_event.find(u->event.id);
+      !under && it != state.alert_of_event.end()) {
+    opened_by = it->second;
+  }
+  state.last_event = u->event.id;
+  std::string line = (under ? "  └ #" : "  ↳ #") + std::to_string(u->seq) + " ";
   const int64_t when = u->entry.published ? *u->entry.published : u->time_ms / 1000;
-  line += line_time(when, zone) + " [";
-  std::string lists = u->watchlist;
-  if (lists.empty()) {
-    for (const auto& w : u->watchlists) {
-      lists += (lists.empty() ? "" : ", ") + w;
-    }
-  }
-  line += lists + (lists.empty() ? "" : ", ") + "event " + std::to_string(u->event.id) + ": " +
-          std::to_string(u->event.outlet_count) + " outlets, " +
-          std::to_string(u->event.entry_count) + " entries";
-  if (u->new_entries > 1) {
-    std::string from;
-    for (const auto& f : u->new_sources) {
-      from += (from.empty() ? "" : ", ") + f;
-    }
-    line += "; " + std::to_string(u->new_entries) + " new from " + from;
-  }
-  line += "] " + u->feed + ": " + u->entry.title;
+  line += line_time(when, zone) + " " + update_tags(*u, opened_by) + "] " + u->feed + ": " +
+          u->entry.title;
   if (!u->entry.link.empty()) {
     line += " — " + u->entry.link;
   }
@@ -80,20 +116,24 @@ std::string readable_update(const std::string& topic, const std::string& payload
 }
 
 // "#12 2023-09-13 15:55 +06:00 [summit, event 4] dainik-alo: title — link (পুতিন)".
-std::string readable(const std::string& topic, const std::string& payload,
-                     const std::string& zone) {
+std::string readable(const std::string& topic, const std::string& payload, const std::string& zone,
+                     TextState& state) {
   if (topic == khobor::bus::k_story_update_topic) {
-    return readable_update(topic, payload, zone);
+    return readable_update(topic, payload, zone, state);
   }
   auto a = khobor::bus::alert_from_json(payload);
   if (!a) {
+    state.last_event.reset();
     return topic + " " + payload + "   (" + a.error().message + ")";
   }
+  state.last_event.reset();
   std::string line = "#" + std::to_string(a->seq) + " ";
   int64_t when = a->entry.published ? *a->entry.published : a->time_ms / 1000;
   line += line_time(when, zone) + " [" + a->watchlist;
   if (a->event) {
     line += ", event " + std::to_string(a->event->id);
+    state.last_event = a->event->id;
+    state.remember_alert(a->event->id, a->seq);
   }
   line += "] " + a->feed + ": " + a->entry.title;
   if (!a->entry.link.empty()) {
@@ -132,8 +172,9 @@ struct Options {
 
 // Prints each message: a readable line, or its JSON.
 khobor::tools::Deliver printer(const Options& o) {
-  return [&o](const std::string& topic, const std::string& payload, int64_t) {
-    std::string line = o.text ? readable(topic, payload, o.zone) : payload;
+  return [&o, state = TextState{}](const std::string& topic, const std::string& payload,
+                                   int64_t) mutable {
+    std::string line = o.text ? readable(topic, payload, o.zone, state) : payload;
     std::fputs(line.c_str(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);

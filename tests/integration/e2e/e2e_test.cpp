@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -791,6 +792,9 @@ TEST_CASE("khobor sub prints alerts and story updates alike: the entry's time, z
   REQUIRE(dhaka.size() == json_lines.size());
   REQUIRE(kolkata.size() == json_lines.size());
   size_t updates = 0;
+  size_t aside = 0;                      // updates after another event's line
+  std::optional<uint64_t> last_event;    // of the line before
+  std::map<uint64_t, int64_t> alert_of;  // event → the seq of its alert
   for (size_t i = 0; i < json_lines.size(); ++i) {
     json m = json::parse(json_lines[i]);
     const bool update = m.contains("outlet_count");
@@ -798,15 +802,30 @@ TEST_CASE("khobor sub prints alerts and story updates alike: the entry's time, z
     const json& published = m["entry"]["published"];
     const int64_t t = utc_seconds(published.is_string() ? published.get<std::string>()
                                                         : m["time"].get<std::string>());
-    // An update is indented under its event's alert; both name the list and the event.
-    const std::string head =
-        (update ? "  └ #" : "#") + std::to_string(m["seq"].get<int64_t>()) + " ";
-    const std::string tail = " [" + m["watchlist"].get<std::string>() + ", event " +
-                             std::to_string(m["event"]["id"].get<uint64_t>());
+    const uint64_t event = m["event"]["id"].get<uint64_t>();
+    const int64_t seq = m["seq"].get<int64_t>();
+    // An update right under its event's lines reads "└"; after another event's
+    // line, "↳" and the alert that opened its event. Both name the list and event.
+    const bool under = update && last_event == event;
+    aside += update && !under ? 1 : 0;
+    std::string head = update ? (under ? "  └ #" : "  ↳ #") : "#";
+    head += std::to_string(seq) + " ";
+    std::string tail =
+        " [" + m["watchlist"].get<std::string>() + ", event " + std::to_string(event);
+    if (update && !under && alert_of.count(event) != 0) {
+      tail += " (alert #" + std::to_string(alert_of[event]) + ")";
+    }
+    if (!update) {
+      alert_of.emplace(event, seq);
+    }
+    last_event = event;
     CHECK(dhaka[i].rfind(head + wall_minute(t, 360) + " +06:00" + tail, 0) == 0);
     CHECK(kolkata[i].rfind(head + wall_minute(t, 330) + " +05:30" + tail, 0) == 0);
   }
   CHECK(updates >= 1);  // both kinds of line were printed
+  // The feeds interleave the summit with a flood alert: both update forms appear.
+  CHECK(aside >= 1);
+  CHECK(aside < updates);
 
   Process bad({KHOBOR_PATH, "sub", "--endpoint", w.endpoint, "--tz", "Nowhere/Atlantis"}, "",
               w.file("bad.err"));
