@@ -10,20 +10,20 @@
 namespace khobor::stories::model {
 
 inline constexpr std::array<double, 12> k_weights = {
-    1.428231,   // cos_title
-    2.304250,   // cos_all
-    4.185725,   // best_title
-    1.969218,   // rare_shared
-    -0.674654,  // title_unshared
-    -0.521748,  // num_unshared
-    1.653304,   // time_newest
-    0.005073,   // time_first
-    -1.008445,  // same_outlet
-    1.855050,   // cos_title_all
-    1.491574,   // contained
-    -1.147949,  // short_title
+    1.501257,   // cos_title
+    2.216474,   // cos_all
+    4.132220,   // best_title
+    1.985393,   // rare_shared
+    -0.706901,  // title_unshared
+    -0.510967,  // num_unshared
+    1.668593,   // time_newest
+    0.164937,   // time_first
+    -0.995391,  // same_outlet
+    1.851761,   // cos_title_all
+    1.577345,   // contained
+    -1.254468,  // short_title
 };
-inline constexpr double k_bias = -8.400972;
+inline constexpr double k_bias = -8.456930;
 inline constexpr double k_threshold = 0.30;
 
 }  // namespace khobor::stories::model
