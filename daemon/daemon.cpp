@@ -436,6 +436,7 @@ struct Daemon::Impl {
     for (const auto& [id, s] : slots) {
       if (next.find(id) == next.end()) {
         planner.forget(id);  // its rate no longer takes a share of the budget
+        forget_planner_memory(id);
       }
     }
     planner.set_requests_per_day(static_cast<double>(config.poll_requests_per_day));
@@ -494,6 +495,14 @@ struct Daemon::Impl {
     KHOBOR_LOG(info, "feed " + id + ": its domain " + s.domain + " is held for " +
                          std::to_string((hold->second - now_mono) / 1000) + " s more");
     return true;
+  }
+
+  void forget_planner_memory(const std::string& id) {
+    try {
+      store.forget_planner_memory(id);
+    } catch (const store::StoreError& e) {
+      store_failed("forgetting feed " + id + "'s planner memory", e);
+    }
   }
 
   // The Retry-After holds saved before a restart that have not ended yet.
@@ -844,6 +853,7 @@ struct Daemon::Impl {
         st.last_modified = r.last_modified;
         st.entries = static_cast<int64_t>(parsed->entries.size());
         record_entries(r.feed_id, slot, *parsed, st, first_poll, now_s);
+        save_planner_memory(r.feed_id);
         break;
       case Verdict::not_modified:
         st.error.clear();
@@ -859,6 +869,51 @@ struct Daemon::Impl {
       case Verdict::retired:
         record_failure(r.feed_id, slot, d, st, now_s);
         break;
+    }
+  }
+
+  // Under a budget, what the planner learnt of the feed outlives a restart.
+  void save_planner_memory(const std::string& id) {
+    if (!planner.budgeted()) {
+      return;
+    }
+    auto m = planner.memory(id);
+    if (!m) {
+      return;
+    }
+    try {
+      store.save_planner_memory({id, m->as_of_s, m->observed_since_s,
+                                 static_cast<int64_t>(m->feed_size), m->dated, m->times});
+    } catch (const store::StoreError& e) {
+      store_failed("saving feed " + id + "'s planner memory (a restart learns it afresh)", e);
+    }
+  }
+
+  // What the planner learnt before a restart, for the configured feeds (the
+  // rows of feeds gone from the configuration go).
+  void restore_planner() {
+    std::vector<store::PlannerMemoryRow> rows;
+    try {
+      rows = store.planner_memories();
+      const int64_t now_s = clock.now_ms() / 1000;
+      size_t restored = 0;
+      for (store::PlannerMemoryRow& row : rows) {
+        if (slots.find(row.feed_id) == slots.end()) {
+          store.forget_planner_memory(row.feed_id);
+          continue;
+        }
+        planner.restore(row.feed_id,
+                        PollPlanner::Memory{std::move(row.times), row.as_of_s, row.observed_since_s,
+                                            static_cast<size_t>(row.feed_size), row.dated},
+                        now_s);
+        ++restored;
+      }
+      if (restored > 0) {
+        KHOBOR_LOG(notice, "budget planner: what it learnt of " + std::to_string(restored) +
+                               " feed(s) before the restart is restored");
+      }
+    } catch (const store::StoreError& e) {
+      store_failed("reading the planner's memory (learning afresh)", e);
     }
   }
 
@@ -1285,6 +1340,7 @@ struct Daemon::Impl {
     }
     restore_domain_holds();
     set_feeds();
+    restore_planner();
     if (!options.once) {
       watch_directory();
     }

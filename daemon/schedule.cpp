@@ -392,14 +392,21 @@ void PollPlanner::learn(FeedRates& f, std::span<const int64_t> entry_times, int6
   } else if (f.observed_since_s == 0) {
     f.observed_since_s = now_s;
   }
-  // Forget what is older than a week.
+  f.dated = f.dated || !body.empty();
+  settle(f, entry_times.size(), now_s);
+}
+
+// What follows a body (or a restored memory) as of `now_s`: a week kept, the
+// feed's size, its mean rates.
+void PollPlanner::settle(FeedRates& f, size_t feed_size, int64_t now_s) {
   auto keep = std::lower_bound(f.times.begin(), f.times.end(), now_s - k_history_s + 1);
   for (auto it = f.times.begin(); it != keep; ++it) {
     count(f, *it, -1);
   }
   f.times.erase(f.times.begin(), keep);
 
-  f.feed_size = entry_times.size();
+  f.feed_size = feed_size;
+  f.as_of_s = now_s;
   int64_t span = now_s - std::max(f.observed_since_s, now_s - k_history_s);
   // A feed with no entry in what was observed still gets a trickle of a rate
   // (half an entry over the span), so its share follows the day, not the floor.
@@ -454,7 +461,6 @@ Bins PollPlanner::pooled_share() const {
 // the weights Σ_b √λ_f(b) · k_bin_s.
 void PollPlanner::refresh() {
   Bins pooled = pooled_share();
-  m_weight = 0;
   const double bin_s = static_cast<double>(k_bin_s);
   for (auto& [id, f] : m_feeds) {
     Bins own = smoothed(f.counts);
@@ -468,9 +474,34 @@ void PollPlanner::refresh() {
       f.share_rate[b] = (own[b] + k_prior_days * share_prior) / (seen[b] + k_prior_days) / bin_s;
       f.weight += std::sqrt(f.share_rate[b]) * bin_s;
     }
+  }
+  weigh_unknown();
+  m_dirty = false;
+}
+
+bool PollPlanner::unknown(const FeedRates& f, int64_t now_s) const {
+  return !f.dated && now_s - f.observed_since_s < k_history_s;
+}
+
+// A feed with no dated entry yet weighs as the mean of the others (see
+// budget_interval_s), so that the feeds it is polled beside still share R
+// less its polls; then m_weight = Σ_f weight.
+void PollPlanner::weigh_unknown() {
+  double known_weight = 0;
+  size_t known = 0;
+  for (const auto& [id, f] : m_feeds) {
+    if (!unknown(f, m_now_s)) {
+      known_weight += f.weight;
+      ++known;
+    }
+  }
+  m_weight = 0;
+  for (auto& [id, f] : m_feeds) {
+    if (known > 0 && unknown(f, m_now_s)) {
+      f.weight = known_weight / static_cast<double>(known);
+    }
     m_weight += f.weight;
   }
-  m_dirty = false;
 }
 
 std::array<double, 24> PollPlanner::day_shape() const {
@@ -496,6 +527,12 @@ int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bou
   // Polls per second at quarter b: R · √λ_f(b) / Σ weights, per day.
   double scale = m_weight > 0 ? m_requests_per_day / m_weight : 0;
   double interval = time_to_accumulate(root, scale, 1.0, now_s, ceiling);
+  // Nothing known of its rate (an empty feed whose generator has not run yet):
+  // its trickle of a rate would leave it at the ceiling, and its first entries
+  // waited that long (W1's bonikbarta-dnp: 3 h at 60 min's budget).
+  if (unknown(f, now_s)) {
+    interval = std::min(interval, feeds * static_cast<double>(k_day_s) / m_requests_per_day);
+  }
   // Never let the feed roll over: before half its size is expected, at the
   // learnt rates ahead or at its recent burst rate.
   if (f.feed_size > 0) {
@@ -531,6 +568,34 @@ int64_t PollPlanner::base_interval_s(std::string_view feed_id,
     refresh();
   }
   return budget_interval_s(it->second, bounds, now_s);
+}
+
+std::optional<PollPlanner::Memory> PollPlanner::memory(std::string_view feed_id) const {
+  auto it = m_feeds.find(feed_id);
+  if (it == m_feeds.end()) {
+    return std::nullopt;
+  }
+  const FeedRates& f = it->second;
+  return Memory{f.times, f.as_of_s, f.observed_since_s, f.feed_size, f.dated};
+}
+
+void PollPlanner::restore(std::string_view feed_id, const Memory& m, int64_t now_s) {
+  if (m.as_of_s <= 0 || m.as_of_s > now_s || m.observed_since_s > m.as_of_s) {
+    return;  // nothing learnt, or the clock went back: learn afresh
+  }
+  forget(feed_id);
+  FeedRates& f = m_feeds.emplace(std::string(feed_id), FeedRates{}).first->second;
+  f.observed_since_s = m.observed_since_s;
+  f.dated = m.dated;
+  std::vector<int64_t> times = m.times;
+  std::sort(times.begin(), times.end());
+  for (int64_t t : times) {
+    if (t <= m.as_of_s) {
+      f.times.push_back(t);
+      count(f, t, +1);
+    }
+  }
+  settle(f, m.feed_size, m.as_of_s);
 }
 
 void PollPlanner::forget(std::string_view feed_id) {

@@ -150,13 +150,18 @@ int64_t jittered_due_s(const PollDecision& d, int64_t interval_s, Rng& rng);
 // quarter begins rather than a quiet hour's interval later. A busy feed must
 // never roll an entry off unseen, so the next poll also comes before half as
 // many entries as it carries are expected (at the learnt rates ahead, or at its
-// recent burst rate). Then clamped to [min_interval, ceiling] and raised to the
-// hints by decide(), as always: every politeness rule holds, and R is a target
-// that those bounds may override. The ceiling is the smaller of max_interval
-// and k_ceiling_ratio times the mean interval the budget allows (feeds × 24 h /
-// R): a quiet feed gives its polls to busy ones but never waits more than that.
+// recent burst rate). A feed that no body has shown a dated entry yet tells
+// nothing of its rate: for its first week it takes the mean share, polled at
+// the budget's mean interval as a fixed interval of the same cost would (its
+// weight is the mean of the others', so the total stays R). Then clamped to
+// [min_interval, ceiling] and raised to the hints by decide(), as always:
+// every politeness rule holds, and R is a target that those bounds may
+// override. The ceiling is the smaller of max_interval and k_ceiling_ratio
+// times the mean interval the budget allows (feeds × 24 h / R): a quiet feed
+// gives its polls to busy ones but never waits more than that.
 //
-// Memory: the entry times of the last week, per feed. Thread-compatible.
+// Memory: the entry times of the last week, per feed (memory() / restore()
+// carry them across a restart). Thread-compatible.
 
 // Under a budget with no max_interval given, the bound the daemon passes (the
 // planner's budget-relative ceiling then decides).
@@ -201,6 +206,22 @@ class PollPlanner {
   // A feed left the configuration: its rate no longer takes a share.
   void forget(std::string_view feed_id);
 
+  // What the planner learnt of a feed, to outlive a restart (khobord keeps it
+  // in the store): its entry dates of the last week as of its last body, when
+  // they are known from, that body's size, whether any body was dated.
+  struct Memory {
+    std::vector<int64_t> times;
+    int64_t as_of_s = 0;
+    int64_t observed_since_s = 0;
+    size_t feed_size = 0;
+    bool dated = false;
+  };
+  std::optional<Memory> memory(std::string_view feed_id) const;
+  // Takes back what memory() gave (replacing what is known of the feed), as
+  // of its last body; ignored when that is later than `now_s` (the clock
+  // went back) or unset.
+  void restore(std::string_view feed_id, const Memory& m, int64_t now_s);
+
   // What the planner has learnt (for status and tests): entries per day over the
   // last week (0 for an unknown feed), the outlets' day pooled over every feed
   // (mean 1, by UTC hour) and a feed's expected entries per hour at `t_s`.
@@ -218,14 +239,19 @@ class PollPlanner {
     // The same over at least k_share_min_span_s: what the feed's share is
     // drawn from (see there).
     double share_rate_per_s = 0;
-    Bins counts{};      // its entries of the last week by quarter hour
-    Bins rate{};        // λ_f(b), entries per second (refreshed when dirty)
-    Bins share_rate{};  // λ_f(b) from share_rate_per_s: the share's
-    double weight = 0;  // Σ_b √λ_f(b) · k_bin_s
+    Bins counts{};        // its entries of the last week by quarter hour
+    Bins rate{};          // λ_f(b), entries per second (refreshed when dirty)
+    Bins share_rate{};    // λ_f(b) from share_rate_per_s: the share's
+    double weight = 0;    // Σ_b √λ_f(b) · k_bin_s
+    bool dated = false;   // some body carried a dated entry
+    int64_t as_of_s = 0;  // the last body's time
   };
+  bool unknown(const FeedRates& f, int64_t now_s) const;
   void learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s);
   void count(FeedRates& f, int64_t t, double delta);
+  void settle(FeedRates& f, size_t feed_size, int64_t now_s);
   void refresh();
+  void weigh_unknown();
   Bins pooled_share() const;
   int64_t budget_interval_s(const FeedRates& f, const PollBounds& bounds, int64_t now_s) const;
 

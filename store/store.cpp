@@ -149,6 +149,17 @@ UPDATE feeds SET last_body = last_success;
 CREATE INDEX event_alerts_sent ON event_alerts (last_sent);
 DELETE FROM story_alerts;
 )sql",
+    // 8 → 9: the budget planner's memory of each feed (issue 15).
+    R"sql(
+CREATE TABLE planner_memory (
+  feed_id        TEXT PRIMARY KEY,
+  as_of          INTEGER NOT NULL,
+  observed_since INTEGER NOT NULL,
+  feed_size      INTEGER NOT NULL,
+  dated          INTEGER NOT NULL,
+  times          BLOB NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr const char* k_feed_columns =
@@ -226,6 +237,9 @@ struct Store::Impl {
   Statement put_hold;
   Statement select_holds;
   Statement delete_holds;
+  Statement put_planner;
+  Statement select_planner;
+  Statement delete_planner;
   Statement get_identity;
   Statement put_identity;
   Statement insert_event_alert;
@@ -316,6 +330,12 @@ struct Store::Impl {
                             "CONFLICT (domain) DO UPDATE SET until = MAX(until, excluded.until)")),
         select_holds(db.prepare("SELECT domain, until FROM domain_holds ORDER BY domain")),
         delete_holds(db.prepare("DELETE FROM domain_holds WHERE until <= ?1")),
+        put_planner(db.prepare("INSERT OR REPLACE INTO planner_memory (feed_id, as_of, "
+                               "observed_since, feed_size, dated, times) VALUES (?1, ?2, ?3, "
+                               "?4, ?5, ?6)")),
+        select_planner(db.prepare("SELECT feed_id, as_of, observed_since, feed_size, dated, "
+                                  "times FROM planner_memory ORDER BY feed_id")),
+        delete_planner(db.prepare("DELETE FROM planner_memory WHERE feed_id = ?1")),
         get_identity(
             db.prepare("SELECT link_ids, switched, pairs FROM feed_identity WHERE feed_id = ?1")),
         put_identity(db.prepare("INSERT OR REPLACE INTO feed_identity (feed_id, link_ids, "
@@ -710,6 +730,53 @@ int64_t Store::first_seq() {
 
 void Store::save_domain_hold(const std::string& domain, int64_t until_ms) {
   m_impl->put_hold.execute(domain, until_ms);
+}
+
+// The entry dates as 8-byte little-endian integers, ascending.
+void Store::save_planner_memory(const PlannerMemoryRow& row) {
+  std::string bytes;
+  bytes.reserve(row.times.size() * 8);
+  for (int64_t t : row.times) {
+    const auto u = static_cast<uint64_t>(t);
+    for (int i = 0; i < 8; ++i) {
+      bytes.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
+    }
+  }
+  m_impl->put_planner.execute(row.feed_id, row.as_of_s, row.observed_since_s, row.feed_size,
+                              row.dated, Blob{bytes});
+}
+
+namespace {
+
+std::vector<int64_t> times_of(const std::string& bytes) {
+  std::vector<int64_t> out;
+  out.reserve(bytes.size() / 8);
+  for (size_t k = 0; k + 8 <= bytes.size(); k += 8) {
+    uint64_t u = 0;
+    for (size_t i = 0; i < 8; ++i) {
+      u |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[k + i])) << (8 * i);
+    }
+    out.push_back(static_cast<int64_t>(u));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<PlannerMemoryRow> Store::planner_memories() {
+  Statement& s = m_impl->select_planner;
+  s.reset();
+  std::vector<PlannerMemoryRow> out;
+  while (s.step()) {
+    out.push_back({s.column_text(0), s.column_int(1), s.column_int(2), s.column_int(3),
+                   s.column_int(4) != 0, times_of(s.column_blob(5))});
+  }
+  s.reset();
+  return out;
+}
+
+void Store::forget_planner_memory(const std::string& feed_id) {
+  m_impl->delete_planner.execute(feed_id);
 }
 
 std::vector<DomainHold> Store::domain_holds(int64_t now_ms) {

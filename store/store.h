@@ -64,6 +64,17 @@ struct DomainHold {
   int64_t until_ms = 0;  // ms since the epoch
 };
 
+// What the budget planner learnt of a feed (schema 9): daemon::PollPlanner's
+// memory, so that a restart does not start it cold.
+struct PlannerMemoryRow {
+  std::string feed_id;
+  int64_t as_of_s = 0;           // the body it was learnt from, seconds
+  int64_t observed_since_s = 0;  // from when the feed's entries are known
+  int64_t feed_size = 0;         // entries in that body
+  bool dated = false;            // some body carried a dated entry
+  std::vector<int64_t> times;    // entry dates of the last week, ascending
+};
+
 // An alert to append; the payload is made once the seq is known.
 struct NewAlert {
   std::string topic;  // "alert.<watchlist>"
@@ -132,7 +143,7 @@ struct FeedIdentity {
 class Store {
  public:
   // The newest schema version this build knows.
-  static constexpr int k_schema_version = 8;
+  static constexpr int k_schema_version = 9;
 
   // Open or create the store at `path` (":memory:" for tests) and migrate it to
   // k_schema_version. Fails with a message naming the path when it cannot be
@@ -189,6 +200,12 @@ class Store {
   void save_domain_hold(const std::string& domain, int64_t until_ms);
   // The holds that end after `now_ms`, by domain; ended ones are deleted.
   std::vector<DomainHold> domain_holds(int64_t now_ms);
+
+  // The budget planner's memory, one row per feed (schema version 9): saved
+  // after each body under a budget, read at start-up, deleted with the feed.
+  void save_planner_memory(const PlannerMemoryRow& row);
+  std::vector<PlannerMemoryRow> planner_memories();
+  void forget_planner_memory(const std::string& feed_id);
 
   // The story index's window (schema version 2). Saves one entry (replacing a row
   // with the same seq).

@@ -10,20 +10,20 @@
 namespace khobor::stories::model {
 
 inline constexpr std::array<double, 12> k_weights = {
-    1.216122,   // cos_title
-    1.764973,   // cos_all
-    4.371753,   // best_title
-    2.074918,   // rare_shared
-    -0.293409,  // title_unshared
-    -0.396818,  // num_unshared
-    1.664594,   // time_newest
-    1.106545,   // time_first
-    -0.866010,  // same_outlet
-    2.141347,   // cos_title_all
-    1.918866,   // contained
-    -0.982865,  // short_title
+    1.501257,   // cos_title
+    2.216474,   // cos_all
+    4.132220,   // best_title
+    1.985393,   // rare_shared
+    -0.706901,  // title_unshared
+    -0.510967,  // num_unshared
+    1.668593,   // time_newest
+    0.164937,   // time_first
+    -0.995391,  // same_outlet
+    1.851761,   // cos_title_all
+    1.577345,   // contained
+    -1.254468,  // short_title
 };
-inline constexpr double k_bias = -9.732524;
-inline constexpr double k_threshold = 0.40;
+inline constexpr double k_bias = -8.456930;
+inline constexpr double k_threshold = 0.30;
 
 }  // namespace khobor::stories::model

@@ -69,9 +69,10 @@ if ! wait_for 100 have_all; then
 fi
 cat "$state/alerts.txt"
 # Alerts are lines of their own ("#1 … [summit, event 1] …"); an update is a line
-# indented under its event ("  └ #2 … [summit, event 1: 2 outlets, 2 entries] …").
+# indented under its event ("  └ #2 … [summit, event 1: 2 outlets, 2 entries] …"),
+# or, after another event's line, "  ↳ #4 … [summit, event 1 (alert #1): …]".
 summit=$(grep -c "^#[0-9]* .*\[summit" "$state/alerts.txt" || true)
-updates=$(grep -c "^  └ #" "$state/alerts.txt" || true)
+updates=$(grep -cE "^  (└|↳) #" "$state/alerts.txt" || true)
 events=$(grep -o "^#[0-9]* .*\[summit, event [0-9]*" "$state/alerts.txt" | sed 's/.*event //' | sort -u | wc -l)
 echo "== $expected message(s): $summit summit alert(s) for $events event(s) and $updates update(s)."
 

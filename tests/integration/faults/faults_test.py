@@ -13,10 +13,12 @@ certificate is refused with a clear error (and accepted with [http] ca_file).
 usage: faults_test.py KHOBORD KHOBOR FEED_SERVER FIXTURES [unittest args]
 No sleeps to wait: every wait polls its condition with a deadline.
 """
+import email.utils
 import os
 import shutil
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -329,6 +331,48 @@ class RetryAfterDate(unittest.TestCase):
             self.assertEqual(Faults.count(base, "/fault/429"), 1)
             self.assertEqual(Faults.count(base, "/files/good.xml"), 0)
             self.assertEqual(r2["last_attempt"], r["last_attempt"], r2)
+        finally:
+            stop(server)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class PlannerMemory(unittest.TestCase):
+    def test_the_budget_planners_memory_survives_a_restart(self):
+        tmp = tempfile.mkdtemp(prefix="khobor-planner.")
+        now = int(time.time())
+        dates = [now - 3600, now - 7200, now - 10800]
+        items = "".join("<item><title>t%d</title><link>http://x/%d</link><pubDate>%s</pubDate>"
+                        "</item>" % (d, d, email.utils.formatdate(d)) for d in dates)
+        with open(os.path.join(tmp, "recent.xml"), "w") as f:
+            f.write('<?xml version="1.0"?><rss version="2.0"><channel><title>r</title>%s'
+                    '</channel></rss>' % items)
+        server, port = start_server(tmp)
+        url = "http://127.0.0.1:%d/files/recent.xml" % port
+        budget = "[poll]\nrequests_per_day = 200\n"
+        try:
+            _, log = once(tmp, url, extra=budget)
+            self.assertNotIn("budget planner:", log)
+            db = os.path.join(tmp, "state.db")
+            con = sqlite3.connect(db)
+            mem = con.execute("SELECT feed_id, as_of, observed_since, feed_size, dated, times "
+                              "FROM planner_memory").fetchall()
+            self.assertEqual(len(mem), 1, mem)
+            feed_id, as_of, since, size, dated, times = mem[0]
+            self.assertEqual((feed_id, size, dated), ("f", 3, 1))
+            self.assertAlmostEqual(as_of, now, delta=60)
+            self.assertEqual(since, dates[-1])
+            self.assertEqual(sorted(struct.unpack("<3q", times)), sorted(dates))
+            # A feed gone from the configuration while khobord was down.
+            con.execute("INSERT INTO planner_memory VALUES ('gone', 1, 1, 1, 1, x'')")
+            con.commit()
+            con.close()
+            _, log = once(tmp, url, extra=budget)
+            self.assertIn("budget planner: what it learnt of 1 feed(s) before the restart is "
+                          "restored", log)
+            con = sqlite3.connect(db)
+            ids = [r[0] for r in con.execute("SELECT feed_id FROM planner_memory")]
+            con.close()
+            self.assertEqual(ids, ["f"])
         finally:
             stop(server)
             shutil.rmtree(tmp, ignore_errors=True)

@@ -493,3 +493,67 @@ TEST_CASE("Under a budget a quiet feed waits at most a few times the budget's me
   tight.max_interval_s = 1800;
   CHECK(planner.base_interval_s("quiet", std::nullopt, tight, k_now) <= 1800);
 }
+
+TEST_CASE("A feed with no dated entry yet is polled at the budget's mean interval",
+          "[daemon][schedule]") {
+  PollPlanner planner(96);  // two feeds: a mean interval of 30 minutes
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  auto steady = entries_every(900, 7 * 96, k_now);
+  const std::vector<int64_t> none;
+  planner.base_interval_s("steady", std::span<const int64_t>(steady), b, k_now);
+  // An empty body (a new feed whose generator has not run yet): nothing is
+  // known of its rate, so it is not left at the ceiling (4 × 30 min) …
+  int64_t empty = planner.base_interval_s("empty", std::span<const int64_t>(none), b, k_now);
+  CHECK(empty == 1800);
+  // … and the other feed shares what is left: 48 polls a day, not 96.
+  int64_t other = planner.base_interval_s("steady", std::nullopt, b, k_now);
+  CHECK(other == Approx(1800).epsilon(0.05));
+  // Empty for a week: it is quiet, and waits the ceiling again.
+  const int64_t week_on = k_now + PollPlanner::k_history_s;
+  auto later = entries_every(900, 7 * 96, week_on);
+  planner.base_interval_s("steady", std::span<const int64_t>(later), b, week_on);
+  CHECK(planner.base_interval_s("empty", std::span<const int64_t>(none), b, week_on) > 2 * 1800);
+  // A new empty feed takes the mean share (three feeds now).
+  CHECK(planner.base_interval_s("new", std::span<const int64_t>(none), b, week_on) ==
+        Approx(3 * 86400 / 96).epsilon(0.01));
+}
+
+TEST_CASE("A restored planner plans as the one it was saved from", "[daemon][schedule]") {
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  const int64_t day0 = (k_now / 86400) * 86400;
+  // "edition": 60 entries at 20:30 UTC every day of the week; "steady": one
+  // every 15 minutes; "empty": no dated entry yet.
+  std::vector<int64_t> edition;
+  for (int d = 7; d >= 1; --d) {
+    for (int i = 0; i < 60; ++i) {
+      edition.push_back(day0 - d * 86400 + 20 * 3600 + 1800 + i);
+    }
+  }
+  auto steady = entries_every(900, 7 * 96, day0);
+  const std::vector<int64_t> none;
+  PollPlanner before(300);
+  before.base_interval_s("edition", std::span<const int64_t>(edition), b, day0 - 3600);
+  before.base_interval_s("steady", std::span<const int64_t>(steady), b, day0);
+  before.base_interval_s("empty", std::span<const int64_t>(none), b, day0);
+  PollPlanner after(300);
+  for (const char* id : {"edition", "steady", "empty"}) {
+    auto m = before.memory(id);
+    REQUIRE(m.has_value());
+    after.restore(id, *m, day0 + 600);
+  }
+  CHECK_FALSE(after.memory("unknown").has_value());
+  for (int64_t t : {day0 + 8 * 3600, day0 + 20 * 3600 + 1800}) {
+    for (const char* id : {"edition", "steady", "empty"}) {
+      CHECK(after.base_interval_s(id, std::nullopt, b, t) ==
+            before.base_interval_s(id, std::nullopt, b, t));
+    }
+  }
+  CHECK(after.expected_per_hour("edition", day0 + 20 * 3600 + 1800) ==
+        Approx(before.expected_per_hour("edition", day0 + 20 * 3600 + 1800)));
+  // A memory from the future (the clock went back) is not taken.
+  PollPlanner skewed(300);
+  skewed.restore("edition", *before.memory("edition"), day0 - 7200);
+  CHECK_FALSE(skewed.memory("edition").has_value());
+}

@@ -63,6 +63,7 @@ TEST_CASE("version 6 stores keep their alerted stories as alerted events", "[sto
     // Back to version 6 by hand: what a store written by the previous build holds.
     auto& db = s->database();
     db.exec(
+        "DROP TABLE planner_memory; "
         "DROP INDEX entries_seen_last; ALTER TABLE entries_seen DROP COLUMN last_seen; "
         "ALTER TABLE feeds DROP COLUMN last_body; "
         "DROP TABLE event_alerts; DROP TABLE seen_links; "

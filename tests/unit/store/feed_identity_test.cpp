@@ -56,7 +56,8 @@ TEST_CASE("A version 5 store gains the feed_identity table and keeps its rows",
     REQUIRE(s->mark_seen("a", "entry-1", 1));
     // Back to version 5 as shipped: without what steps 6 and 7 add.
     s->database().exec(
-        "DROP INDEX entries_seen_last; ALTER TABLE entries_seen DROP COLUMN last_seen; "
+        "DROP TABLE planner_memory; DROP INDEX entries_seen_last; ALTER TABLE entries_seen DROP "
+        "COLUMN last_seen; "
         "ALTER TABLE feeds DROP COLUMN last_body; "
         "DROP TABLE event_alerts; DROP TABLE seen_links; ALTER TABLE story_entries DROP COLUMN "
         "event; ALTER TABLE story_entries DROP COLUMN title_features; DROP TABLE feed_identity;");

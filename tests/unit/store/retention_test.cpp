@@ -124,6 +124,7 @@ TEST_CASE("a new store uses incremental vacuum; an older one is rewritten once",
   {
     Store s = open_store(dir.file("old.db"));
     s.database().exec(
+        "DROP TABLE planner_memory; "
         "DROP INDEX entries_seen_last; ALTER TABLE entries_seen DROP COLUMN last_seen; DROP INDEX "
         "seen_links_last; ALTER TABLE seen_links DROP COLUMN last_seen; ALTER TABLE feeds DROP "
         "COLUMN last_body; DROP INDEX event_alerts_sent; INSERT INTO entries_seen VALUES ('f', "

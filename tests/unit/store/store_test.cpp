@@ -198,6 +198,7 @@ TEST_CASE("An older store gains the schedule's feed columns and keeps its rows",
   CHECK(f->base_interval_s == 0);
   CHECK(f->ttl_s == 0);
   CHECK(s.domain_holds(0).empty());
+  CHECK(s.planner_memories().empty());
 }
 
 TEST_CASE("Version 5 takes the base interval from the interval of a version 4 row", "[store]") {
@@ -207,6 +208,7 @@ TEST_CASE("Version 5 takes the base interval from the interval of a version 4 ro
     Store s = open_store(path);
     // Back to version 4: without what steps 5, 6 and 7 add.
     s.database().exec(
+        "DROP TABLE planner_memory; "
         "DROP INDEX entries_seen_last; ALTER TABLE entries_seen DROP COLUMN last_seen; "
         "ALTER TABLE feeds DROP COLUMN last_body; "
         "DROP TABLE event_alerts; DROP TABLE seen_links; ALTER TABLE story_entries DROP COLUMN "
@@ -247,6 +249,38 @@ TEST_CASE("Domain holds survive reopening; ended ones are dropped and the later 
   CHECK(holds[0].domain == "prothomalo.com");
   s.save_domain_hold("prothomalo.com", 9'000);  // a later 429: the later end
   CHECK(s.domain_holds(2'000)[0].until_ms == 9'000);
+}
+
+TEST_CASE("The planner's memory of a feed survives reopening and goes with the feed", "[store]") {
+  TempDir dir;
+  const std::string path = dir.path() + "/planner.db";
+  {
+    Store s = open_store(path);
+    s.save_planner_memory(
+        {"jugantor", 1'700'000'000, 1'699'990'000, 30, true, {1'699'995'000, 1'699'999'999}});
+    s.save_planner_memory({"empty", 1'700'000'000, 1'700'000'000, 0, false, {}});
+    s.save_planner_memory({"jugantor", 1'700'000'600, 1'699'990'000, 29, true, {1'700'000'100}});
+  }
+  Store s = open_store(path);
+  auto rows = s.planner_memories();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].feed_id == "empty");
+  CHECK_FALSE(rows[0].dated);
+  CHECK(rows[0].times.empty());
+  CHECK(rows[1].feed_id == "jugantor");  // the later save replaced the first
+  CHECK(rows[1].as_of_s == 1'700'000'600);
+  CHECK(rows[1].observed_since_s == 1'699'990'000);
+  CHECK(rows[1].feed_size == 29);
+  CHECK(rows[1].dated);
+  CHECK(rows[1].times == std::vector<int64_t>{1'700'000'100});
+  // Dates before 1970 and past 2038 keep all their bits.
+  s.save_planner_memory({"wide", 1, 0, 3, true, {-5, int64_t{1} << 40, 7}});
+  CHECK(s.planner_memories()[2].times == std::vector<int64_t>{-5, int64_t{1} << 40, 7});
+  s.forget_planner_memory("jugantor");
+  rows = s.planner_memories();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].feed_id == "empty");
+  CHECK(rows[1].feed_id == "wide");
 }
 
 TEST_CASE("The base interval and the feed's ttl are saved with its state", "[store]") {

@@ -89,35 +89,46 @@ TEST_CASE("the story level alone keeps its precision and its copies and summarie
   CHECK(s.recall_by_kind.at("summary") >= 0.8);
 }
 
-// The week of real feeds labelled by event (shared data; skipped when absent). The
+// The weeks of real feeds labelled by event (shared data; skipped when absent). The
 // floors sit a little under what the trained model reaches (docs/stories.md), so a
 // change that loses grouping or starts merging related happenings fails here; F1 is
 // what bench/event_train chooses the threshold by.
-TEST_CASE("events on a real labelled week do not regress", "[stories][quality]") {
+struct WeekFloors {
+  const char* name;
+  double f1;
+  double precision;
+  double recall;
+};
+
+TEST_CASE("events on the real labelled weeks do not regress", "[stories][quality]") {
   const char* env = std::getenv("KHOBOR_SHARED_DATA");
   const std::filesystem::path dir =
       std::filesystem::path(env != nullptr ? env : KHOBOR_SHARED_DATA) / "eval";
-  if (!std::filesystem::exists(dir / "events-w3.jsonl")) {
-    WARN("no " << (dir / "events-w3.jsonl") << ": skipped");
-    return;
+  // The model reaches w3 P 0.656 R 0.360 F1 0.465 and w2 P 0.691 R 0.386 F1 0.496.
+  for (const WeekFloors& w :
+       {WeekFloors{"events-w3", 0.44, 0.62, 0.33}, WeekFloors{"events-w2", 0.47, 0.65, 0.36}}) {
+    const std::string name = w.name;
+    if (!std::filesystem::exists(dir / (name + ".jsonl"))) {
+      WARN("no " << (dir / (name + ".jsonl")) << ": skipped");
+      continue;
+    }
+    const auto week = load_event_week((dir / (name + ".jsonl")).string(),
+                                      (dir / (name + "-pairs.jsonl")).string());
+    REQUIRE(week.ok());
+    Clusterer c;
+    std::vector<uint64_t> events;
+    for (const EventRecord& r : week->records) {
+      events.push_back(c.place(r.record).event.event);
+    }
+    const EventScores s = score_events(*week, events);
+    const double p = s.bengali.precision;
+    const double r = s.bengali.recall;
+    const double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+    INFO(name << ": bn-bn precision " << p << " recall " << r << " F1 " << f1 << " related merged "
+              << s.related_rate);
+    CHECK(f1 >= w.f1);
+    CHECK(p >= w.precision);
+    CHECK(r >= w.recall);
+    CHECK(s.related_rate <= 0.03);
   }
-  const auto week =
-      load_event_week((dir / "events-w3.jsonl").string(), (dir / "events-w3-pairs.jsonl").string());
-  REQUIRE(week.ok());
-  Clusterer c;
-  std::vector<uint64_t> events;
-  for (const EventRecord& r : week->records) {
-    events.push_back(c.place(r.record).event.event);
-  }
-  const EventScores s = score_events(*week, events);
-  INFO("bn-bn precision " << s.bengali.precision << " recall " << s.bengali.recall
-                          << " related merged " << s.related_rate);
-  const double p = s.bengali.precision;
-  const double r = s.bengali.recall;
-  const double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
-  INFO("F1 " << f1);
-  CHECK(f1 >= 0.40);
-  CHECK(p >= 0.60);
-  CHECK(r >= 0.28);
-  CHECK(s.related_rate <= 0.03);
 }

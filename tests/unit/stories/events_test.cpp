@@ -158,7 +158,7 @@ TEST_CASE("events close after the window and their ids are never reused", "[stor
   Clusterer c;
   const Placement first = c.place(k_first);
   ClusterRecord late = k_second;
-  late.published = k_t0 + 5 * 86400;  // far outside the 36 h window
+  late.published = k_t0 + 5 * 86400;  // far outside the 24 h window
   const Placement second = c.place(late);
   CHECK(second.event.is_new);
   CHECK(second.event.event > first.event.event);
