@@ -303,6 +303,17 @@ std::vector<int64_t> entries_every(int64_t gap_s, int count, int64_t newest_s) {
   }
   return t;
 }
+// An evening edition: 60 entries within a minute at 20:30 UTC on each of the
+// seven days before `day0` (midnight UTC).
+std::vector<int64_t> daily_edition(int64_t day0) {
+  std::vector<int64_t> t;
+  for (int d = 7; d >= 1; --d) {
+    for (int i = 0; i < 60; ++i) {
+      t.push_back(day0 - d * 86400 + 20 * 3600 + 1800 + i);
+    }
+  }
+  return t;
+}
 PollBounds wide_bounds() {
   PollBounds b;
   b.min_interval_s = 120;
@@ -444,12 +455,7 @@ TEST_CASE("A feed's own busy quarter hours are learnt: polls gather where its en
   // "edition": 60 entries within a minute at 20:30 UTC every day for a week;
   // "steady": an entry every 15 minutes, all day.
   const int64_t day0 = (k_now / 86400) * 86400;
-  std::vector<int64_t> edition;
-  for (int d = 7; d >= 1; --d) {
-    for (int i = 0; i < 60; ++i) {
-      edition.push_back(day0 - d * 86400 + 20 * 3600 + 1800 + i);
-    }
-  }
+  const std::vector<int64_t> edition = daily_edition(day0);
   auto steady = entries_every(900, 7 * 96, day0);
   planner.base_interval_s("steady", std::span<const int64_t>(steady), b, day0);
   planner.base_interval_s("edition", std::span<const int64_t>(edition), b, day0);
@@ -525,12 +531,7 @@ TEST_CASE("A restored planner plans as the one it was saved from", "[daemon][sch
   const int64_t day0 = (k_now / 86400) * 86400;
   // "edition": 60 entries at 20:30 UTC every day of the week; "steady": one
   // every 15 minutes; "empty": no dated entry yet.
-  std::vector<int64_t> edition;
-  for (int d = 7; d >= 1; --d) {
-    for (int i = 0; i < 60; ++i) {
-      edition.push_back(day0 - d * 86400 + 20 * 3600 + 1800 + i);
-    }
-  }
+  const std::vector<int64_t> edition = daily_edition(day0);
   auto steady = entries_every(900, 7 * 96, day0);
   const std::vector<int64_t> none;
   PollPlanner before(300);
