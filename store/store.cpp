@@ -202,6 +202,56 @@ StoredAlert read_alert(const Statement& s) {
   return a;
 }
 
+// What the scheduler keeps: domain holds and the budget planner's memory.
+struct ScheduleStatements {
+  Statement put_hold;
+  Statement select_holds;
+  Statement delete_holds;
+  Statement put_planner;
+  Statement select_planner;
+  Statement delete_planner;
+
+  // A domain held twice keeps the later end.
+  explicit ScheduleStatements(Database& db)
+      : put_hold(db.prepare("INSERT INTO domain_holds (domain, until) VALUES (?1, ?2) ON "
+                            "CONFLICT (domain) DO UPDATE SET until = MAX(until, excluded.until)")),
+        select_holds(db.prepare("SELECT domain, until FROM domain_holds ORDER BY domain")),
+        delete_holds(db.prepare("DELETE FROM domain_holds WHERE until <= ?1")),
+        put_planner(db.prepare("INSERT OR REPLACE INTO planner_memory (feed_id, as_of, "
+                               "observed_since, feed_size, dated, times) VALUES (?1, ?2, ?3, "
+                               "?4, ?5, ?6)")),
+        select_planner(db.prepare("SELECT feed_id, as_of, observed_since, feed_size, dated, "
+                                  "times FROM planner_memory ORDER BY feed_id")),
+        delete_planner(db.prepare("DELETE FROM planner_memory WHERE feed_id = ?1")) {}
+};
+
+// An event's alert per watch list and its pending update (group_interval).
+struct EventAlertStatements {
+  Statement insert_event_alert;
+  Statement select_event_alerts;
+  Statement put_pending;
+  Statement mark_sent;
+  Statement select_due;
+  Statement select_next_due;
+
+  explicit EventAlertStatements(Database& db)
+      : insert_event_alert(
+            db.prepare("INSERT OR IGNORE INTO event_alerts (event, watchlist, alert_seq, "
+                       "last_sent) VALUES (?1, ?2, ?3, ?4)")),
+        select_event_alerts(
+            db.prepare("SELECT event, watchlist, alert_seq, last_sent, pending, "
+                       "due FROM event_alerts WHERE event = ?1 ORDER BY watchlist")),
+        put_pending(db.prepare(
+            "UPDATE event_alerts SET pending = ?3, due = ?4 WHERE event = ?1 AND watchlist = ?2")),
+        mark_sent(db.prepare("UPDATE event_alerts SET last_sent = ?3, pending = '', due = 0 WHERE "
+                             "event = ?1 AND watchlist = ?2")),
+        select_due(db.prepare("SELECT event, watchlist, alert_seq, last_sent, pending, due FROM "
+                              "event_alerts WHERE due > 0 AND due <= ?1 ORDER BY due, event, "
+                              "watchlist LIMIT ?2")),
+        select_next_due(
+            db.prepare("SELECT COALESCE(MIN(due), 0) FROM event_alerts WHERE due > 0")) {}
+};
+
 }  // namespace
 
 struct Store::Impl {
@@ -234,20 +284,10 @@ struct Store::Impl {
   Statement select_story_alerts;
   Statement select_first_seq;
   Statement prune;
-  Statement put_hold;
-  Statement select_holds;
-  Statement delete_holds;
-  Statement put_planner;
-  Statement select_planner;
-  Statement delete_planner;
+  ScheduleStatements schedule;
   Statement get_identity;
   Statement put_identity;
-  Statement insert_event_alert;
-  Statement select_event_alerts;
-  Statement put_pending;
-  Statement mark_sent;
-  Statement select_due;
-  Statement select_next_due;
+  EventAlertStatements event_alerts;
   Statement select_link;
   Statement insert_link;
 
@@ -325,35 +365,12 @@ struct Store::Impl {
         prune(db.prepare(
             "DELETE FROM alerts WHERE seq IN (SELECT seq FROM (SELECT seq, created, published "
             "FROM alerts ORDER BY seq LIMIT ?2) WHERE created < ?1 AND published = 1)")),
-        // A domain held twice keeps the later end.
-        put_hold(db.prepare("INSERT INTO domain_holds (domain, until) VALUES (?1, ?2) ON "
-                            "CONFLICT (domain) DO UPDATE SET until = MAX(until, excluded.until)")),
-        select_holds(db.prepare("SELECT domain, until FROM domain_holds ORDER BY domain")),
-        delete_holds(db.prepare("DELETE FROM domain_holds WHERE until <= ?1")),
-        put_planner(db.prepare("INSERT OR REPLACE INTO planner_memory (feed_id, as_of, "
-                               "observed_since, feed_size, dated, times) VALUES (?1, ?2, ?3, "
-                               "?4, ?5, ?6)")),
-        select_planner(db.prepare("SELECT feed_id, as_of, observed_since, feed_size, dated, "
-                                  "times FROM planner_memory ORDER BY feed_id")),
-        delete_planner(db.prepare("DELETE FROM planner_memory WHERE feed_id = ?1")),
+        schedule(db),
         get_identity(
             db.prepare("SELECT link_ids, switched, pairs FROM feed_identity WHERE feed_id = ?1")),
         put_identity(db.prepare("INSERT OR REPLACE INTO feed_identity (feed_id, link_ids, "
                                 "switched, pairs) VALUES (?1, ?2, ?3, ?4)")),
-        insert_event_alert(
-            db.prepare("INSERT OR IGNORE INTO event_alerts (event, watchlist, alert_seq, "
-                       "last_sent) VALUES (?1, ?2, ?3, ?4)")),
-        select_event_alerts(
-            db.prepare("SELECT event, watchlist, alert_seq, last_sent, pending, "
-                       "due FROM event_alerts WHERE event = ?1 ORDER BY watchlist")),
-        put_pending(db.prepare(
-            "UPDATE event_alerts SET pending = ?3, due = ?4 WHERE event = ?1 AND watchlist = ?2")),
-        mark_sent(db.prepare("UPDATE event_alerts SET last_sent = ?3, pending = '', due = 0 WHERE "
-                             "event = ?1 AND watchlist = ?2")),
-        select_due(db.prepare("SELECT event, watchlist, alert_seq, last_sent, pending, due FROM "
-                              "event_alerts WHERE due > 0 AND due <= ?1 ORDER BY due, event, "
-                              "watchlist LIMIT ?2")),
-        select_next_due(db.prepare("SELECT COALESCE(MIN(due), 0) FROM event_alerts WHERE due > 0")),
+        event_alerts(db),
         select_link(db.prepare("SELECT story, event FROM seen_links WHERE link = ?1")),
         insert_link(db.prepare("INSERT OR IGNORE INTO seen_links (link, story, event, first_seen, "
                                "last_seen) VALUES (?1, ?2, ?3, ?4, ?4)")) {}
@@ -656,7 +673,7 @@ std::vector<std::string> Store::story_alert_lists(int64_t story) {
 
 bool Store::mark_event_alerted(int64_t event, const std::string& watchlist, int64_t alert_seq,
                                int64_t now_ms) {
-  return m_impl->insert_event_alert.execute(event, watchlist, alert_seq, now_ms) == 1;
+  return m_impl->event_alerts.insert_event_alert.execute(event, watchlist, alert_seq, now_ms) == 1;
 }
 
 namespace {
@@ -675,7 +692,7 @@ EventAlertRow read_event_alert(const Statement& s) {
 }  // namespace
 
 std::vector<EventAlertRow> Store::event_alerts(int64_t event) {
-  Statement& s = m_impl->select_event_alerts;
+  Statement& s = m_impl->event_alerts.select_event_alerts;
   s.start(event);
   std::vector<EventAlertRow> out;
   while (s.step()) {
@@ -687,15 +704,15 @@ std::vector<EventAlertRow> Store::event_alerts(int64_t event) {
 
 void Store::save_pending_update(int64_t event, const std::string& watchlist,
                                 const std::string& pending, int64_t due_ms) {
-  m_impl->put_pending.execute(event, watchlist, pending, due_ms);
+  m_impl->event_alerts.put_pending.execute(event, watchlist, pending, due_ms);
 }
 
 void Store::mark_update_sent(int64_t event, const std::string& watchlist, int64_t now_ms) {
-  m_impl->mark_sent.execute(event, watchlist, now_ms);
+  m_impl->event_alerts.mark_sent.execute(event, watchlist, now_ms);
 }
 
 std::vector<EventAlertRow> Store::due_updates(int64_t now_ms, size_t limit) {
-  Statement& s = m_impl->select_due;
+  Statement& s = m_impl->event_alerts.select_due;
   s.start(now_ms, limit);
   std::vector<EventAlertRow> out;
   while (s.step()) {
@@ -706,7 +723,7 @@ std::vector<EventAlertRow> Store::due_updates(int64_t now_ms, size_t limit) {
 }
 
 int64_t Store::next_update_due() {
-  return single_int(m_impl->select_next_due);
+  return single_int(m_impl->event_alerts.select_next_due);
 }
 
 std::optional<SeenLink> Store::seen_link(uint64_t link) {
@@ -729,7 +746,7 @@ int64_t Store::first_seq() {
 }
 
 void Store::save_domain_hold(const std::string& domain, int64_t until_ms) {
-  m_impl->put_hold.execute(domain, until_ms);
+  m_impl->schedule.put_hold.execute(domain, until_ms);
 }
 
 // The entry dates as 8-byte little-endian integers, ascending.
@@ -742,8 +759,8 @@ void Store::save_planner_memory(const PlannerMemoryRow& row) {
       bytes.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
     }
   }
-  m_impl->put_planner.execute(row.feed_id, row.as_of_s, row.observed_since_s, row.feed_size,
-                              row.dated, Blob{bytes});
+  m_impl->schedule.put_planner.execute(row.feed_id, row.as_of_s, row.observed_since_s,
+                                       row.feed_size, row.dated, Blob{bytes});
 }
 
 namespace {
@@ -764,7 +781,7 @@ std::vector<int64_t> times_of(const std::string& bytes) {
 }  // namespace
 
 std::vector<PlannerMemoryRow> Store::planner_memories() {
-  Statement& s = m_impl->select_planner;
+  Statement& s = m_impl->schedule.select_planner;
   s.reset();
   std::vector<PlannerMemoryRow> out;
   while (s.step()) {
@@ -776,12 +793,12 @@ std::vector<PlannerMemoryRow> Store::planner_memories() {
 }
 
 void Store::forget_planner_memory(const std::string& feed_id) {
-  m_impl->delete_planner.execute(feed_id);
+  m_impl->schedule.delete_planner.execute(feed_id);
 }
 
 std::vector<DomainHold> Store::domain_holds(int64_t now_ms) {
-  m_impl->delete_holds.execute(now_ms);
-  Statement& s = m_impl->select_holds;
+  m_impl->schedule.delete_holds.execute(now_ms);
+  Statement& s = m_impl->schedule.select_holds;
   s.reset();
   std::vector<DomainHold> out;
   while (s.step()) {
