@@ -437,6 +437,9 @@ void use_incremental_vacuum(Database& db) {
   KHOBOR_LOG(notice, "the store " + db.path() +
                          ": rewriting it once with auto_vacuum=INCREMENTAL (VACUUM), so that "
                          "pruned space goes back to the file system");
+  // The mode must be asked for first: a VACUUM alone rewrites the file in the mode
+  // it already has (NONE).
+  db.exec("PRAGMA auto_vacuum=INCREMENTAL");
   db.exec("VACUUM");
 }
 
