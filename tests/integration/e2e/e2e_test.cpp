@@ -357,7 +357,7 @@ TEST_CASE("A new feed alerts only on entries within [poll] backlog, later polls 
   CHECK(json::parse(got[0].payload)["entry"]["id"] == "late-1");
 }
 
-TEST_CASE("The ipc control socket is for its group only; a loopback TCP one is warned about",
+TEST_CASE("The ipc control socket is for its group only, a loopback TCP one is warned about",
           "[e2e][control]") {
   World w;
   const std::string log_file = w.file("daemon.log");

@@ -62,7 +62,7 @@ TEST_CASE("a story update names the story, the new entry and the outlets", "[bus
   CHECK(std::string(k_story_update_topic) == "story.update");
 }
 
-TEST_CASE("an alert and an update carry the event; an update reads back as written", "[bus]") {
+TEST_CASE("an alert and an update carry the event, an update reads back as written", "[bus]") {
   khobor::bus::Alert a;
   a.seq = 3;
   a.watchlist = "summit";

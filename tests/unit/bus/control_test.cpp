@@ -31,7 +31,7 @@ void serve(ControlServer& server, std::atomic<bool>& stop) {
 }
 }  // namespace
 
-TEST_CASE("Loopback and ipc endpoints are local; others are not", "[bus][security]") {
+TEST_CASE("Loopback and ipc endpoints are local, others are not", "[bus][security]") {
   CHECK(is_local_endpoint("tcp://127.0.0.1:7650"));
   CHECK(is_local_endpoint("tcp://127.1.2.3:*"));
   CHECK(is_local_endpoint("tcp://localhost:7650"));

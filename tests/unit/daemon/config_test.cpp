@@ -304,7 +304,7 @@ TEST_CASE("[alerts] group_interval is a duration from 0 to a day, 5 minutes by d
   CHECK(error_of("[alerts]\ngroup_wait = \"1m\"\n").find("group_wait") != std::string::npos);
 }
 
-TEST_CASE("[web] gives khobor web's address and window; bad ones name the key",
+TEST_CASE("[web] gives khobor web's address and window, bad ones name the key",
           "[daemon][config]") {
   auto r = parse_config("[web]\nlisten = \"[::1]:8080\"\nwindow = \"3d\"\n", "test.toml", "/");
   REQUIRE(r.ok());

@@ -153,7 +153,7 @@ TEST_CASE("an alerted event's updates are coalesced to one per group_interval", 
   }
 }
 
-TEST_CASE("a watch list's own group_interval wins; 0 sends each update at once", "[daemon]") {
+TEST_CASE("a watch list's own group_interval wins, 0 sends each update at once", "[daemon]") {
   auto store = Store::open(":memory:");
   REQUIRE(store.ok());
   ManualClock clock(k_t0);

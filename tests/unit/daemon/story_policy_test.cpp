@@ -21,7 +21,7 @@ using khobor::testing::feed_with;
 using khobor::watch::WatchSet;
 namespace t = khobor::stories::test;
 
-TEST_CASE("a story alerts once per watch list; later versions send story.update", "[daemon]") {
+TEST_CASE("a story alerts once per watch list, later versions send story.update", "[daemon]") {
   auto store = Store::open(":memory:");
   REQUIRE(store.ok());
   ManualClock clock(1'741'579'200'000);  // 2025-03-10T04:00:00Z

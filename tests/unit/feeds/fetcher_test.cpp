@@ -131,7 +131,7 @@ TEST_CASE("A gzip-encoded response comes back decompressed", "[feeds][fetcher]")
   CHECK(r.body == plain);
 }
 
-TEST_CASE("Redirects are followed; a chain of 301 and 308 is permanent, a 302 is not",
+TEST_CASE("Redirects are followed, a chain of 301 and 308 is permanent, a 302 is not",
           "[feeds][fetcher]") {
   HttpServer server([](const HttpRequest& req) {
     if (req.path == "/old") {

@@ -32,7 +32,7 @@ TEST_CASE("Empty and markup-only input gives empty text", "[feeds][text]") {
   CHECK(html_to_text("<b").empty());  // an unterminated tag at the end is dropped
 }
 
-TEST_CASE("A run of words with single spaces is its own text; anything else is converted",
+TEST_CASE("A run of words with single spaces is its own text, anything else is converted",
           "[feeds][text]") {
   // Titles are mostly such runs (a fast path returns them whole); every byte that
   // could change the text must leave it, at any position including the 32-byte

@@ -114,7 +114,7 @@ TEST_CASE("event alert rows go after the window unless an update is pending",
   CHECK(s.event_alerts(3).size() == 1);  // recent
 }
 
-TEST_CASE("a new store uses incremental vacuum; an older one is rewritten once",
+TEST_CASE("a new store uses incremental vacuum, an older one is rewritten once",
           "[store][retention]") {
   TempDir dir;
   {

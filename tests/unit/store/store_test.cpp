@@ -227,7 +227,7 @@ TEST_CASE("Version 5 takes the base interval from the interval of a version 4 ro
   CHECK(f->base_interval_s == 900);
 }
 
-TEST_CASE("Domain holds survive reopening; ended ones are dropped and the later end wins",
+TEST_CASE("Domain holds survive reopening, ended ones are dropped and the later end wins",
           "[store]") {
   TempDir dir;
   const std::string path = dir.path() + "/holds.db";

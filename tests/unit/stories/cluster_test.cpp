@@ -21,7 +21,7 @@ TEST_CASE("RFC 3339 times with offsets, Z or no zone become epoch seconds", "[st
   CHECK_FALSE(parse_rfc3339("2024-13-05T10:20:00Z").has_value());
 }
 
-TEST_CASE("a cluster record needs an id; other fields may be missing", "[stories]") {
+TEST_CASE("a cluster record needs an id, other fields may be missing", "[stories]") {
   const auto ok = parse_cluster_record(R"({"id":"a","title":"t","published":null})");
   REQUIRE(ok.ok());
   CHECK(ok->id == "a");

@@ -55,7 +55,7 @@ const ClusterRecord k_toll =
 
 }  // namespace
 
-TEST_CASE("three outlets' own reports of one happening are one event; a copy comes by story",
+TEST_CASE("three outlets' own reports of one happening are one event, a copy comes by story",
           "[stories][events]") {
   Clusterer c;
   const Placement first = c.place(k_first);

@@ -228,7 +228,7 @@ TEST_CASE("copies of one text under many feed ids leave the index the size it wa
   CHECK(index.entry_count() == entries);
 }
 
-TEST_CASE("a rewrite is indexed; only a near-exact copy is folded", "[stories]") {
+TEST_CASE("a rewrite is indexed, only a near-exact copy is folded", "[stories]") {
   StoryIndex index;
   const Assignment report =
       index.add("r1", "a", fingerprint(t::k_report_title, "", t::k_report_body), k_t0);

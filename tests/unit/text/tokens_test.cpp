@@ -92,7 +92,7 @@ void check_agrees_with_icu(const std::string& normalized_text, const std::string
 
 }  // namespace
 
-TEST_CASE("tokens are words; spaces, punctuation and dandas are not", "[text]") {
+TEST_CASE("tokens are words, spaces, punctuation and dandas are not", "[text]") {
   CHECK(words(normalize("পুতিন ও কিম। বৈঠক॥ হলো!")) ==
         std::vector<std::string>{normalize("পুতিন"), "ও", "কিম", "বৈঠক", normalize("হলো")});
   CHECK(words("kim jong-un") == std::vector<std::string>{"kim", "jong", "un"});

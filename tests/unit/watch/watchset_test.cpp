@@ -139,7 +139,7 @@ TEST_CASE("a bad watch list names file, line and column", "[watch]") {
   CHECK_FALSE(WatchSet::from_toml("name = 'x'\n", "r.toml").ok());
 }
 
-TEST_CASE("load_dir reads every list; a bad list keeps its previous rules", "[watch]") {
+TEST_CASE("load_dir reads every list, a bad list keeps its previous rules", "[watch]") {
   TempDir dir("watchset-load");
   dir.write("summit.toml", "rules = ['পুতিন']\n");
   dir.write("cricket.toml", "name = 'খেলা'\ndescription = 'cricket'\nrules = ['ক্রিকেট*']\n");
