@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include <array>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -10,6 +11,24 @@
 
 namespace khobor::store {
 namespace {
+
+// BLOBs hold numbers little-endian, so a store file reads the same on any
+// machine: `v` appended to `blob`, and the T at byte `at` read back.
+template <class T>
+void append_le(std::string& blob, T v) {
+  const auto u = static_cast<std::make_unsigned_t<T>>(v);
+  for (size_t shift = 0; shift < 8 * sizeof(T); shift += 8) {
+    blob.push_back(static_cast<char>((u >> shift) & 0xFFU));
+  }
+}
+template <class T>
+T read_le(const std::string& blob, size_t at) {
+  std::make_unsigned_t<T> u = 0;
+  for (size_t b = 0; b < sizeof(T); ++b) {
+    u |= static_cast<std::make_unsigned_t<T>>(static_cast<unsigned char>(blob[at + b])) << (8 * b);
+  }
+  return static_cast<T>(u);
+}
 
 // Migration i takes the schema from version i to i+1 (newsboat's schemaPatches
 // idea). Never edit a shipped step: append a new one. Documented in SCHEMA.md.
@@ -586,13 +605,10 @@ int64_t Store::alert_count() {
 }
 
 void Store::save_story_entry(const StoryEntryRow& row) {
-  // Features as little-endian uint32 values, so the file reads the same on any machine.
   std::string blob;
   blob.reserve(row.features.size() * 4);
   for (const uint32_t f : row.features) {
-    for (int shift = 0; shift < 32; shift += 8) {
-      blob.push_back(static_cast<char>((f >> shift) & 0xFFU));
-    }
+    append_le(blob, f);
   }
   m_impl->put_story_entry.execute(row.seq, row.story, row.feed_id, row.entry_id, row.outlet,
                                   row.time, row.simhash, Blob{blob}, row.event, row.title_features);
@@ -621,11 +637,7 @@ size_t Store::for_each_story_entry_since(int64_t since,
     row.simhash = static_cast<uint64_t>(s.column_int(6));
     const std::string blob = s.column_blob(7);
     for (std::size_t i = 0; i + 4 <= blob.size(); i += 4) {
-      uint32_t f = 0;
-      for (std::size_t b = 0; b < 4; ++b) {
-        f |= static_cast<uint32_t>(static_cast<unsigned char>(blob[i + b])) << (8 * b);
-      }
-      row.features.push_back(f);
+      row.features.push_back(read_le<uint32_t>(blob, i));
     }
     row.event = s.column_int(8);
     row.title_features = static_cast<int>(s.column_int(9));
@@ -757,10 +769,7 @@ void Store::save_planner_memory(const PlannerMemoryRow& row) {
   std::string bytes;
   bytes.reserve(row.times.size() * 8);
   for (int64_t t : row.times) {
-    const auto u = static_cast<uint64_t>(t);
-    for (int i = 0; i < 8; ++i) {
-      bytes.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
-    }
+    append_le(bytes, t);
   }
   m_impl->schedule.put_planner.execute(row.feed_id, row.as_of_s, row.observed_since_s,
                                        row.feed_size, row.dated, Blob{bytes});
@@ -772,11 +781,7 @@ std::vector<int64_t> times_of(const std::string& bytes) {
   std::vector<int64_t> out;
   out.reserve(bytes.size() / 8);
   for (size_t k = 0; k + 8 <= bytes.size(); k += 8) {
-    uint64_t u = 0;
-    for (size_t i = 0; i < 8; ++i) {
-      u |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[k + i])) << (8 * i);
-    }
-    out.push_back(static_cast<int64_t>(u));
+    out.push_back(read_le<int64_t>(bytes, k));
   }
   return out;
 }
@@ -829,16 +834,9 @@ std::optional<FeedIdentity> Store::feed_identity(const std::string& feed_id) {
   // Pairs as little-endian uint64 values, link hash then id hash, 16 bytes a pair.
   const std::string blob = s.column_blob(2);
   s.reset();
-  auto u64 = [&blob](size_t at) {
-    uint64_t v = 0;
-    for (size_t b = 0; b < 8; ++b) {
-      v |= static_cast<uint64_t>(static_cast<unsigned char>(blob[at + b])) << (8 * b);
-    }
-    return v;
-  };
   id.pairs.reserve(blob.size() / 16);
   for (size_t i = 0; i + 16 <= blob.size(); i += 16) {
-    id.pairs.emplace_back(u64(i), u64(i + 8));
+    id.pairs.emplace_back(read_le<uint64_t>(blob, i), read_le<uint64_t>(blob, i + 8));
   }
   return id;
 }
@@ -846,14 +844,9 @@ std::optional<FeedIdentity> Store::feed_identity(const std::string& feed_id) {
 void Store::save_feed_identity(const FeedIdentity& identity) {
   std::string blob;
   blob.reserve(identity.pairs.size() * 16);
-  auto put = [&blob](uint64_t v) {
-    for (int shift = 0; shift < 64; shift += 8) {
-      blob.push_back(static_cast<char>((v >> shift) & 0xFFU));
-    }
-  };
   for (const auto& [link, id] : identity.pairs) {
-    put(link);
-    put(id);
+    append_le(blob, link);
+    append_le(blob, id);
   }
   m_impl->put_identity.execute(identity.feed_id, identity.link_ids, identity.switched_ms,
                                Blob{blob});
