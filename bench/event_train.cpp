@@ -77,15 +77,7 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
   std::unordered_map<std::string, uint64_t> gold_id;
   int64_t last = 0;
   missed_gold = 0;
-  std::unordered_map<std::size_t, std::vector<std::pair<std::size_t, char>>> pair_of;
-  for (const EventPair& p : week.pairs) {
-    pair_of[p.a].push_back({p.b, p.label});
-    pair_of[p.b].push_back({p.a, p.label});
-  }
-  std::vector<uint64_t> gold_of;
-  FILE* dump = std::getenv("KHOBOR_EV_DUMPX") ? std::fopen(std::getenv("KHOBOR_EV_DUMPX"), "a") : nullptr;
   for (const EventRecord& r : week.records) {
-    const std::size_t idx = gold_of.size();
     last = r.record.published.value_or(last);
     const Fingerprint fp = fingerprint(r.record.title, r.record.summary, r.record.body);
     const Assignment a = stories.add(r.record.id, r.record.outlet, fp, last);
@@ -98,16 +90,6 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
         e.y = c.event == it->second ? 1 : 0;
         found = found || e.y == 1;
         out.push_back(e);
-        if (dump != nullptr) {
-          char lab = 'd';
-          for (const auto& [j, l] : pair_of[idx]) {
-            if (j < idx && gold_of[j] == c.event && l == 'r') { lab = 'r'; }
-            if (j < idx && gold_of[j] == c.event && l == 's' && lab != 'r') { lab = 's'; }
-          }
-          std::fprintf(dump, "%zu\t%d\t%c\t%d", week.records.size(), e.y, lab, r.english ? 1 : 0);
-          for (double v : c.features) { std::fprintf(dump, "\t%.4f", v); }
-          std::fprintf(dump, "\n");
-        }
       }
       missed_gold += !first && !found ? 1 : 0;
       if (!first && !found && std::getenv("KHOBOR_DIAG_MISSED") != nullptr) {
@@ -116,9 +98,7 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
       }
     }
     events.add_labelled(it->second, a.story, r.record.outlet, fp, last);
-    gold_of.push_back(it->second);
   }
-  if (dump != nullptr) { std::fclose(dump); }
   return out;
 }
 

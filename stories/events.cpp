@@ -7,9 +7,7 @@
 #include <bit>
 #include <climits>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
-#include <string>
 #include <deque>
 #include <unordered_map>
 #include <utility>
@@ -32,8 +30,6 @@ const std::array<const char*, k_event_feature_count> k_event_feature_names = {
     "cos_title_all",   // IDF cosine: the entry's headline against all the event's features
     "contained",       // share of the entry's features the event has
     "short_title",     // 1 / (1 + the headline's features): short headlines say little
-    "x_bigram_best", "x_bigram_any", "x_skip_best", "x_lead_shared", "x_member_lead",
-    "x_second_title", "x_mean_title", "x_bigram_idf", "x_max_unshared", "x_rare_unshared",
 };
 
 EventModel trained_event_model() {
@@ -485,18 +481,9 @@ struct EventIndex::Impl {
     }
   }
 
-  static uint32_t phrase(uint32_t a, uint32_t b) {
-    return ((a * 0x9E3779B1U) ^ ((b << 13) | (b >> 19)) ^ 0x5bd1e995U) & ~1U;
-  }
   void count(const Fingerprint& fp) {
     for (const uint32_t f : fp.features) {
       uint16_t& c = df[f >> k_df_shift];
-      c = static_cast<uint16_t>(c + (c < 0xFFFF ? 1 : 0));
-    }
-    static const bool phrases = std::getenv("KHOBOR_EV_PHRASE") != nullptr;
-    const std::size_t nt = std::min<std::size_t>(fp.title_features, fp.features.size());
-    for (std::size_t i = 1; phrases && i < nt; ++i) {
-      uint16_t& c = df[phrase(fp.features[i - 1], fp.features[i]) >> k_df_shift];
       c = static_cast<uint16_t>(c + (c < 0xFFFF ? 1 : 0));
     }
     docs += 1;
@@ -568,80 +555,32 @@ struct EventIndex::Impl {
     return {e.norm_title, e.norm_all};
   }
 
-  // What the members' headlines say against the entry's (EXPERIMENT).
-  struct MemberStats {
-    double best = 0;
-    double second = 0;
-    double sum = 0;
-    uint32_t members = 0;
-    uint32_t best_bigrams = 0;   // max over members: adjacent headline pairs shared, in order
-    uint64_t bigram_mask = 0;    // entry positions i whose pair (i, i+1) some member has
-    uint32_t best_skip = 0;      // max over members: pairs within 2 positions on both sides
-    double best_lead = 0;        // max over members: share of its first 4 codes in the headline
-    double bigram_idf = 0;       // max over members: Σ min(idf²) of shared pairs / en_title
-    uint32_t support = 0;          // members whose headline cosine reaches 0.25
-    double best_member_cover = 0;  // the best member: share of its headline mass the entry has
-    double best_entry_cover = 0;   // the best member: share of the entry's headline mass it has
-  };
-
-  // One member's headline (n feature codes, its norm) against the entry's.
-  static void member_stat(const Query& q, const uint8_t* codes, std::size_t n, double norm,
-                          MemberStats& s) {
+  // A member's headline (n feature codes, its norm) against the entry's (binary IDF
+  // weights).
+  static double title_cosine(const Query& q, const uint8_t* codes, std::size_t n, double norm) {
     double dot = 0;
-    int pos[k_member_title];
-    uint32_t bigrams = 0;
-    uint32_t skip = 0;
-    uint32_t lead = 0;
-    double big_idf = 0;
     for (std::size_t k = 0; k < n; ++k) {
       const int i = q.find(get_code(&codes[k * k_code_bytes]));
-      const bool in_title = i >= 0 && static_cast<std::size_t>(i) < q.nt;
-      pos[k] = in_title ? i : -100;
-      dot += in_title ? q.w2[static_cast<std::size_t>(i)] : 0.0;
-      lead += in_title && k < 4 ? 1 : 0;
-      if (k >= 1 && in_title && pos[k - 1] == i - 1) {
-        ++bigrams;
-        s.bigram_mask |= i - 1 < 64 ? (uint64_t{1} << (i - 1)) : 0;
-        big_idf += std::min(q.w2[static_cast<std::size_t>(i)], q.w2[static_cast<std::size_t>(i - 1)]);
-      }
-      for (std::size_t b = 1; b <= 2 && b <= k; ++b) {
-        const int d = i - pos[k - b];
-        skip += in_title && pos[k - b] >= 0 && d >= 1 && d <= 2 ? 1 : 0;
-      }
+      dot += i >= 0 && static_cast<std::size_t>(i) < q.nt ? q.w2[i] : 0.0;
     }
-    const double c = q.en_title > 0 && norm > 0 ? dot / std::sqrt(q.en_title * norm) : 0.0;
-    if (c > s.best) {
-      s.second = s.best;
-      s.best = c;
-      s.best_member_cover = norm > 0 ? std::min(1.0, dot / norm) : 0.0;
-      s.best_entry_cover = q.en_title > 0 ? dot / q.en_title : 0.0;
-    } else if (c > s.second) {
-      s.second = c;
-    }
-    s.sum += c;
-    s.support += c >= 0.25 ? 1 : 0;
-    ++s.members;
-    s.best_bigrams = std::max(s.best_bigrams, bigrams);
-    s.best_skip = std::max(s.best_skip, skip);
-    s.best_lead = std::max(s.best_lead, n == 0 ? 0.0 : lead / static_cast<double>(std::min<std::size_t>(n, 4)));
-    s.bigram_idf = std::max(s.bigram_idf, q.en_title > 0 ? big_idf / q.en_title : 0.0);
+    return q.en_title > 0 && norm > 0 ? dot / std::sqrt(q.en_title * norm) : 0.0;
   }
 
-  static MemberStats member_stats(const Query& q, const Event& e) {
-    MemberStats s;
+  // The closest member's headline against the entry's.
+  static double best_title(const Query& q, const Event& e) {
     if (!e.multi) {
-      member_stat(q, e.f, std::min<std::size_t>(e.nt, k_member_title), e.title_norm, s);
-      return s;
+      return title_cosine(q, e.f, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
     }
     const std::vector<uint8_t>& titles = e.agg()->member_titles;
+    double best = 0;
     for (std::size_t pos = 0; pos < titles.size();) {
       const std::size_t n = titles[pos];
       float norm = 0;
       std::memcpy(&norm, &titles[pos + 1], sizeof(norm));
-      member_stat(q, &titles[pos + 5], n, norm, s);
+      best = std::max(best, title_cosine(q, &titles[pos + 5], n, norm));
       pos += 5 + n * k_code_bytes;
     }
-    return s;
+    return best;
   }
 
   std::array<double, k_event_feature_count> features(const Query& q, const Event& e,
@@ -653,12 +592,6 @@ struct EventIndex::Impl {
     uint32_t rare_shared = 0;
     uint32_t shared_all = 0;
     uint32_t shared_numbers = 0;
-    double lead_shared = 0;
-    double lead_den = 0;
-    uint64_t shared_mask = 0;
-    for (std::size_t i = 0; i < q.nt && i < 4; ++i) {
-      lead_den += q.w2[i];
-    }
     e.for_each_term([&](uint32_t f, uint32_t n_all, uint32_t n_title) {
       const int i = q.find(f);
       if (i < 0) {
@@ -666,12 +599,8 @@ struct EventIndex::Impl {
       }
       const auto u = static_cast<std::size_t>(i);
       const double w2 = q.w2[u];
-      shared_mask |= uint64_t{1} << u;
       ++shared_all;
       dot_all += w2 * n_all;
-      if (u < q.nt && u < 4 && n_title > 0) {
-        lead_shared += w2;
-      }
       if (u < q.nt) {
         dot_title_all += w2 * n_all;
         dot_title += w2 * n_title;
@@ -687,8 +616,7 @@ struct EventIndex::Impl {
     std::array<double, k_event_feature_count> x{};
     x[0] = cosine(dot_title, q.en_title, ev_title);
     x[1] = cosine(dot_all, q.en_all, ev_all);
-    const MemberStats ms = member_stats(q, e);
-    x[2] = ms.best;
+    x[2] = best_title(q, e);
     x[3] = std::log1p(rare_shared);
     x[4] = q.en_title > 0 ? std::max(0.0, q.en_title - title_shared) / q.en_title : 1.0;
     x[5] = q.numbers > 0 && e.numbers > 0
@@ -702,48 +630,6 @@ struct EventIndex::Impl {
     x[9] = cosine(dot_title_all, q.en_title, ev_all);
     x[10] = q.n == 0 ? 0.0 : static_cast<double>(shared_all) / static_cast<double>(q.n);
     x[11] = 1.0 / (1.0 + static_cast<double>(q.nt));
-    static const std::string exp_on = std::getenv("KHOBOR_EV_X") ? std::getenv("KHOBOR_EV_X") : "";
-    const auto on = [](char c) { return exp_on.find(c) != std::string::npos; };
-    const std::size_t lead_n = std::min<std::size_t>(q.nt, 4);
-    x[12] = on('a') ? std::log1p(ms.best_bigrams) : 0.0;
-    x[13] = on('b') ? std::log1p(std::popcount(ms.bigram_mask)) : 0.0;
-    x[14] = on('c') ? std::log1p(ms.best_skip) : 0.0;
-    x[15] = on('d') ? (lead_den > 0 ? lead_shared / lead_den : 0.0) : 0.0;
-    x[16] = on('e') ? ms.best_lead : 0.0;
-    x[17] = on('f') ? ms.second : 0.0;
-    x[18] = on('g') ? (ms.members > 0 ? ms.sum / ms.members : 0.0) : 0.0;
-    x[19] = on('h') ? ms.bigram_idf : 0.0;
-    (void)lead_n;
-    double max_unshared = 0;
-    uint32_t rare_unshared = 0;
-    const double ld = log_docs();
-    for (std::size_t i = 0; i < q.nt; ++i) {
-      if ((shared_mask >> i & 1U) == 0) {
-        max_unshared = std::max(max_unshared, std::sqrt(q.w2[i]) / ld);
-        rare_unshared += df_of(q.f[i]) <= k_rare_df ? 1 : 0;
-      }
-    }
-    double phrase_max = 0;
-    uint32_t phrase_rare = 0;
-    double phrase_sum = 0;
-    for (std::size_t i = 0; i + 1 < q.nt && i < 64; ++i) {
-      if ((ms.bigram_mask >> i & 1U) != 0) {
-        const uint32_t h = phrase(q.f[i], q.f[i + 1]);
-        const double w = idf(h, ld);
-        phrase_max = std::max(phrase_max, w / ld);
-        phrase_sum += w * w;
-        phrase_rare += df_of(h) <= k_rare_df + e.entries ? 1 : 0;
-      }
-    }
-    x[12] = on('n') ? phrase_max : x[12];
-    x[13] = on('o') ? std::log1p(phrase_rare) : x[13];
-    x[14] = on('p') ? (q.en_title > 0 ? phrase_sum / q.en_title : 0.0) : x[14];
-    x[17] = on('s') ? std::log1p(ms.support) : x[17];
-    x[18] = on('t') ? (ms.members > 1 ? ms.support / static_cast<double>(ms.members) : 0.0) : x[18];
-    x[15] = on('q') ? ms.best_member_cover : x[15];
-    x[16] = on('r') ? ms.best_entry_cover : x[16];
-    x[20] = on('k') ? max_unshared : 0.0;
-    x[21] = on('l') ? std::log1p(rare_unshared) : 0.0;
     return x;
   }
 

@@ -37,7 +37,7 @@ namespace khobor::stories {
 
 // The model's inputs for one (entry, candidate event) pair, by name, in the order of
 // the model's weights. See docs/stories.md ("Events") for what each measures.
-inline constexpr std::size_t k_event_feature_count = 22;
+inline constexpr std::size_t k_event_feature_count = 12;
 extern const std::array<const char*, k_event_feature_count> k_event_feature_names;
 
 // The logistic model: P(same event) = 1 / (1 + exp(-(bias + Σ weights·features))).

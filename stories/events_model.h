@@ -9,7 +9,7 @@
 
 namespace khobor::stories::model {
 
-inline constexpr std::array<double, 22> k_weights = {
+inline constexpr std::array<double, 12> k_weights = {
     1.501257,   // cos_title
     2.216474,   // cos_all
     4.132220,   // best_title
@@ -22,7 +22,6 @@ inline constexpr std::array<double, 22> k_weights = {
     1.851761,   // cos_title_all
     1.577345,   // contained
     -1.254468,  // short_title
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 inline constexpr double k_bias = -8.456930;
 inline constexpr double k_threshold = 0.30;
