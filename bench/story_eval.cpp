@@ -16,7 +16,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "stories/cluster.h"
@@ -112,65 +111,19 @@ void eval_stories(const fs::path& file) {
   simhash_alone(*records);
 }
 
-// A CSV record reader for the BnPC files (quoted fields may hold commas, quotes and
-// newlines).
-bool read_csv_record(std::istream& in, std::vector<std::string>& fields) {
-  fields.clear();
-  std::string field;
-  bool quoted = false;
-  bool any = false;
-  char c = 0;
-  while (in.get(c)) {
-    any = true;
-    if (quoted) {
-      if (c == '"') {
-        if (in.peek() == '"') {
-          in.get(c);
-          field += '"';
-        } else {
-          quoted = false;
-        }
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      break;
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  if (any) {
-    fields.push_back(std::move(field));
-  }
-  return any;
-}
-
 void eval_paraphrase(const fs::path& dir) {
   for (const char* name : {"BnPC_val.csv", "BnPC_train.csv"}) {
     const fs::path file = dir / name;
-    std::ifstream in(file);
-    if (!in) {
+    const auto pairs = load_paraphrase_pairs(file.string());
+    if (!pairs) {
       std::printf("== %s: absent, skipped\n", file.c_str());
       continue;
     }
-    std::vector<std::string> f;
-    read_csv_record(in, f);                       // header
     std::map<double, std::array<int, 4>> counts;  // threshold -> tp fp fn tn
     const std::vector<double> thresholds = {0.4, 0.5, 0.6};
-    int pairs = 0;
-    while (read_csv_record(in, f)) {
-      if (f.size() < 3 || (f[2] != "0" && f[2] != "1")) {
-        continue;
-      }
-      ++pairs;
-      const bool truth = f[2] == "1";
-      const Fingerprint a = fingerprint(f[0], "", "");
-      const Fingerprint b = fingerprint(f[1], "", "");
+    for (const ParaphrasePair& pair : *pairs) {
+      const Fingerprint a = fingerprint(pair.a, "", "");
+      const Fingerprint b = fingerprint(pair.b, "", "");
       for (const double t : thresholds) {
         StoryOptions o;
         o.threshold = t;
@@ -179,10 +132,11 @@ void eval_paraphrase(const fs::path& dir) {
         const Assignment second = index.add("b", "y", b, 1000);
         const bool pred = first.story == second.story;
         auto& c = counts[t];
-        c[truth ? (pred ? 0 : 2) : (pred ? 1 : 3)] += 1;
+        c[pair.same ? (pred ? 0 : 2) : (pred ? 1 : 3)] += 1;
       }
     }
-    std::printf("== %s: %d title pairs (title only, no summary or body)\n", file.c_str(), pairs);
+    std::printf("== %s: %zu title pairs (title only, no summary or body)\n", file.c_str(),
+                pairs->size());
     for (const auto& [t, c] : counts) {
       const double p = c[0] + c[1] == 0 ? 1.0 : static_cast<double>(c[0]) / (c[0] + c[1]);
       const double r = c[0] + c[2] == 0 ? 1.0 : static_cast<double>(c[0]) / (c[0] + c[2]);
@@ -391,44 +345,26 @@ void eval_stories_events(const fs::path& file) {
 // cluster`) and is scored against the events only when it starts a story.
 void eval_paraphrase_events(const fs::path& dir) {
   const fs::path file = dir / "BnPC_val.csv";
-  std::ifstream in(file);
-  if (!in) {
+  const auto pairs = load_paraphrase_pairs(file.string());
+  if (!pairs) {
     return;
   }
-  std::vector<std::string> f;
-  read_csv_record(in, f);
-  std::vector<std::tuple<Fingerprint, Fingerprint, bool>> pairs;
-  while (read_csv_record(in, f)) {
-    if (f.size() >= 3 && (f[2] == "0" || f[2] == "1")) {
-      pairs.emplace_back(fingerprint(f[0], "", ""), fingerprint(f[1], "", ""), f[2] == "1");
-    }
-  }
-  EventIndex index;
-  const int64_t t0 = 1'700'000'000;
-  uint64_t id = 1;
-  for (const auto& [a, b, same] : pairs) {
-    index.add_labelled(id, id, "background", a, t0);
-    ++id;
-    index.add_labelled(id, id, "background", b, t0);
-    ++id;
-  }
+  const EventOptions options;
+  const std::vector<std::optional<EventCandidate>> found = paraphrase_candidates(*pairs, options);
   std::array<int, 4> events_alone{};  // tp fp fn tn
   std::array<int, 4> product{};
   const auto tally = [](std::array<int, 4>& c, bool same, bool joined) {
     c[same ? (joined ? 0 : 2) : (joined ? 1 : 3)] += 1;
   };
-  for (const auto& [a, b, same] : pairs) {
-    const uint64_t ev = id++;
-    index.add_labelled(ev, ev, "x", a, t0 + 1);
-    bool joined = false;
-    for (const EventCandidate& c : index.candidates("y", b, t0 + 61)) {
-      joined = joined || (c.event == ev && c.probability >= EventOptions{}.model.threshold);
-    }
+  const int64_t t0 = 1'700'000'000;
+  for (std::size_t i = 0; i < pairs->size(); ++i) {
+    const ParaphrasePair& pair = (*pairs)[i];
+    const bool joined = found[i] && found[i]->probability >= options.model.threshold;
     StoryIndex stories;
-    stories.add("a", "x", a, t0 + 1);
-    const bool same_story = !stories.add("b", "y", b, t0 + 61).is_new;
-    tally(events_alone, same, joined);
-    tally(product, same, same_story || joined);
+    stories.add("a", "x", fingerprint(pair.a, "", ""), t0 + 1);
+    const bool same_story = !stories.add("b", "y", fingerprint(pair.b, "", ""), t0 + 61).is_new;
+    tally(events_alone, pair.same, joined);
+    tally(product, pair.same, same_story || joined);
   }
   const auto print = [&](const char* what, const std::array<int, 4>& c) {
     const double p = c[0] + c[1] == 0 ? 1.0 : static_cast<double>(c[0]) / (c[0] + c[1]);

@@ -322,4 +322,92 @@ EventScores score_events(const EventWeek& week, const std::vector<uint64_t>& pre
   return s;
 }
 
+
+namespace {
+
+// One CSV record (quoted fields may hold commas, quotes and newlines) into `fields`;
+// false at the end of the input.
+bool read_csv_record(std::istream& in, std::vector<std::string>& fields) {
+  fields.clear();
+  std::string field;
+  bool quoted = false;
+  bool any = false;
+  char c = 0;
+  while (in.get(c)) {
+    any = true;
+    if (quoted) {
+      if (c != '"') {
+        field += c;
+      } else if (in.peek() == '"') {
+        in.get(c);
+        field += '"';
+      } else {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      break;
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  if (any) {
+    fields.push_back(std::move(field));
+  }
+  return any;
+}
+
+}  // namespace
+
+Result<std::vector<ParaphrasePair>> load_paraphrase_pairs(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return make_error("io", "cannot open " + path);
+  }
+  std::vector<ParaphrasePair> out;
+  std::vector<std::string> f;
+  read_csv_record(in, f);  // the header
+  while (read_csv_record(in, f)) {
+    if (f.size() >= 3 && (f[2] == "0" || f[2] == "1")) {
+      out.push_back(ParaphrasePair{f[0], f[1], f[2] == "1"});
+    }
+  }
+  return out;
+}
+
+std::vector<std::optional<EventCandidate>> paraphrase_candidates(
+    const std::vector<ParaphrasePair>& pairs, const EventOptions& options) {
+  std::vector<std::pair<Fingerprint, Fingerprint>> fps;
+  fps.reserve(pairs.size());
+  for (const ParaphrasePair& p : pairs) {
+    fps.emplace_back(fingerprint(p.a, "", ""), fingerprint(p.b, "", ""));
+  }
+  EventIndex index(options);
+  const int64_t t0 = 1'700'000'000;
+  uint64_t id = 1;
+  for (const auto& [a, b] : fps) {
+    index.add_labelled(id, id, "background", a, t0);
+    index.add_labelled(id + 1, id + 1, "background", b, t0);
+    id += 2;
+  }
+  std::vector<std::optional<EventCandidate>> out;
+  out.reserve(fps.size());
+  for (const auto& [a, b] : fps) {
+    const uint64_t ev = id++;
+    index.add_labelled(ev, ev, "x", a, t0 + 1);
+    std::optional<EventCandidate> found;
+    for (const EventCandidate& c : index.candidates("y", b, t0 + 61)) {
+      if (c.event == ev) {
+        found = c;
+      }
+    }
+    out.push_back(found);
+  }
+  return out;
+}
+
 }  // namespace khobor::stories

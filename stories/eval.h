@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -103,5 +104,28 @@ struct EventScores {
 // pair counts as cross-outlet when the pairs file says so, or, for a pair it does not
 // list, when the two feeds differ.
 EventScores score_events(const EventWeek& week, const std::vector<uint64_t>& predicted);
+
+// ---- headline paraphrases (paraphrase/BnPC_*.csv) ----
+
+// One row of a BnPC-style file: two headlines and whether they tell the same story.
+struct ParaphrasePair {
+  std::string a;
+  std::string b;
+  bool same = false;
+};
+
+// Reads a CSV file of `sentence1,sentence2,label` rows after a header line (quoted
+// fields may hold commas, quotes and newlines); rows whose label is not 0 or 1 are
+// skipped. The error names the file when it cannot be read.
+Result<std::vector<ParaphrasePair>> load_paraphrase_pairs(const std::string& path);
+
+// What the event level makes of each pair, title only: every headline of the file
+// is first seen as background (its document frequencies, as a daemon has seen the
+// day's news), then each pair's first headline opens an event and the second is
+// scored against the open events, a minute later, from another outlet. The second's
+// candidate for the first's event, or nullopt when that event is not among its
+// candidates. One index for the whole file, with `options`.
+std::vector<std::optional<EventCandidate>> paraphrase_candidates(
+    const std::vector<ParaphrasePair>& pairs, const EventOptions& options);
 
 }  // namespace khobor::stories
