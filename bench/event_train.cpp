@@ -18,6 +18,10 @@
 // open event the index offers as a candidate is one example, labelled 1 when it is
 // the entry's gold event. The model is L2-regularised logistic regression fitted by
 // Newton's method (deterministic: retraining reproduces the committed constants).
+// Beside the weeks' candidates, the human-labelled headline pairs of
+// paraphrase/BnPC_train.csv are examples too (each the second headline against the
+// first's event, weighing 0.1; KHOBOR_EV_BNPC_WEIGHT): the weeks hold few entries that
+// are a headline alone, and the model learns that case from them.
 // The threshold is chosen on the training weeks: the best F1 on cross-outlet Bengali
 // pairs among the thresholds that merge at most 3% of the related pairs.
 #include <algorithm>
@@ -50,6 +54,7 @@ constexpr double k_max_related = 0.03;
 struct Example {
   std::array<double, k_n> x{};
   int y = 0;
+  double weight = 1;  // in the loss
 };
 
 // Experiment knobs (environment), for trying settings without editing the defaults.
@@ -102,6 +107,45 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
   return out;
 }
 
+// The weight of one headline pair of paraphrase/BnPC_train.csv in the loss, beside a
+// week's candidate (KHOBOR_EV_BNPC_WEIGHT overrides it; 0 leaves BnPC out).
+// Cross-validated (docs/stories.md, "Training").
+double paraphrase_weight() {
+  const char* w = std::getenv("KHOBOR_EV_BNPC_WEIGHT");
+  return w != nullptr ? std::atof(w) : 0.1;
+}
+
+// Headline pairs as training examples: each pair's second headline against the
+// first's event (stories/eval.h, paraphrase_candidates), labelled by the file. They
+// teach the model the headline-only case (the title_share features), which the weeks
+// hold few of: a pair whose first headline is not a candidate gives no example.
+std::vector<Example> paraphrase_examples(const fs::path& data_dir) {
+  std::vector<Example> out;
+  const double weight = paraphrase_weight();
+  if (weight <= 0) {
+    return out;
+  }
+  const fs::path file = data_dir / "paraphrase" / "BnPC_train.csv";
+  const auto pairs = load_paraphrase_pairs(file.string());
+  if (!pairs) {
+    std::fprintf(stderr, "event_train: %s (trained without it)\n", pairs.error().message.c_str());
+    return out;
+  }
+  const auto found = paraphrase_candidates(*pairs, base_options());
+  for (std::size_t i = 0; i < pairs->size(); ++i) {
+    if (found[i]) {
+      Example e;
+      e.x = found[i]->features;
+      e.y = (*pairs)[i].same ? 1 : 0;
+      e.weight = weight;
+      out.push_back(e);
+    }
+  }
+  std::printf("  BnPC_train: %zu examples of %zu pairs, weight %.2f\n", out.size(), pairs->size(),
+              weight);
+  return out;
+}
+
 // Solves A x = b (n × n, A symmetric positive definite) by Gaussian elimination.
 std::array<double, k_n + 1> solve(std::array<std::array<double, k_n + 1>, k_n + 1> a,
                                   std::array<double, k_n + 1> b) {
@@ -146,8 +190,8 @@ std::array<double, k_n + 1> fit(const std::vector<Example>& data) {
         z += w[i] * e.x[i];
       }
       const double p = 1.0 / (1.0 + std::exp(-z));
-      const double g = p - e.y;
-      const double h = std::max(p * (1 - p), 1e-9);
+      const double g = e.weight * (p - e.y);
+      const double h = e.weight * std::max(p * (1 - p), 1e-9);
       std::array<double, k_n + 1> v{};
       std::copy(e.x.begin(), e.x.end(), v.begin());
       v[k_n] = 1.0;
@@ -252,8 +296,9 @@ double choose_threshold(const std::vector<const Week*>& weeks,
   return best;
 }
 
-std::array<double, k_n + 1> train(const std::vector<const Week*>& weeks) {
-  std::vector<Example> all;
+std::array<double, k_n + 1> train(const std::vector<const Week*>& weeks,
+                                  const std::vector<Example>& extra) {
+  std::vector<Example> all = extra;
   for (const Week* week : weeks) {
     std::size_t missed = 0;
     std::vector<Example> ex = examples(week->data, missed);
@@ -280,6 +325,10 @@ void print_model(FILE* out, const std::array<double, k_n + 1>& w, double thresho
                "// by hand: retrain and commit the file it writes. Trained on:");
   for (const Week* week : weeks) {
     std::fprintf(out, " %s", week->name.c_str());
+  }
+  if (paraphrase_weight() > 0) {
+    std::fprintf(out, ",\n// paraphrase/BnPC_train.csv (each pair weighing %.2f)",
+                 paraphrase_weight());
   }
   std::fprintf(out,
                ".\n// Feature order: k_event_feature_names (stories/events.cpp).\n"
@@ -373,7 +422,7 @@ int sweep_stories(const fs::path& dir) {
 }
 
 // Train on one week, test on the other, each way round.
-void cross_validate(const std::vector<Week>& weeks) {
+void cross_validate(const std::vector<Week>& weeks, const std::vector<Example>& extra) {
   std::printf("== cross-validation: train on one week, test on the other\n");
   for (std::size_t test = 0; test < weeks.size(); ++test) {
     std::vector<const Week*> train_weeks;
@@ -382,7 +431,7 @@ void cross_validate(const std::vector<Week>& weeks) {
         train_weeks.push_back(&weeks[i]);
       }
     }
-    const auto w = train(train_weeks);
+    const auto w = train(train_weeks, extra);
     const double t = choose_threshold(train_weeks, w);
     std::printf("  test %s (threshold %.2f from training):\n", weeks[test].name.c_str(), t);
     print("stories only (before):", score_events(weeks[test].data, stories_only(weeks[test].data)));
@@ -428,13 +477,14 @@ int main(int argc, char** argv) {
     }
     weeks.push_back({name, std::move(*data)});
   }
-  cross_validate(weeks);
+  const std::vector<Example> extra = paraphrase_examples(fs::path(argv[1]));
+  cross_validate(weeks, extra);
   std::vector<const Week*> all;
   for (const Week& w : weeks) {
     all.push_back(&w);
   }
   std::printf("== the model on all weeks\n");
-  const auto w = train(all);
+  const auto w = train(all, extra);
   const double t = choose_threshold(all, w);
   for (const Week& week : weeks) {
     std::printf("  %s (in training):\n", week.name.c_str());
