@@ -7,23 +7,43 @@
 //   event_train DATA_DIR --dump WEEK     id, story, event, matched entry, scores per record
 //
 // For experiments, the environment overrides EventOptions: KHOBOR_EV_GAP (seconds,
-// same_outlet_gap_seconds) and KHOBOR_EV_WINDOW (seconds, window_seconds);
-// KHOBOR_DIAG_MISSED=1 lists on stderr the story starts whose gold event was open
-// but not among the candidates (id, English or not, gold event).
+// same_outlet_gap_seconds), KHOBOR_EV_WINDOW (seconds, window_seconds) and
+// KHOBOR_EV_RISE (size_rise); KHOBOR_DIAG_MISSED=1 lists on stderr the story starts
+// whose gold event was open but not among the candidates (id, English or not, gold
+// event). Training knobs (docs/stories.md, "What was tried"): KHOBOR_EV_WEIGHT =
+// none | linear | sqrt | log weighs a teacher-forced example by the candidate's
+// other-outlet entries; KHOBOR_EV_MASK = comma-separated feature indices held at 0;
+// KHOBOR_EV_DAGGER = 0 (teacher forcing only) | pairs (on-policy examples weighted
+// by their pairs), KHOBOR_EV_DAGGER_ROUNDS, KHOBOR_EV_DAGGER_BINARY,
+// KHOBOR_EV_DAGGER_ALL (label over all members, same outlet too), KHOBOR_EV_DAGGER_MIX
+// (the on-policy examples' weight), KHOBOR_EV_DAGGER_SHIFT (added to the threshold of
+// the on-policy replay); KHOBOR_EV_L2 (the ridge, 1); the threshold grid
+// KHOBOR_EV_GRID_LO (0.30), KHOBOR_EV_GRID_STEP (0.05), KHOBOR_EV_PLATEAU (0: the
+// best point; else the middle of the run of points within it of the best),
+// KHOBOR_EV_GRID_PRINT=1 prints the grid; KHOBOR_SWEEP=STEP prints the held-out
+// scores over thresholds from 0.10.
 //
 // DATA_DIR is ../shared/data (it reads eval/events-w*.jsonl with their -pairs files).
 // Training examples come from a replay of each week in publication order through the
 // real story index and event index, the events held to the gold labels (teacher
 // forcing, as in Miranda et al. 2018): for each entry that starts a new story, every
 // open event the index offers as a candidate is one example, labelled 1 when it is
-// the entry's gold event. The model is L2-regularised logistic regression fitted by
-// Newton's method (deterministic: retraining reproduces the committed constants).
-// Beside the weeks' candidates, the human-labelled headline pairs of
-// paraphrase/BnPC_train.csv are examples too (each the second headline against the
-// first's event, weighing 0.1; KHOBOR_EV_BNPC_WEIGHT): the weeks hold few entries that
-// are a headline alone, and the model learns that case from them.
+// the entry's gold event. Beside the weeks' candidates, the human-labelled headline
+// pairs of paraphrase/BnPC_train.csv are examples too (each the second headline
+// against the first's event, weighing 0.1; KHOBOR_EV_BNPC_WEIGHT): the weeks hold few
+// entries that are a headline alone, and the model learns that case from them. Then
+// one round of DAgger (Ross et al. 2011): the model so fitted (its threshold chosen
+// as below) replays the training weeks forming its own events, and every candidate of
+// a story-starting entry that has members from other outlets is one more example,
+// labelled with the share of those members that are in the entry's gold event (the
+// share of the cross-outlet pairs the join would make that are right); the model is
+// fitted again on all three sets. So it learns from the impure, partly grown events
+// it meets when it runs, not only from gold ones.
+// The model is L2-regularised logistic regression fitted by Newton's method
+// (deterministic: retraining reproduces the committed constants), examples weighted.
 // The threshold is chosen on the training weeks: the best F1 on cross-outlet Bengali
-// pairs among the thresholds that merge at most 3% of the related pairs.
+// pairs among the thresholds that merge at most 3% of the related pairs (a grid from
+// 0.30 by 0.05).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -51,11 +71,38 @@ constexpr std::size_t k_n = k_event_feature_count;
 constexpr double k_l2 = 1.0;  // ridge on the weights (not the bias)
 constexpr double k_max_related = 0.03;
 
+// An experiment knob's value from the environment, or `fallback`.
+double env_or(const char* name, double fallback) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? fallback : std::atof(v);
+}
+
 struct Example {
   std::array<double, k_n> x{};
-  int y = 0;
-  double weight = 1;  // in the loss
+  // 1 same event, 0 not; an on-policy example: the share of the candidate's
+  // other-outlet members that are in the entry's gold event.
+  double y = 0;
+  double weight = 1;    // in the loss
+  uint32_t others = 0;  // the candidate event's entries from other outlets
 };
+
+// Experiment knob: the weight of one example from the number of other-outlet entries
+// `m` of the candidate event (the cross-outlet pairs the join makes, rightly or not).
+// KHOBOR_EV_WEIGHT = none (1) | linear (1 + m) | sqrt (√(1 + m)) | log (1 + ln(1 + m)).
+double example_weight(uint32_t m) {
+  const char* how = std::getenv("KHOBOR_EV_WEIGHT");
+  const double x = 1.0 + static_cast<double>(m);
+  if (how == nullptr || std::strcmp(how, "none") == 0) {
+    return 1.0;
+  }
+  if (std::strcmp(how, "linear") == 0) {
+    return x;
+  }
+  if (std::strcmp(how, "sqrt") == 0) {
+    return std::sqrt(x);
+  }
+  return 1.0 + std::log(x);
+}
 
 // Experiment knobs (environment), for trying settings without editing the defaults.
 EventOptions base_options() {
@@ -66,7 +113,29 @@ EventOptions base_options() {
   if (const char* w = std::getenv("KHOBOR_EV_WINDOW")) {
     o.window_seconds = std::atoll(w);
   }
+  if (const char* r = std::getenv("KHOBOR_EV_RISE")) {
+    o.size_rise = std::atof(r);
+  }
   return o;
+}
+
+// Experiment knob: KHOBOR_EV_MASK, a comma-separated list of feature indices to train
+// without (held at 0, so their weights are 0).
+std::vector<std::size_t> masked_features() {
+  std::vector<std::size_t> out;
+  const char* m = std::getenv("KHOBOR_EV_MASK");
+  for (const char* p = m; p != nullptr && *p != '\0';) {
+    char* end = nullptr;
+    const long i = std::strtol(p, &end, 10);
+    if (end == p) {
+      break;
+    }
+    if (i >= 0 && static_cast<std::size_t>(i) < k_n) {
+      out.push_back(static_cast<std::size_t>(i));
+    }
+    p = *end == ',' ? end + 1 : end;
+  }
+  return out;
 }
 
 struct Week {
@@ -80,6 +149,13 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
   StoryIndex stories;
   EventIndex events(base_options());
   std::unordered_map<std::string, uint64_t> gold_id;
+  // The outlets of each gold event's entries while it is open (as the index holds it).
+  struct Open {
+    int64_t newest = 0;
+    std::vector<std::string> outlets;
+  };
+  std::unordered_map<uint64_t, Open> open;
+  const int64_t window = base_options().window_seconds;
   int64_t last = 0;
   missed_gold = 0;
   for (const EventRecord& r : week.records) {
@@ -92,8 +168,14 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
       for (const EventCandidate& c : events.candidates(r.record.outlet, fp, last)) {
         Example e;
         e.x = c.features;
+        for (const std::size_t i : masked_features()) {
+          e.x[i] = 0;  // a feature always 0 gets weight 0: the model without it
+        }
         e.y = c.event == it->second ? 1 : 0;
-        found = found || e.y == 1;
+        for (const std::string& o : open[c.event].outlets) {
+          e.others += o != r.record.outlet ? 1 : 0;
+        }
+        found = found || e.y > 0;
         out.push_back(e);
       }
       missed_gold += !first && !found ? 1 : 0;
@@ -103,6 +185,76 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
       }
     }
     events.add_labelled(it->second, a.story, r.record.outlet, fp, last);
+    Open& ev = open[it->second];
+    if (last - ev.newest > window) {
+      ev.outlets.clear();
+    }
+    ev.newest = last;
+    ev.outlets.push_back(r.record.outlet);
+  }
+  return out;
+}
+
+EventModel model_of(const std::array<double, k_n + 1>& w, double threshold);
+
+// On-policy replay of one week (DAgger, Ross et al. 2011): the events are those the
+// model forms, not the gold ones; every candidate of a story-starting entry is one
+// example, labelled with the share of the candidate's members (other outlets') in
+// the entry's gold event, weighted by their number when KHOBOR_EV_DAGGER=pairs.
+std::vector<Example> on_policy_examples(const EventWeek& week, const EventModel& model) {
+  std::vector<Example> out;
+  StoryIndex stories;
+  EventOptions o = base_options();
+  o.model = model;
+  EventIndex events(o);
+  struct Member {
+    std::string outlet;
+    std::string gold;
+  };
+  std::unordered_map<uint64_t, std::vector<Member>> members;
+  const char* how = std::getenv("KHOBOR_EV_DAGGER");
+  const bool pairs = how != nullptr && std::strcmp(how, "pairs") == 0;
+  int64_t last = 0;
+  for (const EventRecord& r : week.records) {
+    last = r.record.published.value_or(last);
+    const Fingerprint fp = fingerprint(r.record.title, r.record.summary, r.record.body);
+    const Assignment a = stories.add(r.record.id, r.record.outlet, fp, last);
+    if (a.is_new) {
+      for (const EventCandidate& c : events.candidates(r.record.outlet, fp, last)) {
+        uint32_t others = 0;
+        uint32_t same = 0;
+        for (const Member& m : members[c.event]) {
+          others += m.outlet != r.record.outlet ? 1 : 0;
+          same += m.outlet != r.record.outlet && m.gold == r.event ? 1 : 0;
+        }
+        if (std::getenv("KHOBOR_EV_DAGGER_ALL") != nullptr) {
+          others = 0;
+          same = 0;
+          for (const Member& m : members[c.event]) {
+            ++others;
+            same += m.gold == r.event ? 1 : 0;
+          }
+        }
+        if (others == 0) {
+          continue;
+        }
+        Example e;
+        e.x = c.features;
+        for (const std::size_t i : masked_features()) {
+          e.x[i] = 0;
+        }
+        e.y = static_cast<double>(same) / others;
+        if (std::getenv("KHOBOR_EV_DAGGER_BINARY") != nullptr) {
+          e.y = e.y >= 0.5 ? 1.0 : 0.0;
+        }
+        e.others = others;
+        e.weight =
+            (pairs ? static_cast<double>(others) : 1.0) * env_or("KHOBOR_EV_DAGGER_MIX", 1.0);
+        out.push_back(e);
+      }
+    }
+    const EventAssignment ea = events.add(a, r.record.outlet, fp, last);
+    members[ea.event].push_back({r.record.outlet, r.event});
   }
   return out;
 }
@@ -202,9 +354,10 @@ std::array<double, k_n + 1> fit(const std::vector<Example>& data) {
         }
       }
     }
+    const double l2 = env_or("KHOBOR_EV_L2", k_l2);
     for (std::size_t i = 0; i < k_n; ++i) {
-      grad[i] += k_l2 * w[i];
-      hess[i][i] += k_l2;
+      grad[i] += l2 * w[i];
+      hess[i][i] += l2;
     }
     hess[k_n][k_n] += 1e-9;
     const std::array<double, k_n + 1> step = solve(hess, grad);
@@ -260,59 +413,124 @@ void print(const char* label, const EventScores& s) {
       static_cast<unsigned long long>(s.related));
 }
 
-// The threshold (of a grid) with the best F1 on the training weeks' cross-outlet
-// Bengali pairs (summed over the weeks) among those that merge at most
-// k_max_related of their related pairs.
+// F1 on the training weeks' cross-outlet Bengali pairs (summed over the weeks) at
+// threshold t, or -1 when a week merges more than k_max_related of its related pairs.
+double training_f1(const std::vector<const Week*>& weeks, const std::array<double, k_n + 1>& w,
+                   double t) {
+  uint64_t gold = 0;
+  uint64_t predicted = 0;
+  uint64_t correct = 0;
+  bool ok = true;
+  double worst = 0;
+  for (const Week* week : weeks) {
+    const EventScores s = score_events(week->data, replay(week->data, model_of(w, t)));
+    gold += s.bengali.gold;
+    predicted += s.bengali.predicted;
+    correct += s.bengali.correct;
+    ok = ok && s.related_rate <= k_max_related;
+    worst = std::max(worst, s.related_rate);
+  }
+  if (std::getenv("KHOBOR_EV_GRID_PRINT") != nullptr) {
+    std::printf("    grid %.3f related %.4f F1raw %.4f\n", t, worst,
+                2.0 * correct / static_cast<double>(gold + predicted));
+  }
+  const double p = predicted == 0 ? 1.0 : static_cast<double>(correct) / predicted;
+  const double r = gold == 0 ? 1.0 : static_cast<double>(correct) / gold;
+  // F1. F0.5 (precision counted twice) was the rule first; cross-validated week
+  // against week it chose thresholds that lost recall without buying precision
+  // (held out on w3: F1 0.382 against 0.410 by F1, precision 0.642 against 0.636);
+  // the cap on related pairs merged already guards against merging happenings.
+  return !ok ? -1.0 : p + r == 0 ? 0 : 2 * p * r / (p + r);
+}
+
+// The threshold (of a grid) with the best F1 on the training weeks among those that
+// merge at most k_max_related of their related pairs; with a plateau tolerance, the
+// middle of the run of grid points around the best that are within it of the best.
 double choose_threshold(const std::vector<const Week*>& weeks,
                         const std::array<double, k_n + 1>& w) {
-  double best = 0.95;
-  double best_f1 = -1;
   // The grid starts at 0.30: from 0.10 (tried), the model trained on w3 alone
   // picks 0.10 and merges 5.4 % of w2's related pairs (held-out F1 0.482 < 0.501).
-  for (double t = 0.30; t < 0.951; t += 0.05) {
-    uint64_t gold = 0;
-    uint64_t predicted = 0;
-    uint64_t correct = 0;
-    bool ok = true;
-    for (const Week* week : weeks) {
-      const EventScores s = score_events(week->data, replay(week->data, model_of(w, t)));
-      gold += s.bengali.gold;
-      predicted += s.bengali.predicted;
-      correct += s.bengali.correct;
-      ok = ok && s.related_rate <= k_max_related;
-    }
-    const double p = predicted == 0 ? 1.0 : static_cast<double>(correct) / predicted;
-    const double r = gold == 0 ? 1.0 : static_cast<double>(correct) / gold;
-    // F1. F0.5 (precision counted twice) was the rule first; cross-validated week
-    // against week it chose thresholds that lost recall without buying precision
-    // (held out on w3: F1 0.382 against 0.410 by F1, precision 0.642 against 0.636);
-    // the cap on related pairs merged already guards against merging happenings.
-    const double f = p + r == 0 ? 0 : 2 * p * r / (p + r);
-    if (ok && f > best_f1) {
-      best_f1 = f;
-      best = t;
+  const double lo = env_or("KHOBOR_EV_GRID_LO", 0.30);
+  const double step = env_or("KHOBOR_EV_GRID_STEP", 0.05);
+  const double tolerance = env_or("KHOBOR_EV_PLATEAU", 0.0);
+  std::vector<double> f1;
+  for (int i = 0; lo + i * step < 0.951; ++i) {
+    f1.push_back(training_f1(weeks, w, lo + i * step));
+  }
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < f1.size(); ++i) {
+    best = f1[i] > f1[best] ? i : best;
+  }
+  if (f1.empty() || f1[best] < 0) {
+    return 0.95;
+  }
+  std::size_t a = best;
+  std::size_t b = best;
+  while (a > 0 && f1[a - 1] >= f1[best] - tolerance) {
+    --a;
+  }
+  while (b + 1 < f1.size() && f1[b + 1] >= f1[best] - tolerance) {
+    ++b;
+  }
+  if (std::getenv("KHOBOR_EV_GRID_PRINT") != nullptr) {
+    for (std::size_t i = 0; i < f1.size(); ++i) {
+      std::printf("    grid %.3f F1 %.4f%s\n", lo + i * step, f1[i], i == best ? " *" : "");
     }
   }
-  return best;
+  return lo + static_cast<double>(a + b) / 2 * step;
+}
+
+// The weeks' teacher-forced examples weighted by example_weight(), normalised to a
+// mean of 1 so that the ridge keeps its strength (all 1 by default).
+void normalise(std::vector<Example>& taught) {
+  double sum = 0;
+  for (Example& e : taught) {
+    e.weight = example_weight(e.others);
+    sum += e.weight;
+  }
+  for (Example& e : taught) {
+    e.weight *= static_cast<double>(taught.size()) / sum;
+  }
 }
 
 std::array<double, k_n + 1> train(const std::vector<const Week*>& weeks,
                                   const std::vector<Example>& extra) {
-  std::vector<Example> all = extra;
+  std::vector<Example> taught;
   for (const Week* week : weeks) {
     std::size_t missed = 0;
     std::vector<Example> ex = examples(week->data, missed);
     std::size_t pos = 0;
     for (const Example& e : ex) {
-      pos += static_cast<std::size_t>(e.y);
+      pos += e.y > 0.5 ? 1 : 0;
     }
     std::printf(
         "  %s: %zu examples, %zu positive; %zu story starts whose gold event was open "
         "but not a candidate\n",
         week->name.c_str(), ex.size(), pos, missed);
-    all.insert(all.end(), ex.begin(), ex.end());
+    taught.insert(taught.end(), ex.begin(), ex.end());
   }
-  return fit(all);
+  normalise(taught);
+  std::vector<Example> all = extra;
+  all.insert(all.end(), taught.begin(), taught.end());
+  std::array<double, k_n + 1> w = fit(all);
+  const char* dagger = std::getenv("KHOBOR_EV_DAGGER");
+  if (dagger != nullptr && std::strcmp(dagger, "0") == 0) {
+    return w;
+  }
+  // One round of DAgger: add the examples of the model's own replay of the
+  // training weeks (its threshold chosen as the final one is) and fit again.
+  const int rounds = static_cast<int>(env_or("KHOBOR_EV_DAGGER_ROUNDS", 1));
+  for (int round = 0; round < rounds; ++round) {
+    const EventModel first =
+        model_of(w, choose_threshold(weeks, w) + env_or("KHOBOR_EV_DAGGER_SHIFT", 0.0));
+    for (const Week* week : weeks) {
+      std::vector<Example> ex = on_policy_examples(week->data, first);
+      std::printf("  %s: %zu on-policy examples\n", week->name.c_str(), ex.size());
+      all.insert(all.end(), ex.begin(), ex.end());
+    }
+    w = fit(all);
+  }
+  return w;
 }
 
 void print_model(FILE* out, const std::array<double, k_n + 1>& w, double threshold,
@@ -433,12 +651,13 @@ void cross_validate(const std::vector<Week>& weeks, const std::vector<Example>& 
     }
     const auto w = train(train_weeks, extra);
     const double t = choose_threshold(train_weeks, w);
-    std::printf("  test %s (threshold %.2f from training):\n", weeks[test].name.c_str(), t);
+    std::printf("  test %s (threshold %.3f from training):\n", weeks[test].name.c_str(), t);
     print("stories only (before):", score_events(weeks[test].data, stories_only(weeks[test].data)));
     print("events, held out:",
           score_events(weeks[test].data, replay(weeks[test].data, model_of(w, t))));
     if (std::getenv("KHOBOR_SWEEP") != nullptr) {
-      for (double s = 0.1; s < 0.96; s += 0.1) {
+      const double step = std::max(0.01, env_or("KHOBOR_SWEEP", 0.1));
+      for (double s = 0.1; s < 0.96; s += step) {
         char label[32];
         std::snprintf(label, sizeof label, "  at %.2f:", s);
         print(label, score_events(weeks[test].data, replay(weeks[test].data, model_of(w, s))));

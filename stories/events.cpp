@@ -642,7 +642,8 @@ struct EventIndex::Impl {
   }
 
   // The probability an entry needs to join event `id`: the model's threshold for an
-  // event of one story, rising towards 1 as the event grows (halfway at 11 stories),
+  // event of one story, rising towards 1 as the event grows (halfway at 11 stories
+  // with the default size_rise),
   // so that a large event does not keep absorbing look-alikes (chaining; tgcontest
   // tightens its threshold with the cluster's size the same way).
   double required(uint64_t id) const {
@@ -650,7 +651,7 @@ struct EventIndex::Impl {
     const double n =
         slot == EventSlab::k_none ? 1.0 : static_cast<double>(events.at(slot).stories());
     const double t = options.model.threshold;
-    return t + (1.0 - t) * (1.0 - 1.0 / (1.0 + 0.1 * std::max(0.0, n - 1.0)));
+    return t + (1.0 - t) * (1.0 - 1.0 / (1.0 + options.size_rise * std::max(0.0, n - 1.0)));
   }
 
   // When `outlet` last added to the event (INT64_MIN: never).

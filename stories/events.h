@@ -61,6 +61,10 @@ struct EventOptions {
   // 12 h on both held-out weeks; closer than that, the model's same_outlet weight
   // decides.
   int64_t same_outlet_gap_seconds = 6 * 3600;
+  // How fast the probability an entry needs rises with its event's stories n:
+  // threshold + (1 - threshold) · (1 - 1 / (1 + size_rise · (n - 1))), halfway to 1 at
+  // 1 + 1 / size_rise stories. 0: the model's threshold whatever the size.
+  double size_rise = 0.1;
   EventModel model = trained_event_model();
   // An event of one member is described by that entry's features instead of a full
   // aggregate (the same scores, a third of the memory). false: every event keeps the

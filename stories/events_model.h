@@ -11,20 +11,20 @@
 namespace khobor::stories::model {
 
 inline constexpr std::array<double, 12> k_weights = {
-    1.533100,   // cos_title
-    4.184502,   // cos_all
-    4.107306,   // best_title
-    1.384392,   // rare_shared
-    -0.377704,  // title_unshared
-    -0.490314,  // num_unshared
-    2.043394,   // time_newest
-    -0.233784,  // time_first
-    -1.128537,  // same_outlet
-    2.378645,   // cos_title_all
-    1.569368,   // contained
-    -1.790387,  // short_title
+    1.813536,   // cos_title
+    4.590256,   // cos_all
+    3.302612,   // best_title
+    1.278764,   // rare_shared
+    -0.728277,  // title_unshared
+    -0.422201,  // num_unshared
+    1.189135,   // time_newest
+    1.298735,   // time_first
+    -1.237811,  // same_outlet
+    1.590461,   // cos_title_all
+    1.482803,   // contained
+    -2.869982,  // short_title
 };
-inline constexpr double k_bias = -8.193268;
+inline constexpr double k_bias = -7.991959;
 inline constexpr double k_threshold = 0.30;
 
 }  // namespace khobor::stories::model
