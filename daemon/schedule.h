@@ -195,7 +195,7 @@ class PollPlanner {
   // were observed), not from the batch just seen. Smoothed over an hour each
   // side, the batch otherwise drew polls for the hour after it, where the next
   // batch does not come.
-  static constexpr size_t k_batch_entries = 5;
+  static constexpr size_t k_batch_entries = 10;
   static constexpr int64_t k_batch_window_s = 2 * 3600;
 
   // requests_per_day <= 0: no budget (base_interval_s is adaptive_interval_s).
