@@ -461,6 +461,7 @@ Bins PollPlanner::pooled_share() const {
 // the weights Σ_b √λ_f(b) · k_bin_s.
 void PollPlanner::refresh() {
   Bins pooled = pooled_share();
+  m_pooled_share = pooled;
   const double bin_s = static_cast<double>(k_bin_s);
   for (auto& [id, f] : m_feeds) {
     Bins own = smoothed(f.counts);
@@ -513,6 +514,31 @@ std::array<double, 24> PollPlanner::day_shape() const {
   return hours;
 }
 
+// The share's λ_f(b) to place the next poll by: f.share_rate, except for a
+// feed that publishes in batches (its newest k_batch_entries at one second),
+// whose rate is learnt as refresh() does but from what was known
+// k_batch_window_s ago: the batch just seen is not expected again.
+Bins PollPlanner::rate_ahead(const FeedRates& f, int64_t now_s) const {
+  const size_t n = f.times.size();
+  if (n < k_batch_entries || f.times[n - k_batch_entries] != f.times.back()) {
+    return f.share_rate;
+  }
+  const int64_t cut = now_s - k_batch_window_s;
+  Bins counts = f.counts;
+  for (auto it = std::upper_bound(f.times.begin(), f.times.end(), cut); it != f.times.end(); ++it) {
+    counts[bin_of(*it)] -= 1;
+  }
+  Bins own = smoothed(counts);
+  Bins seen = smoothed(exposure(f.observed_since_s, cut));
+  const double bin_s = static_cast<double>(k_bin_s);
+  Bins rate{};
+  for (size_t b = 0; b < k_bins; ++b) {
+    double share_prior = f.share_rate_per_s * bin_s * k_bins * m_pooled_share[b];
+    rate[b] = (own[b] + k_prior_days * share_prior) / (seen[b] + k_prior_days) / bin_s;
+  }
+  return rate;
+}
+
 int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bounds,
                                        int64_t now_s) const {
   double feeds = static_cast<double>(std::max<size_t>(m_feeds.size(), 1));
@@ -520,9 +546,9 @@ int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bou
       std::min(static_cast<double>(bounds.max_interval_s),
                k_ceiling_ratio * feeds * static_cast<double>(k_day_s) / m_requests_per_day);
   ceiling = std::max(ceiling, static_cast<double>(bounds.min_interval_s));
-  Bins root{};
-  for (size_t b = 0; b < k_bins; ++b) {
-    root[b] = std::sqrt(f.share_rate[b]);
+  Bins root = rate_ahead(f, now_s);
+  for (auto& r : root) {
+    r = std::sqrt(r);
   }
   // Polls per second at quarter b: R · √λ_f(b) / Σ weights, per day.
   double scale = m_weight > 0 ? m_requests_per_day / m_weight : 0;

@@ -147,7 +147,9 @@ int64_t jittered_due_s(const PollDecision& d, int64_t interval_s, Rng& rng);
 // a number of polls; Cho and Garcia-Molina, "Effective page refresh policies",
 // 2003) applied per quarter hour: the next poll is when one poll's worth of
 // that rate has accumulated from now, so a poll lands soon after a feed's busy
-// quarter begins rather than a quiet hour's interval later. A busy feed must
+// quarter begins rather than a quiet hour's interval later (for a feed that
+// stamps a batch at one second, the rate ahead is learnt without its last two
+// hours: the batch just seen is not expected again). A busy feed must
 // never roll an entry off unseen, so the next poll also comes before half as
 // many entries as it carries are expected (at the learnt rates ahead, or at its
 // recent burst rate). A feed that no body has shown a dated entry yet tells
@@ -186,6 +188,15 @@ class PollPlanner {
   static constexpr int64_t k_share_min_span_s = 6 * 3600;
   // No feed's interval exceeds this many times the budget's mean interval.
   static constexpr double k_ceiling_ratio = 4;
+  // A feed whose newest entries include this many stamped at one second
+  // publishes in batches (a scraper or a cron regenerating it): a batch is one
+  // event, not a rate that goes on, so the quarters ahead are planned from what
+  // was learnt before the last k_batch_window_s (its entries and the time they
+  // were observed), not from the batch just seen. Smoothed over an hour each
+  // side, the batch otherwise drew polls for the hour after it, where the next
+  // batch does not come.
+  static constexpr size_t k_batch_entries = 10;
+  static constexpr int64_t k_batch_window_s = 2 * 3600;
 
   // requests_per_day <= 0: no budget (base_interval_s is adaptive_interval_s).
   explicit PollPlanner(double requests_per_day = 0) : m_requests_per_day(requests_per_day) {}
@@ -253,11 +264,13 @@ class PollPlanner {
   void refresh();
   void weigh_unknown();
   Bins pooled_share() const;
+  Bins rate_ahead(const FeedRates& f, int64_t now_s) const;
   int64_t budget_interval_s(const FeedRates& f, const PollBounds& bounds, int64_t now_s) const;
 
   double m_requests_per_day = 0;
   std::map<std::string, FeedRates, std::less<>> m_feeds;
   Bins m_pooled{};       // entries by quarter hour, every feed, last week
+  Bins m_pooled_share{};  // pooled_share() as of the last refresh
   double m_weight = 0;   // Σ_f weight
   bool m_dirty = false;  // a body was learnt since the rates were refreshed
   int64_t m_now_s = 0;   // the latest body's time (the exposure's end)

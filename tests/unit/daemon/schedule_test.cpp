@@ -472,6 +472,34 @@ TEST_CASE("A feed's own busy quarter hours are learnt: polls gather where its en
   CHECK(day0 + 17 * 3600 + from_five <= day0 + 20 * 3600 + 1800 + 450);
 }
 
+TEST_CASE("A batch stamped at one second is not expected again in the hour after it",
+          "[daemon][schedule]") {
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  const int64_t day0 = (k_now / 86400) * 86400;
+  const int64_t edition = day0 + 20 * 3600 + 1800;
+  const int64_t now = edition + 120;  // the first poll of a new feed, just after its edition
+  auto steady = entries_every(900, 7 * 96, now);
+  // Its body: 60 entries of 20:30 UTC, at one second (a scraper's batch) or
+  // one a second (a newsroom's minute).
+  const auto first_poll = [&](int64_t spacing_s) {
+    std::vector<int64_t> body;
+    for (int i = 0; i < 60; ++i) {
+      body.push_back(edition + i * spacing_s);
+    }
+    PollPlanner planner(300);
+    planner.base_interval_s("steady", std::span<const int64_t>(steady), b, now);
+    return planner.base_interval_s("new", std::span<const int64_t>(body), b, now);
+  };
+  const int64_t batch = first_poll(0);
+  const int64_t minute = first_poll(1);
+  // Entries that keep coming may go on, and the hour ahead is expected busy; a
+  // batch is over, and the next poll is planned from the feed's mean rate
+  // alone (without the rule both wait 186 s).
+  CHECK(minute <= 300);
+  CHECK(batch > 3 * minute / 2);
+}
+
 TEST_CASE("An hour never observed takes the feed's mean rate, not a zero", "[daemon][schedule]") {
   PollPlanner planner(200);
   PollBounds b = wide_bounds();
