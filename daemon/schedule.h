@@ -269,11 +269,11 @@ class PollPlanner {
 
   double m_requests_per_day = 0;
   std::map<std::string, FeedRates, std::less<>> m_feeds;
-  Bins m_pooled{};       // entries by quarter hour, every feed, last week
+  Bins m_pooled{};        // entries by quarter hour, every feed, last week
   Bins m_pooled_share{};  // pooled_share() as of the last refresh
-  double m_weight = 0;   // Σ_f weight
-  bool m_dirty = false;  // a body was learnt since the rates were refreshed
-  int64_t m_now_s = 0;   // the latest body's time (the exposure's end)
+  double m_weight = 0;    // Σ_f weight
+  bool m_dirty = false;   // a body was learnt since the rates were refreshed
+  int64_t m_now_s = 0;    // the latest body's time (the exposure's end)
 };
 
 }  // namespace khobor::daemon

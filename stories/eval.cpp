@@ -322,7 +322,6 @@ EventScores score_events(const EventWeek& week, const std::vector<uint64_t>& pre
   return s;
 }
 
-
 namespace {
 
 // One CSV record (quoted fields may hold commas, quotes and newlines) into `fields`;
