@@ -269,8 +269,8 @@ double paraphrase_weight() {
 
 // Headline pairs as training examples: each pair's second headline against the
 // first's event (stories/eval.h, paraphrase_candidates), labelled by the file. They
-// teach the model the headline-only case (the title_share features), which the weeks
-// hold few of: a pair whose first headline is not a candidate gives no example.
+// teach the model the headline-only case, which the weeks hold few of: a pair whose
+// first headline is not a candidate gives no example.
 std::vector<Example> paraphrase_examples(const fs::path& data_dir) {
   std::vector<Example> out;
   const double weight = paraphrase_weight();
