@@ -8,7 +8,10 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <cstdlib>
 #include <deque>
+#include <new>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -122,6 +125,86 @@ struct Term {
   uint32_t f() const { return get_code4(code); }
 };
 
+// A vector of a trivially copyable T in 16 bytes where std::vector takes 24: an
+// Aggregate holds three, and at a million entries there are about 80,000 of them.
+// It grows as libstdc++'s vector does (to the size plus the larger of the size and
+// what is added), so that the capacities, and the bytes counted, are the same.
+template <typename T>
+class CompactVec {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  CompactVec() = default;
+  CompactVec(const CompactVec&) = delete;
+  CompactVec& operator=(const CompactVec&) = delete;
+  ~CompactVec() { std::free(m_data); }
+
+  std::size_t size() const { return m_size; }
+  std::size_t capacity() const { return m_capacity; }
+  bool empty() const { return m_size == 0; }
+  T* data() { return m_data; }
+  const T* data() const { return m_data; }
+  T* begin() { return m_data; }
+  T* end() { return m_data + m_size; }
+  const T* begin() const { return m_data; }
+  const T* end() const { return m_data + m_size; }
+  T& operator[](std::size_t i) { return m_data[i]; }
+  const T& operator[](std::size_t i) const { return m_data[i]; }
+
+  void reserve(std::size_t n) {
+    if (n > m_capacity) {
+      reallocate(n);
+    }
+  }
+  void shrink_to_fit() {
+    if (m_capacity > m_size) {
+      reallocate(m_size);
+    }
+  }
+  // New elements are value-initialised (T{}).
+  void resize(std::size_t n) {
+    if (n > m_capacity) {
+      reallocate(m_size + std::max<std::size_t>(m_size, n - m_size));
+    }
+    for (std::size_t i = m_size; i < n; ++i) {
+      m_data[i] = T{};
+    }
+    m_size = static_cast<uint32_t>(n);
+  }
+  void push_back(const T& v) { insert(end(), v); }
+  // Inserts v before `at`; returns where it went.
+  T* insert(T* at, const T& v) {
+    const std::size_t pos = static_cast<std::size_t>(at - m_data);
+    if (m_size == m_capacity) {
+      reallocate(m_size + std::max<std::size_t>(m_size, 1));
+    }
+    std::memmove(m_data + pos + 1, m_data + pos, (m_size - pos) * sizeof(T));
+    m_data[pos] = v;
+    ++m_size;
+    return m_data + pos;
+  }
+
+ private:
+  void reallocate(std::size_t n) {
+    if (n == 0) {
+      std::free(m_data);
+      m_data = nullptr;
+      m_capacity = 0;
+      return;
+    }
+    void* p = std::realloc(m_data, n * sizeof(T));
+    if (p == nullptr) {
+      throw std::bad_alloc();
+    }
+    m_data = static_cast<T*>(p);
+    m_capacity = static_cast<uint32_t>(n);
+  }
+
+  T* m_data = nullptr;
+  uint32_t m_size = 0;
+  uint32_t m_capacity = 0;
+};
+
 // The aggregate of an event of two or more members.
 struct Aggregate {
   int64_t first_seen = 0;     // time of the first entry
@@ -132,11 +215,11 @@ struct Aggregate {
     uint16_t number = 0;
     int32_t newest = 0;
   };
-  std::vector<Outlet> outlets;
-  std::vector<Term> terms;  // sorted by feature code, at most k_max_terms
+  CompactVec<Outlet> outlets;
+  CompactVec<Term> terms;  // sorted by feature code, at most k_max_terms
   // The first k_max_members members' headline features (at most k_member_title):
   // runs of [length, norm as 4 bytes of float, codes (put_code)...].
-  std::vector<uint8_t> member_titles;
+  CompactVec<uint8_t> member_titles;
   std::size_t find_outlet(uint16_t number) const {
     std::size_t i = 0;
     while (i < outlets.size() && outlets[i].number != number) {
@@ -571,7 +654,7 @@ struct EventIndex::Impl {
     if (!e.multi) {
       return title_cosine(q, e.f, std::min<std::size_t>(e.nt, k_member_title), e.title_norm);
     }
-    const std::vector<uint8_t>& titles = e.agg()->member_titles;
+    const CompactVec<uint8_t>& titles = e.agg()->member_titles;
     double best = 0;
     for (std::size_t pos = 0; pos < titles.size();) {
       const std::size_t n = titles[pos];
