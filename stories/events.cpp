@@ -7,8 +7,8 @@
 #include <bit>
 #include <climits>
 #include <cmath>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <new>
 #include <type_traits>
