@@ -359,6 +359,21 @@ Bins exposure(int64_t since_s, int64_t now_s) {
   return e;
 }
 
+// λ(b) in entries per second: `own` entries of quarter b over the `seen` times
+// it was observed, with k_prior_days of `mean_per_s` spread as the day `pooled`
+// (shares summing to 1) as the prior: a quarter never observed takes the prior
+// alone, not a zero.
+Bins learnt_rate(const Bins& own, const Bins& seen, double mean_per_s, const Bins& pooled) {
+  const double bin_s = static_cast<double>(PollPlanner::k_bin_s);
+  Bins rate{};
+  for (size_t b = 0; b < PollPlanner::k_bins; ++b) {
+    double prior = mean_per_s * bin_s * PollPlanner::k_bins * pooled[b];
+    rate[b] = (own[b] + PollPlanner::k_prior_days * prior) / (seen[b] + PollPlanner::k_prior_days) /
+              bin_s;
+  }
+  return rate;
+}
+
 }  // namespace
 
 void PollPlanner::count(FeedRates& f, int64_t t, double delta) {
@@ -460,19 +475,16 @@ Bins PollPlanner::pooled_share() const {
 // prior (a quarter never observed yet takes the prior alone, not a zero); and
 // the weights Σ_b √λ_f(b) · k_bin_s.
 void PollPlanner::refresh() {
-  Bins pooled = pooled_share();
-  m_pooled_share = pooled;
+  m_pooled_share = pooled_share();
   const double bin_s = static_cast<double>(k_bin_s);
   for (auto& [id, f] : m_feeds) {
     Bins own = smoothed(f.counts);
     Bins seen = smoothed(exposure(f.observed_since_s, m_now_s));
+    // The prior's mean rate (as guarded) and the share's.
+    f.rate = learnt_rate(own, seen, f.rate_per_s, m_pooled_share);
+    f.share_rate = learnt_rate(own, seen, f.share_rate_per_s, m_pooled_share);
     f.weight = 0;
     for (size_t b = 0; b < k_bins; ++b) {
-      // Entries per quarter, the prior's (as guarded) and the share's.
-      double prior = f.rate_per_s * bin_s * k_bins * pooled[b];
-      double share_prior = f.share_rate_per_s * bin_s * k_bins * pooled[b];
-      f.rate[b] = (own[b] + k_prior_days * prior) / (seen[b] + k_prior_days) / bin_s;
-      f.share_rate[b] = (own[b] + k_prior_days * share_prior) / (seen[b] + k_prior_days) / bin_s;
       f.weight += std::sqrt(f.share_rate[b]) * bin_s;
     }
   }
@@ -528,15 +540,8 @@ Bins PollPlanner::rate_ahead(const FeedRates& f, int64_t now_s) const {
   for (auto it = std::upper_bound(f.times.begin(), f.times.end(), cut); it != f.times.end(); ++it) {
     counts[bin_of(*it)] -= 1;
   }
-  Bins own = smoothed(counts);
-  Bins seen = smoothed(exposure(f.observed_since_s, cut));
-  const double bin_s = static_cast<double>(k_bin_s);
-  Bins rate{};
-  for (size_t b = 0; b < k_bins; ++b) {
-    double share_prior = f.share_rate_per_s * bin_s * k_bins * m_pooled_share[b];
-    rate[b] = (own[b] + k_prior_days * share_prior) / (seen[b] + k_prior_days) / bin_s;
-  }
-  return rate;
+  return learnt_rate(smoothed(counts), smoothed(exposure(f.observed_since_s, cut)),
+                     f.share_rate_per_s, m_pooled_share);
 }
 
 int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bounds,
