@@ -121,7 +121,7 @@ EventOptions base_options() {
 
 // Experiment knob: KHOBOR_EV_MASK, a comma-separated list of feature indices to train
 // without (held at 0, so their weights are 0).
-std::vector<std::size_t> masked_features() {
+std::vector<std::size_t> parse_masked_features() {
   std::vector<std::size_t> out;
   const char* m = std::getenv("KHOBOR_EV_MASK");
   for (const char* p = m; p != nullptr && *p != '\0';) {
@@ -136,6 +136,12 @@ std::vector<std::size_t> masked_features() {
     p = *end == ',' ? end + 1 : end;
   }
   return out;
+}
+
+// The same, read once (it is asked for every example).
+const std::vector<std::size_t>& masked_features() {
+  static const std::vector<std::size_t> masked = parse_masked_features();
+  return masked;
 }
 
 struct Week {
