@@ -43,7 +43,7 @@ for w in ['w3', 'w2']:
         xr.append(1 + sum(1 for e, v in b2.items() if v > b2[r['event']]))
     ranks = np.array(ranks)
     print(w, 'Bengali missed starts with a gold member in the 24 h before:', n_open,
-          '; gold event ranked 1st by soft_best_all: %d, top 3: %d, top 16: %d; median rank %d of ~%d open events' % (
-          (ranks == 1).sum(), (ranks <= 3).sum(), (ranks <= 16).sum(), np.median(ranks), 0))
+          '; gold event ranked 1st by soft_best_all: %d, top 3: %d, top 16: %d; median rank %d' % (
+          (ranks == 1).sum(), (ranks <= 3).sum(), (ranks <= 16).sum(), np.median(ranks)))
     xr = np.array(xr)
     print('   cut by the 6 h same-outlet rule: %d; by exact IDF cosine (same bags): 1st %d, top 3 %d; soft 1st where exact is not: %d' % (cut, (xr == 1).sum(), (xr <= 3).sum(), ((ranks == 1) & (xr > 1)).sum()))
