@@ -164,11 +164,19 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
   const int64_t window = base_options().window_seconds;
   int64_t last = 0;
   missed_gold = 0;
+  // Experiment (not in the engine): KHOBOR_EV_DUMPX=FILE appends every teacher-forced
+  // candidate: records, entry id, candidate's gold event, label, English, features.
+  std::vector<const std::string*> gold_name(1, nullptr);
+  const char* dump_path = std::getenv("KHOBOR_EV_DUMPX");
+  FILE* dump = dump_path != nullptr ? std::fopen(dump_path, "a") : nullptr;
   for (const EventRecord& r : week.records) {
     last = r.record.published.value_or(last);
     const Fingerprint fp = fingerprint(r.record.title, r.record.summary, r.record.body);
     const Assignment a = stories.add(r.record.id, r.record.outlet, fp, last);
     const auto [it, first] = gold_id.try_emplace(r.event, gold_id.size() + 1);
+    if (first) {
+      gold_name.push_back(&it->first);
+    }
     if (a.is_new) {
       bool found = false;
       for (const EventCandidate& c : events.candidates(r.record.outlet, fp, last)) {
@@ -183,6 +191,18 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
         }
         found = found || e.y > 0;
         out.push_back(e);
+        if (dump != nullptr) {
+          std::fprintf(dump, "%zu\t%s\t%s\t%d\t%d", week.records.size(), r.record.id.c_str(),
+                       gold_name[c.event]->c_str(), e.y > 0 ? 1 : 0, r.english ? 1 : 0);
+          for (const double v : c.features) {
+            std::fprintf(dump, "\t%.6f", v);
+          }
+          std::fprintf(dump, "\n");
+        }
+      }
+      if (dump != nullptr) {
+        std::fprintf(dump, "%zu\t%s\tSTART\t%d\t%d\n", week.records.size(), r.record.id.c_str(),
+                     first ? 1 : 0, found ? 1 : 0);
       }
       missed_gold += !first && !found ? 1 : 0;
       if (!first && !found && std::getenv("KHOBOR_DIAG_MISSED") != nullptr) {
@@ -197,6 +217,9 @@ std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
     }
     ev.newest = last;
     ev.outlets.push_back(r.record.outlet);
+  }
+  if (dump != nullptr) {
+    std::fclose(dump);
   }
   return out;
 }
