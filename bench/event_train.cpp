@@ -21,7 +21,9 @@
 // KHOBOR_EV_GRID_LO (0.30), KHOBOR_EV_GRID_STEP (0.05), KHOBOR_EV_PLATEAU (0: the
 // best point; else the middle of the run of points within it of the best),
 // KHOBOR_EV_GRID_PRINT=1 prints the grid; KHOBOR_SWEEP=STEP prints the held-out
-// scores over thresholds from 0.10.
+// scores over thresholds from 0.10. KHOBOR_EV_DUMPX=FILE appends every teacher-forced
+// candidate (entry, candidate's gold event, label, English, the 12 features) and every
+// story start to FILE, for the analyses in bench/experiments/.
 //
 // DATA_DIR is ../shared/data (it reads eval/events-w*.jsonl with their -pairs files).
 // Training examples come from a replay of each week in publication order through the
