@@ -8,13 +8,13 @@
 //
 // For experiments, the environment overrides EventOptions: KHOBOR_EV_GAP (seconds,
 // same_outlet_gap_seconds), KHOBOR_EV_WINDOW (seconds, window_seconds) and
-// KHOBOR_EV_RISE (size_rise); KHOBOR_DIAG_MISSED=1 lists on stderr the story starts
-// whose gold event was open but not among the candidates (id, English or not, gold
-// event). Training knobs (docs/stories.md, "What was tried"): KHOBOR_EV_WEIGHT =
-// none | linear | sqrt | log weighs a teacher-forced example by the candidate's
-// other-outlet entries; KHOBOR_EV_MASK = comma-separated feature indices held at 0;
-// KHOBOR_EV_DAGGER = 0 (teacher forcing only) | pairs (on-policy examples weighted
-// by their pairs), KHOBOR_EV_DAGGER_ROUNDS, KHOBOR_EV_DAGGER_BINARY,
+// KHOBOR_EV_RISE (size_rise); KHOBOR_ST_WINDOW (seconds) overrides the story index's
+// window. KHOBOR_DIAG_MISSED=1 lists on stderr the story starts whose gold event was
+// open but not among the candidates (id, English or not, gold event). Training knobs
+// (docs/stories.md, "What was tried"): KHOBOR_EV_WEIGHT = none | linear | sqrt | log weighs a
+// teacher-forced example by the candidate's other-outlet entries; KHOBOR_EV_MASK = comma-separated
+// feature indices held at 0; KHOBOR_EV_DAGGER = 0 (teacher forcing only) | pairs (on-policy
+// examples weighted by their pairs), KHOBOR_EV_DAGGER_ROUNDS, KHOBOR_EV_DAGGER_BINARY,
 // KHOBOR_EV_DAGGER_ALL (label over all members, same outlet too), KHOBOR_EV_DAGGER_MIX
 // (the on-policy examples' weight), KHOBOR_EV_DAGGER_SHIFT (added to the threshold of
 // the on-policy replay); KHOBOR_EV_L2 (the ridge, 1); the threshold grid
@@ -121,6 +121,15 @@ EventOptions base_options() {
   return o;
 }
 
+// The story level's options; KHOBOR_ST_WINDOW (seconds) overrides its window.
+StoryOptions story_options() {
+  StoryOptions o;
+  if (const char* w = std::getenv("KHOBOR_ST_WINDOW")) {
+    o.window_seconds = std::atoll(w);
+  }
+  return o;
+}
+
 // Experiment knob: KHOBOR_EV_MASK, a comma-separated list of feature indices to train
 // without (held at 0, so their weights are 0).
 std::vector<std::size_t> parse_masked_features() {
@@ -154,7 +163,7 @@ struct Week {
 // Teacher-forced replay of one week: the candidates of every story-starting entry.
 std::vector<Example> examples(const EventWeek& week, std::size_t& missed_gold) {
   std::vector<Example> out;
-  StoryIndex stories;
+  StoryIndex stories(story_options());
   EventIndex events(base_options());
   std::unordered_map<std::string, uint64_t> gold_id;
   // The outlets of each gold event's entries while it is open (as the index holds it).
@@ -234,7 +243,7 @@ EventModel model_of(const std::array<double, k_n + 1>& w, double threshold);
 // the entry's gold event, weighted by their number when KHOBOR_EV_DAGGER=pairs.
 std::vector<Example> on_policy_examples(const EventWeek& week, const EventModel& model) {
   std::vector<Example> out;
-  StoryIndex stories;
+  StoryIndex stories(story_options());
   EventOptions o = base_options();
   o.model = model;
   EventIndex events(o);
@@ -415,7 +424,7 @@ EventModel model_of(const std::array<double, k_n + 1>& w, double threshold) {
 std::vector<uint64_t> replay(const EventWeek& week, const EventModel& model) {
   EventOptions o = base_options();
   o.model = model;
-  Clusterer c(StoryOptions{}, o);
+  Clusterer c(story_options(), o);
   std::vector<uint64_t> out;
   out.reserve(week.records.size());
   for (const EventRecord& r : week.records) {

@@ -63,7 +63,7 @@ int64_t count(khobor::store::Store& s, const char* table) {
 
 struct Params {
   int feeds = 20, days = 60, per_day = 48, carried = 30;
-  int64_t forget_ms = 30 * k_day_ms, keep_alerts_ms = 30 * k_day_ms, window_s = 72 * 3600;
+  int64_t forget_ms = 30 * k_day_ms, keep_alerts_ms = 30 * k_day_ms, window_s = 48 * 3600;
 };
 
 // The retention khobord's loop runs once a minute (daemon/retention.h), after

@@ -1,6 +1,7 @@
 // story_bench [STORIES [--no-peer|--peer]] — the story index with a million stories in the window.
 //
-// Builds a window of STORIES (default 1,000,000) synthetic entries over 71 hours
+// Builds a window of STORIES (default 1,000,000) synthetic entries over the story
+// window less an hour (47 h by default)
 // (every one a new story except 10% that are versions of an earlier one), then runs
 // 200,000 lookups (half versions of stored entries, half unseen entries) and prints:
 // insert-and-lookup rate (add()), lookup rate, lookup latency percentiles, bytes per
@@ -30,6 +31,7 @@
 
 using khobor::stories::Fingerprint;
 using khobor::stories::StoryIndex;
+using khobor::stories::StoryOptions;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -297,10 +299,12 @@ Workload make_workload(std::size_t n) {
   return w;
 }
 
-// khobor's StoryIndex: the entries over 71 h of its 72 h window, then lookups.
+// khobor's StoryIndex: the entries over its window (48 h by default) less an hour,
+// then lookups.
 void bench_story_index(const Workload& w) {
-  const double step = 71.0 * 3600.0 / static_cast<double>(w.n);
-  const int64_t t_end = w.t0 + static_cast<int64_t>(71.0 * 3600.0);
+  const double span_s = static_cast<double>(StoryOptions{}.window_seconds - 3600);
+  const double step = span_s / static_cast<double>(w.n);
+  const int64_t t_end = w.t0 + static_cast<int64_t>(span_s);
   const std::size_t heap0 = heap_bytes();
   StoryIndex index;
   const double cpu0 = cpu_seconds();
@@ -430,8 +434,9 @@ int main(int argc, char** argv) {
         "when other work shares the cores)\n",
         load[0]);
   }
-  std::printf("story_bench: %zu entries (about %zu stories) in a 72 h window, %zu lookups\n", n,
-              n_stories, Workload{}.n_queries);
+  std::printf("story_bench: %zu entries (about %zu stories) in a %lld h window, %zu lookups\n", n,
+              n_stories, static_cast<long long>(StoryOptions{}.window_seconds / 3600),
+              Workload{}.n_queries);
   Workload w = make_workload(n);
   bench_story_index(w);
   bench_event_index(w);

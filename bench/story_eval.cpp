@@ -2,7 +2,7 @@
 //
 // Prints, from the shared data directory (../shared/data):
 //   eval/stories.jsonl   pairwise precision/recall/F1 and the hard negatives merged,
-//                        with the default 72 h window and without any window, a
+//                        with the default 48 h window and without any window, a
 //                        threshold sweep, recall by kind, and what SimHash alone finds;
 //   paraphrase/BnPC_*.csv title-only same-story decisions: precision and recall;
 //   articles/*.json      stories found in 647 real articles and a sample of merged pairs.
@@ -81,7 +81,11 @@ void eval_stories(const fs::path& file) {
   std::printf("== %s: %zu records\n", file.c_str(), records->size());
   const StoryOptions defaults;
   const PairwiseScores s = evaluate(*records, defaults);
-  print_scores("default (72 h, 0.50):", s);
+  char label[64];
+  std::snprintf(label, sizeof label,
+                "default (%lld h, %.2f):", static_cast<long long>(defaults.window_seconds / 3600),
+                defaults.threshold);
+  print_scores(label, s);
   std::printf(
       "  goals: P >= 0.97, R >= 0.90, hard negatives merged <= 2%%  -> %s\n",
       s.precision >= 0.97 && s.recall >= 0.90 && s.hard_negative_rate <= 0.02 ? "met" : "NOT met");
@@ -95,8 +99,10 @@ void eval_stories(const fs::path& file) {
   }
   StoryOptions no_window = defaults;
   no_window.window_seconds = int64_t{100} * 365 * 86400;
-  print_scores("no window (0.50):", evaluate(*records, no_window));
-  std::printf("  threshold sweep (72 h | no window):\n");
+  std::snprintf(label, sizeof label, "no window (%.2f):", defaults.threshold);
+  print_scores(label, evaluate(*records, no_window));
+  std::printf("  threshold sweep (%lld h | no window):\n",
+              static_cast<long long>(defaults.window_seconds / 3600));
   for (double t = 0.30; t < 0.801; t += 0.05) {
     StoryOptions o = defaults;
     o.threshold = t;
@@ -279,6 +285,7 @@ StoryOptions previous_engine() {
   o.min_overlap = 0.0;
   o.any_number_disagrees = false;
   o.same_outlet_gap_seconds = 0;
+  o.window_seconds = 72 * 3600;
   return o;
 }
 

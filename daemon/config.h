@@ -80,7 +80,7 @@ struct Config {
   std::string publish_curve_secret_key;  // Z85; empty: no CURVE (loopback/ipc only)
   std::string control_curve_secret_key;
   int64_t story_window_s =
-      72 * 3600;  // [stories] window: how long an entry can start or join a story
+      48 * 3600;  // [stories] window: how long an entry can start or join a story
   // [alerts] group_interval: at most one update per alerted event and watch list
   // per this interval (a list's own group_interval wins); 0: every entry at once.
   int64_t group_interval_s = 300;

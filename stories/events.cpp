@@ -587,7 +587,7 @@ struct EventIndex::Impl {
     }
     postings.shrink_if_sparse(members.size() * (k_posted + k_posted_title), range);
     // A story is remembered twice the event window (the story index keeps stories
-    // 72 h by default: a late member of an old story still finds its event id).
+    // 48 h by default: a late member of an old story still finds its event id).
     const int64_t story_cutoff = time - 2 * options.window_seconds;
     while (!story_times.empty() && story_times.front().first < story_cutoff) {
       const auto [t, story] = story_times.front();

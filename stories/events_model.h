@@ -11,20 +11,20 @@
 namespace khobor::stories::model {
 
 inline constexpr std::array<double, 12> k_weights = {
-    1.813536,   // cos_title
-    4.590256,   // cos_all
-    3.302612,   // best_title
-    1.278764,   // rare_shared
-    -0.728277,  // title_unshared
-    -0.422201,  // num_unshared
-    1.189135,   // time_newest
-    1.298735,   // time_first
-    -1.237811,  // same_outlet
-    1.590461,   // cos_title_all
-    1.482803,   // contained
-    -2.869982,  // short_title
+    1.813674,   // cos_title
+    4.584170,   // cos_all
+    3.234149,   // best_title
+    1.275230,   // rare_shared
+    -0.792793,  // title_unshared
+    -0.414179,  // num_unshared
+    1.207625,   // time_newest
+    1.272995,   // time_first
+    -1.261724,  // same_outlet
+    1.581835,   // cos_title_all
+    1.491033,   // contained
+    -2.921041,  // short_title
 };
-inline constexpr double k_bias = -7.991959;
+inline constexpr double k_bias = -7.904388;
 inline constexpr double k_threshold = 0.30;
 
 }  // namespace khobor::stories::model

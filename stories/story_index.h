@@ -1,6 +1,6 @@
 // khobor/stories/story_index.h — which story does this entry belong to?
 //
-// A StoryIndex holds the entries of a sliding time window (default 72 h) with their
+// A StoryIndex holds the entries of a sliding time window (default 48 h) with their
 // fingerprints and groups them into stories: an entry joins the story of the most
 // similar entry in the window when the verification score reaches the threshold,
 // otherwise it starts a new story. Stories leave with the window (when their last
@@ -36,9 +36,12 @@
 namespace khobor::stories {
 
 struct StoryOptions {
-  int64_t window_seconds = 72 * 3600;  // entries older than now - window leave
-  double threshold = 0.7;              // verification score an entry needs to join a story
-  uint32_t min_shared = 4;             // fewer shared features never make a story
+  // Entries older than now - window leave. 48 h: versions of one report come within
+  // a day and a half (stories.jsonl: 36 h); a longer window let a recurring template
+  // join its copy of two or three days before (docs/stories.md, "Events").
+  int64_t window_seconds = 48 * 3600;
+  double threshold = 0.7;   // verification score an entry needs to join a story
+  uint32_t min_shared = 4;  // fewer shared features never make a story
   // The two title+lede samples must also overlap this much over the larger of them
   // (0: no such rule). Keeps a short entry from joining whatever contains its words.
   double min_overlap = 0.3;

@@ -319,7 +319,7 @@ int run_backtest(int argc, char** argv) {
   app.add_option("--archive", archive, "directory of <feed>/<UTC time>_<anything>.xml snapshots")
       ->required();
   app.add_option("--watchlists", watchlists, "directory of watch-list TOML files")->required();
-  app.add_option("--window", window_hours, "story window in hours (the daemon's default: 72)");
+  app.add_option("--window", window_hours, "story window in hours (the daemon's default: 48)");
   app.add_option("--group-interval", group_interval,
                  "at most one story.update per alerted event and watch list per this interval "
                  "(seconds or \"5m\"; a list's own group_interval wins; the daemon's default: "

@@ -62,7 +62,7 @@ int run_cluster(int argc, char** argv) {
   bool explain = false;
   double window_hours = static_cast<double>(options.window_seconds) / 3600.0;
   app.add_option("FILE", file, "JSON Lines input ('-' or absent: standard input)");
-  app.add_option("--window", window_hours, "story window in hours (the daemon's default: 72)")
+  app.add_option("--window", window_hours, "story window in hours (the daemon's default: 48)")
       ->check(CLI::PositiveNumber);
   app.add_option("--threshold", options.threshold,
                  "verification score needed to join a story (default 0.7)")

@@ -22,7 +22,7 @@ namespace khobor::web {
 
 struct DeskOptions {
   int64_t window_s = 24 * 3600;        // cards of events with a message this recent
-  int64_t story_window_s = 72 * 3600;  // how far back an event's entries may reach
+  int64_t story_window_s = 48 * 3600;  // how far back an event's entries may reach
   size_t max_events = 200;             // at most this many cards, the liveliest first
 };
 

@@ -42,7 +42,7 @@ if len(by_id) == 5:
     check(by_id["copy-1"]["duplicate_of"] == "flash-1" and by_id["copy-1"]["score"] >= 0.5,
           "the copy joins with a score of at least the threshold")
     check(by_id["copy-late"]["duplicate_of"] is None,
-          "ten days later (outside the 72 h window) the same text starts a new story")
+          "ten days later (outside the 48 h window) the same text starts a new story")
 
 # Standard input gives the same answers; a wider window joins the late copy.
 with open(fixture, encoding="utf-8") as f:

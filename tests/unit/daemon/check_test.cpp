@@ -89,10 +89,10 @@ TEST_CASE("check_everything warns, without a problem, when [http] contact is not
 }
 
 TEST_CASE("[stories] window sets the story window and is bounded", "[daemon][config]") {
-  auto ok = khobor::daemon::parse_config("[stories]\nwindow = \"48h\"\n", "k.toml", "/");
+  auto ok = khobor::daemon::parse_config("[stories]\nwindow = \"36h\"\n", "k.toml", "/");
   REQUIRE(ok);
-  CHECK(ok->story_window_s == 48 * 3600);
-  CHECK(khobor::daemon::parse_config("", "k.toml", "/")->story_window_s == 72 * 3600);
+  CHECK(ok->story_window_s == 36 * 3600);
+  CHECK(khobor::daemon::parse_config("", "k.toml", "/")->story_window_s == 48 * 3600);
   auto bad = khobor::daemon::parse_config("[stories]\nwindow = \"5m\"\n", "k.toml", "/");
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message, Catch::StartsWith("k.toml:2:10: [stories] window"));
