@@ -8,8 +8,9 @@
 //
 // For experiments, the environment overrides EventOptions: KHOBOR_EV_GAP (seconds,
 // same_outlet_gap_seconds), KHOBOR_EV_WINDOW (seconds, window_seconds) and
-// KHOBOR_EV_RISE (size_rise); KHOBOR_ST_WINDOW (seconds) overrides the story index's
-// window. KHOBOR_DIAG_MISSED=1 lists on stderr the story starts whose gold event was
+// KHOBOR_EV_RISE (size_rise); KHOBOR_ST_WINDOW (seconds), KHOBOR_ST_THRESHOLD and
+// KHOBOR_ST_GAP (seconds) override the story index's window, threshold and
+// same-outlet gap. KHOBOR_DIAG_MISSED=1 lists on stderr the story starts whose gold event was
 // open but not among the candidates (id, English or not, gold event). Training knobs
 // (docs/stories.md, "What was tried"): KHOBOR_EV_WEIGHT = none | linear | sqrt | log weighs a
 // teacher-forced example by the candidate's other-outlet entries; KHOBOR_EV_MASK = comma-separated
@@ -126,6 +127,12 @@ StoryOptions story_options() {
   StoryOptions o;
   if (const char* w = std::getenv("KHOBOR_ST_WINDOW")) {
     o.window_seconds = std::atoll(w);
+  }
+  if (const char* t = std::getenv("KHOBOR_ST_THRESHOLD")) {
+    o.threshold = std::atof(t);
+  }
+  if (const char* g = std::getenv("KHOBOR_ST_GAP")) {
+    o.same_outlet_gap_seconds = std::atoll(g);
   }
   return o;
 }
