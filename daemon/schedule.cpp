@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "base/hash.h"
@@ -270,6 +271,11 @@ namespace {
 
 using Bins = std::array<double, PollPlanner::k_bins>;
 
+int64_t tod_of(int64_t t_s) {
+  int64_t s = t_s % k_day_s;
+  return s < 0 ? s + k_day_s : s;
+}
+
 size_t bin_of(int64_t t_s) {
   int64_t s = t_s % k_day_s;
   if (s < 0) {
@@ -363,13 +369,13 @@ Bins exposure(int64_t since_s, int64_t now_s) {
 // it was observed, with k_prior_days of `mean_per_s` spread as the day `pooled`
 // (shares summing to 1) as the prior: a quarter never observed takes the prior
 // alone, not a zero.
-Bins learnt_rate(const Bins& own, const Bins& seen, double mean_per_s, const Bins& pooled) {
+Bins learnt_rate(const Bins& own, const Bins& seen, double mean_per_s, const Bins& pooled,
+                 double prior_days = PollPlanner::k_prior_days) {
   const double bin_s = static_cast<double>(PollPlanner::k_bin_s);
   Bins rate{};
   for (size_t b = 0; b < PollPlanner::k_bins; ++b) {
     double prior = mean_per_s * bin_s * PollPlanner::k_bins * pooled[b];
-    rate[b] = (own[b] + PollPlanner::k_prior_days * prior) / (seen[b] + PollPlanner::k_prior_days) /
-              bin_s;
+    rate[b] = (own[b] + prior_days * prior) / (seen[b] + prior_days) / bin_s;
   }
   return rate;
 }
@@ -430,6 +436,111 @@ void PollPlanner::settle(FeedRates& f, size_t feed_size, int64_t now_s) {
   f.share_rate_per_s = n / static_cast<double>(std::max(span, k_share_min_span_s));
   m_now_s = std::max(m_now_s, now_s);
   m_dirty = true;
+  build_slots(f);
+}
+
+// The feed's batches of the last week (at least k_slot_batch_entries at one
+// second) by time of day, chained into slots while less than k_slot_gap_s
+// apart (from just after the widest gap of the day); each slot keeps where in
+// its window its entries came (each batch a triangle ±k_slot_spread_s), its
+// entries and the days a batch of it came on. Entries outside batches, and
+// batches of a chain longer than a quarter day (no slot: the feed publishes
+// all day), are counted by quarter hour as `loose`.
+void PollPlanner::build_slots(FeedRates& f) {
+  f.slots.clear();
+  f.loose = {};
+  f.in_slots = 0;
+  const int64_t spread = k_slot_spread_s;
+  struct Batch {
+    int64_t t;
+    double n;
+  };
+  std::vector<Batch> batches;
+  for (size_t i = 0; i < f.times.size();) {
+    size_t j = i;
+    while (j < f.times.size() && f.times[j] == f.times[i]) {
+      ++j;
+    }
+    if (j - i >= k_slot_batch_entries) {
+      batches.push_back({f.times[i], static_cast<double>(j - i)});
+    } else {
+      for (size_t k = i; k < j; ++k) {
+        f.loose[bin_of(f.times[k])] += 1;
+      }
+    }
+    i = j;
+  }
+  if (batches.empty()) {
+    return;
+  }
+  std::sort(batches.begin(), batches.end(),
+            [](const Batch& a, const Batch& b) { return tod_of(a.t) < tod_of(b.t); });
+  const size_t n = batches.size();
+  size_t first = 0;
+  int64_t widest = -1;
+  for (size_t k = 0; k < n; ++k) {
+    int64_t g = tod_of(batches[(k + 1) % n].t) - tod_of(batches[k].t);
+    if (k + 1 == n) {
+      g += k_day_s;
+    }
+    if (g > widest) {
+      widest = g;
+      first = (k + 1) % n;
+    }
+  }
+  std::vector<std::vector<std::pair<int64_t, Batch>>> chains;  // (time of day unwrapped, batch)
+  const int64_t base = tod_of(batches[first].t);
+  int64_t prev = base;
+  for (size_t k = 0; k < n; ++k) {
+    const Batch& b = batches[(first + k) % n];
+    int64_t u = tod_of(b.t);
+    if (u < base) {
+      u += k_day_s;
+    }
+    if (k == 0 || u - prev > k_slot_gap_s) {
+      chains.emplace_back();
+    }
+    chains.back().push_back({u, b});
+    prev = u;
+  }
+  double total = static_cast<double>(f.times.size());
+  for (const auto& chain : chains) {
+    const int64_t lo = chain.front().first - spread;
+    const int64_t len = chain.back().first + spread - lo;
+    if (len > k_day_s / 4) {
+      for (const auto& [u, b] : chain) {
+        f.loose[bin_of(b.t)] += b.n;
+      }
+      continue;
+    }
+    Slot slot;
+    slot.start_s = tod_of(lo);
+    const size_t minutes = static_cast<size_t>((len + 59) / 60);
+    slot.cum.assign(minutes + 1, 0.0);
+    std::set<int64_t> days;
+    for (const auto& [u, b] : chain) {
+      slot.entries += b.n;
+      days.insert((b.t - (u - lo)) / 60);  // the window's start that day
+    }
+    for (size_t m = 0; m < minutes; ++m) {
+      double at = static_cast<double>(lo) + 60.0 * static_cast<double>(m) + 30.0;
+      double d = 0;
+      for (const auto& [u, b] : chain) {
+        d += b.n * std::max(0.0, 1.0 - std::abs(at - static_cast<double>(u)) /
+                                           static_cast<double>(std::max<int64_t>(spread, 60)));
+      }
+      slot.cum[m + 1] = slot.cum[m] + d;
+    }
+    if (slot.cum.back() <= 0) {
+      continue;
+    }
+    for (auto& c : slot.cum) {
+      c /= slot.cum.back();
+    }
+    slot.days = static_cast<int>(days.size());
+    f.in_slots += slot.entries / total;
+    f.slots.push_back(std::move(slot));
+  }
 }
 
 // The outlets' day: every feed's entries by quarter hour over the times each
@@ -527,13 +638,17 @@ std::array<double, 24> PollPlanner::day_shape() const {
 }
 
 // The share's λ_f(b) to place the next poll by: f.share_rate, except for a
-// feed that publishes in batches (its newest k_batch_entries at one second),
-// whose rate is learnt as refresh() does but from what was known
+// feed that publishes in batches (its newest k_batch_entries at one second):
+// its slots' hazard (slot_rate_ahead) when most of its entries are in slots,
+// else its rate learnt as refresh() does but from what was known
 // k_batch_window_s ago: the batch just seen is not expected again.
 Bins PollPlanner::rate_ahead(const FeedRates& f, int64_t now_s) const {
   const size_t n = f.times.size();
   if (n < k_batch_entries || f.times[n - k_batch_entries] != f.times.back()) {
     return f.share_rate;
+  }
+  if (!f.slots.empty() && f.in_slots >= k_slot_min_share) {
+    return slot_rate_ahead(f, now_s);
   }
   const int64_t cut = now_s - k_batch_window_s;
   Bins counts = f.counts;
@@ -542,6 +657,77 @@ Bins PollPlanner::rate_ahead(const FeedRates& f, int64_t now_s) const {
   }
   return learnt_rate(smoothed(counts), smoothed(exposure(f.observed_since_s, cut)),
                      f.share_rate_per_s, m_pooled_share);
+}
+
+// The share's λ_f(b) ahead for a feed whose day is slots (build_slots): per
+// slot, the occurrence of its window under way (else the next one). Under way
+// with entries of it already seen: what it usually brings beyond them (none
+// after its usual batch); under way with none seen: what it brings on a day it
+// comes (the days it came over the days observed: p) conditioned on not having
+// come yet, n · p·S / (1 − p + p·S) with S its share not yet elapsed; ahead:
+// n · p. What remains is spread over the rest of its window as its batches
+// came, and learnt with the loose entries as refresh() learns a rate (its
+// prior weighing k_slot_prior_days), so a slot whose batch is late draws polls
+// to where it can still be, and a slot whose batch came draws none.
+Bins PollPlanner::slot_rate_ahead(const FeedRates& f, int64_t now_s) const {
+  Bins seen = smoothed(exposure(f.observed_since_s, now_s));
+  Bins own = smoothed(f.loose);
+  Bins expect{};
+  for (const Slot& slot : f.slots) {
+    const double minutes = static_cast<double>(slot.cum.size() - 1);
+    const int64_t len = 60 * static_cast<int64_t>(slot.cum.size() - 1);
+    const auto share_at = [&](int64_t into_s) {
+      double pos = std::clamp(static_cast<double>(into_s) / 60.0, 0.0, minutes);
+      size_t m = std::min(static_cast<size_t>(pos), slot.cum.size() - 2);
+      return slot.cum[m] + (slot.cum[m + 1] - slot.cum[m]) * (pos - static_cast<double>(m));
+    };
+    int64_t start = now_s - tod_of(now_s - slot.start_s);
+    const bool under_way = now_s < start + len;
+    if (!under_way) {
+      start += k_day_s;
+    }
+    double past = under_way ? share_at(now_s - start) : 0;
+    double got = 0;
+    if (under_way) {
+      got = static_cast<double>(std::upper_bound(f.times.begin(), f.times.end(), now_s) -
+                                std::lower_bound(f.times.begin(), f.times.end(), start));
+    }
+    // The occurrences before `start` all ended; those that ended after the
+    // feed was first observed were observed.
+    double observed = std::max(
+        0.0, std::ceil(static_cast<double>(start + len - f.observed_since_s) / k_day_s) - 1);
+    observed += (under_way && got > 0) ? 1 : 0;
+    const double days = static_cast<double>(slot.days);
+    const double p = days / std::max(observed, days);
+    const double per_day = slot.entries / days;
+    const double rest = 1 - past;
+    double remaining = 0;
+    if (under_way && got > 0) {
+      remaining = std::max(0.0, per_day - got);
+    } else if (under_way) {
+      remaining = per_day * p * rest / std::max(1 - p + p * rest, 1e-9);
+    } else {
+      remaining = per_day * p;
+    }
+    if (remaining <= 0 || rest <= 1e-9) {
+      continue;
+    }
+    // Spread over the quarters of the rest of the window.
+    int64_t t = under_way ? now_s : start;
+    double before = past;
+    while (t < start + len) {
+      int64_t end = std::min(start + len, (t / k_bin_s + 1) * k_bin_s);
+      double upto = share_at(end - start);
+      expect[bin_of(t)] += remaining * (upto - before) / rest;
+      before = upto;
+      t = end;
+    }
+  }
+  // What is expected of a quarter, as if counted on each time it was observed.
+  for (size_t b = 0; b < k_bins; ++b) {
+    own[b] += expect[b] * seen[b];
+  }
+  return learnt_rate(own, seen, f.share_rate_per_s, m_pooled_share, k_slot_prior_days);
 }
 
 int64_t PollPlanner::budget_interval_s(const FeedRates& f, const PollBounds& bounds,

@@ -148,8 +148,9 @@ int64_t jittered_due_s(const PollDecision& d, int64_t interval_s, Rng& rng);
 // 2003) applied per quarter hour: the next poll is when one poll's worth of
 // that rate has accumulated from now, so a poll lands soon after a feed's busy
 // quarter begins rather than a quiet hour's interval later (for a feed that
-// stamps a batch at one second, the rate ahead is learnt without its last two
-// hours: the batch just seen is not expected again). A busy feed must
+// stamps a batch at one second, the rate ahead is its batch slots' hazard:
+// nothing more from a slot whose batch came today, and the rest of a slot's
+// window while its batch is late; see k_slot_gap_s). A busy feed must
 // never roll an entry off unseen, so the next poll also comes before half as
 // many entries as it carries are expected (at the learnt rates ahead, or at its
 // recent burst rate). A feed that no body has shown a dated entry yet tells
@@ -197,6 +198,23 @@ class PollPlanner {
   // batch does not come.
   static constexpr size_t k_batch_entries = 10;
   static constexpr int64_t k_batch_window_s = 2 * 3600;
+  // A batch feed's day as slots (its hazard, not its rate): its batches (at
+  // least k_slot_batch_entries at one second) of the last week, by time of
+  // day, chained into a slot while less than k_slot_gap_s apart, each spread
+  // over ±k_slot_spread_s (a triangle: the days seen are few, and a batch
+  // drifts by up to an hour). Once today's batch of a slot is seen, the slot
+  // expects nothing more today; while it is not, what it brings is expected
+  // over the part of its window not yet elapsed, conditioned on its not having
+  // come yet, so polls gather where a late batch can still be. Used for a
+  // batch feed (k_batch_entries above) with at least k_slot_min_share of its
+  // entries in slots; its prior (for the quarters no slot covers, and a batch
+  // off its slots) weighs k_slot_prior_days days, not k_prior_days: the
+  // slots say where nothing is expected, and they are learnt from few days.
+  static constexpr size_t k_slot_batch_entries = 5;
+  static constexpr int64_t k_slot_gap_s = 45 * 60;
+  static constexpr int64_t k_slot_spread_s = 75 * 60;
+  static constexpr double k_slot_min_share = 0.5;
+  static constexpr double k_slot_prior_days = 1.5;
 
   // requests_per_day <= 0: no budget (base_interval_s is adaptive_interval_s).
   explicit PollPlanner(double requests_per_day = 0) : m_requests_per_day(requests_per_day) {}
@@ -242,6 +260,14 @@ class PollPlanner {
 
  private:
   using Bins = std::array<double, k_bins>;
+  // One slot of a batch feed's day (see k_slot_gap_s): a window of the day
+  // and where in it its batches' entries came.
+  struct Slot {
+    int64_t start_s = 0;      // the window's start, seconds into the UTC day
+    std::vector<double> cum;  // the entries' share up to each minute of the window
+    double entries = 0;       // its batches' entries in the last week
+    int days = 0;             // the days a batch of it came on
+  };
   struct FeedRates {
     std::vector<int64_t> times;  // entry dates of the last week, ascending
     int64_t observed_since_s = 0;
@@ -250,12 +276,15 @@ class PollPlanner {
     // The same over at least k_share_min_span_s: what the feed's share is
     // drawn from (see there).
     double share_rate_per_s = 0;
-    Bins counts{};        // its entries of the last week by quarter hour
-    Bins rate{};          // λ_f(b), entries per second (refreshed when dirty)
-    Bins share_rate{};    // λ_f(b) from share_rate_per_s: the share's
-    double weight = 0;    // Σ_b √λ_f(b) · k_bin_s
-    bool dated = false;   // some body carried a dated entry
-    int64_t as_of_s = 0;  // the last body's time
+    Bins counts{};            // its entries of the last week by quarter hour
+    Bins rate{};              // λ_f(b), entries per second (refreshed when dirty)
+    Bins share_rate{};        // λ_f(b) from share_rate_per_s: the share's
+    double weight = 0;        // Σ_b √λ_f(b) · k_bin_s
+    bool dated = false;       // some body carried a dated entry
+    int64_t as_of_s = 0;      // the last body's time
+    std::vector<Slot> slots;  // its day as batch slots (empty: none)
+    Bins loose{};             // its entries outside the slots' batches, by quarter hour
+    double in_slots = 0;      // the share of its entries in the slots' batches
   };
   bool unknown(const FeedRates& f, int64_t now_s) const;
   void learn(FeedRates& f, std::span<const int64_t> entry_times, int64_t now_s);
@@ -265,6 +294,8 @@ class PollPlanner {
   void weigh_unknown();
   Bins pooled_share() const;
   Bins rate_ahead(const FeedRates& f, int64_t now_s) const;
+  static void build_slots(FeedRates& f);
+  Bins slot_rate_ahead(const FeedRates& f, int64_t now_s) const;
   int64_t budget_interval_s(const FeedRates& f, const PollBounds& bounds, int64_t now_s) const;
 
   double m_requests_per_day = 0;

@@ -586,3 +586,68 @@ TEST_CASE("A restored planner plans as the one it was saved from", "[daemon][sch
   skewed.restore("edition", *before.memory("edition"), day0 - 7200);
   CHECK_FALSE(skewed.memory("edition").has_value());
 }
+
+namespace {
+// A scraped feed of 30 entries: batches of 20 at one second at 08:30, 11:30
+// and 14:30 UTC, each 20 minutes early, on time or late by turns, on the six
+// days before `day0`; then today's batches up to `today` of them (on time).
+std::vector<int64_t> scraped_batches(int64_t day0, int today) {
+  std::vector<int64_t> t;
+  const auto batch = [&](int64_t at) {
+    for (int i = 0; i < 20; ++i) {
+      t.push_back(at);
+    }
+  };
+  for (int d = 6; d >= 1; --d) {
+    const int64_t drift = (d % 3 - 1) * 20 * 60;
+    for (int64_t h : {8, 11, 14}) {
+      batch(day0 - d * 86400 + h * 3600 + 1800 + drift);
+    }
+  }
+  for (int k = 0; k < today; ++k) {
+    batch(day0 + (8 + 3 * k) * 3600 + 1800);
+  }
+  return t;
+}
+}  // namespace
+
+TEST_CASE("A batch slot whose batch came today draws no polls, a late one draws them",
+          "[daemon][schedule]") {
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  const int64_t day0 = (k_now / 86400) * 86400 + 86400;
+  auto steady = entries_every(900, 7 * 96, day0);
+  // The planner after a poll two minutes after each batch of the week (each
+  // body the feed's newest 30 entries), then one at `now_s` with `today` of
+  // today's batches.
+  const auto interval = [&](int today, int64_t now_s) {
+    std::vector<int64_t> all = scraped_batches(day0, today);
+    PollPlanner planner(100);
+    planner.base_interval_s("steady", std::span<const int64_t>(steady), b, day0 - 7 * 86400);
+    for (size_t end = 20; end <= all.size(); end += 20) {
+      const int64_t t = end == all.size() ? now_s : all[end - 1] + 120;
+      std::vector<int64_t> body(all.begin() + static_cast<std::ptrdiff_t>(end > 30 ? end - 30 : 0),
+                                all.begin() + static_cast<std::ptrdiff_t>(end));
+      planner.base_interval_s("steady", std::span<const int64_t>(steady), b, t);
+      planner.base_interval_s("scraped", std::span<const int64_t>(body), b, t);
+    }
+    return planner.base_interval_s("scraped", std::nullopt, b, now_s);
+  };
+  // 12:00: today's 11:30 batch was seen (a poll at 11:32) or has not come
+  // yet. Come, nothing more is expected of the 11:xx slot today: the next
+  // poll waits for the 14:xx one (its window opens 75 min before 14:10, its
+  // earliest batch). Not come, it is late (it came as late as 11:50), and the
+  // rest of its window takes all it brings: polled within minutes. (Learnt as
+  // a rate, both waited 21 min.)
+  const int64_t at = day0 + 12 * 3600;
+  const int64_t came = interval(2, at);
+  const int64_t due = interval(1, at);
+  CHECK(came > 4 * due);
+  CHECK(due <= 600);
+  CHECK(at + came >= day0 + 12 * 3600 + 50 * 60);
+  // The later the batch, the likelier it comes in the next minutes: at 11:45
+  // without it the next poll comes sooner than at 10:45, before its usual time.
+  const int64_t late = interval(1, day0 + 11 * 3600 + 45 * 60);
+  const int64_t early = interval(1, day0 + 10 * 3600 + 45 * 60);
+  CHECK(late < early);
+}
