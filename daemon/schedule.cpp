@@ -380,6 +380,74 @@ Bins learnt_rate(const Bins& own, const Bins& seen, double mean_per_s, const Bin
   return rate;
 }
 
+// A batch: entries stamped at one second.
+struct Batch {
+  int64_t t;
+  double n;
+};
+// Batches of one slot, each with its time of day unwrapped past midnight.
+using Chain = std::vector<std::pair<int64_t, Batch>>;
+
+// The batches (at least min_entries at one second) among ascending `times`; the
+// other entries are counted by quarter hour into `loose`.
+std::vector<Batch> batches_of(const std::vector<int64_t>& times, size_t min_entries, Bins& loose) {
+  std::vector<Batch> batches;
+  for (size_t i = 0; i < times.size();) {
+    size_t j = i;
+    while (j < times.size() && times[j] == times[i]) {
+      ++j;
+    }
+    if (j - i >= min_entries) {
+      batches.push_back({times[i], static_cast<double>(j - i)});
+    } else {
+      for (size_t k = i; k < j; ++k) {
+        loose[bin_of(times[k])] += 1;
+      }
+    }
+    i = j;
+  }
+  return batches;
+}
+
+// The batches by time of day, from just after the widest gap of the day, chained
+// while less than `gap_s` apart.
+std::vector<Chain> chains_of_day(std::vector<Batch> batches, int64_t gap_s) {
+  std::vector<Chain> chains;
+  if (batches.empty()) {
+    return chains;
+  }
+  std::sort(batches.begin(), batches.end(),
+            [](const Batch& a, const Batch& b) { return tod_of(a.t) < tod_of(b.t); });
+  const size_t n = batches.size();
+  size_t first = 0;
+  int64_t widest = -1;
+  for (size_t k = 0; k < n; ++k) {
+    int64_t g = tod_of(batches[(k + 1) % n].t) - tod_of(batches[k].t);
+    if (k + 1 == n) {
+      g += k_day_s;
+    }
+    if (g > widest) {
+      widest = g;
+      first = (k + 1) % n;
+    }
+  }
+  const int64_t base = tod_of(batches[first].t);
+  int64_t prev = base;
+  for (size_t k = 0; k < n; ++k) {
+    const Batch& b = batches[(first + k) % n];
+    int64_t u = tod_of(b.t);
+    if (u < base) {
+      u += k_day_s;
+    }
+    if (k == 0 || u - prev > gap_s) {
+      chains.emplace_back();
+    }
+    chains.back().push_back({u, b});
+    prev = u;
+  }
+  return chains;
+}
+
 }  // namespace
 
 void PollPlanner::count(FeedRates& f, int64_t t, double delta) {
@@ -451,58 +519,8 @@ void PollPlanner::build_slots(FeedRates& f) {
   f.loose = {};
   f.in_slots = 0;
   const int64_t spread = k_slot_spread_s;
-  struct Batch {
-    int64_t t;
-    double n;
-  };
-  std::vector<Batch> batches;
-  for (size_t i = 0; i < f.times.size();) {
-    size_t j = i;
-    while (j < f.times.size() && f.times[j] == f.times[i]) {
-      ++j;
-    }
-    if (j - i >= k_slot_batch_entries) {
-      batches.push_back({f.times[i], static_cast<double>(j - i)});
-    } else {
-      for (size_t k = i; k < j; ++k) {
-        f.loose[bin_of(f.times[k])] += 1;
-      }
-    }
-    i = j;
-  }
-  if (batches.empty()) {
-    return;
-  }
-  std::sort(batches.begin(), batches.end(),
-            [](const Batch& a, const Batch& b) { return tod_of(a.t) < tod_of(b.t); });
-  const size_t n = batches.size();
-  size_t first = 0;
-  int64_t widest = -1;
-  for (size_t k = 0; k < n; ++k) {
-    int64_t g = tod_of(batches[(k + 1) % n].t) - tod_of(batches[k].t);
-    if (k + 1 == n) {
-      g += k_day_s;
-    }
-    if (g > widest) {
-      widest = g;
-      first = (k + 1) % n;
-    }
-  }
-  std::vector<std::vector<std::pair<int64_t, Batch>>> chains;  // (time of day unwrapped, batch)
-  const int64_t base = tod_of(batches[first].t);
-  int64_t prev = base;
-  for (size_t k = 0; k < n; ++k) {
-    const Batch& b = batches[(first + k) % n];
-    int64_t u = tod_of(b.t);
-    if (u < base) {
-      u += k_day_s;
-    }
-    if (k == 0 || u - prev > k_slot_gap_s) {
-      chains.emplace_back();
-    }
-    chains.back().push_back({u, b});
-    prev = u;
-  }
+  const std::vector<Chain> chains =
+      chains_of_day(batches_of(f.times, k_slot_batch_entries, f.loose), k_slot_gap_s);
   double total = static_cast<double>(f.times.size());
   for (const auto& chain : chains) {
     const int64_t lo = chain.front().first - spread;
