@@ -122,7 +122,8 @@ EventOptions base_options() {
   return o;
 }
 
-// The story level's options; KHOBOR_ST_WINDOW (seconds) overrides its window.
+// The story level's options, with the experiment knobs KHOBOR_ST_WINDOW, KHOBOR_ST_THRESHOLD
+// and KHOBOR_ST_GAP (above).
 StoryOptions story_options() {
   StoryOptions o;
   if (const char* w = std::getenv("KHOBOR_ST_WINDOW")) {

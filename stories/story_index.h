@@ -38,7 +38,7 @@ namespace khobor::stories {
 struct StoryOptions {
   // Entries older than now - window leave. 48 h: versions of one report come within
   // a day and a half (stories.jsonl: 36 h); a longer window let a recurring template
-  // join its copy of two or three days before (docs/stories.md, "Events").
+  // join its copy of two or three days before (docs/stories.md, "The story window").
   int64_t window_seconds = 48 * 3600;
   double threshold = 0.7;   // verification score an entry needs to join a story
   uint32_t min_shared = 4;  // fewer shared features never make a story
