@@ -534,7 +534,7 @@ void PollPlanner::build_slots(FeedRates& f) {
     Slot slot;
     slot.start_s = tod_of(lo);
     const size_t minutes = static_cast<size_t>((len + 59) / 60);
-    slot.cum.assign(minutes + 1, 0.0);
+    std::vector<double> cum(minutes + 1, 0.0);
     std::set<int64_t> days;
     for (const auto& [u, b] : chain) {
       slot.entries += b.n;
@@ -547,13 +547,15 @@ void PollPlanner::build_slots(FeedRates& f) {
         d += b.n * std::max(0.0, 1.0 - std::abs(at - static_cast<double>(u)) /
                                            static_cast<double>(std::max<int64_t>(spread, 60)));
       }
-      slot.cum[m + 1] = slot.cum[m] + d;
+      cum[m + 1] = cum[m] + d;
     }
-    if (slot.cum.back() <= 0) {
+    if (cum.back() <= 0) {
       continue;
     }
-    for (auto& c : slot.cum) {
-      c /= slot.cum.back();
+    // Kept as float: a share to 1e-7 is far finer than a batch's drift.
+    slot.cum.reserve(cum.size());
+    for (const double c : cum) {
+      slot.cum.push_back(static_cast<float>(c / cum.back()));
     }
     slot.days = static_cast<int>(days.size());
     f.in_slots += slot.entries / total;
@@ -697,7 +699,8 @@ Bins PollPlanner::slot_rate_ahead(const FeedRates& f, int64_t now_s) const {
     const auto share_at = [&](int64_t into_s) {
       double pos = std::clamp(static_cast<double>(into_s) / 60.0, 0.0, minutes);
       size_t m = std::min(static_cast<size_t>(pos), slot.cum.size() - 2);
-      return slot.cum[m] + (slot.cum[m + 1] - slot.cum[m]) * (pos - static_cast<double>(m));
+      const double lo = slot.cum[m];
+      return lo + (static_cast<double>(slot.cum[m + 1]) - lo) * (pos - static_cast<double>(m));
     };
     int64_t start = now_s - tod_of(now_s - slot.start_s);
     const bool under_way = now_s < start + len;

@@ -263,10 +263,10 @@ class PollPlanner {
   // One slot of a batch feed's day (see k_slot_gap_s): a window of the day
   // and where in it its batches' entries came.
   struct Slot {
-    int64_t start_s = 0;      // the window's start, seconds into the UTC day
-    std::vector<double> cum;  // the entries' share up to each minute of the window
-    double entries = 0;       // its batches' entries in the last week
-    int days = 0;             // the days a batch of it came on
+    int64_t start_s = 0;     // the window's start, seconds into the UTC day
+    std::vector<float> cum;  // the entries' share up to each minute of the window
+    double entries = 0;      // its batches' entries in the last week
+    int days = 0;            // the days a batch of it came on
   };
   struct FeedRates {
     std::vector<int64_t> times;  // entry dates of the last week, ascending
