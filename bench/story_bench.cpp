@@ -1,4 +1,5 @@
-// story_bench [STORIES [--no-peer|--peer] [--passes N]] — the story index with a million stories in the window.
+// story_bench [STORIES [--no-peer|--peer] [--passes N]] — the story index with a million stories in
+// the window.
 //
 // Builds a window of STORIES (default 1,000,000) synthetic entries over the story
 // window less an hour (47 h by default)
@@ -463,9 +464,8 @@ void bench_event_index(Workload& w, std::size_t passes) {
     runs.back().run.all.shrink_to_fit();
   }
   EventPass& p = runs.front();
-  std::printf("khobor EventIndex: %zu open events for %zu entries (window %lld h)\n",
-              p.open_events, w.n,
-              static_cast<long long>(khobor::stories::EventOptions{}.window_seconds / 3600));
+  std::printf("khobor EventIndex: %zu open events for %zu entries (window %lld h)\n", p.open_events,
+              w.n, static_cast<long long>(khobor::stories::EventOptions{}.window_seconds / 3600));
   std::printf(
       "  add: %.0f entries per CPU second for the event level (%.0f for the story "
       "level beside it; the two are timed apart)\n",
@@ -480,9 +480,10 @@ void bench_event_index(Workload& w, std::size_t passes) {
   const std::vector<double> median = median_per_lookup(lat);
   std::vector<double> sorted = first;
   const double p50 = percentile(sorted, 0.5);
-  std::printf("  lookup latency (steady_clock, each lookup timed by itself; the first pass was "
-              "scheduled out %ld times):\n",
-              p.run.preempted);
+  std::printf(
+      "  lookup latency (steady_clock, each lookup timed by itself; the first pass was "
+      "scheduled out %ld times):\n",
+      p.run.preempted);
   print_latency("first pass, every lookup:", first);
   if (passes > 1) {
     std::printf("    each pass, every lookup (p50 / p99):       ");
@@ -495,9 +496,10 @@ void bench_event_index(Workload& w, std::size_t passes) {
     std::snprintf(label, sizeof label, "each lookup's median over %zu passes:", passes);
     print_latency(label, median);
     const auto noise = fixed_work_passes(p50, first.size(), passes);
-    std::printf("  the machine's own tail: %zu runs of a fixed %.1f us of arithmetic (the first "
-                "pass's p50), timed the same way:\n",
-                first.size(), p50);
+    std::printf(
+        "  the machine's own tail: %zu runs of a fixed %.1f us of arithmetic (the first "
+        "pass's p50), timed the same way:\n",
+        first.size(), p50);
     print_latency("first pass:", noise.front());
     std::snprintf(label, sizeof label, "each run's median over %zu passes:", passes);
     print_latency(label, median_per_lookup(noise));
