@@ -22,9 +22,13 @@
 // KHOBOR_EV_GRID_LO (0.30), KHOBOR_EV_GRID_STEP (0.05), KHOBOR_EV_PLATEAU (0: the
 // best point; else the middle of the run of points within it of the best),
 // KHOBOR_EV_GRID_PRINT=1 prints the grid; KHOBOR_SWEEP=STEP prints the held-out
-// scores over thresholds from 0.10. KHOBOR_EV_DUMPX=FILE appends every teacher-forced
-// candidate (entry, candidate's gold event, label, English, the 12 features) and every
-// story start to FILE, for the analyses in bench/experiments/.
+// scores over thresholds from 0.10. KHOBOR_EV_BRIDGE=1 prints, after each held-out
+// row, the same replay with the events a story start bridges merged (another of its
+// candidates also clears a threshold; variants of which and how high, docs/stories.md,
+// "merging events an entry bridges"); =2 also lists each such bridge's own effect.
+// KHOBOR_EV_DUMPX=FILE appends every teacher-forced candidate (entry, candidate's gold event,
+// label, English, the 12 features) and every story start to FILE, for the analyses in
+// bench/experiments/.
 //
 // DATA_DIR is ../shared/data (it reads eval/events-w*.jsonl with their -pairs files).
 // Training examples come from a replay of each week in publication order through the
@@ -687,6 +691,171 @@ int sweep_stories(const fs::path& dir) {
   return 0;
 }
 
+// ---- Experiment (docs/stories.md, "merging events an entry bridges"): KHOBOR_EV_BRIDGE=1 ----
+// An entry that starts a story joins its best candidate event; another of its
+// candidates may clear the threshold too, and the two events never merge. Offline, on
+// the held-out replay: the clustering the replay made, then the events such an entry
+// bridges unioned (union-find), scored by score_events. The merged event's aggregate
+// is not rebuilt, so later entries are still scored against the unmerged events: an
+// estimate of what merging in the index would do, not a replay of it.
+
+// One other candidate of a story-starting entry that joined an event.
+struct Bridge {
+  uint64_t joined = 0;        // the event the entry joined (its best candidate)
+  uint64_t other = 0;         // another of its candidates
+  std::size_t rank = 0;       // of `other` among the candidates (1: second best)
+  double probability = 0;     // of `other`
+  double required = 0;        // what `other` would need to be joined (size rise)
+  bool share_outlet = false;  // the two events carry a common outlet
+  bool young = false;         // both events' first entries are within 24 h
+};
+
+struct ReplayWithBridges {
+  std::vector<uint64_t> events;  // the replay's event per record, as replay() gives it
+  std::vector<Bridge> bridges;
+};
+
+// replay(), keeping for every story-starting entry that joined an event its other
+// candidates (the top three the index explains; EventExplanation).
+ReplayWithBridges replay_with_bridges(const EventWeek& week, const EventModel& model) {
+  EventOptions o = base_options();
+  o.model = model;
+  Clusterer c(story_options(), o);
+  ReplayWithBridges out;
+  out.events.reserve(week.records.size());
+  struct Seen {
+    int64_t first = 0;
+    uint32_t stories = 1;
+    std::vector<std::string> outlets;
+  };
+  std::unordered_map<uint64_t, Seen> seen;
+  int64_t last = 0;
+  for (const EventRecord& r : week.records) {
+    last = r.record.published.value_or(last);
+    EventExplanation why;
+    const Placement p = c.place(r.record, &why);
+    out.events.push_back(p.event.event);
+    if (!why.via_story && !p.event.is_new) {
+      const Seen& a = seen[p.event.event];
+      for (std::size_t k = 0; k < why.candidates.size(); ++k) {
+        const EventCandidate& cand = why.candidates[k];
+        const auto known = seen.find(cand.event);
+        if (cand.event == p.event.event || known == seen.end()) {
+          continue;
+        }
+        const Seen& b = known->second;
+        Bridge br;
+        br.joined = p.event.event;
+        br.other = cand.event;
+        br.rank = k;
+        br.probability = cand.probability;
+        const double t = model.threshold;
+        br.required =
+            t + (1.0 - t) * (1.0 - 1.0 / (1.0 + o.size_rise * std::max(0.0, b.stories - 1.0)));
+        for (const std::string& x : a.outlets) {
+          br.share_outlet = br.share_outlet ||
+                            std::find(b.outlets.begin(), b.outlets.end(), x) != b.outlets.end();
+        }
+        br.young = last - a.first < 24 * 3600 && last - b.first < 24 * 3600;
+        out.bridges.push_back(br);
+      }
+    }
+    Seen& s = seen[p.event.event];
+    s.first = p.event.first_seen;
+    s.stories = p.event.story_count;
+    if (std::find(s.outlets.begin(), s.outlets.end(), r.record.outlet) == s.outlets.end()) {
+      s.outlets.push_back(r.record.outlet);
+    }
+  }
+  return out;
+}
+
+// The replay's events with the bridges that `take` accepts unioned.
+template <typename Take>
+std::vector<uint64_t> merged_events(const ReplayWithBridges& rb, Take take, std::size_t& merges) {
+  std::unordered_map<uint64_t, uint64_t> parent;
+  const auto find = [&parent](uint64_t x) {
+    for (auto it = parent.find(x); it != parent.end() && it->second != x; it = parent.find(x)) {
+      const auto up = parent.find(it->second);
+      if (up != parent.end()) {
+        it->second = up->second;  // path halving
+      }
+      x = it->second;
+    }
+    return x;
+  };
+  merges = 0;
+  for (const Bridge& b : rb.bridges) {
+    if (!take(b)) {
+      continue;
+    }
+    const uint64_t x = find(b.joined);
+    const uint64_t y = find(b.other);
+    if (x != y) {
+      parent[std::max(x, y)] = std::min(x, y);
+      parent.try_emplace(std::min(x, y), std::min(x, y));
+      ++merges;
+    }
+  }
+  std::vector<uint64_t> out;
+  out.reserve(rb.events.size());
+  for (const uint64_t e : rb.events) {
+    out.push_back(find(e));
+  }
+  return out;
+}
+
+// The held-out scores of the bridge variants: which candidates (the second best, or
+// any of the explained three), against what (the model's threshold t, or the
+// size-raised threshold the join itself needs), plus a margin, and with which filter
+// (no common outlet, both events younger than 24 h).
+void print_bridges(const EventWeek& week, const EventModel& model) {
+  const ReplayWithBridges rb = replay_with_bridges(week, model);
+  std::printf("  bridges (other candidates of joining story starts): %zu\n", rb.bridges.size());
+  if (env_or("KHOBOR_EV_BRIDGE", 0) >= 2) {
+    // Each bridge that clears the model's threshold, alone on top of the replay: what
+    // it adds in cross-outlet Bengali pairs (correct / put together) and related pairs.
+    const EventScores base = score_events(week, rb.events);
+    for (const Bridge& b : rb.bridges) {
+      if (b.probability < model.threshold) {
+        continue;
+      }
+      std::size_t merges = 0;
+      const Bridge* one = &b;
+      const EventScores s =
+          score_events(week, merged_events(
+                                 rb, [one](const Bridge& x) { return &x == one; }, merges));
+      std::printf(
+          "    bridge rank %zu p %.3f required %.3f shared-outlet %d young %d: +%lld correct "
+          "+%lld put together +%lld related\n",
+          b.rank, b.probability, b.required, b.share_outlet ? 1 : 0, b.young ? 1 : 0,
+          static_cast<long long>(s.bengali.correct - base.bengali.correct),
+          static_cast<long long>(s.bengali.predicted - base.bengali.predicted),
+          static_cast<long long>(s.related_merged - base.related_merged));
+    }
+  }
+  for (const bool any : {false, true}) {
+    for (const bool raised : {false, true}) {
+      for (const double margin : {0.0, 0.1, 0.2}) {
+        for (const int filter : {0, 1, 2, 3}) {
+          const auto take = [&](const Bridge& b) {
+            const double need = (raised ? b.required : model.threshold) + margin;
+            return (any || b.rank == 1) && b.probability >= need &&
+                   ((filter & 1) == 0 || !b.share_outlet) && ((filter & 2) == 0 || b.young);
+          };
+          std::size_t merges = 0;
+          const std::vector<uint64_t> merged = merged_events(rb, take, merges);
+          char label[96];
+          std::snprintf(label, sizeof label, "%s %s+%.1f%s%s (%zu):", any ? "any" : "2nd",
+                        raised ? "req" : "t", margin, (filter & 1) != 0 ? " no-shared" : "",
+                        (filter & 2) != 0 ? " <24h" : "", merges);
+          print(label, score_events(week, merged));
+        }
+      }
+    }
+  }
+}
+
 // Train on one week, test on the other, each way round.
 void cross_validate(const std::vector<Week>& weeks, const std::vector<Example>& extra) {
   std::printf("== cross-validation: train on one week, test on the other\n");
@@ -703,6 +872,9 @@ void cross_validate(const std::vector<Week>& weeks, const std::vector<Example>& 
     print("stories only (before):", score_events(weeks[test].data, stories_only(weeks[test].data)));
     print("events, held out:",
           score_events(weeks[test].data, replay(weeks[test].data, model_of(w, t))));
+    if (std::getenv("KHOBOR_EV_BRIDGE") != nullptr) {
+      print_bridges(weeks[test].data, model_of(w, t));
+    }
     if (std::getenv("KHOBOR_SWEEP") != nullptr) {
       const double step = std::max(0.01, env_or("KHOBOR_SWEEP", 0.1));
       for (double s = 0.1; s < 0.96; s += step) {
