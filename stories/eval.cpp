@@ -387,12 +387,11 @@ std::vector<std::optional<EventCandidate>> paraphrase_candidates(
   }
   EventIndex index(options);
   const int64_t t0 = 1'700'000'000;
-  uint64_t id = 1;
   for (const auto& [a, b] : fps) {
-    index.add_labelled(id, id, "background", a, t0);
-    index.add_labelled(id + 1, id + 1, "background", b, t0);
-    id += 2;
+    index.count_background(a, t0);
+    index.count_background(b, t0);
   }
+  uint64_t id = 1;
   std::vector<std::optional<EventCandidate>> out;
   out.reserve(fps.size());
   for (const auto& [a, b] : fps) {

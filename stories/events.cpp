@@ -1180,6 +1180,14 @@ void EventIndex::add_labelled(uint64_t event, uint64_t story, std::string_view o
   m.remember_story(story, event, time);
 }
 
+void EventIndex::count_background(const Fingerprint& fp, int64_t time) {
+  Impl& m = *m_impl;
+  time = m.relative(time);
+  m.expire(time);
+  m.decay(time);
+  m.count(fp);
+}
+
 void EventIndex::expire(int64_t time) {
   m_impl->expire(m_impl->relative(time));
 }

@@ -142,6 +142,11 @@ class EventIndex {
   void add_labelled(uint64_t event, uint64_t story, std::string_view outlet, const Fingerprint& fp,
                     int64_t time);
 
+  // For evaluation: counts the entry's features in the rolling document frequencies
+  // alone, as the day's other news counts there; it joins no event and is posted
+  // nowhere, so it is never a candidate.
+  void count_background(const Fingerprint& fp, int64_t time);
+
   // Closes events whose newest entry is older than time - window.
   void expire(int64_t time);
 

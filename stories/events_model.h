@@ -11,20 +11,20 @@
 namespace khobor::stories::model {
 
 inline constexpr std::array<double, 12> k_weights = {
-    1.813674,   // cos_title
-    4.584170,   // cos_all
-    3.234149,   // best_title
-    1.275230,   // rare_shared
-    -0.792793,  // title_unshared
-    -0.414179,  // num_unshared
-    1.207625,   // time_newest
-    1.272995,   // time_first
-    -1.261724,  // same_outlet
-    1.581835,   // cos_title_all
-    1.491033,   // contained
-    -2.921041,  // short_title
+    1.808326,   // cos_title
+    5.054759,   // cos_all
+    3.241141,   // best_title
+    1.142443,   // rare_shared
+    -0.756809,  // title_unshared
+    -0.392420,  // num_unshared
+    1.291517,   // time_newest
+    1.141871,   // time_first
+    -1.283517,  // same_outlet
+    1.580255,   // cos_title_all
+    1.466500,   // contained
+    -3.069017,  // short_title
 };
-inline constexpr double k_bias = -7.904388;
+inline constexpr double k_bias = -7.764554;
 inline constexpr double k_threshold = 0.30;
 
 }  // namespace khobor::stories::model

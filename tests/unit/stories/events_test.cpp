@@ -317,3 +317,28 @@ TEST_CASE("events closing as the window moves free their slots for new ones, fou
   events.expire(k_t0 + 20'000 * 20 + 37 * 3600);
   CHECK(events.event_count() == 0);
 }
+
+TEST_CASE("count_background() counts words for IDF and opens no event", "[stories][events]") {
+  const Fingerprint first = fingerprint(k_first.title, k_first.summary, "");
+  const Fingerprint second = fingerprint(k_second.title, k_second.summary, "");
+  // The same report as background only: nothing to join, no event open.
+  EventIndex background;
+  background.count_background(first, k_t0);
+  CHECK(background.event_count() == 0);
+  CHECK(background.candidates("kantha", first, k_t0 + 60).empty());
+  // With the first report as an event, the background copies of the bridge story make
+  // its words common, so the second report scores lower than without them.
+  EventIndex plain;
+  plain.add_labelled(1, 1, "alo", first, k_t0);
+  for (int i = 0; i < 50; ++i) {
+    background.count_background(first, k_t0);
+  }
+  background.add_labelled(1, 1, "alo", first, k_t0);
+  CHECK(background.event_count() == 1);
+  const auto with = background.candidates("kantha", second, k_t0 + 2 * 3600);
+  const auto without = plain.candidates("kantha", second, k_t0 + 2 * 3600);
+  REQUIRE(with.size() == 1);
+  REQUIRE(without.size() == 1);
+  CHECK(with.front().event == 1);
+  CHECK(with.front().probability < without.front().probability);
+}
