@@ -37,7 +37,7 @@
 // open event the index offers as a candidate is one example, labelled 1 when it is
 // the entry's gold event. Beside the weeks' candidates, the human-labelled headline
 // pairs of paraphrase/BnPC_train.csv are examples too (each the second headline
-// against the first's event, weighing 0.1; KHOBOR_EV_BNPC_WEIGHT): the weeks hold few
+// against the first's event, weighing 0.2; KHOBOR_EV_BNPC_WEIGHT): the weeks hold few
 // entries that are a headline alone, and the model learns that case from them. Then
 // one round of DAgger (Ross et al. 2011): the model so fitted (its threshold chosen
 // as below) replays the training weeks forming its own events, and every candidate of
@@ -316,7 +316,7 @@ std::vector<Example> on_policy_examples(const EventWeek& week, const EventModel&
 // Cross-validated (docs/stories.md, "Training").
 double paraphrase_weight() {
   const char* w = std::getenv("KHOBOR_EV_BNPC_WEIGHT");
-  return w != nullptr ? std::atof(w) : 0.1;
+  return w != nullptr ? std::atof(w) : 0.2;
 }
 
 // Headline pairs as training examples: each pair's second headline against the

@@ -160,10 +160,10 @@ TEST_CASE("headline paraphrases (BnPC val) join the first headline's event", "[s
   const double p = tp + fp > 0 ? static_cast<double>(tp) / (tp + fp) : 0.0;
   const double r = tp + fn > 0 ? static_cast<double>(tp) / (tp + fn) : 0.0;
   const double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
-  // The model (trained with BnPC_train's pairs and a DAgger round) reaches P 0.935 R
-  // 0.595 F1 0.727 at the event level alone; trained on the weeks only it was P 0.975 R
+  // The model (trained with BnPC_train's pairs and a DAgger round) reaches P 0.920 R
+  // 0.615 F1 0.737 at the event level alone; trained on the weeks only it was P 0.975 R
   // 0.321 F1 0.483 (with the file's headlines still events, not background only).
   INFO("BnPC val, event level: precision " << p << " recall " << r << " F1 " << f1);
-  CHECK(f1 >= 0.70);
-  CHECK(p >= 0.92);
+  CHECK(f1 >= 0.71);
+  CHECK(p >= 0.90);
 }
