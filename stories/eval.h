@@ -120,8 +120,9 @@ struct ParaphrasePair {
 Result<std::vector<ParaphrasePair>> load_paraphrase_pairs(const std::string& path);
 
 // What the event level makes of each pair, title only: every headline of the file
-// is first seen as background (its document frequencies, as a daemon has seen the
-// day's news), then each pair's first headline opens an event and the second is
+// is first counted as background in the document frequencies only (as a daemon has
+// seen the day's news; no event, so never a candidate: EventIndex::count_background),
+// then each pair's first headline opens an event and the second is
 // scored against the open events, a minute later, from another outlet. The second's
 // candidate for the first's event, or nullopt when that event is not among its
 // candidates. One index for the whole file, with `options`.
