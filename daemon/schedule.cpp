@@ -531,8 +531,22 @@ void PollPlanner::build_slots(FeedRates& f) {
   f.loose = {};
   f.in_slots = 0;
   const int64_t spread = k_slot_spread_s;
-  const std::vector<Chain> chains =
-      chains_of_day(batches_of(f.times, k_slot_batch_entries, f.loose), k_slot_gap_s);
+  std::vector<Batch> batches = batches_of(f.times, k_slot_batch_entries, f.loose);
+  // The gaps between consecutive batches (with_next_batch).
+  f.batch_gaps.clear();
+  f.batch_entries = 0;
+  f.last_batch_s = 0;
+  if (batches.size() >= k_gap_min_batches) {
+    for (size_t i = 1; i < batches.size(); ++i) {
+      f.batch_gaps.push_back(static_cast<double>(batches[i].t - batches[i - 1].t));
+    }
+    for (const Batch& b : batches) {
+      f.batch_entries += b.n;
+    }
+    f.batch_entries /= static_cast<double>(batches.size());
+    f.last_batch_s = batches.back().t;
+  }
+  const std::vector<Chain> chains = chains_of_day(std::move(batches), k_slot_gap_s);
   double total = static_cast<double>(f.times.size());
   for (const auto& chain : chains) {
     const int64_t lo = chain.front().first - spread;
@@ -752,15 +766,66 @@ Bins PollPlanner::rate_ahead(const FeedRates& f, int64_t now_s) const {
     return activity_rate_ahead(f, now_s);
   }
   if (!f.slots.empty() && f.in_slots >= k_slot_min_share) {
-    return slot_rate_ahead(f, now_s);
+    return with_next_batch(f, slot_rate_ahead(f, now_s), k_slot_prior_days, now_s);
   }
   const int64_t cut = now_s - k_batch_window_s;
   Bins counts = f.counts;
   for (auto it = std::upper_bound(f.times.begin(), f.times.end(), cut); it != f.times.end(); ++it) {
     counts[bin_of(*it)] -= 1;
   }
-  return learnt_rate(smoothed(counts), smoothed(exposure(f.observed_since_s, cut)),
-                     f.share_rate_per_s, m_pooled_share);
+  return with_next_batch(f,
+                         learnt_rate(smoothed(counts), smoothed(exposure(f.observed_since_s, cut)),
+                                     f.share_rate_per_s, m_pooled_share),
+                         k_prior_days, now_s);
+}
+
+// `rate` (a batch feed's rate ahead, learnt with a prior of `prior_days`)
+// raised to what its next batch's gap says (see k_gap_min_batches): the
+// entries of the next batch by quarter hour over the day ahead, counted as
+// k_gap_days days of observation beside the days each quarter was observed.
+Bins PollPlanner::with_next_batch(const FeedRates& f, Bins rate, double prior_days,
+                                  int64_t now_s) const {
+  if (f.batch_gaps.empty()) {
+    return rate;
+  }
+  const double spread = static_cast<double>(k_gap_spread_s);
+  // The share of gaps shorter than x (each a triangle ±spread).
+  const auto share_below = [&](double x) {
+    double sum = 0;
+    for (const double g : f.batch_gaps) {
+      const double u = (x - g) / spread;
+      if (u >= 1) {
+        sum += 1;
+      } else if (u >= 0) {
+        sum += 1 - 0.5 * (1 - u) * (1 - u);
+      } else if (u > -1) {
+        sum += 0.5 * (1 + u) * (1 + u);
+      }
+    }
+    return sum / static_cast<double>(f.batch_gaps.size());
+  };
+  const double last = static_cast<double>(f.last_batch_s);
+  const double survival = 1 - share_below(static_cast<double>(now_s) - last);
+  if (survival < k_gap_min_survival) {
+    return rate;
+  }
+  Bins expect{};
+  double before = 1 - survival;
+  for (int64_t t = now_s; t < now_s + k_day_s;) {
+    const int64_t end = (t / k_bin_s + 1) * k_bin_s;
+    const double upto = share_below(static_cast<double>(end) - last);
+    expect[bin_of(t)] += f.batch_entries * (upto - before) / survival;
+    before = upto;
+    t = end;
+  }
+  const Bins seen = smoothed(exposure(f.observed_since_s, now_s));
+  const double bin_s = static_cast<double>(k_bin_s);
+  for (size_t b = 0; b < k_bins; ++b) {
+    const double days = seen[b] + prior_days;
+    rate[b] =
+        std::max(rate[b], (rate[b] * days + k_gap_days * expect[b] / bin_s) / (days + k_gap_days));
+  }
+  return rate;
 }
 
 // The share's λ_f(b) ahead for a feed whose day is slots (build_slots): per

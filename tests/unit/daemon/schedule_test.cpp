@@ -686,3 +686,33 @@ TEST_CASE("A trickle feed silent for the last hour is polled later than one acti
   CHECK(after_silence > 1050);
   CHECK(2 * after_silence > 3 * after_activity);
 }
+
+TEST_CASE("On its first day a batch feed is polled when its batches' gap says the next is due",
+          "[daemon][schedule]") {
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  const int64_t day0 = (k_now / 86400) * 86400 + 86400;
+  // A new feed of 100 entries (so the rollover guard does not bind) that a
+  // scraper regenerates every 3 hours, 30 new entries at one second (01:00,
+  // 04:00, 07:00), polled two minutes after each batch, beside a steady feed
+  // of a week (one entry every 15 minutes), at a mean interval of 2 hours.
+  // Its slots know nothing of 10:00 yet; the gaps between its batches do.
+  auto steady = entries_every(900, 7 * 96, day0);
+  PollPlanner planner(24);
+  std::vector<int64_t> body;
+  for (int64_t h : {1, 4, 7}) {
+    body.insert(body.end(), 30, day0 + h * 3600);
+    const int64_t t = day0 + h * 3600 + 120;
+    planner.base_interval_s("steady", std::span<const int64_t>(steady), b, t);
+    planner.base_interval_s("scraped", std::span<const int64_t>(body), b, t);
+  }
+  // Planned at 09:00 and 09:30 (after a 304), the next poll.
+  const int64_t at9 =
+      day0 + 9 * 3600 + planner.base_interval_s("scraped", std::nullopt, b, day0 + 9 * 3600);
+  const int64_t at930 = day0 + 9 * 3600 + 1800 +
+                        planner.base_interval_s("scraped", std::nullopt, b, day0 + 9 * 3600 + 1800);
+  // 10:24 and 10:53 (by its slots and prior alone: 10:35 and 11:05).
+  CAPTURE((at9 - day0) / 60, (at930 - day0) / 60);
+  CHECK(at9 <= day0 + 10 * 3600 + 30 * 60);
+  CHECK(at930 <= day0 + 11 * 3600);
+}
