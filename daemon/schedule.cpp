@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <vector>
@@ -350,6 +351,17 @@ double time_to_accumulate(const Bins& rate, double scale, double amount, int64_t
   return limit_s;
 }
 
+// ∫ rate(t) dt over [from_s, to_s), walking the quarter hours of `rate`.
+double expected_between(const Bins& rate, int64_t from_s, int64_t to_s) {
+  double sum = 0;
+  for (int64_t t = from_s; t < to_s;) {
+    int64_t end = std::min(to_s, (t / PollPlanner::k_bin_s + 1) * PollPlanner::k_bin_s);
+    sum += rate[bin_of(t)] * static_cast<double>(end - t);
+    t = end;
+  }
+  return sum;
+}
+
 // How many times each quarter hour of the day lies within [since_s, now_s),
 // in whole quarters (a quarter half covered counts a half).
 Bins exposure(int64_t since_s, int64_t now_s) {
@@ -519,8 +531,22 @@ void PollPlanner::build_slots(FeedRates& f) {
   f.loose = {};
   f.in_slots = 0;
   const int64_t spread = k_slot_spread_s;
-  const std::vector<Chain> chains =
-      chains_of_day(batches_of(f.times, k_slot_batch_entries, f.loose), k_slot_gap_s);
+  std::vector<Batch> batches = batches_of(f.times, k_slot_batch_entries, f.loose);
+  // The gaps between consecutive batches (with_next_batch).
+  f.batch_gaps.clear();
+  f.batch_entries = 0;
+  f.last_batch_s = 0;
+  if (batches.size() >= k_gap_min_batches) {
+    for (size_t i = 1; i < batches.size(); ++i) {
+      f.batch_gaps.push_back(static_cast<double>(batches[i].t - batches[i - 1].t));
+    }
+    for (const Batch& b : batches) {
+      f.batch_entries += b.n;
+    }
+    f.batch_entries /= static_cast<double>(batches.size());
+    f.last_batch_s = batches.back().t;
+  }
+  const std::vector<Chain> chains = chains_of_day(std::move(batches), k_slot_gap_s);
   double total = static_cast<double>(f.times.size());
   for (const auto& chain : chains) {
     const int64_t lo = chain.front().first - spread;
@@ -657,26 +683,149 @@ std::array<double, 24> PollPlanner::day_shape() const {
   return hours;
 }
 
-// The share's λ_f(b) to place the next poll by: f.share_rate, except for a
+bool PollPlanner::batch_feed(const FeedRates& f) {
+  const size_t n = f.times.size();
+  return n >= k_batch_entries && f.times[n - k_batch_entries] == f.times.back();
+}
+
+// A trickle feed's factor after an active hour (`active`) or a silent one
+// (see k_activity_look_s), learnt from its week up to its last body against
+// f.share_rate; 1 when nothing is learnt. One pass over the week's instants,
+// the entries' indices only moving forward.
+double PollPlanner::activity_factor(const FeedRates& f, bool active) {
+  const std::vector<int64_t>& times = f.times;
+  int64_t t = f.observed_since_s + k_activity_look_s;
+  t = (t + k_activity_step_s - 1) / k_activity_step_s * k_activity_step_s;
+  std::array<double, 2> seen{};      // entries after silent / active instants
+  std::array<double, 2> expected{};  // what the rate expected there
+  double instants = 0;
+  size_t look = 0;  // the first entry after t - k_activity_look_s
+  size_t at = 0;    // the first entry after t
+  size_t next = 0;  // the first entry after t + k_activity_next_s
+  for (; t + k_activity_next_s <= f.as_of_s; t += k_activity_step_s) {
+    while (look < times.size() && times[look] <= t - k_activity_look_s) {
+      ++look;
+    }
+    while (at < times.size() && times[at] <= t) {
+      ++at;
+    }
+    while (next < times.size() && times[next] <= t + k_activity_next_s) {
+      ++next;
+    }
+    const size_t state = at > look ? 1 : 0;
+    seen[state] += static_cast<double>(next - at);
+    expected[state] += expected_between(f.share_rate, t, t + k_activity_next_s);
+    instants += 1;
+  }
+  const size_t s = active ? 1 : 0;
+  const double all_seen = seen[0] + seen[1];
+  const double all_expected = expected[0] + expected[1];
+  if (all_seen <= 0 || all_expected <= 0 || expected[s] <= 0) {
+    return 1;
+  }
+  // The state's ratio over the week's: the factor moves the rate ahead, not
+  // its level (the share already has that).
+  const double mean_ratio = all_seen / all_expected;
+  const double days = instants * static_cast<double>(k_activity_step_s) / k_day_s;
+  // The prior: k_activity_prior_days of this state's expected entries (per
+  // day observed), at least k_activity_prior_entries, with a ratio of 1.
+  const double prior = std::max(expected[s] * k_activity_prior_days / std::max(days, 1e-9),
+                                k_activity_prior_entries);
+  return std::clamp((seen[s] / mean_ratio + prior) / (expected[s] + prior), k_activity_min_factor,
+                    k_activity_max_factor);
+}
+
+// A trickle feed's f.share_rate with the next k_activity_apply_s times the
+// factor of the state it is in at `now_s` (an entry in the last
+// k_activity_look_s or none); a quarter partly in that span takes the factor
+// for its part.
+Bins PollPlanner::activity_rate_ahead(const FeedRates& f, int64_t now_s) {
+  Bins rate = f.share_rate;
+  const auto newest = std::upper_bound(f.times.begin(), f.times.end(), now_s);
+  const bool active = newest != f.times.begin() && *std::prev(newest) > now_s - k_activity_look_s;
+  const double factor = activity_factor(f, active);
+  const int64_t until = now_s + k_activity_apply_s;
+  for (int64_t t = now_s; t < until;) {
+    const int64_t bin_end = (t / k_bin_s + 1) * k_bin_s;
+    const double part =
+        static_cast<double>(std::min(until, bin_end) - t) / static_cast<double>(bin_end - t);
+    rate[bin_of(t)] *= 1 + part * (factor - 1);
+    t = bin_end;
+  }
+  return rate;
+}
+
+// The share's λ_f(b) to place the next poll by: f.share_rate times its
+// activity factor for the next hour (activity_rate_ahead), except for a
 // feed that publishes in batches (its newest k_batch_entries at one second):
 // its slots' hazard (slot_rate_ahead) when most of its entries are in slots,
 // else its rate learnt as refresh() does but from what was known
 // k_batch_window_s ago: the batch just seen is not expected again.
 Bins PollPlanner::rate_ahead(const FeedRates& f, int64_t now_s) const {
-  const size_t n = f.times.size();
-  if (n < k_batch_entries || f.times[n - k_batch_entries] != f.times.back()) {
-    return f.share_rate;
+  if (!batch_feed(f)) {
+    return activity_rate_ahead(f, now_s);
   }
   if (!f.slots.empty() && f.in_slots >= k_slot_min_share) {
-    return slot_rate_ahead(f, now_s);
+    return with_next_batch(f, slot_rate_ahead(f, now_s), k_slot_prior_days, now_s);
   }
   const int64_t cut = now_s - k_batch_window_s;
   Bins counts = f.counts;
   for (auto it = std::upper_bound(f.times.begin(), f.times.end(), cut); it != f.times.end(); ++it) {
     counts[bin_of(*it)] -= 1;
   }
-  return learnt_rate(smoothed(counts), smoothed(exposure(f.observed_since_s, cut)),
-                     f.share_rate_per_s, m_pooled_share);
+  return with_next_batch(f,
+                         learnt_rate(smoothed(counts), smoothed(exposure(f.observed_since_s, cut)),
+                                     f.share_rate_per_s, m_pooled_share),
+                         k_prior_days, now_s);
+}
+
+// `rate` (a batch feed's rate ahead, learnt with a prior of `prior_days`)
+// raised to what its next batch's gap says (see k_gap_min_batches): the
+// entries of the next batch by quarter hour over the day ahead, counted as
+// k_gap_days days of observation beside the days each quarter was observed.
+Bins PollPlanner::with_next_batch(const FeedRates& f, Bins rate, double prior_days,
+                                  int64_t now_s) const {
+  if (f.batch_gaps.empty()) {
+    return rate;
+  }
+  const double spread = static_cast<double>(k_gap_spread_s);
+  // The share of gaps shorter than x (each a triangle ±spread).
+  const auto share_below = [&](double x) {
+    double sum = 0;
+    for (const double g : f.batch_gaps) {
+      const double u = (x - g) / spread;
+      if (u >= 1) {
+        sum += 1;
+      } else if (u >= 0) {
+        sum += 1 - 0.5 * (1 - u) * (1 - u);
+      } else if (u > -1) {
+        sum += 0.5 * (1 + u) * (1 + u);
+      }
+    }
+    return sum / static_cast<double>(f.batch_gaps.size());
+  };
+  const double last = static_cast<double>(f.last_batch_s);
+  const double survival = 1 - share_below(static_cast<double>(now_s) - last);
+  if (survival < k_gap_min_survival) {
+    return rate;
+  }
+  Bins expect{};
+  double before = 1 - survival;
+  for (int64_t t = now_s; t < now_s + k_day_s;) {
+    const int64_t end = (t / k_bin_s + 1) * k_bin_s;
+    const double upto = share_below(static_cast<double>(end) - last);
+    expect[bin_of(t)] += f.batch_entries * (upto - before) / survival;
+    before = upto;
+    t = end;
+  }
+  const Bins seen = smoothed(exposure(f.observed_since_s, now_s));
+  const double bin_s = static_cast<double>(k_bin_s);
+  for (size_t b = 0; b < k_bins; ++b) {
+    const double days = seen[b] + prior_days;
+    rate[b] =
+        std::max(rate[b], (rate[b] * days + k_gap_days * expect[b] / bin_s) / (days + k_gap_days));
+  }
+  return rate;
 }
 
 // The share's λ_f(b) ahead for a feed whose day is slots (build_slots): per

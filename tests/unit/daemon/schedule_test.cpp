@@ -651,3 +651,68 @@ TEST_CASE("A batch slot whose batch came today draws no polls, a late one draws 
   const int64_t early = interval(1, day0 + 10 * 3600 + 45 * 60);
   CHECK(late < early);
 }
+
+TEST_CASE("A trickle feed silent for the last hour is polled later than one active in it",
+          "[daemon][schedule]") {
+  // A week of a feed that trickles in bursts: every 247 minutes (no hour of
+  // the day busier than another) six entries ten minutes apart, each at its
+  // own second (no batch). Each body carries the whole week, so the rollover
+  // guard does not bind. The same planner state is planned 5 minutes after
+  // the newest entry (active: more is likely soon) and 70 minutes after it
+  // (silent for an hour: its burst is over), at a mean interval of 15 minutes.
+  const int64_t period = 247 * 60;
+  std::vector<int64_t> times;
+  for (int64_t start = k_now - 7 * 86400 + period; start < k_now; start += period) {
+    for (int k = 0; k < 6; ++k) {
+      times.push_back(start + k * 600);
+    }
+  }
+  const int64_t newest = times.back();
+  const auto planned_at = [&](int64_t now_s) {
+    PollPlanner planner(96);
+    std::vector<int64_t> seen;
+    for (int64_t t : times) {
+      if (t <= now_s) {
+        seen.push_back(t);
+      }
+    }
+    return planner.base_interval_s("trickle", std::span<const int64_t>(seen), wide_bounds(), now_s);
+  };
+  const int64_t after_activity = planned_at(newest + 5 * 60);
+  const int64_t after_silence = planned_at(newest + 70 * 60);
+  CAPTURE(after_activity, after_silence);
+  // 681 s and 1174 s; planned by its hour-of-day rate alone, 817 s and 952 s.
+  CHECK(after_activity < 750);
+  CHECK(after_silence > 1050);
+  CHECK(2 * after_silence > 3 * after_activity);
+}
+
+TEST_CASE("On its first day a batch feed is polled when its batches' gap says the next is due",
+          "[daemon][schedule]") {
+  PollBounds b = wide_bounds();
+  b.max_interval_s = k_budget_max_interval_s;
+  const int64_t day0 = (k_now / 86400) * 86400 + 86400;
+  // A new feed of 100 entries (so the rollover guard does not bind) that a
+  // scraper regenerates every 3 hours, 30 new entries at one second (01:00,
+  // 04:00, 07:00), polled two minutes after each batch, beside a steady feed
+  // of a week (one entry every 15 minutes), at a mean interval of 2 hours.
+  // Its slots know nothing of 10:00 yet; the gaps between its batches do.
+  auto steady = entries_every(900, 7 * 96, day0);
+  PollPlanner planner(24);
+  std::vector<int64_t> body;
+  for (int64_t h : {1, 4, 7}) {
+    body.insert(body.end(), 30, day0 + h * 3600);
+    const int64_t t = day0 + h * 3600 + 120;
+    planner.base_interval_s("steady", std::span<const int64_t>(steady), b, t);
+    planner.base_interval_s("scraped", std::span<const int64_t>(body), b, t);
+  }
+  // Planned at 09:00 and 09:30 (after a 304), the next poll.
+  const int64_t at9 =
+      day0 + 9 * 3600 + planner.base_interval_s("scraped", std::nullopt, b, day0 + 9 * 3600);
+  const int64_t at930 = day0 + 9 * 3600 + 1800 +
+                        planner.base_interval_s("scraped", std::nullopt, b, day0 + 9 * 3600 + 1800);
+  // 10:24 and 10:53 (by its slots and prior alone: 10:35 and 11:05).
+  CAPTURE((at9 - day0) / 60, (at930 - day0) / 60);
+  CHECK(at9 <= day0 + 10 * 3600 + 30 * 60);
+  CHECK(at930 <= day0 + 11 * 3600);
+}
