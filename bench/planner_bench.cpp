@@ -9,7 +9,8 @@
 // spread over ROUND seconds (default 600), CHANGED percent of them (default 20,
 // poll_bench's "real" round) answering 200 with a body holding one new entry,
 // the rest 304. Each answer is one base_interval_s call, as khobord makes it
-// (a 200 marks the rates for a refresh: every feed's, on the next call).
+// (a 200 marks its feed's rates for a refresh; every feed's are recomputed at
+// most once a minute of the clock, PollPlanner::k_refresh_s).
 // Prints the round's wall and CPU time and the calls' p50 / p99 / max (wall). A measurement on
 // the fake clock, never a pass/fail test.
 //

@@ -516,6 +516,7 @@ void PollPlanner::settle(FeedRates& f, size_t feed_size, int64_t now_s) {
   f.share_rate_per_s = n / static_cast<double>(std::max(span, k_share_min_span_s));
   m_now_s = std::max(m_now_s, now_s);
   m_dirty = true;
+  f.stale = true;
   build_slots(f);
 }
 
@@ -633,20 +634,47 @@ Bins PollPlanner::pooled_share() const {
 // the weights Σ_b √λ_f(b) · k_bin_s.
 void PollPlanner::refresh() {
   m_pooled_share = pooled_share();
-  const double bin_s = static_cast<double>(k_bin_s);
   for (auto& [id, f] : m_feeds) {
-    Bins own = smoothed(f.counts);
-    Bins seen = smoothed(exposure(f.observed_since_s, m_now_s));
-    // The prior's mean rate (as guarded) and the share's.
-    f.rate = learnt_rate(own, seen, f.rate_per_s, m_pooled_share);
-    f.share_rate = learnt_rate(own, seen, f.share_rate_per_s, m_pooled_share);
-    f.weight = 0;
-    for (size_t b = 0; b < k_bins; ++b) {
-      f.weight += std::sqrt(f.share_rate[b]) * bin_s;
-    }
+    refresh_feed(f);
   }
   weigh_unknown();
   m_dirty = false;
+  m_refreshed_s = m_now_s;
+  m_refreshed_feeds = m_feeds.size();
+}
+
+// One feed's λ_f(b) and weight against m_pooled_share (the prior's mean rate
+// as guarded, and the share's).
+void PollPlanner::refresh_feed(FeedRates& f) {
+  Bins own = smoothed(f.counts);
+  Bins seen = smoothed(exposure(f.observed_since_s, m_now_s));
+  f.rate = learnt_rate(own, seen, f.rate_per_s, m_pooled_share);
+  f.share_rate = learnt_rate(own, seen, f.share_rate_per_s, m_pooled_share);
+  f.weight = 0;
+  for (size_t b = 0; b < k_bins; ++b) {
+    f.weight += std::sqrt(f.share_rate[b]) * static_cast<double>(k_bin_s);
+  }
+  f.stale = false;
+}
+
+// Before planning `f`: every feed's rates when k_refresh_s has passed since the
+// last full pass or the feeds changed (or a feed not yet dated is involved, as
+// the others' mean weighs for it); else `f`'s alone when it learnt a body, its
+// weight's change carried into Σ weights.
+void PollPlanner::ensure_fresh(FeedRates& f) {
+  if (!m_dirty) {
+    return;
+  }
+  if (m_now_s - m_refreshed_s >= k_refresh_s || m_feeds.size() != m_refreshed_feeds ||
+      unknown(f, m_now_s)) {
+    refresh();
+    return;
+  }
+  if (f.stale) {
+    const double before = f.weight;
+    refresh_feed(f);
+    m_weight += f.weight - before;
+  }
 }
 
 bool PollPlanner::unknown(const FeedRates& f, int64_t now_s) const {
@@ -951,9 +979,7 @@ int64_t PollPlanner::base_interval_s(std::string_view feed_id,
   if (it == m_feeds.end()) {
     return 0;
   }
-  if (m_dirty) {
-    refresh();
-  }
+  ensure_fresh(it->second);
   return budget_interval_s(it->second, bounds, now_s);
 }
 
@@ -1007,9 +1033,7 @@ double PollPlanner::expected_per_hour(std::string_view feed_id, int64_t t_s) {
   if (it == m_feeds.end()) {
     return 0;
   }
-  if (m_dirty) {
-    refresh();
-  }
+  ensure_fresh(it->second);
   return it->second.rate[bin_of(t_s)] * 3600;
 }
 

@@ -716,3 +716,37 @@ TEST_CASE("On its first day a batch feed is polled when its batches' gap says th
   CHECK(at9 <= day0 + 10 * 3600 + 30 * 60);
   CHECK(at930 <= day0 + 11 * 3600);
 }
+
+TEST_CASE("A body learnt between full passes re-plans its own feed at once, as a full pass would",
+          "[daemon][schedule]") {
+  // Three feeds of a week (an entry every 20, 30 and 60 minutes), all learnt
+  // at k_now: one full pass over every feed's rates. Ten seconds later, well
+  // within PollPlanner::k_refresh_s, the first feed's body shows it has turned
+  // busy (an entry every 2 minutes for the last two hours): its next poll must
+  // come sooner at once, and where a planner making a full pass puts it.
+  static_assert(PollPlanner::k_refresh_s > 10);
+  const auto a = entries_every(1200, 7 * 72, k_now);
+  const auto b = entries_every(1800, 7 * 48, k_now);
+  const auto c = entries_every(3600, 7 * 24, k_now);
+  std::vector<int64_t> busier = entries_every(120, 60, k_now + 10);
+  busier.insert(busier.end(), a.begin(), a.end());
+  std::sort(busier.begin(), busier.end());
+  busier.erase(std::unique(busier.begin(), busier.end()), busier.end());
+
+  PollPlanner throttled(96);
+  throttled.base_interval_s("b", std::span<const int64_t>(b), wide_bounds(), k_now);
+  throttled.base_interval_s("c", std::span<const int64_t>(c), wide_bounds(), k_now);
+  const int64_t quiet =
+      throttled.base_interval_s("a", std::span<const int64_t>(a), wide_bounds(), k_now);
+  const int64_t busy =
+      throttled.base_interval_s("a", std::span<const int64_t>(busier), wide_bounds(), k_now + 10);
+
+  PollPlanner full(96);
+  full.base_interval_s("b", std::span<const int64_t>(b), wide_bounds(), k_now);
+  full.base_interval_s("c", std::span<const int64_t>(c), wide_bounds(), k_now);
+  const int64_t reference =
+      full.base_interval_s("a", std::span<const int64_t>(busier), wide_bounds(), k_now + 10);
+  CAPTURE(quiet, busy, reference);
+  CHECK(10 * busy < 9 * quiet);
+  CHECK(std::abs(busy - reference) * 50 <= reference);  // within 2 %
+}
