@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <set>
 #include <vector>
@@ -1021,6 +1022,7 @@ void PollPlanner::forget(std::string_view feed_id) {
   }
   m_feeds.erase(it);
   m_dirty = true;
+  m_refreshed_feeds = std::numeric_limits<size_t>::max();  // its weight went: a full pass next
 }
 
 double PollPlanner::rate_per_day(std::string_view feed_id) const {

@@ -433,6 +433,25 @@ TEST_CASE("A forgotten feed no longer takes a share", "[daemon][schedule]") {
   CHECK(planner.rate_per_day("c") == 0);
 }
 
+TEST_CASE("A feed that goes as another comes within a minute leaves no share behind",
+          "[daemon][schedule]") {
+  PollPlanner planner(500);
+  PollBounds b = wide_bounds();
+  auto a = entries_every(900, 7 * 96, k_now);
+  auto c = entries_every(900, 7 * 96, k_now);
+  auto d = entries_every(900, 7 * 96, k_now + 10);
+  planner.base_interval_s("a", std::span<const int64_t>(a), b, k_now);
+  planner.base_interval_s("c", std::span<const int64_t>(c), b, k_now);
+  const int64_t beside_c = planner.base_interval_s("a", std::nullopt, b, k_now);
+  // Within PollPlanner::k_refresh_s the feeds are two again, but c's weight
+  // must not stay in the sum beside d's.
+  planner.forget("c");
+  planner.base_interval_s("d", std::span<const int64_t>(d), b, k_now + 10);
+  const int64_t beside_d = planner.base_interval_s("a", std::nullopt, b, k_now + 10);
+  CAPTURE(beside_c, beside_d);
+  CHECK(beside_d == Approx(beside_c).epsilon(0.02));
+}
+
 TEST_CASE("A 304 takes the planner's interval and still honours the server's hints",
           "[daemon][schedule]") {
   FeedPollState st{"http://a/feed", 0, "", 0, false, 0};
