@@ -29,17 +29,21 @@
 // average gap between the last week's entries, 7 d / (weekly entries × FACTOR),
 // clamped to [MIN_INTERVAL, MAX_INTERVAL] (defaults 5 min, 24 h, factor 1),
 // MAX_INTERVAL when the week has no entry; the week's entries are those this
-// poller has seen, by published date. khobord as configured by default (adaptive
-// intervals, 2 to 60 min), and khobord with `[poll] requests_per_day` set to the
+// poller has seen, by published date. khobord as configured by default (a budget
+// of [poll] requests_per_feed_per_day, 48, times the feeds), khobord without a
+// budget (khobord-adaptive: each feed's adaptive interval, 2 to 60 min), and
+// khobord with `[poll] requests_per_day` set to the
 // largest budget whose requests do not exceed each peer's (found by bisection),
 // configured as the daemon is under a budget without an explicit max_interval
 // (the bound passed is 24 h, the planner's ceiling relative to the budget), or
 // with --budget-max-interval as an explicit max_interval. Each
 // scheduler runs --runs times (default 5: other first-poll phases, in the first
 // hour, and jitter); requests and entries are printed per run, missed summed
-// over the runs, delays pooled.
+// over the runs, delays pooled. --missed lists, per scheduler and feed, the
+// publication dates of the entries missed, when they rolled off and in how many
+// runs.
 //
-// usage: freshness ARCHIVE_DIR [--per-feed] [--seed N] [--min-interval S]
+// usage: freshness ARCHIVE_DIR [--per-feed] [--missed] [--seed N] [--min-interval S]
 //          [--max-interval S] [--budget-max-interval S] [--requests-per-day R]
 //          [--miniflux-min S] [--miniflux-max S] [--miniflux-factor F] [--runs K]
 #include <algorithm>
@@ -59,6 +63,7 @@
 
 #include "bench/snapshots.h"
 #include "bench/stats.h"
+#include "daemon/config.h"
 #include "daemon/schedule.h"
 #include "feeds/parser.h"
 
@@ -192,6 +197,7 @@ struct FeedResult {
   int64_t missed = 0;
   double days = 0;
   std::vector<double> delays;
+  std::map<std::pair<int64_t, int64_t>, int64_t> missed_by_date;  // (published, rolled off) → n
 };
 
 struct RunResult {
@@ -284,6 +290,8 @@ void tally(const Timeline& tl, const FeedSim& sim, FeedResult& fr, FeedResult& a
     ++fr.entries;
     if (sim.seen_at[k] < 0) {
       ++fr.missed;
+      const int64_t off = k + tl.size < tl.published.size() ? tl.published[k + tl.size] : 0;
+      ++fr.missed_by_date[{tl.published[k], off}];
     } else {
       fr.delays.push_back(static_cast<double>(sim.seen_at[k] - tl.published[k]));
     }
@@ -362,6 +370,9 @@ RunResult run_many(const std::vector<Timeline>& feeds, const SchedulerSpec& spec
       to.not_modified += from.not_modified;
       to.entries += from.entries;
       to.missed += from.missed;
+      for (const auto& [when, n] : from.missed_by_date) {
+        to.missed_by_date[when] += n;
+      }
       to.days += from.days;
       to.delays.insert(to.delays.end(), from.delays.begin(), from.delays.end());
     }
@@ -452,14 +463,37 @@ void print_json(const RunResult& r) {
       r.spec.requests_per_day, g_runs);
 }
 
+std::string utc(int64_t t) {
+  const time_t tt = static_cast<time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%a %m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+// Which entries each scheduler missed: published (UTC), rolled off, runs.
+void print_missed(const std::vector<Timeline>& feeds, const std::vector<RunResult>& results) {
+  std::printf("\nmissed entries (published UTC -> rolled off, entries summed over the runs)\n");
+  for (const auto& r : results) {
+    for (size_t i = 0; i < feeds.size(); ++i) {
+      for (const auto& [when, n] : r.feeds[i].missed_by_date) {
+        std::printf("%-28s %-24s %s -> %s  %lld\n", r.spec.name.c_str(), feeds[i].feed.c_str(),
+                    utc(when.first).c_str(), when.second ? utc(when.second).c_str() : "-",
+                    static_cast<long long>(n));
+      }
+    }
+  }
+}
+
 int usage() {
-  std::fprintf(
-      stderr,
-      "usage: freshness ARCHIVE_DIR [--per-feed] [--runs K] [--seed N] [--min-interval S]\n"
-      "         [--max-interval S] [--budget-max-interval S] [--requests-per-day R]\n"
-      "         [--miniflux-min S] [--miniflux-max S] [--miniflux-factor F]\n"
-      "%s",
-      k_archive_usage);
+  std::fprintf(stderr,
+               "usage: freshness ARCHIVE_DIR [--per-feed] [--missed] [--runs K] [--seed N] "
+               "[--min-interval S]\n"
+               "         [--max-interval S] [--budget-max-interval S] [--requests-per-day R]\n"
+               "         [--miniflux-min S] [--miniflux-max S] [--miniflux-factor F]\n"
+               "%s",
+               k_archive_usage);
   return 2;
 }
 
@@ -467,6 +501,7 @@ int usage() {
 struct Args {
   fs::path archive;
   bool per_feed = false;
+  bool list_missed = false;
   uint64_t seed = 1;
   PollBounds khobord_bounds;  // the daemon's defaults: 2 min to 60 min
   int64_t budget_max_s = 0;   // 0: as khobord with a budget (24 h, and relative to it)
@@ -489,6 +524,8 @@ bool read_args(int argc, char** argv, Args& args) {
     };
     if (a == "--per-feed") {
       args.per_feed = true;
+    } else if (a == "--missed") {
+      args.list_missed = true;
     } else if (a == "--runs") {
       g_runs = std::max(1, std::stoi(value()));
     } else if (a == "--seed") {
@@ -543,18 +580,26 @@ std::vector<RunResult> run_schedulers(const std::vector<Timeline>& feeds, const 
     results.push_back(run_many(feeds, s, args.seed, g_runs));
   }
   results.push_back(run_many(feeds, args.mf, args.seed, g_runs));
-  SchedulerSpec kd;
-  kd.name = "khobord-default";
-  kd.kind = Kind::khobord;
-  kd.bounds = args.khobord_bounds;
-  results.push_back(run_many(feeds, kd, args.seed, g_runs));
+  SchedulerSpec ka;
+  ka.name = "khobord-adaptive";
+  ka.kind = Kind::khobord;
+  ka.bounds = args.khobord_bounds;
   // With a budget and no explicit max_interval, khobord's ceiling is relative to
   // the budget under a 24 h bound (daemon.cpp, bounds_for); as the daemon does.
-  SchedulerSpec kb = kd;
+  SchedulerSpec kb = ka;
   kb.bounds.max_interval_s =
       std::max(args.budget_max_s > 0 ? args.budget_max_s : khobor::daemon::k_budget_max_interval_s,
                kb.bounds.min_interval_s);
-  const size_t peers = 4;
+  // The shipped default: [poll] requests_per_feed_per_day's default times the
+  // feeds (poll_budget_per_day of a configuration that lists them).
+  SchedulerSpec kd = kb;
+  kd.name = "khobord-default";
+  kd.requests_per_day =
+      static_cast<double>(khobor::daemon::Config{}.poll_requests_per_feed_per_day) *
+      static_cast<double>(feeds.size());
+  results.push_back(run_many(feeds, kd, args.seed, g_runs));
+  results.push_back(run_many(feeds, ka, args.seed, g_runs));
+  const size_t peers = 4;  // results[0..3]: fixed 5, 15, 60 min and Miniflux
   for (size_t p = 0; p < peers; ++p) {
     SchedulerSpec s = kb;
     s.name = "khobord@" + results[p].spec.name;
@@ -600,6 +645,9 @@ int main(int argc, char** argv) {
         print_row(r.spec.name, r.feeds[i]);
       }
     }
+  }
+  if (args.list_missed) {
+    print_missed(feeds, results);
   }
   std::printf("\n");
   for (const auto& r : results) {

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -243,6 +244,13 @@ std::optional<Error> read_poll(const Checker& c, const toml::table& t, Config& c
       return v.error();
     }
     cfg.poll_requests_per_day = *v;
+  }
+  if (const toml::node* n = t.get("requests_per_feed_per_day")) {
+    auto v = integer_value(c, *n, "[poll] requests_per_feed_per_day", 0, 1'000'000);
+    if (!v) {
+      return v.error();
+    }
+    cfg.poll_requests_per_feed_per_day = *v;
   }
   if (cfg.poll_min_interval_s > cfg.poll_max_interval_s) {
     return c.error(t, "[poll] min_interval",
@@ -655,7 +663,7 @@ Result<Config> config_from_table(const toml::table& root, const std::string& sou
               })) ||
       (e = in("poll",
               {"interval", "min_interval", "max_interval", "backoff_cap", "requests_per_day",
-               "backlog"},
+               "requests_per_feed_per_day", "backlog"},
               [&](const toml::table& t) { return read_poll(c, t, cfg); })) ||
       (e = in("http",
               {"connect_timeout", "timeout", "low_speed_limit", "low_speed_time", "max_body_bytes",
@@ -786,6 +794,15 @@ std::optional<std::pair<std::string, int>> split_listen(const std::string& liste
     return std::nullopt;
   }
   return std::make_pair(host, port);
+}
+
+int64_t poll_budget_per_day(const Config& cfg) {
+  if (cfg.poll_requests_per_day > 0) {
+    return cfg.poll_requests_per_day;
+  }
+  const auto enabled = std::count_if(cfg.feeds.begin(), cfg.feeds.end(),
+                                     [](const FeedConfig& f) { return f.enabled; });
+  return cfg.poll_requests_per_feed_per_day * static_cast<int64_t>(enabled);
 }
 
 Result<Config> load_config(const std::string& path) {

@@ -93,8 +93,9 @@ struct Config {
   int64_t poll_max_interval_s = 3600;     // [poll] max_interval
   bool poll_max_interval_set = false;     // … given (or `interval`): it holds under a budget too
   int64_t poll_backoff_cap_s = 6 * 3600;  // [poll] backoff_cap
-  int64_t poll_requests_per_day = 0;      // [poll] requests_per_day: a shared budget (0: none)
-  Backlog poll_backlog;                   // [poll] backlog (per feed: FeedConfig::backlog)
+  int64_t poll_requests_per_day = 0;      // [poll] requests_per_day: a shared budget (0: per feed)
+  int64_t poll_requests_per_feed_per_day = 48;  // [poll] requests_per_feed_per_day (0: no budget)
+  Backlog poll_backlog;                         // [poll] backlog (per feed: FeedConfig::backlog)
   HttpConfig http;
   std::string watchlists_dir = "/etc/khobor/watchlists";
   log::Level log_level = log::Level::info;
@@ -106,6 +107,11 @@ struct Config {
 
 // Read and check the file at `path`.
 Result<Config> load_config(const std::string& path);
+
+// The requests a day shared across the feeds: [poll] requests_per_day when given,
+// else requests_per_feed_per_day times the enabled feeds; 0: no budget (each
+// feed's adaptive interval).
+int64_t poll_budget_per_day(const Config& cfg);
 
 // Check `text` as if read from `source_name`; relative paths resolve against `base_dir`.
 Result<Config> parse_config(std::string_view text, const std::string& source_name,

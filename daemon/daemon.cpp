@@ -205,7 +205,7 @@ struct Daemon::Impl {
   DueQueue due;
   std::unordered_map<std::string, int64_t> domain_holds;  // domain → held until (mono ms)
   Rng rng{std::random_device{}()};
-  PollPlanner planner;  // [poll] requests_per_day shared across feeds (0: adaptive)
+  PollPlanner planner;  // poll_budget_per_day(config) shared across feeds (0: adaptive)
   int signal_fd = -1;
   int watch_fd = -1;  // inotify on the watch-lists directory (-1: not watched)
   int watch_wd = -1;
@@ -347,8 +347,7 @@ struct Daemon::Impl {
     PollBounds b;
     b.min_interval_s = f.min_interval_s > 0 ? f.min_interval_s : config.poll_min_interval_s;
     b.max_interval_s = f.max_interval_s > 0 ? f.max_interval_s : config.poll_max_interval_s;
-    if (config.poll_requests_per_day > 0 && f.max_interval_s == 0 &&
-        !config.poll_max_interval_set) {
+    if (planner.budgeted() && f.max_interval_s == 0 && !config.poll_max_interval_set) {
       // Under a budget without an explicit max_interval, the planner's ceiling
       // is relative to the budget (PollPlanner::k_ceiling_ratio), within a day.
       b.max_interval_s = k_budget_max_interval_s;
@@ -407,6 +406,7 @@ struct Daemon::Impl {
   // feeds that stay; a retired feed revived in the store (khobor feed enable) is
   // polled again.
   void set_feeds() {
+    planner.set_requests_per_day(static_cast<double>(poll_budget_per_day(config)));
     std::map<std::string, FeedSlot> next;
     const int64_t now_mono = clock.mono_ms();
     const int64_t now_ms = clock.now_ms();
@@ -439,7 +439,6 @@ struct Daemon::Impl {
         forget_planner_memory(id);
       }
     }
-    planner.set_requests_per_day(static_cast<double>(config.poll_requests_per_day));
     slots = std::move(next);
     due = DueQueue{};
     for (auto& [id, s] : slots) {
@@ -872,6 +871,18 @@ struct Daemon::Impl {
     }
   }
 
+  // How the feeds are polled, for the start-up and reload lines of the journal.
+  std::string polling_text() const {
+    if (!planner.budgeted()) {
+      return "(no budget: each feed's interval adapts to its entries)";
+    }
+    return "(a budget of " + std::to_string(static_cast<int64_t>(planner.requests_per_day())) +
+           " requests a day" +
+           (config.poll_requests_per_day > 0
+                ? std::string(", [poll] requests_per_day)")
+                : ", " + std::to_string(config.poll_requests_per_feed_per_day) + " a feed)");
+  }
+
   // Under a budget, what the planner learnt of the feed outlives a restart.
   void save_planner_memory(const std::string& id) {
     if (!planner.budgeted()) {
@@ -1078,6 +1089,7 @@ struct Daemon::Impl {
     config.poll_max_interval_set = cfg->poll_max_interval_set;
     config.poll_backoff_cap_s = cfg->poll_backoff_cap_s;
     config.poll_requests_per_day = cfg->poll_requests_per_day;
+    config.poll_requests_per_feed_per_day = cfg->poll_requests_per_feed_per_day;
     config.poll_backlog = cfg->poll_backlog;
     config.watchlists_dir = dir;
     config.log_level = cfg->log_level;
@@ -1088,8 +1100,9 @@ struct Daemon::Impl {
       watch_directory();
     }
     KHOBOR_LOG(notice, "reloaded " + options.config_path + ": " + std::to_string(slots.size()) +
-                           " feed(s), " + std::to_string(watches.list_count()) +
-                           " watch list(s), " + std::to_string(watches.rule_count()) + " rule(s)");
+                           " feed(s) " + polling_text() + ", " +
+                           std::to_string(watches.list_count()) + " watch list(s), " +
+                           std::to_string(watches.rule_count()) + " rule(s)");
     notify("READY=1\nSTATUS=" + status_line());
     return true;
   }
@@ -1349,9 +1362,9 @@ struct Daemon::Impl {
     next_prune_mono = started_mono;
     next_round_log_mono = started_mono + std::max<int64_t>(config.poll_interval_s, 60) * 1000;
     KHOBOR_LOG(notice, "khobord " KHOBOR_VERSION " serving: " + std::to_string(slots.size()) +
-                           " feed(s), " + std::to_string(watches.list_count()) +
-                           " watch list(s), alerts on " + publisher.endpoint() + ", store " +
-                           config.store_path);
+                           " feed(s) " + polling_text() + ", " +
+                           std::to_string(watches.list_count()) + " watch list(s), alerts on " +
+                           publisher.endpoint() + ", store " + config.store_path);
     if (store.database().read_only()) {
       store_failed("opening the store", store::StoreError::read_only_file(config.store_path));
     }

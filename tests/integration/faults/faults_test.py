@@ -378,6 +378,41 @@ class PlannerMemory(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+    def test_the_budget_is_on_by_default_and_off_at_zero_per_feed(self):
+        # The shipped default shares [poll] requests_per_feed_per_day (48) x the
+        # feeds; its planner keeps what it learnt. Turned off, it keeps nothing.
+        tmp = tempfile.mkdtemp(prefix="khobor-planner-default.")
+        now = int(time.time())
+        items = "".join("<item><title>t%d</title><link>http://x/%d</link><pubDate>%s</pubDate>"
+                        "</item>" % (d, d, email.utils.formatdate(d))
+                        for d in (now - 600, now - 1200))
+        with open(os.path.join(tmp, "recent.xml"), "w") as f:
+            f.write('<?xml version="1.0"?><rss version="2.0"><channel><title>r</title>%s'
+                    '</channel></rss>' % items)
+        server, port = start_server(tmp)
+        url = "http://127.0.0.1:%d/files/recent.xml" % port
+        db = os.path.join(tmp, "state.db")
+
+        def remembered():
+            con = sqlite3.connect(db)
+            try:
+                return [r[0] for r in con.execute("SELECT feed_id FROM planner_memory")]
+            finally:
+                con.close()
+
+        try:
+            _, log = once(tmp, url, more_feeds='[[feed]]\nid = "g"\nurl = "%s?g"\n' % url)
+            self.assertIn("2 feed(s) (a budget of 96 requests a day, 48 a feed)", log)
+            self.assertEqual(sorted(remembered()), ["f", "g"])
+            os.remove(db)
+            _, log = once(tmp, url, extra="[poll]\nrequests_per_feed_per_day = 0\n")
+            self.assertIn("1 feed(s) (no budget: each feed's interval adapts", log)
+            self.assertEqual(remembered(), [])
+        finally:
+            stop(server)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 class Tls(unittest.TestCase):
     def test_self_signed_certificate_is_refused_and_accepted_with_ca_file(self):
         tmp = tempfile.mkdtemp(prefix="khobor-tls.")

@@ -277,10 +277,12 @@ TEST_CASE("keep_alerts and the CURVE secret keys are read, with errors naming th
             .find("test.toml:2:20: [control] curve_secret_key") != std::string::npos);
 }
 
-TEST_CASE("A budget of requests per day is a whole number, off by default", "[daemon][config]") {
+TEST_CASE("A budget of requests per day is a whole number, per feed by default",
+          "[daemon][config]") {
   auto none = parse_config("", "t.toml", "/");
   REQUIRE(none);
   CHECK(none->poll_requests_per_day == 0);
+  CHECK(none->poll_requests_per_feed_per_day == 48);
   auto r = parse_config("[poll]\nrequests_per_day = 5000\nmax_interval = \"6h\"\n", "t.toml", "/");
   REQUIRE(r);
   CHECK(r->poll_requests_per_day == 5000);
@@ -291,6 +293,32 @@ TEST_CASE("A budget of requests per day is a whole number, off by default", "[da
         std::string::npos);
   CHECK(error_of("[poll]\nrequests_per_day = \"lots\"\n").find("whole number") !=
         std::string::npos);
+  CHECK(error_of("[poll]\nrequests_per_feed_per_day = -5\n")
+            .find("test.toml:2:29: [poll] requests_per_feed_per_day") != std::string::npos);
+}
+
+TEST_CASE("The budget shared is the total when given, else per feed times the enabled feeds",
+          "[daemon][config]") {
+  const std::string feeds =
+      "[[feed]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/a\"\n"
+      "[[feed]]\nid = \"b\"\nurl = \"http://127.0.0.1:1/b\"\n"
+      "[[feed]]\nid = \"c\"\nurl = \"http://127.0.0.1:1/c\"\nenabled = false\n";
+  auto by_default = parse_config(feeds, "t.toml", "/");
+  REQUIRE(by_default);
+  CHECK(poll_budget_per_day(*by_default) == 2 * 48);  // c is disabled
+  auto per_feed = parse_config("[poll]\nrequests_per_feed_per_day = 100\n" + feeds, "t.toml", "/");
+  REQUIRE(per_feed);
+  CHECK(poll_budget_per_day(*per_feed) == 200);
+  auto total = parse_config(
+      "[poll]\nrequests_per_day = 500\nrequests_per_feed_per_day = 100\n" + feeds, "t.toml", "/");
+  REQUIRE(total);
+  CHECK(poll_budget_per_day(*total) == 500);
+  auto off = parse_config("[poll]\nrequests_per_feed_per_day = 0\n" + feeds, "t.toml", "/");
+  REQUIRE(off);
+  CHECK(poll_budget_per_day(*off) == 0);
+  auto none = parse_config("", "t.toml", "/");
+  REQUIRE(none);
+  CHECK(poll_budget_per_day(*none) == 0);  // no feed, nothing to share
 }
 
 TEST_CASE("[alerts] group_interval is a duration from 0 to a day, 5 minutes by default",
