@@ -36,7 +36,8 @@
 // largest budget whose requests do not exceed each peer's (found by bisection),
 // configured as the daemon is under a budget without an explicit max_interval
 // (the bound passed is 24 h, the planner's ceiling relative to the budget), or
-// with --budget-max-interval as an explicit max_interval. Each
+// with --budget-max-interval as an explicit max_interval; --feed-max-interval
+// FEED=S gives one feed khobord's [[feed]] max_interval = S. Each
 // scheduler runs --runs times (default 5: other first-poll phases, in the first
 // hour, and jitter); requests and entries are printed per run, missed summed
 // over the runs, delays pooled. --missed lists, per scheduler and feed, the
@@ -185,7 +186,9 @@ struct SchedulerSpec {
   int64_t fixed_s = 0;
   double requests_per_day = 0;  // khobord: 0 = adaptive (the default)
   PollBounds bounds;            // khobord
-  int64_t mf_min_s = 300;       // Miniflux
+  // khobord: a [[feed]]'s own max_interval (it holds under a budget too).
+  std::map<std::string, int64_t> feed_max_s;
+  int64_t mf_min_s = 300;  // Miniflux
   int64_t mf_max_s = k_day_s;
   double mf_factor = 1;
 };
@@ -264,6 +267,10 @@ int64_t miniflux_next(const SchedulerSpec& spec, const FeedSim& sim, int64_t t) 
 int64_t khobord_next(const SchedulerSpec& spec, const Timeline& tl, FeedSim& sim,
                      PollPlanner& planner, size_t begin, size_t end, bool changed, int64_t t,
                      Rng& rng) {
+  PollBounds bounds = spec.bounds;
+  if (auto it = spec.feed_max_s.find(tl.feed); it != spec.feed_max_s.end()) {
+    bounds.max_interval_s = std::max(it->second, bounds.min_interval_s);
+  }
   PollObservation obs;
   obs.status = changed ? 200 : 304;
   if (changed) {
@@ -271,12 +278,12 @@ int64_t khobord_next(const SchedulerSpec& spec, const Timeline& tl, FeedSim& sim
         tl.published.begin() + static_cast<std::ptrdiff_t>(begin),
         tl.published.begin() + static_cast<std::ptrdiff_t>(end));
     obs.base_interval_s =
-        planner.base_interval_s(tl.feed, std::span<const int64_t>(content_times), spec.bounds, t);
+        planner.base_interval_s(tl.feed, std::span<const int64_t>(content_times), bounds, t);
     obs.ttl_s = tl.ttl_s;
   } else {
-    obs.base_interval_s = planner.base_interval_s(tl.feed, std::nullopt, spec.bounds, t);
+    obs.base_interval_s = planner.base_interval_s(tl.feed, std::nullopt, bounds, t);
   }
-  PollDecision d = khobor::daemon::decide(sim.poll, obs, spec.bounds, t, rng);
+  PollDecision d = khobor::daemon::decide(sim.poll, obs, bounds, t, rng);
   return khobor::daemon::jittered_due_s(d, sim.poll.interval_s, rng);
 }
 
@@ -491,6 +498,7 @@ int usage() {
                "usage: freshness ARCHIVE_DIR [--per-feed] [--missed] [--runs K] [--seed N] "
                "[--min-interval S]\n"
                "         [--max-interval S] [--budget-max-interval S] [--requests-per-day R]\n"
+               "         [--feed-max-interval FEED=S]\n"
                "         [--miniflux-min S] [--miniflux-max S] [--miniflux-factor F]\n"
                "%s",
                k_archive_usage);
@@ -503,8 +511,9 @@ struct Args {
   bool per_feed = false;
   bool list_missed = false;
   uint64_t seed = 1;
-  PollBounds khobord_bounds;  // the daemon's defaults: 2 min to 60 min
-  int64_t budget_max_s = 0;   // 0: as khobord with a budget (24 h, and relative to it)
+  PollBounds khobord_bounds;                  // the daemon's defaults: 2 min to 60 min
+  std::map<std::string, int64_t> feed_max_s;  // --feed-max-interval FEED=S
+  int64_t budget_max_s = 0;  // 0: as khobord with a budget (24 h, and relative to it)
   double explicit_budget = 0;
   SchedulerSpec mf;  // miniflux's
 };
@@ -534,6 +543,15 @@ bool read_args(int argc, char** argv, Args& args) {
       args.khobord_bounds.min_interval_s = std::stoll(value());
     } else if (a == "--max-interval") {
       args.khobord_bounds.max_interval_s = std::stoll(value());
+    } else if (a == "--feed-max-interval") {
+      const std::string v = value();
+      const size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::fprintf(stderr, "freshness: --feed-max-interval wants FEED=SECONDS, not %s\n",
+                     v.c_str());
+        return false;
+      }
+      args.feed_max_s[v.substr(0, eq)] = std::stoll(v.substr(eq + 1));
     } else if (a == "--budget-max-interval") {
       args.budget_max_s = std::stoll(value());
     } else if (a == "--requests-per-day") {
@@ -584,6 +602,7 @@ std::vector<RunResult> run_schedulers(const std::vector<Timeline>& feeds, const 
   ka.name = "khobord-adaptive";
   ka.kind = Kind::khobord;
   ka.bounds = args.khobord_bounds;
+  ka.feed_max_s = args.feed_max_s;
   // With a budget and no explicit max_interval, khobord's ceiling is relative to
   // the budget under a 24 h bound (daemon.cpp, bounds_for); as the daemon does.
   SchedulerSpec kb = ka;
