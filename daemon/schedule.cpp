@@ -642,6 +642,8 @@ void PollPlanner::refresh() {
   m_dirty = false;
   m_refreshed_s = m_now_s;
   m_refreshed_feeds = m_feeds.size();
+  m_feeds_changed = 0;
+  ++m_full_passes;
 }
 
 // One feed's λ_f(b) and weight against m_pooled_share (the prior's mean rate
@@ -659,19 +661,24 @@ void PollPlanner::refresh_feed(FeedRates& f) {
 }
 
 // Before planning `f`: every feed's rates when k_refresh_s has passed since the
-// last full pass or the feeds changed (or a feed not yet dated is involved, as
-// the others' mean weighs for it); else `f`'s alone when it learnt a body, its
-// weight's change carried into Σ weights.
+// last full pass, or more feeds came or went since than 1/k_refresh_change of
+// those it saw (any, below k_refresh_change feeds); else `f`'s alone when it
+// learnt a body, its weight's change carried into Σ weights (a feed that went
+// took its weight out). A feed not yet dated keeps the weight the last full
+// pass gave it (the others' mean): its interval is the budget's mean interval
+// whatever its rates (budget_interval_s). A full pass for each new feed or each
+// undated one's answer made 10,000 feeds starting 10,000 passes of 34 ms (the
+// warm-up round of bench/poll_bench.sh: 170 s of CPU instead of 7 s).
 void PollPlanner::ensure_fresh(FeedRates& f) {
   if (!m_dirty) {
     return;
   }
-  if (m_now_s - m_refreshed_s >= k_refresh_s || m_feeds.size() != m_refreshed_feeds ||
-      unknown(f, m_now_s)) {
+  if (m_now_s - m_refreshed_s >= k_refresh_s ||
+      m_feeds_changed > m_refreshed_feeds / k_refresh_change) {
     refresh();
     return;
   }
-  if (f.stale) {
+  if (f.stale && !unknown(f, m_now_s)) {
     const double before = f.weight;
     refresh_feed(f);
     m_weight += f.weight - before;
@@ -970,6 +977,7 @@ int64_t PollPlanner::base_interval_s(std::string_view feed_id,
   if (body_entry_times) {
     if (it == m_feeds.end()) {
       it = m_feeds.emplace(std::string(feed_id), FeedRates{}).first;
+      ++m_feeds_changed;
     }
     learn(it->second, *body_entry_times, now_s);
   }
@@ -999,6 +1007,7 @@ void PollPlanner::restore(std::string_view feed_id, const Memory& m, int64_t now
   }
   forget(feed_id);
   FeedRates& f = m_feeds.emplace(std::string(feed_id), FeedRates{}).first->second;
+  ++m_feeds_changed;
   f.observed_since_s = m.observed_since_s;
   f.dated = m.dated;
   std::vector<int64_t> times = m.times;
@@ -1020,9 +1029,10 @@ void PollPlanner::forget(std::string_view feed_id) {
   for (int64_t t : it->second.times) {
     m_pooled[bin_of(t)] -= 1;
   }
+  m_weight -= it->second.weight;  // its share goes with it, before any full pass
   m_feeds.erase(it);
   m_dirty = true;
-  m_refreshed_feeds = std::numeric_limits<size_t>::max();  // its weight went: a full pass next
+  ++m_feeds_changed;
 }
 
 double PollPlanner::rate_per_day(std::string_view feed_id) const {

@@ -193,12 +193,15 @@ class PollPlanner {
   // No feed's interval exceeds this many times the budget's mean interval.
   static constexpr double k_ceiling_ratio = 4;
   // Every feed's rates are recomputed at most this often on the clock (and
-  // whenever a feed comes or goes); in between, a body recomputes its own
+  // when many feeds came or went: k_refresh_change); in between, a body recomputes its own
   // feed's rates alone, against the outlets' day as of the last full pass. One
   // pass costs about 3.4 µs a feed: once per body, a 10,000-feed round with
   // 2,000 bodies spent 68 s of CPU in it (bench/planner_bench). A body moves
   // the outlets' day by one week's entry in thousands.
   static constexpr int64_t k_refresh_s = 60;
+  // … and when more feeds came or went since the last full pass than this
+  // fraction of them (1/k): with few feeds any change, with 10,000 a thousand.
+  static constexpr size_t k_refresh_change = 10;
   // A feed whose newest entries include this many stamped at one second
   // publishes in batches (a scraper or a cron regenerating it): a batch is one
   // event, not a rate that goes on, so the quarters ahead are planned from what
@@ -307,6 +310,8 @@ class PollPlanner {
   double rate_per_day(std::string_view feed_id) const;
   std::array<double, 24> day_shape() const;
   double expected_per_hour(std::string_view feed_id, int64_t t_s);
+  // Full passes over every feed's rates so far (k_refresh_s, k_refresh_change).
+  size_t full_passes() const { return m_full_passes; }
 
  private:
   using Bins = std::array<double, k_bins>;
@@ -368,7 +373,9 @@ class PollPlanner {
   bool m_dirty = false;          // a body was learnt since the last full refresh()
   int64_t m_refreshed_s = 0;     // m_now_s at the last full refresh()
   size_t m_refreshed_feeds = 0;  // feeds at the last full refresh()
-  int64_t m_now_s = 0;           // the latest body's time (the exposure's end)
+  size_t m_feeds_changed = 0;    // feeds that came or went since
+  size_t m_full_passes = 0;
+  int64_t m_now_s = 0;  // the latest body's time (the exposure's end)
 };
 
 }  // namespace khobor::daemon

@@ -769,3 +769,29 @@ TEST_CASE("A body learnt between full passes re-plans its own feed at once, as a
   CHECK(10 * busy < 9 * quiet);
   CHECK(std::abs(busy - reference) * 50 <= reference);  // within 2 %
 }
+
+TEST_CASE("Thousands of feeds starting within a minute make few full passes, and fair shares",
+          "[daemon][schedule]") {
+  // 2,000 feeds alike (an entry every 30 minutes for a week) learnt at once, as
+  // khobord's first round: a full pass for each new feed was 2,000 passes over
+  // up to 2,000 feeds. With k_refresh_change, more than a tenth must have
+  // come since the last pass; a new feed's weight is added as it comes.
+  constexpr size_t n = 2000;
+  PollPlanner planner(static_cast<double>(n) * 48);
+  const PollBounds b = wide_bounds();
+  const auto times = entries_every(1800, 7 * 48, k_now);
+  std::vector<int64_t> intervals;
+  for (size_t i = 0; i < n; ++i) {
+    intervals.push_back(planner.base_interval_s("f" + std::to_string(i),
+                                                std::span<const int64_t>(times), b, k_now));
+  }
+  CAPTURE(planner.full_passes());
+  CHECK(planner.full_passes() < 100);  // ten for each tenfold, every change below ten feeds
+  // The last feed planned shares as the first does once a full pass ran
+  // (a minute later): alike feeds, alike intervals.
+  const int64_t after_pass = planner.base_interval_s("f0", std::nullopt, b, k_now + 61);
+  const size_t passes = planner.full_passes();
+  CAPTURE(intervals.back(), after_pass);
+  CHECK(passes >= 2);
+  CHECK(std::abs(intervals.back() - after_pass) * 20 <= after_pass);  // within 5 %
+}
